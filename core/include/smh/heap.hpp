@@ -1,0 +1,191 @@
+// smh::Heap — a bounded-time allocator over one contiguous region.
+//
+// Layout of the region (all positions are granule offsets from its base):
+//
+//   [ block-start bitmap | block | block | ... | block ]
+//
+// * Every block begins with one 8-byte header (detail/block_header.hpp): its size,
+//   its left neighbour's size (boundary tag), a used bit and the slack between the
+//   usable and the requested size. Free blocks keep their free-list links in the
+//   first payload granule, so the smallest block is 16 bytes.
+// * The block-start bitmap holds one bit per granule, set where a block begins. It
+//   makes pointer checks in free()/realloc() exact: an interior pointer, a pointer
+//   into a coalesced block or a double free is recognised without trusting bytes
+//   the user may have written.
+// * The control structure (this object: free-list heads, the two-level class bitmap
+//   and the counters) lives wherever the caller puts the Heap — typically fast,
+//   cacheable RAM — so slow or non-cacheable regions are touched only at the two or
+//   three headers an operation needs.
+//
+// Free blocks are segregated into size classes (detail/size_class.hpp), 32 per
+// power of two, exact below 512 bytes. A class bitmap with count-trailing-zeros
+// finds the smallest non-empty class that can serve a request in O(1).
+//
+// Not thread-safe: the pool serialises access to each heap.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "smh/detail/size_class.hpp"
+#include "smh/heap_types.hpp"
+#include "smh/status.hpp"
+
+namespace smh {
+
+class Heap {
+ public:
+  static constexpr std::size_t granule_bytes = 8;
+  static constexpr std::size_t header_bytes = 8;
+  static constexpr std::size_t min_block_bytes = 16;
+  static constexpr std::size_t default_align_bytes = 8;
+  // Smallest region init() accepts: one bitmap word and one minimal block.
+  static constexpr std::size_t min_region_bytes = 8 + min_block_bytes;
+  // Block sizes are 29-bit granule counts in the header.
+  static constexpr std::size_t max_region_bytes =
+      static_cast<std::size_t>(detail::max_block_granules) * granule_bytes;
+
+  Heap() = default;
+  Heap(const Heap&) = delete;
+  Heap& operator=(const Heap&) = delete;
+
+  // Takes ownership of [memory, memory + size_bytes). memory must be 8-byte
+  // aligned; the size is rounded down to whole granules. A heap can be initialised
+  // once; init() on an initialised heap returns already_initialized.
+  Status init(void* memory, std::size_t size_bytes);
+  [[nodiscard]] bool initialized() const { return base_ != nullptr; }
+
+  // nullptr for size 0, an impossible request, or no memory.
+  void* alloc(std::size_t size_bytes);
+  // align_bytes: 0 (meaning 8) or a power of two no larger than the region.
+  void* aligned_alloc(std::size_t align_bytes, std::size_t size_bytes);
+
+  // realloc(nullptr, n) allocates; realloc(p, 0) frees and returns nullptr. In place
+  // when possible (shrink, or grow into a free right neighbour), else allocate,
+  // copy min(usable, n) bytes, free. On failure the old block is untouched.
+  void* realloc(void* ptr, std::size_t size_bytes);
+  void* aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes);
+  ReallocResult try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes);
+
+  // free(nullptr) is a no-op returning ok. Anything that is not a live block of
+  // this heap is refused with a status (and the error hook); the heap is unchanged.
+  Status free(void* ptr);
+
+  // Usable bytes of a live block; 0 for anything else (no error hook).
+  [[nodiscard]] std::size_t usable_size(const void* ptr) const;
+  // Whether ptr lies in this heap's region (any byte of it).
+  [[nodiscard]] bool contains(const void* ptr) const;
+  // Whether ptr is the payload start of a live block (exact, O(1)).
+  [[nodiscard]] bool is_live_block(const void* ptr) const;
+
+  [[nodiscard]] HeapStats stats() const;
+  // Full structural check; never trusts a header before bounds-checking it, so a
+  // corrupted heap yields a report, not a crash. O(blocks + classes).
+  [[nodiscard]] ValidationReport validate() const;
+
+  // Visits every block in address order. Stops early (returning false) if a
+  // header is inconsistent; the visitor sees only blocks that passed the checks.
+  using BlockVisitor = void (*)(void* context, const BlockInfo& block);
+  bool walk(BlockVisitor visitor, void* context) const;
+  template <class Fn>
+  bool walk(Fn&& fn) const {
+    return walk([](void* context, const BlockInfo& block) { (*static_cast<Fn*>(context))(block); },
+                static_cast<void*>(&fn));
+  }
+
+  void set_hooks(const HeapHooks& hooks) { hooks_ = hooks; }
+  [[nodiscard]] const HeapHooks& hooks() const { return hooks_; }
+
+  [[nodiscard]] void* base() const { return base_; }
+  [[nodiscard]] std::size_t region_bytes() const { return region_bytes_; }
+  // Offset in bytes of the first block (after the start bitmap).
+  [[nodiscard]] std::size_t first_block_offset_bytes() const {
+    return static_cast<std::size_t>(first_block_g_) * granule_bytes;
+  }
+
+ private:
+  using Granule = std::uint32_t;  // a granule offset or count
+  static constexpr Granule no_block = 0xFFFF'FFFFu;
+
+  struct Placement;   // where an allocation lands inside a chosen free block
+  struct ScanTotals;  // what a checked walk over all blocks measured
+
+  // Header and link access (memcpy-based: the region is untyped storage).
+  [[nodiscard]] std::uint64_t load_header(Granule block) const;
+  void store_header(Granule block, std::uint64_t header);
+  [[nodiscard]] Granule block_size(Granule block) const;
+  void set_prev_size_of_next(Granule block, Granule size);
+  [[nodiscard]] Granule next_link(Granule block) const;
+  [[nodiscard]] Granule prev_link(Granule block) const;
+  void store_links(Granule block, Granule next, Granule prev);
+  void set_next_link(Granule block, Granule next);
+  void set_prev_link(Granule block, Granule prev);
+
+  // Block-start bitmap.
+  [[nodiscard]] bool is_block_start(Granule granule) const;
+  void mark_block_start(Granule granule);
+  void clear_block_start(Granule granule);
+
+  // Free lists.
+  void insert_free(Granule block, Granule size);
+  void remove_free(Granule block, Granule size);
+  [[nodiscard]] unsigned first_nonempty_class_from(unsigned class_index) const;
+  [[nodiscard]] unsigned last_nonempty_class() const;
+
+  // Allocation.
+  [[nodiscard]] bool normalise_alignment(std::size_t align_bytes, Granule* align_granules) const;
+  [[nodiscard]] bool fits(Granule block, Granule size, Granule need, Granule align_granules,
+                          Placement* out) const;
+  [[nodiscard]] bool find_block(Granule need, Granule align_granules, Placement* out) const;
+  Granule split_tail(Granule block, Granule available, Granule need);
+  Granule carve(const Placement& placement, Granule need, std::size_t size_bytes);
+  void* alloc_granules(std::size_t size_bytes, std::size_t align_bytes);
+  void account_alloc(Granule block, Granule size, std::size_t size_bytes);
+  void report_alloc_failure(std::size_t size_bytes, std::size_t align_bytes);
+
+  // Freeing and resizing.
+  void release_block(Granule block, Granule size);  // mark free + coalesce
+  void account_free(std::uint64_t header);
+  Granule resize_in_place(Granule block, Granule size, Granule need);
+
+  // Pointer checks shared by free, realloc and usable_size.
+  [[nodiscard]] Status check_live_block(const void* ptr, Granule* block) const;
+  Status report_error(Status status, const void* ptr) const;
+
+  [[nodiscard]] std::size_t offset_of(const void* ptr) const;
+  [[nodiscard]] void* payload_of(Granule block) const;
+  [[nodiscard]] std::size_t largest_free_block_granules() const;
+
+  // The checked physical walk behind both validate() and walk().
+  [[nodiscard]] ValidationReport scan_blocks(BlockVisitor visitor, void* context,
+                                             ScanTotals* totals) const;
+  [[nodiscard]] bool start_bits_clear(Granule from, Granule to) const;
+  [[nodiscard]] ValidationReport check_free_lists(std::size_t free_blocks_in_walk) const;
+
+  unsigned char* base_ = nullptr;
+  std::size_t region_bytes_ = 0;
+  std::uintptr_t base_address_granules_ = 0;  // base address / 8, for absolute alignment
+  Granule first_block_g_ = 0;                 // == number of bitmap words
+  Granule end_g_ = 0;                         // one past the last block granule
+
+  // Segregated free lists: heads by class, and a two-level non-empty bitmap.
+  Granule heads_[detail::class_count] = {};
+  std::uint64_t class_words_[detail::class_word_count] = {};
+  std::uint32_t class_summary_ = 0;  // bit w set <=> class_words_[w] != 0
+
+  // Counters; the rest of HeapStats is derived from them.
+  Granule free_granules_ = 0;
+  Granule min_free_granules_ = 0;
+  Granule high_water_g_ = 0;
+  std::size_t free_block_count_ = 0;
+  std::size_t used_block_count_ = 0;
+  std::size_t requested_bytes_ = 0;
+  std::size_t peak_requested_bytes_ = 0;
+  std::uint64_t alloc_count_ = 0;
+  std::uint64_t free_count_ = 0;
+  std::uint64_t failed_alloc_count_ = 0;
+
+  HeapHooks hooks_{};
+};
+
+}  // namespace smh
