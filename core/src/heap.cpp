@@ -31,6 +31,9 @@ using detail::make_header;
 
 namespace {
 
+// How many blocks of a class find_block() tries before moving to a larger class.
+constexpr unsigned probes_per_class = 4;
+
 constexpr std::size_t max_request_bytes =
     static_cast<std::size_t>(detail::max_block_granules - 1) * Heap::granule_bytes;
 
@@ -73,9 +76,10 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
   if (address + size_bytes < address) {  // the region would wrap the address space
     return Status::invalid_argument;
   }
-  // One bitmap bit per granule of the whole region, in whole 64-bit words.
+  // Blocks, then one bitmap bit per block granule in whole 64-bit words:
+  // words * 64 >= granules - words, i.e. words = ceil(granules / 65).
   const std::size_t granules = size_bytes / granule_bytes;
-  const std::size_t bitmap_words = (granules + 63) / 64;
+  const std::size_t bitmap_words = (granules + 64) / 65;
   const std::size_t block_granules = granules - bitmap_words;
   if (block_granules < min_block_granules) {
     return Status::region_too_small;
@@ -87,9 +91,9 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
   base_ = static_cast<unsigned char*>(memory);
   region_bytes_ = size_bytes;
   base_address_granules_ = address / granule_bytes;
-  first_block_g_ = static_cast<Granule>(bitmap_words);
-  end_g_ = static_cast<Granule>(granules);
-  __builtin_memset(base_, 0, bitmap_words * granule_bytes);
+  end_g_ = static_cast<Granule>(block_granules);
+  start_bits_ = base_ + block_granules * granule_bytes;
+  __builtin_memset(start_bits_, 0, bitmap_words * granule_bytes);
   for (Granule& head : heads_) {
     head = no_block;
   }
@@ -105,19 +109,19 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
   alloc_count_ = 0;
   free_count_ = 0;
   failed_alloc_count_ = 0;
-  high_water_g_ = first_block_g_;
+  high_water_g_ = 0;
 
   const Granule size = static_cast<Granule>(block_granules);
-  mark_block_start(first_block_g_);
-  store_header(first_block_g_, make_header(size, false, 0, 0));
-  insert_free(first_block_g_, size);
+  mark_block_start(0);
+  store_header(0, make_header(size, false, 0, 0, false));
+  insert_free(0, size);
   min_free_granules_ = free_granules_;
   return Status::ok;
 }
 
 // ---------------------------------------------------------------- free lists
 
-void Heap::insert_free(Granule block, Granule size) {
+[[gnu::always_inline]] inline void Heap::insert_free(Granule block, Granule size) {
   SMH_ASSERT(size >= min_block_granules && block + size <= end_g_);
   const unsigned index = class_of(size);
   const Granule head = heads_[index];
@@ -133,7 +137,7 @@ void Heap::insert_free(Granule block, Granule size) {
   ++free_block_count_;
 }
 
-void Heap::remove_free(Granule block, Granule size) {
+[[gnu::always_inline]] inline void Heap::remove_free(Granule block, Granule size) {
   SMH_ASSERT(free_block_count_ > 0 && free_granules_ >= size);
   const unsigned index = class_of(size);
   const Granule next = next_link(block);
@@ -158,7 +162,7 @@ void Heap::remove_free(Granule block, Granule size) {
 }
 
 // Smallest non-empty class >= class_index, or class_count if there is none.
-unsigned Heap::first_nonempty_class_from(unsigned class_index) const {
+[[gnu::always_inline]] inline unsigned Heap::first_nonempty_class_from(unsigned class_index) const {
   if (class_index >= class_count) {
     return class_count;
   }
@@ -195,7 +199,7 @@ bool Heap::normalise_alignment(std::size_t align_bytes, Granule* align_granules)
 // payload is aligned to align_granules (absolute address)? The gap in front, if
 // any, must be able to stay behind as a free block, so a gap of one granule is
 // widened by one alignment step.
-bool Heap::fits(Granule block, Granule size, Granule need, Granule align_granules,
+[[gnu::always_inline]] inline bool Heap::fits(Granule block, Granule size, Granule need, Granule align_granules,
                 Placement* out) const {
   std::uint64_t gap = 0;
   if (align_granules > 1) {
@@ -224,13 +228,18 @@ bool Heap::find_block(Granule need, Granule align_granules, Placement* out) cons
   const unsigned high =
       worst > detail::max_block_granules ? class_count - 1 : class_of(static_cast<Granule>(worst));
 
-  // 1. The head of each non-empty class the request spans (one class when
-  //    unaligned): the tightest candidates, tried smallest first.
+  // 1. The first few blocks of each non-empty class the request spans (one class
+  //    when unaligned): the tightest candidates, smallest class first. Probing a
+  //    few rather than only the head fills holes that would otherwise send the
+  //    request to a larger class, which is what grows the footprint.
   for (unsigned index = first_nonempty_class_from(low); index <= high;
        index = first_nonempty_class_from(index + 1)) {
-    const Granule head = heads_[index];
-    if (fits(head, block_size(head), need, align_granules, out)) {
-      return true;
+    Granule block = heads_[index];
+    for (unsigned probe = 0; probe < probes_per_class && block != no_block; ++probe) {
+      if (fits(block, block_size(block), need, align_granules, out)) {
+        return true;
+      }
+      block = next_link(block);
     }
   }
   // 2. The smallest class whose every block fits.
@@ -243,14 +252,22 @@ bool Heap::find_block(Granule need, Granule align_granules, Placement* out) cons
       return head_fits;
     }
   }
-  // 3. Failure path, so that nullptr means no free block could hold the request:
-  //    the rest of every list in the spanned classes. Bounded by the number of
-  //    free blocks in those classes.
+  // 3. Failure path, so that nullptr means no free block could hold the request.
+  return scan_spanned_classes(low, high, need, align_granules, out);
+}
+
+// Every block of the non-empty classes in [low, high] past those step 1 probed.
+// Bounded by the number of free blocks in those classes.
+bool Heap::scan_spanned_classes(unsigned low, unsigned high, Granule need, Granule align_granules,
+                                Placement* out) const {
   for (unsigned index = first_nonempty_class_from(low); index <= high;
        index = first_nonempty_class_from(index + 1)) {
     std::size_t visited = 0;
-    for (Granule block = next_link(heads_[index]); block != no_block; block = next_link(block)) {
+    for (Granule block = heads_[index]; block != no_block; block = next_link(block)) {
       SMH_ASSERT(++visited <= free_block_count_);
+      if (visited <= probes_per_class) {
+        continue;
+      }
       if (fits(block, block_size(block), need, align_granules, out)) {
         return true;
       }
@@ -263,23 +280,23 @@ bool Heap::find_block(Granule need, Granule align_granules, Placement* out) cons
 // free space it was cut from) its final size: the tail beyond `need` becomes a
 // free block when it can hold one, else stays with the block. Keeps the boundary
 // tag of whatever follows. Returns the block's size.
-Heap::Granule Heap::split_tail(Granule block, Granule available, Granule need) {
+[[gnu::always_inline]] inline Heap::Granule Heap::split_tail(Granule block, Granule available, Granule need) {
   SMH_ASSERT(available >= need && need >= min_block_granules);
   if (available - need < min_block_granules) {
-    set_prev_size_of_next(block, available);
+    set_left_of_next(block, available, false);
     return available;
   }
   const Granule tail = block + need;
   const Granule tail_size = available - need;
   mark_block_start(tail);
-  store_header(tail, make_header(tail_size, false, 0, need));
+  store_header(tail, make_header(tail_size, false, 0, need, false));
   insert_free(tail, tail_size);
-  set_prev_size_of_next(tail, tail_size);
+  set_left_of_next(tail, tail_size, true);
   return need;
 }
 
 // Takes the placement's free block off its list and builds the used block there.
-Heap::Granule Heap::carve(const Placement& placement, Granule need, std::size_t size_bytes) {
+[[gnu::always_inline]] inline Heap::Granule Heap::carve(const Placement& placement, Granule need, std::size_t size_bytes) {
   const Granule free_block = placement.free_block;
   const Granule gap = placement.block - free_block;
   SMH_ASSERT(gap == 0 || gap >= min_block_granules);
@@ -288,15 +305,18 @@ Heap::Granule Heap::carve(const Placement& placement, Granule need, std::size_t 
   SMH_ASSERT(!detail::header_used(old_header) && detail::header_size(old_header) == placement.free_size);
   remove_free(free_block, placement.free_size);
 
+  // A free block's left neighbour is in use (free blocks never touch).
+  SMH_ASSERT(!detail::header_left_free(old_header));
   Granule prev_size = detail::header_prev_size(old_header);
   if (gap > 0) {  // the alignment gap stays free, in front of the new block
-    store_header(free_block, make_header(gap, false, 0, prev_size));
+    store_header(free_block, make_header(gap, false, 0, prev_size, false));
     insert_free(free_block, gap);
     mark_block_start(placement.block);
     prev_size = gap;
   }
   const Granule size = split_tail(placement.block, placement.free_size - gap, need);
-  store_header(placement.block, make_header(size, true, slack_for(size, size_bytes), prev_size));
+  store_header(placement.block,
+               make_header(size, true, slack_for(size, size_bytes), prev_size, gap > 0));
   return placement.block;
 }
 
@@ -357,8 +377,9 @@ void* Heap::aligned_alloc(std::size_t align_bytes, std::size_t size_bytes) {
 
 // ---------------------------------------------------------------- free
 
-// Exact check that ptr is the payload of a live block, and that the block's header
-// agrees with both neighbours (so a corrupted header is refused, not acted on).
+// Exact check that ptr is the payload of a live block (the start bitmap decides),
+// and that the header agrees with the neighbours free() will touch, so a corrupted
+// header is refused rather than acted on.
 Status Heap::check_live_block(const void* ptr, Granule* block) const {
   if (base_ == nullptr) {
     return Status::not_initialized;
@@ -369,11 +390,11 @@ Status Heap::check_live_block(const void* ptr, Granule* block) const {
     return Status::pointer_outside_region;
   }
   const std::size_t offset = address - base;
-  if (offset % granule_bytes != 0 || offset / granule_bytes <= first_block_g_ ||
-      offset / granule_bytes >= end_g_) {
-    return Status::pointer_not_block;
+  const std::size_t payload = offset / granule_bytes;
+  if (offset % granule_bytes != 0 || payload == 0 || payload > end_g_) {
+    return Status::pointer_not_block;  // unaligned, or in the bitmap at the end
   }
-  const Granule candidate = static_cast<Granule>(offset / granule_bytes - 1);
+  const Granule candidate = static_cast<Granule>(payload - 1);
   if (!is_block_start(candidate)) {
     return Status::pointer_not_block;
   }
@@ -383,22 +404,31 @@ Status Heap::check_live_block(const void* ptr, Granule* block) const {
   }
   const Granule size = detail::header_size(header);
   const Granule prev_size = detail::header_prev_size(header);
-  if (detail::header_reserved_set(header) || size < min_block_granules ||
-      size > end_g_ - candidate || detail::header_slack(header) >= (size - 1) * granule_bytes) {
+  if (size < min_block_granules || size > end_g_ - candidate ||
+      detail::header_slack(header) >= (size - 1) * granule_bytes) {
     return Status::metadata_corrupted;
   }
   const Granule next = candidate + size;
-  if (next < end_g_ &&
-      (!is_block_start(next) || detail::header_prev_size(load_header(next)) != size)) {
-    return Status::metadata_corrupted;
-  }
-  if (candidate == first_block_g_) {
-    if (prev_size != 0) {
+  if (next < end_g_) {
+    const std::uint64_t next_header = load_header(next);
+    if (!is_block_start(next) || detail::header_prev_size(next_header) != size ||
+        detail::header_left_free(next_header)) {
       return Status::metadata_corrupted;
     }
-  } else if (prev_size < min_block_granules || prev_size > candidate - first_block_g_ ||
-             !is_block_start(candidate - prev_size) || block_size(candidate - prev_size) != prev_size) {
-    return Status::metadata_corrupted;
+  }
+  if (candidate == 0) {
+    if (prev_size != 0 || detail::header_left_free(header)) {
+      return Status::metadata_corrupted;
+    }
+  } else if (detail::header_left_free(header)) {  // free() will merge with it: check it
+    const Granule left = candidate - prev_size;
+    if (prev_size < min_block_granules || prev_size > candidate || !is_block_start(left)) {
+      return Status::metadata_corrupted;
+    }
+    const std::uint64_t left_header = load_header(left);
+    if (detail::header_used(left_header) || detail::header_size(left_header) != prev_size) {
+      return Status::metadata_corrupted;
+    }
   }
   *block = candidate;
   return Status::ok;
@@ -413,8 +443,9 @@ Status Heap::report_error(Status status, const void* ptr) const {
 }
 
 // Marks a (checked) used block free and coalesces it with free neighbours.
-void Heap::release_block(Granule block, Granule size) {
-  std::uint64_t header = load_header(block);
+[[gnu::always_inline]] inline void Heap::release_block(Granule block, Granule size) {
+  const std::uint64_t header = load_header(block);
+  SMH_ASSERT(detail::header_size(header) == size);
   Granule start = block;
   Granule total = size;
   Granule prev_size = detail::header_prev_size(header);
@@ -429,19 +460,18 @@ void Heap::release_block(Granule block, Granule size) {
       total += next_size;
     }
   }
-  if (block != first_block_g_) {
+  if (detail::header_left_free(header)) {
     const Granule prev = block - prev_size;
-    header = load_header(prev);
-    if (!detail::header_used(header)) {
-      remove_free(prev, prev_size);
-      clear_block_start(block);
-      start = prev;
-      total += prev_size;
-      prev_size = detail::header_prev_size(header);
-    }
+    const std::uint64_t prev_header = load_header(prev);
+    SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
+    remove_free(prev, prev_size);
+    clear_block_start(block);
+    start = prev;
+    total += prev_size;
+    prev_size = detail::header_prev_size(prev_header);
   }
-  store_header(start, make_header(total, false, 0, prev_size));
-  set_prev_size_of_next(start, total);
+  store_header(start, make_header(total, false, 0, prev_size, false));
+  set_left_of_next(start, total, true);
   insert_free(start, total);
 }
 
@@ -495,8 +525,8 @@ Heap::Granule Heap::resize_in_place(Granule block, Granule size, Granule need) {
     const Granule tail = block + need;
     const Granule tail_size = size - need;
     mark_block_start(tail);
-    store_header(tail, make_header(tail_size, true, 0, need));
-    set_prev_size_of_next(tail, tail_size);
+    store_header(tail, make_header(tail_size, true, 0, need, false));
+    set_left_of_next(tail, tail_size, false);
     release_block(tail, tail_size);
     return need;
   }
@@ -546,7 +576,8 @@ ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t 
   Granule new_block = block;
   if (new_size != 0) {
     store_header(block, make_header(new_size, true, slack_for(new_size, size_bytes),
-                                    detail::header_prev_size(header)));
+                                    detail::header_prev_size(header),
+                                    detail::header_left_free(header)));
     requested_bytes_ = requested_bytes_ - old_requested + size_bytes;
     if (requested_bytes_ > peak_requested_bytes_) {
       peak_requested_bytes_ = requested_bytes_;

@@ -49,7 +49,7 @@ HeapStats Heap::stats() const {
   if (base_ == nullptr) {
     return stats;
   }
-  const std::size_t block_area = end_g_ - first_block_g_;
+  const std::size_t block_area = end_g_;
   const std::size_t used_granules = block_area - free_granules_;
   stats.capacity_bytes = region_bytes_;
   stats.free_bytes = std::size_t{free_granules_} * granule_bytes;
@@ -72,7 +72,7 @@ HeapStats Heap::stats() const {
 bool Heap::start_bits_clear(Granule from, Granule to) const {
   while (from < to) {
     std::uint64_t word;
-    __builtin_memcpy(&word, base_ + std::size_t{from / 64} * granule_bytes, sizeof word);
+    __builtin_memcpy(&word, start_bits_ + std::size_t{from / 64} * granule_bytes, sizeof word);
     const unsigned low = from % 64;
     const unsigned span = to - from < 64u - low ? to - from : 64u - low;
     const std::uint64_t mask = (span == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << span) - 1) << low;
@@ -88,14 +88,10 @@ ValidationReport Heap::scan_blocks(BlockVisitor visitor, void* context, ScanTota
   if (base_ == nullptr) {
     return {ValidationCheck::not_initialized, 0};
   }
-  // Bits for the bitmap's own granules and for granules past the end of the
-  // region (in the last word) must never be set.
-  if (!start_bits_clear(0, first_block_g_)) {
-    return failure(ValidationCheck::stray_block_start_bit, 0);
-  }
+  // Bits past the last block granule (in the bitmap's last word) are never set.
   if (end_g_ % 64 != 0) {
     std::uint64_t last;
-    __builtin_memcpy(&last, base_ + std::size_t{first_block_g_ - 1} * granule_bytes, sizeof last);
+    __builtin_memcpy(&last, start_bits_ + std::size_t{end_g_ / 64} * granule_bytes, sizeof last);
     if ((last >> (end_g_ % 64)) != 0) {
       return failure(ValidationCheck::stray_block_start_bit, end_g_);
     }
@@ -103,15 +99,12 @@ ValidationReport Heap::scan_blocks(BlockVisitor visitor, void* context, ScanTota
 
   Granule prev_size = 0;
   bool prev_free = false;
-  for (Granule block = first_block_g_; block < end_g_;) {
+  for (Granule block = 0; block < end_g_;) {
     if (!is_block_start(block)) {
       return failure(ValidationCheck::block_start_bit_missing, block);
     }
     const std::uint64_t header = load_header(block);
     const Granule size = detail::header_size(header);
-    if (detail::header_reserved_set(header)) {
-      return failure(ValidationCheck::reserved_bits_set, block);
-    }
     if (size < min_block_granules) {
       return failure(ValidationCheck::block_too_small, block);
     }
@@ -120,6 +113,9 @@ ValidationReport Heap::scan_blocks(BlockVisitor visitor, void* context, ScanTota
     }
     if (detail::header_prev_size(header) != prev_size) {
       return failure(ValidationCheck::prev_size_mismatch, block);
+    }
+    if (detail::header_left_free(header) != prev_free) {
+      return failure(ValidationCheck::left_free_mismatch, block);
     }
     if (!start_bits_clear(block + 1, block + size)) {
       return failure(ValidationCheck::stray_block_start_bit, block);
@@ -167,7 +163,7 @@ ValidationReport Heap::check_free_lists(std::size_t free_blocks_in_walk) const {
     Granule prev = no_block;
     for (Granule block = heads_[index]; block != no_block;) {
       // A start bit guarantees a checked block of >= 2 granules (the walk ran first).
-      if (block < first_block_g_ || block >= end_g_ || !is_block_start(block)) {
+      if (block >= end_g_ || !is_block_start(block)) {
         return failure(ValidationCheck::free_list_link_broken, prev == no_block ? 0 : prev);
       }
       const std::uint64_t header = load_header(block);

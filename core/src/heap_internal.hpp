@@ -20,14 +20,14 @@ static_assert(min_block_granules == 2);
 static_assert(Heap::header_bytes == Heap::granule_bytes, "a header is exactly one granule");
 
 inline std::uint64_t Heap::load_header(Granule block) const {
-  SMH_ASSERT(block >= first_block_g_ && block < end_g_);
+  SMH_ASSERT(block < end_g_);
   std::uint64_t header;
   __builtin_memcpy(&header, base_ + std::size_t{block} * granule_bytes, sizeof header);
   return header;
 }
 
 inline void Heap::store_header(Granule block, std::uint64_t header) {
-  SMH_ASSERT(block >= first_block_g_ && block < end_g_);
+  SMH_ASSERT(block < end_g_);
   __builtin_memcpy(base_ + std::size_t{block} * granule_bytes, &header, sizeof header);
 }
 
@@ -36,12 +36,12 @@ inline Heap::Granule Heap::block_size(Granule block) const {
 }
 
 // Keeps the boundary tag of the block that follows `block` (if any) in step with
-// `block`'s new size.
-inline void Heap::set_prev_size_of_next(Granule block, Granule size) {
+// `block`'s new size and state.
+inline void Heap::set_left_of_next(Granule block, Granule size, bool free) {
   const Granule next = block + size;
   SMH_ASSERT(next <= end_g_);
   if (next < end_g_) {
-    store_header(next, detail::with_prev_size(load_header(next), size));
+    store_header(next, detail::with_left(load_header(next), size, free));
   }
 }
 
@@ -78,18 +78,17 @@ inline void Heap::set_prev_link(Granule block, Granule prev) {
   __builtin_memcpy(base_ + (std::size_t{block} + 1) * granule_bytes + 4, &prev, sizeof prev);
 }
 
-// The block-start bitmap occupies the first first_block_g_ granules of the region,
-// one bit per granule of the whole region.
+// The block-start bitmap follows the blocks: one bit per block granule.
 inline bool Heap::is_block_start(Granule granule) const {
   SMH_ASSERT(granule < end_g_);
   std::uint64_t word;
-  __builtin_memcpy(&word, base_ + std::size_t{granule / 64} * granule_bytes, sizeof word);
+  __builtin_memcpy(&word, start_bits_ + std::size_t{granule / 64} * granule_bytes, sizeof word);
   return ((word >> (granule % 64)) & 1u) != 0;
 }
 
 inline void Heap::mark_block_start(Granule granule) {
-  SMH_ASSERT(granule >= first_block_g_ && granule < end_g_);
-  unsigned char* at = base_ + std::size_t{granule / 64} * granule_bytes;
+  SMH_ASSERT(granule < end_g_);
+  unsigned char* at = start_bits_ + std::size_t{granule / 64} * granule_bytes;
   std::uint64_t word;
   __builtin_memcpy(&word, at, sizeof word);
   word |= std::uint64_t{1} << (granule % 64);
@@ -97,8 +96,8 @@ inline void Heap::mark_block_start(Granule granule) {
 }
 
 inline void Heap::clear_block_start(Granule granule) {
-  SMH_ASSERT(granule >= first_block_g_ && granule < end_g_);
-  unsigned char* at = base_ + std::size_t{granule / 64} * granule_bytes;
+  SMH_ASSERT(granule < end_g_);
+  unsigned char* at = start_bits_ + std::size_t{granule / 64} * granule_bytes;
   std::uint64_t word;
   __builtin_memcpy(&word, at, sizeof word);
   word &= ~(std::uint64_t{1} << (granule % 64));

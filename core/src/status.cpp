@@ -28,7 +28,7 @@ const char* to_string(ValidationCheck check) {
     case ValidationCheck::not_initialized: return "not_initialized";
     case ValidationCheck::block_out_of_bounds: return "block_out_of_bounds";
     case ValidationCheck::block_too_small: return "block_too_small";
-    case ValidationCheck::reserved_bits_set: return "reserved_bits_set";
+    case ValidationCheck::left_free_mismatch: return "left_free_mismatch";
     case ValidationCheck::prev_size_mismatch: return "prev_size_mismatch";
     case ValidationCheck::block_start_bit_missing: return "block_start_bit_missing";
     case ValidationCheck::stray_block_start_bit: return "stray_block_start_bit";

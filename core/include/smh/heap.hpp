@@ -2,16 +2,19 @@
 //
 // Layout of the region (all positions are granule offsets from its base):
 //
-//   [ block-start bitmap | block | block | ... | block ]
+//   [ block | block | ... | block | block-start bitmap | < 8 bytes unused ]
 //
+// * Blocks tile [0, end) with no gap. The first block starts at offset 0, so the
+//   first payload is at offset 8 whatever the region size, and every offset the
+//   heap returns follows from the call sequence and the base's alignment alone.
 // * Every block begins with one 8-byte header (detail/block_header.hpp): its size,
-//   its left neighbour's size (boundary tag), a used bit and the slack between the
-//   usable and the requested size. Free blocks keep their free-list links in the
-//   first payload granule, so the smallest block is 16 bytes.
-// * The block-start bitmap holds one bit per granule, set where a block begins. It
-//   makes pointer checks in free()/realloc() exact: an interior pointer, a pointer
-//   into a coalesced block or a double free is recognised without trusting bytes
-//   the user may have written.
+//   its left neighbour's size and free bit (boundary tag), a used bit and the slack
+//   between the usable and the requested size. Free blocks keep their free-list
+//   links in the first payload granule, so the smallest block is 16 bytes.
+// * The block-start bitmap holds one bit per block granule (1/64 of the region),
+//   set where a block begins. It makes the pointer checks of free()/realloc()
+//   exact: an interior pointer, a pointer into a coalesced block or a double free
+//   is recognised without trusting bytes the user may have written.
 // * The control structure (this object: free-list heads, the two-level class bitmap
 //   and the counters) lives wherever the caller puts the Heap — typically fast,
 //   cacheable RAM — so slow or non-cacheable regions are touched only at the two or
@@ -98,9 +101,9 @@ class Heap {
 
   [[nodiscard]] void* base() const { return base_; }
   [[nodiscard]] std::size_t region_bytes() const { return region_bytes_; }
-  // Offset in bytes of the first block (after the start bitmap).
-  [[nodiscard]] std::size_t first_block_offset_bytes() const {
-    return static_cast<std::size_t>(first_block_g_) * granule_bytes;
+  // Bytes the blocks tile, from the base; the start bitmap follows them.
+  [[nodiscard]] std::size_t block_area_bytes() const {
+    return static_cast<std::size_t>(end_g_) * granule_bytes;
   }
 
  private:
@@ -114,7 +117,7 @@ class Heap {
   [[nodiscard]] std::uint64_t load_header(Granule block) const;
   void store_header(Granule block, std::uint64_t header);
   [[nodiscard]] Granule block_size(Granule block) const;
-  void set_prev_size_of_next(Granule block, Granule size);
+  void set_left_of_next(Granule block, Granule size, bool free);
   [[nodiscard]] Granule next_link(Granule block) const;
   [[nodiscard]] Granule prev_link(Granule block) const;
   void store_links(Granule block, Granule next, Granule prev);
@@ -137,6 +140,8 @@ class Heap {
   [[nodiscard]] bool fits(Granule block, Granule size, Granule need, Granule align_granules,
                           Placement* out) const;
   [[nodiscard]] bool find_block(Granule need, Granule align_granules, Placement* out) const;
+  [[nodiscard]] bool scan_spanned_classes(unsigned low, unsigned high, Granule need,
+                                          Granule align_granules, Placement* out) const;
   Granule split_tail(Granule block, Granule available, Granule need);
   Granule carve(const Placement& placement, Granule need, std::size_t size_bytes);
   void* alloc_granules(std::size_t size_bytes, std::size_t align_bytes);
@@ -164,8 +169,8 @@ class Heap {
 
   unsigned char* base_ = nullptr;
   std::size_t region_bytes_ = 0;
+  unsigned char* start_bits_ = nullptr;        // the block-start bitmap
   std::uintptr_t base_address_granules_ = 0;  // base address / 8, for absolute alignment
-  Granule first_block_g_ = 0;                 // == number of bitmap words
   Granule end_g_ = 0;                         // one past the last block granule
 
   // Segregated free lists: heads by class, and a two-level non-empty bitmap.

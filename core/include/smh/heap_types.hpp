@@ -39,7 +39,7 @@ enum class ValidationCheck : std::uint8_t {
   not_initialized,
   block_out_of_bounds,      // a block's size runs past the end of the region
   block_too_small,          // a block below the minimal size
-  reserved_bits_set,        // header bits that must be zero are not
+  left_free_mismatch,       // the left-free bit disagrees with the left neighbour
   prev_size_mismatch,       // boundary tag disagrees with the left neighbour's size
   block_start_bit_missing,  // a block the walk reached is not marked as a start
   stray_block_start_bit,    // a start bit with no block behind it
