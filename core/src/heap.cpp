@@ -23,6 +23,10 @@
 #include "smh/detail/block_header.hpp"
 #include "smh/detail/size_class.hpp"
 
+// The fast paths are split into helpers for reading; inlining them back measurably
+// shortens alloc and free (fewer calls and spills on every operation).
+#define SMH_HOT [[gnu::always_inline]] inline
+
 namespace smh {
 
 using detail::class_count;
@@ -121,7 +125,7 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
 
 // ---------------------------------------------------------------- free lists
 
-[[gnu::always_inline]] inline void Heap::insert_free(Granule block, Granule size) {
+SMH_HOT void Heap::insert_free(Granule block, Granule size) {
   SMH_ASSERT(size >= min_block_granules && block + size <= end_g_);
   const unsigned index = class_of(size);
   const Granule head = heads_[index];
@@ -137,7 +141,7 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
   ++free_block_count_;
 }
 
-[[gnu::always_inline]] inline void Heap::remove_free(Granule block, Granule size) {
+SMH_HOT void Heap::remove_free(Granule block, Granule size) {
   SMH_ASSERT(free_block_count_ > 0 && free_granules_ >= size);
   const unsigned index = class_of(size);
   const Granule next = next_link(block);
@@ -162,7 +166,7 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
 }
 
 // Smallest non-empty class >= class_index, or class_count if there is none.
-[[gnu::always_inline]] inline unsigned Heap::first_nonempty_class_from(unsigned class_index) const {
+SMH_HOT unsigned Heap::first_nonempty_class_from(unsigned class_index) const {
   if (class_index >= class_count) {
     return class_count;
   }
@@ -199,7 +203,7 @@ bool Heap::normalise_alignment(std::size_t align_bytes, Granule* align_granules)
 // payload is aligned to align_granules (absolute address)? The gap in front, if
 // any, must be able to stay behind as a free block, so a gap of one granule is
 // widened by one alignment step.
-[[gnu::always_inline]] inline bool Heap::fits(Granule block, Granule size, Granule need, Granule align_granules,
+SMH_HOT bool Heap::fits(Granule block, Granule size, Granule need, Granule align_granules,
                 Placement* out) const {
   std::uint64_t gap = 0;
   if (align_granules > 1) {
@@ -232,8 +236,8 @@ bool Heap::find_block(Granule need, Granule align_granules, Placement* out) cons
   //    when unaligned): the tightest candidates, smallest class first. Probing a
   //    few rather than only the head fills holes that would otherwise send the
   //    request to a larger class, which is what grows the footprint.
-  for (unsigned index = first_nonempty_class_from(low); index <= high;
-       index = first_nonempty_class_from(index + 1)) {
+  unsigned index = first_nonempty_class_from(low);
+  for (; index <= high; index = first_nonempty_class_from(index + 1)) {
     Granule block = heads_[index];
     for (unsigned probe = 0; probe < probes_per_class && block != no_block; ++probe) {
       if (fits(block, block_size(block), need, align_granules, out)) {
@@ -242,15 +246,13 @@ bool Heap::find_block(Granule need, Granule align_granules, Placement* out) cons
       block = next_link(block);
     }
   }
-  // 2. The smallest class whose every block fits.
-  if (worst <= detail::max_block_granules) {
-    const unsigned index = first_nonempty_class_from(high + 1);
-    if (index < class_count) {
-      const Granule head = heads_[index];
-      const bool head_fits = fits(head, block_size(head), need, align_granules, out);
-      SMH_ASSERT(head_fits);
-      return head_fits;
-    }
+  // 2. The smallest class whose every block fits: where step 1's search stopped,
+  //    the first non-empty class above `high`.
+  if (worst <= detail::max_block_granules && index < class_count) {
+    const Granule head = heads_[index];
+    const bool head_fits = fits(head, block_size(head), need, align_granules, out);
+    SMH_ASSERT(head_fits);
+    return head_fits;
   }
   // 3. Failure path, so that nullptr means no free block could hold the request.
   return scan_spanned_classes(low, high, need, align_granules, out);
@@ -280,7 +282,7 @@ bool Heap::scan_spanned_classes(unsigned low, unsigned high, Granule need, Granu
 // free space it was cut from) its final size: the tail beyond `need` becomes a
 // free block when it can hold one, else stays with the block. Keeps the boundary
 // tag of whatever follows. Returns the block's size.
-[[gnu::always_inline]] inline Heap::Granule Heap::split_tail(Granule block, Granule available, Granule need) {
+SMH_HOT Heap::Granule Heap::split_tail(Granule block, Granule available, Granule need) {
   SMH_ASSERT(available >= need && need >= min_block_granules);
   if (available - need < min_block_granules) {
     set_left_of_next(block, available, false);
@@ -296,7 +298,7 @@ bool Heap::scan_spanned_classes(unsigned low, unsigned high, Granule need, Granu
 }
 
 // Takes the placement's free block off its list and builds the used block there.
-[[gnu::always_inline]] inline Heap::Granule Heap::carve(const Placement& placement, Granule need, std::size_t size_bytes) {
+SMH_HOT Heap::Granule Heap::carve(const Placement& placement, Granule need, std::size_t size_bytes) {
   const Granule free_block = placement.free_block;
   const Granule gap = placement.block - free_block;
   SMH_ASSERT(gap == 0 || gap >= min_block_granules);
@@ -443,7 +445,7 @@ Status Heap::report_error(Status status, const void* ptr) const {
 }
 
 // Marks a (checked) used block free and coalesces it with free neighbours.
-[[gnu::always_inline]] inline void Heap::release_block(Granule block, Granule size) {
+SMH_HOT void Heap::release_block(Granule block, Granule size) {
   const std::uint64_t header = load_header(block);
   SMH_ASSERT(detail::header_size(header) == size);
   Granule start = block;
