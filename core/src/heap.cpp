@@ -77,6 +77,9 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
   if (size_bytes < min_region_bytes) {
     return Status::region_too_small;
   }
+  if (size_bytes > max_region_bytes) {
+    return Status::region_too_large;
+  }
   if (address + size_bytes < address) {  // the region would wrap the address space
     return Status::invalid_argument;
   }
@@ -144,8 +147,17 @@ SMH_HOT void Heap::insert_free(Granule block, Granule size) {
 SMH_HOT void Heap::remove_free(Granule block, Granule size) {
   SMH_ASSERT(free_block_count_ > 0 && free_granules_ >= size);
   const unsigned index = class_of(size);
-  const Granule next = next_link(block);
-  const Granule prev = prev_link(block);
+  Granule next = next_link(block);
+  Granule prev = prev_link(block);
+  // Links live in the region, where a stray write can reach them. One that points
+  // outside the block area is reported and cut, never followed: the heap then
+  // fails validate() instead of writing outside its region.
+  if ((next != no_block && !link_in_area(next)) || (prev != no_block && !link_in_area(prev)))
+      [[unlikely]] {
+    report_error(Status::metadata_corrupted, payload_of(block));
+    next = link_in_area(next) ? next : no_block;
+    prev = link_in_area(prev) ? prev : no_block;
+  }
   if (prev != no_block) {
     set_next_link(prev, next);
   } else {
@@ -239,7 +251,7 @@ bool Heap::find_block(Granule need, Granule align_granules, Placement* out) cons
   unsigned index = first_nonempty_class_from(low);
   for (; index <= high; index = first_nonempty_class_from(index + 1)) {
     Granule block = heads_[index];
-    for (unsigned probe = 0; probe < probes_per_class && block != no_block; ++probe) {
+    for (unsigned probe = 0; probe < probes_per_class && link_in_area(block); ++probe) {
       if (fits(block, block_size(block), need, align_granules, out)) {
         return true;
       }
@@ -265,8 +277,9 @@ bool Heap::scan_spanned_classes(unsigned low, unsigned high, Granule need, Granu
   for (unsigned index = first_nonempty_class_from(low); index <= high;
        index = first_nonempty_class_from(index + 1)) {
     std::size_t visited = 0;
-    for (Granule block = heads_[index]; block != no_block; block = next_link(block)) {
-      SMH_ASSERT(++visited <= free_block_count_);
+    for (Granule block = heads_[index]; link_in_area(block); block = next_link(block)) {
+      ++visited;
+      SMH_ASSERT(visited <= free_block_count_);
       if (visited <= probes_per_class) {
         continue;
       }
@@ -351,6 +364,7 @@ void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {
   Granule align_granules = 1;
   if (!normalise_alignment(align_bytes, &align_granules)) {
     report_error(Status::invalid_argument, nullptr);
+    report_alloc_failure(size_bytes, align_bytes);
     return nullptr;
   }
   Placement placement;
@@ -561,7 +575,9 @@ ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t 
   }
   Granule align_granules = 1;
   if (!normalise_alignment(align_bytes, &align_granules)) {
-    return {nullptr, report_error(Status::invalid_argument, ptr)};
+    report_error(Status::invalid_argument, ptr);
+    report_alloc_failure(size_bytes, align_bytes);
+    return {nullptr, Status::invalid_argument};
   }
   if (size_bytes > max_request_bytes) {
     report_alloc_failure(size_bytes, align_bytes);

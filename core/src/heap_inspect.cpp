@@ -36,7 +36,8 @@ std::size_t Heap::largest_free_block_granules() const {
   // exact maximum. Bounded by the free block count in case of corruption.
   std::size_t largest = 0;
   std::size_t visited = 0;
-  for (Granule block = heads_[top]; block != no_block && visited < free_block_count_;
+  // Links are range-checked so that a corrupted heap still reports stats.
+  for (Granule block = heads_[top]; link_in_area(block) && visited < free_block_count_;
        block = next_link(block), ++visited) {
     const std::size_t size = block_size(block);
     largest = size > largest ? size : largest;

@@ -53,12 +53,15 @@ class Heap {
   Heap& operator=(const Heap&) = delete;
 
   // Takes ownership of [memory, memory + size_bytes). memory must be 8-byte
-  // aligned; the size is rounded down to whole granules. A heap can be initialised
-  // once; init() on an initialised heap returns already_initialized.
+  // aligned and size_bytes at most max_region_bytes; bytes past the last whole
+  // granule stay unused (counted as overhead; capacity is size_bytes). A heap can
+  // be initialised once; init() on an initialised heap returns already_initialized.
   Status init(void* memory, std::size_t size_bytes);
   [[nodiscard]] bool initialized() const { return base_ != nullptr; }
 
-  // nullptr for size 0, an impossible request, or no memory.
+  // nullptr for size 0, an impossible request (size or alignment), or no memory.
+  // Every nullptr but size 0 counts as a failed allocation and fires
+  // on_alloc_failed; an invalid alignment also fires on_error(invalid_argument).
   void* alloc(std::size_t size_bytes);
   // align_bytes: 0 (meaning 8) or a power of two no larger than the region.
   void* aligned_alloc(std::size_t align_bytes, std::size_t size_bytes);
@@ -123,6 +126,9 @@ class Heap {
   void store_links(Granule block, Granule next, Granule prev);
   void set_next_link(Granule block, Granule next);
   void set_prev_link(Granule block, Granule prev);
+  // Whether a link read from the region can name a block (a block has >= 2
+  // granules, so none starts at the last granule); no_block is not.
+  [[nodiscard]] bool link_in_area(Granule link) const { return link < end_g_ - 1; }
 
   // Block-start bitmap.
   [[nodiscard]] bool is_block_start(Granule granule) const;

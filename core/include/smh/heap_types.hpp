@@ -30,6 +30,7 @@ struct HeapStats {
   std::uint64_t alloc_count = 0;              // successful allocations (realloc moves too)
   std::uint64_t free_count = 0;               // successful frees
   std::uint64_t failed_alloc_count = 0;       // allocations that returned nullptr
+                                              // (size 0 is not a request)
 };
 
 // What validate() found. `check` names the first failed check; `offset_bytes`

@@ -1,0 +1,154 @@
+// The encodings under the heap: size classes (monotonic, exact below 64 granules,
+// each class a contiguous range whose lower bound class_min_granules names) and the
+// 8-byte block header (every field round-trips and is independent of the others).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "smh/detail/block_header.hpp"
+#include "smh/detail/size_class.hpp"
+#include "support/prng.hpp"
+
+namespace smh::test {
+namespace {
+
+using detail::class_count;
+using detail::class_min_granules;
+using detail::class_of;
+using detail::max_block_granules;
+
+TEST(SizeClass, ExactBelowSixtyFourGranules) {
+  for (std::uint32_t s = 0; s < 64; ++s) {
+    EXPECT_EQ(class_of(s), s);
+    EXPECT_EQ(class_min_granules(s), s);
+  }
+}
+
+TEST(SizeClass, MonotonicAndLowerBoundHoldsUpToTwoToTheTwenty) {
+  unsigned previous = class_of(1);
+  for (std::uint32_t s = 1; s <= (1u << 20); ++s) {
+    const unsigned c = class_of(s);
+    ASSERT_GE(c, previous) << "s " << s;
+    ASSERT_LE(c, previous + 1) << "s " << s << ": classes are contiguous, none skipped";
+    ASSERT_LE(class_min_granules(c), s) << "s " << s;
+    ASSERT_GT(class_min_granules(c + 1), s) << "s " << s << ": s lies below the next class";
+    if (c != previous) {
+      ASSERT_EQ(class_min_granules(c), s) << "s " << s << " starts class " << c;
+    }
+    previous = c;
+  }
+}
+
+TEST(SizeClass, BoundariesAroundEveryPowerOfTwoUpToTheMaximum) {
+  for (unsigned bit = 1; bit < detail::block_size_bits; ++bit) {
+    const std::uint32_t p = 1u << bit;
+    for (const std::uint32_t s : {p - 1, p, p + 1}) {
+      const unsigned c = class_of(s);
+      EXPECT_LT(c, class_count) << "s " << s;
+      EXPECT_LE(class_min_granules(c), s) << "s " << s;
+      if (c + 1 < class_count) {
+        EXPECT_GT(class_min_granules(c + 1), s) << "s " << s;
+      }
+    }
+    EXPECT_LT(class_of(p - 1), class_of(p)) << "a power of two starts a new class: " << p;
+  }
+  EXPECT_EQ(class_of(max_block_granules), class_count - 1);
+  EXPECT_LE(class_min_granules(class_count - 1), max_block_granules);
+}
+
+TEST(SizeClass, EveryClassLowerBoundMapsBackToItsClassAndSpansAtMostOneThirtySecond) {
+  for (unsigned c = 1; c < class_count; ++c) {
+    const std::uint32_t low = class_min_granules(c);
+    ASSERT_EQ(class_of(low), c) << "class " << c;
+    ASSERT_EQ(class_of(low - 1), c - 1) << "class " << c;
+    if (c + 1 < class_count) {
+      const std::uint32_t next = class_min_granules(c + 1);
+      ASSERT_GT(next, low) << "class " << c;
+      ASSERT_EQ(class_of(next - 1), c) << "class " << c;
+      if (low >= 64) {
+        ASSERT_LE(std::uint64_t{next - low} * 32, std::uint64_t{low}) << "class " << c;
+      } else {
+        ASSERT_EQ(next - low, 1u) << "class " << c;
+      }
+    }
+  }
+}
+
+TEST(SizeClass, SampledSizesUpToTheMaximumRespectBounds) {
+  Prng rng(2024);
+  for (int i = 0; i < 200000; ++i) {
+    const auto a = static_cast<std::uint32_t>(rng.between(1, max_block_granules));
+    const auto b = static_cast<std::uint32_t>(rng.between(1, max_block_granules));
+    const std::uint32_t lo = a < b ? a : b;
+    const std::uint32_t hi = a < b ? b : a;
+    ASSERT_LE(class_of(lo), class_of(hi)) << lo << " " << hi;
+    ASSERT_LE(class_min_granules(class_of(hi)), hi) << hi;
+  }
+}
+
+TEST(BlockHeader, EveryFieldRoundTripsAtItsExtremes) {
+  const std::uint32_t sizes[] = {0, 1, 2, 3, 63, 64, 0x1000'0000u, max_block_granules - 1, max_block_granules};
+  for (const std::uint32_t size : sizes) {
+    for (const std::uint32_t prev : sizes) {
+      for (std::uint32_t slack = 0; slack <= detail::max_slack_bytes; ++slack) {
+        for (const bool used : {false, true}) {
+          for (const bool left_free : {false, true}) {
+            const std::uint64_t h = detail::make_header(size, used, slack, prev, left_free);
+            ASSERT_EQ(detail::header_size(h), size);
+            ASSERT_EQ(detail::header_used(h), used);
+            ASSERT_EQ(detail::header_slack(h), slack);
+            ASSERT_EQ(detail::header_prev_size(h), prev);
+            ASSERT_EQ(detail::header_left_free(h), left_free);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(BlockHeader, FieldsOccupyDisjointBitsCoveringTheWord) {
+  const std::uint64_t size_bits = detail::make_header(max_block_granules, false, 0, 0, false);
+  const std::uint64_t used_bit = detail::make_header(0, true, 0, 0, false);
+  const std::uint64_t slack_bits = detail::make_header(0, false, detail::max_slack_bytes, 0, false);
+  const std::uint64_t prev_bits = detail::make_header(0, false, 0, max_block_granules, false);
+  const std::uint64_t left_bit = detail::make_header(0, false, 0, 0, true);
+  EXPECT_EQ(size_bits, 0x1FFF'FFFFull);
+  EXPECT_EQ(used_bit, 1ull << 29);
+  EXPECT_EQ(slack_bits, 0xFull << 30);
+  EXPECT_EQ(prev_bits, 0x1FFF'FFFFull << 34);
+  EXPECT_EQ(left_bit, 1ull << 63);
+  EXPECT_EQ(size_bits & used_bit, 0u);
+  EXPECT_EQ((size_bits | used_bit) & slack_bits, 0u);
+  EXPECT_EQ((size_bits | used_bit | slack_bits) & prev_bits, 0u);
+  EXPECT_EQ((size_bits | used_bit | slack_bits | prev_bits) & left_bit, 0u);
+  EXPECT_EQ(size_bits | used_bit | slack_bits | prev_bits | left_bit, ~std::uint64_t{0})
+      << "every header bit carries a field, so every single-bit flip changes a field";
+}
+
+TEST(BlockHeader, OversizedArgumentsAreMaskedNotSpilledIntoOtherFields) {
+  const std::uint64_t h = detail::make_header(0xFFFF'FFFFu, false, 0xFFu, 0, false);
+  EXPECT_EQ(detail::header_size(h), max_block_granules);
+  EXPECT_FALSE(detail::header_used(h));
+  EXPECT_EQ(detail::header_slack(h), 0xFu);
+  EXPECT_EQ(detail::header_prev_size(h), 0u);
+  EXPECT_FALSE(detail::header_left_free(h));
+}
+
+TEST(BlockHeader, WithLeftReplacesOnlyTheLeftNeighbourFields) {
+  Prng rng(7);
+  for (int i = 0; i < 100000; ++i) {
+    const auto size = static_cast<std::uint32_t>(rng.between(0, max_block_granules));
+    const auto prev = static_cast<std::uint32_t>(rng.between(0, max_block_granules));
+    const auto new_prev = static_cast<std::uint32_t>(rng.between(0, max_block_granules));
+    const auto slack = static_cast<std::uint32_t>(rng.below(16));
+    const bool used = rng.chance(1, 2);
+    const bool left = rng.chance(1, 2);
+    const bool new_left = rng.chance(1, 2);
+    const std::uint64_t h = detail::make_header(size, used, slack, prev, left);
+    ASSERT_EQ(detail::with_left(h, new_prev, new_left), detail::make_header(size, used, slack, new_prev, new_left));
+  }
+}
+
+}  // namespace
+}  // namespace smh::test

@@ -1,0 +1,144 @@
+// Layout probe: runs one fixed pseudo-random sequence of heap calls over a 1 MiB
+// region and prints, per operation, the payload offset (pointer minus region base)
+// and usable size it got, then the final statistics. The program is built natively
+// and with -m32; the test layout_32_equals_64 requires both outputs to be
+// byte-identical, which is the "offsets, not pointers" rule of the core.
+//
+// Nothing printed may depend on the word size or on host addresses.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+
+#include "smh/heap.hpp"
+
+namespace {
+
+constexpr std::size_t region_bytes = std::size_t{1} << 20;
+constexpr std::size_t slot_count = 256;
+constexpr int op_count = 2000;
+constexpr std::uint64_t seed = 0x5EED'1A70'0000'0001ull;
+
+alignas(4096) unsigned char region[region_bytes];
+
+// xorshift64: tiny, deterministic, the same on every platform.
+class XorShift64 {
+ public:
+  explicit XorShift64(std::uint64_t state) : state_(state) {}
+  std::uint64_t next() {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return state_;
+  }
+  // Uniform enough in [low, high]; the bias of % is irrelevant here.
+  std::size_t between(std::size_t low, std::size_t high) {
+    return low + static_cast<std::size_t>(next() % (std::uint64_t{high} - low + 1));
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+std::size_t offset_of(const void* ptr) {
+  return static_cast<std::size_t>(static_cast<const unsigned char*>(ptr) - region);
+}
+
+// Prints "-> offset N usable U" or "-> null".
+void print_result(const smh::Heap& heap, const void* ptr) {
+  if (ptr == nullptr) {
+    std::printf(" -> null\n");
+  } else {
+    std::printf(" -> offset %zu usable %zu\n", offset_of(ptr), heap.usable_size(ptr));
+  }
+}
+
+void print_stats(const char* title, const smh::Heap& heap) {
+  const smh::HeapStats s = heap.stats();
+  std::printf("%s\n", title);
+  std::printf("  capacity %zu free %zu allocated_requested %zu allocated_usable %zu overhead %zu\n",
+              s.capacity_bytes, s.free_bytes, s.allocated_requested_bytes, s.allocated_usable_bytes,
+              s.overhead_bytes);
+  std::printf("  peak_requested %zu min_free %zu largest_free %zu high_water %zu\n",
+              s.peak_allocated_requested_bytes, s.min_free_bytes, s.largest_free_block_bytes,
+              s.high_water_bytes);
+  std::printf("  free_blocks %zu allocated_blocks %zu allocs %llu frees %llu failed %llu\n",
+              s.free_block_count, s.allocated_block_count,
+              static_cast<unsigned long long>(s.alloc_count),
+              static_cast<unsigned long long>(s.free_count),
+              static_cast<unsigned long long>(s.failed_alloc_count));
+}
+
+bool report_validation(const smh::Heap& heap, int op) {
+  const smh::ValidationReport report = heap.validate();
+  if (report.ok()) {
+    return true;
+  }
+  std::printf("validate failed after op %d: %s at offset %zu\n", op, smh::to_string(report.check),
+              report.offset_bytes);
+  return false;
+}
+
+}  // namespace
+
+int main() {
+  smh::Heap heap;
+  const smh::Status init_status = heap.init(region, region_bytes);
+  std::printf("init %zu bytes -> %s, block area %zu bytes\n", region_bytes, smh::to_string(init_status),
+              heap.block_area_bytes());
+  if (init_status != smh::Status::ok) {
+    return 1;
+  }
+
+  void* slots[slot_count] = {};
+  XorShift64 rng(seed);
+  bool valid = true;
+
+  for (int op = 0; op < op_count && valid; ++op) {
+    const std::size_t slot = rng.between(0, slot_count - 1);
+    const std::size_t size = rng.between(1, 3000);
+    const std::size_t choice = rng.between(0, 3);
+    std::printf("%4d ", op);
+    if (slots[slot] == nullptr) {
+      if (choice == 0) {
+        const std::size_t align = std::size_t{16} << rng.between(0, 6);  // 16 .. 1024
+        std::printf("aligned_alloc(%zu, %zu)", align, size);
+        slots[slot] = heap.aligned_alloc(align, size);
+      } else {
+        std::printf("alloc(%zu)", size);
+        slots[slot] = heap.alloc(size);
+      }
+      print_result(heap, slots[slot]);
+    } else if (choice <= 1) {
+      std::printf("free(%zu) -> %s\n", offset_of(slots[slot]), smh::to_string(heap.free(slots[slot])));
+      slots[slot] = nullptr;
+    } else {
+      void* result = nullptr;
+      if (choice == 2) {
+        std::printf("realloc(%zu, %zu)", offset_of(slots[slot]), size);
+        result = heap.realloc(slots[slot], size);
+      } else {
+        const std::size_t align = std::size_t{16} << rng.between(0, 6);
+        std::printf("aligned_realloc(%zu, %zu, %zu)", offset_of(slots[slot]), align, size);
+        result = heap.aligned_realloc(slots[slot], align, size);
+      }
+      print_result(heap, result);
+      if (result != nullptr) {  // on failure the old block stays live
+        slots[slot] = result;
+      }
+    }
+    valid = report_validation(heap, op);
+  }
+
+  print_stats("stats after the sequence", heap);
+  for (void*& ptr : slots) {
+    if (ptr != nullptr && heap.free(ptr) != smh::Status::ok) {
+      std::printf("free of a live block failed at offset %zu\n", offset_of(ptr));
+      valid = false;
+    }
+    ptr = nullptr;
+  }
+  print_stats("stats after freeing everything", heap);
+  valid = report_validation(heap, op_count) && valid;
+  std::printf("validate: %s\n", valid ? "ok" : "FAILED");
+  return valid ? 0 : 1;
+}

@@ -1,0 +1,11 @@
+// The tests draw from the simulator's deterministic generator (sim/prng.hpp):
+// one implementation of the PRNG for the whole project.
+#pragma once
+
+#include "smh/sim/prng.hpp"
+
+namespace smh::test {
+
+using Prng = smh::sim::Rng;
+
+}  // namespace smh::test
