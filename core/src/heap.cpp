@@ -532,7 +532,7 @@ void* Heap::aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size
 
 // Resizes a live block without moving it, if its neighbourhood allows. Returns the
 // new size in granules, or 0 when it cannot (nothing changed then).
-Heap::Granule Heap::resize_in_place(Granule block, Granule size, Granule need) {
+Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
   if (need <= size) {
     if (size - need < min_block_granules) {
       return size;  // too little to give back: keep the block as it is
@@ -560,72 +560,120 @@ Heap::Granule Heap::resize_in_place(Granule block, Granule size, Granule need) {
   return split_tail(block, size + next_size, need);
 }
 
-ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) {
-  if (ptr == nullptr) {
-    void* fresh = alloc_granules(size_bytes, align_bytes);
-    return {fresh, fresh != nullptr || size_bytes == 0 ? Status::ok : Status::out_of_memory};
-  }
+// The checks realloc and resize_in_place share. On ok, `request` describes the
+// block and the wanted size; otherwise the failure has been reported.
+Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
+                          ResizeRequest* request) {
   Granule block = 0;
   const Status status = check_live_block(ptr, &block);
   if (status != Status::ok) {
-    return {nullptr, report_error(status, ptr)};
-  }
-  if (size_bytes == 0) {
-    return {nullptr, free(ptr)};
+    return report_error(status, ptr);
   }
   Granule align_granules = 1;
   if (!normalise_alignment(align_bytes, &align_granules)) {
     report_error(Status::invalid_argument, ptr);
     report_alloc_failure(size_bytes, align_bytes);
-    return {nullptr, Status::invalid_argument};
+    return Status::invalid_argument;
   }
   if (size_bytes > max_request_bytes) {
     report_alloc_failure(size_bytes, align_bytes);
-    return {nullptr, Status::out_of_memory};
+    return Status::out_of_memory;
   }
-  const std::uint64_t header = load_header(block);
-  const Granule size = detail::header_size(header);
-  const std::size_t old_usable = std::size_t{size - 1} * granule_bytes;
-  const std::size_t old_requested = old_usable - detail::header_slack(header);
-  const Granule need = block_granules_for(size_bytes);
-  const bool aligned_now = (base_address_granules_ + block + 1) % align_granules == 0;
+  request->block = block;
+  request->header = load_header(block);
+  request->align_granules = align_granules;
+  request->need = block_granules_for(size_bytes);
+  return Status::ok;
+}
 
-  Granule new_size = aligned_now ? resize_in_place(block, size, need) : 0;
-  Granule new_block = block;
-  if (new_size != 0) {
-    store_header(block, make_header(new_size, true, slack_for(new_size, size_bytes),
-                                    detail::header_prev_size(header),
-                                    detail::header_left_free(header)));
-    requested_bytes_ = requested_bytes_ - old_requested + size_bytes;
-    if (requested_bytes_ > peak_requested_bytes_) {
-      peak_requested_bytes_ = requested_bytes_;
-    }
-    if (free_granules_ < min_free_granules_) {
-      min_free_granules_ = free_granules_;
-    }
-    if (block + new_size > high_water_g_) {
-      high_water_g_ = block + new_size;
-    }
-  } else {
+// Resizes without moving when the block already has the alignment and its
+// neighbourhood allows; updates header and counters. False leaves all unchanged.
+bool Heap::resize_block_in_place(const ResizeRequest& request, std::size_t size_bytes) {
+  const Granule block = request.block;
+  const std::uint64_t header = request.header;
+  if ((base_address_granules_ + block + 1) % request.align_granules != 0) {
+    return false;
+  }
+  const Granule new_size = resize_block(block, detail::header_size(header), request.need);
+  if (new_size == 0) {
+    return false;
+  }
+  const std::size_t old_requested =
+      std::size_t{detail::header_size(header) - 1} * granule_bytes - detail::header_slack(header);
+  store_header(block, make_header(new_size, true, slack_for(new_size, size_bytes),
+                                  detail::header_prev_size(header),
+                                  detail::header_left_free(header)));
+  requested_bytes_ = requested_bytes_ - old_requested + size_bytes;
+  if (requested_bytes_ > peak_requested_bytes_) {
+    peak_requested_bytes_ = requested_bytes_;
+  }
+  if (free_granules_ < min_free_granules_) {
+    min_free_granules_ = free_granules_;
+  }
+  if (block + new_size > high_water_g_) {
+    high_water_g_ = block + new_size;
+  }
+  return true;
+}
+
+void Heap::report_realloc(const ResizeRequest& request, const void* old_ptr, Granule new_block,
+                          std::size_t size_bytes, std::size_t align_bytes) {
+  if (hooks_.on_realloc == nullptr) {
+    return;
+  }
+  const std::size_t old_usable = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
+  hooks_.on_realloc(hooks_.context,
+                    ReallocEvent{offset_of(old_ptr), offset_of(payload_of(new_block)),
+                                 old_usable - detail::header_slack(request.header), size_bytes,
+                                 std::size_t{block_size(new_block) - 1} * granule_bytes, align_bytes,
+                                 new_block != request.block});
+}
+
+Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes) {
+  if (ptr == nullptr || size_bytes == 0) {
+    return report_error(Status::invalid_argument, ptr);
+  }
+  ResizeRequest request;
+  const Status status = check_resize(ptr, align_bytes, size_bytes, &request);
+  if (status != Status::ok) {
+    return status;
+  }
+  if (!resize_block_in_place(request, size_bytes)) {
+    return Status::out_of_memory;  // not a failed allocation: the caller may move
+  }
+  report_realloc(request, ptr, request.block, size_bytes, align_bytes);
+  return Status::ok;
+}
+
+ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) {
+  if (ptr == nullptr) {
+    void* fresh = alloc_granules(size_bytes, align_bytes);
+    return {fresh, fresh != nullptr || size_bytes == 0 ? Status::ok : Status::out_of_memory};
+  }
+  if (size_bytes == 0) {
+    return {nullptr, free(ptr)};
+  }
+  ResizeRequest request;
+  const Status status = check_resize(ptr, align_bytes, size_bytes, &request);
+  if (status != Status::ok) {
+    return {nullptr, status};
+  }
+  Granule new_block = request.block;
+  if (!resize_block_in_place(request, size_bytes)) {
     Placement placement;
-    if (!find_block(need, align_granules, &placement)) {
+    if (!find_block(request.need, request.align_granules, &placement)) {
       report_alloc_failure(size_bytes, align_bytes);
       return {nullptr, Status::out_of_memory};
     }
-    new_block = carve(placement, need, size_bytes);
-    new_size = block_size(new_block);
-    account_alloc(new_block, new_size, size_bytes);
-    const std::size_t copy_bytes = old_usable < size_bytes ? old_usable : size_bytes;
-    __builtin_memcpy(payload_of(new_block), ptr, copy_bytes);
-    account_free(header);
-    release_block(block, size);
+    new_block = carve(placement, request.need, size_bytes);
+    account_alloc(new_block, block_size(new_block), size_bytes);
+    const std::size_t old_usable =
+        std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
+    __builtin_memcpy(payload_of(new_block), ptr, old_usable < size_bytes ? old_usable : size_bytes);
+    account_free(request.header);
+    release_block(request.block, detail::header_size(request.header));
   }
-  if (hooks_.on_realloc != nullptr) {
-    hooks_.on_realloc(hooks_.context,
-                      ReallocEvent{offset_of(ptr), offset_of(payload_of(new_block)), old_requested,
-                                   size_bytes, std::size_t{new_size - 1} * granule_bytes,
-                                   align_bytes, new_block != block});
-  }
+  report_realloc(request, ptr, new_block, size_bytes, align_bytes);
   return {payload_of(new_block), Status::ok};
 }
 
@@ -637,6 +685,14 @@ std::size_t Heap::usable_size(const void* ptr) const {
     return 0;
   }
   return std::size_t{block_size(block) - 1} * granule_bytes;
+}
+
+bool Heap::can_alloc(std::size_t align_bytes, std::size_t size_bytes) const {
+  Granule align_granules = 1;
+  Placement placement;
+  return base_ != nullptr && size_bytes != 0 && size_bytes <= max_request_bytes &&
+         normalise_alignment(align_bytes, &align_granules) &&
+         find_block(block_granules_for(size_bytes), align_granules, &placement);
 }
 
 bool Heap::contains(const void* ptr) const {

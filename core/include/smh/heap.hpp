@@ -72,10 +72,26 @@ class Heap {
   void* realloc(void* ptr, std::size_t size_bytes);
   void* aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes);
   ReallocResult try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes);
+  // Resizes a live block (size_bytes > 0) without moving it: ok, or out_of_memory
+  // when its alignment or neighbourhood does not allow it (the block is then
+  // unchanged and no failure is counted: the caller may move it). The pool uses
+  // this to keep realloc's copy outside its lock.
+  Status resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes);
 
   // free(nullptr) is a no-op returning ok. Anything that is not a live block of
   // this heap is refused with a status (and the error hook); the heap is unchanged.
   Status free(void* ptr);
+
+  // Whether aligned_alloc(align_bytes, size_bytes) would succeed now: the same
+  // search, without taking the block. The pool's policies rely on it so that the
+  // region they choose never fails the allocation.
+  [[nodiscard]] bool can_alloc(std::size_t align_bytes, std::size_t size_bytes) const;
+  [[nodiscard]] std::size_t free_bytes() const {
+    return static_cast<std::size_t>(free_granules_) * granule_bytes;
+  }
+  [[nodiscard]] std::size_t largest_free_block_bytes() const {
+    return largest_free_block_granules() * granule_bytes;
+  }
 
   // Usable bytes of a live block; 0 for anything else (no error hook).
   [[nodiscard]] std::size_t usable_size(const void* ptr) const;
@@ -115,6 +131,12 @@ class Heap {
 
   struct Placement;   // where an allocation lands inside a chosen free block
   struct ScanTotals;  // what a checked walk over all blocks measured
+  struct ResizeRequest {  // a checked realloc request
+    Granule block;
+    std::uint64_t header;
+    Granule align_granules;
+    Granule need;
+  };
 
   // Header and link access (memcpy-based: the region is untyped storage).
   [[nodiscard]] std::uint64_t load_header(Granule block) const;
@@ -157,7 +179,12 @@ class Heap {
   // Freeing and resizing.
   void release_block(Granule block, Granule size);  // mark free + coalesce
   void account_free(std::uint64_t header);
-  Granule resize_in_place(Granule block, Granule size, Granule need);
+  Granule resize_block(Granule block, Granule size, Granule need);
+  Status check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
+                      ResizeRequest* request);
+  bool resize_block_in_place(const ResizeRequest& request, std::size_t size_bytes);
+  void report_realloc(const ResizeRequest& request, const void* old_ptr, Granule new_block,
+                      std::size_t size_bytes, std::size_t align_bytes);
 
   // Pointer checks shared by free, realloc and usable_size.
   [[nodiscard]] Status check_live_block(const void* ptr, Granule* block) const;
