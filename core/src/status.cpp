@@ -18,6 +18,11 @@ const char* to_string(Status status) {
     case Status::pointer_not_block: return "pointer_not_block";
     case Status::double_free: return "double_free";
     case Status::metadata_corrupted: return "metadata_corrupted";
+    case Status::unknown_attribute: return "unknown_attribute";
+    case Status::region_null: return "region_null";
+    case Status::region_overlap: return "region_overlap";
+    case Status::capacity_exceeded: return "capacity_exceeded";
+    case Status::region_out_of_range: return "region_out_of_range";
   }
   return "unknown_status";
 }

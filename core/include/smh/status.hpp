@@ -25,6 +25,12 @@ enum class Status : std::uint8_t {
   double_free,             // the start of a block that is already free
   // Integrity.
   metadata_corrupted,      // a header or free-list link failed a consistency check
+  // Pool set-up.
+  unknown_attribute,       // exact mode: attribute id outside [0, attribute_count)
+  region_null,             // a region at address 0
+  region_overlap,          // a region overlapping one already added
+  capacity_exceeded,       // more regions (in total or for one attribute) than the pool holds
+  region_out_of_range,     // a region index the pool does not have
 };
 
 // A stable, lower_snake_case name for reports and error messages.

@@ -1,0 +1,184 @@
+// smh::BasicPool — the shared multi-heap: several regions, each an smh::Heap,
+// requests by attribute, a region-selection policy. Zephyr's shared_multi_heap
+// semantics with its weaknesses fixed (see docs/ARCHITECTURE.md).
+//
+// Capacities are template parameters, storage is inline (no dynamic allocation),
+// and Lock (locks.hpp) serialises access: each call holds it for one engine
+// operation; realloc copies between its two locked steps, never under the lock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+
+#include "smh/locks.hpp"
+#include "smh/pool_engine.hpp"
+#include "smh/pool_types.hpp"
+
+namespace smh {
+
+template <unsigned MaxRegions, unsigned MaxRegionsPerAttribute = MaxRegions,
+          unsigned AttributeCount = 8, class Lock = NoLock>
+class BasicPool {
+  static_assert(MaxRegions >= 1 && MaxRegions <= 255, "the address index holds 8-bit indices");
+  static_assert(MaxRegionsPerAttribute >= 1 && MaxRegionsPerAttribute <= MaxRegions);
+  static_assert(AttributeCount >= 1);
+
+ public:
+  static constexpr unsigned max_regions = MaxRegions;
+  static constexpr unsigned max_regions_per_attribute = MaxRegionsPerAttribute;
+  static constexpr unsigned attribute_count = AttributeCount;
+
+  BasicPool()
+      : engine_(PoolEngine::Storage{regions_, by_address_, policies_, failures_},
+                PoolEngine::Limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount}) {}
+  BasicPool(const BasicPool&) = delete;
+  BasicPool& operator=(const BasicPool&) = delete;
+
+  Status init(const PoolConfig& config = {}) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.init(config);
+  }
+  Status add(const RegionConfig& region, void* user_data = nullptr) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.add(region, user_data);
+  }
+
+  void* alloc(std::uint32_t attr, std::size_t size_bytes) { return aligned_alloc(attr, 0, size_bytes); }
+  void* aligned_alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.alloc(attr, align_bytes, size_bytes);
+  }
+  void* alloc_prefer(std::initializer_list<std::uint32_t> attrs, std::size_t size_bytes,
+                     std::size_t align_bytes = 0) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.alloc_prefer(attrs.begin(), attrs.size(), align_bytes, size_bytes);
+  }
+  void* alloc_prefer(const std::uint32_t* attrs, std::size_t attr_count, std::size_t size_bytes,
+                     std::size_t align_bytes = 0) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.alloc_prefer(attrs, attr_count, align_bytes, size_bytes);
+  }
+  void* alloc_in(unsigned region, std::size_t size_bytes, std::size_t align_bytes = 0) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.alloc_in(region, align_bytes, size_bytes);
+  }
+
+  void* realloc(std::uint32_t attr, void* ptr, std::size_t size_bytes) {
+    return aligned_realloc(attr, ptr, 0, size_bytes);
+  }
+  // In place in the owning region when it satisfies attr and has room; else move
+  // to a region that satisfies attr, copying min(old usable, size) bytes. On
+  // failure the old block is untouched and nullptr is returned.
+  void* aligned_realloc(std::uint32_t attr, void* ptr, std::size_t align_bytes, std::size_t size_bytes) {
+    if (ptr == nullptr) {
+      return aligned_alloc(attr, align_bytes, size_bytes);
+    }
+    if (size_bytes == 0) {
+      free(ptr);
+      return nullptr;
+    }
+    PoolEngine::ResizeOutcome outcome;
+    {
+      LockGuard<Lock> guard(lock_);
+      outcome = engine_.resize_in_place(attr, ptr, align_bytes, size_bytes);
+    }
+    if (outcome.status == Status::ok) {
+      return ptr;
+    }
+    if (outcome.status != Status::out_of_memory) {
+      return nullptr;  // a bad pointer or argument: reported by the engine
+    }
+    void* moved = aligned_alloc(attr, align_bytes, size_bytes);
+    if (moved == nullptr) {
+      return nullptr;
+    }
+    const std::size_t copy_bytes = outcome.old_usable_bytes < size_bytes ? outcome.old_usable_bytes : size_bytes;
+    __builtin_memcpy(moved, ptr, copy_bytes);  // outside the lock: both blocks are ours
+    free(ptr);
+    return moved;
+  }
+
+  Status free(void* ptr) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.free(ptr);
+  }
+
+  [[nodiscard]] std::size_t usable_size(const void* ptr) const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.usable_size(ptr);
+  }
+  [[nodiscard]] Owner owner(const void* ptr) const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.owner(ptr);
+  }
+  [[nodiscard]] PoolStats stats(std::uint32_t attr) const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.stats(attr);
+  }
+  [[nodiscard]] HeapStats region_stats(unsigned region) const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.region_stats(region);
+  }
+  [[nodiscard]] unsigned region_count() const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.region_count();
+  }
+  [[nodiscard]] const RegionConfig* region_config(unsigned region) const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.region_config(region);
+  }
+  [[nodiscard]] std::uint64_t failed_alloc_count() const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.failed_alloc_count();
+  }
+  [[nodiscard]] PoolValidationReport validate() const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.validate();
+  }
+  // The visitor runs under the lock: it must not call back into the pool.
+  bool walk(PoolEngine::RegionBlockVisitor visitor, void* context) const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.walk(visitor, context);
+  }
+  template <class Fn>
+  bool walk(Fn&& fn) const {
+    return walk([](void* context, unsigned region, const BlockInfo& block) {
+      (*static_cast<Fn*>(context))(region, block);
+    }, static_cast<void*>(&fn));
+  }
+
+  Status set_policy(Policy policy) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.set_policy(policy);
+  }
+  Status set_policy(std::uint32_t attr, Policy policy) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.set_policy(attr, policy);
+  }
+  Status set_region_offline(unsigned region, bool offline) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.set_region_offline(region, offline);
+  }
+  void set_hooks(const PoolHooks& hooks) {
+    LockGuard<Lock> guard(lock_);
+    engine_.set_hooks(hooks);
+  }
+  Status set_region_hooks(unsigned region, const HeapHooks& hooks) {
+    LockGuard<Lock> guard(lock_);
+    return engine_.set_region_hooks(region, hooks);
+  }
+
+ private:
+  PoolEngine::Region regions_[MaxRegions];
+  std::uint8_t by_address_[MaxRegions] = {};
+  Policy policies_[AttributeCount] = {};
+  std::uint64_t failures_[AttributeCount] = {};
+  PoolEngine engine_;
+  mutable Lock lock_;
+};
+
+// A general-purpose configuration: 16 regions, 8 attributes, no lock.
+using Pool = BasicPool<16>;
+
+}  // namespace smh

@@ -1,0 +1,110 @@
+// smh::PoolEngine — the shared multi-heap's logic, independent of its capacity.
+//
+// BasicPool (pool.hpp) owns the storage (regions, the address index, per-attribute
+// tables) as fixed arrays sized by template parameters, and wraps every call in
+// its lock; the engine holds pointers to that storage, so the logic is compiled
+// once whatever the capacities, and no call ever writes past them: every limit is
+// checked where it is consumed.
+//
+// Regions are kept twice: in insertion order (regions[i], which policies walk and
+// which region indices name) and sorted by address (by_address, for owner lookup
+// by binary search with both bounds checked).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "smh/heap.hpp"
+#include "smh/pool_types.hpp"
+
+namespace smh {
+
+class PoolEngine {
+ public:
+  struct Region {
+    Heap heap;
+    std::uintptr_t begin = 0;
+    std::uintptr_t end = 0;  // one past the last byte
+    RegionConfig config{};
+    void* user_data = nullptr;
+    bool offline = false;  // serves no new allocations; its blocks keep working
+  };
+  struct Limits {
+    unsigned max_regions;
+    unsigned max_regions_per_attribute;  // regions sharing one attribute value
+    unsigned attribute_count;            // exact mode: valid ids are [0, attribute_count)
+  };
+  struct Storage {
+    Region* regions;                   // [max_regions]
+    std::uint8_t* by_address;          // [max_regions]
+    Policy* attribute_policies;        // [attribute_count]
+    std::uint64_t* attribute_failures; // [attribute_count]
+  };
+  using RegionBlockVisitor = void (*)(void* context, unsigned region, const BlockInfo& block);
+
+  PoolEngine(const Storage& storage, const Limits& limits);
+  PoolEngine(const PoolEngine&) = delete;
+  PoolEngine& operator=(const PoolEngine&) = delete;
+
+  Status init(const PoolConfig& config);
+  [[nodiscard]] bool initialized() const { return initialized_; }
+  Status add(const RegionConfig& region, void* user_data);
+
+  // nullptr for size 0, an unmatched or unknown attribute, or no memory.
+  void* alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes);
+  // Tries each attribute in order; the first that yields a block wins.
+  void* alloc_prefer(const std::uint32_t* attrs, std::size_t attr_count, std::size_t align_bytes,
+                     std::size_t size_bytes);
+  // From one region, named by index; the only way into a reserved region.
+  void* alloc_in(unsigned region, std::size_t align_bytes, std::size_t size_bytes);
+  Status free(void* ptr);
+
+  // realloc's first step: resize in place if ptr's region satisfies attr and the
+  // heap allows. out_of_memory means "move it" (old_usable_bytes says how much to
+  // copy); any other failure was reported and the block is untouched.
+  struct ResizeOutcome {
+    Status status;
+    std::size_t old_usable_bytes;
+  };
+  ResizeOutcome resize_in_place(std::uint32_t attr, void* ptr, std::size_t align_bytes,
+                                std::size_t size_bytes);
+
+  [[nodiscard]] std::size_t usable_size(const void* ptr) const;
+  [[nodiscard]] Owner owner(const void* ptr) const;
+  [[nodiscard]] PoolStats stats(std::uint32_t attr) const;
+  [[nodiscard]] HeapStats region_stats(unsigned region) const;
+  [[nodiscard]] unsigned region_count() const { return region_count_; }
+  [[nodiscard]] const RegionConfig* region_config(unsigned region) const;
+  [[nodiscard]] std::uint64_t failed_alloc_count() const { return failed_allocs_; }
+  [[nodiscard]] PoolValidationReport validate() const;
+  bool walk(RegionBlockVisitor visitor, void* context) const;
+
+  Status set_policy(Policy policy);                     // every attribute
+  Status set_policy(std::uint32_t attr, Policy policy);  // exact mode, one attribute
+  [[nodiscard]] Policy policy_for(std::uint32_t attr) const;
+  Status set_region_offline(unsigned region, bool offline);
+  void set_hooks(const PoolHooks& hooks) { hooks_ = hooks; }
+  Status set_region_hooks(unsigned region, const HeapHooks& hooks);
+
+ private:
+  [[nodiscard]] bool attribute_valid(std::uint32_t attr) const;
+  [[nodiscard]] bool matches(const Region& region, std::uint32_t attr) const;
+  [[nodiscard]] bool serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
+                            Policy policy) const;
+  // The region a request goes to, or -1: region_selection.cpp.
+  int select_region(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes);
+  [[nodiscard]] int find_owner(std::uintptr_t address) const;
+  void count_failure(std::uint32_t attr);
+  Status report(Status status, std::uintptr_t address) const;
+
+  Storage storage_;
+  Limits limits_;
+  PoolConfig config_{};
+  unsigned region_count_ = 0;
+  unsigned round_robin_next_ = 0;
+  bool initialized_ = false;
+  std::uint64_t failed_allocs_ = 0;
+  PoolHooks hooks_{};
+};
+
+}  // namespace smh

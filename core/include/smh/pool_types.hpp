@@ -1,0 +1,102 @@
+// Value types of the shared multi-heap pool: how regions are described and
+// matched, the region-selection policies, and what the pool reports.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "smh/heap_types.hpp"
+#include "smh/status.hpp"
+
+namespace smh {
+
+// How a request's attribute selects regions.
+enum class MatchMode : std::uint8_t {
+  exact,       // Zephyr: an opaque attribute id; a region matches the same id
+  capability,  // ESP-IDF style: bitmasks; a region matches if it has every requested bit
+};
+
+// Exact-mode attribute ids with Zephyr's values (the C API's enum uses them).
+namespace attr {
+inline constexpr std::uint32_t cacheable = 0;
+inline constexpr std::uint32_t non_cacheable = 1;
+inline constexpr std::uint32_t external = 2;
+}  // namespace attr
+
+// Capability-mode bits. Projects may define more; any 32-bit mask works.
+namespace caps {
+inline constexpr std::uint32_t cacheable = 1u << 0;
+inline constexpr std::uint32_t dma = 1u << 1;  // reachable by DMA masters
+inline constexpr std::uint32_t external = 1u << 2;
+inline constexpr std::uint32_t internal = 1u << 3;
+inline constexpr std::uint32_t exec = 1u << 4;
+inline constexpr std::uint32_t tcm = 1u << 5;
+}  // namespace caps
+
+// Which matching region serves a request. Every policy only considers regions
+// whose heap can hold the request (Heap::can_alloc), so the chosen region never
+// fails the allocation for lack of a large enough block.
+enum class Policy : std::uint8_t {
+  first_fit,              // insertion order (Zephyr's behaviour; the default)
+  best_fit,               // the region whose largest free block is the smallest that fits
+  worst_fit,              // the region with the most free bytes
+  smallest_region_first,  // ascending capacity, then insertion order
+  round_robin,            // the next fitting region after the last one chosen
+  size_threshold,         // requests below PoolConfig::size_threshold_bytes go to
+                          // RegionRole::small_requests regions, the rest to
+                          // large_requests regions; `any` regions serve both
+};
+inline constexpr std::size_t policy_count = 6;
+
+const char* to_string(Policy policy);
+// Parses a policy's to_string() name; false (and *out unchanged) if unknown.
+bool parse_policy(const char* name, Policy* out);
+
+enum class RegionRole : std::uint8_t { any, small_requests, large_requests };
+
+struct RegionConfig {
+  std::uintptr_t address = 0;
+  std::size_t size_bytes = 0;
+  std::uint32_t attr = 0;  // exact: attribute id; capability: capability bits
+  // A reserved region never serves attribute requests, only alloc_in() calls that
+  // name it: scarce memory (DMA, TCM) that ordinary allocations must not exhaust.
+  bool reserved = false;
+  RegionRole role = RegionRole::any;  // used by Policy::size_threshold
+};
+
+struct PoolConfig {
+  MatchMode mode = MatchMode::exact;
+  Policy policy = Policy::first_fit;
+  std::size_t size_threshold_bytes = 0;  // Policy::size_threshold only
+};
+
+// owner(): the region holding a pointer, if any.
+struct Owner {
+  bool found = false;
+  unsigned region = 0;  // index in insertion order
+  void* user_data = nullptr;
+};
+
+// Per-attribute statistics aggregate the matching regions: byte figures and counts
+// are sums; largest_free_block_bytes is the maximum. Peak, minimum-free and high
+// water are sums of the per-region extremes (bounds on the aggregate's extremes).
+using PoolStats = HeapStats;
+
+// validate(): the first region that failed, and how.
+struct PoolValidationReport {
+  unsigned region = 0;
+  ValidationReport report{};
+  [[nodiscard]] bool ok() const { return report.ok(); }
+};
+
+struct PoolErrorEvent {
+  Status status;
+  std::uintptr_t address;  // the offending pointer (or region address for add())
+};
+
+struct PoolHooks {
+  void* context = nullptr;
+  void (*on_error)(void* context, const PoolErrorEvent& event) = nullptr;
+};
+
+}  // namespace smh

@@ -1,0 +1,370 @@
+// PoolEngine — set-up, allocation entry points, ownership, statistics.
+// Region selection (the policies) lives in region_selection.cpp.
+#include "smh/pool_engine.hpp"
+
+#include "smh/assert.hpp"
+
+namespace smh {
+
+PoolEngine::PoolEngine(const Storage& storage, const Limits& limits) : storage_(storage), limits_(limits) {
+  SMH_ASSERT(storage.regions != nullptr && storage.by_address != nullptr);
+  SMH_ASSERT(storage.attribute_policies != nullptr && storage.attribute_failures != nullptr);
+  SMH_ASSERT(limits.max_regions >= 1 && limits.max_regions <= 255);
+  SMH_ASSERT(limits.max_regions_per_attribute >= 1 && limits.attribute_count >= 1);
+}
+
+Status PoolEngine::report(Status status, std::uintptr_t address) const {
+  SMH_ASSERT(status != Status::ok);
+  if (hooks_.on_error != nullptr) {
+    hooks_.on_error(hooks_.context, PoolErrorEvent{status, address});
+  }
+  return status;
+}
+
+Status PoolEngine::init(const PoolConfig& config) {
+  if (initialized_) {
+    return Status::already_initialized;
+  }
+  if (static_cast<std::size_t>(config.mode) > static_cast<std::size_t>(MatchMode::capability) ||
+      static_cast<std::size_t>(config.policy) >= policy_count) {
+    return Status::invalid_argument;
+  }
+  config_ = config;
+  for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
+    storage_.attribute_policies[attr] = config.policy;
+    storage_.attribute_failures[attr] = 0;
+  }
+  region_count_ = 0;
+  round_robin_next_ = 0;
+  failed_allocs_ = 0;
+  initialized_ = true;
+  return Status::ok;
+}
+
+bool PoolEngine::attribute_valid(std::uint32_t attr) const {
+  return config_.mode == MatchMode::capability || attr < limits_.attribute_count;
+}
+
+Status PoolEngine::add(const RegionConfig& region, void* user_data) {
+  if (!initialized_) {
+    return report(Status::not_initialized, region.address);
+  }
+  if (!attribute_valid(region.attr)) {
+    return report(Status::unknown_attribute, region.address);
+  }
+  if (region.address == 0) {
+    return report(Status::region_null, region.address);
+  }
+  if (region.size_bytes < Heap::min_region_bytes) {
+    return report(Status::region_too_small, region.address);
+  }
+  const std::uintptr_t end = region.address + region.size_bytes;
+  if (end < region.address) {
+    return report(Status::invalid_argument, region.address);  // wraps the address space
+  }
+  unsigned same_attr = 0;
+  for (unsigned index = 0; index < region_count_; ++index) {
+    const Region& other = storage_.regions[index];
+    if (region.address < other.end && other.begin < end) {
+      return report(Status::region_overlap, region.address);
+    }
+    same_attr += other.config.attr == region.attr ? 1u : 0u;
+  }
+  if (region_count_ == limits_.max_regions || same_attr == limits_.max_regions_per_attribute) {
+    return report(Status::capacity_exceeded, region.address);
+  }
+
+  Region& slot = storage_.regions[region_count_];
+  const Status status = slot.heap.init(reinterpret_cast<void*>(region.address), region.size_bytes);
+  if (status != Status::ok) {
+    return report(status, region.address);  // misaligned or too large: the slot stays free
+  }
+  slot.begin = region.address;
+  slot.end = end;
+  slot.config = region;
+  slot.user_data = user_data;
+  slot.offline = false;
+
+  // Insert into the address index, keeping it sorted (regions never overlap).
+  unsigned position = region_count_;
+  while (position > 0 && storage_.regions[storage_.by_address[position - 1]].begin > region.address) {
+    storage_.by_address[position] = storage_.by_address[position - 1];
+    --position;
+  }
+  storage_.by_address[position] = static_cast<std::uint8_t>(region_count_);
+  ++region_count_;
+  return Status::ok;
+}
+
+void PoolEngine::count_failure(std::uint32_t attr) {
+  ++failed_allocs_;
+  if (config_.mode == MatchMode::exact && attr < limits_.attribute_count) {
+    ++storage_.attribute_failures[attr];
+  }
+}
+
+void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes) {
+  if (!initialized_ || size_bytes == 0) {
+    return nullptr;
+  }
+  if (!attribute_valid(attr)) {
+    report(Status::unknown_attribute, 0);
+    count_failure(attr);
+    return nullptr;
+  }
+  const int region = select_region(attr, align_bytes, size_bytes);
+  if (region < 0) {
+    count_failure(attr);
+    return nullptr;
+  }
+  void* block = storage_.regions[region].heap.aligned_alloc(align_bytes, size_bytes);
+  SMH_ASSERT(block != nullptr);  // select_region only picks heaps that can_alloc()
+  return block;
+}
+
+void* PoolEngine::alloc_prefer(const std::uint32_t* attrs, std::size_t attr_count, std::size_t align_bytes,
+                               std::size_t size_bytes) {
+  if (!initialized_ || size_bytes == 0 || attrs == nullptr) {
+    return nullptr;
+  }
+  for (std::size_t choice = 0; choice < attr_count; ++choice) {
+    if (!attribute_valid(attrs[choice])) {
+      report(Status::unknown_attribute, 0);
+      continue;
+    }
+    const int region = select_region(attrs[choice], align_bytes, size_bytes);
+    if (region >= 0) {
+      void* block = storage_.regions[region].heap.aligned_alloc(align_bytes, size_bytes);
+      SMH_ASSERT(block != nullptr);
+      return block;
+    }
+  }
+  count_failure(attr_count > 0 ? attrs[0] : 0);
+  return nullptr;
+}
+
+void* PoolEngine::alloc_in(unsigned region, std::size_t align_bytes, std::size_t size_bytes) {
+  if (!initialized_ || size_bytes == 0) {
+    return nullptr;
+  }
+  if (region >= region_count_) {
+    report(Status::region_out_of_range, 0);
+    ++failed_allocs_;
+    return nullptr;
+  }
+  Region& chosen = storage_.regions[region];
+  if (chosen.offline) {
+    ++failed_allocs_;
+    return nullptr;
+  }
+  void* block = chosen.heap.aligned_alloc(align_bytes, size_bytes);
+  if (block == nullptr) {
+    ++failed_allocs_;
+  }
+  return block;
+}
+
+// The region whose [begin, end) holds address, or -1: binary search over the
+// address-sorted index for the last region starting at or below it, then the
+// upper bound is checked too (a pointer past a region's end is foreign).
+int PoolEngine::find_owner(std::uintptr_t address) const {
+  unsigned low = 0;
+  unsigned high = region_count_;
+  while (low < high) {
+    const unsigned middle = low + (high - low) / 2;
+    if (storage_.regions[storage_.by_address[middle]].begin <= address) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  if (low == 0) {
+    return -1;
+  }
+  const unsigned index = storage_.by_address[low - 1];
+  return address < storage_.regions[index].end ? static_cast<int>(index) : -1;
+}
+
+Status PoolEngine::free(void* ptr) {
+  if (ptr == nullptr) {
+    return Status::ok;
+  }
+  const auto address = reinterpret_cast<std::uintptr_t>(ptr);
+  if (!initialized_) {
+    return report(Status::not_initialized, address);
+  }
+  const int region = find_owner(address);
+  if (region < 0) {
+    return report(Status::pointer_outside_region, address);
+  }
+  const Status status = storage_.regions[region].heap.free(ptr);
+  return status == Status::ok ? status : report(status, address);
+}
+
+PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* ptr, std::size_t align_bytes,
+                                                      std::size_t size_bytes) {
+  const auto address = reinterpret_cast<std::uintptr_t>(ptr);
+  if (!initialized_) {
+    return {report(Status::not_initialized, address), 0};
+  }
+  const int region = find_owner(address);
+  if (region < 0) {
+    return {report(Status::pointer_outside_region, address), 0};
+  }
+  Region& owner_region = storage_.regions[region];
+  if (!owner_region.heap.is_live_block(ptr)) {
+    // Let the heap classify it (interior, double free, corrupted) and report it.
+    const Status status = owner_region.heap.resize_in_place(ptr, align_bytes, size_bytes);
+    SMH_ASSERT(status != Status::ok);
+    return {report(status, address), 0};
+  }
+  const std::size_t old_usable = owner_region.heap.usable_size(ptr);
+  if (!attribute_valid(attr)) {
+    return {report(Status::unknown_attribute, address), old_usable};
+  }
+  // A block stays put only where its region satisfies the request (offline and
+  // reserved regions still resize their own blocks: nothing new is carved).
+  if (!matches(owner_region, attr)) {
+    return {Status::out_of_memory, old_usable};
+  }
+  const Status status = owner_region.heap.resize_in_place(ptr, align_bytes, size_bytes);
+  if (status != Status::ok && status != Status::out_of_memory) {
+    return {report(status, address), old_usable};
+  }
+  return {status, old_usable};
+}
+
+std::size_t PoolEngine::usable_size(const void* ptr) const {
+  const int region = find_owner(reinterpret_cast<std::uintptr_t>(ptr));
+  return region < 0 ? 0 : storage_.regions[region].heap.usable_size(ptr);
+}
+
+Owner PoolEngine::owner(const void* ptr) const {
+  const int region = find_owner(reinterpret_cast<std::uintptr_t>(ptr));
+  if (region < 0) {
+    return {};
+  }
+  return Owner{true, static_cast<unsigned>(region), storage_.regions[region].user_data};
+}
+
+PoolStats PoolEngine::stats(std::uint32_t attr) const {
+  PoolStats total;
+  if (!attribute_valid(attr)) {
+    return total;
+  }
+  for (unsigned index = 0; index < region_count_; ++index) {
+    const Region& region = storage_.regions[index];
+    if (!matches(region, attr)) {
+      continue;
+    }
+    const HeapStats one = region.heap.stats();
+    total.capacity_bytes += one.capacity_bytes;
+    total.free_bytes += one.free_bytes;
+    total.allocated_requested_bytes += one.allocated_requested_bytes;
+    total.allocated_usable_bytes += one.allocated_usable_bytes;
+    total.overhead_bytes += one.overhead_bytes;
+    total.peak_allocated_requested_bytes += one.peak_allocated_requested_bytes;
+    total.min_free_bytes += one.min_free_bytes;
+    total.largest_free_block_bytes =
+        one.largest_free_block_bytes > total.largest_free_block_bytes ? one.largest_free_block_bytes
+                                                                      : total.largest_free_block_bytes;
+    total.high_water_bytes += one.high_water_bytes;
+    total.free_block_count += one.free_block_count;
+    total.allocated_block_count += one.allocated_block_count;
+    total.alloc_count += one.alloc_count;
+    total.free_count += one.free_count;
+    total.failed_alloc_count += one.failed_alloc_count;
+  }
+  // Requests the pool could not place never reached a heap: count them here.
+  // Exact mode counts per attribute; capability mode has no per-mask tally.
+  if (config_.mode == MatchMode::exact) {
+    total.failed_alloc_count += storage_.attribute_failures[attr];
+  }
+  return total;
+}
+
+HeapStats PoolEngine::region_stats(unsigned region) const {
+  return region < region_count_ ? storage_.regions[region].heap.stats() : HeapStats{};
+}
+
+const RegionConfig* PoolEngine::region_config(unsigned region) const {
+  return region < region_count_ ? &storage_.regions[region].config : nullptr;
+}
+
+PoolValidationReport PoolEngine::validate() const {
+  for (unsigned index = 0; index < region_count_; ++index) {
+    const ValidationReport report = storage_.regions[index].heap.validate();
+    if (!report.ok()) {
+      return PoolValidationReport{index, report};
+    }
+  }
+  return {};
+}
+
+bool PoolEngine::walk(RegionBlockVisitor visitor, void* context) const {
+  struct Forward {
+    RegionBlockVisitor visitor;
+    void* context;
+    unsigned region;
+  };
+  for (unsigned index = 0; index < region_count_; ++index) {
+    Forward forward{visitor, context, index};
+    const bool complete = storage_.regions[index].heap.walk(
+        [](void* raw, const BlockInfo& block) {
+          const Forward& f = *static_cast<const Forward*>(raw);
+          f.visitor(f.context, f.region, block);
+        },
+        &forward);
+    if (!complete) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Status PoolEngine::set_policy(Policy policy) {
+  if (static_cast<std::size_t>(policy) >= policy_count) {
+    return Status::invalid_argument;
+  }
+  config_.policy = policy;
+  for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
+    storage_.attribute_policies[attr] = policy;
+  }
+  return Status::ok;
+}
+
+Status PoolEngine::set_policy(std::uint32_t attr, Policy policy) {
+  if (static_cast<std::size_t>(policy) >= policy_count) {
+    return Status::invalid_argument;
+  }
+  if (config_.mode != MatchMode::exact || attr >= limits_.attribute_count) {
+    return Status::unknown_attribute;
+  }
+  storage_.attribute_policies[attr] = policy;
+  return Status::ok;
+}
+
+Policy PoolEngine::policy_for(std::uint32_t attr) const {
+  if (config_.mode == MatchMode::exact && attr < limits_.attribute_count) {
+    return storage_.attribute_policies[attr];
+  }
+  return config_.policy;
+}
+
+Status PoolEngine::set_region_offline(unsigned region, bool offline) {
+  if (region >= region_count_) {
+    return Status::region_out_of_range;
+  }
+  storage_.regions[region].offline = offline;
+  return Status::ok;
+}
+
+Status PoolEngine::set_region_hooks(unsigned region, const HeapHooks& hooks) {
+  if (region >= region_count_) {
+    return Status::region_out_of_range;
+  }
+  storage_.regions[region].heap.set_hooks(hooks);
+  return Status::ok;
+}
+
+}  // namespace smh
