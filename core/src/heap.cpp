@@ -561,9 +561,11 @@ Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
 }
 
 // The checks realloc and resize_in_place share. On ok, `request` describes the
-// block and the wanted size; otherwise the failure has been reported.
+// block and the wanted size; otherwise the failure has been reported, and counted
+// as a failed allocation when `count_failure` (realloc; resize_in_place is only a
+// first attempt whose caller may move the block, so it never counts one).
 Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
-                          ResizeRequest* request) {
+                          bool count_failure, ResizeRequest* request) {
   Granule block = 0;
   const Status status = check_live_block(ptr, &block);
   if (status != Status::ok) {
@@ -572,11 +574,15 @@ Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_b
   Granule align_granules = 1;
   if (!normalise_alignment(align_bytes, &align_granules)) {
     report_error(Status::invalid_argument, ptr);
-    report_alloc_failure(size_bytes, align_bytes);
+    if (count_failure) {
+      report_alloc_failure(size_bytes, align_bytes);
+    }
     return Status::invalid_argument;
   }
   if (size_bytes > max_request_bytes) {
-    report_alloc_failure(size_bytes, align_bytes);
+    if (count_failure) {
+      report_alloc_failure(size_bytes, align_bytes);
+    }
     return Status::out_of_memory;
   }
   request->block = block;
@@ -634,7 +640,7 @@ Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t siz
     return report_error(Status::invalid_argument, ptr);
   }
   ResizeRequest request;
-  const Status status = check_resize(ptr, align_bytes, size_bytes, &request);
+  const Status status = check_resize(ptr, align_bytes, size_bytes, false, &request);
   if (status != Status::ok) {
     return status;
   }
@@ -654,7 +660,7 @@ ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t 
     return {nullptr, free(ptr)};
   }
   ResizeRequest request;
-  const Status status = check_resize(ptr, align_bytes, size_bytes, &request);
+  const Status status = check_resize(ptr, align_bytes, size_bytes, true, &request);
   if (status != Status::ok) {
     return {nullptr, status};
   }

@@ -2,6 +2,8 @@
 // Region selection (the policies) lives in region_selection.cpp.
 #include "smh/pool_engine.hpp"
 
+#include <bit>
+
 #include "smh/assert.hpp"
 
 namespace smh {
@@ -109,6 +111,11 @@ void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t
   }
   if (!attribute_valid(attr)) {
     report(Status::unknown_attribute, 0);
+    count_failure(attr);
+    return nullptr;
+  }
+  if (align_bytes != 0 && !std::has_single_bit(align_bytes)) {
+    report(Status::invalid_argument, 0);
     count_failure(attr);
     return nullptr;
   }

@@ -181,7 +181,7 @@ class Heap {
   void account_free(std::uint64_t header);
   Granule resize_block(Granule block, Granule size, Granule need);
   Status check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
-                      ResizeRequest* request);
+                      bool count_failure, ResizeRequest* request);
   bool resize_block_in_place(const ResizeRequest& request, std::size_t size_bytes);
   void report_realloc(const ResizeRequest& request, const void* old_ptr, Granule new_block,
                       std::size_t size_bytes, std::size_t align_bytes);
