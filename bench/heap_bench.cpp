@@ -13,34 +13,16 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "mixed_workload.hpp"
 #include "smh/heap.hpp"
 #include "smh/sim/prng.hpp"
 
 namespace {
 
-// A heap over a page-aligned region owned by the benchmark.
-class BenchHeap {
- public:
-  explicit BenchHeap(std::size_t region_bytes)
-      : memory_(static_cast<unsigned char*>(std::aligned_alloc(4096, region_bytes))) {
-    if (memory_ == nullptr || heap_.init(memory_.get(), region_bytes) != smh::Status::ok) {
-      std::abort();
-    }
-  }
-  smh::Heap& heap() { return heap_; }
-
- private:
-  struct FreeDeleter {
-    void operator()(unsigned char* p) const { std::free(p); }
-  };
-  std::unique_ptr<unsigned char, FreeDeleter> memory_;
-  smh::Heap heap_;
-};
+using smh::bench::BenchHeap;
 
 void BM_AllocFreePair(benchmark::State& state) {
   const auto size_bytes = static_cast<std::size_t>(state.range(0));
@@ -143,8 +125,7 @@ void BM_Mixed(benchmark::State& state) {
   }
   const auto events = static_cast<double>(workload.ops.size());
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(workload.ops.size()));
-  state.counters["ns_per_event"] = benchmark::Counter(
-      events, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_event"] = smh::bench::time_per_event(events);
   const Footprint footprint = measure_footprint(config, workload);
   state.counters["footprint_overhead"] = footprint.overhead;
   state.counters["F_ext_at_peak"] = footprint.f_ext_at_peak;
