@@ -693,12 +693,54 @@ std::size_t Heap::usable_size(const void* ptr) const {
   return std::size_t{block_size(block) - 1} * granule_bytes;
 }
 
-bool Heap::can_alloc(std::size_t align_bytes, std::size_t size_bytes) const {
-  Granule align_granules = 1;
+// The pool asks this of every candidate region, so the usual answers come from
+// the class bitmap alone, without touching region memory: if the highest
+// non-empty class lies above the request's worst case, some block surely fits; if
+// it lies below the request's own class, none can. Only in between does it run
+// the heap's search (the same one aligned_alloc runs), so the answer is exact.
+Heap::Request Heap::make_request(std::size_t align_bytes, std::size_t size_bytes) {
+  Request request;
+  request.align_bytes = align_bytes;
+  if (size_bytes == 0 || size_bytes > max_request_bytes ||
+      (align_bytes != 0 && !std::has_single_bit(align_bytes))) {
+    return request;
+  }
+  request.need_granules = block_granules_for(size_bytes);
+  request.align_granules =
+      align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
+  request.low_class = class_of(request.need_granules);
+  const std::uint64_t worst = std::uint64_t{request.need_granules} +
+                              (request.align_granules > 1 ? std::uint64_t{request.align_granules} + 1 : 0);
+  // No class lies above the last one: a worst case beyond the largest block has no
+  // "surely fits" class.
+  request.sure_class = worst <= detail::max_block_granules ? class_of(static_cast<Granule>(worst))
+                                                           : class_count - 1;
+  request.well_formed = true;
+  return request;
+}
+
+bool Heap::can_alloc(const Request& request) const {
+  if (base_ == nullptr || !request.well_formed || request.align_bytes > region_bytes_) {
+    return false;
+  }
+  const unsigned top = last_nonempty_class();
+  if (top == class_count || top < request.low_class) {
+    return false;
+  }
+  if (top > request.sure_class) {
+    return true;
+  }
   Placement placement;
-  return base_ != nullptr && size_bytes != 0 && size_bytes <= max_request_bytes &&
-         normalise_alignment(align_bytes, &align_granules) &&
-         find_block(block_granules_for(size_bytes), align_granules, &placement);
+  return find_block(request.need_granules, request.align_granules, &placement);
+}
+
+bool Heap::can_alloc(std::size_t align_bytes, std::size_t size_bytes) const {
+  return can_alloc(make_request(align_bytes, size_bytes));
+}
+
+std::size_t Heap::largest_free_block_floor_bytes() const {
+  const unsigned top = last_nonempty_class();
+  return top == class_count ? 0 : std::size_t{detail::class_min_granules(top)} * granule_bytes;
 }
 
 bool Heap::contains(const void* ptr) const {

@@ -10,6 +10,7 @@ namespace smh {
 
 PoolEngine::PoolEngine(const Storage& storage, const Limits& limits) : storage_(storage), limits_(limits) {
   SMH_ASSERT(storage.regions != nullptr && storage.by_address != nullptr);
+  SMH_ASSERT(storage.sorted_begins != nullptr && storage.by_capacity != nullptr);
   SMH_ASSERT(storage.attribute_policies != nullptr && storage.attribute_failures != nullptr);
   SMH_ASSERT(limits.max_regions >= 1 && limits.max_regions <= 255);
   SMH_ASSERT(limits.max_regions_per_attribute >= 1 && limits.attribute_count >= 1);
@@ -87,13 +88,25 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   slot.user_data = user_data;
   slot.offline = false;
 
-  // Insert into the address index, keeping it sorted (regions never overlap).
+  // Insert into the address index, keeping it sorted (regions never overlap), and
+  // into the capacity order after every region of equal size (ties keep insertion
+  // order, as smallest_region_first promises).
+  const auto new_index = static_cast<std::uint8_t>(region_count_);
   unsigned position = region_count_;
-  while (position > 0 && storage_.regions[storage_.by_address[position - 1]].begin > region.address) {
+  while (position > 0 && storage_.sorted_begins[position - 1] > region.address) {
+    storage_.sorted_begins[position] = storage_.sorted_begins[position - 1];
     storage_.by_address[position] = storage_.by_address[position - 1];
     --position;
   }
-  storage_.by_address[position] = static_cast<std::uint8_t>(region_count_);
+  storage_.sorted_begins[position] = region.address;
+  storage_.by_address[position] = new_index;
+  position = region_count_;
+  while (position > 0 &&
+         storage_.regions[storage_.by_capacity[position - 1]].config.size_bytes > region.size_bytes) {
+    storage_.by_capacity[position] = storage_.by_capacity[position - 1];
+    --position;
+  }
+  storage_.by_capacity[position] = new_index;
   ++region_count_;
   return Status::ok;
 }
@@ -119,7 +132,7 @@ void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t
     count_failure(attr);
     return nullptr;
   }
-  const int region = select_region(attr, align_bytes, size_bytes);
+  const int region = select_region(attr, Heap::make_request(align_bytes, size_bytes), size_bytes);
   if (region < 0) {
     count_failure(attr);
     return nullptr;
@@ -134,12 +147,13 @@ void* PoolEngine::alloc_prefer(const std::uint32_t* attrs, std::size_t attr_coun
   if (!initialized_ || size_bytes == 0 || attrs == nullptr) {
     return nullptr;
   }
+  const Heap::Request request = Heap::make_request(align_bytes, size_bytes);
   for (std::size_t choice = 0; choice < attr_count; ++choice) {
     if (!attribute_valid(attrs[choice])) {
       report(Status::unknown_attribute, 0);
       continue;
     }
-    const int region = select_region(attrs[choice], align_bytes, size_bytes);
+    const int region = select_region(attrs[choice], request, size_bytes);
     if (region >= 0) {
       void* block = storage_.regions[region].heap.aligned_alloc(align_bytes, size_bytes);
       SMH_ASSERT(block != nullptr);
@@ -175,11 +189,13 @@ void* PoolEngine::alloc_in(unsigned region, std::size_t align_bytes, std::size_t
 // address-sorted index for the last region starting at or below it, then the
 // upper bound is checked too (a pointer past a region's end is foreign).
 int PoolEngine::find_owner(std::uintptr_t address) const {
+  // Over the compact array of region starts, so the search touches one or two
+  // cache lines rather than one Region (and its heap) per step.
   unsigned low = 0;
   unsigned high = region_count_;
   while (low < high) {
     const unsigned middle = low + (high - low) / 2;
-    if (storage_.regions[storage_.by_address[middle]].begin <= address) {
+    if (storage_.sorted_begins[middle] <= address) {
       low = middle + 1;
     } else {
       high = middle;
@@ -349,13 +365,6 @@ Status PoolEngine::set_policy(std::uint32_t attr, Policy policy) {
   }
   storage_.attribute_policies[attr] = policy;
   return Status::ok;
-}
-
-Policy PoolEngine::policy_for(std::uint32_t attr) const {
-  if (config_.mode == MatchMode::exact && attr < limits_.attribute_count) {
-    return storage_.attribute_policies[attr];
-  }
-  return config_.policy;
 }
 
 Status PoolEngine::set_region_offline(unsigned region, bool offline) {

@@ -86,12 +86,29 @@ class Heap {
   // search, without taking the block. The pool's policies rely on it so that the
   // region they choose never fails the allocation.
   [[nodiscard]] bool can_alloc(std::size_t align_bytes, std::size_t size_bytes) const;
+
+  // A request measured once (granules, size classes) so that several heaps can be
+  // asked about it cheaply: the pool asks every candidate region.
+  struct Request {
+    std::size_t align_bytes = 0;
+    std::uint32_t need_granules = 0;   // block size, header included
+    std::uint32_t align_granules = 1;
+    std::uint32_t low_class = 0;       // class_of(need): no smaller class can fit
+    std::uint32_t sure_class = 0;      // every block in a higher class fits
+    bool well_formed = false;          // size in range, alignment a power of two
+  };
+  [[nodiscard]] static Request make_request(std::size_t align_bytes, std::size_t size_bytes);
+  [[nodiscard]] bool can_alloc(const Request& request) const;
   [[nodiscard]] std::size_t free_bytes() const {
     return static_cast<std::size_t>(free_granules_) * granule_bytes;
   }
   [[nodiscard]] std::size_t largest_free_block_bytes() const {
     return largest_free_block_granules() * granule_bytes;
   }
+  // O(1) lower bound of largest_free_block_bytes() from the class bitmap: the
+  // smallest size of the highest non-empty class (within 1/32 of the exact
+  // figure). Heaps with different floors are ordered like their largest blocks.
+  [[nodiscard]] std::size_t largest_free_block_floor_bytes() const;
 
   // Usable bytes of a live block; 0 for anything else (no error hook).
   [[nodiscard]] std::size_t usable_size(const void* ptr) const;
@@ -200,16 +217,18 @@ class Heap {
   [[nodiscard]] bool start_bits_clear(Granule from, Granule to) const;
   [[nodiscard]] ValidationReport check_free_lists(std::size_t free_blocks_in_walk) const;
 
+  // Ordered hot-first: the fields every operation and every pool policy pass
+  // reads (geometry, the class bitmap, the counters) share the first few cache
+  // lines; the 3.2 KiB of list heads come last.
   unsigned char* base_ = nullptr;
   std::size_t region_bytes_ = 0;
   unsigned char* start_bits_ = nullptr;        // the block-start bitmap
   std::uintptr_t base_address_granules_ = 0;  // base address / 8, for absolute alignment
   Granule end_g_ = 0;                         // one past the last block granule
 
-  // Segregated free lists: heads by class, and a two-level non-empty bitmap.
-  Granule heads_[detail::class_count] = {};
-  std::uint64_t class_words_[detail::class_word_count] = {};
+  // Two-level non-empty bitmap over the segregated free lists.
   std::uint32_t class_summary_ = 0;  // bit w set <=> class_words_[w] != 0
+  std::uint64_t class_words_[detail::class_word_count] = {};
 
   // Counters; the rest of HeapStats is derived from them.
   Granule free_granules_ = 0;
@@ -224,6 +243,8 @@ class Heap {
   std::uint64_t failed_alloc_count_ = 0;
 
   HeapHooks hooks_{};
+
+  Granule heads_[detail::class_count] = {};  // free-list heads by class
 };
 
 }  // namespace smh

@@ -30,7 +30,8 @@ class BasicPool {
   static constexpr unsigned attribute_count = AttributeCount;
 
   BasicPool()
-      : engine_(PoolEngine::Storage{regions_, by_address_, policies_, failures_},
+      : engine_(PoolEngine::Storage{regions_, sorted_begins_, by_address_, by_capacity_, policies_,
+                                    failures_},
                 PoolEngine::Limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount}) {}
   BasicPool(const BasicPool&) = delete;
   BasicPool& operator=(const BasicPool&) = delete;
@@ -171,7 +172,9 @@ class BasicPool {
 
  private:
   PoolEngine::Region regions_[MaxRegions];
+  std::uintptr_t sorted_begins_[MaxRegions] = {};
   std::uint8_t by_address_[MaxRegions] = {};
+  std::uint8_t by_capacity_[MaxRegions] = {};
   Policy policies_[AttributeCount] = {};
   std::uint64_t failures_[AttributeCount] = {};
   PoolEngine engine_;

@@ -22,12 +22,13 @@ namespace smh {
 class PoolEngine {
  public:
   struct Region {
-    Heap heap;
+    // What a policy pass reads first, ahead of the heap's own hot fields.
     std::uintptr_t begin = 0;
     std::uintptr_t end = 0;  // one past the last byte
     RegionConfig config{};
     void* user_data = nullptr;
     bool offline = false;  // serves no new allocations; its blocks keep working
+    Heap heap;
   };
   struct Limits {
     unsigned max_regions;
@@ -35,8 +36,10 @@ class PoolEngine {
     unsigned attribute_count;            // exact mode: valid ids are [0, attribute_count)
   };
   struct Storage {
-    Region* regions;                   // [max_regions]
-    std::uint8_t* by_address;          // [max_regions]
+    Region* regions;                   // [max_regions], insertion order
+    std::uintptr_t* sorted_begins;     // [max_regions], ascending: owner lookup
+    std::uint8_t* by_address;          // [max_regions], region index of sorted_begins[i]
+    std::uint8_t* by_capacity;         // [max_regions], ascending capacity, stable
     Policy* attribute_policies;        // [attribute_count]
     std::uint64_t* attribute_failures; // [attribute_count]
   };
@@ -81,7 +84,11 @@ class PoolEngine {
 
   Status set_policy(Policy policy);                     // every attribute
   Status set_policy(std::uint32_t attr, Policy policy);  // exact mode, one attribute
-  [[nodiscard]] Policy policy_for(std::uint32_t attr) const;
+  [[nodiscard]] Policy policy_for(std::uint32_t attr) const {
+    return config_.mode == MatchMode::exact && attr < limits_.attribute_count
+               ? storage_.attribute_policies[attr]
+               : config_.policy;
+  }
   Status set_region_offline(unsigned region, bool offline);
   void set_hooks(const PoolHooks& hooks) { hooks_ = hooks; }
   Status set_region_hooks(unsigned region, const HeapHooks& hooks);
@@ -92,7 +99,15 @@ class PoolEngine {
   [[nodiscard]] bool serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
                             Policy policy) const;
   // The region a request goes to, or -1: region_selection.cpp.
-  int select_region(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes);
+  // `request` is measured once per call (Heap::make_request) and asked of each
+  // candidate heap; size_bytes is what Policy::size_threshold compares.
+  int select_region(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes);
+  [[nodiscard]] bool candidate(const Region& region, std::uint32_t attr, const Heap::Request& request,
+                               std::size_t size_bytes, Policy policy) const;
+  int first_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes,
+                      Policy policy, const std::uint8_t* order, unsigned start) const;
+  int best_fit_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes) const;
+  int worst_fit_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes) const;
   [[nodiscard]] int find_owner(std::uintptr_t address) const;
   void count_failure(std::uint32_t attr);
   Status report(Status status, std::uintptr_t address) const;
