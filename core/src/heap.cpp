@@ -396,7 +396,7 @@ void* Heap::aligned_alloc(std::size_t align_bytes, std::size_t size_bytes) {
 // Exact check that ptr is the payload of a live block (the start bitmap decides),
 // and that the header agrees with the neighbours free() will touch, so a corrupted
 // header is refused rather than acted on.
-Status Heap::check_live_block(const void* ptr, Granule* block) const {
+SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
   if (base_ == nullptr) {
     return Status::not_initialized;
   }
