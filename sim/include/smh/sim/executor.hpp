@@ -1,0 +1,95 @@
+// smh::sim::Executor — the one engine every driver uses: it builds the simulated
+// machine (memory map + the real smh pool over it), applies ops, checks the
+// invariants after every op, and records outcome events, findings and a digest.
+//
+// Same machine, seed and ops => the same events, findings and digest, byte for
+// byte: everything is keyed by handles, device addresses and the seed; host
+// pointers never reach an output.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "smh/heap_types.hpp"
+#include "smh/pool_types.hpp"
+#include "smh/sim/events.hpp"
+#include "smh/sim/memory_map.hpp"
+#include "smh/sim/ops.hpp"
+
+namespace smh::sim {
+
+struct MachineConfig {
+  std::vector<RegionSpec> regions;
+  PoolConfig pool{};
+};
+
+struct ExecutorOptions {
+  // Off: fast replay — outcomes and digest only, no invariant checks, no fill
+  // patterns.
+  bool check_invariants = true;
+  // A full pool.validate() sweep every this many ops (0: only at the end).
+  std::uint64_t validate_every_ops = 1024;
+};
+
+struct RegionSummary {
+  std::string name;
+  std::uint64_t base = 0;
+  HeapStats stats{};
+  double external_fragmentation = 0;  // F_ext = 1 - largest_free / total_free
+};
+
+struct RunSummary {
+  std::uint64_t ops = 0;
+  std::uint64_t failed_allocs = 0;
+  std::uint64_t peak_live_bytes = 0;  // requested, pool-wide
+  std::uint64_t digest = 0;
+  std::vector<RegionSummary> regions;
+};
+
+class Executor {
+ public:
+  // The pool the simulator drives: the shipped BasicPool, sized for simulation.
+  static constexpr unsigned max_regions = 64;
+  static constexpr unsigned attribute_count = 32;
+
+  // nullptr and *error set when the machine is invalid (bad map, pool refusal).
+  static std::unique_ptr<Executor> create(const MachineConfig& config, const ExecutorOptions& options,
+                                          std::uint64_t seed, std::string* error);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Applies the next op. False for an op that is itself invalid (unknown or
+  // already-live handle, alignment not a power of two): *error names the op index
+  // and the problem, and nothing was applied.
+  bool apply(const Op& op, std::string* error);
+  // End-of-run checks: every live block's contents, a full validate().
+  void finish();
+
+  [[nodiscard]] const std::vector<Event>& events() const;
+  [[nodiscard]] const std::vector<Finding>& findings() const;
+  [[nodiscard]] std::uint64_t digest() const;
+  [[nodiscard]] RunSummary summary() const;
+  [[nodiscard]] const MemoryMap& memory_map() const;
+
+ private:
+  struct Impl;
+  explicit Executor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Convenience: create, apply every op, finish.
+struct RunResult {
+  bool ok = false;     // false: invalid machine or op (see error)
+  std::string error;
+  std::vector<Event> events;
+  std::vector<Finding> findings;
+  RunSummary summary;
+};
+RunResult run_ops(const MachineConfig& config, std::span<const Op> ops, std::uint64_t seed,
+                  const ExecutorOptions& options = {});
+
+}  // namespace smh::sim

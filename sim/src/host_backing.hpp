@@ -1,0 +1,27 @@
+// Host memory behind the simulated regions: anonymous, lazily committed mappings
+// placed at a chosen residue modulo a power of two (see memory_map.hpp for why).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace smh::sim::detail {
+
+struct HostBacking {
+  unsigned char* view = nullptr;  // congruent to the requested residue
+  void* mapping = nullptr;        // what stays mapped (page-aligned), for unmap_backing
+  std::size_t mapping_bytes = 0;
+};
+
+// Maps size_bytes of zero-filled host memory (MAP_NORESERVE: pages cost memory
+// only once touched) whose start is ≡ residue (mod align_bytes). align_bytes is a
+// power of two; the reservation is over-sized by align_bytes and the slack on both
+// sides unmapped. On failure returns false and sets *error (the OS reason).
+bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint64_t residue,
+                 HostBacking* out, std::string* error);
+
+// Unmaps what map_backing mapped; a no-op for an empty backing.
+void unmap_backing(void* mapping, std::size_t mapping_bytes) noexcept;
+
+}  // namespace smh::sim::detail
