@@ -1,0 +1,118 @@
+// The Executor's block operations: alloc, realloc and free against the real pool,
+// each followed by the checks that apply to it (executor_checks.cpp).
+#include "executor_impl.hpp"
+
+namespace smh::sim {
+
+bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
+  const auto where = map.locate_host(ptr);
+  if (!where) {
+    report("CONTAINMENT", "handle " + std::to_string(op.handle) + ": the pool returned memory outside every region",
+           op.handle);
+    return false;
+  }
+  block->ptr = ptr;
+  block->region = where->region;
+  block->device_address = map.device_address(where->region, where->offset);
+  block->size_bytes = op.size_bytes;
+  block->attr = op.attr;
+  block->align_bytes = op.align_bytes;
+  return true;
+}
+
+void Executor::Impl::apply_alloc(const Op& op) {
+  void* ptr = pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
+  Event event{op_index, EventKind::alloc_failed, op.handle, 0, 0, op.size_bytes, 0};
+  LiveBlock block;
+  if (ptr == nullptr) {
+    ++failed_allocs;
+    null_handles.insert(op.handle);
+    record(event);
+    if (options.check_invariants) {
+      check_no_false_oom(op);
+    }
+    return;
+  }
+  if (!locate(ptr, op, &block)) {
+    return;
+  }
+  if (options.check_invariants) {
+    check_new_block(op.handle, block);
+    write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
+               fill_key(seed, op.handle, block.generation));
+    check_accounting(block.region);
+  }
+  null_handles.erase(op.handle);
+  shadow.insert(op.handle, block);
+  event.kind = EventKind::allocated;
+  event.region = block.region;
+  event.device_address = block.device_address;
+  event.usable_bytes = pool->usable_size(ptr);
+  record(event);
+}
+
+// Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
+void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc) {
+  if (options.check_invariants) {
+    check_contents(op.handle, block, block.size_bytes, "before free");
+  }
+  if (via_realloc) {
+    const std::uint64_t freed_before = pool->region_stats(block.region).free_count;
+    if (pool->aligned_realloc(op.attr, block.ptr, op.align_bytes, 0) != nullptr ||
+        pool->region_stats(block.region).free_count != freed_before + 1) {
+      report("FREE_REFUSED", describe(op.handle, block) + ": realloc to 0 bytes did not free it", op.handle);
+    }
+  } else if (const Status status = pool->free(block.ptr); status != Status::ok) {
+    report("FREE_REFUSED", describe(op.handle, block) + ": " + to_string(status), op.handle);
+  }
+  const unsigned region = block.region;
+  record(Event{op_index, EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
+  shadow.erase(op.handle);
+  if (options.check_invariants) {
+    check_accounting(region);
+    if (shadow.live_count() == 0) {
+      check_coalesced();
+    }
+  }
+}
+
+void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
+  if (op.size_bytes == 0) {  // realloc to 0 frees
+    apply_free(op, old, true);
+    return;
+  }
+  if (options.check_invariants) {
+    check_contents(op.handle, old, old.size_bytes, "before realloc");
+  }
+  void* ptr = pool->aligned_realloc(op.attr, old.ptr, op.align_bytes, op.size_bytes);
+  if (ptr == nullptr) {
+    ++failed_allocs;
+    record(Event{op_index, EventKind::realloc_failed, op.handle, old.region, old.device_address, op.size_bytes, 0});
+    if (options.check_invariants) {
+      check_contents(op.handle, old, old.size_bytes, "after a failed realloc");
+    }
+    return;
+  }
+  shadow.erase(op.handle);
+  LiveBlock block;
+  if (!locate(ptr, op, &block)) {
+    return;
+  }
+  block.generation = old.generation + 1;
+  if (options.check_invariants) {
+    check_contents(op.handle, LiveBlock{ptr, block.device_address, 0, block.region, 0, 0, old.generation},
+                   std::min(old.size_bytes, op.size_bytes), "after realloc (kept prefix)");
+    check_new_block(op.handle, block);
+    write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
+               fill_key(seed, op.handle, block.generation));
+    check_accounting(block.region);
+    if (block.region != old.region) {
+      check_accounting(old.region);
+    }
+  }
+  shadow.insert(op.handle, block);
+  record(Event{op_index, ptr == old.ptr ? EventKind::resized : EventKind::moved, op.handle, block.region,
+               block.device_address, op.size_bytes, pool->usable_size(ptr)});
+}
+
+}  // namespace smh::sim

@@ -1,0 +1,149 @@
+// smh::sim::Executor — applies ops to the real pool over the simulated memory map
+// and checks, after every op, what must hold (incrementally: each check costs
+// O(log live blocks) or O(size of the block touched), never a rescan):
+//
+//   NON_OVERLAP      a new or moved block meets no other live block
+//   CONTAINMENT      a block lies inside one region
+//   ATTRIBUTE        the block's region satisfies the request
+//   ALIGNMENT        the device address has the requested alignment
+//   USABLE_SIZE      usable_size() >= requested
+//   CONTENT          fill patterns intact before free, after realloc, at the end
+//   ACCOUNTING       the touched region's usable + free + overhead == capacity
+//   COALESCING       when nothing is live, every region is one free block
+//   NO_FALSE_OOM     a failed alloc while a matching region had a free block
+//                    that could hold it (found by an independent walk)
+//   HEAP_VALIDATE    the pool's full validate(), every K ops and at the end
+//   FREE_REFUSED     the pool refused to free a live block
+#include <optional>
+#include <utility>
+
+#include "executor_impl.hpp"
+
+namespace smh::sim {
+
+void Executor::Impl::record(const Event& event) {
+  events.push_back(event);
+  digest.add_u64(event.op_index);
+  digest.add_u64(static_cast<std::uint64_t>(event.kind));
+  digest.add_u64(event.handle);
+  digest.add_u64(event.region);
+  digest.add_u64(event.device_address);
+  digest.add_u64(event.size_bytes);
+  digest.add_u64(event.usable_bytes);
+}
+
+void Executor::Impl::report(const char* check, std::string message, Handle handle) {
+  findings.push_back(Finding{op_index, check, message});
+  digest.add_text(check);
+  digest.add_text(message);
+  Event event;
+  event.op_index = op_index;
+  event.kind = EventKind::finding;
+  event.handle = handle;
+  events.push_back(event);
+}
+
+bool Executor::Impl::satisfies(unsigned region, std::uint32_t attr) const {
+  const std::uint32_t have = map.spec(region).attr;
+  return config.pool.mode == MatchMode::exact ? have == attr : (have & attr) == attr;
+}
+
+std::string Executor::Impl::describe(Handle handle, const LiveBlock& block) const {
+  return "handle " + std::to_string(handle) + " [" + hex(block.device_address) + ", " +
+         hex(block.device_address + block.size_bytes) + ") in '" + map.spec(block.region).name + "'";
+}
+
+void Executor::Impl::check_new_block(Handle handle, const LiveBlock& block) {
+  const RegionSpec& region = map.spec(block.region);
+  const std::uint64_t end = block.device_address + block.size_bytes;
+  if (end > region.base + region.size_bytes) {
+    report("CONTAINMENT", describe(handle, block) + " runs past the region's end " +
+                              hex(region.base + region.size_bytes), handle);
+  }
+  if (!satisfies(block.region, block.attr)) {
+    report("ATTRIBUTE", describe(handle, block) + ": region attribute " + hex(region.attr) +
+                            " does not satisfy the request " + hex(block.attr), handle);
+  }
+  if (block.align_bytes > 1 && block.device_address % block.align_bytes != 0) {
+    report("ALIGNMENT", describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes),
+           handle);
+  }
+  const std::size_t usable = pool->usable_size(block.ptr);
+  if (usable < block.size_bytes) {
+    report("USABLE_SIZE", describe(handle, block) + ": usable " + std::to_string(usable) + " < requested",
+           handle);
+  }
+  if (const auto other = shadow.overlapping(block.device_address, end, handle)) {
+    report("NON_OVERLAP", describe(handle, block) + " overlaps " + describe(*other, *shadow.find(*other)),
+           handle);
+  }
+}
+
+void Executor::Impl::check_contents(Handle handle, const LiveBlock& block, std::uint64_t prefix_bytes, const char* when) {
+  const std::uint64_t key = fill_key(seed, handle, block.generation);
+  const auto bad = find_fill_mismatch(static_cast<const unsigned char*>(block.ptr),
+                                      static_cast<std::size_t>(prefix_bytes), key);
+  if (bad) {
+    report("CONTENT", describe(handle, block) + ": byte at " + hex(block.device_address + *bad) +
+                          " changed (checked " + when + ")", handle);
+  }
+}
+
+void Executor::Impl::check_accounting(unsigned region) {
+  const HeapStats stats = pool->region_stats(region);
+  if (stats.allocated_usable_bytes + stats.free_bytes + stats.overhead_bytes != stats.capacity_bytes) {
+    report("ACCOUNTING", "region '" + map.spec(region).name + "': usable " +
+                             std::to_string(stats.allocated_usable_bytes) + " + free " +
+                             std::to_string(stats.free_bytes) + " + overhead " +
+                             std::to_string(stats.overhead_bytes) + " != capacity " +
+                             std::to_string(stats.capacity_bytes));
+  }
+}
+
+void Executor::Impl::check_coalesced() {
+  for (unsigned region = 0; region < map.region_count(); ++region) {
+    const HeapStats stats = pool->region_stats(region);
+    if (stats.free_block_count != 1 || stats.allocated_block_count != 0) {
+      report("COALESCING", "region '" + map.spec(region).name + "' holds " +
+                               std::to_string(stats.free_block_count) + " free and " +
+                               std::to_string(stats.allocated_block_count) +
+                               " allocated blocks with nothing live");
+    }
+  }
+}
+
+void Executor::Impl::check_no_false_oom(const Op& op) {
+  struct Search {
+    const Impl* impl;
+    const Op* op;
+    std::optional<std::pair<unsigned, std::uint64_t>> fit;  // region, block device address
+  } search{this, &op, std::nullopt};
+  pool->walk([&search](unsigned region, const BlockInfo& block) {
+    const Impl& self = *search.impl;
+    const RegionSpec& spec = self.map.spec(region);
+    if (search.fit || block.used || spec.reserved || !self.satisfies(region, search.op->attr)) {
+      return;
+    }
+    const auto host = reinterpret_cast<std::uintptr_t>(self.map.cpu_view(region)) + block.block_offset_bytes;
+    if (free_block_fits(host, block.block_size_bytes, search.op->size_bytes, search.op->align_bytes)) {
+      search.fit = std::make_pair(region, spec.base + block.block_offset_bytes);
+    }
+  });
+  if (search.fit) {
+    report("NO_FALSE_OOM", "alloc of " + std::to_string(op.size_bytes) + " bytes (align " +
+                               std::to_string(op.align_bytes) + ") failed, but the free block at " +
+                               hex(search.fit->second) + " in '" + map.spec(search.fit->first).name +
+                               "' could hold it", op.handle);
+  }
+}
+
+void Executor::Impl::validate_all() {
+  const PoolValidationReport report_of_pool = pool->validate();
+  if (!report_of_pool.ok()) {
+    const RegionSpec& spec = map.spec(report_of_pool.region);
+    report("HEAP_VALIDATE", "region '" + spec.name + "': " + to_string(report_of_pool.report.check) + " at " +
+                                hex(spec.base + report_of_pool.report.offset_bytes));
+  }
+}
+
+}  // namespace smh::sim

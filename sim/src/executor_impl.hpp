@@ -1,0 +1,94 @@
+// The Executor's private state and operations, shared by its source files:
+//   executor.cpp            lifecycle, op dispatch, summary
+//   executor_checks.cpp     the invariant checks and how findings are recorded
+//   executor_block_ops.cpp  alloc, realloc and free against the pool
+#pragma once
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "smh/pool.hpp"
+#include "smh/sim/digest.hpp"
+#include "smh/sim/executor.hpp"
+#include "smh/sim/fill_pattern.hpp"
+#include "smh/sim/shadow_state.hpp"
+
+namespace smh::sim {
+
+using SimPool = BasicPool<Executor::max_regions, Executor::max_regions, Executor::attribute_count, NoLock>;
+
+inline std::string hex(std::uint64_t value) {
+  char text[24];
+  std::snprintf(text, sizeof text, "0x%" PRIx64, value);
+  return text;
+}
+
+inline double external_fragmentation(const HeapStats& stats) {
+  return stats.free_bytes == 0 ? 0.0
+                               : 1.0 - static_cast<double>(stats.largest_free_block_bytes) /
+                                           static_cast<double>(stats.free_bytes);
+}
+
+// The heap's documented placement rule, restated independently: can a free block
+// [block, block + block_bytes) (host addresses) hold `size_bytes` at `align_bytes`?
+// The payload sits 8 bytes after a header; a gap in front must be 0 or >= 16 bytes
+// (it stays behind as a free block); the block needs max(16, 8 + round8(size)).
+inline bool free_block_fits(std::uintptr_t block, std::uint64_t block_bytes, std::uint64_t size_bytes,
+                     std::uint64_t align_bytes) {
+  const std::uint64_t need = std::max<std::uint64_t>(16, 8 + (size_bytes + 7) / 8 * 8);
+  const std::uint64_t align = align_bytes > 8 ? align_bytes : 8;
+  std::uint64_t payload = (block + 8 + align - 1) / align * align;
+  if (payload - 8 - block == 8) {  // a one-granule gap cannot stay behind
+    payload += align;
+  }
+  return payload - 8 - block + need <= block_bytes;
+}
+
+struct Executor::Impl {
+  MemoryMap map;
+  std::unique_ptr<SimPool> pool;
+  ShadowState shadow;
+  ExecutorOptions options;
+  MachineConfig config;
+  std::uint64_t seed = 0;
+  std::vector<Event> events;
+  std::vector<Finding> findings;
+  Digest digest;
+  std::uint64_t op_index = 0;
+  std::uint64_t failed_allocs = 0;
+  std::uint64_t peak_live_bytes = 0;
+  // Handles whose last alloc failed: they hold a null pointer, as in C, so a later
+  // free is a no-op and a realloc allocates.
+  std::set<Handle> null_handles;
+
+  // Outcomes: an event (and the digest), or a finding with its stable check name.
+  void record(const Event& event);
+  void report(const char* check, std::string message, Handle handle = 0);
+  [[nodiscard]] bool satisfies(unsigned region, std::uint32_t attr) const;
+  std::string describe(Handle handle, const LiveBlock& block) const;
+
+  // Places a block the pool returned: where is it, does it hold, and record it.
+  bool locate(void* ptr, const Op& op, LiveBlock* block);
+
+  // Checks (executor_checks.cpp).
+  void check_new_block(Handle handle, const LiveBlock& block);
+  void check_contents(Handle handle, const LiveBlock& block, std::uint64_t prefix_bytes, const char* when);
+  void check_accounting(unsigned region);
+  void check_coalesced();
+  void check_no_false_oom(const Op& op);
+  void validate_all();
+
+  // Block operations (executor_block_ops.cpp).
+  void apply_alloc(const Op& op);
+
+  // Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
+  void apply_free(const Op& op, LiveBlock block, bool via_realloc);
+  void apply_realloc(const Op& op, LiveBlock old);
+};
+
+}  // namespace smh::sim
