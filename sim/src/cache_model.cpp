@@ -1,0 +1,466 @@
+#include "smh/sim/cache_model.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <limits>
+
+#include "smh/assert.hpp"
+
+namespace smh::sim {
+namespace {
+
+constexpr std::uint8_t kValid = 1u << 0;
+constexpr std::uint8_t kRamNewer = 1u << 1;
+constexpr std::uint8_t kRxActive = 1u << 2;
+constexpr std::uint8_t kTxActive = 1u << 3;
+
+constexpr std::uint32_t kGranuleShift = 3;
+static_assert(CacheModel::granule_bytes == 1u << kGranuleShift);
+static_assert(CacheModel::max_line_bytes / CacheModel::granule_bytes <= 32, "granule masks are uint32");
+
+// Bits first..last (inclusive) set.
+constexpr std::uint32_t bit_range(std::uint32_t first, std::uint32_t last) {
+  const std::uint32_t up_to_last = last >= 31 ? ~std::uint32_t{0} : (std::uint32_t{1} << (last + 1)) - 1;
+  return up_to_last & ~((std::uint32_t{1} << first) - 1);
+}
+
+}  // namespace
+
+const char* to_string(HazardKind kind) {
+  switch (kind) {
+    case HazardKind::stale_tx: return "STALE_TX";
+    case HazardKind::stale_rx: return "STALE_RX";
+    case HazardKind::writeback_clobber: return "WRITEBACK_CLOBBER";
+    case HazardKind::cpu_touch_active_dma: return "CPU_TOUCH_ACTIVE_DMA";
+    case HazardKind::discarded_dirty: return "DISCARDED_DIRTY";
+    case HazardKind::unaligned_invalidate: return "UNALIGNED_INVALIDATE";
+  }
+  return "?";
+}
+
+CacheModel::CacheModel(unsigned char* cpu_view, unsigned char* ram_view, std::uint64_t size_bytes,
+                       std::uint32_t line_bytes, CachePolicy policy, std::uint32_t line_skew_bytes)
+    : cpu_(cpu_view),
+      ram_(ram_view),
+      size_bytes_(size_bytes),
+      line_bytes_(line_bytes),
+      skew_(line_skew_bytes),
+      policy_(policy) {
+  SMH_ASSERT(cpu_view != nullptr && ram_view != nullptr && cpu_view != ram_view);
+  SMH_ASSERT(size_bytes > 0 && size_bytes <= std::numeric_limits<std::uint64_t>::max() / 2);
+  SMH_ASSERT(std::has_single_bit(line_bytes) && line_bytes >= min_line_bytes &&
+             line_bytes <= max_line_bytes);
+  SMH_ASSERT(policy == CachePolicy::write_back || policy == CachePolicy::write_through);
+  SMH_ASSERT(line_skew_bytes < line_bytes && line_skew_bytes % granule_bytes == 0);
+  line_shift_ = static_cast<std::uint32_t>(std::countr_zero(line_bytes));
+  mask_stride_ = (line_bytes / granule_bytes + 7) / 8;
+  const std::uint64_t lines = (size_bytes + skew_ + line_bytes - 1) >> line_shift_;
+  flags_.assign(lines, 0);
+  dirty_mask_.assign(lines * mask_stride_, 0);
+}
+
+// ---- Geometry ---------------------------------------------------------------------
+
+std::uint64_t CacheModel::line_of(std::uint64_t offset) const {
+  SMH_ASSERT(offset < size_bytes_);
+  return (offset + skew_) >> line_shift_;
+}
+
+CacheModel::Span CacheModel::line_span(std::uint64_t line) const {
+  SMH_ASSERT(line < flags_.size());
+  const std::uint64_t start = line << line_shift_;
+  return {std::max<std::uint64_t>(start, skew_), std::min(start + line_bytes_, skew_ + size_bytes_)};
+}
+
+CacheModel::Span CacheModel::range_span(std::uint64_t offset, std::uint64_t size) const {
+  SMH_ASSERT(offset <= size_bytes_ && size <= size_bytes_ - offset);
+  return {offset + skew_, offset + skew_ + size};
+}
+
+std::uint64_t CacheModel::line_first_offset(std::uint64_t line) const {
+  return line_span(line).first - skew_;
+}
+std::uint64_t CacheModel::line_end_offset(std::uint64_t line) const {
+  return line_span(line).end - skew_;
+}
+
+bool CacheModel::line_aligned(std::uint64_t offset) const {
+  SMH_ASSERT(offset <= size_bytes_);
+  return ((offset + skew_) & (line_bytes_ - 1)) == 0;
+}
+
+// The granules of a line that part (non-empty, inside the line) touches.
+std::uint32_t CacheModel::granules_of(std::uint64_t line, Span part) const {
+  const std::uint64_t start = line << line_shift_;
+  SMH_ASSERT(part.first < part.end && part.first >= start && part.end <= start + line_bytes_);
+  return bit_range(static_cast<std::uint32_t>((part.first - start) >> kGranuleShift),
+                   static_cast<std::uint32_t>((part.end - 1 - start) >> kGranuleShift));
+}
+
+// The granules of a line whose in-region bytes part covers entirely.
+std::uint32_t CacheModel::covered_granules(std::uint64_t line, Span part) const {
+  const std::uint64_t start = line << line_shift_;
+  const Span span = line_span(line);
+  std::uint32_t covered = 0;
+  for (std::uint64_t g_start = part.first & ~std::uint64_t{granule_bytes - 1}; g_start < part.end;
+       g_start += granule_bytes) {
+    const std::uint64_t first = std::max(g_start, span.first);
+    const std::uint64_t end = std::min(g_start + granule_bytes, span.end);
+    if (first >= part.first && end <= part.end) {
+      covered |= std::uint32_t{1} << ((g_start - start) >> kGranuleShift);
+    }
+  }
+  return covered;
+}
+
+std::uint32_t CacheModel::dirty_mask(std::uint64_t line) const {
+  const std::uint8_t* bytes = &dirty_mask_[line * mask_stride_];
+  std::uint32_t mask = 0;
+  for (std::uint32_t i = 0; i < mask_stride_; ++i) mask |= std::uint32_t{bytes[i]} << (8 * i);
+  return mask;
+}
+
+void CacheModel::set_dirty_mask(std::uint64_t line, std::uint32_t mask) {
+  SMH_ASSERT(policy_ == CachePolicy::write_back || mask == 0);
+  std::uint8_t* bytes = &dirty_mask_[line * mask_stride_];
+  for (std::uint32_t i = 0; i < mask_stride_; ++i) bytes[i] = static_cast<std::uint8_t>(mask >> (8 * i));
+}
+
+// ---- Hazards ----------------------------------------------------------------------
+
+void CacheModel::emit(HazardKind kind, std::uint64_t line, Span part, std::vector<Hazard>* out) const {
+  SMH_ASSERT(part.first < part.end);
+  if (out != nullptr) out->push_back({kind, line, part.first - skew_, part.end - 1 - skew_});
+}
+
+// One hazard per run of consecutive granules, each clipped to clip and the region.
+void CacheModel::emit_runs(HazardKind kind, std::uint64_t line, std::uint32_t granules, Span clip,
+                           std::vector<Hazard>* out) const {
+  if (out == nullptr) return;
+  const std::uint64_t start = line << line_shift_;
+  const Span span = line_span(line);
+  while (granules != 0) {
+    const auto first = static_cast<std::uint32_t>(std::countr_zero(granules));
+    const auto run = static_cast<std::uint32_t>(std::countr_one(granules >> first));
+    granules &= ~bit_range(first, first + run - 1);
+    const Span part{std::max({start + first * granule_bytes, span.first, clip.first}),
+                    std::min({start + (first + run) * granule_bytes, span.end, clip.end})};
+    if (part.first < part.end) emit(kind, line, part, out);
+  }
+}
+
+// ---- Line state transitions -------------------------------------------------------
+
+// Accounts for CPU writes the model did not see (the allocator writing the CPU
+// view directly): bytes differing from the line's reference were written by the
+// CPU, through the cache.
+void CacheModel::absorb_cpu_writes(std::uint64_t line) {
+  const Span span = line_span(line);
+  const std::uint64_t n = span.end - span.first;
+  unsigned char* cpu = cpu_ + (span.first - skew_);
+  unsigned char* ram = ram_ + (span.first - skew_);
+  std::uint8_t& flags = flags_[line];
+  // A ram_newer line legitimately differs from RAM; its reference is the CPU
+  // bytes as last accounted for. Every other line's reference is RAM (model
+  // invariants: dirty granules may differ too, which re-marking leaves as is).
+  RamNewer* newer = nullptr;
+  if ((flags & kRamNewer) != 0) {
+    newer = &ram_newer_.find(line)->second;
+    SMH_ASSERT(newer->cpu_snapshot.size() == n);
+  }
+  const unsigned char* reference = newer != nullptr ? newer->cpu_snapshot.data() : ram;
+  if (std::memcmp(cpu, reference, n) == 0) return;
+
+  const std::uint64_t start = line << line_shift_;
+  std::uint32_t written = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    if (cpu[i] == reference[i]) continue;
+    written |= std::uint32_t{1} << ((span.first + i - start) >> kGranuleShift);
+    if (policy_ == CachePolicy::write_through) ram[i] = cpu[i];  // it was written through
+    if (newer != nullptr) newer->cpu_snapshot[i] = cpu[i];
+  }
+  flags |= kValid;  // write-allocate
+  if (policy_ == CachePolicy::write_back) set_dirty_mask(line, dirty_mask(line) | written);
+}
+
+// Writes a dirty line back (CPU -> RAM); the caller absorbed first.
+void CacheModel::write_back(std::uint64_t line, std::vector<Hazard>* out) {
+  const std::uint32_t dirty = dirty_mask(line);
+  if (dirty == 0) return;
+  std::uint8_t& flags = flags_[line];
+  std::uint32_t device_bytes = 0;  // what the write-back overwrites of a device's data
+  if ((flags & kRamNewer) != 0) device_bytes |= ram_newer_.find(line)->second.device_granules;
+  if ((flags & kRxActive) != 0) device_bytes |= dma_.find(line)->second.rx_granules;
+  const Span span = line_span(line);
+  emit_runs(HazardKind::writeback_clobber, line, device_bytes, span, out);
+  std::memcpy(ram_ + (span.first - skew_), cpu_ + (span.first - skew_), span.end - span.first);
+  set_dirty_mask(line, 0);
+  if ((flags & kRamNewer) != 0) {  // RAM now holds the CPU's bytes: nothing newer remains
+    ram_newer_.erase(line);
+    flags &= static_cast<std::uint8_t>(~kRamNewer);
+  }
+}
+
+// Drops the line: the CPU view mirrors RAM again. Dirty data is lost.
+void CacheModel::make_invalid(std::uint64_t line) {
+  const Span span = line_span(line);
+  std::memcpy(cpu_ + (span.first - skew_), ram_ + (span.first - skew_), span.end - span.first);
+  std::uint8_t& flags = flags_[line];
+  if ((flags & kRamNewer) != 0) ram_newer_.erase(line);
+  flags &= static_cast<std::uint8_t>(~(kValid | kRamNewer));
+  set_dirty_mask(line, 0);
+}
+
+// A device writes part of a line in RAM; the caller absorbed first.
+void CacheModel::device_write_line(std::uint64_t line, Span part, const unsigned char* data) {
+  const std::uint64_t n = part.end - part.first;
+  std::memcpy(ram_ + (part.first - skew_), data, n);
+  std::uint8_t& flags = flags_[line];
+  if ((flags & kValid) == 0) {  // an invalid line mirrors RAM
+    std::memcpy(cpu_ + (part.first - skew_), data, n);
+    return;
+  }
+  if ((flags & kRamNewer) == 0) {
+    const Span span = line_span(line);
+    const unsigned char* cpu = cpu_ + (span.first - skew_);
+    RamNewer& newer = ram_newer_[line];
+    newer.cpu_snapshot.assign(cpu, cpu + (span.end - span.first));
+    newer.device_granules = 0;
+    flags |= kRamNewer;
+  }
+  ram_newer_.find(line)->second.device_granules |= granules_of(line, part);
+}
+
+// ---- CPU --------------------------------------------------------------------------
+
+void CacheModel::cpu_write(std::uint64_t offset, const unsigned char* data, std::uint64_t size,
+                           std::vector<Hazard>* out) {
+  const Span range = range_span(offset, size);
+  if (size == 0) return;
+  SMH_ASSERT(data != nullptr);
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    absorb_cpu_writes(line);
+    const Span span = line_span(line);
+    const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
+    const unsigned char* bytes = data + (part.first - range.first);
+    const std::uint64_t n = part.end - part.first;
+    std::uint8_t& flags = flags_[line];
+    if ((flags & (kRxActive | kTxActive)) != 0) emit(HazardKind::cpu_touch_active_dma, line, part, out);
+    flags |= kValid;  // invalid lines mirror RAM: the fill is already in the CPU view
+    std::memcpy(cpu_ + (part.first - skew_), bytes, n);
+    if (policy_ == CachePolicy::write_through) {
+      std::memcpy(ram_ + (part.first - skew_), bytes, n);
+    } else {
+      set_dirty_mask(line, dirty_mask(line) | granules_of(line, part));
+    }
+    if ((flags & kRamNewer) != 0) {
+      RamNewer& newer = ram_newer_.find(line)->second;
+      std::memcpy(newer.cpu_snapshot.data() + (part.first - span.first), bytes, n);
+      // The CPU's bytes are newer than the device's where it wrote whole granules.
+      newer.device_granules &= ~covered_granules(line, part);
+      if (newer.device_granules == 0) {
+        ram_newer_.erase(line);
+        flags &= static_cast<std::uint8_t>(~kRamNewer);
+      }
+    }
+  }
+}
+
+void CacheModel::cpu_read(std::uint64_t offset, unsigned char* data, std::uint64_t size,
+                          std::vector<Hazard>* out) {
+  const Span range = range_span(offset, size);
+  if (size == 0) return;
+  SMH_ASSERT(data != nullptr);
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    absorb_cpu_writes(line);
+    const Span span = line_span(line);
+    const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
+    std::uint8_t& flags = flags_[line];
+    if ((flags & kRxActive) != 0) emit(HazardKind::cpu_touch_active_dma, line, part, out);
+    if ((flags & kRamNewer) != 0) {
+      const std::uint32_t stale =
+          ram_newer_.find(line)->second.device_granules & granules_of(line, part);
+      emit_runs(HazardKind::stale_rx, line, stale, part, out);
+    }
+    flags |= kValid;
+    std::memcpy(data + (part.first - range.first), cpu_ + (part.first - skew_), part.end - part.first);
+  }
+}
+
+// ---- Cache maintenance ------------------------------------------------------------
+
+void CacheModel::clean(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out) {
+  (void)range_span(offset, size);  // asserts the range
+  if (size == 0) return;
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    absorb_cpu_writes(line);
+    write_back(line, out);
+  }
+}
+
+void CacheModel::invalidate(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out) {
+  (void)range_span(offset, size);  // asserts the range
+  if (size == 0) return;
+  const std::uint64_t first_line = line_of(offset);
+  const std::uint64_t last_line = line_of(offset + size - 1);
+  const bool first_unaligned = !line_aligned(offset);
+  const bool last_unaligned = !line_aligned(offset + size);
+  for (std::uint64_t line = first_line; line <= last_line; ++line) {
+    const Span span = line_span(line);
+    if ((line == first_line && first_unaligned) || (line == last_line && last_unaligned)) {
+      emit(HazardKind::unaligned_invalidate, line, span, out);
+    }
+    absorb_cpu_writes(line);
+    emit_runs(HazardKind::discarded_dirty, line, dirty_mask(line), span, out);
+    make_invalid(line);
+  }
+}
+
+void CacheModel::clean_invalidate(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out) {
+  (void)range_span(offset, size);  // asserts the range
+  if (size == 0) return;
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    absorb_cpu_writes(line);
+    write_back(line, out);
+    make_invalid(line);
+  }
+}
+
+// ---- DMA --------------------------------------------------------------------------
+
+void CacheModel::check_stale_tx(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out) {
+  const Span range = range_span(offset, size);
+  if (size == 0) return;
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    absorb_cpu_writes(line);
+    const Span span = line_span(line);
+    const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
+    // Only dirty bytes inside the transfer make it stale; a neighbour's dirty
+    // bytes in the same line leave the transferred RAM bytes right.
+    emit_runs(HazardKind::stale_tx, line, dirty_mask(line) & granules_of(line, part), part, out);
+  }
+}
+
+void CacheModel::dma_to_device(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out) {
+  check_stale_tx(offset, size, out);
+}
+
+void CacheModel::dma_to_device_start(std::uint64_t offset, std::uint64_t size,
+                                     std::vector<Hazard>* out) {
+  check_stale_tx(offset, size, out);
+  if (size == 0) return;
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    DmaActivity& activity = dma_[line];
+    SMH_ASSERT(activity.tx < std::numeric_limits<std::uint16_t>::max());
+    ++activity.tx;
+    flags_[line] |= kTxActive;
+  }
+}
+
+void CacheModel::dma_to_device_complete(std::uint64_t offset, std::uint64_t size) {
+  (void)range_span(offset, size);  // asserts the range
+  if (size == 0) return;
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    const auto found = dma_.find(line);
+    SMH_ASSERT(found != dma_.end() && found->second.tx > 0);  // completes a started transfer
+    DmaActivity& activity = found->second;
+    if (--activity.tx == 0) flags_[line] &= static_cast<std::uint8_t>(~kTxActive);
+    if (activity.rx == 0 && activity.tx == 0) dma_.erase(found);
+  }
+}
+
+void CacheModel::dma_from_device_start(std::uint64_t offset, std::uint64_t size) {
+  const Span range = range_span(offset, size);
+  if (size == 0) return;
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    const Span span = line_span(line);
+    const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
+    DmaActivity& activity = dma_[line];
+    SMH_ASSERT(activity.rx < std::numeric_limits<std::uint16_t>::max());
+    ++activity.rx;
+    activity.rx_granules |= granules_of(line, part);
+    flags_[line] |= kRxActive;
+  }
+}
+
+void CacheModel::dma_from_device_complete(std::uint64_t offset, const unsigned char* data,
+                                          std::uint64_t size) {
+  const Span range = range_span(offset, size);
+  if (size == 0) return;
+  SMH_ASSERT(data != nullptr);
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    const auto found = dma_.find(line);
+    SMH_ASSERT(found != dma_.end() && found->second.rx > 0);  // completes a started transfer
+    const Span span = line_span(line);
+    const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
+    absorb_cpu_writes(line);
+    device_write_line(line, part, data + (part.first - range.first));
+    DmaActivity& activity = found->second;
+    // Transfers sharing a line are different blocks, hence different granules.
+    activity.rx_granules &= ~granules_of(line, part);
+    if (--activity.rx == 0) {
+      activity.rx_granules = 0;
+      flags_[line] &= static_cast<std::uint8_t>(~kRxActive);
+    }
+    if (activity.rx == 0 && activity.tx == 0) dma_.erase(found);
+  }
+}
+
+void CacheModel::device_write(std::uint64_t offset, const unsigned char* data, std::uint64_t size) {
+  const Span range = range_span(offset, size);
+  if (size == 0) return;
+  SMH_ASSERT(data != nullptr);
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    const Span span = line_span(line);
+    const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
+    absorb_cpu_writes(line);
+    device_write_line(line, part, data + (part.first - range.first));
+  }
+}
+
+// ---- Seeded cache behaviour -------------------------------------------------------
+
+void CacheModel::evict(std::uint64_t line, std::vector<Hazard>* out) {
+  SMH_ASSERT(line < flags_.size());
+  absorb_cpu_writes(line);
+  if ((flags_[line] & kValid) == 0) return;
+  write_back(line, out);
+  make_invalid(line);
+}
+
+void CacheModel::speculative_fill(std::uint64_t line) {
+  SMH_ASSERT(line < flags_.size());
+  absorb_cpu_writes(line);
+  flags_[line] |= kValid;  // an invalid line already mirrors RAM
+}
+
+// ---- Queries ----------------------------------------------------------------------
+
+bool CacheModel::valid(std::uint64_t line) const {
+  SMH_ASSERT(line < flags_.size());
+  return (flags_[line] & kValid) != 0;
+}
+bool CacheModel::ram_newer(std::uint64_t line) const {
+  SMH_ASSERT(line < flags_.size());
+  return (flags_[line] & kRamNewer) != 0;
+}
+bool CacheModel::rx_active(std::uint64_t line) const {
+  SMH_ASSERT(line < flags_.size());
+  return (flags_[line] & kRxActive) != 0;
+}
+bool CacheModel::tx_active(std::uint64_t line) const {
+  SMH_ASSERT(line < flags_.size());
+  return (flags_[line] & kTxActive) != 0;
+}
+bool CacheModel::dirty(std::uint64_t line) const {
+  SMH_ASSERT(line < flags_.size());
+  return dirty_mask(line) != 0;
+}
+bool CacheModel::effectively_dirty(std::uint64_t line) {
+  SMH_ASSERT(line < flags_.size());
+  absorb_cpu_writes(line);
+  return dirty_mask(line) != 0;
+}
+
+}  // namespace smh::sim
