@@ -26,7 +26,7 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
   }
   impl->config = config;
   impl->options = options;
-  impl->shadow = ShadowState(options.check_invariants);
+  impl->shadow = ShadowState(true);  // the oracles name owners by address, checked or not
   impl->seed = seed;
   impl->pool = std::make_unique<SimPool>();
   if (const Status status = impl->pool->init(config.pool); status != Status::ok) {
@@ -44,6 +44,12 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
       *error = "region '" + spec.name + "' at " + hex(spec.base) + " refused by the pool: " + to_string(status);
       return nullptr;
     }
+    impl->caches.push_back(
+        is_cacheable(spec.cache_policy)
+            ? std::make_unique<CacheModel>(impl->map.cpu_view(region), impl->map.ram_view(region), spec.size_bytes,
+                                           spec.line_bytes, spec.cache_policy,
+                                           static_cast<std::uint32_t>(spec.base % spec.line_bytes))
+            : nullptr);
   }
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
@@ -89,6 +95,16 @@ bool Executor::apply(const Op& op, std::string* error) {
       }
       self.apply_free(op, *live, false);
       break;
+    default: {  // CPU, cache and DMA ops on a live block
+      if (live == nullptr) {
+        return invalid("no live block has this handle");
+      }
+      std::string why;
+      if (!self.apply_coherency(op, *live, &why)) {
+        return invalid(why);
+      }
+      break;
+    }
   }
   self.peak_live_bytes = std::max(self.peak_live_bytes, self.shadow.live_bytes());
   ++self.op_index;
@@ -158,6 +174,16 @@ const char* to_string(OpKind kind) {
     case OpKind::alloc: return "alloc";
     case OpKind::realloc: return "realloc";
     case OpKind::free: return "free";
+    case OpKind::cpu_write: return "cpu_write";
+    case OpKind::cpu_read: return "cpu_read";
+    case OpKind::cache_clean: return "cache_clean";
+    case OpKind::cache_invalidate: return "cache_invalidate";
+    case OpKind::cache_clean_invalidate: return "cache_clean_invalidate";
+    case OpKind::dma_to_device: return "dma_to_device";
+    case OpKind::dma_from_device_start: return "dma_from_device_start";
+    case OpKind::dma_from_device_complete: return "dma_from_device_complete";
+    case OpKind::evict: return "evict";
+    case OpKind::speculative_fill: return "speculative_fill";
   }
   return "unknown_op";
 }
@@ -170,6 +196,7 @@ const char* to_string(EventKind kind) {
     case EventKind::moved: return "moved";
     case EventKind::realloc_failed: return "realloc_failed";
     case EventKind::freed: return "freed";
+    case EventKind::coherency: return "coherency";
     case EventKind::finding: return "finding";
   }
   return "unknown_event";

@@ -68,6 +68,7 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   const unsigned region = block.region;
   record(Event{op_index, EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
   shadow.erase(op.handle);
+  receiving.erase(op.handle);  // a receive still in flight keeps its lines busy in the cache model
   if (options.check_invariants) {
     check_accounting(region);
     if (shadow.live_count() == 0) {
@@ -100,7 +101,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
   }
   block.generation = old.generation + 1;
   if (options.check_invariants) {
-    check_contents(op.handle, LiveBlock{ptr, block.device_address, 0, block.region, 0, 0, old.generation},
+    check_contents(op.handle, LiveBlock{ptr, block.device_address, 0, block.region, 0, 0, old.generation, old.contents_known},
                    std::min(old.size_bytes, op.size_bytes), "after realloc (kept prefix)");
     check_new_block(op.handle, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),

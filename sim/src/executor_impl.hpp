@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "smh/pool.hpp"
+#include "smh/sim/cache_model.hpp"
 #include "smh/sim/digest.hpp"
 #include "smh/sim/executor.hpp"
 #include "smh/sim/fill_pattern.hpp"
@@ -65,6 +67,10 @@ struct Executor::Impl {
   // Handles whose last alloc failed: they hold a null pointer, as in C, so a later
   // free is a no-op and a realloc allocates.
   std::set<Handle> null_handles;
+  // One cache model per cacheable region (nullptr for non-cacheable ones).
+  std::vector<std::unique_ptr<CacheModel>> caches;
+  // Handles with a receive in flight, and its range in the block.
+  std::map<Handle, std::pair<std::uint64_t, std::uint64_t>> receiving;
 
   // Outcomes: an event (and the digest), or a finding with its stable check name.
   void record(const Event& event);
@@ -89,6 +95,15 @@ struct Executor::Impl {
   // Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
   void apply_free(const Op& op, LiveBlock block, bool via_realloc);
   void apply_realloc(const Op& op, LiveBlock old);
+
+  // CPU, cache and DMA ops and their oracles (executor_coherency_ops.cpp). False
+  // (with *why) for an op that does not fit its block.
+  bool apply_coherency(const Op& op, const LiveBlock& block, std::string* why);
+  void report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block);
+  std::string owner_of(std::uint64_t device_begin, std::uint64_t device_end, Handle handle,
+                       const LiveBlock& block) const;
+  void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end);
+  std::vector<unsigned char> expected_contents(Handle handle, const LiveBlock& block) const;
 };
 
 }  // namespace smh::sim

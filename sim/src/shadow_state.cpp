@@ -10,6 +10,11 @@ const LiveBlock* ShadowState::find(Handle handle) const {
   return found == by_handle_.end() ? nullptr : &found->second;
 }
 
+LiveBlock* ShadowState::find_mutable(Handle handle) {
+  const auto found = by_handle_.find(handle);
+  return found == by_handle_.end() ? nullptr : &found->second;
+}
+
 std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_t end,
                                                std::optional<Handle> except) const {
   assert(track_addresses_ && "overlapping() needs the address index");

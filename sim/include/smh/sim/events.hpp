@@ -16,6 +16,7 @@ enum class EventKind : std::uint8_t {
   moved,           // realloc moved the block
   realloc_failed,  // realloc returned nullptr; the old block is intact
   freed,
+  coherency,       // a CPU, cache or DMA op ran (device_address/size: its range)
   finding,         // an invariant or oracle fired (see Finding)
 };
 const char* to_string(EventKind kind);

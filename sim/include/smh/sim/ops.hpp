@@ -11,11 +11,27 @@ namespace smh::sim {
 using Handle = std::uint32_t;
 
 enum class OpKind : std::uint8_t {
+  // Blocks.
   alloc,    // handle := pool.aligned_alloc(attr, align, size) (align 0: default)
   realloc,  // handle := pool.aligned_realloc(attr, handle, align, size)
   free,     // pool.free(handle)
+  // The CPU and its cache, on [offset, offset + length) of the block. CPU writes
+  // store the block's expected contents (so they dirty lines without changing
+  // what the content check expects); reads compare against them.
+  cpu_write,
+  cpu_read,
+  cache_clean,             // write dirty lines back (ranges widen to whole lines)
+  cache_invalidate,        // discard lines
+  cache_clean_invalidate,
+  // DMA on [offset, offset + length) of the block.
+  dma_to_device,             // the device reads RAM (transmit)
+  dma_from_device_start,     // the device starts writing RAM (receive)
+  dma_from_device_complete,  // ... and completes: the block gets new contents
+  // The cache's own moves, on the line holding block + offset (seeded by drivers).
+  evict,
+  speculative_fill,
 };
-inline constexpr unsigned op_kind_count = 3;
+inline constexpr unsigned op_kind_count = 13;
 
 const char* to_string(OpKind kind);
 
@@ -25,6 +41,11 @@ struct Op {
   std::uint32_t attr = 0;         // exact-mode attribute id or capability bits
   std::uint64_t size_bytes = 0;
   std::uint64_t align_bytes = 0;  // 0: the default alignment
+  // CPU, cache and DMA ops: the range in the block, from its payload start.
+  // length 0 means "to the end of the requested size". A receive
+  // (dma_from_device_*) always covers the whole requested size.
+  std::uint64_t offset_bytes = 0;
+  std::uint64_t length_bytes = 0;
 };
 
 }  // namespace smh::sim

@@ -21,7 +21,11 @@ struct LiveBlock {
   std::uint32_t region = 0;
   std::uint32_t attr = 0;            // what the request asked for
   std::uint64_t align_bytes = 0;
-  std::uint32_t generation = 0;      // bumps on every realloc: selects the fill key
+  std::uint32_t generation = 0;      // bumps on every realloc and receive: selects the fill key
+  // False once an invalidate discarded the block's own unwritten-back bytes: its
+  // contents are undefined (as on hardware) until the CPU rewrites the whole
+  // block or a receive completes, so content checks skip it meanwhile.
+  bool contents_known = true;
 };
 
 class ShadowState {
@@ -30,6 +34,8 @@ class ShadowState {
   explicit ShadowState(bool track_addresses = true) : track_addresses_(track_addresses) {}
 
   [[nodiscard]] const LiveBlock* find(Handle handle) const;
+  // For fields that do not move the block (its generation).
+  [[nodiscard]] LiveBlock* find_mutable(Handle handle);
   // The live block (other than `except`) whose [address, address + size) meets
   // [begin, end), if any. Blocks of size 0 do not exist.
   [[nodiscard]] std::optional<Handle> overlapping(std::uint64_t begin, std::uint64_t end,

@@ -1,0 +1,246 @@
+// The Executor's CPU, cache and DMA ops, and the coherency oracles. The cache
+// model (cache_model.hpp) reports raw hazards in region offsets; here they are
+// turned into findings with stable names, device addresses and owners:
+//
+//   STALE_TX               a transmit reads RAM while the CPU holds newer bytes
+//   STALE_RX               the CPU reads cached bytes a device has since overwritten
+//   WRITEBACK_CLOBBER      a dirty line written back over bytes a device wrote
+//   CPU_TOUCH_ACTIVE_DMA   the CPU touches a line a DMA transfer is using
+//   COLLATERAL_INVALIDATE  an invalidate discards another owner's dirty bytes
+//                          (allocator metadata included)
+//   UNALIGNED_INVALIDATE   an invalidate that does not start and end on lines
+//   DMA_LINE_SHARED        a DMA buffer in a cacheable region shares a line with
+//                          another owner
+//   ATTR_MISMATCH          DMA on a block in a region DMA cannot reach
+//   CONTENT                the CPU read bytes other than the block's contents
+#include <algorithm>
+#include <cstring>
+
+#include "executor_impl.hpp"
+
+namespace smh::sim {
+
+namespace {
+
+const char* oracle_name(HazardKind kind) {
+  switch (kind) {
+    case HazardKind::stale_tx: return "STALE_TX";
+    case HazardKind::stale_rx: return "STALE_RX";
+    case HazardKind::writeback_clobber: return "WRITEBACK_CLOBBER";
+    case HazardKind::cpu_touch_active_dma: return "CPU_TOUCH_ACTIVE_DMA";
+    case HazardKind::discarded_dirty: return "COLLATERAL_INVALIDATE";
+    case HazardKind::unaligned_invalidate: return "UNALIGNED_INVALIDATE";
+  }
+  return "UNKNOWN_HAZARD";
+}
+
+bool is_receive(OpKind kind) {
+  return kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
+}
+
+}  // namespace
+
+std::vector<unsigned char> Executor::Impl::expected_contents(Handle handle, const LiveBlock& block) const {
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(block.size_bytes));
+  write_fill(bytes.data(), bytes.size(), fill_key(seed, handle, block.generation));
+  return bytes;
+}
+
+// Who owns device bytes [begin, end): the block itself (its whole usable area),
+// another live block, or — when no live block does — the allocator (headers,
+// free-list links) or nobody (free space).
+std::string Executor::Impl::owner_of(std::uint64_t begin, std::uint64_t end, Handle handle,
+                                     const LiveBlock& block) const {
+  const std::uint64_t own_end = block.device_address + pool->usable_size(block.ptr);
+  if (begin >= block.device_address && end <= own_end) {
+    return "handle " + std::to_string(handle);
+  }
+  if (const auto other = shadow.overlapping(begin, end, handle)) {
+    return "handle " + std::to_string(*other);
+  }
+  return "allocator metadata or free space";
+}
+
+// One finding per run of hazards of one kind on one owner (the model reports per
+// line and per run of granules; a 128-byte buffer would otherwise read as four).
+void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block) {
+  const std::uint64_t base = map.spec(block.region).base;
+  const std::string self = "handle " + std::to_string(op.handle);
+  struct Run {
+    HazardKind kind;
+    std::uint64_t begin;
+    std::uint64_t end;
+    std::string owner;
+  };
+  std::vector<Run> runs;
+  for (const Hazard& hazard : hazards) {
+    const std::uint64_t begin = base + hazard.first_offset;
+    const std::uint64_t end = base + hazard.last_offset + 1;
+    std::string owner = owner_of(begin, end, op.handle, block);
+    if (hazard.kind == HazardKind::discarded_dirty && owner == self) {
+      // Discarding the buffer's own bytes is what an invalidate is for; they are
+      // undefined from now on.
+      shadow.find_mutable(op.handle)->contents_known = false;
+      continue;
+    }
+    if (!runs.empty() && runs.back().kind == hazard.kind && runs.back().end == begin && runs.back().owner == owner) {
+      runs.back().end = end;
+    } else {
+      runs.push_back(Run{hazard.kind, begin, end, std::move(owner)});
+    }
+  }
+  for (const Run& run : runs) {
+    report(oracle_name(run.kind), std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) +
+                                      ", " + hex(run.end) + ") of " + run.owner + " in '" +
+                                      map.spec(block.region).name + "'",
+           op.handle);
+  }
+}
+
+void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin,
+                                      std::uint64_t end) {
+  const RegionSpec& spec = map.spec(block.region);
+  if (!spec.dma_capable) {
+    report("ATTR_MISMATCH", std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) + " at " +
+                                hex(begin) + ": region '" + spec.name + "' is not reachable by DMA",
+           op.handle);
+  }
+  if (!is_cacheable(spec.cache_policy)) {
+    return;
+  }
+  const std::uint64_t line = spec.line_bytes;
+  const std::uint64_t first_line = begin / line * line;
+  const std::uint64_t last_line_end = (end + line - 1) / line * line;
+  for (const auto& [from, to] : {std::pair{first_line, begin}, std::pair{end, last_line_end}}) {
+    if (from < to) {
+      report("DMA_LINE_SHARED", std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) +
+                                    " [" + hex(begin) + ", " + hex(end) + "): its cache line shares [" + hex(from) +
+                                    ", " + hex(to) + ") with " + owner_of(from, to, op.handle, block),
+             op.handle);
+    }
+  }
+}
+
+bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::string* why) {
+  if (op.offset_bytes > block.size_bytes) {
+    *why = "offset " + std::to_string(op.offset_bytes) + " is past the block's " + std::to_string(block.size_bytes) +
+           " bytes";
+    return false;
+  }
+  const std::uint64_t length = op.length_bytes == 0 ? block.size_bytes - op.offset_bytes : op.length_bytes;
+  if (length > block.size_bytes - op.offset_bytes) {
+    *why = "range [" + std::to_string(op.offset_bytes) + ", " + std::to_string(op.offset_bytes + length) +
+           ") runs past the block's " + std::to_string(block.size_bytes) + " bytes";
+    return false;
+  }
+  if (is_receive(op.kind) && (op.offset_bytes != 0 || length != block.size_bytes)) {
+    *why = "a receive covers the whole block";
+    return false;
+  }
+  if (op.kind == OpKind::dma_from_device_start && receiving.contains(op.handle)) {
+    *why = "a receive into this block is already in flight";
+    return false;
+  }
+  if (op.kind == OpKind::dma_from_device_complete && !receiving.contains(op.handle)) {
+    *why = "no receive into this block was started";
+    return false;
+  }
+
+  CacheModel* cache = caches[block.region].get();
+  const std::uint64_t region_offset = block.device_address - map.spec(block.region).base + op.offset_bytes;
+  const std::uint64_t begin = block.device_address + op.offset_bytes;
+  unsigned char* cpu = static_cast<unsigned char*>(block.ptr) + op.offset_bytes;
+  std::vector<Hazard> hazards;
+  switch (op.kind) {
+    case OpKind::cpu_write: {
+      const std::vector<unsigned char> expected = expected_contents(op.handle, block);
+      if (cache != nullptr) {
+        cache->cpu_write(region_offset, expected.data() + op.offset_bytes, length, &hazards);
+      } else {
+        std::memcpy(cpu, expected.data() + op.offset_bytes, static_cast<std::size_t>(length));
+      }
+      if (op.offset_bytes == 0 && length == block.size_bytes) {
+        shadow.find_mutable(op.handle)->contents_known = true;
+      }
+      break;
+    }
+    case OpKind::cpu_read: {
+      std::vector<unsigned char> seen(static_cast<std::size_t>(length));
+      if (cache != nullptr) {
+        cache->cpu_read(region_offset, seen.data(), length, &hazards);
+      } else {
+        std::memcpy(seen.data(), cpu, seen.size());
+      }
+      const std::vector<unsigned char> expected = expected_contents(op.handle, block);
+      const auto mismatch = std::mismatch(seen.begin(), seen.end(), expected.begin() + op.offset_bytes);
+      if (hazards.empty() && block.contents_known && mismatch.first != seen.end()) {
+        report("CONTENT", describe(op.handle, block) + ": the CPU read a wrong byte at " +
+                              hex(begin + static_cast<std::uint64_t>(mismatch.first - seen.begin())),
+               op.handle);
+      }
+      break;
+    }
+    case OpKind::cache_clean:
+      if (cache != nullptr) {
+        cache->clean(region_offset, length, &hazards);
+      }
+      break;
+    case OpKind::cache_invalidate:
+      if (cache != nullptr) {
+        cache->invalidate(region_offset, length, &hazards);
+      }
+      break;
+    case OpKind::cache_clean_invalidate:
+      if (cache != nullptr) {
+        cache->clean_invalidate(region_offset, length, &hazards);
+      }
+      break;
+    case OpKind::dma_to_device:
+      check_dma_buffer(op, block, begin, begin + length);
+      if (cache != nullptr) {
+        cache->dma_to_device(region_offset, length, &hazards);
+      }
+      break;
+    case OpKind::dma_from_device_start:
+      check_dma_buffer(op, block, begin, begin + length);
+      if (cache != nullptr) {
+        cache->dma_from_device_start(region_offset, length);
+      }
+      receiving.emplace(op.handle, std::pair{op.offset_bytes, length});
+      break;
+    case OpKind::dma_from_device_complete: {
+      // The device delivers new contents: the block's next generation.
+      LiveBlock* live = shadow.find_mutable(op.handle);
+      ++live->generation;
+      live->contents_known = true;
+      const std::vector<unsigned char> received = expected_contents(op.handle, *live);
+      if (cache != nullptr) {
+        cache->dma_from_device_complete(region_offset, received.data(), length);
+      } else {
+        std::memcpy(cpu, received.data(), received.size());
+      }
+      receiving.erase(op.handle);
+      break;
+    }
+    case OpKind::evict:
+      if (cache != nullptr) {
+        cache->evict(cache->line_of(region_offset), &hazards);
+      }
+      break;
+    case OpKind::speculative_fill:
+      if (cache != nullptr) {
+        cache->speculative_fill(cache->line_of(region_offset));
+      }
+      break;
+    case OpKind::alloc:
+    case OpKind::realloc:
+    case OpKind::free:
+      *why = "not a CPU, cache or DMA op";
+      return false;
+  }
+  report_hazards(hazards, op, block);
+  record(Event{op_index, EventKind::coherency, op.handle, block.region, begin, length, 0});
+  return true;
+}
+
+}  // namespace smh::sim

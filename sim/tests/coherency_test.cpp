@@ -1,0 +1,166 @@
+// The coherency oracles through the Executor: for each, a sequence that has the
+// bug it names, and the correct variant that stays clean.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "smh/sim/executor.hpp"
+
+namespace smh::sim {
+namespace {
+
+constexpr std::uint32_t normal = 0;   // attribute of the cacheable, DMA-capable SRAM
+constexpr std::uint32_t uncached = 1; // the non-cacheable DMA region
+constexpr std::uint32_t tcm = 2;      // cacheable, not reachable by DMA
+
+MachineConfig soc() {
+  MachineConfig config;
+  config.regions = {
+      {"sram", 0x2000'0000, 64 << 10, normal, CachePolicy::write_back, 32, true, false},
+      {"dma_nc", 0x3000'0000, 16 << 10, uncached, CachePolicy::non_cacheable, 32, true, false},
+      {"dtcm", 0x4000'0000, 16 << 10, tcm, CachePolicy::write_back, 32, false, false},
+  };
+  return config;
+}
+
+Op op(OpKind kind, Handle handle, std::uint64_t offset = 0, std::uint64_t length = 0) {
+  Op result;
+  result.kind = kind;
+  result.handle = handle;
+  result.offset_bytes = offset;
+  result.length_bytes = length;
+  return result;
+}
+Op alloc(Handle handle, std::uint32_t attr, std::uint64_t size, std::uint64_t align = 0) {
+  return Op{OpKind::alloc, handle, attr, size, align, 0, 0};
+}
+
+std::vector<std::string> checks_of(const std::vector<Op>& ops) {
+  const RunResult result = run_ops(soc(), ops, 9);
+  EXPECT_TRUE(result.ok) << result.error;
+  std::vector<std::string> checks;
+  for (const Finding& finding : result.findings) {
+    checks.push_back(finding.check);
+  }
+  return checks;
+}
+
+bool has(const std::vector<std::string>& checks, const std::string& check) {
+  return std::find(checks.begin(), checks.end(), check) != checks.end();
+}
+
+std::string list(const std::vector<std::string>& checks) {
+  std::string text;
+  for (const std::string& check : checks) {
+    text += check + " ";
+  }
+  return text;
+}
+
+// The example: a 100-byte receive buffer from write-back memory, not
+// line-aligned; its neighbour is written by the CPU; then the buffer is
+// invalidated before the receive — discarding the neighbour's dirty bytes.
+TEST(Coherency, InvalidatingAnUnalignedBufferDestroysANeighboursDirtyBytes) {
+  const auto checks = checks_of({alloc(1, normal, 100), alloc(2, normal, 64), op(OpKind::cpu_write, 2),
+                                 op(OpKind::cache_invalidate, 1)});
+  EXPECT_TRUE(has(checks, "COLLATERAL_INVALIDATE")) << list(checks);
+  EXPECT_TRUE(has(checks, "UNALIGNED_INVALIDATE")) << list(checks);
+}
+
+TEST(Coherency, InvalidatingALineAlignedPaddedBufferIsClean) {
+  const auto checks = checks_of({alloc(1, normal, 128, 32), alloc(2, normal, 64), op(OpKind::cpu_write, 2),
+                                 op(OpKind::cache_invalidate, 1)});
+  EXPECT_TRUE(checks.empty()) << list(checks);
+}
+
+TEST(Coherency, TransmitWithoutCleanSendsStaleRam) {
+  const auto checks = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1), op(OpKind::dma_to_device, 1)});
+  EXPECT_EQ(checks, std::vector<std::string>{"STALE_TX"});
+}
+
+TEST(Coherency, TransmitAfterCleanIsClean) {
+  const auto checks = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1), op(OpKind::cache_clean, 1),
+                                 op(OpKind::dma_to_device, 1)});
+  EXPECT_TRUE(checks.empty()) << list(checks);
+}
+
+// Invalidating only before a receive is not enough: the CPU may speculatively
+// refill the line while the device writes, and then reads stale bytes.
+TEST(Coherency, ReceiveWithoutInvalidateAfterReadsStaleBytes) {
+  const auto checks = checks_of({alloc(1, normal, 128, 32), op(OpKind::cache_invalidate, 1),
+                                 op(OpKind::dma_from_device_start, 1), op(OpKind::speculative_fill, 1),
+                                 op(OpKind::dma_from_device_complete, 1), op(OpKind::cpu_read, 1)});
+  EXPECT_TRUE(has(checks, "STALE_RX")) << list(checks);
+}
+
+TEST(Coherency, ReceiveWithInvalidateBeforeAndAfterIsClean) {
+  const auto checks = checks_of({alloc(1, normal, 128, 32), op(OpKind::cache_invalidate, 1),
+                                 op(OpKind::dma_from_device_start, 1), op(OpKind::speculative_fill, 1),
+                                 op(OpKind::dma_from_device_complete, 1), op(OpKind::cache_invalidate, 1),
+                                 op(OpKind::cpu_read, 1), op(OpKind::free, 1)});
+  EXPECT_TRUE(checks.empty()) << list(checks);
+}
+
+TEST(Coherency, ADirtyLineWrittenBackOverReceivedBytesIsAClobber) {
+  const auto checks = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1),
+                                 op(OpKind::dma_from_device_start, 1), op(OpKind::dma_from_device_complete, 1),
+                                 op(OpKind::cache_clean, 1)});
+  EXPECT_TRUE(has(checks, "WRITEBACK_CLOBBER")) << list(checks);
+}
+
+TEST(Coherency, TheCpuWritingABufferUnderReceiveIsReported) {
+  const auto checks = checks_of({alloc(1, normal, 128, 32), op(OpKind::cache_invalidate, 1),
+                                 op(OpKind::dma_from_device_start, 1), op(OpKind::cpu_write, 1, 0, 8)});
+  EXPECT_TRUE(has(checks, "CPU_TOUCH_ACTIVE_DMA")) << list(checks);
+}
+
+TEST(Coherency, ADmaBufferSharingALineIsReportedAndAPaddedOneIsNot) {
+  const auto shared = checks_of({alloc(1, normal, 100), op(OpKind::cache_clean, 1), op(OpKind::dma_to_device, 1)});
+  EXPECT_EQ(shared, (std::vector<std::string>{"DMA_LINE_SHARED", "DMA_LINE_SHARED"})) << list(shared);
+  const auto padded =
+      checks_of({alloc(1, normal, 128, 32), op(OpKind::cache_clean, 1), op(OpKind::dma_to_device, 1)});
+  EXPECT_TRUE(padded.empty()) << list(padded);
+}
+
+TEST(Coherency, DmaIntoMemoryTheDeviceCannotReachIsAnAttributeMismatch) {
+  const auto checks = checks_of({alloc(1, tcm, 128, 32), op(OpKind::cache_clean, 1), op(OpKind::dma_to_device, 1)});
+  EXPECT_EQ(checks, std::vector<std::string>{"ATTR_MISMATCH"});
+}
+
+TEST(Coherency, NonCacheableMemoryNeedsNoMaintenance) {
+  const auto checks = checks_of({alloc(1, uncached, 100), op(OpKind::cpu_write, 1), op(OpKind::dma_to_device, 1),
+                                 op(OpKind::dma_from_device_start, 1), op(OpKind::dma_from_device_complete, 1),
+                                 op(OpKind::cpu_read, 1), op(OpKind::free, 1)});
+  EXPECT_TRUE(checks.empty()) << list(checks);
+}
+
+TEST(Coherency, OpsOutsideTheirBlockOrOutOfOrderAreInvalid) {
+  std::string error;
+  auto executor = Executor::create(soc(), {}, 1, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  ASSERT_TRUE(executor->apply(alloc(1, normal, 64), &error));
+  EXPECT_FALSE(executor->apply(op(OpKind::cpu_read, 1, 60, 8), &error));
+  EXPECT_EQ(error, "op 1 (cpu_read handle 1): range [60, 68) runs past the block's 64 bytes");
+  EXPECT_FALSE(executor->apply(op(OpKind::dma_from_device_complete, 1), &error));
+  EXPECT_EQ(error, "op 1 (dma_from_device_complete handle 1): no receive into this block was started");
+  EXPECT_FALSE(executor->apply(op(OpKind::dma_from_device_start, 1, 8), &error));
+  EXPECT_EQ(error, "op 1 (dma_from_device_start handle 1): a receive covers the whole block");
+  EXPECT_FALSE(executor->apply(op(OpKind::cache_clean, 2), &error));
+  EXPECT_EQ(error, "op 1 (cache_clean handle 2): no live block has this handle");
+}
+
+TEST(Coherency, FindingsNameDeviceAddressesAndOwners) {
+  const std::vector<Op> ops = {alloc(1, normal, 100), op(OpKind::cache_clean, 1), op(OpKind::dma_to_device, 1)};
+  const RunResult result = run_ops(soc(), ops, 9);
+  ASSERT_TRUE(result.ok);
+  ASSERT_FALSE(result.findings.empty());
+  EXPECT_EQ(result.findings[0].op_index, 2u);
+  EXPECT_EQ(result.findings[0].message,
+            "dma_to_device on handle 1 [0x20000008, 0x2000006c): its cache line shares [0x20000000, 0x20000008) "
+            "with allocator metadata or free space");
+}
+
+}  // namespace
+}  // namespace smh::sim
