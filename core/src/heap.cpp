@@ -339,14 +339,19 @@ void Heap::account_alloc(Granule block, Granule size, std::size_t size_bytes) {
   ++used_block_count_;
   ++alloc_count_;
   requested_bytes_ += size_bytes;
+  update_watermarks(block + size);
+}
+
+// After live bytes grew: the peak, the minimum free and the high-water mark.
+void Heap::update_watermarks(Granule block_end) {
   if (requested_bytes_ > peak_requested_bytes_) {
     peak_requested_bytes_ = requested_bytes_;
   }
   if (free_granules_ < min_free_granules_) {
     min_free_granules_ = free_granules_;
   }
-  if (block + size > high_water_g_) {
-    high_water_g_ = block + size;
+  if (block_end > high_water_g_) {
+    high_water_g_ = block_end;
   }
 }
 
@@ -610,15 +615,7 @@ bool Heap::resize_block_in_place(const ResizeRequest& request, std::size_t size_
                                   detail::header_prev_size(header),
                                   detail::header_left_free(header)));
   requested_bytes_ = requested_bytes_ - old_requested + size_bytes;
-  if (requested_bytes_ > peak_requested_bytes_) {
-    peak_requested_bytes_ = requested_bytes_;
-  }
-  if (free_granules_ < min_free_granules_) {
-    min_free_granules_ = free_granules_;
-  }
-  if (block + new_size > high_water_g_) {
-    high_water_g_ = block + new_size;
-  }
+  update_watermarks(block + new_size);
   return true;
 }
 

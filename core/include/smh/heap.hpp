@@ -191,6 +191,7 @@ class Heap {
   Granule carve(const Placement& placement, Granule need, std::size_t size_bytes);
   void* alloc_granules(std::size_t size_bytes, std::size_t align_bytes);
   void account_alloc(Granule block, Granule size, std::size_t size_bytes);
+  void update_watermarks(Granule block_end);
   void report_alloc_failure(std::size_t size_bytes, std::size_t align_bytes);
 
   // Freeing and resizing.
