@@ -28,6 +28,7 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
   impl->options = options;
   impl->shadow = ShadowState(true);  // the oracles name owners by address, checked or not
   impl->seed = seed;
+  impl->fault_rng = Rng::stream(seed, "sim.faults");
   impl->pool = std::make_unique<SimPool>();
   if (const Status status = impl->pool->init(config.pool); status != Status::ok) {
     *error = std::string("pool configuration refused: ") + to_string(status);
@@ -51,6 +52,7 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
                                            static_cast<std::uint32_t>(spec.base % spec.line_bytes))
             : nullptr);
   }
+  impl->region_offline.assign(impl->map.region_count(), false);
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
 
@@ -66,6 +68,10 @@ bool Executor::apply(const Op& op, std::string* error) {
     return invalid("alignment " + std::to_string(op.align_bytes) + " is not a power of two");
   }
   // Only a handle that is not live can hold null: skip the lookup otherwise.
+  if (self.options.faults.any()) {
+    self.inject_faults(op);
+    live = self.shadow.find(op.handle);  // a fault may have changed what is live
+  }
   const bool holds_null = live == nullptr && self.null_handles.contains(op.handle);
   switch (op.kind) {
     case OpKind::alloc:
@@ -117,6 +123,7 @@ bool Executor::apply(const Op& op, std::string* error) {
 
 void Executor::finish() {
   Impl& self = *impl_;
+  self.finish_injections();
   if (self.options.check_invariants) {
     for (const Handle handle : self.shadow.handles_in_order()) {
       const LiveBlock& block = *self.shadow.find(handle);
@@ -128,6 +135,7 @@ void Executor::finish() {
 
 const std::vector<Event>& Executor::events() const { return impl_->events; }
 const std::vector<Finding>& Executor::findings() const { return impl_->findings; }
+const std::vector<Injection>& Executor::injections() const { return impl_->injections; }
 std::uint64_t Executor::digest() const { return impl_->digest.value(); }
 const MemoryMap& Executor::memory_map() const { return impl_->map; }
 
@@ -165,6 +173,7 @@ RunResult run_ops(const MachineConfig& config, std::span<const Op> ops, std::uin
   result.ok = true;
   result.events = executor->events();
   result.findings = executor->findings();
+  result.injections = executor->injections();
   result.summary = executor->summary();
   return result;
 }

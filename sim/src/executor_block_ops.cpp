@@ -21,21 +21,24 @@ bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
 }
 
 void Executor::Impl::apply_alloc(const Op& op) {
-  void* ptr = pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
+  void* ptr = injected_alloc_failure ? allocate_while_refused(op) : pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
   Event event{op_index, EventKind::alloc_failed, op.handle, 0, 0, op.size_bytes, 0};
   LiveBlock block;
   if (ptr == nullptr) {
     ++failed_allocs;
     null_handles.insert(op.handle);
     record(event);
-    if (options.check_invariants) {
+    if (options.check_invariants && !injected_alloc_failure) {
       check_no_false_oom(op);
     }
+    injected_alloc_failure.reset();
     return;
   }
+  injected_alloc_failure.reset();
   if (!locate(ptr, op, &block)) {
     return;
   }
+  check_not_offline(op.handle, block);
   if (options.check_invariants) {
     check_new_block(op.handle, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
@@ -68,6 +71,7 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   const unsigned region = block.region;
   record(Event{op_index, EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
   shadow.erase(op.handle);
+  remember_freed(block.ptr, block.device_address);
   receiving.erase(op.handle);  // a receive still in flight keeps its lines busy in the cache model
   if (options.check_invariants) {
     check_accounting(region);

@@ -124,7 +124,8 @@ void Executor::Impl::check_no_false_oom(const Op& op) {
   pool->walk([&search](unsigned region, const BlockInfo& block) {
     const Impl& self = *search.impl;
     const RegionSpec& spec = self.map.spec(region);
-    if (search.fit || block.used || spec.reserved || !self.satisfies(region, search.op->attr)) {
+    if (search.fit || block.used || spec.reserved || self.region_offline[region] ||
+        !self.satisfies(region, search.op->attr)) {
       return;
     }
     const auto host = reinterpret_cast<std::uintptr_t>(self.map.cpu_view(region)) + block.block_offset_bytes;

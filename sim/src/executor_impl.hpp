@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "smh/pool.hpp"
 #include "smh/sim/cache_model.hpp"
 #include "smh/sim/digest.hpp"
+#include "smh/sim/faults.hpp"
+#include "smh/sim/prng.hpp"
 #include "smh/sim/executor.hpp"
 #include "smh/sim/fill_pattern.hpp"
 #include "smh/sim/shadow_state.hpp"
@@ -72,6 +75,14 @@ struct Executor::Impl {
   // Handles with a receive in flight, and its range in the block.
   std::map<Handle, std::pair<std::uint64_t, std::uint64_t>> receiving;
 
+  // Fault injection (executor_faults.cpp).
+  Rng fault_rng{0};
+  std::vector<Injection> injections;
+  std::vector<bool> region_offline;                  // by region
+  std::vector<std::size_t> offline_injections;        // injections[i] of kind region_offline
+  std::optional<std::size_t> injected_alloc_failure;  // the injection the next alloc serves
+  std::vector<std::pair<void*, std::uint64_t>> recently_freed;  // pointer, device address
+
   // Outcomes: an event (and the digest), or a finding with its stable check name.
   void record(const Event& event);
   void report(const char* check, std::string message, Handle handle = 0);
@@ -104,6 +115,15 @@ struct Executor::Impl {
                        const LiveBlock& block) const;
   void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end);
   std::vector<unsigned char> expected_contents(Handle handle, const LiveBlock& block) const;
+
+  // Fault injection (executor_faults.cpp).
+  void inject_faults(const Op& op);
+  void inject(FaultKind kind, const Op& op);
+  void resolve(std::size_t injection, bool detected, std::string detected_by);
+  void* allocate_while_refused(const Op& op);
+  void check_not_offline(Handle handle, const LiveBlock& block);
+  void remember_freed(void* ptr, std::uint64_t device_address);
+  void finish_injections();
 };
 
 }  // namespace smh::sim

@@ -16,6 +16,7 @@
 #include "smh/heap_types.hpp"
 #include "smh/pool_types.hpp"
 #include "smh/sim/events.hpp"
+#include "smh/sim/faults.hpp"
 #include "smh/sim/memory_map.hpp"
 #include "smh/sim/ops.hpp"
 
@@ -32,6 +33,8 @@ struct ExecutorOptions {
   bool check_invariants = true;
   // A full pool.validate() sweep every this many ops (0: only at the end).
   std::uint64_t validate_every_ops = 1024;
+  // Faults to inject (none by default); FaultPlan::swarm(seed) draws a mix.
+  FaultPlan faults{};
 };
 
 struct RegionSummary {
@@ -71,6 +74,7 @@ class Executor {
 
   [[nodiscard]] const std::vector<Event>& events() const;
   [[nodiscard]] const std::vector<Finding>& findings() const;
+  [[nodiscard]] const std::vector<Injection>& injections() const;
   [[nodiscard]] std::uint64_t digest() const;
   [[nodiscard]] RunSummary summary() const;
   [[nodiscard]] const MemoryMap& memory_map() const;
@@ -87,6 +91,7 @@ struct RunResult {
   std::string error;
   std::vector<Event> events;
   std::vector<Finding> findings;
+  std::vector<Injection> injections;
   RunSummary summary;
 };
 RunResult run_ops(const MachineConfig& config, std::span<const Op> ops, std::uint64_t seed,

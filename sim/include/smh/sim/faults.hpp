@@ -1,0 +1,50 @@
+// Fault injection, swarm style: each run draws from its seed which fault kinds
+// are on and how often they strike, so that many seeded runs explore many mixes.
+// The Executor injects them between ops and must detect and attribute every one:
+// each injection is recorded with what detected it, and one that nothing detected
+// is a FAULT_UNDETECTED finding (a failure of the run), never silence.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace smh::sim {
+
+enum class FaultKind : std::uint8_t {
+  alloc_failure,   // the next allocation fails (all regions refuse it once)
+  metadata_flip,   // one bit of a live block's allocator header flips
+  dma_overrun,     // a device writes 1..16 bytes past a DMA buffer
+  double_free,     // a block already freed is freed again
+  foreign_free,    // a pointer from outside every region is freed
+  region_offline,  // a region stops serving new allocations for the rest of the run
+};
+inline constexpr unsigned fault_kind_count = 6;
+const char* to_string(FaultKind kind);
+
+struct FaultPlan {
+  // Chance per op, in parts per million, for each kind (0: off).
+  std::array<std::uint32_t, fault_kind_count> rate_ppm{};
+
+  [[nodiscard]] bool any() const {
+    for (const std::uint32_t rate : rate_ppm) {
+      if (rate != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+  // Swarm: each kind on with probability 1/2, at a rate drawn log-uniformly in
+  // [100, 20000] ppm (1 in 10 000 ops .. 1 in 50), all from the seed.
+  static FaultPlan swarm(std::uint64_t seed);
+};
+
+struct Injection {
+  std::uint64_t op_index = 0;  // injected just before this op
+  FaultKind kind = FaultKind::alloc_failure;
+  std::string what;            // where, with device addresses
+  bool detected = false;
+  std::string detected_by;     // the check or status that caught it
+};
+
+}  // namespace smh::sim
