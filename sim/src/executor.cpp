@@ -4,6 +4,7 @@
 #include "smh/sim/executor.hpp"
 
 #include <bit>
+#include <exception>
 #include <utility>
 
 #include "executor_impl.hpp"
@@ -26,7 +27,12 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
   }
   impl->config = config;
   impl->options = options;
-  impl->shadow = ShadowState(true);  // the oracles name owners by address, checked or not
+  try {
+    impl->shadow = ShadowState(impl->map);
+  } catch (const std::exception& failure) {
+    *error = failure.what();
+    return nullptr;
+  }
   impl->seed = seed;
   impl->fault_rng = Rng::stream(seed, "sim.faults");
   impl->pool = std::make_unique<SimPool>();
@@ -64,6 +70,9 @@ bool Executor::apply(const Op& op, std::string* error) {
              std::to_string(op.handle) + "): " + why;
     return false;
   };
+  if (op.handle > ShadowState::max_handle) {
+    return invalid("handle " + std::to_string(op.handle) + " is reserved");
+  }
   if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
     return invalid("alignment " + std::to_string(op.align_bytes) + " is not a power of two");
   }

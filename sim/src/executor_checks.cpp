@@ -22,7 +22,9 @@
 namespace smh::sim {
 
 void Executor::Impl::record(const Event& event) {
-  events.push_back(event);
+  if (options.keep_events) {
+    events.push_back(event);
+  }
   digest.add_u64(event.op_index);
   digest.add_u64(static_cast<std::uint64_t>(event.kind));
   digest.add_u64(event.handle);

@@ -2,69 +2,179 @@
 
 #include <algorithm>
 #include <cassert>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "host_backing.hpp"
 
 namespace smh::sim {
 
+namespace {
+
+constexpr std::uint64_t granule_bytes = 8;
+
+std::size_t hash_handle(Handle handle) {
+  std::uint64_t z = handle * 0x9E37'79B9'7F4A'7C15ull;
+  return static_cast<std::size_t>(z ^ (z >> 29));
+}
+
+}  // namespace
+
+ShadowState::ShadowState(const MemoryMap& map) : map_(&map), slots_(64) {
+  for (unsigned region = 0; region < map.region_count(); ++region) {
+    const std::uint64_t granules = (map.spec(region).size_bytes + granule_bytes - 1) / granule_bytes;
+    detail::HostBacking backing;
+    std::string error;
+    if (!detail::map_backing(granules * sizeof(std::uint32_t), 4096, 0, &backing, &error)) {
+      release();
+      throw std::runtime_error("cannot map the owner table of region '" + map.spec(region).name + "': " + error);
+    }
+    owner_tables_.push_back(
+        OwnerTable{reinterpret_cast<std::uint32_t*>(backing.view), backing.mapping, backing.mapping_bytes});
+  }
+}
+
+ShadowState::ShadowState(ShadowState&& other) noexcept
+    : map_(other.map_),
+      slots_(std::move(other.slots_)),
+      live_count_(other.live_count_),
+      live_bytes_(other.live_bytes_),
+      owner_tables_(std::move(other.owner_tables_)) {
+  other.owner_tables_.clear();
+}
+
+ShadowState& ShadowState::operator=(ShadowState&& other) noexcept {
+  if (this != &other) {
+    release();
+    map_ = other.map_;
+    slots_ = std::move(other.slots_);
+    live_count_ = other.live_count_;
+    live_bytes_ = other.live_bytes_;
+    owner_tables_ = std::move(other.owner_tables_);
+    other.owner_tables_.clear();
+  }
+  return *this;
+}
+
+ShadowState::~ShadowState() { release(); }
+
+void ShadowState::release() noexcept {
+  for (const OwnerTable& table : owner_tables_) {
+    detail::unmap_backing(table.mapping, table.mapping_bytes);
+  }
+  owner_tables_.clear();
+}
+
+std::size_t ShadowState::slot_of(Handle handle) const {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t slot = hash_handle(handle) & mask;
+  while (slots_[slot].used && slots_[slot].handle != handle) {
+    slot = (slot + 1) & mask;
+  }
+  return slot;
+}
+
 const LiveBlock* ShadowState::find(Handle handle) const {
-  const auto found = by_handle_.find(handle);
-  return found == by_handle_.end() ? nullptr : &found->second;
+  if (slots_.empty()) {
+    return nullptr;
+  }
+  const Slot& slot = slots_[slot_of(handle)];
+  return slot.used ? &slot.block : nullptr;
 }
 
 LiveBlock* ShadowState::find_mutable(Handle handle) {
-  const auto found = by_handle_.find(handle);
-  return found == by_handle_.end() ? nullptr : &found->second;
+  return const_cast<LiveBlock*>(std::as_const(*this).find(handle));
+}
+
+void ShadowState::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  for (Slot& slot : old) {
+    if (slot.used) {
+      slots_[slot_of(slot.handle)] = std::move(slot);
+    }
+  }
+}
+
+void ShadowState::set_owner(const LiveBlock& block, std::uint32_t value) {
+  const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
+  std::uint32_t* owners = owner_tables_[block.region].owners;
+  const std::uint64_t first = offset / granule_bytes;
+  const std::uint64_t last = (offset + block.size_bytes + granule_bytes - 1) / granule_bytes;
+  std::fill(owners + first, owners + last, value);
+}
+
+void ShadowState::insert(Handle handle, const LiveBlock& block) {
+  assert(handle <= max_handle && find(handle) == nullptr && "handle out of range or already live");
+  if ((live_count_ + 1) * 2 > slots_.size()) {
+    grow();
+  }
+  slots_[slot_of(handle)] = Slot{handle, true, block};
+  ++live_count_;
+  live_bytes_ += block.size_bytes;
+  set_owner(block, handle + 1);
+}
+
+void ShadowState::erase(Handle handle) {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t hole = slot_of(handle);
+  assert(slots_[hole].used && "handle not live");
+  const LiveBlock block = slots_[hole].block;
+  // Backward-shift deletion: pull later entries of the probe run into the hole,
+  // so lookups never need tombstones.
+  slots_[hole].used = false;
+  for (std::size_t next = (hole + 1) & mask; slots_[next].used; next = (next + 1) & mask) {
+    const std::size_t home = hash_handle(slots_[next].handle) & mask;
+    const bool movable = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
+    if (movable) {
+      slots_[hole] = std::move(slots_[next]);
+      slots_[next].used = false;
+      hole = next;
+    }
+  }
+  --live_count_;
+  live_bytes_ -= block.size_bytes;
+  // Only granules still naming this handle are cleared: after an overlap bug
+  // another block may own some of them now.
+  const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
+  std::uint32_t* owners = owner_tables_[block.region].owners;
+  for (std::uint64_t granule = offset / granule_bytes;
+       granule < (offset + block.size_bytes + granule_bytes - 1) / granule_bytes; ++granule) {
+    if (owners[granule] == handle + 1) {
+      owners[granule] = 0;
+    }
+  }
 }
 
 std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_t end,
                                                std::optional<Handle> except) const {
-  assert(track_addresses_ && "overlapping() needs the address index");
-  // Candidates: blocks starting before `end`, nearest first. Blocks never overlap
-  // one another unless a bug already was reported, so the nearest one or two
-  // (skipping `except`) decide; stop at the first that ends at or before `begin`.
-  auto it = by_address_.lower_bound(end);
-  while (it != by_address_.begin()) {
-    --it;
-    const LiveBlock& block = by_handle_.at(it->second);
-    if (except && it->second == *except) {
-      continue;
-    }
-    if (block.device_address + block.size_bytes > begin) {
-      return it->second;
-    }
+  if (begin >= end) {
     return std::nullopt;
+  }
+  const auto where = map_->locate(begin);
+  if (!where) {
+    return std::nullopt;
+  }
+  const std::uint64_t region_end = map_->spec(where->region).size_bytes;
+  const std::uint64_t stop = std::min(where->offset + (end - begin), region_end);
+  const std::uint32_t* owners = owner_tables_[where->region].owners;
+  const std::uint32_t skip = except ? *except + 1 : 0;
+  for (std::uint64_t granule = where->offset / granule_bytes; granule * granule_bytes < stop; ++granule) {
+    if (owners[granule] != 0 && owners[granule] != skip) {
+      return owners[granule] - 1;
+    }
   }
   return std::nullopt;
 }
 
-void ShadowState::insert(Handle handle, const LiveBlock& block) {
-  const bool inserted = by_handle_.emplace(handle, block).second;
-  assert(inserted && "handle already live");
-  (void)inserted;
-  if (track_addresses_) {
-    by_address_.emplace(block.device_address, handle);
-  }
-  live_bytes_ += block.size_bytes;
-}
-
-void ShadowState::erase(Handle handle) {
-  const auto found = by_handle_.find(handle);
-  assert(found != by_handle_.end() && "handle not live");
-  auto [first, last] = by_address_.equal_range(found->second.device_address);
-  for (auto it = first; it != last; ++it) {
-    if (it->second == handle) {
-      by_address_.erase(it);
-      break;
-    }
-  }  // (an empty range when the index is not kept)
-  live_bytes_ -= found->second.size_bytes;
-  by_handle_.erase(found);
-}
-
 std::vector<Handle> ShadowState::handles_in_order() const {
   std::vector<Handle> handles;
-  handles.reserve(by_handle_.size());
-  for (const auto& entry : by_handle_) {
-    handles.push_back(entry.first);
+  handles.reserve(live_count_);
+  for (const Slot& slot : slots_) {
+    if (slot.used) {
+      handles.push_back(slot.handle);
+    }
   }
   std::sort(handles.begin(), handles.end());
   return handles;

@@ -33,6 +33,9 @@ struct ExecutorOptions {
   bool check_invariants = true;
   // A full pool.validate() sweep every this many ops (0: only at the end).
   std::uint64_t validate_every_ops = 1024;
+  // Keep every outcome event in memory (events()). Off, only the digest (and the
+  // findings) record them: long replays then run in constant memory.
+  bool keep_events = true;
   // Faults to inject (none by default); FaultPlan::swarm(seed) draws a mix.
   FaultPlan faults{};
 };

@@ -1,15 +1,18 @@
-// The harness's own record of what is live: every block by handle (hashed: O(1)),
-// and, when invariants are checked, the same blocks indexed by device address so
-// that an overlap check costs O(log live) rather than a rescan. handles_in_order()
-// gives a deterministic order for anything that iterates.
+// The harness's own record of what is live:
+//  - every block by handle, in an open-addressing table (O(1), no node per block);
+//  - an owner table per region: one 32-bit entry per 8-byte granule naming the
+//    live block that holds it (0: none — allocator metadata or free space). It is
+//    backed lazily (MAP_NORESERVE), so it costs memory only where blocks have
+//    been. Overlap and ownership questions cost O(granules asked about), never
+//    O(live blocks): a new block's overlap check is as cheap as writing its fill.
+// handles_in_order() gives a deterministic order for anything that iterates.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
+#include "smh/sim/memory_map.hpp"
 #include "smh/sim/ops.hpp"
 
 namespace smh::sim {
@@ -30,27 +33,51 @@ struct LiveBlock {
 
 class ShadowState {
  public:
-  // track_addresses: keep the address index (needed by overlapping()).
-  explicit ShadowState(bool track_addresses = true) : track_addresses_(track_addresses) {}
+  // The largest handle a block can have (the owner table stores handle + 1).
+  static constexpr Handle max_handle = 0xFFFF'FFFEu;
+
+  ShadowState() = default;
+  explicit ShadowState(const MemoryMap& map);
+  ShadowState(ShadowState&& other) noexcept;
+  ShadowState& operator=(ShadowState&& other) noexcept;
+  ShadowState(const ShadowState&) = delete;
+  ShadowState& operator=(const ShadowState&) = delete;
+  ~ShadowState();
 
   [[nodiscard]] const LiveBlock* find(Handle handle) const;
-  // For fields that do not move the block (its generation).
+  // For fields that do not move the block (generation, contents_known).
   [[nodiscard]] LiveBlock* find_mutable(Handle handle);
-  // The live block (other than `except`) whose [address, address + size) meets
-  // [begin, end), if any. Blocks of size 0 do not exist.
+  // A live block (other than `except`) holding a granule of device range
+  // [begin, end), if any; the lowest-addressed such granule wins.
   [[nodiscard]] std::optional<Handle> overlapping(std::uint64_t begin, std::uint64_t end,
                                                   std::optional<Handle> except) const;
-  void insert(Handle handle, const LiveBlock& block);  // handle must not be live
+  void insert(Handle handle, const LiveBlock& block);  // handle <= max_handle, not live
   void erase(Handle handle);                           // handle must be live
-  [[nodiscard]] std::size_t live_count() const { return by_handle_.size(); }
+  [[nodiscard]] std::size_t live_count() const { return live_count_; }
   [[nodiscard]] std::uint64_t live_bytes() const { return live_bytes_; }
   [[nodiscard]] std::vector<Handle> handles_in_order() const;
 
  private:
-  bool track_addresses_;
-  std::unordered_map<Handle, LiveBlock> by_handle_;
-  std::multimap<std::uint64_t, Handle> by_address_;  // multimap: an overlap bug must not hide a block
+  struct Slot {
+    Handle handle = 0;
+    bool used = false;
+    LiveBlock block{};
+  };
+  struct OwnerTable {
+    std::uint32_t* owners = nullptr;  // one per granule of the region
+    void* mapping = nullptr;
+    std::size_t mapping_bytes = 0;
+  };
+  [[nodiscard]] std::size_t slot_of(Handle handle) const;  // its slot, or the empty one it would take
+  void grow();
+  void set_owner(const LiveBlock& block, std::uint32_t value);
+  void release() noexcept;
+
+  const MemoryMap* map_ = nullptr;
+  std::vector<Slot> slots_;  // power-of-two size, at most half full
+  std::size_t live_count_ = 0;
   std::uint64_t live_bytes_ = 0;
+  std::vector<OwnerTable> owner_tables_;  // by region
 };
 
 }  // namespace smh::sim
