@@ -433,7 +433,8 @@ SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
   if (next < end_g_) {
     const std::uint64_t next_header = load_header(next);
     if (!is_block_start(next) || detail::header_prev_size(next_header) != size ||
-        detail::header_left_free(next_header)) {
+        detail::header_left_free(next_header) ||
+        (!detail::header_used(next_header) && !free_block_consistent(next, next_header))) {
       return Status::metadata_corrupted;
     }
   }
@@ -447,12 +448,46 @@ SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
       return Status::metadata_corrupted;
     }
     const std::uint64_t left_header = load_header(left);
-    if (detail::header_used(left_header) || detail::header_size(left_header) != prev_size) {
+    if (detail::header_used(left_header) || detail::header_size(left_header) != prev_size ||
+        !free_block_consistent(left, left_header)) {
       return Status::metadata_corrupted;
     }
   }
   *block = candidate;
   return Status::ok;
+}
+
+// A free neighbour that free() is about to merge with (and unlink) must be what it
+// claims: a sane size, a used left neighbour, a right neighbour whose boundary tag
+// names it, and list links that lead back to it. Checked before anything is
+// written, so a corrupted neighbour makes free() refuse instead of following
+// bytes that may be a live block's data. O(1): the header after it, and the two
+// links remove_free() would touch anyway.
+bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
+  const Granule size = detail::header_size(header);
+  if (size < min_block_granules || size > end_g_ - block || detail::header_left_free(header) ||
+      detail::header_slack(header) != 0) {
+    return false;
+  }
+  const Granule after = block + size;
+  if (after < end_g_) {
+    if (!is_block_start(after)) {
+      return false;
+    }
+    const std::uint64_t after_header = load_header(after);
+    if (detail::header_prev_size(after_header) != size || !detail::header_left_free(after_header)) {
+      return false;
+    }
+  }
+  const Granule next = next_link(block);
+  const Granule prev = prev_link(block);
+  if ((next != no_block && !link_in_area(next)) || (prev != no_block && !link_in_area(prev))) {
+    return false;
+  }
+  if (prev == no_block ? heads_[class_of(size)] != block : next_link(prev) != block) {
+    return false;
+  }
+  return next == no_block || prev_link(next) == block;
 }
 
 Status Heap::report_error(Status status, const void* ptr) const {

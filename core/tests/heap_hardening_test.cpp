@@ -429,5 +429,42 @@ TEST(HeapCorruption, FreeRefusesABlockWhoseSizeDisagreesWithItsNeighbours) {
   }
 }
 
+// free() merges with free neighbours, so it must not trust a neighbour's header
+// either: every single-bit flip in the header of the block to the right of the
+// one being freed — live or free — makes free() refuse with metadata_corrupted
+// (or succeed only when the flip left the merge decision and its inputs intact),
+// and never changes another block's bytes or the heap's accounting behind its back.
+TEST(HeapCorruption, FreeNeverActsOnACorruptedNeighbourHeader) {
+  for (const bool neighbour_free : {false, true}) {
+    for (unsigned bit = 0; bit < 64; ++bit) {
+      OwnedHeap h(4096);
+      ASSERT_EQ(h.status, Status::ok);
+      void* a = h.heap.alloc(64);
+      void* b = h.heap.alloc(64);
+      void* c = h.heap.alloc(64);
+      void* d = h.heap.alloc(64);  // keeps c's right side used
+      ASSERT_TRUE(a && b && c && d);
+      std::memset(c, 0x5C, 64);
+      if (neighbour_free) {
+        ASSERT_EQ(h.heap.free(b), Status::ok);
+      } else {
+        std::memset(b, 0xFF, 64);  // user data where a free block keeps its links
+      }
+      unsigned char* header = static_cast<unsigned char*>(b) - 8;
+      flip_bit(header, bit);
+      const Status status = h.heap.free(a);
+      flip_bit(header, bit);
+      const std::string where = std::string(neighbour_free ? "free" : "live") + " neighbour, bit " + std::to_string(bit);
+      for (unsigned i = 0; i < 64; ++i) {
+        ASSERT_EQ(static_cast<unsigned char*>(c)[i], 0x5C) << where << ": another block's byte " << i << " changed";
+      }
+      if (status != Status::ok) {
+        EXPECT_EQ(status, Status::metadata_corrupted) << where;
+        EXPECT_TRUE(HeapConsistent(h.heap)) << where << ": a refused free changed the heap";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace smh::test

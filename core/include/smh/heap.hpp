@@ -206,6 +206,7 @@ class Heap {
 
   // Pointer checks shared by free, realloc and usable_size.
   [[nodiscard]] Status check_live_block(const void* ptr, Granule* block) const;
+  [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
   Status report_error(Status status, const void* ptr) const;
 
   [[nodiscard]] std::size_t offset_of(const void* ptr) const;
