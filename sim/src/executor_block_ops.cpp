@@ -43,10 +43,12 @@ void Executor::Impl::apply_alloc(const Op& op) {
     check_new_block(op.handle, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
                fill_key(seed, op.handle, block.generation));
-    check_accounting(block.region);
   }
   null_handles.erase(op.handle);
   shadow.insert(op.handle, block);
+  if (options.check_invariants) {
+    check_accounting(block.region);
+  }
   event.kind = EventKind::allocated;
   event.region = block.region;
   event.device_address = block.device_address;
@@ -104,18 +106,23 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     return;
   }
   block.generation = old.generation + 1;
+  if (ptr != old.ptr) {  // resizing in place is allowed in an offline region; moving into one is not
+    check_not_offline(op.handle, block);
+  }
   if (options.check_invariants) {
     check_contents(op.handle, LiveBlock{ptr, block.device_address, 0, block.region, 0, 0, old.generation, old.contents_known},
                    std::min(old.size_bytes, op.size_bytes), "after realloc (kept prefix)");
     check_new_block(op.handle, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
                fill_key(seed, op.handle, block.generation));
+  }
+  shadow.insert(op.handle, block);
+  if (options.check_invariants) {
     check_accounting(block.region);
     if (block.region != old.region) {
       check_accounting(old.region);
     }
   }
-  shadow.insert(op.handle, block);
   record(Event{op_index, ptr == old.ptr ? EventKind::resized : EventKind::moved, op.handle, block.region,
                block.device_address, op.size_bytes, pool->usable_size(ptr)});
 }

@@ -8,7 +8,8 @@
 //   ALIGNMENT        the device address has the requested alignment
 //   USABLE_SIZE      usable_size() >= requested
 //   CONTENT          fill patterns intact before free, after realloc, at the end
-//   ACCOUNTING       the touched region's usable + free + overhead == capacity
+//   ACCOUNTING       the touched region's block count and requested bytes equal
+//                    the harness's own tally of what is live there
 //   COALESCING       when nothing is live, every region is one free block
 //   NO_FALSE_OOM     a failed alloc while a matching region had a free block
 //                    that could hold it (found by an independent walk)
@@ -38,11 +39,13 @@ void Executor::Impl::report(const char* check, std::string message, Handle handl
   findings.push_back(Finding{op_index, check, message});
   digest.add_text(check);
   digest.add_text(message);
-  Event event;
-  event.op_index = op_index;
-  event.kind = EventKind::finding;
-  event.handle = handle;
-  events.push_back(event);
+  if (options.keep_events) {
+    Event event;
+    event.op_index = op_index;
+    event.kind = EventKind::finding;
+    event.handle = handle;
+    events.push_back(event);
+  }
 }
 
 bool Executor::Impl::satisfies(unsigned region, std::uint32_t attr) const {
@@ -94,14 +97,19 @@ void Executor::Impl::check_contents(Handle handle, const LiveBlock& block, std::
   }
 }
 
+// The region's own counters against the harness's independent tally of what is
+// live there (blocks and requested bytes), and usable >= requested.
 void Executor::Impl::check_accounting(unsigned region) {
   const HeapStats stats = pool->region_stats(region);
-  if (stats.allocated_usable_bytes + stats.free_bytes + stats.overhead_bytes != stats.capacity_bytes) {
-    report("ACCOUNTING", "region '" + map.spec(region).name + "': usable " +
-                             std::to_string(stats.allocated_usable_bytes) + " + free " +
-                             std::to_string(stats.free_bytes) + " + overhead " +
-                             std::to_string(stats.overhead_bytes) + " != capacity " +
-                             std::to_string(stats.capacity_bytes));
+  const std::uint64_t live_bytes = shadow.live_bytes(region);
+  const std::size_t live_count = shadow.live_count(region);
+  if (stats.allocated_requested_bytes != live_bytes || stats.allocated_block_count != live_count ||
+      stats.allocated_usable_bytes < stats.allocated_requested_bytes) {
+    report("ACCOUNTING", "region '" + map.spec(region).name + "' counts " +
+                             std::to_string(stats.allocated_block_count) + " blocks, " +
+                             std::to_string(stats.allocated_requested_bytes) + " bytes requested (" +
+                             std::to_string(stats.allocated_usable_bytes) + " usable); the harness has " +
+                             std::to_string(live_count) + " blocks, " + std::to_string(live_bytes) + " bytes");
   }
 }
 

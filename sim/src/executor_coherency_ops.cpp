@@ -121,6 +121,19 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
   }
 }
 
+std::string Executor::Impl::device_write_outside(Handle handle, const LiveBlock& block, std::uint64_t begin,
+                                                std::uint64_t end) const {
+  const std::uint64_t buffer_end = block.device_address + block.size_bytes;
+  if (begin >= block.device_address && end <= buffer_end) {
+    return "";
+  }
+  const std::uint64_t from = begin < block.device_address ? begin : buffer_end;
+  const std::uint64_t to = begin < block.device_address ? std::min(end, block.device_address) : end;
+  return "device write [" + hex(begin) + ", " + hex(end) + ") leaves handle " + std::to_string(handle) +
+         "'s buffer [" + hex(block.device_address) + ", " + hex(buffer_end) + ") at [" + hex(from) + ", " + hex(to) +
+         "), into " + owner_of(from, to, handle, block);
+}
+
 bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::string* why) {
   if (op.offset_bytes > block.size_bytes) {
     *why = "offset " + std::to_string(op.offset_bytes) + " is past the block's " + std::to_string(block.size_bytes) +
@@ -214,6 +227,9 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
       ++live->generation;
       live->contents_known = true;
       const std::vector<unsigned char> received = expected_contents(op.handle, *live);
+      if (const std::string outside = device_write_outside(op.handle, *live, begin, begin + length); !outside.empty()) {
+        report("DMA_OVERRUN", outside, op.handle);
+      }
       if (cache != nullptr) {
         cache->dma_from_device_complete(region_offset, received.data(), length);
       } else {

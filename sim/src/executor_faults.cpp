@@ -15,6 +15,7 @@
 //   region_offline  no new allocation from the region; honoured if none lands
 //                   there for the rest of the run (REGION_OFFLINE_VIOLATED if one does)
 #include <algorithm>
+#include <cstring>
 
 #include "executor_impl.hpp"
 
@@ -76,8 +77,8 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
   auto open = [&](std::string what) { injections.push_back(Injection{op_index, kind, std::move(what), false, ""}); };
   switch (kind) {
     case FaultKind::alloc_failure:
-      if (op.kind != OpKind::alloc || injected_alloc_failure) {
-        return;  // only an allocation can fail
+      if (op.kind != OpKind::alloc || injected_alloc_failure || shadow.find(op.handle) != nullptr) {
+        return;  // only a (valid) allocation can fail
       }
       open("alloc of handle " + std::to_string(op.handle) + " refused by every region");
       injected_alloc_failure = index;  // resolved by allocate_while_refused()
@@ -122,10 +123,20 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
       }
       open(std::to_string(overrun) + " bytes written by a device past handle " + std::to_string(victim) +
            "'s buffer, at [" + hex(end) + ", " + hex(end + overrun) + ")");
-      // Detected by the bus check every device write passes: the write's range
-      // against the buffer it was given, naming whose bytes it would hit. The
-      // write is stopped there, so the run goes on from an intact machine.
-      resolve(index, true, "bus check: device write past the buffer into " + owner_of(end, end + overrun, victim, block));
+      // The device really writes: the bytes land in RAM (what DMA reaches). The
+      // bus monitor then checks the write against the buffer the transfer was
+      // given, and the bytes are put back so the run goes on from an intact
+      // machine (a corrupted header would otherwise cascade).
+      unsigned char* ram = map.ram_view(block.region) + (end - spec.base);
+      std::vector<unsigned char> saved(ram, ram + overrun);
+      std::vector<unsigned char> garbage(static_cast<std::size_t>(overrun));
+      for (unsigned char& byte : garbage) {
+        byte = static_cast<unsigned char>(fault_rng.next());
+      }
+      std::memcpy(ram, garbage.data(), garbage.size());
+      const std::string outside = device_write_outside(victim, block, block.device_address, end + overrun);
+      std::memcpy(ram, saved.data(), saved.size());
+      resolve(index, !outside.empty(), outside.empty() ? "" : "bus monitor: " + outside);
       return;
     }
     case FaultKind::double_free: {

@@ -114,6 +114,10 @@ struct Executor::Impl {
   std::string owner_of(std::uint64_t device_begin, std::uint64_t device_end, Handle handle,
                        const LiveBlock& block) const;
   void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end);
+  // The bus monitor: "" when a device write to [begin, end) stays inside the
+  // buffer `handle` was given (its requested bytes); else what it hit.
+  std::string device_write_outside(Handle handle, const LiveBlock& block, std::uint64_t begin,
+                                   std::uint64_t end) const;
   std::vector<unsigned char> expected_contents(Handle handle, const LiveBlock& block) const;
 
   // Fault injection (executor_faults.cpp).

@@ -21,7 +21,8 @@ std::size_t hash_handle(Handle handle) {
 
 }  // namespace
 
-ShadowState::ShadowState(const MemoryMap& map) : map_(&map), slots_(64) {
+ShadowState::ShadowState(const MemoryMap& map)
+    : map_(&map), slots_(64), region_counts_(map.region_count(), 0), region_bytes_(map.region_count(), 0) {
   for (unsigned region = 0; region < map.region_count(); ++region) {
     const std::uint64_t granules = (map.spec(region).size_bytes + granule_bytes - 1) / granule_bytes;
     detail::HostBacking backing;
@@ -40,7 +41,9 @@ ShadowState::ShadowState(ShadowState&& other) noexcept
       slots_(std::move(other.slots_)),
       live_count_(other.live_count_),
       live_bytes_(other.live_bytes_),
-      owner_tables_(std::move(other.owner_tables_)) {
+      owner_tables_(std::move(other.owner_tables_)),
+      region_counts_(std::move(other.region_counts_)),
+      region_bytes_(std::move(other.region_bytes_)) {
   other.owner_tables_.clear();
 }
 
@@ -52,6 +55,8 @@ ShadowState& ShadowState::operator=(ShadowState&& other) noexcept {
     live_count_ = other.live_count_;
     live_bytes_ = other.live_bytes_;
     owner_tables_ = std::move(other.owner_tables_);
+    region_counts_ = std::move(other.region_counts_);
+    region_bytes_ = std::move(other.region_bytes_);
     other.owner_tables_.clear();
   }
   return *this;
@@ -113,6 +118,8 @@ void ShadowState::insert(Handle handle, const LiveBlock& block) {
   slots_[slot_of(handle)] = Slot{handle, true, block};
   ++live_count_;
   live_bytes_ += block.size_bytes;
+  ++region_counts_[block.region];
+  region_bytes_[block.region] += block.size_bytes;
   set_owner(block, handle + 1);
 }
 
@@ -135,6 +142,8 @@ void ShadowState::erase(Handle handle) {
   }
   --live_count_;
   live_bytes_ -= block.size_bytes;
+  --region_counts_[block.region];
+  region_bytes_[block.region] -= block.size_bytes;
   // Only granules still naming this handle are cleared: after an overlap bug
   // another block may own some of them now.
   const std::uint64_t offset = block.device_address - map_->spec(block.region).base;

@@ -176,6 +176,24 @@ TEST(Executor, CorruptedAllocatorMetadataIsReportedByTheValidationSweep) {
   EXPECT_NE(executor->findings()[0].message.find("'res0'"), std::string::npos) << executor->findings()[0].message;
 }
 
+TEST(Executor, APoolThatRefusesToFreeALiveBlockIsCaughtTwice) {
+  std::string error;
+  auto executor = Executor::create(zephyr_machine(), {}, 5, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  ASSERT_TRUE(executor->apply(alloc(1, attr::cacheable, 64), &error));
+  ASSERT_TRUE(executor->apply(alloc(2, attr::cacheable, 64), &error));
+  // Clear block 1's used bit (header bit 29): the pool now sees a free block.
+  const std::uint64_t first = executor->events()[0].device_address;
+  executor->memory_map().cpu_view(0)[first - 0x2000'0000 - 8 + 3] ^= 0x20;
+  ASSERT_TRUE(executor->apply(free_op(1), &error));
+  const std::vector<std::string> checks = finding_checks(executor->findings());
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0], "FREE_REFUSED");
+  EXPECT_EQ(checks[1], "ACCOUNTING");  // the pool still counts the block the harness let go of
+  EXPECT_NE(executor->findings()[1].message.find("counts 2 blocks"), std::string::npos)
+      << executor->findings()[1].message;
+}
+
 MachineConfig two_attribute_machine() {
   MachineConfig config;
   config.regions = {

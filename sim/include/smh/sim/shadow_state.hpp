@@ -55,6 +55,9 @@ class ShadowState {
   void erase(Handle handle);                           // handle must be live
   [[nodiscard]] std::size_t live_count() const { return live_count_; }
   [[nodiscard]] std::uint64_t live_bytes() const { return live_bytes_; }
+  // The same, for one region.
+  [[nodiscard]] std::size_t live_count(unsigned region) const { return region_counts_[region]; }
+  [[nodiscard]] std::uint64_t live_bytes(unsigned region) const { return region_bytes_[region]; }
   [[nodiscard]] std::vector<Handle> handles_in_order() const;
 
  private:
@@ -78,6 +81,8 @@ class ShadowState {
   std::size_t live_count_ = 0;
   std::uint64_t live_bytes_ = 0;
   std::vector<OwnerTable> owner_tables_;  // by region
+  std::vector<std::size_t> region_counts_;
+  std::vector<std::uint64_t> region_bytes_;
 };
 
 }  // namespace smh::sim
