@@ -1,7 +1,7 @@
 // Google Benchmark: the simulator's Executor (sim/executor.hpp) replaying seeded
 // workloads, with and without the per-op invariant checks.
 //
-//   BM_ExecutorReplay/<checks>/<live>   ops per second over a workload that holds
+//   BM_ExecutorReplay/<checks>/<live>   ops per second over a 1M-op workload holding
 //                                       about <live> blocks live (1k .. 100k), so
 //                                       the cost per op can be read against the
 //                                       number of live blocks (it should stay flat:
@@ -38,7 +38,7 @@ void BM_ExecutorReplay(benchmark::State& state) {
   const bool checks = state.range(0) != 0;
   const auto live_blocks = static_cast<std::uint64_t>(state.range(1));
   smh::sim::WorkloadConfig workload;
-  workload.op_count = std::max<std::uint64_t>(200'000, live_blocks * 4);
+  workload.op_count = 1'000'000;  // the 1M-op mixed workload
   workload.target_live_bytes = live_blocks * mean_size_bytes;
   workload.min_size_bytes = 16;
   workload.max_size_bytes = 256;

@@ -35,6 +35,7 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
   }
   impl->seed = seed;
   impl->fault_rng = Rng::stream(seed, "sim.faults");
+  impl->cache_noise_rng = Rng::stream(seed, "sim.cache_noise");
   impl->pool = std::make_unique<SimPool>();
   if (const Status status = impl->pool->init(config.pool); status != Status::ok) {
     *error = std::string("pool configuration refused: ") + to_string(status);
@@ -77,6 +78,9 @@ bool Executor::apply(const Op& op, std::string* error) {
     return invalid("alignment " + std::to_string(op.align_bytes) + " is not a power of two");
   }
   // Only a handle that is not live can hold null: skip the lookup otherwise.
+  if (self.options.cache_noise_ppm != 0) {
+    self.cache_noise();
+  }
   if (self.options.faults.any()) {
     self.inject_faults(op);
     live = self.shadow.find(op.handle);  // a fault may have changed what is live

@@ -134,6 +134,40 @@ std::string Executor::Impl::device_write_outside(Handle handle, const LiveBlock&
          "), into " + owner_of(from, to, handle, block);
 }
 
+void Executor::Impl::cache_noise() {
+  if (cache_noise_rng.below(1'000'000) >= options.cache_noise_ppm) {
+    return;
+  }
+  std::vector<unsigned> cached;
+  for (unsigned region = 0; region < caches.size(); ++region) {
+    if (caches[region]) {
+      cached.push_back(region);
+    }
+  }
+  if (cached.empty()) {
+    return;
+  }
+  const unsigned region = cached[cache_noise_rng.below(cached.size())];
+  CacheModel& cache = *caches[region];
+  const std::uint64_t line = cache_noise_rng.below(cache.line_count());
+  if (!cache_noise_rng.chance(1, 2)) {
+    cache.speculative_fill(line);
+    return;
+  }
+  std::vector<Hazard> hazards;
+  cache.evict(line, &hazards);
+  const std::uint64_t base = map.spec(region).base;
+  for (const Hazard& hazard : hazards) {
+    const std::uint64_t begin = base + hazard.first_offset;
+    const std::uint64_t end = base + hazard.last_offset + 1;
+    const auto owner = shadow.overlapping(begin, end, std::nullopt);
+    report(oracle_name(hazard.kind), "a background eviction of the line at " + hex(base + cache.line_first_offset(line)) +
+                                         " hit bytes [" + hex(begin) + ", " + hex(end) + ") of " +
+                                         (owner ? "handle " + std::to_string(*owner) : "allocator metadata or free space") +
+                                         " in '" + map.spec(region).name + "'");
+  }
+}
+
 bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::string* why) {
   if (op.offset_bytes > block.size_bytes) {
     *why = "offset " + std::to_string(op.offset_bytes) + " is past the block's " + std::to_string(block.size_bytes) +

@@ -75,6 +75,8 @@ struct Executor::Impl {
   // Handles with a receive in flight, and its range in the block.
   std::map<Handle, std::pair<std::uint64_t, std::uint64_t>> receiving;
 
+  Rng cache_noise_rng{0};
+
   // Fault injection (executor_faults.cpp).
   Rng fault_rng{0};
   std::vector<Injection> injections;
@@ -119,6 +121,7 @@ struct Executor::Impl {
   std::string device_write_outside(Handle handle, const LiveBlock& block, std::uint64_t begin,
                                    std::uint64_t end) const;
   std::vector<unsigned char> expected_contents(Handle handle, const LiveBlock& block) const;
+  void cache_noise();
 
   // Fault injection (executor_faults.cpp).
   void inject_faults(const Op& op);

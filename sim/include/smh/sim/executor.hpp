@@ -36,6 +36,11 @@ struct ExecutorOptions {
   // Keep every outcome event in memory (events()). Off, only the digest (and the
   // findings) record them: long replays then run in constant memory.
   bool keep_events = true;
+  // Background cache activity: before each op, with this chance (parts per
+  // million), a random line of a random cacheable region is evicted or
+  // speculatively filled, as real caches do behind the program's back. Code with
+  // correct cache maintenance stays clean under any amount of it.
+  std::uint32_t cache_noise_ppm = 0;
   // Faults to inject (none by default); FaultPlan::swarm(seed) draws a mix.
   FaultPlan faults{};
 };
