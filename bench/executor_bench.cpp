@@ -12,10 +12,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bench_support.hpp"
+#include "smh/pool.hpp"
 #include "smh/sim/executor.hpp"
 #include "smh/sim/workload.hpp"
 
@@ -69,6 +71,60 @@ void BM_ExecutorReplay(benchmark::State& state) {
   state.counters["ns_per_op"] = smh::bench::time_per_event(static_cast<double>(ops.size()));
   state.counters["findings"] = static_cast<double>(findings);
 }
+// The same ops straight into a pool over plain host memory, handles mapped to
+// pointers by a flat vector: the allocator's own cost at each live-block count,
+// so that executor - raw is the simulator's cost per op.
+void BM_RawPoolReplay(benchmark::State& state) {
+  const auto live_blocks = static_cast<std::uint64_t>(state.range(0));
+  smh::sim::WorkloadConfig workload;
+  workload.op_count = 1'000'000;
+  workload.target_live_bytes = live_blocks * mean_size_bytes;
+  workload.min_size_bytes = 16;
+  workload.max_size_bytes = 256;
+  const std::vector<smh::sim::Op> ops = smh::sim::generate_workload(workload, 0x5EED'0004);
+  const smh::sim::MachineConfig machine = machine_for(live_blocks);
+  smh::sim::Handle max_handle = 0;
+  for (const smh::sim::Op& op : ops) {
+    max_handle = std::max(max_handle, op.handle);
+  }
+  using RawPool = smh::BasicPool<2>;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<smh::bench::AlignedBuffer> memory;
+    auto pool = std::make_unique<RawPool>();
+    (void)pool->init();
+    for (const smh::sim::RegionSpec& spec : machine.regions) {
+      memory.emplace_back(spec.size_bytes);
+      smh::RegionConfig region;
+      region.address = reinterpret_cast<std::uintptr_t>(memory.back().data());
+      region.size_bytes = spec.size_bytes;
+      (void)pool->add(region);
+    }
+    std::vector<void*> blocks(max_handle + 1, nullptr);
+    state.ResumeTiming();
+    for (const smh::sim::Op& op : ops) {
+      void*& block = blocks[op.handle];
+      switch (op.kind) {
+        case smh::sim::OpKind::alloc:
+          block = pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
+          break;
+        case smh::sim::OpKind::realloc:
+          if (void* moved = pool->aligned_realloc(op.attr, block, op.align_bytes, op.size_bytes)) {
+            block = moved;
+          }
+          break;
+        default:
+          (void)pool->free(block);
+          block = nullptr;
+          break;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(ops.size()));
+  state.counters["ns_per_op"] = smh::bench::time_per_event(static_cast<double>(ops.size()));
+}
+BENCHMARK(BM_RawPoolReplay)->ArgName("live")->Arg(1'000)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
+
 BENCHMARK(BM_ExecutorReplay)
     ->ArgNames({"checks", "live"})
     ->ArgsProduct({{0, 1}, {1'000, 10'000, 100'000}})
