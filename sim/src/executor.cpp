@@ -77,7 +77,8 @@ bool Executor::apply(const Op& op, std::string* error) {
   if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
     return invalid("alignment " + std::to_string(op.align_bytes) + " is not a power of two");
   }
-  // Only a handle that is not live can hold null: skip the lookup otherwise.
+  // The machine's own activity first: the cache behind the program's back, then
+  // any fault that strikes before this op.
   if (self.options.cache_noise_ppm != 0) {
     self.cache_noise();
   }
@@ -85,6 +86,7 @@ bool Executor::apply(const Op& op, std::string* error) {
     self.inject_faults(op);
     live = self.shadow.find(op.handle);  // a fault may have changed what is live
   }
+  // Only a handle that is not live can hold null: skip the lookup otherwise.
   const bool holds_null = live == nullptr && self.null_handles.contains(op.handle);
   switch (op.kind) {
     case OpKind::alloc:
