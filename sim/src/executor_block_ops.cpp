@@ -1,5 +1,7 @@
 // The Executor's block operations: alloc, realloc and free against the real pool,
 // each followed by the checks that apply to it (executor_checks.cpp).
+#include <bit>
+
 #include "executor_impl.hpp"
 
 namespace smh::sim {
@@ -11,12 +13,11 @@ bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
            op.handle);
     return false;
   }
-  block->ptr = ptr;
-  block->region = where->region;
+  block->region = static_cast<std::uint16_t>(where->region);
   block->device_address = map.device_address(where->region, where->offset);
-  block->size_bytes = op.size_bytes;
+  block->size_bytes = static_cast<std::uint32_t>(op.size_bytes);
   block->attr = op.attr;
-  block->align_bytes = op.align_bytes;
+  block->align_log2 = static_cast<std::uint8_t>(op.align_bytes > 1 ? std::bit_width(op.align_bytes) - 1 : 0);
   return true;
 }
 
@@ -63,17 +64,17 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   }
   if (via_realloc) {
     const std::uint64_t freed_before = pool->region_stats(block.region).free_count;
-    if (pool->aligned_realloc(op.attr, block.ptr, op.align_bytes, 0) != nullptr ||
+    if (pool->aligned_realloc(op.attr, host(block), op.align_bytes, 0) != nullptr ||
         pool->region_stats(block.region).free_count != freed_before + 1) {
       report("FREE_REFUSED", describe(op.handle, block) + ": realloc to 0 bytes did not free it", op.handle);
     }
-  } else if (const Status status = pool->free(block.ptr); status != Status::ok) {
+  } else if (const Status status = pool->free(host(block)); status != Status::ok) {
     report("FREE_REFUSED", describe(op.handle, block) + ": " + to_string(status), op.handle);
   }
   const unsigned region = block.region;
   record(Event{op_index, EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
   shadow.erase(op.handle);
-  remember_freed(block.ptr, block.device_address);
+  remember_freed(host(block), block.device_address);
   receiving.erase(op.handle);  // a receive still in flight keeps its lines busy in the cache model
   if (options.check_invariants) {
     check_accounting(region);
@@ -91,7 +92,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
   if (options.check_invariants) {
     check_contents(op.handle, old, old.size_bytes, "before realloc");
   }
-  void* ptr = pool->aligned_realloc(op.attr, old.ptr, op.align_bytes, op.size_bytes);
+  void* ptr = pool->aligned_realloc(op.attr, host(old), op.align_bytes, op.size_bytes);
   if (ptr == nullptr) {
     ++failed_allocs;
     record(Event{op_index, EventKind::realloc_failed, op.handle, old.region, old.device_address, op.size_bytes, 0});
@@ -106,12 +107,15 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     return;
   }
   block.generation = old.generation + 1;
-  if (ptr != old.ptr) {  // resizing in place is allowed in an offline region; moving into one is not
+  if (ptr != host(old)) {  // resizing in place is allowed in an offline region; moving into one is not
     check_not_offline(op.handle, block);
   }
   if (options.check_invariants) {
-    check_contents(op.handle, LiveBlock{ptr, block.device_address, 0, block.region, 0, 0, old.generation, old.contents_known},
-                   std::min(old.size_bytes, op.size_bytes), "after realloc (kept prefix)");
+    LiveBlock kept = block;  // the new place, holding the old contents' prefix
+    kept.generation = old.generation;
+    kept.contents_known = old.contents_known;
+    check_contents(op.handle, kept, std::min<std::uint64_t>(old.size_bytes, op.size_bytes),
+                   "after realloc (kept prefix)");
     check_new_block(op.handle, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
                fill_key(seed, op.handle, block.generation));
@@ -123,7 +127,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
       check_accounting(old.region);
     }
   }
-  record(Event{op_index, ptr == old.ptr ? EventKind::resized : EventKind::moved, op.handle, block.region,
+  record(Event{op_index, block.device_address == old.device_address ? EventKind::resized : EventKind::moved, op.handle, block.region,
                block.device_address, op.size_bytes, pool->usable_size(ptr)});
 }
 

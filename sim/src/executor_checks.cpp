@@ -69,11 +69,11 @@ void Executor::Impl::check_new_block(Handle handle, const LiveBlock& block) {
     report("ATTRIBUTE", describe(handle, block) + ": region attribute " + hex(region.attr) +
                             " does not satisfy the request " + hex(block.attr), handle);
   }
-  if (block.align_bytes > 1 && block.device_address % block.align_bytes != 0) {
-    report("ALIGNMENT", describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes),
+  if (block.align_bytes() > 1 && block.device_address % block.align_bytes() != 0) {
+    report("ALIGNMENT", describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes()),
            handle);
   }
-  const std::size_t usable = pool->usable_size(block.ptr);
+  const std::size_t usable = pool->usable_size(host(block));
   if (usable < block.size_bytes) {
     report("USABLE_SIZE", describe(handle, block) + ": usable " + std::to_string(usable) + " < requested",
            handle);
@@ -89,7 +89,7 @@ void Executor::Impl::check_contents(Handle handle, const LiveBlock& block, std::
     return;
   }
   const std::uint64_t key = fill_key(seed, handle, block.generation);
-  const auto bad = find_fill_mismatch(static_cast<const unsigned char*>(block.ptr),
+  const auto bad = find_fill_mismatch(host(block),
                                       static_cast<std::size_t>(prefix_bytes), key);
   if (bad) {
     report("CONTENT", describe(handle, block) + ": byte at " + hex(block.device_address + *bad) +

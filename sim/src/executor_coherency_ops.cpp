@@ -51,7 +51,7 @@ std::vector<unsigned char> Executor::Impl::expected_contents(Handle handle, cons
 // free-list links) or nobody (free space).
 std::string Executor::Impl::owner_of(std::uint64_t begin, std::uint64_t end, Handle handle,
                                      const LiveBlock& block) const {
-  const std::uint64_t own_end = block.device_address + pool->usable_size(block.ptr);
+  const std::uint64_t own_end = block.device_address + pool->usable_size(host(block));
   if (begin >= block.device_address && end <= own_end) {
     return "handle " + std::to_string(handle);
   }
@@ -196,7 +196,7 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
   CacheModel* cache = caches[block.region].get();
   const std::uint64_t region_offset = block.device_address - map.spec(block.region).base + op.offset_bytes;
   const std::uint64_t begin = block.device_address + op.offset_bytes;
-  unsigned char* cpu = static_cast<unsigned char*>(block.ptr) + op.offset_bytes;
+  unsigned char* cpu = host(block) + op.offset_bytes;
   std::vector<Hazard> hazards;
   switch (op.kind) {
     case OpKind::cpu_write: {

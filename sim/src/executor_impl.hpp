@@ -89,6 +89,10 @@ struct Executor::Impl {
   void record(const Event& event);
   void report(const char* check, std::string message, Handle handle = 0);
   [[nodiscard]] bool satisfies(unsigned region, std::uint32_t attr) const;
+  // The CPU-view (host) pointer of a block's payload; never leaves the Executor.
+  [[nodiscard]] unsigned char* host(const LiveBlock& block) const {
+    return map.cpu_view(block.region) + (block.device_address - map.spec(block.region).base);
+  }
   std::string describe(Handle handle, const LiveBlock& block) const;
 
   // Places a block the pool returned: where is it, does it hold, and record it.

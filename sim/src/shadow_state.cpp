@@ -115,7 +115,7 @@ void ShadowState::insert(Handle handle, const LiveBlock& block) {
   if ((live_count_ + 1) * 2 > slots_.size()) {
     grow();
   }
-  slots_[slot_of(handle)] = Slot{handle, true, block};
+  slots_[slot_of(handle)] = Slot{handle, 1, block};
   ++live_count_;
   live_bytes_ += block.size_bytes;
   ++region_counts_[block.region];
@@ -130,13 +130,13 @@ void ShadowState::erase(Handle handle) {
   const LiveBlock block = slots_[hole].block;
   // Backward-shift deletion: pull later entries of the probe run into the hole,
   // so lookups never need tombstones.
-  slots_[hole].used = false;
+  slots_[hole].used = 0;
   for (std::size_t next = (hole + 1) & mask; slots_[next].used; next = (next + 1) & mask) {
     const std::size_t home = hash_handle(slots_[next].handle) & mask;
     const bool movable = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
     if (movable) {
       slots_[hole] = std::move(slots_[next]);
-      slots_[next].used = false;
+      slots_[next].used = 0;
       hole = next;
     }
   }

@@ -17,19 +17,24 @@
 
 namespace smh::sim {
 
+// 24 bytes, so that the handle table stays small (it is probed at random on
+// every op: at 100k live blocks its size decides how often that misses cache).
+// The host pointer is not kept: Executor derives it from region and address.
 struct LiveBlock {
-  void* ptr = nullptr;               // CPU view (host); never printed
-  std::uint64_t device_address = 0;
-  std::uint64_t size_bytes = 0;      // as requested
-  std::uint32_t region = 0;
+  std::uint64_t device_address = 0;  // the payload
+  std::uint32_t size_bytes = 0;      // as requested (a heap block is < 4 GiB)
   std::uint32_t attr = 0;            // what the request asked for
-  std::uint64_t align_bytes = 0;
   std::uint32_t generation = 0;      // bumps on every realloc and receive: selects the fill key
+  std::uint16_t region = 0;
+  std::uint8_t align_log2 = 0;       // requested alignment as log2; 0: the default
   // False once an invalidate discarded the block's own unwritten-back bytes: its
   // contents are undefined (as on hardware) until the CPU rewrites the whole
   // block or a receive completes, so content checks skip it meanwhile.
   bool contents_known = true;
+
+  [[nodiscard]] std::uint64_t align_bytes() const { return align_log2 == 0 ? 0 : std::uint64_t{1} << align_log2; }
 };
+static_assert(sizeof(LiveBlock) == 24);
 
 class ShadowState {
  public:
@@ -63,9 +68,10 @@ class ShadowState {
  private:
   struct Slot {
     Handle handle = 0;
-    bool used = false;
+    std::uint32_t used = 0;
     LiveBlock block{};
   };
+  static_assert(sizeof(Slot) == 32);
   struct OwnerTable {
     std::uint32_t* owners = nullptr;  // one per granule of the region
     void* mapping = nullptr;
