@@ -56,8 +56,8 @@ CacheModel::CacheModel(unsigned char* cpu_view, unsigned char* ram_view, std::ui
   line_shift_ = static_cast<std::uint32_t>(std::countr_zero(line_bytes));
   mask_stride_ = (line_bytes / granule_bytes + 7) / 8;
   const std::uint64_t lines = (size_bytes + skew_ + line_bytes - 1) >> line_shift_;
-  flags_.assign(lines, 0);
-  dirty_mask_.assign(lines * mask_stride_, 0);
+  flags_ = LazyZeroArray<std::uint8_t>(static_cast<std::size_t>(lines));
+  dirty_mask_ = LazyZeroArray<std::uint8_t>(static_cast<std::size_t>(lines * mask_stride_));
 }
 
 // ---- Geometry ---------------------------------------------------------------------

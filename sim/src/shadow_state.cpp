@@ -6,7 +6,6 @@
 #include <string>
 #include <utility>
 
-#include "host_backing.hpp"
 
 namespace smh::sim {
 
@@ -25,50 +24,8 @@ ShadowState::ShadowState(const MemoryMap& map)
     : map_(&map), slots_(64), region_counts_(map.region_count(), 0), region_bytes_(map.region_count(), 0) {
   for (unsigned region = 0; region < map.region_count(); ++region) {
     const std::uint64_t granules = (map.spec(region).size_bytes + granule_bytes - 1) / granule_bytes;
-    detail::HostBacking backing;
-    std::string error;
-    if (!detail::map_backing(granules * sizeof(std::uint32_t), 4096, 0, &backing, &error)) {
-      release();
-      throw std::runtime_error("cannot map the owner table of region '" + map.spec(region).name + "': " + error);
-    }
-    owner_tables_.push_back(
-        OwnerTable{reinterpret_cast<std::uint32_t*>(backing.view), backing.mapping, backing.mapping_bytes});
+    owner_tables_.emplace_back(static_cast<std::size_t>(granules));
   }
-}
-
-ShadowState::ShadowState(ShadowState&& other) noexcept
-    : map_(other.map_),
-      slots_(std::move(other.slots_)),
-      live_count_(other.live_count_),
-      live_bytes_(other.live_bytes_),
-      owner_tables_(std::move(other.owner_tables_)),
-      region_counts_(std::move(other.region_counts_)),
-      region_bytes_(std::move(other.region_bytes_)) {
-  other.owner_tables_.clear();
-}
-
-ShadowState& ShadowState::operator=(ShadowState&& other) noexcept {
-  if (this != &other) {
-    release();
-    map_ = other.map_;
-    slots_ = std::move(other.slots_);
-    live_count_ = other.live_count_;
-    live_bytes_ = other.live_bytes_;
-    owner_tables_ = std::move(other.owner_tables_);
-    region_counts_ = std::move(other.region_counts_);
-    region_bytes_ = std::move(other.region_bytes_);
-    other.owner_tables_.clear();
-  }
-  return *this;
-}
-
-ShadowState::~ShadowState() { release(); }
-
-void ShadowState::release() noexcept {
-  for (const OwnerTable& table : owner_tables_) {
-    detail::unmap_backing(table.mapping, table.mapping_bytes);
-  }
-  owner_tables_.clear();
 }
 
 std::size_t ShadowState::slot_of(Handle handle) const {
@@ -104,7 +61,7 @@ void ShadowState::grow() {
 
 void ShadowState::set_owner(const LiveBlock& block, std::uint32_t value) {
   const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
-  std::uint32_t* owners = owner_tables_[block.region].owners;
+  std::uint32_t* owners = owner_tables_[block.region].data();
   const std::uint64_t first = offset / granule_bytes;
   const std::uint64_t last = (offset + block.size_bytes + granule_bytes - 1) / granule_bytes;
   std::fill(owners + first, owners + last, value);
@@ -147,7 +104,7 @@ void ShadowState::erase(Handle handle) {
   // Only granules still naming this handle are cleared: after an overlap bug
   // another block may own some of them now.
   const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
-  std::uint32_t* owners = owner_tables_[block.region].owners;
+  std::uint32_t* owners = owner_tables_[block.region].data();
   for (std::uint64_t granule = offset / granule_bytes;
        granule < (offset + block.size_bytes + granule_bytes - 1) / granule_bytes; ++granule) {
     if (owners[granule] == handle + 1) {
@@ -167,7 +124,7 @@ std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_
   }
   const std::uint64_t region_end = map_->spec(where->region).size_bytes;
   const std::uint64_t stop = std::min(where->offset + (end - begin), region_end);
-  const std::uint32_t* owners = owner_tables_[where->region].owners;
+  const std::uint32_t* owners = owner_tables_[where->region].data();
   const std::uint32_t skip = except ? *except + 1 : 0;
   for (std::uint64_t granule = where->offset / granule_bytes; granule * granule_bytes < stop; ++granule) {
     if (owners[granule] != 0 && owners[granule] != skip) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "smh/sim/workload.hpp"
+#include "support/process_memory.hpp"
 
 namespace smh::sim {
 namespace {
@@ -192,6 +193,23 @@ TEST(Executor, APoolThatRefusesToFreeALiveBlockIsCaughtTwice) {
   EXPECT_EQ(checks[1], "ACCOUNTING");  // the pool still counts the block the harness let go of
   EXPECT_NE(executor->findings()[1].message.find("counts 2 blocks"), std::string::npos)
       << executor->findings()[1].message;
+}
+
+// A 1 GiB write-back region: its views, owner table and cache tables are all
+// lazily backed, so building the machine and using a corner of it stays cheap.
+TEST(Executor, AGibibyteCacheableRegionCostsOnlyWhatIsTouched) {
+  MachineConfig config;
+  config.regions = {{"ddr", 0x8000'0000, std::uint64_t{1} << 30, 0, CachePolicy::write_back, 32, true, false}};
+  const std::uint64_t before = test::resident_bytes();
+  std::string error;
+  auto executor = Executor::create(config, {}, 1, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  for (Handle h = 1; h <= 64; ++h) {
+    ASSERT_TRUE(executor->apply(alloc(h, 0, 4096), &error)) << error;
+  }
+  const std::uint64_t after = test::resident_bytes();
+  EXPECT_TRUE(executor->findings().empty());
+  EXPECT_LT(after - before, std::uint64_t{32} << 20) << "resident memory grew by " << (after - before) << " bytes";
 }
 
 MachineConfig two_attribute_machine() {

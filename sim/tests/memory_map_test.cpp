@@ -1,4 +1,5 @@
 #include "smh/sim/memory_map.hpp"
+#include "support/process_memory.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -433,23 +434,8 @@ TEST(MemoryMap, HeapAlignedAllocationsAreAlignedOnTheDevice) {
 // ---------------------------------------------------------------------------
 // Sparse backing
 
-std::uint64_t resident_bytes() {
-  std::FILE* statm = std::fopen("/proc/self/statm", "r");
-  if (statm == nullptr) {
-    return 0;
-  }
-  unsigned long long total_pages = 0;
-  unsigned long long resident_pages = 0;
-  const int fields = std::fscanf(statm, "%llu %llu", &total_pages, &resident_pages);
-  std::fclose(statm);
-  if (fields != 2) {
-    return 0;
-  }
-  return resident_pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-}
-
 TEST(MemoryMap, OneGibibyteRegionCostsOnlyWhatIsTouched) {
-  const std::uint64_t rss_before = resident_bytes();
+  const std::uint64_t rss_before = test::resident_bytes();
   ASSERT_GT(rss_before, 0u) << "cannot read /proc/self/statm";
   const auto start = std::chrono::steady_clock::now();
   MemoryMap map = built({region("ddr", 0x4000'0000, 1 * GiB, CachePolicy::write_back, 64),
@@ -467,7 +453,7 @@ TEST(MemoryMap, OneGibibyteRegionCostsOnlyWhatIsTouched) {
   const auto location = map.locate(0x4000'0000 + 512 * MiB);
   ASSERT_TRUE(location.has_value());
   EXPECT_EQ(map.cpu_view(location->region)[location->offset], 1);
-  const std::uint64_t rss_after = resident_bytes();
+  const std::uint64_t rss_after = test::resident_bytes();
   const std::uint64_t growth = rss_after > rss_before ? rss_after - rss_before : 0;
   EXPECT_LT(growth, 16 * MiB) << "RSS grew from " << rss_before << " to " << rss_after;
 }

@@ -40,6 +40,8 @@
 
 #include <cstdint>
 #include <unordered_map>
+
+#include "smh/sim/lazy_zero_array.hpp"
 #include <vector>
 
 #include "smh/sim/memory_map.hpp"
@@ -222,8 +224,9 @@ class CacheModel {
   std::uint32_t skew_ = 0;
   std::uint32_t mask_stride_ = 0;  // bytes of dirty mask per line
   CachePolicy policy_ = CachePolicy::write_back;
-  std::vector<std::uint8_t> flags_;                        // per line: valid, ram_newer, rx/tx active
-  std::vector<std::uint8_t> dirty_mask_;                   // per line: mask_stride_ bytes, little-endian
+  // Per-line tables, lazily backed: a 1 GiB region costs only the lines used.
+  LazyZeroArray<std::uint8_t> flags_;                      // per line: valid, ram_newer, rx/tx active
+  LazyZeroArray<std::uint8_t> dirty_mask_;                 // per line: mask_stride_ bytes, little-endian
   std::unordered_map<std::uint64_t, RamNewer> ram_newer_;  // lines with ram_newer set
   std::unordered_map<std::uint64_t, DmaActivity> dma_;     // lines under active DMA
 };

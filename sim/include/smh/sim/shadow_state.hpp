@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "smh/sim/lazy_zero_array.hpp"
 #include "smh/sim/memory_map.hpp"
 #include "smh/sim/ops.hpp"
 
@@ -43,11 +44,10 @@ class ShadowState {
 
   ShadowState() = default;
   explicit ShadowState(const MemoryMap& map);
-  ShadowState(ShadowState&& other) noexcept;
-  ShadowState& operator=(ShadowState&& other) noexcept;
+  ShadowState(ShadowState&&) noexcept = default;
+  ShadowState& operator=(ShadowState&&) noexcept = default;
   ShadowState(const ShadowState&) = delete;
   ShadowState& operator=(const ShadowState&) = delete;
-  ~ShadowState();
 
   [[nodiscard]] const LiveBlock* find(Handle handle) const;
   // For fields that do not move the block (generation, contents_known).
@@ -72,21 +72,15 @@ class ShadowState {
     LiveBlock block{};
   };
   static_assert(sizeof(Slot) == 32);
-  struct OwnerTable {
-    std::uint32_t* owners = nullptr;  // one per granule of the region
-    void* mapping = nullptr;
-    std::size_t mapping_bytes = 0;
-  };
   [[nodiscard]] std::size_t slot_of(Handle handle) const;  // its slot, or the empty one it would take
   void grow();
   void set_owner(const LiveBlock& block, std::uint32_t value);
-  void release() noexcept;
 
   const MemoryMap* map_ = nullptr;
   std::vector<Slot> slots_;  // power-of-two size, at most half full
   std::size_t live_count_ = 0;
   std::uint64_t live_bytes_ = 0;
-  std::vector<OwnerTable> owner_tables_;  // by region
+  std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;  // by region: one entry per granule
   std::vector<std::size_t> region_counts_;
   std::vector<std::uint64_t> region_bytes_;
 };

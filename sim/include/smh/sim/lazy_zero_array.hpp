@@ -1,0 +1,69 @@
+// A fixed-size array of zero-initialised T backed by an anonymous MAP_NORESERVE
+// mapping: pages cost memory only once written, so per-granule or per-line side
+// tables over a 1 GiB simulated region cost what the run touches, not 1 GiB/8.
+// Host-only (the simulator), move-only; construction throws std::runtime_error
+// when the address space cannot be reserved.
+#pragma once
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace smh::sim {
+
+template <class T>
+class LazyZeroArray {
+  static_assert(std::is_trivially_copyable_v<T>, "zero pages must be valid T values");
+
+ public:
+  LazyZeroArray() = default;
+  explicit LazyZeroArray(std::size_t count) : count_(count) {
+    if (count == 0) {
+      return;
+    }
+    void* mapping = ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                           -1, 0);
+    if (mapping == MAP_FAILED) {
+      throw std::runtime_error("cannot reserve " + std::to_string(bytes()) + " bytes: " + std::strerror(errno));
+    }
+    data_ = static_cast<T*>(mapping);
+  }
+  LazyZeroArray(LazyZeroArray&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), count_(std::exchange(other.count_, 0)) {}
+  LazyZeroArray& operator=(LazyZeroArray&& other) noexcept {
+    if (this != &other) {
+      release();
+      data_ = std::exchange(other.data_, nullptr);
+      count_ = std::exchange(other.count_, 0);
+    }
+    return *this;
+  }
+  LazyZeroArray(const LazyZeroArray&) = delete;
+  LazyZeroArray& operator=(const LazyZeroArray&) = delete;
+  ~LazyZeroArray() { release(); }
+
+  [[nodiscard]] std::size_t size() const { return count_; }
+  [[nodiscard]] T* data() { return data_; }
+  [[nodiscard]] const T* data() const { return data_; }
+  T& operator[](std::size_t index) { return data_[index]; }
+  const T& operator[](std::size_t index) const { return data_[index]; }
+
+ private:
+  [[nodiscard]] std::size_t bytes() const { return count_ * sizeof(T); }
+  void release() noexcept {
+    if (data_ != nullptr) {
+      ::munmap(data_, bytes());
+      data_ = nullptr;
+    }
+  }
+  T* data_ = nullptr;
+  std::size_t count_ = 0;
+};
+
+}  // namespace smh::sim

@@ -1,0 +1,68 @@
+// A scenario: a simulated machine, a seed, faults, the ops to apply and what must
+// hold afterwards. Scenarios are written as JSON (docs/scenario-format.md,
+// scenarios/scenario.schema.json) and read by scenario_parser.hpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smh/sim/executor.hpp"
+#include "smh/sim/faults.hpp"
+#include "smh/sim/ops.hpp"
+
+namespace smh::sim {
+
+// What a run of the scenario must satisfy. The parser only records these; the
+// driver (smh run / smh check) evaluates them against the RunResult.
+struct Expectations {
+  // Check names (Finding::check, e.g. "STALE_READ") that must each appear at
+  // least once. A scenario demonstrating a bug requires its finding.
+  std::vector<std::string> findings_required;
+  // Check names that may appear without failing the run. Any finding whose
+  // check is in neither list fails the run.
+  std::vector<std::string> findings_allowed;
+  // RunSummary::failed_allocs must be <= this.
+  std::optional<std::uint64_t> max_failed_allocs;
+  // Overall, not per region: at the end of the run, every region's F_ext
+  // (RegionSummary::external_fragmentation, in [0, 1]) must be <= this.
+  std::optional<double> max_f_ext;
+  // Peak footprint overhead, a ratio >= 0: (peak bytes the heaps hold, headers
+  // and padding included - peak requested live bytes) / peak requested live bytes.
+  std::optional<double> max_footprint_overhead;
+  // The run's digest must equal this (written "0x..." in JSON).
+  std::optional<std::uint64_t> golden_digest;
+};
+
+struct Scenario {
+  std::uint32_t format_version = 1;
+  std::string name;
+  std::string description;
+  MachineConfig machine;
+  std::uint64_t seed = 0;
+  // faults: "swarm" sets swarm = true and faults = FaultPlan::swarm(seed); a
+  // driver that overrides the seed must re-derive faults from the new seed.
+  bool swarm = false;
+  FaultPlan faults{};
+  // Inline ops; empty when the scenario names a trace instead.
+  std::vector<Op> ops;
+  // `trace`: a path (as written, relative to the scenario file) to a JSON Lines
+  // file of ops; reading it is the driver's job. Mutually exclusive with ops.
+  std::optional<std::string> trace;
+  Expectations expect;
+};
+
+// A syntax or schema error, positioned in the scenario text.
+struct ScenarioError {
+  std::string file;
+  std::size_t line = 0;    // 1-based
+  std::size_t column = 0;  // 1-based, in characters (UTF-8 code points)
+  std::string json_path;   // "$.ops[3].size"; empty for syntax errors
+  std::string message;
+  // "file:line:col: path: message" ("file:line:col: message" without a path).
+  [[nodiscard]] std::string to_string() const;
+};
+
+}  // namespace smh::sim
