@@ -1,0 +1,1182 @@
+// The scenario JSON parser (docs/scenario-format.md).
+//
+// Two passes over the text:
+//  1. nlohmann::json parses it (strict: no comments, no trailing content). A
+//     syntax error is reported at the byte nlohmann stopped at, as line:column.
+//  2. A small scanner walks the (now known valid) text once more and records,
+//     for every value, the byte offset where it starts and, for object members,
+//     where the key starts, keyed by JSON path ("$.ops[3].size"). Schema errors
+//     then point at the offending value, or at the key for unknown keys, or at
+//     the enclosing object for missing keys. Duplicate keys: nlohmann keeps the
+//     last, and so does the index. The scanner is iterative and refuses nesting
+//     deeper than max_depth, so hostile input costs bounded memory.
+// Everything is wrapped so that no exception escapes.
+#include "smh/sim/scenario_parser.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <filesystem>
+#include <initializer_list>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "smh/pool_types.hpp"
+
+namespace smh::sim {
+
+std::string ScenarioError::to_string() const {
+  std::string out = file;
+  if (line != 0) {
+    out += ':' + std::to_string(line) + ':' + std::to_string(column);
+  }
+  out += ": ";
+  if (!json_path.empty()) {
+    out += json_path + ": ";
+  }
+  out += message;
+  return out;
+}
+
+namespace {
+
+using json = nlohmann::json;
+constexpr std::size_t npos = std::string::npos;
+constexpr std::size_t max_depth = 32;
+
+bool is_identifier(std::string_view key) {
+  if (key.empty()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    const bool digit = c >= '0' && c <= '9';
+    if (!alpha && !(digit && i != 0)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string json_quoted(std::string_view text) {
+  return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string child_path(const std::string& parent, std::string_view key) {
+  if (is_identifier(key)) {
+    return parent + '.' + std::string(key);
+  }
+  return parent + '[' + json_quoted(key) + ']';
+}
+
+std::string child_path(const std::string& parent, std::size_t index) {
+  return parent + '[' + std::to_string(index) + ']';
+}
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Byte offsets of values and keys by JSON path (pass 2, see the top).
+class PositionIndex {
+ public:
+  // False when nesting is deeper than max_depth (*error_offset: where).
+  bool build(std::string_view text, std::size_t* error_offset) {
+    text_ = text;
+    pos_ = 0;
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") {
+      pos_ = 3;
+    }
+    struct Frame {
+      bool object;
+      std::string path;
+      std::size_t index;
+    };
+    std::vector<Frame> stack;
+    std::string current = "$";
+    enum class State { value, key, after } state = State::value;
+    skip_ws();
+    while (true) {
+      if (pos_ >= text_.size()) {
+        return true;  // only on inconsistent input: keep what we have
+      }
+      switch (state) {
+        case State::value: {
+          entries_[current].value = pos_;
+          const char c = text_[pos_];
+          if (c == '{' || c == '[') {
+            if (stack.size() >= max_depth) {
+              *error_offset = pos_;
+              return false;
+            }
+            stack.push_back(Frame{c == '{', current, 0});
+            ++pos_;
+            skip_ws();
+            if (pos_ < text_.size() && (text_[pos_] == '}' || text_[pos_] == ']')) {
+              ++pos_;
+              stack.pop_back();
+              state = State::after;
+            } else if (c == '{') {
+              state = State::key;
+            } else {
+              current = child_path(stack.back().path, std::size_t{0});
+            }
+          } else if (c == '"') {
+            skip_string();
+            state = State::after;
+          } else {
+            while (pos_ < text_.size() && !is_ws(text_[pos_]) && text_[pos_] != ',' && text_[pos_] != ']' &&
+                   text_[pos_] != '}') {
+              ++pos_;
+            }
+            state = State::after;
+          }
+          break;
+        }
+        case State::key: {
+          const std::size_t key_start = pos_;
+          skip_string();
+          const std::string key = decode_key(text_.substr(key_start, pos_ - key_start));
+          current = child_path(stack.back().path, key);
+          entries_[current].key = key_start;
+          skip_ws();
+          if (pos_ < text_.size() && text_[pos_] == ':') {
+            ++pos_;
+          }
+          skip_ws();
+          state = State::value;
+          break;
+        }
+        case State::after: {
+          skip_ws();
+          if (stack.empty()) {
+            return true;
+          }
+          if (pos_ >= text_.size()) {
+            return true;
+          }
+          const char c = text_[pos_];
+          if (c == ',') {
+            ++pos_;
+            skip_ws();
+            Frame& top = stack.back();
+            if (top.object) {
+              state = State::key;
+            } else {
+              ++top.index;
+              current = child_path(top.path, top.index);
+              state = State::value;
+            }
+          } else {
+            ++pos_;  // '}' or ']'
+            stack.pop_back();
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  [[nodiscard]] std::size_t value_offset(const std::string& path) const {
+    const auto it = entries_.find(path);
+    return it == entries_.end() ? npos : it->second.value;
+  }
+  [[nodiscard]] std::size_t key_offset(const std::string& path) const {
+    const auto it = entries_.find(path);
+    if (it == entries_.end()) {
+      return npos;
+    }
+    return it->second.key != npos ? it->second.key : it->second.value;
+  }
+
+ private:
+  struct Entry {
+    std::size_t key = npos;
+    std::size_t value = npos;
+  };
+
+  void skip_ws() {
+    while (pos_ < text_.size() && is_ws(text_[pos_])) {
+      ++pos_;
+    }
+  }
+  void skip_string() {  // at the opening quote
+    ++pos_;
+    while (pos_ < text_.size() && text_[pos_] != '"') {
+      pos_ += text_[pos_] == '\\' ? 2 : 1;
+    }
+    pos_ = std::min(pos_ + 1, text_.size());
+  }
+  static std::string decode_key(std::string_view raw) {
+    if (raw.size() >= 2 && raw.find('\\') == std::string_view::npos) {
+      return std::string(raw.substr(1, raw.size() - 2));
+    }
+    const json decoded = json::parse(raw, nullptr, false);
+    return decoded.is_string() ? decoded.get<std::string>() : std::string(raw);
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// 1-based line and column (in UTF-8 code points) of a byte offset.
+void line_column(std::string_view text, std::size_t offset, std::size_t* line, std::size_t* column) {
+  offset = std::min(offset, text.size());
+  std::size_t l = 1;
+  std::size_t c = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == '\n') {
+      ++l;
+      c = 1;
+    } else if ((byte & 0xC0) != 0x80) {
+      ++c;
+    }
+  }
+  *line = l;
+  *column = c;
+}
+
+std::string type_name(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "boolean";
+    case json::value_t::string: return "string " + json_quoted(value.get_ref<const std::string&>());
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "integer " + value.dump();
+    case json::value_t::number_float: return "number " + value.dump();
+    case json::value_t::object: return "object";
+    case json::value_t::array: return "array";
+    default: return "unsupported value";
+  }
+}
+
+std::string join(std::initializer_list<std::string_view> names) {
+  std::string out;
+  for (const std::string_view name : names) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += name;
+  }
+  return out;
+}
+
+// Parses "<digits>[unit]": decimal or 0x-hex digits, '_' allowed between
+// digits; units (when allowed) K, KiB, M, MiB, G, GiB, all powers of 1024.
+// Returns an empty string on success, else why not.
+std::string parse_number_text(std::string_view text, bool allow_units, std::uint64_t* out) {
+  std::size_t i = 0;
+  unsigned base = 10;
+  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    base = 16;
+    i = 2;
+  }
+  if (!text.empty() && text[0] == '-') {
+    return "must not be negative";
+  }
+  std::uint64_t value = 0;
+  bool any_digit = false;
+  bool last_was_digit = false;
+  bool overflow = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    unsigned digit = 16;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<unsigned>(c - '0');
+    } else if (base == 16 && c >= 'a' && c <= 'f') {
+      digit = static_cast<unsigned>(c - 'a' + 10);
+    } else if (base == 16 && c >= 'A' && c <= 'F') {
+      digit = static_cast<unsigned>(c - 'A' + 10);
+    } else if (c == '_') {
+      if (!last_was_digit || i + 1 >= text.size()) {
+        return "'_' must sit between digits";
+      }
+      last_was_digit = false;
+      continue;
+    } else {
+      break;
+    }
+    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / base) {
+      overflow = true;
+    }
+    value = value * base + digit;
+    any_digit = true;
+    last_was_digit = true;
+  }
+  if (!any_digit) {
+    return base == 16 ? "expected hex digits after 0x" : "expected digits";
+  }
+  if (!last_was_digit) {
+    return "'_' must sit between digits";
+  }
+  const std::string_view unit = text.substr(i);
+  std::uint64_t multiplier = 1;
+  if (!unit.empty()) {
+    if (!allow_units) {
+      return "unexpected \"" + std::string(unit) + "\" after the number";
+    }
+    if (unit == "K" || unit == "KiB") {
+      multiplier = std::uint64_t{1} << 10;
+    } else if (unit == "M" || unit == "MiB") {
+      multiplier = std::uint64_t{1} << 20;
+    } else if (unit == "G" || unit == "GiB") {
+      multiplier = std::uint64_t{1} << 30;
+    } else {
+      return "unknown unit \"" + std::string(unit) + "\" (units: K, KiB, M, MiB, G, GiB; powers of 1024)";
+    }
+  }
+  if (overflow || value > std::numeric_limits<std::uint64_t>::max() / multiplier) {
+    return "does not fit in 64 bits";
+  }
+  *out = value * multiplier;
+  return {};
+}
+
+const std::pair<std::string_view, std::uint32_t> exact_attr_names[] = {
+    {"cacheable", attr::cacheable}, {"non_cacheable", attr::non_cacheable}, {"external", attr::external}};
+const std::pair<std::string_view, std::uint32_t> capability_names[] = {
+    {"cacheable", caps::cacheable}, {"dma", caps::dma},   {"external", caps::external},
+    {"internal", caps::internal},   {"exec", caps::exec}, {"tcm", caps::tcm}};
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::string_view file, const PositionIndex& index, ScenarioError* error)
+      : text_(text), file_(file), index_(index), error_(error) {}
+
+  bool scenario(const json& root, Scenario* out) {
+    const std::string path = "$";
+    if (!expect_object(root, path)) {
+      return false;
+    }
+    // The version first: a newer file's new keys are then reported as such.
+    if (!require(root, path, "format_version")) {
+      return false;
+    }
+    std::uint64_t version = 0;
+    const std::string version_path = child_path(path, "format_version");
+    if (!integer(root.at("format_version"), version_path, std::numeric_limits<std::uint32_t>::max(), &version)) {
+      return false;
+    }
+    if (version != scenario_format_version) {
+      return fail_value(version_path, "unsupported format version " + std::to_string(version) +
+                                          " (this build reads version " +
+                                          std::to_string(scenario_format_version) + ")");
+    }
+    out->format_version = static_cast<std::uint32_t>(version);
+    if (!known_keys(root, path,
+                    {"format_version", "name", "description", "seed", "machine", "pool", "faults", "ops", "trace",
+                     "expect"}) ||
+        !require(root, path, "machine")) {
+      return false;
+    }
+    if (!root.contains("ops") && !root.contains("trace")) {
+      return fail_value(path, "missing required key \"ops\" (or \"trace\")");
+    }
+    if (root.contains("ops") && root.contains("trace")) {
+      return fail_key(child_path(path, "trace"), "\"trace\" and \"ops\" are mutually exclusive");
+    }
+    if (!optional_string(root, path, "name", &out->name) ||
+        !optional_string(root, path, "description", &out->description)) {
+      return false;
+    }
+    if (root.contains("seed") && !number_or_text(root.at("seed"), child_path(path, "seed"), "seed", &out->seed)) {
+      return false;
+    }
+    // The pool before the machine: the mode decides how attributes read.
+    if (root.contains("pool") && !pool(root.at("pool"), child_path(path, "pool"), &out->machine.pool)) {
+      return false;
+    }
+    if (!machine(root.at("machine"), child_path(path, "machine"), &out->machine)) {
+      return false;
+    }
+    if (root.contains("faults") && !faults(root.at("faults"), child_path(path, "faults"), out)) {
+      return false;
+    }
+    if (root.contains("ops") && !ops(root.at("ops"), child_path(path, "ops"), out->machine.pool.mode, &out->ops)) {
+      return false;
+    }
+    if (root.contains("trace")) {
+      std::string trace;
+      if (!optional_string(root, path, "trace", &trace)) {
+        return false;
+      }
+      if (trace.empty()) {
+        return fail_value(child_path(path, "trace"), "trace path must not be empty");
+      }
+      out->trace = std::move(trace);
+    }
+    if (root.contains("expect") && !expect(root.at("expect"), child_path(path, "expect"), &out->expect)) {
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  // ---- errors ----
+  bool fail_at(std::size_t offset, const std::string& path, std::string message) {
+    if (error_ != nullptr) {
+      error_->file = std::string(file_);
+      if (offset == npos) {
+        offset = 0;
+      }
+      line_column(text_, offset, &error_->line, &error_->column);
+      error_->json_path = path;
+      error_->message = std::move(message);
+    }
+    return false;
+  }
+  bool fail_value(const std::string& path, std::string message) {
+    return fail_at(index_.value_offset(path), path, std::move(message));
+  }
+  bool fail_key(const std::string& path, std::string message) {
+    return fail_at(index_.key_offset(path), path, std::move(message));
+  }
+  bool type_error(const json& value, const std::string& path, std::string_view expected) {
+    return fail_value(path, "expected " + std::string(expected) + ", got " + type_name(value));
+  }
+
+  // ---- structure ----
+  bool expect_object(const json& value, const std::string& path) {
+    return value.is_object() || type_error(value, path, "an object");
+  }
+  bool expect_array(const json& value, const std::string& path) {
+    return value.is_array() || type_error(value, path, "an array");
+  }
+  bool require(const json& object, const std::string& path, const char* key) {
+    if (object.contains(key)) {
+      return true;
+    }
+    return fail_value(path, std::string("missing required key \"") + key + "\"");
+  }
+  // The first unknown key in text order, at the key.
+  bool known_keys(const json& object, const std::string& path, std::initializer_list<std::string_view> allowed,
+                  const std::string& context = "") {
+    const std::string* first = nullptr;
+    std::size_t first_offset = npos;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) {
+        continue;
+      }
+      const std::size_t offset = index_.key_offset(child_path(path, it.key()));
+      if (first == nullptr || offset < first_offset) {
+        first = &it.key();
+        first_offset = offset;
+      }
+    }
+    if (first == nullptr) {
+      return true;
+    }
+    return fail_key(child_path(path, *first),
+                    "unknown key " + json_quoted(*first) + context + " (expected one of: " + join(allowed) + ")");
+  }
+
+  // ---- scalars ----
+  bool optional_string(const json& object, const std::string& path, const char* key, std::string* out) {
+    if (!object.contains(key)) {
+      return true;
+    }
+    const json& value = object.at(key);
+    if (!value.is_string()) {
+      return type_error(value, child_path(path, key), "a string");
+    }
+    *out = value.get<std::string>();
+    return true;
+  }
+  bool optional_bool(const json& object, const std::string& path, const char* key, bool* out) {
+    if (!object.contains(key)) {
+      return true;
+    }
+    const json& value = object.at(key);
+    if (!value.is_boolean()) {
+      return type_error(value, child_path(path, key), "true or false");
+    }
+    *out = value.get<bool>();
+    return true;
+  }
+  std::string raw_number(const std::string& path) const {
+    std::size_t offset = index_.value_offset(path);
+    if (offset == npos) {
+      return {};
+    }
+    std::string raw;
+    while (offset < text_.size() && std::strchr("+-.0123456789eE", text_[offset]) != nullptr) {
+      raw += text_[offset++];
+    }
+    return raw;
+  }
+  // A JSON number that must be a non-negative integer; nullopt-like false on
+  // failure with the reason reported.
+  bool json_integer(const json& value, const std::string& path, std::string_view what, std::uint64_t max,
+                    std::uint64_t* out) {
+    if (value.is_number_unsigned()) {
+      const auto number = value.get<std::uint64_t>();
+      if (number > max) {
+        return fail_value(path, std::string(what) + " " + std::to_string(number) + " is out of range (at most " +
+                                    std::to_string(max) + ")");
+      }
+      *out = number;
+      return true;
+    }
+    if (value.is_number_integer()) {
+      return fail_value(path, std::string(what) + " must not be negative, got " + value.dump());
+    }
+    // number_float
+    const std::string raw = raw_number(path);
+    if (!raw.empty() && raw.find_first_of(".eE") == std::string::npos) {
+      return fail_value(path, std::string(what) + " " + raw + (raw[0] == '-' ? " is out of range" : " does not fit in 64 bits"));
+    }
+    return fail_value(path, std::string(what) + " must be an integer, got " + (raw.empty() ? value.dump() : raw));
+  }
+  bool integer(const json& value, const std::string& path, std::uint64_t max, std::uint64_t* out) {
+    if (!value.is_number()) {
+      return type_error(value, path, "an integer");
+    }
+    return json_integer(value, path, "value", max, out);
+  }
+  // An integer, or a string of digits (decimal or 0x hex, '_' separators).
+  bool number_or_text(const json& value, const std::string& path, std::string_view what, std::uint64_t* out) {
+    if (value.is_number()) {
+      return json_integer(value, path, what, std::numeric_limits<std::uint64_t>::max(), out);
+    }
+    if (!value.is_string()) {
+      return type_error(value, path, "an integer or a string such as \"0x2000_0000\"");
+    }
+    const std::string& text = value.get_ref<const std::string&>();
+    const std::string why = parse_number_text(text, false, out);
+    if (!why.empty()) {
+      return fail_value(path, "bad " + std::string(what) + " " + json_quoted(text) + ": " + why);
+    }
+    return true;
+  }
+  // A size: an integer, or a string such as "4K", "64KiB", "0x1000", "1_000".
+  bool size(const json& value, const std::string& path, std::uint64_t max, std::uint64_t* out) {
+    std::uint64_t result = 0;
+    if (value.is_number()) {
+      if (!json_integer(value, path, "size", std::numeric_limits<std::uint64_t>::max(), &result)) {
+        return false;
+      }
+    } else if (value.is_string()) {
+      const std::string& text = value.get_ref<const std::string&>();
+      const std::string why = parse_number_text(text, true, &result);
+      if (!why.empty()) {
+        return fail_value(path, "bad size " + json_quoted(text) + ": " + why);
+      }
+    } else {
+      return type_error(value, path, "a size (an integer or a string such as \"4K\")");
+    }
+    if (result > max) {
+      return fail_value(path, "size " + std::to_string(result) + " is out of range (at most " +
+                                  std::to_string(max) + ")");
+    }
+    *out = result;
+    return true;
+  }
+  bool optional_size(const json& object, const std::string& path, const char* key, std::uint64_t max,
+                     std::uint64_t* out) {
+    return !object.contains(key) || size(object.at(key), child_path(path, key), max, out);
+  }
+  bool attribute(const json& value, const std::string& path, MatchMode mode, std::uint32_t* out) {
+    std::uint64_t number = 0;
+    if (value.is_number()) {
+      if (!json_integer(value, path, "attr", std::numeric_limits<std::uint32_t>::max(), &number)) {
+        return false;
+      }
+      *out = static_cast<std::uint32_t>(number);
+      return true;
+    }
+    if (mode == MatchMode::exact) {
+      if (value.is_array()) {
+        return fail_value(path, "a capability list needs pool.mode \"capability\"; in exact mode attr is an "
+                                "integer or one of: cacheable, non_cacheable, external");
+      }
+      if (!value.is_string()) {
+        return type_error(value, path, "an attribute (an integer or one of: cacheable, non_cacheable, external)");
+      }
+      const std::string& name = value.get_ref<const std::string&>();
+      for (const auto& [known, id] : exact_attr_names) {
+        if (name == known) {
+          *out = id;
+          return true;
+        }
+      }
+      return fail_value(path, "unknown attribute " + json_quoted(name) + " (expected one of: cacheable, non_cacheable, "
+                                                                    "external, or an integer)");
+    }
+    if (!value.is_array()) {
+      return type_error(value, path,
+                        "capabilities (an array of capability names, or an integer) in capability mode");
+    }
+    std::uint32_t bits = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const json& element = value[i];
+      const std::string element_path = child_path(path, i);
+      if (!element.is_string()) {
+        return type_error(element, element_path, "a capability name");
+      }
+      const std::string& name = element.get_ref<const std::string&>();
+      bool found = false;
+      for (const auto& [known, bit] : capability_names) {
+        if (name == known) {
+          bits |= bit;
+          found = true;
+        }
+      }
+      if (!found) {
+        return fail_value(element_path, "unknown capability " + json_quoted(name) +
+                                            " (expected one of: cacheable, dma, external, internal, exec, tcm)");
+      }
+    }
+    *out = bits;
+    return true;
+  }
+
+  // ---- sections ----
+  bool pool(const json& value, const std::string& path, PoolConfig* out) {
+    if (!expect_object(value, path) || !known_keys(value, path, {"mode", "policy", "size_threshold"})) {
+      return false;
+    }
+    std::string text;
+    if (value.contains("mode")) {
+      if (!optional_string(value, path, "mode", &text)) {
+        return false;
+      }
+      if (text == "exact") {
+        out->mode = MatchMode::exact;
+      } else if (text == "capability") {
+        out->mode = MatchMode::capability;
+      } else {
+        return fail_value(child_path(path, "mode"),
+                          "unknown mode " + json_quoted(text) + " (expected one of: exact, capability)");
+      }
+    }
+    if (value.contains("policy")) {
+      if (!optional_string(value, path, "policy", &text)) {
+        return false;
+      }
+      if (!parse_policy(text.c_str(), &out->policy) || text.find('\0') != std::string::npos) {
+        std::string names;
+        for (std::size_t i = 0; i < policy_count; ++i) {
+          names += (i == 0 ? "" : ", ") + std::string(to_string(static_cast<Policy>(i)));
+        }
+        return fail_value(child_path(path, "policy"),
+                          "unknown policy " + json_quoted(text) + " (expected one of: " + names + ")");
+      }
+    }
+    std::uint64_t threshold = 0;
+    if (!optional_size(value, path, "size_threshold", std::numeric_limits<std::size_t>::max(), &threshold)) {
+      return false;
+    }
+    out->size_threshold_bytes = static_cast<std::size_t>(threshold);
+    return true;
+  }
+
+  bool machine(const json& value, const std::string& path, MachineConfig* out) {
+    if (!expect_object(value, path) || !known_keys(value, path, {"regions"}) || !require(value, path, "regions")) {
+      return false;
+    }
+    const std::string regions_path = child_path(path, "regions");
+    const json& regions = value.at("regions");
+    if (!expect_array(regions, regions_path)) {
+      return false;
+    }
+    out->regions.clear();
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      RegionSpec spec;
+      if (!region(regions[i], child_path(regions_path, i), out->pool.mode, &spec)) {
+        return false;
+      }
+      out->regions.push_back(std::move(spec));
+    }
+    return true;
+  }
+
+  bool region(const json& value, const std::string& path, MatchMode mode, RegionSpec* out) {
+    if (!expect_object(value, path) ||
+        !known_keys(value, path, {"name", "base", "size", "attr", "cache", "line_bytes", "dma", "reserved"})) {
+      return false;
+    }
+    for (const char* key : {"name", "base", "size", "attr", "cache"}) {
+      if (!require(value, path, key)) {
+        return false;
+      }
+    }
+    if (!optional_string(value, path, "name", &out->name)) {
+      return false;
+    }
+    if (out->name.empty()) {
+      return fail_value(child_path(path, "name"), "region name must not be empty");
+    }
+    if (!number_or_text(value.at("base"), child_path(path, "base"), "base", &out->base) ||
+        !size(value.at("size"), child_path(path, "size"), std::numeric_limits<std::uint64_t>::max(),
+              &out->size_bytes) ||
+        !attribute(value.at("attr"), child_path(path, "attr"), mode, &out->attr)) {
+      return false;
+    }
+    std::string cache;
+    if (!optional_string(value, path, "cache", &cache)) {
+      return false;
+    }
+    if (!parse_cache_policy(cache, &out->cache_policy)) {
+      return fail_value(child_path(path, "cache"), "unknown cache policy " + json_quoted(cache) +
+                                                       " (expected one of: write_back, write_through, non_cacheable)");
+    }
+    if (value.contains("line_bytes")) {
+      std::uint64_t line = 0;
+      if (!integer(value.at("line_bytes"), child_path(path, "line_bytes"), std::numeric_limits<std::uint32_t>::max(),
+                   &line)) {
+        return false;
+      }
+      out->line_bytes = static_cast<std::uint32_t>(line);
+    }
+    return optional_bool(value, path, "dma", &out->dma_capable) &&
+           optional_bool(value, path, "reserved", &out->reserved);
+  }
+
+  bool faults(const json& value, const std::string& path, Scenario* out) {
+    if (value.is_string()) {
+      if (value.get_ref<const std::string&>() != "swarm") {
+        return fail_value(path, "expected \"swarm\" or an object of fault rates, got " + type_name(value));
+      }
+      out->swarm = true;
+      out->faults = FaultPlan::swarm(out->seed);
+      return true;
+    }
+    if (!value.is_object()) {
+      return type_error(value, path, "\"swarm\" or an object {fault kind: rate in ppm}");
+    }
+    if (!known_keys(value, path,
+                    {"alloc_failure", "metadata_flip", "dma_overrun", "double_free", "foreign_free",
+                     "region_offline"})) {
+      return false;
+    }
+    out->swarm = false;
+    out->faults = FaultPlan{};
+    for (unsigned kind = 0; kind < fault_kind_count; ++kind) {
+      const char* name = to_string(static_cast<FaultKind>(kind));
+      if (!value.contains(name)) {
+        continue;
+      }
+      std::uint64_t rate = 0;
+      const std::string rate_path = child_path(path, name);
+      if (!value.at(name).is_number()) {
+        return type_error(value.at(name), rate_path, "a rate in parts per million (an integer)");
+      }
+      if (!json_integer(value.at(name), rate_path, "rate", 1'000'000, &rate)) {
+        return false;
+      }
+      out->faults.rate_ppm[kind] = static_cast<std::uint32_t>(rate);
+    }
+    return true;
+  }
+
+  bool ops(const json& value, const std::string& path, MatchMode mode, std::vector<Op>* out) {
+    if (!expect_array(value, path)) {
+      return false;
+    }
+    out->clear();
+    out->reserve(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      Op op;
+      if (!one_op(value[i], child_path(path, i), mode, &op)) {
+        return false;
+      }
+      out->push_back(op);
+    }
+    return true;
+  }
+
+  bool one_op(const json& value, const std::string& path, MatchMode mode, Op* out) {
+    if (!expect_object(value, path) || !require(value, path, "op")) {
+      return false;
+    }
+    const json& kind_value = value.at("op");
+    const std::string kind_path = child_path(path, "op");
+    if (!kind_value.is_string()) {
+      return type_error(kind_value, kind_path, "an op name");
+    }
+    const std::string& kind_name = kind_value.get_ref<const std::string&>();
+    bool found = false;
+    std::string names;
+    for (unsigned kind = 0; kind < op_kind_count; ++kind) {
+      const char* name = to_string(static_cast<OpKind>(kind));
+      names += (kind == 0 ? "" : ", ") + std::string(name);
+      if (kind_name == name) {
+        out->kind = static_cast<OpKind>(kind);
+        found = true;
+      }
+    }
+    if (!found) {
+      return fail_value(kind_path, "unknown op " + json_quoted(kind_name) + " (expected one of: " + names + ")");
+    }
+    const std::string context = " for op " + json_quoted(kind_name);
+    bool block = false;
+    bool ranged = false;
+    switch (out->kind) {
+      case OpKind::alloc:
+      case OpKind::realloc:
+        block = true;
+        if (!known_keys(value, path, {"op", "handle", "attr", "size", "align"}, context)) {
+          return false;
+        }
+        break;
+      case OpKind::free:
+        if (!known_keys(value, path, {"op", "handle"}, context)) {
+          return false;
+        }
+        break;
+      case OpKind::evict:
+      case OpKind::speculative_fill:
+        if (!known_keys(value, path, {"op", "handle", "offset"}, context)) {
+          return false;
+        }
+        break;
+      default:
+        ranged = true;
+        if (!known_keys(value, path, {"op", "handle", "offset", "length"}, context)) {
+          return false;
+        }
+        break;
+    }
+    if (!require(value, path, "handle")) {
+      return false;
+    }
+    std::uint64_t handle = 0;
+    if (!value.at("handle").is_number()) {
+      return type_error(value.at("handle"), child_path(path, "handle"), "a handle (an integer)");
+    }
+    if (!json_integer(value.at("handle"), child_path(path, "handle"), "handle",
+                      std::numeric_limits<Handle>::max(), &handle)) {
+      return false;
+    }
+    out->handle = static_cast<Handle>(handle);
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    if (block) {
+      if (!require(value, path, "attr") || !require(value, path, "size") ||
+          !attribute(value.at("attr"), child_path(path, "attr"), mode, &out->attr) ||
+          !size(value.at("size"), child_path(path, "size"), max, &out->size_bytes) ||
+          !optional_size(value, path, "align", max, &out->align_bytes)) {
+        return false;
+      }
+      if (out->align_bytes != 0 && !std::has_single_bit(out->align_bytes)) {
+        return fail_value(child_path(path, "align"),
+                          "alignment " + std::to_string(out->align_bytes) + " is not a power of two");
+      }
+      return true;
+    }
+    if (!optional_size(value, path, "offset", max, &out->offset_bytes)) {
+      return false;
+    }
+    return !ranged || optional_size(value, path, "length", max, &out->length_bytes);
+  }
+
+  bool check_names(const json& value, const std::string& path, std::vector<std::string>* out) {
+    if (!expect_array(value, path)) {
+      return false;
+    }
+    out->clear();
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const std::string element_path = child_path(path, i);
+      if (!value[i].is_string()) {
+        return type_error(value[i], element_path, "a check name");
+      }
+      const std::string& name = value[i].get_ref<const std::string&>();
+      bool ok = !name.empty() && name[0] >= 'A' && name[0] <= 'Z';
+      for (const char c : name) {
+        ok = ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+      }
+      if (!ok) {
+        return fail_value(element_path, "bad check name " + json_quoted(name) +
+                                            " (check names are upper case, e.g. \"STALE_READ\")");
+      }
+      out->push_back(name);
+    }
+    return true;
+  }
+
+  bool ratio(const json& object, const std::string& path, const char* key, double max,
+             std::optional<double>* out) {
+    if (!object.contains(key)) {
+      return true;
+    }
+    const json& value = object.at(key);
+    const std::string value_path = child_path(path, key);
+    if (!value.is_number()) {
+      return type_error(value, value_path, "a number");
+    }
+    const double number = value.get<double>();
+    if (!(number >= 0 && number <= max)) {
+      return fail_value(value_path, std::string(key) + " " + value.dump() + " is out of range (0.." +
+                                        (max == std::numeric_limits<double>::infinity() ? std::string("")
+                                                                                         : json(max).dump()) +
+                                        ")");
+    }
+    *out = number;
+    return true;
+  }
+
+  bool expect(const json& value, const std::string& path, Expectations* out) {
+    if (!expect_object(value, path) ||
+        !known_keys(value, path,
+                    {"findings_required", "findings_allowed", "max_failed_allocs", "max_f_ext",
+                     "max_footprint_overhead", "golden_digest"})) {
+      return false;
+    }
+    if (value.contains("findings_required") &&
+        !check_names(value.at("findings_required"), child_path(path, "findings_required"), &out->findings_required)) {
+      return false;
+    }
+    if (value.contains("findings_allowed") &&
+        !check_names(value.at("findings_allowed"), child_path(path, "findings_allowed"), &out->findings_allowed)) {
+      return false;
+    }
+    if (value.contains("max_failed_allocs")) {
+      std::uint64_t count = 0;
+      if (!integer(value.at("max_failed_allocs"), child_path(path, "max_failed_allocs"),
+                   std::numeric_limits<std::uint64_t>::max(), &count)) {
+        return false;
+      }
+      out->max_failed_allocs = count;
+    }
+    if (!ratio(value, path, "max_f_ext", 1.0, &out->max_f_ext) ||
+        !ratio(value, path, "max_footprint_overhead", std::numeric_limits<double>::infinity(),
+               &out->max_footprint_overhead)) {
+      return false;
+    }
+    if (value.contains("golden_digest")) {
+      const json& digest = value.at("golden_digest");
+      const std::string digest_path = child_path(path, "golden_digest");
+      const char* expected = "a digest as a hex string such as \"0x0123456789abcdef\"";
+      if (!digest.is_string()) {
+        return type_error(digest, digest_path, expected);
+      }
+      const std::string& text = digest.get_ref<const std::string&>();
+      std::uint64_t number = 0;
+      const bool hex = text.size() > 2 && text.size() <= 18 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X') &&
+                       text.find('_') == std::string::npos && parse_number_text(text, false, &number).empty();
+      if (!hex) {
+        return fail_value(digest_path, "bad digest " + json_quoted(text) + ": expected " + expected);
+      }
+      out->golden_digest = number;
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  std::string_view file_;
+  const PositionIndex& index_;
+  ScenarioError* error_;
+};
+
+bool parse_impl(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    if (error != nullptr) {
+      // e.byte: 1-based index of the last byte read (the offending one).
+      const std::size_t offset = e.byte == 0 ? 0 : e.byte - 1;
+      std::string message = e.what();
+      const std::size_t column = message.find("column ");
+      const std::size_t colon = column == std::string::npos ? std::string::npos : message.find(": ", column);
+      if (colon != std::string::npos) {
+        message = message.substr(colon + 2);
+      }
+      *error = ScenarioError{std::string(file_name), 0, 0, "", message};
+      line_column(text, offset, &error->line, &error->column);
+    }
+    return false;
+  } catch (const json::exception& e) {
+    // Number overflow (406: "1e400") carries no position: point at the number
+    // nlohmann quotes, found in the text.
+    if (error != nullptr) {
+      std::string message = e.what();
+      std::size_t offset = 0;
+      const std::size_t open = message.find('\'');
+      const std::size_t close = open == std::string::npos ? std::string::npos : message.find('\'', open + 1);
+      if (close != std::string::npos) {
+        const std::size_t found = text.find(message.substr(open + 1, close - open - 1));
+        offset = found == std::string_view::npos ? 0 : found;
+      }
+      const std::size_t bracket = message.find("] ");
+      if (bracket != std::string::npos) {
+        message = message.substr(bracket + 2);
+      }
+      *error = ScenarioError{std::string(file_name), 0, 0, "", message};
+      line_column(text, offset, &error->line, &error->column);
+    }
+    return false;
+  }
+  PositionIndex index;
+  std::size_t deep = 0;
+  if (!index.build(text, &deep)) {
+    if (error != nullptr) {
+      *error = ScenarioError{std::string(file_name), 0, 0, "",
+                             "nesting deeper than " + std::to_string(max_depth) + " levels"};
+      line_column(text, deep, &error->line, &error->column);
+    }
+    return false;
+  }
+  Scenario scenario;
+  Parser parser(text, file_name, index, error);
+  if (!parser.scenario(root, &scenario)) {
+    return false;
+  }
+  *out = std::move(scenario);
+  return true;
+}
+
+std::string hex(std::uint64_t value) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  do {
+    out.insert(out.begin(), digits[value & 0xF]);
+    value >>= 4;
+  } while (value != 0);
+  return "0x" + out;
+}
+
+}  // namespace
+
+bool parse_scenario(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error) {
+  try {
+    return parse_impl(text, file_name, out, error);
+  } catch (const std::exception& e) {
+    if (error != nullptr) {
+      *error = ScenarioError{std::string(file_name), 0, 0, "", std::string("internal error: ") + e.what()};
+    }
+  } catch (...) {
+    if (error != nullptr) {
+      *error = ScenarioError{std::string(file_name), 0, 0, "", "internal error"};
+    }
+  }
+  return false;
+}
+
+bool load_scenario_file(const std::string& path, Scenario* out, ScenarioError* error) {
+  try {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream contents;
+    if (in) {
+      contents << in.rdbuf();
+    }
+    if (!in || in.bad()) {
+      if (error != nullptr) {
+        *error = ScenarioError{path, 0, 0, "", std::string("cannot read the file: ") + std::strerror(errno)};
+      }
+      return false;
+    }
+    const std::string text = contents.str();
+    if (!parse_scenario(text, path, out, error)) {
+      return false;
+    }
+    if (out->name.empty()) {
+      out->name = std::filesystem::path(path).stem().string();
+    }
+    return true;
+  } catch (const std::exception& e) {
+    if (error != nullptr) {
+      *error = ScenarioError{path, 0, 0, "", std::string("cannot read the file: ") + e.what()};
+    }
+  }
+  return false;
+}
+
+std::string to_json(const Scenario& scenario) {
+  using ojson = nlohmann::ordered_json;
+  ojson root;
+  root["format_version"] = scenario.format_version;
+  root["name"] = scenario.name;
+  if (!scenario.description.empty()) {
+    root["description"] = scenario.description;
+  }
+  root["seed"] = scenario.seed;
+  ojson regions = ojson::array();
+  for (const RegionSpec& spec : scenario.machine.regions) {
+    ojson region;
+    region["name"] = spec.name;
+    region["base"] = hex(spec.base);
+    region["size"] = spec.size_bytes;
+    region["attr"] = spec.attr;
+    region["cache"] = to_string(spec.cache_policy);
+    region["line_bytes"] = spec.line_bytes;
+    region["dma"] = spec.dma_capable;
+    region["reserved"] = spec.reserved;
+    regions.push_back(std::move(region));
+  }
+  root["machine"]["regions"] = std::move(regions);
+  const PoolConfig& pool = scenario.machine.pool;
+  root["pool"]["mode"] = pool.mode == MatchMode::exact ? "exact" : "capability";
+  root["pool"]["policy"] = to_string(pool.policy);
+  root["pool"]["size_threshold"] = pool.size_threshold_bytes;
+  if (scenario.swarm) {
+    root["faults"] = "swarm";
+  } else if (scenario.faults.any()) {
+    for (unsigned kind = 0; kind < fault_kind_count; ++kind) {
+      if (scenario.faults.rate_ppm[kind] != 0) {
+        root["faults"][to_string(static_cast<FaultKind>(kind))] = scenario.faults.rate_ppm[kind];
+      }
+    }
+  }
+  if (scenario.trace) {
+    root["trace"] = *scenario.trace;
+  } else {
+    ojson ops = ojson::array();
+    for (const Op& op : scenario.ops) {
+      ojson entry;
+      entry["op"] = to_string(op.kind);
+      entry["handle"] = op.handle;
+      switch (op.kind) {
+        case OpKind::alloc:
+        case OpKind::realloc:
+          entry["attr"] = op.attr;
+          entry["size"] = op.size_bytes;
+          if (op.align_bytes != 0) {
+            entry["align"] = op.align_bytes;
+          }
+          break;
+        case OpKind::free: break;
+        case OpKind::evict:
+        case OpKind::speculative_fill: entry["offset"] = op.offset_bytes; break;
+        default:
+          entry["offset"] = op.offset_bytes;
+          entry["length"] = op.length_bytes;
+          break;
+      }
+      ops.push_back(std::move(entry));
+    }
+    root["ops"] = std::move(ops);
+  }
+  const Expectations& expect = scenario.expect;
+  ojson expectations = ojson::object();
+  if (!expect.findings_required.empty()) {
+    expectations["findings_required"] = expect.findings_required;
+  }
+  if (!expect.findings_allowed.empty()) {
+    expectations["findings_allowed"] = expect.findings_allowed;
+  }
+  if (expect.max_failed_allocs) {
+    expectations["max_failed_allocs"] = *expect.max_failed_allocs;
+  }
+  if (expect.max_f_ext) {
+    expectations["max_f_ext"] = *expect.max_f_ext;
+  }
+  if (expect.max_footprint_overhead) {
+    expectations["max_footprint_overhead"] = *expect.max_footprint_overhead;
+  }
+  if (expect.golden_digest) {
+    expectations["golden_digest"] = hex(*expect.golden_digest);
+  }
+  if (!expectations.empty()) {
+    root["expect"] = std::move(expectations);
+  }
+  return root.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
+}  // namespace smh::sim

@@ -1,0 +1,495 @@
+// The scenario parser: every error class with its message and position, the
+// accepted syntaxes, the canonical round trip, and the bundled scenarios.
+#include "smh/sim/scenario_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smh::sim {
+namespace {
+
+// A valid scenario; tests splice their faults into it.
+std::string with_ops(std::string_view ops) {
+  return std::string(R"({
+  "format_version": 1,
+  "name": "t",
+  "machine": {"regions": [
+    {"name": "sram", "base": "0x2000_0000", "size": "64K", "attr": "cacheable", "cache": "write_back"}
+  ]},
+  "ops": )") + std::string(ops) + "\n}\n";
+}
+
+Scenario parse_ok(std::string_view text) {
+  Scenario scenario;
+  ScenarioError error;
+  EXPECT_TRUE(parse_scenario(text, "t.json", &scenario, &error)) << error.to_string();
+  return scenario;
+}
+
+// 1-based line and column of the first occurrence of needle (ASCII texts).
+std::pair<std::size_t, std::size_t> position_of(std::string_view text, std::string_view needle) {
+  const std::size_t offset = text.find(needle);
+  EXPECT_NE(offset, std::string_view::npos) << needle;
+  std::size_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return {line, offset - line_start + 1};
+}
+
+// Parses text expecting failure with exactly that path and message, positioned
+// at the first occurrence of `at` in the text.
+void expect_error(std::string_view text, std::string_view path, std::string_view message, std::string_view at) {
+  Scenario scenario;
+  ScenarioError error;
+  ASSERT_FALSE(parse_scenario(text, "t.json", &scenario, &error)) << text;
+  EXPECT_EQ(error.file, "t.json");
+  EXPECT_EQ(error.json_path, path);
+  EXPECT_EQ(error.message, message);
+  const auto [line, column] = position_of(text, at);
+  EXPECT_EQ(error.line, line) << error.to_string();
+  EXPECT_EQ(error.column, column) << error.to_string();
+}
+
+TEST(ScenarioParser, ParsesEverySection) {
+  const Scenario s = parse_ok(R"({
+    "format_version": 1,
+    "name": "all",
+    "description": "every section",
+    "seed": "0xdead_beef",
+    "machine": {"regions": [
+      {"name": "a", "base": 536870912, "size": 4096, "attr": ["cacheable", "dma"], "cache": "write_through",
+       "line_bytes": 64, "dma": true, "reserved": true},
+      {"name": "b", "base": "0x3000_0000", "size": "1M", "attr": 5, "cache": "non_cacheable"}
+    ]},
+    "pool": {"mode": "capability", "policy": "size_threshold", "size_threshold": "1K"},
+    "faults": {"alloc_failure": 100, "region_offline": 5},
+    "ops": [
+      {"op": "alloc", "handle": 7, "attr": ["dma"], "size": "64KiB", "align": "4K"},
+      {"op": "realloc", "handle": 7, "attr": 3, "size": 100},
+      {"op": "dma_to_device", "handle": 7, "offset": 16, "length": "1K"},
+      {"op": "evict", "handle": 7, "offset": 32},
+      {"op": "free", "handle": 7}
+    ],
+    "expect": {"findings_required": ["STALE_READ"], "findings_allowed": ["FAULT_DETECTED"],
+               "max_failed_allocs": 2, "max_f_ext": 0.5, "max_footprint_overhead": 1.25,
+               "golden_digest": "0x0123456789ABCDEF"}
+  })");
+  EXPECT_EQ(s.format_version, 1u);
+  EXPECT_EQ(s.name, "all");
+  EXPECT_EQ(s.description, "every section");
+  EXPECT_EQ(s.seed, 0xdeadbeefu);
+  ASSERT_EQ(s.machine.regions.size(), 2u);
+  const RegionSpec& a = s.machine.regions[0];
+  EXPECT_EQ(a.name, "a");
+  EXPECT_EQ(a.base, 0x2000'0000u);
+  EXPECT_EQ(a.size_bytes, 4096u);
+  EXPECT_EQ(a.attr, caps::cacheable | caps::dma);
+  EXPECT_EQ(a.cache_policy, CachePolicy::write_through);
+  EXPECT_EQ(a.line_bytes, 64u);
+  EXPECT_TRUE(a.dma_capable);
+  EXPECT_TRUE(a.reserved);
+  const RegionSpec& b = s.machine.regions[1];
+  EXPECT_EQ(b.base, 0x3000'0000u);
+  EXPECT_EQ(b.size_bytes, 1u << 20);
+  EXPECT_EQ(b.attr, 5u);
+  EXPECT_EQ(b.cache_policy, CachePolicy::non_cacheable);
+  EXPECT_EQ(b.line_bytes, 32u);
+  EXPECT_FALSE(b.dma_capable);
+  EXPECT_EQ(s.machine.pool.mode, MatchMode::capability);
+  EXPECT_EQ(s.machine.pool.policy, Policy::size_threshold);
+  EXPECT_EQ(s.machine.pool.size_threshold_bytes, 1024u);
+  EXPECT_FALSE(s.swarm);
+  EXPECT_EQ(s.faults.rate_ppm[static_cast<unsigned>(FaultKind::alloc_failure)], 100u);
+  EXPECT_EQ(s.faults.rate_ppm[static_cast<unsigned>(FaultKind::region_offline)], 5u);
+  EXPECT_EQ(s.faults.rate_ppm[static_cast<unsigned>(FaultKind::metadata_flip)], 0u);
+  ASSERT_EQ(s.ops.size(), 5u);
+  EXPECT_EQ(s.ops[0].kind, OpKind::alloc);
+  EXPECT_EQ(s.ops[0].handle, 7u);
+  EXPECT_EQ(s.ops[0].attr, caps::dma);
+  EXPECT_EQ(s.ops[0].size_bytes, 65536u);
+  EXPECT_EQ(s.ops[0].align_bytes, 4096u);
+  EXPECT_EQ(s.ops[1].kind, OpKind::realloc);
+  EXPECT_EQ(s.ops[1].attr, 3u);
+  EXPECT_EQ(s.ops[2].kind, OpKind::dma_to_device);
+  EXPECT_EQ(s.ops[2].offset_bytes, 16u);
+  EXPECT_EQ(s.ops[2].length_bytes, 1024u);
+  EXPECT_EQ(s.ops[3].kind, OpKind::evict);
+  EXPECT_EQ(s.ops[3].offset_bytes, 32u);
+  EXPECT_EQ(s.ops[4].kind, OpKind::free);
+  EXPECT_FALSE(s.trace.has_value());
+  EXPECT_EQ(s.expect.findings_required, std::vector<std::string>{"STALE_READ"});
+  EXPECT_EQ(s.expect.findings_allowed, std::vector<std::string>{"FAULT_DETECTED"});
+  EXPECT_EQ(s.expect.max_failed_allocs, 2u);
+  EXPECT_EQ(s.expect.max_f_ext, 0.5);
+  EXPECT_EQ(s.expect.max_footprint_overhead, 1.25);
+  EXPECT_EQ(s.expect.golden_digest, 0x0123456789abcdefu);
+}
+
+TEST(ScenarioParser, EveryOpKindByItsName) {
+  for (unsigned kind = 0; kind < op_kind_count; ++kind) {
+    const std::string name = to_string(static_cast<OpKind>(kind));
+    const bool block = kind == static_cast<unsigned>(OpKind::alloc) || kind == static_cast<unsigned>(OpKind::realloc);
+    const std::string extra = block ? R"(, "attr": 0, "size": 8)" : "";
+    const Scenario s = parse_ok(with_ops(R"([{"op": ")" + name + R"(", "handle": 1)" + extra + "}]"));
+    ASSERT_EQ(s.ops.size(), 1u) << name;
+    EXPECT_EQ(s.ops[0].kind, static_cast<OpKind>(kind)) << name;
+  }
+}
+
+TEST(ScenarioParser, SizeSyntaxes) {
+  const std::pair<const char*, std::uint64_t> cases[] = {
+      {"4096", 4096},          {R"("4K")", 4096},       {R"("64KiB")", 65536},   {R"("1M")", 1u << 20},
+      {R"("2MiB")", 2u << 20}, {R"("1G")", 1u << 30},   {R"("0x1000")", 4096},   {R"("1_000")", 1000},
+      {R"("0x1_0")", 16},      {R"("0")", 0},           {"18446744073709551615", 18446744073709551615u},
+  };
+  for (const auto& [text, value] : cases) {
+    const Scenario s = parse_ok(with_ops(std::string(R"([{"op": "alloc", "handle": 1, "attr": 0, "size": )") +
+                                         text + "}]"));
+    ASSERT_EQ(s.ops.size(), 1u) << text;
+    EXPECT_EQ(s.ops[0].size_bytes, value) << text;
+  }
+}
+
+TEST(ScenarioParser, MalformedJsonGivesLineAndColumnOfTheSyntaxError) {
+  const std::string text = "{\n  \"format_version\": 1,\n  \"machine\": {,\n}\n";
+  Scenario s;
+  ScenarioError error;
+  ASSERT_FALSE(parse_scenario(text, "bad.json", &s, &error));
+  EXPECT_EQ(error.line, 3u);
+  EXPECT_EQ(error.column, 15u);  // the ','
+  EXPECT_EQ(error.json_path, "");
+  EXPECT_EQ(error.message, "syntax error while parsing object key - unexpected ','; expected string literal");
+  EXPECT_EQ(error.to_string(),
+            "bad.json:3:15: syntax error while parsing object key - unexpected ','; expected string literal");
+}
+
+TEST(ScenarioParser, TruncatedJsonPointsAtTheEnd) {
+  const std::string text = "{\n  \"format_version\": 1,\n  \"ops\": [";
+  Scenario s;
+  ScenarioError error;
+  ASSERT_FALSE(parse_scenario(text, "t.json", &s, &error));
+  EXPECT_EQ(error.line, 3u);
+  EXPECT_EQ(error.column, 11u);  // one past the '['
+  EXPECT_NE(error.message.find("unexpected end of input"), std::string::npos) << error.message;
+}
+
+TEST(ScenarioParser, ColumnsCountCharactersNotBytes) {
+  // "é" is two bytes; the error value starts at character 22 (byte 23) of line 2.
+  const std::string text =
+      "{\"format_version\": 1, \"machine\": {\"regions\": []}, \"ops\": [],\n\"name\": \"é\", \"seed\": true}";
+  Scenario s;
+  ScenarioError error;
+  ASSERT_FALSE(parse_scenario(text, "t.json", &s, &error));
+  EXPECT_EQ(error.json_path, "$.seed");
+  EXPECT_EQ(error.line, 2u);
+  EXPECT_EQ(error.column, 22u);
+}
+
+TEST(ScenarioParser, WrongTypeNamesThePathAndPointsAtTheValue) {
+  const std::string text = with_ops(R"([
+    {"op": "alloc", "handle": 1, "attr": 0, "size": 8},
+    {"op": "alloc", "handle": 2, "attr": 0, "size": 8},
+    {"op": "alloc", "handle": 3, "attr": 0, "size": 8},
+    {"op": "alloc", "handle": 4, "attr": 0, "size": true}
+  ])");
+  expect_error(text, "$.ops[3].size", R"(expected a size (an integer or a string such as "4K"), got boolean)",
+               "true");
+  expect_error(with_ops(R"([{"op": "free", "handle": "one"}])"), "$.ops[0].handle",
+               R"(expected a handle (an integer), got string "one")", R"("one")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": {}}, "ops": []})", "$.machine.regions",
+               "expected an array, got object", "{}");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "name": 3})", "$.name",
+               "expected a string, got integer 3", "3}");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "expect": {"max_f_ext": "x"}})",
+               "$.expect.max_f_ext", R"(expected a number, got string "x")", R"("x")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [5]})", "$.ops[0]",
+               "expected an object, got integer 5", "5]");
+  expect_error("[]", "$", "expected an object, got array", "[]");
+}
+
+TEST(ScenarioParser, UnknownKeysAreErrorsAtTheKey) {
+  const std::string region = R"({"format_version": 1, "machine": {"regions": [
+    {"name": "a", "base": 4096, "size": "4K", "attr": 0, "cache": "write_back", "colour": "red"}]}, "ops": []})";
+  expect_error(region, "$.machine.regions[0].colour",
+               R"(unknown key "colour" (expected one of: name, base, size, attr, cache, line_bytes, dma, reserved))",
+               R"("colour")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "zeta": 1, "alpha": 2})", "$.zeta",
+               R"(unknown key "zeta" (expected one of: format_version, name, description, seed, machine, pool, )"
+               R"(faults, ops, trace, expect))",
+               R"("zeta")");
+  expect_error(with_ops(R"([{"op": "free", "handle": 1, "size": 8}])"), "$.ops[0].size",
+               R"(unknown key "size" for op "free" (expected one of: op, handle))", R"("size": 8})");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "expect": {"max_faults": 1}})",
+               "$.expect.max_faults",
+               R"(unknown key "max_faults" (expected one of: findings_required, findings_allowed, )"
+               R"(max_failed_allocs, max_f_ext, max_footprint_overhead, golden_digest))",
+               R"("max_faults")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": [], "bad key": 1}, "ops": []})",
+               R"($.machine["bad key"])", R"(unknown key "bad key" (expected one of: regions))", R"("bad key")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "faults": {"bit_rot": 5}})",
+               "$.faults.bit_rot",
+               R"(unknown key "bit_rot" (expected one of: alloc_failure, metadata_flip, dma_overrun, double_free, )"
+               R"(foreign_free, region_offline))",
+               R"("bit_rot")");
+}
+
+TEST(ScenarioParser, BadSizes) {
+  const auto alloc = [](std::string_view size) {
+    return with_ops(std::string(R"([{"op": "alloc", "handle": 1, "attr": 0, "size": )") + std::string(size) + "}]");
+  };
+  expect_error(alloc(R"("4Q")"), "$.ops[0].size",
+               R"(bad size "4Q": unknown unit "Q" (units: K, KiB, M, MiB, G, GiB; powers of 1024))", R"("4Q")");
+  expect_error(alloc("-4"), "$.ops[0].size", "size must not be negative, got -4", "-4");
+  expect_error(alloc(R"("-4K")"), "$.ops[0].size", R"(bad size "-4K": must not be negative)", R"("-4K")");
+  expect_error(alloc(R"("99999999999999999999")"), "$.ops[0].size",
+               R"(bad size "99999999999999999999": does not fit in 64 bits)", R"("9999)");
+  expect_error(alloc("99999999999999999999"), "$.ops[0].size", "size 99999999999999999999 does not fit in 64 bits",
+               "9999");
+  expect_error(alloc(R"("17179869184G")"), "$.ops[0].size", R"(bad size "17179869184G": does not fit in 64 bits)",
+               R"("1717)");
+  expect_error(alloc("4.5"), "$.ops[0].size", "size must be an integer, got 4.5", "4.5");
+  expect_error(alloc(R"("K")"), "$.ops[0].size", R"(bad size "K": expected digits)", R"("K")");
+  expect_error(alloc(R"("4__0")"), "$.ops[0].size", R"(bad size "4__0": '_' must sit between digits)",
+               R"("4__0")");
+  expect_error(alloc(R"("")"), "$.ops[0].size", R"(bad size "": expected digits)", R"("")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "seed": "12K"})", "$.seed",
+               R"(bad seed "12K": unexpected "K" after the number)", R"("12K")");
+}
+
+TEST(ScenarioParser, UnknownNames) {
+  expect_error(with_ops(R"([{"op": "allocate", "handle": 1}])"), "$.ops[0].op",
+               R"(unknown op "allocate" (expected one of: alloc, realloc, free, cpu_write, cpu_read, cache_clean, )"
+               R"(cache_invalidate, cache_clean_invalidate, dma_to_device, dma_from_device_start, )"
+               R"(dma_from_device_complete, evict, speculative_fill))",
+               R"("allocate")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "pool": {"policy": "fastest"}})",
+               "$.pool.policy",
+               R"(unknown policy "fastest" (expected one of: first_fit, best_fit, worst_fit, )"
+               R"(smallest_region_first, round_robin, size_threshold))",
+               R"("fastest")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "pool": {"mode": "fuzzy"}})",
+               "$.pool.mode", R"(unknown mode "fuzzy" (expected one of: exact, capability))", R"("fuzzy")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": [
+      {"name": "a", "base": 4096, "size": "4K", "attr": 0, "cache": "write_around"}]}, "ops": []})",
+               "$.machine.regions[0].cache",
+               R"(unknown cache policy "write_around" (expected one of: write_back, write_through, non_cacheable))",
+               R"("write_around")");
+  expect_error(with_ops(R"([{"op": "alloc", "handle": 1, "attr": "uncached", "size": 8}])"), "$.ops[0].attr",
+               R"(unknown attribute "uncached" (expected one of: cacheable, non_cacheable, external, or an integer))",
+               R"("uncached")");
+  expect_error(with_ops(R"([{"op": "alloc", "handle": 1, "attr": ["dma"], "size": 8}])"), "$.ops[0].attr",
+               R"(a capability list needs pool.mode "capability"; in exact mode attr is an integer or one of: )"
+               R"(cacheable, non_cacheable, external)",
+               R"(["dma"])");
+  expect_error(R"({"format_version": 1, "pool": {"mode": "capability"}, "machine": {"regions": [
+      {"name": "a", "base": 4096, "size": "4K", "attr": ["dma", "psram"], "cache": "write_back"}]}, "ops": []})",
+               "$.machine.regions[0].attr[1]",
+               R"(unknown capability "psram" (expected one of: cacheable, dma, external, internal, exec, tcm))",
+               R"("psram")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "faults": "chaos"})", "$.faults",
+               R"(expected "swarm" or an object of fault rates, got string "chaos")", R"("chaos")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [],
+      "expect": {"findings_required": ["stale_read"]}})",
+               "$.expect.findings_required[0]",
+               R"(bad check name "stale_read" (check names are upper case, e.g. "STALE_READ"))", R"("stale_read")");
+}
+
+TEST(ScenarioParser, MissingRequiredKeysPointAtTheObject) {
+  expect_error(R"({"machine": {"regions": []}, "ops": []})", "$", R"(missing required key "format_version")", "{");
+  expect_error(R"({"format_version": 1, "ops": []})", "$", R"(missing required key "machine")", "{");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}})", "$",
+               R"(missing required key "ops" (or "trace"))", "{");
+  expect_error(R"({"format_version": 1, "machine": {"regions": [
+      {"name": "a", "base": 4096, "attr": 0, "cache": "write_back"}]}, "ops": []})",
+               "$.machine.regions[0]", R"(missing required key "size")", R"({"name")");
+  expect_error(with_ops(R"([{"handle": 1}])"), "$.ops[0]", R"(missing required key "op")", R"({"handle")");
+  expect_error(with_ops(R"([{"op": "alloc", "handle": 1, "size": 8}])"), "$.ops[0]",
+               R"(missing required key "attr")", R"({"op")");
+}
+
+TEST(ScenarioParser, FormatVersionMustBeOne) {
+  expect_error(R"({"format_version": 2, "machine": {"regions": []}, "ops": [], "new_key": 1})", "$.format_version",
+               "unsupported format version 2 (this build reads version 1)", "2,");
+  expect_error(R"({"format_version": "1", "machine": {"regions": []}, "ops": []})", "$.format_version",
+               R"(expected an integer, got string "1")", R"("1")");
+}
+
+TEST(ScenarioParser, AlignmentMustBeAPowerOfTwo) {
+  expect_error(with_ops(R"([{"op": "alloc", "handle": 1, "attr": 0, "size": 64, "align": 48}])"), "$.ops[0].align",
+               "alignment 48 is not a power of two", "48");
+  const Scenario s = parse_ok(with_ops(R"([{"op": "alloc", "handle": 1, "attr": 0, "size": 64, "align": 0}])"));
+  EXPECT_EQ(s.ops[0].align_bytes, 0u);
+}
+
+TEST(ScenarioParser, RangesAreChecked) {
+  expect_error(with_ops(R"([{"op": "free", "handle": 4294967296}])"), "$.ops[0].handle",
+               "handle 4294967296 is out of range (at most 4294967295)", "4294967296");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "faults": {"double_free": 1000001}})",
+               "$.faults.double_free", "rate 1000001 is out of range (at most 1000000)", "1000001");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "expect": {"max_f_ext": 1.5}})",
+               "$.expect.max_f_ext", "max_f_ext 1.5 is out of range (0..1.0)", "1.5");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "expect": {"golden_digest": "12"}})",
+               "$.expect.golden_digest",
+               R"(bad digest "12": expected a digest as a hex string such as "0x0123456789abcdef")", R"("12")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "trace": "t.jsonl"})", "$.trace",
+               R"("trace" and "ops" are mutually exclusive)", R"("trace")");
+}
+
+TEST(ScenarioParser, FaultsSwarmDrawsFromTheSeed) {
+  const Scenario s =
+      parse_ok(R"({"format_version": 1, "seed": 42, "faults": "swarm", "machine": {"regions": []}, "ops": []})");
+  EXPECT_TRUE(s.swarm);
+  EXPECT_EQ(s.faults.rate_ppm, FaultPlan::swarm(42).rate_ppm);
+}
+
+TEST(ScenarioParser, TraceInsteadOfOps) {
+  const Scenario s = parse_ok(R"({"format_version": 1, "machine": {"regions": []}, "trace": "ops.jsonl.zst"})");
+  ASSERT_TRUE(s.trace.has_value());
+  EXPECT_EQ(*s.trace, "ops.jsonl.zst");
+  EXPECT_TRUE(s.ops.empty());
+}
+
+TEST(ScenarioParser, HostileInputNeverThrowsOrCrashes) {
+  const std::string deep(100000, '[');
+  const std::string deep_valid = std::string(1000, '[') + std::string(1000, ']');
+  const std::string inputs[] = {"",   "null", "{}",  "\xEF\xBB\xBF{}", "{\"a\":\"\xff\"}", deep,
+                                deep_valid, "{\"format_version\": 1e400}", "1 2", "{\"format_version\":1}//"};
+  for (const std::string& input : inputs) {
+    Scenario s;
+    ScenarioError error;
+    EXPECT_FALSE(parse_scenario(input, "h.json", &s, &error)) << input.substr(0, 40);
+    EXPECT_FALSE(error.message.empty());
+    EXPECT_GE(error.line, 1u) << input.substr(0, 40) << ": " << error.to_string();
+  }
+  Scenario s;
+  ScenarioError error;
+  ASSERT_FALSE(parse_scenario(deep_valid, "h.json", &s, &error));
+  EXPECT_EQ(error.message, "nesting deeper than 32 levels");
+  EXPECT_EQ(error.column, 33u);
+  ASSERT_FALSE(parse_scenario("{\"format_version\":\n  1e400}", "h.json", &s, &error));
+  EXPECT_EQ(error.to_string(), "h.json:2:3: number overflow parsing '1e400'");
+  EXPECT_FALSE(parse_scenario("{}", "h.json", &s, nullptr));
+}
+
+TEST(ScenarioParser, ErrorToString) {
+  const ScenarioError error{"s.json", 3, 7, "$.ops[3].size", "bad size"};
+  EXPECT_EQ(error.to_string(), "s.json:3:7: $.ops[3].size: bad size");
+}
+
+TEST(ScenarioParser, MissingFileIsAnError) {
+  Scenario s;
+  ScenarioError error;
+  ASSERT_FALSE(load_scenario_file("/nonexistent/x.json", &s, &error));
+  EXPECT_EQ(error.file, "/nonexistent/x.json");
+  EXPECT_EQ(error.line, 0u);
+  EXPECT_EQ(error.to_string().rfind("/nonexistent/x.json: cannot read the file", 0), 0u) << error.to_string();
+}
+
+void expect_equal(const Scenario& a, const Scenario& b) {
+  EXPECT_EQ(a.format_version, b.format_version);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.description, b.description);
+  EXPECT_EQ(a.seed, b.seed);
+  ASSERT_EQ(a.machine.regions.size(), b.machine.regions.size());
+  for (std::size_t i = 0; i < a.machine.regions.size(); ++i) {
+    const RegionSpec& x = a.machine.regions[i];
+    const RegionSpec& y = b.machine.regions[i];
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.base, y.base);
+    EXPECT_EQ(x.size_bytes, y.size_bytes);
+    EXPECT_EQ(x.attr, y.attr);
+    EXPECT_EQ(x.cache_policy, y.cache_policy);
+    EXPECT_EQ(x.line_bytes, y.line_bytes);
+    EXPECT_EQ(x.dma_capable, y.dma_capable);
+    EXPECT_EQ(x.reserved, y.reserved);
+  }
+  EXPECT_EQ(a.machine.pool.mode, b.machine.pool.mode);
+  EXPECT_EQ(a.machine.pool.policy, b.machine.pool.policy);
+  EXPECT_EQ(a.machine.pool.size_threshold_bytes, b.machine.pool.size_threshold_bytes);
+  EXPECT_EQ(a.swarm, b.swarm);
+  EXPECT_EQ(a.faults.rate_ppm, b.faults.rate_ppm);
+  ASSERT_EQ(a.ops.size(), b.ops.size());
+  for (std::size_t i = 0; i < a.ops.size(); ++i) {
+    EXPECT_EQ(a.ops[i].kind, b.ops[i].kind) << i;
+    EXPECT_EQ(a.ops[i].handle, b.ops[i].handle) << i;
+    EXPECT_EQ(a.ops[i].attr, b.ops[i].attr) << i;
+    EXPECT_EQ(a.ops[i].size_bytes, b.ops[i].size_bytes) << i;
+    EXPECT_EQ(a.ops[i].align_bytes, b.ops[i].align_bytes) << i;
+    EXPECT_EQ(a.ops[i].offset_bytes, b.ops[i].offset_bytes) << i;
+    EXPECT_EQ(a.ops[i].length_bytes, b.ops[i].length_bytes) << i;
+  }
+  EXPECT_EQ(a.trace, b.trace);
+  EXPECT_EQ(a.expect.findings_required, b.expect.findings_required);
+  EXPECT_EQ(a.expect.findings_allowed, b.expect.findings_allowed);
+  EXPECT_EQ(a.expect.max_failed_allocs, b.expect.max_failed_allocs);
+  EXPECT_EQ(a.expect.max_f_ext, b.expect.max_f_ext);
+  EXPECT_EQ(a.expect.max_footprint_overhead, b.expect.max_footprint_overhead);
+  EXPECT_EQ(a.expect.golden_digest, b.expect.golden_digest);
+}
+
+TEST(ScenarioParser, CanonicalJsonRoundTrips) {
+  const std::string texts[] = {
+      R"({"format_version": 1, "name": "rt", "description": "d", "seed": "0xffff_ffff_ffff_ffff",
+        "pool": {"mode": "capability", "policy": "round_robin", "size_threshold": 64},
+        "machine": {"regions": [{"name": "a", "base": "0x2000_0000", "size": "8K", "attr": ["dma", "tcm"],
+                                 "cache": "write_back", "line_bytes": 64, "dma": true, "reserved": true}]},
+        "faults": {"metadata_flip": 7},
+        "ops": [{"op": "alloc", "handle": 1, "attr": ["dma"], "size": "1K", "align": 64},
+                {"op": "cpu_write", "handle": 1, "offset": 8, "length": 16},
+                {"op": "speculative_fill", "handle": 1, "offset": 4},
+                {"op": "free", "handle": 1}],
+        "expect": {"findings_required": ["A"], "findings_allowed": ["B_2"], "max_failed_allocs": 0,
+                   "max_f_ext": 0.1, "max_footprint_overhead": 0.3333333333333333,
+                   "golden_digest": "0xfedcba9876543210"}})",
+      R"({"format_version": 1, "faults": "swarm", "seed": 9, "machine": {"regions": []}, "trace": "x.jsonl"})",
+  };
+  for (const std::string& text : texts) {
+    const Scenario first = parse_ok(text);
+    const std::string canonical = to_json(first);
+    const Scenario second = parse_ok(canonical);
+    expect_equal(first, second);
+    EXPECT_EQ(to_json(second), canonical);
+  }
+}
+
+TEST(ScenarioParser, BundledScenariosLoadAndRunClean) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(SMH_SCENARIOS_DIR)) {
+    if (entry.path().extension() == ".json" && entry.path().filename() != "scenario.schema.json") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 2u);
+  for (const std::filesystem::path& file : files) {
+    SCOPED_TRACE(file.string());
+    Scenario scenario;
+    ScenarioError error;
+    ASSERT_TRUE(load_scenario_file(file.string(), &scenario, &error)) << error.to_string();
+    EXPECT_EQ(scenario.name, file.stem().string());
+    ExecutorOptions options;
+    options.faults = scenario.faults;
+    const RunResult result = run_ops(scenario.machine, scenario.ops, scenario.seed, options);
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_TRUE(result.findings.empty()) << result.findings.front().check << ": " << result.findings.front().message;
+    if (scenario.expect.max_failed_allocs) {
+      EXPECT_LE(result.summary.failed_allocs, *scenario.expect.max_failed_allocs);
+    }
+    // The canonical form of a bundled scenario parses back to the same scenario.
+    Scenario again;
+    ASSERT_TRUE(parse_scenario(to_json(scenario), "canonical", &again, &error)) << error.to_string();
+    expect_equal(scenario, again);
+  }
+}
+
+}  // namespace
+}  // namespace smh::sim
