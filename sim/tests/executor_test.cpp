@@ -198,6 +198,11 @@ TEST(Executor, APoolThatRefusesToFreeALiveBlockIsCaughtTwice) {
 // A 1 GiB write-back region: its views, owner table and cache tables are all
 // lazily backed, so building the machine and using a corner of it stays cheap.
 TEST(Executor, AGibibyteCacheableRegionCostsOnlyWhatIsTouched) {
+#if defined(__SANITIZE_THREAD__)
+  // TSan commits shadow memory for what the process maps and touches, so the
+  // process's resident size says nothing about ours; dev and asan run this.
+  GTEST_SKIP() << "resident memory is not ours to measure under ThreadSanitizer";
+#endif
   MachineConfig config;
   config.regions = {{"ddr", 0x8000'0000, std::uint64_t{1} << 30, 0, CachePolicy::write_back, 32, true, false}};
   const std::uint64_t before = test::resident_bytes();
