@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "number_text.hpp"
 #include "smh/pool.hpp"
 #include "smh/sim/cache_model.hpp"
 #include "smh/sim/digest.hpp"
@@ -27,11 +28,7 @@ namespace smh::sim {
 
 using SimPool = BasicPool<Executor::max_regions, Executor::max_regions, Executor::attribute_count, NoLock>;
 
-inline std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%" PRIx64, value);
-  return text;
-}
+using detail::hex;  // device addresses in messages: "0x2000_0000" written as 0x20000000
 
 inline double external_fragmentation(const HeapStats& stats) {
   return stats.free_bytes == 0 ? 0.0

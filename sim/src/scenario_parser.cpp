@@ -1,4 +1,6 @@
-// The scenario JSON parser (docs/scenario-format.md).
+// The scenario JSON parser (docs/scenario-format.md). Positions and paths live in
+// json_positions.hpp, number text in number_text.hpp, the writer in
+// scenario_writer.cpp.
 //
 // Two passes over the text:
 //  1. nlohmann::json parses it (strict: no comments, no trailing content). A
@@ -27,6 +29,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_positions.hpp"
+#include "number_text.hpp"
 #include "smh/pool_types.hpp"
 
 namespace smh::sim {
@@ -46,202 +50,7 @@ std::string ScenarioError::to_string() const {
 
 namespace {
 
-using json = nlohmann::json;
-constexpr std::size_t npos = std::string::npos;
-constexpr std::size_t max_depth = 32;
-
-bool is_identifier(std::string_view key) {
-  if (key.empty()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    const char c = key[i];
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    const bool digit = c >= '0' && c <= '9';
-    if (!alpha && !(digit && i != 0)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string json_quoted(std::string_view text) {
-  return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string child_path(const std::string& parent, std::string_view key) {
-  if (is_identifier(key)) {
-    return parent + '.' + std::string(key);
-  }
-  return parent + '[' + json_quoted(key) + ']';
-}
-
-std::string child_path(const std::string& parent, std::size_t index) {
-  return parent + '[' + std::to_string(index) + ']';
-}
-
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// Byte offsets of values and keys by JSON path (pass 2, see the top).
-class PositionIndex {
- public:
-  // False when nesting is deeper than max_depth (*error_offset: where).
-  bool build(std::string_view text, std::size_t* error_offset) {
-    text_ = text;
-    pos_ = 0;
-    if (text_.substr(0, 3) == "\xEF\xBB\xBF") {
-      pos_ = 3;
-    }
-    struct Frame {
-      bool object;
-      std::string path;
-      std::size_t index;
-    };
-    std::vector<Frame> stack;
-    std::string current = "$";
-    enum class State { value, key, after } state = State::value;
-    skip_ws();
-    while (true) {
-      if (pos_ >= text_.size()) {
-        return true;  // only on inconsistent input: keep what we have
-      }
-      switch (state) {
-        case State::value: {
-          entries_[current].value = pos_;
-          const char c = text_[pos_];
-          if (c == '{' || c == '[') {
-            if (stack.size() >= max_depth) {
-              *error_offset = pos_;
-              return false;
-            }
-            stack.push_back(Frame{c == '{', current, 0});
-            ++pos_;
-            skip_ws();
-            if (pos_ < text_.size() && (text_[pos_] == '}' || text_[pos_] == ']')) {
-              ++pos_;
-              stack.pop_back();
-              state = State::after;
-            } else if (c == '{') {
-              state = State::key;
-            } else {
-              current = child_path(stack.back().path, std::size_t{0});
-            }
-          } else if (c == '"') {
-            skip_string();
-            state = State::after;
-          } else {
-            while (pos_ < text_.size() && !is_ws(text_[pos_]) && text_[pos_] != ',' && text_[pos_] != ']' &&
-                   text_[pos_] != '}') {
-              ++pos_;
-            }
-            state = State::after;
-          }
-          break;
-        }
-        case State::key: {
-          const std::size_t key_start = pos_;
-          skip_string();
-          const std::string key = decode_key(text_.substr(key_start, pos_ - key_start));
-          current = child_path(stack.back().path, key);
-          entries_[current].key = key_start;
-          skip_ws();
-          if (pos_ < text_.size() && text_[pos_] == ':') {
-            ++pos_;
-          }
-          skip_ws();
-          state = State::value;
-          break;
-        }
-        case State::after: {
-          skip_ws();
-          if (stack.empty()) {
-            return true;
-          }
-          if (pos_ >= text_.size()) {
-            return true;
-          }
-          const char c = text_[pos_];
-          if (c == ',') {
-            ++pos_;
-            skip_ws();
-            Frame& top = stack.back();
-            if (top.object) {
-              state = State::key;
-            } else {
-              ++top.index;
-              current = child_path(top.path, top.index);
-              state = State::value;
-            }
-          } else {
-            ++pos_;  // '}' or ']'
-            stack.pop_back();
-          }
-          break;
-        }
-      }
-    }
-  }
-
-  [[nodiscard]] std::size_t value_offset(const std::string& path) const {
-    const auto it = entries_.find(path);
-    return it == entries_.end() ? npos : it->second.value;
-  }
-  [[nodiscard]] std::size_t key_offset(const std::string& path) const {
-    const auto it = entries_.find(path);
-    if (it == entries_.end()) {
-      return npos;
-    }
-    return it->second.key != npos ? it->second.key : it->second.value;
-  }
-
- private:
-  struct Entry {
-    std::size_t key = npos;
-    std::size_t value = npos;
-  };
-
-  void skip_ws() {
-    while (pos_ < text_.size() && is_ws(text_[pos_])) {
-      ++pos_;
-    }
-  }
-  void skip_string() {  // at the opening quote
-    ++pos_;
-    while (pos_ < text_.size() && text_[pos_] != '"') {
-      pos_ += text_[pos_] == '\\' ? 2 : 1;
-    }
-    pos_ = std::min(pos_ + 1, text_.size());
-  }
-  static std::string decode_key(std::string_view raw) {
-    if (raw.size() >= 2 && raw.find('\\') == std::string_view::npos) {
-      return std::string(raw.substr(1, raw.size() - 2));
-    }
-    const json decoded = json::parse(raw, nullptr, false);
-    return decoded.is_string() ? decoded.get<std::string>() : std::string(raw);
-  }
-
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  std::unordered_map<std::string, Entry> entries_;
-};
-
-// 1-based line and column (in UTF-8 code points) of a byte offset.
-void line_column(std::string_view text, std::size_t offset, std::size_t* line, std::size_t* column) {
-  offset = std::min(offset, text.size());
-  std::size_t l = 1;
-  std::size_t c = 1;
-  for (std::size_t i = 0; i < offset; ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte == '\n') {
-      ++l;
-      c = 1;
-    } else if ((byte & 0xC0) != 0x80) {
-      ++c;
-    }
-  }
-  *line = l;
-  *column = c;
-}
+using namespace detail;
 
 std::string type_name(const json& value) {
   switch (value.type()) {
@@ -266,77 +75,6 @@ std::string join(std::initializer_list<std::string_view> names) {
     out += name;
   }
   return out;
-}
-
-// Parses "<digits>[unit]": decimal or 0x-hex digits, '_' allowed between
-// digits; units (when allowed) K, KiB, M, MiB, G, GiB, all powers of 1024.
-// Returns an empty string on success, else why not.
-std::string parse_number_text(std::string_view text, bool allow_units, std::uint64_t* out) {
-  std::size_t i = 0;
-  unsigned base = 10;
-  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    base = 16;
-    i = 2;
-  }
-  if (!text.empty() && text[0] == '-') {
-    return "must not be negative";
-  }
-  std::uint64_t value = 0;
-  bool any_digit = false;
-  bool last_was_digit = false;
-  bool overflow = false;
-  for (; i < text.size(); ++i) {
-    const char c = text[i];
-    unsigned digit = 16;
-    if (c >= '0' && c <= '9') {
-      digit = static_cast<unsigned>(c - '0');
-    } else if (base == 16 && c >= 'a' && c <= 'f') {
-      digit = static_cast<unsigned>(c - 'a' + 10);
-    } else if (base == 16 && c >= 'A' && c <= 'F') {
-      digit = static_cast<unsigned>(c - 'A' + 10);
-    } else if (c == '_') {
-      if (!last_was_digit || i + 1 >= text.size()) {
-        return "'_' must sit between digits";
-      }
-      last_was_digit = false;
-      continue;
-    } else {
-      break;
-    }
-    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / base) {
-      overflow = true;
-    }
-    value = value * base + digit;
-    any_digit = true;
-    last_was_digit = true;
-  }
-  if (!any_digit) {
-    return base == 16 ? "expected hex digits after 0x" : "expected digits";
-  }
-  if (!last_was_digit) {
-    return "'_' must sit between digits";
-  }
-  const std::string_view unit = text.substr(i);
-  std::uint64_t multiplier = 1;
-  if (!unit.empty()) {
-    if (!allow_units) {
-      return "unexpected \"" + std::string(unit) + "\" after the number";
-    }
-    if (unit == "K" || unit == "KiB") {
-      multiplier = std::uint64_t{1} << 10;
-    } else if (unit == "M" || unit == "MiB") {
-      multiplier = std::uint64_t{1} << 20;
-    } else if (unit == "G" || unit == "GiB") {
-      multiplier = std::uint64_t{1} << 30;
-    } else {
-      return "unknown unit \"" + std::string(unit) + "\" (units: K, KiB, M, MiB, G, GiB; powers of 1024)";
-    }
-  }
-  if (overflow || value > std::numeric_limits<std::uint64_t>::max() / multiplier) {
-    return "does not fit in 64 bits";
-  }
-  *out = value * multiplier;
-  return {};
 }
 
 const std::pair<std::string_view, std::uint32_t> exact_attr_names[] = {
@@ -1032,16 +770,6 @@ bool parse_impl(std::string_view text, std::string_view file_name, Scenario* out
   return true;
 }
 
-std::string hex(std::uint64_t value) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  do {
-    out.insert(out.begin(), digits[value & 0xF]);
-    value >>= 4;
-  } while (value != 0);
-  return "0x" + out;
-}
-
 }  // namespace
 
 bool parse_scenario(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error) {
@@ -1086,97 +814,6 @@ bool load_scenario_file(const std::string& path, Scenario* out, ScenarioError* e
     }
   }
   return false;
-}
-
-std::string to_json(const Scenario& scenario) {
-  using ojson = nlohmann::ordered_json;
-  ojson root;
-  root["format_version"] = scenario.format_version;
-  root["name"] = scenario.name;
-  if (!scenario.description.empty()) {
-    root["description"] = scenario.description;
-  }
-  root["seed"] = scenario.seed;
-  ojson regions = ojson::array();
-  for (const RegionSpec& spec : scenario.machine.regions) {
-    ojson region;
-    region["name"] = spec.name;
-    region["base"] = hex(spec.base);
-    region["size"] = spec.size_bytes;
-    region["attr"] = spec.attr;
-    region["cache"] = to_string(spec.cache_policy);
-    region["line_bytes"] = spec.line_bytes;
-    region["dma"] = spec.dma_capable;
-    region["reserved"] = spec.reserved;
-    regions.push_back(std::move(region));
-  }
-  root["machine"]["regions"] = std::move(regions);
-  const PoolConfig& pool = scenario.machine.pool;
-  root["pool"]["mode"] = pool.mode == MatchMode::exact ? "exact" : "capability";
-  root["pool"]["policy"] = to_string(pool.policy);
-  root["pool"]["size_threshold"] = pool.size_threshold_bytes;
-  if (scenario.swarm) {
-    root["faults"] = "swarm";
-  } else if (scenario.faults.any()) {
-    for (unsigned kind = 0; kind < fault_kind_count; ++kind) {
-      if (scenario.faults.rate_ppm[kind] != 0) {
-        root["faults"][to_string(static_cast<FaultKind>(kind))] = scenario.faults.rate_ppm[kind];
-      }
-    }
-  }
-  if (scenario.trace) {
-    root["trace"] = *scenario.trace;
-  } else {
-    ojson ops = ojson::array();
-    for (const Op& op : scenario.ops) {
-      ojson entry;
-      entry["op"] = to_string(op.kind);
-      entry["handle"] = op.handle;
-      switch (op.kind) {
-        case OpKind::alloc:
-        case OpKind::realloc:
-          entry["attr"] = op.attr;
-          entry["size"] = op.size_bytes;
-          if (op.align_bytes != 0) {
-            entry["align"] = op.align_bytes;
-          }
-          break;
-        case OpKind::free: break;
-        case OpKind::evict:
-        case OpKind::speculative_fill: entry["offset"] = op.offset_bytes; break;
-        default:
-          entry["offset"] = op.offset_bytes;
-          entry["length"] = op.length_bytes;
-          break;
-      }
-      ops.push_back(std::move(entry));
-    }
-    root["ops"] = std::move(ops);
-  }
-  const Expectations& expect = scenario.expect;
-  ojson expectations = ojson::object();
-  if (!expect.findings_required.empty()) {
-    expectations["findings_required"] = expect.findings_required;
-  }
-  if (!expect.findings_allowed.empty()) {
-    expectations["findings_allowed"] = expect.findings_allowed;
-  }
-  if (expect.max_failed_allocs) {
-    expectations["max_failed_allocs"] = *expect.max_failed_allocs;
-  }
-  if (expect.max_f_ext) {
-    expectations["max_f_ext"] = *expect.max_f_ext;
-  }
-  if (expect.max_footprint_overhead) {
-    expectations["max_footprint_overhead"] = *expect.max_footprint_overhead;
-  }
-  if (expect.golden_digest) {
-    expectations["golden_digest"] = hex(*expect.golden_digest);
-  }
-  if (!expectations.empty()) {
-    root["expect"] = std::move(expectations);
-  }
-  return root.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }
 
 }  // namespace smh::sim

@@ -1,0 +1,103 @@
+// to_json: a scenario as canonical JSON (the format of docs/scenario-format.md),
+// which parse_scenario reads back to an equal Scenario.
+#include <nlohmann/json.hpp>
+
+#include "number_text.hpp"
+#include "smh/sim/scenario_parser.hpp"
+
+namespace smh::sim {
+
+using detail::hex;
+
+std::string to_json(const Scenario& scenario) {
+  using ojson = nlohmann::ordered_json;
+  ojson root;
+  root["format_version"] = scenario.format_version;
+  root["name"] = scenario.name;
+  if (!scenario.description.empty()) {
+    root["description"] = scenario.description;
+  }
+  root["seed"] = scenario.seed;
+  ojson regions = ojson::array();
+  for (const RegionSpec& spec : scenario.machine.regions) {
+    ojson region;
+    region["name"] = spec.name;
+    region["base"] = hex(spec.base);
+    region["size"] = spec.size_bytes;
+    region["attr"] = spec.attr;
+    region["cache"] = to_string(spec.cache_policy);
+    region["line_bytes"] = spec.line_bytes;
+    region["dma"] = spec.dma_capable;
+    region["reserved"] = spec.reserved;
+    regions.push_back(std::move(region));
+  }
+  root["machine"]["regions"] = std::move(regions);
+  const PoolConfig& pool = scenario.machine.pool;
+  root["pool"]["mode"] = pool.mode == MatchMode::exact ? "exact" : "capability";
+  root["pool"]["policy"] = to_string(pool.policy);
+  root["pool"]["size_threshold"] = pool.size_threshold_bytes;
+  if (scenario.swarm) {
+    root["faults"] = "swarm";
+  } else if (scenario.faults.any()) {
+    for (unsigned kind = 0; kind < fault_kind_count; ++kind) {
+      if (scenario.faults.rate_ppm[kind] != 0) {
+        root["faults"][to_string(static_cast<FaultKind>(kind))] = scenario.faults.rate_ppm[kind];
+      }
+    }
+  }
+  if (scenario.trace) {
+    root["trace"] = *scenario.trace;
+  } else {
+    ojson ops = ojson::array();
+    for (const Op& op : scenario.ops) {
+      ojson entry;
+      entry["op"] = to_string(op.kind);
+      entry["handle"] = op.handle;
+      switch (op.kind) {
+        case OpKind::alloc:
+        case OpKind::realloc:
+          entry["attr"] = op.attr;
+          entry["size"] = op.size_bytes;
+          if (op.align_bytes != 0) {
+            entry["align"] = op.align_bytes;
+          }
+          break;
+        case OpKind::free: break;
+        case OpKind::evict:
+        case OpKind::speculative_fill: entry["offset"] = op.offset_bytes; break;
+        default:
+          entry["offset"] = op.offset_bytes;
+          entry["length"] = op.length_bytes;
+          break;
+      }
+      ops.push_back(std::move(entry));
+    }
+    root["ops"] = std::move(ops);
+  }
+  const Expectations& expect = scenario.expect;
+  ojson expectations = ojson::object();
+  if (!expect.findings_required.empty()) {
+    expectations["findings_required"] = expect.findings_required;
+  }
+  if (!expect.findings_allowed.empty()) {
+    expectations["findings_allowed"] = expect.findings_allowed;
+  }
+  if (expect.max_failed_allocs) {
+    expectations["max_failed_allocs"] = *expect.max_failed_allocs;
+  }
+  if (expect.max_f_ext) {
+    expectations["max_f_ext"] = *expect.max_f_ext;
+  }
+  if (expect.max_footprint_overhead) {
+    expectations["max_footprint_overhead"] = *expect.max_footprint_overhead;
+  }
+  if (expect.golden_digest) {
+    expectations["golden_digest"] = hex(*expect.golden_digest);
+  }
+  if (!expectations.empty()) {
+    root["expect"] = std::move(expectations);
+  }
+  return root.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
+}  // namespace smh::sim
