@@ -18,7 +18,7 @@ namespace smh::sim {
 // What a run of the scenario must satisfy. The parser only records these; the
 // driver (smh run / smh check) evaluates them against the RunResult.
 struct Expectations {
-  // Check names (Finding::check, e.g. "STALE_READ") that must each appear at
+  // Check names (Finding::check, e.g. "STALE_RX") that must each appear at
   // least once. A scenario demonstrating a bug requires its finding.
   std::vector<std::string> findings_required;
   // Check names that may appear without failing the run. Any finding whose
@@ -29,8 +29,9 @@ struct Expectations {
   // Overall, not per region: at the end of the run, every region's F_ext
   // (RegionSummary::external_fragmentation, in [0, 1]) must be <= this.
   std::optional<double> max_f_ext;
-  // Peak footprint overhead, a ratio >= 0: (peak bytes the heaps hold, headers
-  // and padding included - peak requested live bytes) / peak requested live bytes.
+  // Peak footprint overhead, a ratio >= 0: footprint / peak requested live bytes
+  // - 1, the footprint being the sum over regions of the highest block end ever
+  // reached (HeapStats::high_water_bytes: headers, padding and holes included).
   std::optional<double> max_footprint_overhead;
   // The run's digest must equal this (written "0x..." in JSON).
   std::optional<std::uint64_t> golden_digest;
