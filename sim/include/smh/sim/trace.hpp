@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "smh/pool_types.hpp"
 #include "smh/sim/ops.hpp"
 
 namespace smh::sim {
@@ -25,8 +26,10 @@ struct TraceError {
 class TraceReader {
  public:
   // Opens `path`; zstd input is recognised by its magic number, not its name.
+  // `mode` is the pool's matching mode: it decides what attribute names mean
+  // (exact ids or capability bits), as for inline ops.
   // nullptr and *error set when the file cannot be opened or read.
-  static std::unique_ptr<TraceReader> open(const std::string& path, TraceError* error);
+  static std::unique_ptr<TraceReader> open(const std::string& path, MatchMode mode, TraceError* error);
   virtual ~TraceReader() = default;
 
   // The next op. True with *op set; false at the end of the trace (error->message
@@ -42,7 +45,8 @@ class TraceReader {
 
 class TraceWriter {
  public:
-  // Creates `path` (truncating it); zstd-compressed when `zstd` is set.
+  // Creates `path` (truncating it); zstd-compressed when `zstd` is set. Ops are
+  // written in canonical form (integers, attributes as numbers).
   static std::unique_ptr<TraceWriter> create(const std::string& path, bool zstd, std::string* error);
   virtual ~TraceWriter() = default;
   virtual bool write(const Op& op, std::string* error) = 0;
