@@ -48,6 +48,7 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
     region_config.size_bytes = static_cast<std::size_t>(spec.size_bytes);
     region_config.attr = spec.attr;
     region_config.reserved = spec.reserved;
+    region_config.role = spec.role;
     if (const Status status = impl->pool->add(region_config); status != Status::ok) {
       *error = "region '" + spec.name + "' at " + hex(spec.base) + " refused by the pool: " + to_string(status);
       return nullptr;

@@ -125,6 +125,21 @@ void Executor::Impl::check_coalesced() {
   }
 }
 
+namespace {
+
+// Under Policy::size_threshold a region with a role serves only its side of the
+// threshold (as PoolEngine::serves decides): its free blocks cannot make a
+// request from the other side a false out-of-memory.
+bool role_serves(const PoolConfig& pool, const RegionSpec& spec, std::uint64_t size_bytes) {
+  if (pool.policy != Policy::size_threshold || spec.role == RegionRole::any) {
+    return true;
+  }
+  const bool small = size_bytes < pool.size_threshold_bytes;
+  return small == (spec.role == RegionRole::small_requests);
+}
+
+}  // namespace
+
 void Executor::Impl::check_no_false_oom(const Op& op) {
   struct Search {
     const Impl* impl;
@@ -135,7 +150,7 @@ void Executor::Impl::check_no_false_oom(const Op& op) {
     const Impl& self = *search.impl;
     const RegionSpec& spec = self.map.spec(region);
     if (search.fit || block.used || spec.reserved || self.region_offline[region] ||
-        !self.satisfies(region, search.op->attr)) {
+        !self.satisfies(region, search.op->attr) || !role_serves(self.config.pool, spec, search.op->size_bytes)) {
       return;
     }
     const auto host = reinterpret_cast<std::uintptr_t>(self.map.cpu_view(region)) + block.block_offset_bytes;

@@ -83,6 +83,9 @@ const std::pair<std::string_view, std::uint32_t> capability_names[] = {
     {"cacheable", caps::cacheable}, {"dma", caps::dma},   {"external", caps::external},
     {"internal", caps::internal},   {"exec", caps::exec}, {"tcm", caps::tcm}};
 
+const std::pair<std::string_view, RegionRole> region_role_names[] = {
+    {"any", RegionRole::any}, {"small", RegionRole::small_requests}, {"large", RegionRole::large_requests}};
+
 class Parser {
  public:
   Parser(std::string_view text, std::string_view file, const PositionIndex& index, ScenarioError* error)
@@ -437,7 +440,8 @@ class Parser {
 
   bool region(const json& value, const std::string& path, MatchMode mode, RegionSpec* out) {
     if (!expect_object(value, path) ||
-        !known_keys(value, path, {"name", "base", "size", "attr", "cache", "line_bytes", "dma", "reserved"})) {
+        !known_keys(value, path,
+                    {"name", "base", "size", "attr", "cache", "line_bytes", "dma", "reserved", "role"})) {
       return false;
     }
     for (const char* key : {"name", "base", "size", "attr", "cache"}) {
@@ -474,7 +478,27 @@ class Parser {
       out->line_bytes = static_cast<std::uint32_t>(line);
     }
     return optional_bool(value, path, "dma", &out->dma_capable) &&
-           optional_bool(value, path, "reserved", &out->reserved);
+           optional_bool(value, path, "reserved", &out->reserved) && region_role(value, path, &out->role);
+  }
+
+  // "role": which side of pool.size_threshold the region serves under the
+  // size_threshold policy (other policies ignore it, as the pool does).
+  bool region_role(const json& region, const std::string& path, RegionRole* out) {
+    std::string text;
+    if (!region.contains("role")) {
+      return true;
+    }
+    if (!optional_string(region, path, "role", &text)) {
+      return false;
+    }
+    for (const auto& [name, role] : region_role_names) {
+      if (text == name) {
+        *out = role;
+        return true;
+      }
+    }
+    return fail_value(child_path(path, "role"),
+                      "unknown role " + json_quoted(text) + " (expected one of: any, small, large)");
   }
 
   bool faults(const json& value, const std::string& path, Scenario* out) {

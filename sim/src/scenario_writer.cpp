@@ -9,6 +9,20 @@ namespace smh::sim {
 
 using detail::hex;
 
+namespace {
+
+// The names the parser reads for RegionSpec::role (its region_role_names).
+const char* role_name(RegionRole role) {
+  switch (role) {
+    case RegionRole::small_requests: return "small";
+    case RegionRole::large_requests: return "large";
+    case RegionRole::any: break;
+  }
+  return "any";
+}
+
+}  // namespace
+
 std::string to_json(const Scenario& scenario) {
   using ojson = nlohmann::ordered_json;
   ojson root;
@@ -29,6 +43,7 @@ std::string to_json(const Scenario& scenario) {
     region["line_bytes"] = spec.line_bytes;
     region["dma"] = spec.dma_capable;
     region["reserved"] = spec.reserved;
+    region["role"] = role_name(spec.role);
     regions.push_back(std::move(region));
   }
   root["machine"]["regions"] = std::move(regions);

@@ -221,7 +221,7 @@ TEST(ScenarioParser, UnknownKeysAreErrorsAtTheKey) {
   const std::string region = R"({"format_version": 1, "machine": {"regions": [
     {"name": "a", "base": 4096, "size": "4K", "attr": 0, "cache": "write_back", "colour": "red"}]}, "ops": []})";
   expect_error(region, "$.machine.regions[0].colour",
-               R"(unknown key "colour" (expected one of: name, base, size, attr, cache, line_bytes, dma, reserved))",
+               R"(unknown key "colour" (expected one of: name, base, size, attr, cache, line_bytes, dma, reserved, role))",
                R"("colour")");
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "zeta": 1, "alpha": 2})", "$.zeta",
                R"(unknown key "zeta" (expected one of: format_version, name, description, seed, machine, pool, )"
@@ -412,6 +412,7 @@ void expect_equal(const Scenario& a, const Scenario& b) {
     EXPECT_EQ(x.line_bytes, y.line_bytes);
     EXPECT_EQ(x.dma_capable, y.dma_capable);
     EXPECT_EQ(x.reserved, y.reserved);
+    EXPECT_EQ(x.role, y.role);
   }
   EXPECT_EQ(a.machine.pool.mode, b.machine.pool.mode);
   EXPECT_EQ(a.machine.pool.policy, b.machine.pool.policy);
@@ -490,6 +491,99 @@ TEST(ScenarioParser, BundledScenariosLoadAndRunClean) {
     ASSERT_TRUE(parse_scenario(to_json(scenario), "canonical", &again, &error)) << error.to_string();
     expect_equal(scenario, again);
   }
+}
+
+// ---- Region roles (the size_threshold policy) ----
+
+std::string with_region_keys(std::string_view keys) {
+  return std::string(R"({"format_version": 1, "machine": {"regions": [
+    {"name": "a", "base": 4096, "size": "4K", "attr": 0, "cache": "non_cacheable")") +
+         std::string(keys) + "}]}, \"ops\": []}";
+}
+
+TEST(ScenarioParser, RegionRolesByName) {
+  const Scenario s = parse_ok(R"({"format_version": 1,
+    "pool": {"policy": "size_threshold", "size_threshold": 256},
+    "machine": {"regions": [
+      {"name": "s", "base": "0x1000", "size": "4K", "attr": 0, "cache": "non_cacheable", "role": "small"},
+      {"name": "l", "base": "0x3000", "size": "4K", "attr": 0, "cache": "non_cacheable", "role": "large"},
+      {"name": "a", "base": "0x5000", "size": "4K", "attr": 0, "cache": "non_cacheable", "role": "any"},
+      {"name": "d", "base": "0x7000", "size": "4K", "attr": 0, "cache": "non_cacheable"}
+    ]}, "ops": []})");
+  ASSERT_EQ(s.machine.regions.size(), 4u);
+  EXPECT_EQ(s.machine.regions[0].role, RegionRole::small_requests);
+  EXPECT_EQ(s.machine.regions[1].role, RegionRole::large_requests);
+  EXPECT_EQ(s.machine.regions[2].role, RegionRole::any);
+  EXPECT_EQ(s.machine.regions[3].role, RegionRole::any);  // the default
+}
+
+TEST(ScenarioParser, BadRegionRolesPointAtTheValue) {
+  expect_error(with_region_keys(R"(, "role": "tiny")"), "$.machine.regions[0].role",
+               R"(unknown role "tiny" (expected one of: any, small, large))", R"("tiny")");
+  // The pool's enumerator names are not the format's names.
+  expect_error(with_region_keys(R"(, "role": "small_requests")"), "$.machine.regions[0].role",
+               R"(unknown role "small_requests" (expected one of: any, small, large))", R"("small_requests")");
+  expect_error(with_region_keys(R"(, "role": "")"), "$.machine.regions[0].role",
+               R"(unknown role "" (expected one of: any, small, large))", R"("")");
+  expect_error(with_region_keys(R"(, "role": 1)"), "$.machine.regions[0].role", "expected a string, got integer 1",
+               "1}");
+  expect_error(with_region_keys(R"(, "role": ["small"])"), "$.machine.regions[0].role",
+               "expected a string, got array", R"(["small"])");
+  expect_error(with_region_keys(R"(, "reserved": "yes")"), "$.machine.regions[0].reserved",
+               R"(expected true or false, got string "yes")", R"("yes")");
+}
+
+TEST(ScenarioParser, RegionRolesAndReservedRoundTrip) {
+  const Scenario first = parse_ok(R"({"format_version": 1, "pool": {"policy": "size_threshold",
+    "size_threshold": "1K"}, "machine": {"regions": [
+      {"name": "s", "base": "0x1000", "size": "4K", "attr": 0, "cache": "non_cacheable", "role": "small"},
+      {"name": "l", "base": "0x3000", "size": "4K", "attr": 0, "cache": "non_cacheable", "role": "large",
+       "reserved": true},
+      {"name": "a", "base": "0x5000", "size": "4K", "attr": 0, "cache": "non_cacheable"}
+    ]}, "ops": []})");
+  const std::string canonical = to_json(first);
+  EXPECT_NE(canonical.find(R"("role": "small")"), std::string::npos) << canonical;
+  EXPECT_NE(canonical.find(R"("role": "large")"), std::string::npos) << canonical;
+  EXPECT_NE(canonical.find(R"("role": "any")"), std::string::npos) << canonical;
+  const Scenario second = parse_ok(canonical);
+  expect_equal(first, second);
+  EXPECT_TRUE(second.machine.regions[1].reserved);
+  EXPECT_EQ(to_json(second), canonical);
+}
+
+// Roles reach the pool: under size_threshold a small request goes to the
+// small-role region and a large one to the large-role region, and a small request
+// that the full small region refuses fails without a NO_FALSE_OOM finding, although
+// the large region has room (it does not serve small requests).
+TEST(ScenarioParser, SizeThresholdRoutesByRegionRole) {
+  const Scenario s = parse_ok(R"({"format_version": 1, "seed": 3,
+    "pool": {"policy": "size_threshold", "size_threshold": 256},
+    "machine": {"regions": [
+      {"name": "large", "base": "0x1000_0000", "size": "16K", "attr": 0, "cache": "non_cacheable", "role": "large"},
+      {"name": "small", "base": "0x2000_0000", "size": "1K", "attr": 0, "cache": "non_cacheable", "role": "small"}
+    ]}, "ops": [
+      {"op": "alloc", "handle": 1, "attr": 0, "size": 64},
+      {"op": "alloc", "handle": 2, "attr": 0, "size": 256},
+      {"op": "alloc", "handle": 3, "attr": 0, "size": 240},
+      {"op": "alloc", "handle": 4, "attr": 0, "size": 240},
+      {"op": "alloc", "handle": 5, "attr": 0, "size": 240},
+      {"op": "alloc", "handle": 6, "attr": 0, "size": 240}
+    ]})");
+  const RunResult result = run_ops(s.machine, s.ops, s.seed);
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_TRUE(result.findings.empty()) << result.findings.front().check << ": " << result.findings.front().message;
+  ASSERT_EQ(result.events.size(), 6u);
+  EXPECT_EQ(result.events[0].kind, EventKind::allocated);
+  EXPECT_EQ(result.events[0].region, 1u);  // 64 < 256: the small region
+  EXPECT_EQ(result.events[1].kind, EventKind::allocated);
+  EXPECT_EQ(result.events[1].region, 0u);  // 256 is not below the threshold: the large region
+  // 64 + 3 x 240 bytes (plus headers) fill the 1 KiB small region; the fourth
+  // 240-byte request fails there and is not placed in the large region.
+  EXPECT_EQ(result.events[2].region, 1u);
+  EXPECT_EQ(result.events[3].region, 1u);
+  EXPECT_EQ(result.events[4].region, 1u);
+  EXPECT_EQ(result.events[5].kind, EventKind::alloc_failed);
+  EXPECT_EQ(result.summary.failed_allocs, 1u);
 }
 
 }  // namespace

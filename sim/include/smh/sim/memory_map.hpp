@@ -27,6 +27,8 @@
 #include <string_view>
 #include <vector>
 
+#include "smh/pool_types.hpp"
+
 namespace smh::sim {
 
 enum class CachePolicy : std::uint8_t { write_back, write_through, non_cacheable };
@@ -49,6 +51,7 @@ struct RegionSpec {
                                     // checked for cacheable regions only
   bool dma_capable = false;
   bool reserved = false;            // pool: serves only explicit alloc_in
+  RegionRole role = RegionRole::any;  // pool: which requests it serves under Policy::size_threshold
 };
 
 struct DeviceLocation {
