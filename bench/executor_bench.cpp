@@ -58,11 +58,9 @@ void BM_ExecutorReplay(benchmark::State& state) {
       state.SkipWithError(error.c_str());
       return;
     }
-    for (const smh::sim::Op& op : ops) {
-      if (!executor->apply(op, &error)) {
-        state.SkipWithError(error.c_str());
-        return;
-      }
+    if (!executor->apply_all(ops, &error)) {
+      state.SkipWithError(error.c_str());
+      return;
     }
     findings += executor->findings().size();
     benchmark::DoNotOptimize(executor->digest());

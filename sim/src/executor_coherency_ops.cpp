@@ -169,6 +169,7 @@ void Executor::Impl::cache_noise() {
 }
 
 bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::string* why) {
+  shadow.track_owners();  // the oracles name the owners of the bytes they hit
   if (op.offset_bytes > block.size_bytes) {
     *why = "offset " + std::to_string(op.offset_bytes) + " is past the block's " + std::to_string(block.size_bytes) +
            " bytes";

@@ -13,18 +13,28 @@ namespace {
 
 constexpr std::uint64_t granule_bytes = 8;
 
-std::size_t hash_handle(Handle handle) {
-  std::uint64_t z = handle * 0x9E37'79B9'7F4A'7C15ull;
-  return static_cast<std::size_t>(z ^ (z >> 29));
-}
-
 }  // namespace
 
-ShadowState::ShadowState(const MemoryMap& map)
+ShadowState::ShadowState(const MemoryMap& map, bool track_owners)
     : map_(&map), slots_(64), region_counts_(map.region_count(), 0), region_bytes_(map.region_count(), 0) {
-  for (unsigned region = 0; region < map.region_count(); ++region) {
-    const std::uint64_t granules = (map.spec(region).size_bytes + granule_bytes - 1) / granule_bytes;
+  if (track_owners) {
+    this->track_owners();
+  }
+}
+
+void ShadowState::track_owners() {
+  if (tracks_owners_) {
+    return;
+  }
+  for (unsigned region = 0; region < map_->region_count(); ++region) {
+    const std::uint64_t granules = (map_->spec(region).size_bytes + granule_bytes - 1) / granule_bytes;
     owner_tables_.emplace_back(static_cast<std::size_t>(granules));
+  }
+  tracks_owners_ = true;
+  for (const Slot& slot : slots_) {
+    if (slot.used) {
+      set_owner(slot.block, slot.handle + 1);
+    }
   }
 }
 
@@ -77,7 +87,9 @@ void ShadowState::insert(Handle handle, const LiveBlock& block) {
   live_bytes_ += block.size_bytes;
   ++region_counts_[block.region];
   region_bytes_[block.region] += block.size_bytes;
-  set_owner(block, handle + 1);
+  if (tracks_owners_) {
+    set_owner(block, handle + 1);
+  }
 }
 
 void ShadowState::erase(Handle handle) {
@@ -101,6 +113,9 @@ void ShadowState::erase(Handle handle) {
   live_bytes_ -= block.size_bytes;
   --region_counts_[block.region];
   region_bytes_[block.region] -= block.size_bytes;
+  if (!tracks_owners_) {
+    return;
+  }
   // Only granules still naming this handle are cleared: after an overlap bug
   // another block may own some of them now.
   const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
@@ -115,6 +130,7 @@ void ShadowState::erase(Handle handle) {
 
 std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_t end,
                                                std::optional<Handle> except) const {
+  assert(tracks_owners_ && "overlapping() needs the owner tables: call track_owners() first");
   if (begin >= end) {
     return std::nullopt;
   }

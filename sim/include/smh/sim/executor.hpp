@@ -77,6 +77,12 @@ class Executor {
   // already-live handle, alignment not a power of two): *error names the op index
   // and the problem, and nothing was applied.
   bool apply(const Op& op, std::string* error);
+  // Applies `ops` in order, exactly as apply() one by one would, looking a few
+  // ops ahead to prefetch the handle-table slots and block headers they will
+  // touch: at 100k live blocks a replay's cost is mostly cache misses. Drivers
+  // that stream ops (traces) call it on chunks. Stops at the first invalid op:
+  // false, *error as apply() sets it.
+  bool apply_all(std::span<const Op> ops, std::string* error);
   // End-of-run checks: every live block's contents, a full validate().
   void finish();
 

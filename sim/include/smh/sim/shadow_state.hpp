@@ -5,6 +5,9 @@
 //    backed lazily (MAP_NORESERVE), so it costs memory only where blocks have
 //    been. Overlap and ownership questions cost O(granules asked about), never
 //    O(live blocks): a new block's overlap check is as cheap as writing its fill.
+//    The owner tables are only needed by the checks, the coherency oracles and
+//    fault detection: a fast replay starts without them and track_owners() builds
+//    them from the live blocks the first time one of those needs them.
 // handles_in_order() gives a deterministic order for anything that iterates.
 #pragma once
 
@@ -43,7 +46,8 @@ class ShadowState {
   static constexpr Handle max_handle = 0xFFFF'FFFEu;
 
   ShadowState() = default;
-  explicit ShadowState(const MemoryMap& map);
+  // `track_owners`: keep the owner tables from the start (else see track_owners()).
+  ShadowState(const MemoryMap& map, bool track_owners);
   ShadowState(ShadowState&&) noexcept = default;
   ShadowState& operator=(ShadowState&&) noexcept = default;
   ShadowState(const ShadowState&) = delete;
@@ -52,8 +56,20 @@ class ShadowState {
   [[nodiscard]] const LiveBlock* find(Handle handle) const;
   // For fields that do not move the block (generation, contents_known).
   [[nodiscard]] LiveBlock* find_mutable(Handle handle);
+  // Starts keeping the owner tables, filling them from the live blocks (once:
+  // O(live blocks) the first time, free afterwards).
+  void track_owners();
+  [[nodiscard]] bool tracks_owners() const { return tracks_owners_; }
+  // Hints the cache that `handle` is about to be looked up: replays issue it a
+  // few ops ahead so that the table's random probe does not stall them.
+  void prefetch(Handle handle) const {
+    if (!slots_.empty()) {
+      __builtin_prefetch(&slots_[hash_handle(handle) & (slots_.size() - 1)]);
+    }
+  }
   // A live block (other than `except`) holding a granule of device range
-  // [begin, end), if any; the lowest-addressed such granule wins.
+  // [begin, end), if any; the lowest-addressed such granule wins. Needs the owner
+  // tables (track_owners()).
   [[nodiscard]] std::optional<Handle> overlapping(std::uint64_t begin, std::uint64_t end,
                                                   std::optional<Handle> except) const;
   void insert(Handle handle, const LiveBlock& block);  // handle <= max_handle, not live
@@ -72,6 +88,10 @@ class ShadowState {
     LiveBlock block{};
   };
   static_assert(sizeof(Slot) == 32);
+  [[nodiscard]] static std::size_t hash_handle(Handle handle) {
+    const std::uint64_t z = handle * 0x9E37'79B9'7F4A'7C15ull;
+    return static_cast<std::size_t>(z ^ (z >> 29));
+  }
   [[nodiscard]] std::size_t slot_of(Handle handle) const;  // its slot, or the empty one it would take
   void grow();
   void set_owner(const LiveBlock& block, std::uint32_t value);
@@ -80,7 +100,8 @@ class ShadowState {
   std::vector<Slot> slots_;  // power-of-two size, at most half full
   std::size_t live_count_ = 0;
   std::uint64_t live_bytes_ = 0;
-  std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;  // by region: one entry per granule
+  bool tracks_owners_ = false;
+  std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;  // by region, one entry per granule; once tracked
   std::vector<std::size_t> region_counts_;
   std::vector<std::uint64_t> region_bytes_;
 };
