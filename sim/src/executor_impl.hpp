@@ -92,13 +92,15 @@ struct Executor::Impl {
   }
   std::string describe(Handle handle, const LiveBlock& block) const;
   // A hint only: brings in the line just below the payload of `op`'s block, where
-  // allocators keep their headers, before the op frees or resizes it.
+  // allocators keep their headers, and its owner-table entries, before the op
+  // frees or resizes it.
   void prefetch_block(const Op& op) const {
     if (op.kind == OpKind::alloc) {
       return;
     }
     if (const LiveBlock* block = shadow.find(op.handle)) {
       __builtin_prefetch(host(*block) - 1);
+      shadow.prefetch_owners(*block);
     }
   }
 

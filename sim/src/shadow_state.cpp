@@ -16,7 +16,7 @@ constexpr std::uint64_t granule_bytes = 8;
 }  // namespace
 
 ShadowState::ShadowState(const MemoryMap& map, bool track_owners)
-    : map_(&map), slots_(64), region_counts_(map.region_count(), 0), region_bytes_(map.region_count(), 0) {
+    : map_(&map), slots_(64, true), region_counts_(map.region_count(), 0), region_bytes_(map.region_count(), 0) {
   if (track_owners) {
     this->track_owners();
   }
@@ -60,8 +60,8 @@ LiveBlock* ShadowState::find_mutable(Handle handle) {
 }
 
 void ShadowState::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Slot{});
+  LazyZeroArray<Slot> old = std::move(slots_);
+  slots_ = LazyZeroArray<Slot>(old.size() * 2, true);
   for (Slot& slot : old) {
     if (slot.used) {
       slots_[slot_of(slot.handle)] = std::move(slot);
@@ -75,6 +75,13 @@ void ShadowState::set_owner(const LiveBlock& block, std::uint32_t value) {
   const std::uint64_t first = offset / granule_bytes;
   const std::uint64_t last = (offset + block.size_bytes + granule_bytes - 1) / granule_bytes;
   std::fill(owners + first, owners + last, value);
+}
+
+void ShadowState::prefetch_owners(const LiveBlock& block) const {
+  if (tracks_owners_) {
+    const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
+    __builtin_prefetch(owner_tables_[block.region].data() + offset / granule_bytes);
+  }
 }
 
 void ShadowState::insert(Handle handle, const LiveBlock& block) {

@@ -23,7 +23,10 @@ class LazyZeroArray {
 
  public:
   LazyZeroArray() = default;
-  explicit LazyZeroArray(std::size_t count) : count_(count) {
+  // `huge_pages`: for dense tables probed at random (a hash table), ask for
+  // transparent huge pages, so that each probe does not also miss the TLB. Not
+  // for sparse tables: a huge page makes one touched byte cost 2 MiB.
+  explicit LazyZeroArray(std::size_t count, bool huge_pages = false) : count_(count) {
     if (count == 0) {
       return;
     }
@@ -33,6 +36,11 @@ class LazyZeroArray {
       throw std::runtime_error("cannot reserve " + std::to_string(bytes()) + " bytes: " + std::strerror(errno));
     }
     data_ = static_cast<T*>(mapping);
+#ifdef MADV_HUGEPAGE
+    if (huge_pages) {
+      (void)::madvise(mapping, bytes(), MADV_HUGEPAGE);  // a hint: refused, it only costs speed
+    }
+#endif
   }
   LazyZeroArray(LazyZeroArray&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)), count_(std::exchange(other.count_, 0)) {}
@@ -49,6 +57,11 @@ class LazyZeroArray {
   ~LazyZeroArray() { release(); }
 
   [[nodiscard]] std::size_t size() const { return count_; }
+  [[nodiscard]] bool empty() const { return count_ == 0; }
+  [[nodiscard]] T* begin() { return data_; }
+  [[nodiscard]] T* end() { return data_ + count_; }
+  [[nodiscard]] const T* begin() const { return data_; }
+  [[nodiscard]] const T* end() const { return data_ + count_; }
   [[nodiscard]] T* data() { return data_; }
   [[nodiscard]] const T* data() const { return data_; }
   T& operator[](std::size_t index) { return data_[index]; }

@@ -67,6 +67,8 @@ class ShadowState {
       __builtin_prefetch(&slots_[hash_handle(handle) & (slots_.size() - 1)]);
     }
   }
+  // The same for the owner-table entries of a live block about to be freed.
+  void prefetch_owners(const LiveBlock& block) const;
   // A live block (other than `except`) holding a granule of device range
   // [begin, end), if any; the lowest-addressed such granule wins. Needs the owner
   // tables (track_owners()).
@@ -97,7 +99,8 @@ class ShadowState {
   void set_owner(const LiveBlock& block, std::uint32_t value);
 
   const MemoryMap* map_ = nullptr;
-  std::vector<Slot> slots_;  // power-of-two size, at most half full
+  // Power-of-two size, at most half full; zero pages are empty slots.
+  LazyZeroArray<Slot> slots_;
   std::size_t live_count_ = 0;
   std::uint64_t live_bytes_ = 0;
   bool tracks_owners_ = false;
