@@ -36,9 +36,12 @@ void Executor::Impl::record(const Event& event) {
 }
 
 void Executor::Impl::report(const char* check, std::string message, Handle handle) {
-  findings.push_back(Finding{op_index, check, message});
+  // The digest takes the finding's identity (check, op, handle), not its prose:
+  // rewording a message must not move every golden digest that has findings.
   digest.add_text(check);
-  digest.add_text(message);
+  digest.add_u64(op_index);
+  digest.add_u64(handle);
+  findings.push_back(Finding{op_index, check, std::move(message)});
   if (options.keep_events) {
     Event event;
     event.op_index = op_index;

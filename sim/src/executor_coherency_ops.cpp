@@ -58,7 +58,47 @@ std::string Executor::Impl::owner_of(std::uint64_t begin, std::uint64_t end, Han
   if (const auto other = shadow.overlapping(begin, end, handle)) {
     return "handle " + std::to_string(*other);
   }
-  return "allocator metadata or free space";
+  return unowned_bytes(block.region, begin, end);
+}
+
+// What holds device bytes [begin, end), which no live block holds: the
+// allocator's own walk tells block headers (allocator metadata) from free blocks
+// (free space and their free-list links) and from what lies past the last block.
+// Findings are rare, so walking O(blocks) here costs nothing that matters.
+std::string Executor::Impl::unowned_bytes(unsigned region, std::uint64_t begin, std::uint64_t end) const {
+  const std::uint64_t base = map.spec(region).base;
+  const std::uint64_t first = begin - base;
+  const std::uint64_t stop = end - base;
+  std::string what;
+  std::uint64_t covered_to = first;  // the walk visits blocks in address order
+  auto add = [&what](const std::string& part) {
+    if (what.find(part) == std::string::npos) {
+      what += (what.empty() ? "" : " and ") + part;
+    }
+  };
+  const bool walked = pool->walk([&](unsigned block_region, const BlockInfo& info) {
+    const std::uint64_t block_begin = info.block_offset_bytes;
+    const std::uint64_t block_end = block_begin + info.block_size_bytes;
+    const std::uint64_t payload = info.payload_offset_bytes;
+    if (block_region != region || block_end <= first || block_begin >= stop) {
+      return;
+    }
+    covered_to = std::max(covered_to, block_end);
+    const std::string at = hex(base + block_begin);
+    if (first < payload) {
+      add(std::string("allocator metadata (the header of the ") + (info.used ? "used" : "free") + " block at " + at + ")");
+    }
+    if (stop > payload) {
+      add(info.used ? "the used block at " + at + ", which no live handle holds"
+                    : "the free block at " + at + " (free space and the allocator's free-list links)");
+    }
+  });
+  if (!walked) {
+    add("bytes the allocator's walk could not reach (its metadata is corrupted)");
+  } else if (covered_to < stop) {
+    add("allocator metadata past the last block");
+  }
+  return what;
 }
 
 // One finding per run of hazards of one kind on one owner (the model reports per
@@ -163,7 +203,7 @@ void Executor::Impl::cache_noise() {
     const auto owner = shadow.overlapping(begin, end, std::nullopt);
     report(oracle_name(hazard.kind), "a background eviction of the line at " + hex(base + cache.line_first_offset(line)) +
                                          " hit bytes [" + hex(begin) + ", " + hex(end) + ") of " +
-                                         (owner ? "handle " + std::to_string(*owner) : "allocator metadata or free space") +
+                                         (owner ? "handle " + std::to_string(*owner) : unowned_bytes(region, begin, end)) +
                                          " in '" + map.spec(region).name + "'");
   }
 }

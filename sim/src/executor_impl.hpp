@@ -128,6 +128,7 @@ struct Executor::Impl {
   void report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block);
   std::string owner_of(std::uint64_t device_begin, std::uint64_t device_end, Handle handle,
                        const LiveBlock& block) const;
+  std::string unowned_bytes(unsigned region, std::uint64_t device_begin, std::uint64_t device_end) const;
   void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end);
   // The bus monitor: "" when a device write to [begin, end) stays inside the
   // buffer `handle` was given (its requested bytes); else what it hit.

@@ -151,6 +151,23 @@ TEST(Coherency, OpsOutsideTheirBlockOrOutOfOrderAreInvalid) {
   EXPECT_EQ(error, "op 1 (cache_clean handle 2): no live block has this handle");
 }
 
+// Bytes no live block holds are named from the allocator's own walk: a block
+// header (the test below), or a free block, as here: block 2 is freed, and the
+// 100-byte buffer's first line reaches back into its payload, then the buffer's
+// own header.
+TEST(Coherency, FindingsTellFreeSpaceFromAllocatorHeaders) {
+  const std::vector<Op> ops = {alloc(2, normal, 64), alloc(1, normal, 100), alloc(3, normal, 64),
+                               Op{OpKind::free, 2, 0, 0, 0, 0, 0}, op(OpKind::cache_clean, 1),
+                               op(OpKind::dma_to_device, 1)};
+  const RunResult result = run_ops(soc(), ops, 9);
+  ASSERT_TRUE(result.ok) << result.error;
+  ASSERT_FALSE(result.findings.empty());
+  EXPECT_EQ(result.findings[0].message,
+            "dma_to_device on handle 1 [0x20000050, 0x200000b4): its cache line shares [0x20000040, 0x20000050) "
+            "with the free block at 0x20000000 (free space and the allocator's free-list links) and allocator "
+            "metadata (the header of the used block at 0x20000048)");
+}
+
 TEST(Coherency, FindingsNameDeviceAddressesAndOwners) {
   const std::vector<Op> ops = {alloc(1, normal, 100), op(OpKind::cache_clean, 1), op(OpKind::dma_to_device, 1)};
   const RunResult result = run_ops(soc(), ops, 9);
@@ -159,7 +176,7 @@ TEST(Coherency, FindingsNameDeviceAddressesAndOwners) {
   EXPECT_EQ(result.findings[0].op_index, 2u);
   EXPECT_EQ(result.findings[0].message,
             "dma_to_device on handle 1 [0x20000008, 0x2000006c): its cache line shares [0x20000000, 0x20000008) "
-            "with allocator metadata or free space");
+            "with allocator metadata (the header of the used block at 0x20000000)");
 }
 
 // A driver's receive/transmit loop with correct maintenance on line-aligned,

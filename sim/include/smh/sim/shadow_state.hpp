@@ -1,7 +1,8 @@
 // The harness's own record of what is live:
 //  - every block by handle, in an open-addressing table (O(1), no node per block);
 //  - an owner table per region: one 32-bit entry per 8-byte granule naming the
-//    live block that holds it (0: none — allocator metadata or free space). It is
+//    live block that holds it (0: none — the allocator's walk tells headers from
+//    free space when a finding needs to say which). It is
 //    backed lazily (MAP_NORESERVE), so it costs memory only where blocks have
 //    been. Overlap and ownership questions cost O(granules asked about), never
 //    O(live blocks): a new block's overlap check is as cheap as writing its fill.
