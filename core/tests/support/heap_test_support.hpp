@@ -147,9 +147,9 @@ inline std::string stats_diff(const HeapStats& a, const HeapStats& b) {
 
 // Everything that must hold between validate(), walk(), stats() and the pointer
 // queries of an intact heap, checked independently of the heap's own validate():
-// blocks tile [0, block_area_bytes()) exactly, the block area leaves room only for
-// the start bitmap (one bit per block granule) and less than 8 spare bytes, no two
-// free neighbours, per-block fields agree, and every stat matches the walk.
+// blocks tile [0, block_area_bytes()) exactly, the block area is the largest that
+// leaves room for the start bitmap (one bit per block granule), no two free
+// neighbours, per-block fields agree, and every stat matches the walk.
 inline ::testing::AssertionResult HeapConsistent(const Heap& heap) {
   const ValidationReport report = heap.validate();
   if (!report.ok()) {
@@ -165,11 +165,17 @@ inline ::testing::AssertionResult HeapConsistent(const Heap& heap) {
   const HeapStats s = heap.stats();
   const std::size_t end = heap.block_area_bytes();
   const std::size_t block_granules = end / Heap::granule_bytes;
-  const std::size_t bitmap_bytes = (block_granules + 63) / 64 * 8;
-  if (end % Heap::granule_bytes != 0 || end + bitmap_bytes > heap.region_bytes() ||
-      heap.region_bytes() - (end + bitmap_bytes) >= Heap::granule_bytes) {
+  const std::size_t region_granules = heap.region_bytes() / Heap::granule_bytes;
+  // Whole 64-bit bitmap words, one bit per block granule.
+  auto bitmap_granules = [](std::size_t granules) { return (granules + 63) / 64; };
+  // The block area must leave room for its bitmap and be the largest that does:
+  // one more block granule would not fit with its bitmap (the spare granule this
+  // can leave, e.g. 576 + 9 of 586, is then unavoidable).
+  if (end % Heap::granule_bytes != 0 || block_granules + bitmap_granules(block_granules) > region_granules ||
+      block_granules + 1 + bitmap_granules(block_granules + 1) <= region_granules) {
     return ::testing::AssertionFailure() << "block area " << end << " of region " << heap.region_bytes()
-                                         << " leaves no room for, or too much beyond, a " << bitmap_bytes
+                                         << " leaves no room for, or too much beyond, a "
+                                         << bitmap_granules(block_granules) * Heap::granule_bytes
                                          << "-byte start bitmap";
   }
   std::size_t expected_offset = 0;
