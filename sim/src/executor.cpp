@@ -81,6 +81,9 @@ bool Executor::apply(const Op& op, std::string* error) {
   if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
     return invalid("alignment " + std::to_string(op.align_bytes) + " is not a power of two");
   }
+  if (op.fallback_count != 0) {
+    return invalid("preference chains are not applied yet");
+  }
   // The machine's own activity first: the cache behind the program's back, then
   // any fault that strikes before this op.
   if (self.options.cache_noise_ppm != 0) {

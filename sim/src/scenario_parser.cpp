@@ -12,11 +12,14 @@
 //     the enclosing object for missing keys. Duplicate keys: nlohmann keeps the
 //     last, and so does the index. The scanner is iterative and refuses nesting
 //     deeper than max_depth, so hostile input costs bounded memory.
+// Values are read from their text (json_values.hpp over json_scan.hpp), and
+// each op by the one op parser (op_json.hpp) that trace lines go through too,
+// so the same value or op means the same and fails with the same message in a
+// scenario and in a trace.
 // Everything is wrapped so that no exception escapes.
 #include "smh/sim/scenario_parser.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -30,7 +33,10 @@
 #include <nlohmann/json.hpp>
 
 #include "json_positions.hpp"
+#include "json_scan.hpp"
+#include "json_values.hpp"
 #include "number_text.hpp"
+#include "op_json.hpp"
 #include "smh/pool_types.hpp"
 
 namespace smh::sim {
@@ -52,20 +58,6 @@ namespace {
 
 using namespace detail;
 
-std::string type_name(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::string: return "string " + json_quoted(value.get_ref<const std::string&>());
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer " + value.dump();
-    case json::value_t::number_float: return "number " + value.dump();
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    default: return "unsupported value";
-  }
-}
-
 std::string join(std::initializer_list<std::string_view> names) {
   std::string out;
   for (const std::string_view name : names) {
@@ -77,19 +69,13 @@ std::string join(std::initializer_list<std::string_view> names) {
   return out;
 }
 
-const std::pair<std::string_view, std::uint32_t> exact_attr_names[] = {
-    {"cacheable", attr::cacheable}, {"non_cacheable", attr::non_cacheable}, {"external", attr::external}};
-const std::pair<std::string_view, std::uint32_t> capability_names[] = {
-    {"cacheable", caps::cacheable}, {"dma", caps::dma},   {"external", caps::external},
-    {"internal", caps::internal},   {"exec", caps::exec}, {"tcm", caps::tcm}};
-
 const std::pair<std::string_view, RegionRole> region_role_names[] = {
     {"any", RegionRole::any}, {"small", RegionRole::small_requests}, {"large", RegionRole::large_requests}};
 
 class Parser {
  public:
   Parser(std::string_view text, std::string_view file, const PositionIndex& index, ScenarioError* error)
-      : text_(text), file_(file), index_(index), error_(error) {}
+      : text_(text), json_text_(text), file_(file), index_(index), error_(error) {}
 
   bool scenario(const json& root, Scenario* out) {
     const std::string path = "$";
@@ -179,8 +165,26 @@ class Parser {
   bool fail_key(const std::string& path, std::string message) {
     return fail_at(index_.key_offset(path), path, std::move(message));
   }
-  bool type_error(const json& value, const std::string& path, std::string_view expected) {
-    return fail_value(path, "expected " + std::string(expected) + ", got " + type_name(value));
+  // A failed read of the value at `path` from its text (json_values.hpp).
+  bool fail_text(const std::string& path, const TextError& error) {
+    return fail_at(error.offset, path + error.path, error.message);
+  }
+  // The value at `path` as scanned text: the values' readers and descriptions
+  // work on the text, the one implementation shared with ops and traces.
+  // nlohmann accepted this text, so the scan cannot fail; if it ever did, the
+  // span would be an empty null at the path and messages would say less.
+  JsonSpan span_at(const std::string& path) const {
+    const std::size_t offset = index_.value_offset(path) == npos ? 0 : index_.value_offset(path);
+    JsonSpan span{JsonKind::null, false, offset, offset};
+    TextError unused;
+    (void)json_text_.scan(offset, 0, &span, &unused);
+    return span;
+  }
+  // The value (its text at `path`) is described in the message.
+  bool type_error(const json& /*value*/, const std::string& path, std::string_view expected) {
+    TextError error;
+    detail::type_error(json_text_, span_at(path), expected, &error);
+    return fail_text(path, error);
   }
 
   // ---- structure ----
@@ -241,39 +245,12 @@ class Parser {
     *out = value.get<bool>();
     return true;
   }
-  std::string raw_number(const std::string& path) const {
-    std::size_t offset = index_.value_offset(path);
-    if (offset == npos) {
-      return {};
-    }
-    std::string raw;
-    while (offset < text_.size() && std::strchr("+-.0123456789eE", text_[offset]) != nullptr) {
-      raw += text_[offset++];
-    }
-    return raw;
-  }
-  // A JSON number that must be a non-negative integer; nullopt-like false on
-  // failure with the reason reported.
-  bool json_integer(const json& value, const std::string& path, std::string_view what, std::uint64_t max,
+  // A JSON number (the caller checked) that must be a non-negative integer
+  // <= max; `what` names it in messages.
+  bool json_integer(const json& /*value*/, const std::string& path, std::string_view what, std::uint64_t max,
                     std::uint64_t* out) {
-    if (value.is_number_unsigned()) {
-      const auto number = value.get<std::uint64_t>();
-      if (number > max) {
-        return fail_value(path, std::string(what) + " " + std::to_string(number) + " is out of range (at most " +
-                                    std::to_string(max) + ")");
-      }
-      *out = number;
-      return true;
-    }
-    if (value.is_number_integer()) {
-      return fail_value(path, std::string(what) + " must not be negative, got " + value.dump());
-    }
-    // number_float
-    const std::string raw = raw_number(path);
-    if (!raw.empty() && raw.find_first_of(".eE") == std::string::npos) {
-      return fail_value(path, std::string(what) + " " + raw + (raw[0] == '-' ? " is out of range" : " does not fit in 64 bits"));
-    }
-    return fail_value(path, std::string(what) + " must be an integer, got " + (raw.empty() ? value.dump() : raw));
+    TextError error;
+    return read_integer(json_text_, span_at(path), what, max, out, &error) || fail_text(path, error);
   }
   bool integer(const json& value, const std::string& path, std::uint64_t max, std::uint64_t* out) {
     if (!value.is_number()) {
@@ -297,85 +274,17 @@ class Parser {
     return true;
   }
   // A size: an integer, or a string such as "4K", "64KiB", "0x1000", "1_000".
-  bool size(const json& value, const std::string& path, std::uint64_t max, std::uint64_t* out) {
-    std::uint64_t result = 0;
-    if (value.is_number()) {
-      if (!json_integer(value, path, "size", std::numeric_limits<std::uint64_t>::max(), &result)) {
-        return false;
-      }
-    } else if (value.is_string()) {
-      const std::string& text = value.get_ref<const std::string&>();
-      const std::string why = parse_number_text(text, true, &result);
-      if (!why.empty()) {
-        return fail_value(path, "bad size " + json_quoted(text) + ": " + why);
-      }
-    } else {
-      return type_error(value, path, "a size (an integer or a string such as \"4K\")");
-    }
-    if (result > max) {
-      return fail_value(path, "size " + std::to_string(result) + " is out of range (at most " +
-                                  std::to_string(max) + ")");
-    }
-    *out = result;
-    return true;
+  bool size(const json& /*value*/, const std::string& path, std::uint64_t max, std::uint64_t* out) {
+    TextError error;
+    return read_size(json_text_, span_at(path), max, out, &error) || fail_text(path, error);
   }
   bool optional_size(const json& object, const std::string& path, const char* key, std::uint64_t max,
                      std::uint64_t* out) {
     return !object.contains(key) || size(object.at(key), child_path(path, key), max, out);
   }
-  bool attribute(const json& value, const std::string& path, MatchMode mode, std::uint32_t* out) {
-    std::uint64_t number = 0;
-    if (value.is_number()) {
-      if (!json_integer(value, path, "attr", std::numeric_limits<std::uint32_t>::max(), &number)) {
-        return false;
-      }
-      *out = static_cast<std::uint32_t>(number);
-      return true;
-    }
-    if (mode == MatchMode::exact) {
-      if (value.is_array()) {
-        return fail_value(path, "a capability list needs pool.mode \"capability\"; in exact mode attr is an "
-                                "integer or one of: cacheable, non_cacheable, external");
-      }
-      if (!value.is_string()) {
-        return type_error(value, path, "an attribute (an integer or one of: cacheable, non_cacheable, external)");
-      }
-      const std::string& name = value.get_ref<const std::string&>();
-      for (const auto& [known, id] : exact_attr_names) {
-        if (name == known) {
-          *out = id;
-          return true;
-        }
-      }
-      return fail_value(path, "unknown attribute " + json_quoted(name) + " (expected one of: cacheable, non_cacheable, "
-                                                                    "external, or an integer)");
-    }
-    if (!value.is_array()) {
-      return type_error(value, path,
-                        "capabilities (an array of capability names, or an integer) in capability mode");
-    }
-    std::uint32_t bits = 0;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      const json& element = value[i];
-      const std::string element_path = child_path(path, i);
-      if (!element.is_string()) {
-        return type_error(element, element_path, "a capability name");
-      }
-      const std::string& name = element.get_ref<const std::string&>();
-      bool found = false;
-      for (const auto& [known, bit] : capability_names) {
-        if (name == known) {
-          bits |= bit;
-          found = true;
-        }
-      }
-      if (!found) {
-        return fail_value(element_path, "unknown capability " + json_quoted(name) +
-                                            " (expected one of: cacheable, dma, external, internal, exec, tcm)");
-      }
-    }
-    *out = bits;
-    return true;
+  bool attribute(const json& /*value*/, const std::string& path, MatchMode mode, std::uint32_t* out) {
+    TextError error;
+    return read_attribute(json_text_, span_at(path), mode, out, &error) || fail_text(path, error);
   }
 
   // ---- sections ----
@@ -504,7 +413,8 @@ class Parser {
   bool faults(const json& value, const std::string& path, Scenario* out) {
     if (value.is_string()) {
       if (value.get_ref<const std::string&>() != "swarm") {
-        return fail_value(path, "expected \"swarm\" or an object of fault rates, got " + type_name(value));
+        return fail_value(path, "expected \"swarm\" or an object of fault rates, got " +
+                                    json_text_.describe(span_at(path)));
       }
       out->swarm = true;
       out->faults = FaultPlan::swarm(out->seed);
@@ -544,98 +454,19 @@ class Parser {
     }
     out->clear();
     out->reserve(value.size());
+    // Each op is read from its text by the one op parser (op_json.hpp), which
+    // trace lines go through too.
     for (std::size_t i = 0; i < value.size(); ++i) {
+      const std::string op_path = child_path(path, i);
       Op op;
-      if (!one_op(value[i], child_path(path, i), mode, &op)) {
-        return false;
+      std::size_t end = 0;
+      TextError error;
+      if (!parse_op(json_text_, index_.value_offset(op_path), mode, &op, &end, &error)) {
+        return fail_text(op_path, error);
       }
       out->push_back(op);
     }
     return true;
-  }
-
-  bool one_op(const json& value, const std::string& path, MatchMode mode, Op* out) {
-    if (!expect_object(value, path) || !require(value, path, "op")) {
-      return false;
-    }
-    const json& kind_value = value.at("op");
-    const std::string kind_path = child_path(path, "op");
-    if (!kind_value.is_string()) {
-      return type_error(kind_value, kind_path, "an op name");
-    }
-    const std::string& kind_name = kind_value.get_ref<const std::string&>();
-    bool found = false;
-    std::string names;
-    for (unsigned kind = 0; kind < op_kind_count; ++kind) {
-      const char* name = to_string(static_cast<OpKind>(kind));
-      names += (kind == 0 ? "" : ", ") + std::string(name);
-      if (kind_name == name) {
-        out->kind = static_cast<OpKind>(kind);
-        found = true;
-      }
-    }
-    if (!found) {
-      return fail_value(kind_path, "unknown op " + json_quoted(kind_name) + " (expected one of: " + names + ")");
-    }
-    const std::string context = " for op " + json_quoted(kind_name);
-    bool block = false;
-    bool ranged = false;
-    switch (out->kind) {
-      case OpKind::alloc:
-      case OpKind::realloc:
-        block = true;
-        if (!known_keys(value, path, {"op", "handle", "attr", "size", "align"}, context)) {
-          return false;
-        }
-        break;
-      case OpKind::free:
-        if (!known_keys(value, path, {"op", "handle"}, context)) {
-          return false;
-        }
-        break;
-      case OpKind::evict:
-      case OpKind::speculative_fill:
-        if (!known_keys(value, path, {"op", "handle", "offset"}, context)) {
-          return false;
-        }
-        break;
-      default:
-        ranged = true;
-        if (!known_keys(value, path, {"op", "handle", "offset", "length"}, context)) {
-          return false;
-        }
-        break;
-    }
-    if (!require(value, path, "handle")) {
-      return false;
-    }
-    std::uint64_t handle = 0;
-    if (!value.at("handle").is_number()) {
-      return type_error(value.at("handle"), child_path(path, "handle"), "a handle (an integer)");
-    }
-    if (!json_integer(value.at("handle"), child_path(path, "handle"), "handle",
-                      std::numeric_limits<Handle>::max(), &handle)) {
-      return false;
-    }
-    out->handle = static_cast<Handle>(handle);
-    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
-    if (block) {
-      if (!require(value, path, "attr") || !require(value, path, "size") ||
-          !attribute(value.at("attr"), child_path(path, "attr"), mode, &out->attr) ||
-          !size(value.at("size"), child_path(path, "size"), max, &out->size_bytes) ||
-          !optional_size(value, path, "align", max, &out->align_bytes)) {
-        return false;
-      }
-      if (out->align_bytes != 0 && !std::has_single_bit(out->align_bytes)) {
-        return fail_value(child_path(path, "align"),
-                          "alignment " + std::to_string(out->align_bytes) + " is not a power of two");
-      }
-      return true;
-    }
-    if (!optional_size(value, path, "offset", max, &out->offset_bytes)) {
-      return false;
-    }
-    return !ranged || optional_size(value, path, "length", max, &out->length_bytes);
   }
 
   bool check_names(const json& value, const std::string& path, std::vector<std::string>* out) {
@@ -731,6 +562,7 @@ class Parser {
   }
 
   std::string_view text_;
+  JsonText json_text_;
   std::string_view file_;
   const PositionIndex& index_;
   ScenarioError* error_;

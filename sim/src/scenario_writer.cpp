@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "number_text.hpp"
+#include "op_json.hpp"
 #include "smh/sim/scenario_parser.hpp"
 
 namespace smh::sim {
@@ -63,29 +64,13 @@ std::string to_json(const Scenario& scenario) {
   if (scenario.trace) {
     root["trace"] = *scenario.trace;
   } else {
+    // Each op as the one op writer (op_json.hpp) writes it for traces too.
     ojson ops = ojson::array();
+    std::string line;
     for (const Op& op : scenario.ops) {
-      ojson entry;
-      entry["op"] = to_string(op.kind);
-      entry["handle"] = op.handle;
-      switch (op.kind) {
-        case OpKind::alloc:
-        case OpKind::realloc:
-          entry["attr"] = op.attr;
-          entry["size"] = op.size_bytes;
-          if (op.align_bytes != 0) {
-            entry["align"] = op.align_bytes;
-          }
-          break;
-        case OpKind::free: break;
-        case OpKind::evict:
-        case OpKind::speculative_fill: entry["offset"] = op.offset_bytes; break;
-        default:
-          entry["offset"] = op.offset_bytes;
-          entry["length"] = op.length_bytes;
-          break;
-      }
-      ops.push_back(std::move(entry));
+      line.clear();
+      detail::append_op_json(op, &line);
+      ops.push_back(ojson::parse(line));
     }
     root["ops"] = std::move(ops);
   }

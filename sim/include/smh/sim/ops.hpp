@@ -4,15 +4,22 @@
 // address, so the same op sequence means the same thing whatever the placement.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace smh::sim {
 
 using Handle = std::uint32_t;
 
+// The longest preference chain an alloc may carry (attr plus 3 fallbacks): enough
+// for every chain of distinct exact-mode attributes, and it keeps Op one cache
+// line.
+inline constexpr unsigned max_prefer_attrs = 4;
+
 enum class OpKind : std::uint8_t {
   // Blocks.
-  alloc,    // handle := pool.aligned_alloc(attr, align, size) (align 0: default)
+  alloc,    // handle := pool.aligned_alloc(attr, align, size) (align 0: default), or
+            // with fallbacks pool.alloc_prefer({attr, fallbacks...}, size, align)
   realloc,  // handle := pool.aligned_realloc(attr, handle, align, size)
   free,     // pool.free(handle)
   // The CPU and its cache, on [offset, offset + length) of the block. CPU writes
@@ -46,6 +53,20 @@ struct Op {
   // (dma_from_device_*) always covers the whole requested size.
   std::uint64_t offset_bytes = 0;
   std::uint64_t length_bytes = 0;
+  // An alloc's preference chain ("prefer" in scenarios and traces): attr is the
+  // first choice, then fallback_attrs[0 .. fallback_count) in order. Appended
+  // after the fields above so that positional initialisers keep their meaning.
+  std::array<std::uint32_t, max_prefer_attrs - 1> fallback_attrs{};
+  std::uint8_t fallback_count = 0;
+
+  // The chain's length (1 without fallbacks) and its i-th attribute.
+  [[nodiscard]] unsigned attr_count() const { return 1u + fallback_count; }
+  [[nodiscard]] std::uint32_t attr_at(unsigned index) const {
+    return index == 0 ? attr : fallback_attrs[index - 1];
+  }
+  friend bool operator==(const Op&, const Op&) = default;
 };
+// Benchmarks and traces hold ops by the million: keep it one cache line.
+static_assert(sizeof(Op) <= 64);
 
 }  // namespace smh::sim

@@ -1,9 +1,15 @@
 // Traces: op sequences stored as JSON Lines, one op per line, in the same op
-// syntax as a scenario's inline `ops` (docs/scenario-format.md), optionally
-// zstd-compressed. Traces are streamed, never loaded whole: a replay of millions
-// of ops runs in constant memory.
+// syntax as a scenario's inline `ops` (docs/scenario-format.md, "Traces"),
+// optionally zstd-compressed. Traces are streamed, never loaded whole: a replay
+// of millions of ops runs in constant memory.
+//
+// Lines: one op object each; blank (whitespace-only) lines are skipped and do
+// not count as ops; "\r\n" endings and a UTF-8 BOM at the start are accepted;
+// the last line may lack its newline. A line may not exceed
+// TraceReader::max_line_bytes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,18 +19,26 @@
 
 namespace smh::sim {
 
-// A bad trace, positioned: "file:line:col: op N: message".
+// A bad trace, positioned: "file:line:col: op N: $.size: message" (the path is
+// within the line's op and absent for syntax, I/O and decompression errors);
+// "file: message" when the problem is not in the text (line 0: the file cannot
+// be opened or read).
 struct TraceError {
   std::string file;
   std::uint64_t line = 0;      // 1-based; 0 when the error is not in the text (I/O)
-  std::uint64_t column = 0;    // 1-based
-  std::uint64_t op_index = 0;  // the index of the op on that line
+  std::uint64_t column = 0;    // 1-based, in characters (UTF-8 code points)
+  std::uint64_t op_index = 0;  // the index of the op on that line (blank lines do not count)
+  std::string json_path;       // "$.size"; empty when the error is not about one value
   std::string message;
   [[nodiscard]] std::string to_string() const;
 };
 
 class TraceReader {
  public:
+  // The longest line accepted: the reader's whole text buffer (an op takes
+  // about 60 bytes; a longer line is not a trace).
+  static constexpr std::size_t max_line_bytes = std::size_t{256} << 10;
+
   // Opens `path`; zstd input is recognised by its magic number, not its name.
   // `mode` is the pool's matching mode: it decides what attribute names mean
   // (exact ids or capability bits), as for inline ops.
@@ -33,11 +47,13 @@ class TraceReader {
   virtual ~TraceReader() = default;
 
   // The next op. True with *op set; false at the end of the trace (error->message
-  // empty) or on a bad line, a decompression or I/O error (*error set).
+  // empty) or on a bad line, a decompression or I/O error (*error set). After
+  // an error every further call returns the same error.
   virtual bool next(Op* op, TraceError* error) = 0;
 
   // Progress, for drivers that show it: ops returned so far, and bytes of the
-  // file consumed against its size on disk (compressed bytes for zstd).
+  // file consumed against its size on disk (compressed bytes for zstd; the
+  // total is 0 when the file is not a regular file).
   [[nodiscard]] virtual std::uint64_t ops_read() const = 0;
   [[nodiscard]] virtual std::uint64_t file_bytes_read() const = 0;
   [[nodiscard]] virtual std::uint64_t file_bytes_total() const = 0;
@@ -46,12 +62,17 @@ class TraceReader {
 class TraceWriter {
  public:
   // Creates `path` (truncating it); zstd-compressed when `zstd` is set. Ops are
-  // written in canonical form (integers, attributes as numbers).
+  // written in canonical form (integers, attributes as numbers), one per line.
   static std::unique_ptr<TraceWriter> create(const std::string& path, bool zstd, std::string* error);
+  // Closes the file if close() was not called (errors then go unreported).
   virtual ~TraceWriter() = default;
   virtual bool write(const Op& op, std::string* error) = 0;
   // Flushes and closes; the file is complete only once this returned true.
   virtual bool close(std::string* error) = 0;
 };
+
+// Where a scenario's `trace` is: relative paths are relative to the folder of
+// the scenario file; absolute paths are kept.
+std::string resolve_trace_path(const std::string& scenario_file, const std::string& trace);
 
 }  // namespace smh::sim

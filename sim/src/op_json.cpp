@@ -1,0 +1,332 @@
+// The one op parser and the one op writer (op_json.hpp).
+//
+// Parsing is two steps over one object: scan it once, keeping the span of each
+// key the format knows (a trace line costs one pass and no allocation), then
+// check and convert the kept values in the format's order. Keys no op takes are
+// remembered (the first in text order) and reported after the op name is known,
+// together with known keys this op does not take, so that the message can list
+// what this op does take.
+#include "op_json.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <limits>
+
+#include "json_positions.hpp"
+#include "json_values.hpp"
+
+namespace smh::sim::detail {
+
+namespace {
+
+enum Key : unsigned { key_op, key_handle, key_attr, key_prefer, key_size, key_align, key_offset, key_length, key_count };
+constexpr std::string_view key_names[key_count] = {"op", "handle", "attr", "prefer", "size", "align", "offset", "length"};
+constexpr unsigned bit(Key key) { return 1u << key; }
+
+// The key's id, or key_count for a key no op takes.
+Key key_id(std::string_view key) {
+  for (unsigned id = 0; id < key_count; ++id) {
+    if (key == key_names[id]) {
+      return static_cast<Key>(id);
+    }
+  }
+  return key_count;
+}
+
+// The keys each op takes.
+unsigned allowed_keys(OpKind kind) {
+  switch (kind) {
+    case OpKind::alloc:
+      return bit(key_op) | bit(key_handle) | bit(key_attr) | bit(key_prefer) | bit(key_size) | bit(key_align);
+    case OpKind::realloc: return bit(key_op) | bit(key_handle) | bit(key_attr) | bit(key_size) | bit(key_align);
+    case OpKind::free: return bit(key_op) | bit(key_handle);
+    case OpKind::evict:
+    case OpKind::speculative_fill: return bit(key_op) | bit(key_handle) | bit(key_offset);
+    default: return bit(key_op) | bit(key_handle) | bit(key_offset) | bit(key_length);
+  }
+}
+
+// What the scan kept of the object.
+struct Members {
+  JsonSpan object;
+  JsonSpan value[key_count];
+  std::size_t key_offset[key_count] = {};
+  unsigned present = 0;  // bit(key) per key seen
+  bool unknown = false;  // a key no op takes; the first one in text order:
+  JsonSpan unknown_key;
+
+  [[nodiscard]] bool has(Key key) const { return (present & bit(key)) != 0; }
+};
+
+class OpReader {
+ public:
+  OpReader(const JsonText& text, const Members& members, MatchMode mode, TextError* error)
+      : text_(text), m_(members), mode_(mode), error_(error) {}
+
+  bool read(Op* out) {
+    if (!m_.has(key_op)) {
+      return fail(m_.object.begin, "", "missing required key \"op\"");
+    }
+    const JsonSpan& kind_span = m_.value[key_op];
+    if (kind_span.kind != JsonKind::string) {
+      return with_path(type_error(text_, kind_span, "an op name", error_), key_op);
+    }
+    if (!op_kind(text_.string_value(kind_span, &scratch_), &out->kind)) {
+      return false;
+    }
+    if (!known_keys(out->kind)) {
+      return false;
+    }
+    if (!m_.has(key_handle)) {
+      return fail(m_.object.begin, "", "missing required key \"handle\"");
+    }
+    std::uint64_t handle = 0;
+    if (!integer(key_handle, "a handle (an integer)", "handle", std::numeric_limits<Handle>::max(), &handle)) {
+      return false;
+    }
+    out->handle = static_cast<Handle>(handle);
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    if (out->kind == OpKind::alloc || out->kind == OpKind::realloc) {
+      if (m_.has(key_attr) && m_.has(key_prefer)) {
+        return fail(m_.key_offset[key_prefer], ".prefer", "\"attr\" and \"prefer\" are mutually exclusive");
+      }
+      if (!m_.has(key_prefer) && !m_.has(key_attr)) {
+        return fail(m_.object.begin, "", "missing required key \"attr\"");
+      }
+      if (!m_.has(key_size)) {
+        return fail(m_.object.begin, "", "missing required key \"size\"");
+      }
+      const bool attrs_ok = m_.has(key_prefer)
+                                ? prefer(out)
+                                : with_path(read_attribute(text_, m_.value[key_attr], mode_, &out->attr, error_),
+                                            key_attr);
+      if (!attrs_ok || !size(key_size, max, &out->size_bytes) || !size(key_align, max, &out->align_bytes)) {
+        return false;
+      }
+      if (out->align_bytes != 0 && !std::has_single_bit(out->align_bytes)) {
+        return fail(m_.value[key_align].begin, ".align",
+                    "alignment " + std::to_string(out->align_bytes) + " is not a power of two");
+      }
+      return true;
+    }
+    return size(key_offset, max, &out->offset_bytes) && size(key_length, max, &out->length_bytes);
+  }
+
+ private:
+  bool fail(std::size_t offset, std::string path, std::string message) {
+    error_->offset = offset;
+    error_->path = std::move(path);
+    error_->message = std::move(message);
+    return false;
+  }
+  // Prefixes a failed value read's relative path with the key's.
+  bool with_path(bool ok, Key key) {
+    if (!ok) {
+      error_->path = child_path("", key_names[key]) + error_->path;
+    }
+    return ok;
+  }
+
+  bool op_kind(std::string_view name, OpKind* out) {
+    for (unsigned kind = 0; kind < op_kind_count; ++kind) {
+      if (name == to_string(static_cast<OpKind>(kind))) {
+        *out = static_cast<OpKind>(kind);
+        return true;
+      }
+    }
+    std::string names;
+    for (unsigned kind = 0; kind < op_kind_count; ++kind) {
+      names += (kind == 0 ? "" : ", ") + std::string(to_string(static_cast<OpKind>(kind)));
+    }
+    return fail(m_.value[key_op].begin, ".op", "unknown op " + json_quoted(name) + " (expected one of: " + names + ")");
+  }
+
+  // The first key in text order that this op does not take, at the key.
+  bool known_keys(OpKind kind) {
+    const unsigned allowed = allowed_keys(kind);
+    std::size_t first = m_.unknown ? m_.unknown_key.begin : npos;
+    std::string name = m_.unknown ? std::string(text_.string_value(m_.unknown_key, &scratch_)) : std::string();
+    for (unsigned key = 0; key < key_count; ++key) {
+      if ((m_.present & ~allowed & (1u << key)) != 0 && m_.key_offset[key] < first) {
+        first = m_.key_offset[key];
+        name = key_names[key];
+      }
+    }
+    if (first == npos) {
+      return true;
+    }
+    std::string expected;
+    for (unsigned key = 0; key < key_count; ++key) {
+      if ((allowed & (1u << key)) != 0) {
+        expected += (expected.empty() ? "" : ", ") + std::string(key_names[key]);
+      }
+    }
+    return fail(first, child_path("", name),
+                "unknown key " + json_quoted(name) + " for op " + json_quoted(to_string(kind)) +
+                    " (expected one of: " + expected + ")");
+  }
+
+  bool integer(Key key, std::string_view expected, std::string_view what, std::uint64_t max, std::uint64_t* out) {
+    const JsonSpan& span = m_.value[key];
+    if (span.kind != JsonKind::integer && span.kind != JsonKind::number) {
+      return with_path(type_error(text_, span, expected, error_), key);
+    }
+    return with_path(read_integer(text_, span, what, max, out, error_), key);
+  }
+  // An optional size stays 0 when absent.
+  bool size(Key key, std::uint64_t max, std::uint64_t* out) {
+    return !m_.has(key) || with_path(read_size(text_, m_.value[key], max, out, error_), key);
+  }
+
+  // "prefer": [attr, ...]: attr is the first, the rest are the fallbacks.
+  bool prefer(Op* out) {
+    const JsonSpan& span = m_.value[key_prefer];
+    const std::string path = child_path("", key_names[key_prefer]);
+    if (span.kind != JsonKind::array) {
+      return with_path(type_error(text_, span,
+                                  "a preference list (an array of 1 to " + std::to_string(max_prefer_attrs) +
+                                      " attributes)",
+                                  error_),
+                       key_prefer);
+    }
+    unsigned count = 0;
+    bool ok = true;
+    JsonSpan array;
+    TextError syntax;
+    // Scanned already: only attribute errors can arise here.
+    const bool scanned = text_.scan_array(span.begin, 0, &array, &syntax, [&](const JsonSpan& element) {
+      if (!ok) {
+        return;
+      }
+      if (count == max_prefer_attrs) {
+        ok = fail(element.begin, child_path(path, count),
+                  "a preference list holds at most " + std::to_string(max_prefer_attrs) + " attributes");
+        return;
+      }
+      std::uint32_t attr = 0;
+      ok = read_attribute(text_, element, mode_, &attr, error_);
+      if (!ok) {
+        error_->path = child_path(path, count) + error_->path;
+        return;
+      }
+      if (count == 0) {
+        out->attr = attr;
+      } else {
+        out->fallback_attrs[count - 1] = attr;
+      }
+      ++count;
+    });
+    if (!scanned) {
+      *error_ = syntax;
+      return false;
+    }
+    if (!ok) {
+      return false;
+    }
+    if (count == 0) {
+      return fail(span.begin, path, "a preference list needs at least one attribute");
+    }
+    out->fallback_count = static_cast<std::uint8_t>(count - 1);
+    return true;
+  }
+
+  const JsonText& text_;
+  const Members& m_;
+  MatchMode mode_;
+  TextError* error_;
+  std::string scratch_;
+};
+
+void append_u64(std::uint64_t value, std::string* out) {
+  char digits[24];
+  const auto result = std::to_chars(digits, digits + sizeof digits, value);
+  out->append(digits, result.ptr);
+}
+
+void append_key(std::string_view key, std::string* out) {
+  *out += ",\"";
+  *out += key;
+  *out += "\":";
+}
+
+}  // namespace
+
+bool parse_op(const JsonText& text, std::size_t begin, MatchMode mode, Op* out, std::size_t* end, TextError* error) {
+  begin = text.skip_ws(begin);
+  Members members;
+  if (begin >= text.text().size() || text.text()[begin] != '{') {
+    if (!text.scan(begin, 0, &members.object, error)) {
+      return false;
+    }
+    return type_error(text, members.object, "an object", error);
+  }
+  std::string scratch;
+  const bool scanned = text.scan_object(begin, 0, &members.object, error, [&](const JsonSpan& key, const JsonSpan& value) {
+    const Key id = key_id(text.string_value(key, &scratch));
+    if (id == key_count) {
+      if (!members.unknown) {
+        members.unknown = true;
+        members.unknown_key = key;
+      }
+      return;
+    }
+    members.value[id] = value;  // a duplicate key: the last one wins
+    members.key_offset[id] = key.begin;
+    members.present |= bit(id);
+  });
+  if (!scanned) {
+    return false;
+  }
+  Op op;
+  if (!OpReader(text, members, mode, error).read(&op)) {
+    return false;
+  }
+  *out = op;
+  *end = members.object.end;
+  return true;
+}
+
+void append_op_json(const Op& op, std::string* out) {
+  *out += "{\"op\":\"";
+  *out += to_string(op.kind);
+  *out += '"';
+  append_key("handle", out);
+  append_u64(op.handle, out);
+  switch (op.kind) {
+    case OpKind::alloc:
+    case OpKind::realloc:
+      if (op.kind == OpKind::alloc && op.fallback_count != 0) {
+        append_key("prefer", out);
+        for (unsigned i = 0; i < op.attr_count(); ++i) {
+          *out += i == 0 ? '[' : ',';
+          append_u64(op.attr_at(i), out);
+        }
+        *out += ']';
+      } else {
+        append_key("attr", out);
+        append_u64(op.attr, out);
+      }
+      append_key("size", out);
+      append_u64(op.size_bytes, out);
+      if (op.align_bytes != 0) {
+        append_key("align", out);
+        append_u64(op.align_bytes, out);
+      }
+      break;
+    case OpKind::free: break;
+    default:
+      if (op.offset_bytes != 0) {
+        append_key("offset", out);
+        append_u64(op.offset_bytes, out);
+      }
+      if (op.length_bytes != 0 && op.kind != OpKind::evict && op.kind != OpKind::speculative_fill) {
+        append_key("length", out);
+        append_u64(op.length_bytes, out);
+      }
+      break;
+  }
+  *out += '}';
+}
+
+}  // namespace smh::sim::detail

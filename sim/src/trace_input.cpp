@@ -1,0 +1,175 @@
+// The trace's byte sources (trace_input.hpp): plain text, or zstd decompressed
+// with ZSTD_decompressStream through one input buffer of ZSTD_DStreamInSize().
+#include "trace_input.hpp"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+namespace smh::sim::detail {
+
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+struct DctxFreer {
+  void operator()(ZSTD_DCtx* context) const { ZSTD_freeDCtx(context); }
+};
+
+// The open file and how many of its bytes have been read.
+class TraceFile {
+ public:
+  bool open(const std::string& path, std::string* error) {
+    file_.reset(std::fopen(path.c_str(), "rb"));
+    if (!file_) {
+      *error = std::string("cannot open the file: ") + std::strerror(errno);
+      return false;
+    }
+    // Whole reads into our own buffers: stdio's would only add a copy.
+    std::setvbuf(file_.get(), nullptr, _IONBF, 0);
+    std::error_code ignored;
+    if (std::filesystem::is_regular_file(path, ignored)) {
+      const std::uintmax_t size = std::filesystem::file_size(path, ignored);
+      bytes_total_ = ignored ? 0 : size;
+    }
+    return true;
+  }
+  // Up to `capacity` bytes; *got == 0 only at the end of the file.
+  bool read(void* out, std::size_t capacity, std::size_t* got, std::string* error) {
+    errno = 0;
+    *got = std::fread(out, 1, capacity, file_.get());
+    bytes_read_ += *got;
+    if (*got < capacity && std::ferror(file_.get()) != 0) {
+      *error = std::string("cannot read the file: ") + std::strerror(errno != 0 ? errno : EIO);
+      return false;
+    }
+    return true;
+  }
+  [[nodiscard]] std::uint64_t bytes_read() const { return bytes_read_; }
+  [[nodiscard]] std::uint64_t bytes_total() const { return bytes_total_; }
+
+ private:
+  std::unique_ptr<std::FILE, FileCloser> file_;
+  std::uint64_t bytes_read_ = 0;
+  std::uint64_t bytes_total_ = 0;
+};
+
+// What both inputs share: the file, and progress counted in its bytes.
+class FileInput : public TraceInput {
+ public:
+  explicit FileInput(TraceFile file) : file_(std::move(file)) {}
+  [[nodiscard]] std::uint64_t file_bytes_read() const final { return file_.bytes_read(); }
+  [[nodiscard]] std::uint64_t file_bytes_total() const final { return file_.bytes_total(); }
+
+ protected:
+  TraceFile file_;
+};
+
+// The file as it is; `prefix` holds the bytes open() read to look for the magic.
+class PlainInput final : public FileInput {
+ public:
+  PlainInput(TraceFile file, const unsigned char* prefix, std::size_t prefix_bytes)
+      : FileInput(std::move(file)), prefix_(prefix, prefix + prefix_bytes) {}
+
+  bool read(char* out, std::size_t capacity, std::size_t* produced, std::string* error) override {
+    const std::size_t from_prefix = std::min(capacity, prefix_.size() - prefix_used_);
+    std::memcpy(out, prefix_.data() + prefix_used_, from_prefix);
+    prefix_used_ += from_prefix;
+    std::size_t got = 0;
+    if (!file_.read(out + from_prefix, capacity - from_prefix, &got, error)) {
+      return false;
+    }
+    *produced = from_prefix + got;
+    return true;
+  }
+
+ private:
+  std::vector<unsigned char> prefix_;
+  std::size_t prefix_used_ = 0;
+};
+
+// One or more zstd frames, decompressed as the reader asks for text.
+class ZstdInput final : public FileInput {
+ public:
+  ZstdInput(TraceFile file, const unsigned char* prefix, std::size_t prefix_bytes)
+      : FileInput(std::move(file)), context_(ZSTD_createDCtx()), buffer_(ZSTD_DStreamInSize()) {
+    std::memcpy(buffer_.data(), prefix, prefix_bytes);
+    input_ = ZSTD_inBuffer{buffer_.data(), prefix_bytes, 0};
+  }
+  [[nodiscard]] bool ready() const { return context_ != nullptr; }
+
+  bool read(char* out, std::size_t capacity, std::size_t* produced, std::string* error) override {
+    ZSTD_outBuffer output{out, capacity, 0};
+    while (output.pos < output.size) {
+      if (input_.pos == input_.size && !file_done_) {
+        std::size_t got = 0;
+        if (!file_.read(buffer_.data(), buffer_.size(), &got, error)) {
+          return false;
+        }
+        file_done_ = got == 0;
+        input_ = ZSTD_inBuffer{buffer_.data(), got, 0};
+      }
+      const std::size_t output_before = output.pos;
+      const std::size_t input_before = input_.pos;
+      const std::size_t hint = ZSTD_decompressStream(context_.get(), &output, &input_);
+      if (ZSTD_isError(hint) != 0) {
+        *error = std::string("corrupt zstd data: ") + ZSTD_getErrorName(hint);
+        return false;
+      }
+      if (output.pos == output_before && input_.pos == input_before) {
+        break;  // the file is done and everything decoded (else output would be full)
+      }
+      // 0: the frame this call worked on is complete, nothing held back. (A call
+      // that did nothing says how much the next frame header needs: not news.)
+      frame_open_ = hint != 0;
+    }
+    *produced = output.pos;
+    if (*produced == 0 && frame_open_) {
+      *error = "the zstd data ends inside a frame (the file is truncated)";
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  std::unique_ptr<ZSTD_DCtx, DctxFreer> context_;
+  std::vector<char> buffer_;
+  ZSTD_inBuffer input_{};
+  bool file_done_ = false;
+  bool frame_open_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<TraceInput> TraceInput::open(const std::string& path, std::string* error) {
+  TraceFile file;
+  if (!file.open(path, error)) {
+    return nullptr;
+  }
+  // A zstd frame starts with ZSTD_MAGICNUMBER, little-endian.
+  unsigned char prefix[4] = {};
+  std::size_t got = 0;
+  if (!file.read(prefix, sizeof prefix, &got, error)) {
+    return nullptr;
+  }
+  const std::uint32_t magic = std::uint32_t{prefix[0]} | std::uint32_t{prefix[1]} << 8 |
+                              std::uint32_t{prefix[2]} << 16 | std::uint32_t{prefix[3]} << 24;
+  if (got == sizeof prefix && magic == ZSTD_MAGICNUMBER) {
+    auto input = std::make_unique<ZstdInput>(std::move(file), prefix, got);
+    if (!input->ready()) {
+      *error = "cannot create a zstd decompression context";
+      return nullptr;
+    }
+    return input;
+  }
+  return std::make_unique<PlainInput>(std::move(file), prefix, got);
+}
+
+}  // namespace smh::sim::detail

@@ -1,0 +1,30 @@
+// Where a trace's text comes from: the file as it is, or the file decompressed
+// with zstd (recognised by the frame's magic number). Both read through fixed
+// buffers, so the memory a trace costs does not depend on its length. Private
+// to sim/src (the trace reader).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace smh::sim::detail {
+
+class TraceInput {
+ public:
+  // nullptr and *error (a message without the file name) when the file cannot
+  // be opened or its first bytes read.
+  static std::unique_ptr<TraceInput> open(const std::string& path, std::string* error);
+  virtual ~TraceInput() = default;
+
+  // Writes the next text into out[0, capacity): *produced bytes, 0 only at the
+  // end. False with *error (a message) on an I/O or decompression error,
+  // including a zstd stream that ends inside a frame.
+  virtual bool read(char* out, std::size_t capacity, std::size_t* produced, std::string* error) = 0;
+
+  [[nodiscard]] virtual std::uint64_t file_bytes_read() const = 0;
+  [[nodiscard]] virtual std::uint64_t file_bytes_total() const = 0;
+};
+
+}  // namespace smh::sim::detail
