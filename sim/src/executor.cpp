@@ -81,8 +81,11 @@ bool Executor::apply(const Op& op, std::string* error) {
   if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
     return invalid("alignment " + std::to_string(op.align_bytes) + " is not a power of two");
   }
-  if (op.fallback_count != 0) {
-    return invalid("preference chains are not applied yet");
+  if (op.fallback_count != 0 && op.kind != OpKind::alloc) {
+    return invalid("only an alloc takes a preference chain");
+  }
+  if (op.fallback_count >= max_prefer_attrs) {
+    return invalid("a preference chain holds at most " + std::to_string(max_prefer_attrs) + " attributes");
   }
   // The machine's own activity first: the cache behind the program's back, then
   // any fault that strikes before this op.

@@ -1,5 +1,6 @@
 // The Executor's block operations: alloc, realloc and free against the real pool,
 // each followed by the checks that apply to it (executor_checks.cpp).
+#include <array>
 #include <bit>
 
 #include "executor_impl.hpp"
@@ -21,8 +22,27 @@ bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
   return true;
 }
 
+void* Executor::Impl::allocate(const Op& op) {
+  if (op.fallback_count == 0) {
+    return pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
+  }
+  std::array<std::uint32_t, max_prefer_attrs> chain{};
+  for (unsigned i = 0; i < op.attr_count(); ++i) {
+    chain[i] = op.attr_at(i);
+  }
+  return pool->alloc_prefer(chain.data(), op.attr_count(), op.size_bytes, op.align_bytes);
+}
+
 void Executor::Impl::apply_alloc(const Op& op) {
-  void* ptr = injected_alloc_failure ? allocate_while_refused(op) : pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
+  void* ptr = injected_alloc_failure ? allocate_while_refused(op) : allocate(op);
+  if (op.fallback_count != 0) {
+    // The chain is part of what was asked: two runs that differ only in their
+    // fallbacks must not share a digest, even when no fallback was needed.
+    digest.add_u64(op.attr_count());
+    for (unsigned i = 0; i < op.attr_count(); ++i) {
+      digest.add_u64(op.attr_at(i));
+    }
+  }
   Event event{op_index, EventKind::alloc_failed, op.handle, 0, 0, op.size_bytes, 0};
   LiveBlock block;
   if (ptr == nullptr) {
@@ -41,7 +61,7 @@ void Executor::Impl::apply_alloc(const Op& op) {
   }
   check_not_offline(op.handle, block);
   if (options.check_invariants) {
-    check_new_block(op.handle, block);
+    check_new_block(op, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
                fill_key(seed, op.handle, block.generation));
   }
@@ -116,7 +136,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     kept.contents_known = old.contents_known;
     check_contents(op.handle, kept, std::min<std::uint64_t>(old.size_bytes, op.size_bytes),
                    "after realloc (kept prefix)");
-    check_new_block(op.handle, block);
+    check_new_block(op, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
                fill_key(seed, op.handle, block.generation));
   }

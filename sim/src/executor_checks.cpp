@@ -4,15 +4,17 @@
 //
 //   NON_OVERLAP      a new or moved block meets no other live block
 //   CONTAINMENT      a block lies inside one region
-//   ATTRIBUTE        the block's region satisfies the request
+//   ATTRIBUTE        the block's region satisfies the request; for a preference
+//                    chain, the first attribute of it that had room
 //   ALIGNMENT        the device address has the requested alignment
 //   USABLE_SIZE      usable_size() >= requested
 //   CONTENT          fill patterns intact before free, after realloc, at the end
 //   ACCOUNTING       the touched region's block count and requested bytes equal
 //                    the harness's own tally of what is live there
 //   COALESCING       when nothing is live, every region is one free block
-//   NO_FALSE_OOM     a failed alloc while a matching region had a free block
-//                    that could hold it (found by an independent walk)
+//   NO_FALSE_OOM     a failed alloc while a matching region (for a chain: of any
+//                    attribute of it) had a free block that could hold it
+//                    (found by an independent walk)
 //   HEAP_VALIDATE    the pool's full validate(), every K ops and at the end
 //   FREE_REFUSED     the pool refused to free a live block
 #include <optional>
@@ -61,17 +63,15 @@ std::string Executor::Impl::describe(Handle handle, const LiveBlock& block) cons
          hex(block.device_address + block.size_bytes) + ") in '" + map.spec(block.region).name + "'";
 }
 
-void Executor::Impl::check_new_block(Handle handle, const LiveBlock& block) {
+void Executor::Impl::check_new_block(const Op& op, const LiveBlock& block) {
+  const Handle handle = op.handle;
   const RegionSpec& region = map.spec(block.region);
   const std::uint64_t end = block.device_address + block.size_bytes;
   if (end > region.base + region.size_bytes) {
     report("CONTAINMENT", describe(handle, block) + " runs past the region's end " +
                               hex(region.base + region.size_bytes), handle);
   }
-  if (!satisfies(block.region, block.attr)) {
-    report("ATTRIBUTE", describe(handle, block) + ": region attribute " + hex(region.attr) +
-                            " does not satisfy the request " + hex(block.attr), handle);
-  }
+  check_attribute(op, block);
   if (block.align_bytes() > 1 && block.device_address % block.align_bytes() != 0) {
     report("ALIGNMENT", describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes()),
            handle);
@@ -84,6 +84,41 @@ void Executor::Impl::check_new_block(Handle handle, const LiveBlock& block) {
   if (const auto other = shadow.overlapping(block.device_address, end, handle)) {
     report("NON_OVERLAP", describe(handle, block) + " overlaps " + describe(*other, *shadow.find(*other)),
            handle);
+  }
+}
+
+// The block's region satisfies the request. For a preference chain: it
+// satisfies some attribute of the chain, and the first one that could serve
+// the request — every attribute before the first the region satisfies must
+// have had no room (the pool tries them in order). Regions of those earlier
+// attributes do not hold the new block, so walking them now sees them as the
+// pool did.
+void Executor::Impl::check_attribute(const Op& op, const LiveBlock& block) {
+  unsigned served = 0;  // the first attribute of the chain the block's region satisfies
+  while (served < op.attr_count() && !satisfies(block.region, op.attr_at(served))) {
+    ++served;
+  }
+  if (served == op.attr_count()) {
+    std::string request = hex(op.attr);
+    if (op.attr_count() > 1) {
+      request = "chain [" + request;
+      for (unsigned i = 1; i < op.attr_count(); ++i) {
+        request += ", " + hex(op.attr_at(i));
+      }
+      request += "]";
+    }
+    report("ATTRIBUTE", describe(op.handle, block) + ": region attribute " + hex(map.spec(block.region).attr) +
+                            " does not satisfy the request " + request, op.handle);
+    return;
+  }
+  for (unsigned skipped = 0; skipped < served; ++skipped) {
+    if (const auto fit = fitting_free_block(op.attr_at(skipped), op.size_bytes, op.align_bytes)) {
+      report("ATTRIBUTE", describe(op.handle, block) + ": served by preference " + std::to_string(served + 1) + " (" +
+                              hex(op.attr_at(served)) + ") although preference " + std::to_string(skipped + 1) +
+                              " (" + hex(op.attr_at(skipped)) + ") had room: the free block at " + hex(fit->second) +
+                              " in '" + map.spec(fit->first).name + "' could hold it", op.handle);
+      return;
+    }
   }
 }
 
@@ -143,29 +178,50 @@ bool role_serves(const PoolConfig& pool, const RegionSpec& spec, std::uint64_t s
 
 }  // namespace
 
-void Executor::Impl::check_no_false_oom(const Op& op) {
+std::optional<std::pair<unsigned, std::uint64_t>> Executor::Impl::fitting_free_block(
+    std::uint32_t attr, std::uint64_t size_bytes, std::uint64_t align_bytes) const {
   struct Search {
     const Impl* impl;
-    const Op* op;
+    std::uint32_t attr;
+    std::uint64_t size_bytes;
+    std::uint64_t align_bytes;
     std::optional<std::pair<unsigned, std::uint64_t>> fit;  // region, block device address
-  } search{this, &op, std::nullopt};
+  } search{this, attr, size_bytes, align_bytes, std::nullopt};
   pool->walk([&search](unsigned region, const BlockInfo& block) {
     const Impl& self = *search.impl;
     const RegionSpec& spec = self.map.spec(region);
     if (search.fit || block.used || spec.reserved || self.region_offline[region] ||
-        !self.satisfies(region, search.op->attr) || !role_serves(self.config.pool, spec, search.op->size_bytes)) {
+        !self.satisfies(region, search.attr) || !role_serves(self.config.pool, spec, search.size_bytes)) {
       return;
     }
     const auto host = reinterpret_cast<std::uintptr_t>(self.map.cpu_view(region)) + block.block_offset_bytes;
-    if (free_block_fits(host, block.block_size_bytes, search.op->size_bytes, search.op->align_bytes)) {
+    if (free_block_fits(host, block.block_size_bytes, search.size_bytes, search.align_bytes)) {
       search.fit = std::make_pair(region, spec.base + block.block_offset_bytes);
     }
   });
-  if (search.fit) {
+  return search.fit;
+}
+
+// A preference chain fails only when no attribute of it had room. A request
+// for 0 bytes gets null by design (as malloc(0) may), not for want of room.
+void Executor::Impl::check_no_false_oom(const Op& op) {
+  if (op.size_bytes == 0) {
+    return;
+  }
+  for (unsigned choice = 0; choice < op.attr_count(); ++choice) {
+    const auto fit = fitting_free_block(op.attr_at(choice), op.size_bytes, op.align_bytes);
+    if (!fit) {
+      continue;
+    }
+    const std::string preference = op.attr_count() == 1 ? std::string()
+                                                         : " for preference " + std::to_string(choice + 1) + " (" +
+                                                               hex(op.attr_at(choice)) + ")";
     report("NO_FALSE_OOM", "alloc of " + std::to_string(op.size_bytes) + " bytes (align " +
                                std::to_string(op.align_bytes) + ") failed, but the free block at " +
-                               hex(search.fit->second) + " in '" + map.spec(search.fit->first).name +
-                               "' could hold it", op.handle);
+                               hex(fit->second) + " in '" + map.spec(fit->first).name + "' could hold it" +
+                               preference,
+           op.handle);
+    return;
   }
 }
 

@@ -108,15 +108,25 @@ struct Executor::Impl {
   bool locate(void* ptr, const Op& op, LiveBlock* block);
 
   // Checks (executor_checks.cpp).
-  void check_new_block(Handle handle, const LiveBlock& block);
+  // `op`: the alloc or realloc that placed the block (its attributes are checked).
+  void check_new_block(const Op& op, const LiveBlock& block);
+  void check_attribute(const Op& op, const LiveBlock& block);
   void check_contents(Handle handle, const LiveBlock& block, std::uint64_t prefix_bytes, const char* when);
   void check_accounting(unsigned region);
   void check_coalesced();
   void check_no_false_oom(const Op& op);
+  // A free block (region, device address) that could hold the request in a
+  // region the pool may use for `attr`, found by walking every heap: the
+  // independent answer to "could the pool have served this?".
+  [[nodiscard]] std::optional<std::pair<unsigned, std::uint64_t>> fitting_free_block(std::uint32_t attr,
+                                                                                     std::uint64_t size_bytes,
+                                                                                     std::uint64_t align_bytes) const;
   void validate_all();
 
   // Block operations (executor_block_ops.cpp).
   void apply_alloc(const Op& op);
+  // The pool call an alloc makes: aligned_alloc, or alloc_prefer along its chain.
+  void* allocate(const Op& op);
 
   // Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
   void apply_free(const Op& op, LiveBlock block, bool via_realloc);
