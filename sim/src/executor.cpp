@@ -185,6 +185,7 @@ const std::vector<Finding>& Executor::findings() const { return impl_->findings;
 const std::vector<Injection>& Executor::injections() const { return impl_->injections; }
 std::uint64_t Executor::digest() const { return impl_->digest.value(); }
 const MemoryMap& Executor::memory_map() const { return impl_->map; }
+PoolStats Executor::pool_stats(std::uint32_t attr) const { return impl_->pool->stats(attr); }
 
 RunSummary Executor::summary() const {
   const Impl& self = *impl_;

@@ -92,6 +92,9 @@ class Executor {
   [[nodiscard]] std::uint64_t digest() const;
   [[nodiscard]] RunSummary summary() const;
   [[nodiscard]] const MemoryMap& memory_map() const;
+  // The pool's own statistics for one attribute (BasicPool::stats): the matching
+  // regions aggregated, plus, in exact mode, the requests no region could take.
+  [[nodiscard]] PoolStats pool_stats(std::uint32_t attr) const;
 
  private:
   struct Impl;

@@ -1,0 +1,144 @@
+// Running a scenario end to end: what `smh run`, `smh check` and `smh replay`
+// share. Load the scenario, apply the seed and policy overrides, feed the ops
+// (inline, or streamed from the trace), sample fragmentation over time, evaluate
+// the expectations and return one structured outcome with a verdict.
+//
+// Everything in ScenarioOutcome except `wall_seconds` is a function of the inputs
+// (scenario bytes, trace bytes, overrides): two runs give equal outcomes, whatever
+// the thread or the machine. The runner never throws and never crashes on bad
+// input: that is the bad_input verdict with a positioned message.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smh/pool_types.hpp"
+#include "smh/sim/executor.hpp"
+#include "smh/sim/scenario.hpp"
+
+namespace smh::sim {
+
+// The failure class of a run, worst last. The process exit code follows from it
+// (pass 0; expectation_failed and invariant_broken 1; bad_input 2).
+enum class Verdict : std::uint8_t {
+  pass,
+  expectation_failed,  // every finding was expected or allowed, but an expectation is unmet
+  invariant_broken,    // a finding the scenario neither requires nor allows
+  bad_input,           // the scenario, the trace or an override could not be run
+};
+// "pass", "expectation_failed", "invariant_broken", "bad_input".
+const char* to_string(Verdict verdict);
+int exit_code(Verdict verdict);
+
+struct RunOverrides {
+  std::optional<std::uint64_t> seed;  // re-derives swarm faults from the new seed
+  std::optional<Policy> policy;
+};
+
+// Where a run stands, for drivers that show progress. ops_total is known for
+// inline ops; a trace is measured in bytes of the file instead.
+struct RunProgress {
+  std::uint64_t ops_done = 0;
+  std::uint64_t ops_total = 0;  // 0: unknown (trace)
+  double fraction_done = 0;     // 0..1, from ops or from trace bytes
+};
+
+struct RunnerOptions {
+  RunOverrides overrides;
+  // Bound on the fragmentation samples kept, whatever the run's length (>= 2).
+  std::uint32_t max_samples = 128;
+  // Called every progress_every_ops ops (from the running thread); the callee
+  // throttles its own output.
+  std::function<void(const RunProgress&)> on_progress;
+  std::uint64_t progress_every_ops = 4096;
+};
+
+// Region state over the run: one sample after every interval_ops ops (and at op
+// 0 and at the end). When max_samples are held, every other one is dropped and
+// the interval doubles, so a run of any length keeps between max/2 and max+1.
+struct FragmentationSeries {
+  struct RegionSeries {
+    std::vector<double> f_ext;                     // 1 - largest_free / free
+    std::vector<std::uint64_t> live_bytes;         // requested bytes of live blocks
+    std::vector<std::uint64_t> largest_free_bytes;
+  };
+  std::uint64_t interval_ops = 1;
+  std::vector<std::uint64_t> at_ops;  // ops done when each sample was taken
+  std::vector<RegionSeries> regions;  // machine order; each as long as at_ops
+};
+
+// The pool's view of one attribute at the end of the run: the regions that serve
+// it and BasicPool::stats(attr) (sums over them, the largest free block of any;
+// failed_alloc_count includes, in exact mode, the requests no region could take),
+// and the requests the scenario made with it.
+struct AttributeStats {
+  std::uint32_t attr = 0;
+  std::vector<unsigned> regions;  // indices in machine order
+  PoolStats stats{};
+  double external_fragmentation = 0;
+  std::uint64_t alloc_requests = 0;    // alloc and realloc ops
+  std::uint64_t requested_bytes = 0;   // their sizes, summed
+};
+
+// What was run, after overrides.
+struct RunInputs {
+  // replay_trace(): the machine came from scenario_path, the ops from trace_path.
+  bool replay = false;
+  std::string scenario_path;   // as given
+  std::string trace_path;      // as opened (resolved against the scenario's folder); empty for inline ops
+  std::string name;
+  std::uint64_t scenario_hash = 0;  // sim::Digest over the scenario file's bytes
+  // The scenario parsed: the fields below are meaningful.
+  bool loaded = false;
+  std::uint64_t seed = 0;
+  bool seed_overridden = false;
+  MachineConfig machine;       // policy override applied
+  bool policy_overridden = false;
+  bool swarm = false;
+  FaultPlan faults{};
+  Expectations expect;
+  std::uint64_t inline_ops = 0;  // 0 for traces
+};
+
+struct ScenarioOutcome {
+  Verdict verdict = Verdict::bad_input;
+  // bad_input only: "file:line:col: ..." or "file: op N (...): ..." with the seed.
+  std::string error;
+  // Filled as far as the run got (inputs.scenario_path always).
+  RunInputs inputs;
+  RunSummary summary;
+  std::vector<Finding> findings;
+  std::vector<Injection> injections;
+  std::vector<std::string> unmet;  // unmet_expectations(), in its fixed order
+  std::vector<AttributeStats> attributes;  // ascending attribute value
+  FragmentationSeries fragmentation;
+  // Timing: the only field that differs from run to run.
+  double wall_seconds = 0;
+};
+
+// Loads and runs a scenario file.
+ScenarioOutcome run_scenario_file(const std::string& path, const RunnerOptions& options);
+
+// Replays a trace against the machine (regions, pool, seed, faults) of a
+// scenario file; that file's own ops or trace and its expectations are ignored,
+// so any finding breaks the run. trace_path is used as given.
+ScenarioOutcome replay_trace(const std::string& machine_path, const std::string& trace_path,
+                             const RunnerOptions& options);
+
+// Runs an already parsed scenario. scenario_path is used in messages and to
+// resolve a relative trace path; scenario_hash is recorded as given.
+ScenarioOutcome run_scenario(const Scenario& scenario, const std::string& scenario_path,
+                             std::uint64_t scenario_hash, const RunnerOptions& options);
+
+// A seed as scenarios write it: decimal or "0x" hex, '_' between digits.
+// nullopt for anything else (negative, fractional, overflowing 64 bits).
+std::optional<std::uint64_t> parse_seed(std::string_view text);
+
+// Whether a finding's check is neither required nor allowed by the expectations.
+bool finding_unexpected(const Expectations& expect, const std::string& check);
+
+}  // namespace smh::sim

@@ -1,0 +1,304 @@
+// The scenario runner: loading, overrides, the op loop, the verdict.
+#include "smh/sim/scenario_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "scenario_runner_internal.hpp"
+#include "smh/sim/digest.hpp"
+#include "smh/sim/expectations.hpp"
+#include "number_text.hpp"
+#include "smh/sim/scenario_parser.hpp"
+#include "smh/sim/trace.hpp"
+
+namespace smh::sim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The bytes of a file; false with *error when it cannot be read.
+bool read_file(const std::string& path, std::string* text, std::string* error) {
+  std::error_code code;
+  if (std::filesystem::is_directory(path, code)) {
+    *error = path + ": cannot read the file: it is a directory";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": cannot read the file: " + (std::filesystem::exists(path, code) ? "permission denied or I/O error"
+                                                                                     : "no such file");
+    return false;
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) {
+    *error = path + ": cannot read the file: I/O error";
+    return false;
+  }
+  *text = std::move(contents).str();
+  return true;
+}
+
+std::uint64_t hash_bytes(const std::string& text) {
+  Digest digest;
+  digest.add_text(text);
+  return digest.value();
+}
+
+// Parses the file; fills outcome->inputs.scenario_hash and outcome->error.
+bool load(const std::string& path, Scenario* scenario, ScenarioOutcome* outcome) {
+  std::string text;
+  if (!read_file(path, &text, &outcome->error)) {
+    return false;
+  }
+  outcome->inputs.scenario_hash = hash_bytes(text);
+  ScenarioError error;
+  if (!parse_scenario(text, path, scenario, &error)) {
+    outcome->error = error.to_string();
+    return false;
+  }
+  if (scenario->name.empty()) {
+    scenario->name = std::filesystem::path(path).stem().string();
+  }
+  return true;
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// load(), with anything thrown (resource exhaustion) turned into bad input and
+// the time spent recorded when it fails.
+bool load_guarded(const std::string& path, Scenario* scenario, ScenarioOutcome* outcome, Clock::time_point start) {
+  bool loaded = false;
+  try {
+    loaded = load(path, scenario, outcome);
+  } catch (const std::exception& failure) {
+    outcome->error = path + ": cannot read the file: " + failure.what();
+  }
+  if (!loaded) {
+    outcome->wall_seconds = seconds_since(start);
+  }
+  return loaded;
+}
+
+// Applies the overrides to the run's inputs.
+void take_inputs(const Scenario& scenario, const RunOverrides& overrides, RunInputs* inputs) {
+  inputs->loaded = true;
+  inputs->name = scenario.name;
+  inputs->machine = scenario.machine;
+  inputs->seed = overrides.seed.value_or(scenario.seed);
+  inputs->seed_overridden = overrides.seed.has_value();
+  inputs->swarm = scenario.swarm;
+  // A swarm plan is a function of the seed: a new seed draws a new mix.
+  inputs->faults = scenario.swarm && overrides.seed ? FaultPlan::swarm(*overrides.seed) : scenario.faults;
+  if (overrides.policy) {
+    inputs->machine.pool.policy = *overrides.policy;
+    inputs->policy_overridden = true;
+  }
+  inputs->expect = scenario.expect;
+  inputs->inline_ops = scenario.ops.size();
+}
+
+// Where an op error happened, for the message: the op's JSON path in the
+// scenario, or the trace file.
+std::string op_error(const RunInputs& inputs, std::uint64_t op_index, const std::string& why) {
+  const std::string where = inputs.trace_path.empty()
+                                ? inputs.scenario_path + ": $.ops[" + std::to_string(op_index) + "]"
+                                : inputs.trace_path;
+  return where + ": " + why + " (seed " + std::to_string(inputs.seed) + ")";
+}
+
+Verdict judge(const Expectations& expect, const std::vector<Finding>& findings, const std::vector<std::string>& unmet) {
+  for (const Finding& finding : findings) {
+    if (finding_unexpected(expect, finding.check)) {
+      return Verdict::invariant_broken;
+    }
+  }
+  return unmet.empty() ? Verdict::pass : Verdict::expectation_failed;
+}
+
+// The op loop. Returns false (outcome->error set) on bad input.
+bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, ScenarioOutcome* outcome) {
+  RunInputs& inputs = outcome->inputs;
+  ExecutorOptions executor_options;
+  // Reports list findings, not events: without events a replay of any length
+  // runs in constant memory, and the digest is the same.
+  executor_options.keep_events = false;
+  executor_options.faults = inputs.faults;
+  std::string error;
+  std::unique_ptr<Executor> executor = Executor::create(inputs.machine, executor_options, inputs.seed, &error);
+  if (!executor) {
+    outcome->error = inputs.scenario_path + ": $.machine: " + error;
+    return false;
+  }
+  std::unique_ptr<detail::OpSource> source =
+      inputs.trace_path.empty() ? detail::inline_op_source(inline_ops)
+                                : detail::trace_op_source(inputs.trace_path, inputs.machine.pool.mode, &error);
+  if (!source) {
+    outcome->error = error;
+    return false;
+  }
+  detail::FragmentationSampler sampler(inputs.machine.regions.size(), options.max_samples);
+  detail::RequestTally tally;
+  sampler.add(0, executor->summary());
+  const std::uint64_t progress_every = std::max<std::uint64_t>(options.progress_every_ops, 1);
+  // Ops go to the Executor in chunks (apply_all prefetches a few ops ahead),
+  // cut at every sample and progress point.
+  constexpr std::size_t chunk_ops = 256;
+  std::vector<Op> chunk;
+  chunk.reserve(chunk_ops);
+  std::uint64_t ops_done = 0;
+  bool more = true;
+  while (more) {
+    const std::uint64_t next_progress = (ops_done / progress_every + 1) * progress_every;
+    const std::uint64_t stop = std::min(sampler.next_due(ops_done), next_progress);
+    chunk.clear();
+    Op op;
+    while (chunk.size() < chunk_ops && ops_done + chunk.size() < stop) {
+      if (!source->next(&op, &error)) {
+        more = false;
+        break;
+      }
+      tally.count(op);
+      chunk.push_back(op);
+    }
+    if (!chunk.empty() && !executor->apply_all(chunk, &error)) {
+      // The Executor counts the ops it applied: the failed one is the next.
+      outcome->error = op_error(inputs, executor->summary().ops, error);
+      return false;
+    }
+    if (chunk.empty()) {
+      break;
+    }
+    ops_done += chunk.size();
+    if (sampler.due(ops_done)) {
+      sampler.add(ops_done, executor->summary());
+    }
+    if (options.on_progress && ops_done == next_progress) {
+      options.on_progress(RunProgress{ops_done, source->ops_total(), source->fraction_done()});
+    }
+  }
+  if (!error.empty()) {  // the trace itself: a bad line or an I/O error, already positioned
+    outcome->error = error;
+    return false;
+  }
+  executor->finish();
+  outcome->summary = executor->summary();
+  outcome->findings = executor->findings();
+  outcome->injections = executor->injections();
+  outcome->fragmentation = sampler.finish(ops_done, outcome->summary);
+  outcome->attributes = tally.attribute_stats(inputs.machine, *executor);
+  return true;
+}
+
+ScenarioOutcome run_loaded(const Scenario& scenario, ScenarioOutcome outcome, const std::string& trace_path,
+                           const RunnerOptions& options, Clock::time_point start) {
+  try {
+    take_inputs(scenario, options.overrides, &outcome.inputs);
+    outcome.inputs.trace_path = trace_path;
+    if (execute(scenario.ops, options, &outcome)) {
+      RunResult result;
+      result.ok = true;
+      result.findings = std::move(outcome.findings);
+      result.summary = outcome.summary;
+      outcome.unmet = unmet_expectations(outcome.inputs.expect, result);
+      outcome.findings = std::move(result.findings);
+      outcome.verdict = judge(outcome.inputs.expect, outcome.findings, outcome.unmet);
+    } else {
+      outcome.verdict = Verdict::bad_input;
+    }
+  } catch (const std::exception& failure) {
+    // Only resource exhaustion gets here (the parser and the Executor report
+    // errors as values); still a message and an exit code, never a crash.
+    outcome.verdict = Verdict::bad_input;
+    outcome.error = outcome.inputs.scenario_path + ": cannot run: " + failure.what();
+  }
+  outcome.wall_seconds = seconds_since(start);
+  return outcome;
+}
+
+}  // namespace
+
+const char* to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::pass: return "pass";
+    case Verdict::expectation_failed: return "expectation_failed";
+    case Verdict::invariant_broken: return "invariant_broken";
+    case Verdict::bad_input: return "bad_input";
+  }
+  return "unknown_verdict";
+}
+
+int exit_code(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::pass: return 0;
+    case Verdict::expectation_failed:
+    case Verdict::invariant_broken: return 1;
+    case Verdict::bad_input: return 2;
+  }
+  return 2;
+}
+
+std::optional<std::uint64_t> parse_seed(std::string_view text) {
+  std::uint64_t seed = 0;
+  if (!detail::parse_number_text(text, /*allow_units=*/false, &seed).empty()) {
+    return std::nullopt;
+  }
+  return seed;
+}
+
+bool finding_unexpected(const Expectations& expect, const std::string& check) {
+  const auto listed = [&](const std::vector<std::string>& names) {
+    return std::find(names.begin(), names.end(), check) != names.end();
+  };
+  return !listed(expect.findings_required) && !listed(expect.findings_allowed);
+}
+
+ScenarioOutcome run_scenario(const Scenario& scenario, const std::string& scenario_path,
+                             std::uint64_t scenario_hash, const RunnerOptions& options) {
+  const Clock::time_point start = Clock::now();
+  ScenarioOutcome outcome;
+  outcome.inputs.scenario_path = scenario_path;
+  outcome.inputs.scenario_hash = scenario_hash;
+  const std::string trace = scenario.trace ? resolve_trace_path(scenario_path, *scenario.trace) : std::string();
+  return run_loaded(scenario, std::move(outcome), trace, options, start);
+}
+
+ScenarioOutcome run_scenario_file(const std::string& path, const RunnerOptions& options) {
+  const Clock::time_point start = Clock::now();
+  ScenarioOutcome outcome;
+  outcome.inputs.scenario_path = path;
+  Scenario scenario;
+  if (!load_guarded(path, &scenario, &outcome, start)) {
+    return outcome;
+  }
+  const std::string trace = scenario.trace ? resolve_trace_path(path, *scenario.trace) : std::string();
+  return run_loaded(scenario, std::move(outcome), trace, options, start);
+}
+
+ScenarioOutcome replay_trace(const std::string& machine_path, const std::string& trace_path,
+                             const RunnerOptions& options) {
+  const Clock::time_point start = Clock::now();
+  ScenarioOutcome outcome;
+  outcome.inputs.scenario_path = machine_path;
+  outcome.inputs.trace_path = trace_path;
+  outcome.inputs.replay = true;
+  Scenario scenario;
+  if (!load_guarded(machine_path, &scenario, &outcome, start)) {
+    return outcome;
+  }
+  // Only the machine counts: the file's own ops and expectations do not apply.
+  scenario.ops.clear();
+  scenario.trace.reset();
+  scenario.expect = Expectations{};
+  return run_loaded(scenario, std::move(outcome), trace_path, options, start);
+}
+
+}  // namespace smh::sim

@@ -1,0 +1,82 @@
+// The scenario runner's parts (private to sim/src): where ops come from, the
+// fragmentation sampler and the per-attribute tally. scenario_runner.cpp puts
+// them together.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "smh/pool_types.hpp"
+#include "smh/sim/executor.hpp"
+#include "smh/sim/ops.hpp"
+#include "smh/sim/scenario_runner.hpp"
+
+namespace smh::sim::detail {
+
+// A stream of ops: a scenario's inline list or a trace file.
+class OpSource {
+ public:
+  virtual ~OpSource() = default;
+  // True with *op set; false at the end (*error empty) or on a bad op or an I/O
+  // error (*error set, positioned).
+  virtual bool next(Op* op, std::string* error) = 0;
+  // 0 when unknown (traces).
+  [[nodiscard]] virtual std::uint64_t ops_total() const = 0;
+  // 0..1: ops for inline lists, file bytes for traces.
+  [[nodiscard]] virtual double fraction_done() const = 0;
+};
+
+std::unique_ptr<OpSource> inline_op_source(const std::vector<Op>& ops);
+// nullptr and *error ("file:line:col: ..." or "file: ...") when it cannot be opened.
+std::unique_ptr<OpSource> trace_op_source(const std::string& path, MatchMode mode, std::string* error);
+
+// Keeps a bounded, evenly spaced series of region samples (see
+// FragmentationSeries): due() says whether the state after `ops_done` ops is
+// to be sampled.
+class FragmentationSampler {
+ public:
+  FragmentationSampler(std::size_t region_count, std::uint32_t max_samples);
+  [[nodiscard]] bool due(std::uint64_t ops_done) const { return ops_done % series_.interval_ops == 0; }
+  // The ops after which the next sample is due.
+  [[nodiscard]] std::uint64_t next_due(std::uint64_t ops_done) const {
+    return (ops_done / series_.interval_ops + 1) * series_.interval_ops;
+  }
+  void add(std::uint64_t ops_done, const RunSummary& summary);
+  // Adds the end-of-run state unless the last sample already is it.
+  FragmentationSeries finish(std::uint64_t ops_done, const RunSummary& summary);
+
+ private:
+  void push(std::uint64_t ops_done, const RunSummary& summary);
+  void halve();
+
+  FragmentationSeries series_;
+  std::size_t max_samples_;
+};
+
+// Requests per first-choice attribute, counted as ops go by.
+class RequestTally {
+ public:
+  void count(const Op& op) {
+    if (op.kind == OpKind::alloc || op.kind == OpKind::realloc) {
+      Requests& requests = by_attr_[op.attr];
+      ++requests.count;
+      requests.bytes += op.size_bytes;
+    }
+  }
+  // One entry per attribute that a region has or a request asked for, in
+  // ascending order, with the pool's statistics for it.
+  [[nodiscard]] std::vector<AttributeStats> attribute_stats(const MachineConfig& machine,
+                                                            const Executor& executor) const;
+
+ private:
+  struct Requests {
+    std::uint64_t count = 0;
+    std::uint64_t bytes = 0;
+  };
+  std::map<std::uint32_t, Requests> by_attr_;
+};
+
+}  // namespace smh::sim::detail
