@@ -1,20 +1,124 @@
-// The smh command. Today it has one subcommand, `demo`; the scenario runner
-// (run, check, replay, ...) arrives with the simulator.
+// The smh command: its subcommands and their flags. Each subcommand lives in its
+// own file; this one only parses arguments and dispatches.
+//
+// Exit codes, for every subcommand: 0 success, 1 a run failed (an expectation
+// unmet, an invariant broken, a baseline regression), 2 bad input (bad flags, an
+// unreadable or invalid scenario, trace or baseline). No exception escapes.
 #include <CLI/CLI.hpp>
 
-#include "demo.hpp"
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
 
-int main(int argc, char** argv) {
+#include "check_command.hpp"
+#include "demo.hpp"
+#include "run_command.hpp"
+#include "smh/pool_types.hpp"
+
+namespace {
+
+using smh::cli::CheckCommandOptions;
+using smh::cli::RunCommandOptions;
+
+std::vector<std::string> policy_names() {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < smh::policy_count; ++i) {
+    names.emplace_back(smh::to_string(static_cast<smh::Policy>(i)));
+  }
+  return names;
+}
+
+// The flags run and replay share.
+void add_single_run_flags(CLI::App* command, RunCommandOptions* options) {
+  command->add_option("--seed", options->seed, "Override the scenario's seed (decimal or 0x hex); swarm faults are re-drawn from it");
+  command->add_option("--policy", options->policy, "Override the pool's selection policy")
+      ->check(CLI::IsMember(policy_names()));
+  command->add_option("--report", options->report_path, "Write the JSON report to this file");
+  command->add_option("--junit", options->junit_path, "Write JUnit XML to this file");
+  command->add_flag("--quiet,-q", options->quiet, "Print only the one-line result");
+}
+
+int run(int argc, char** argv) {
   CLI::App app{"smh: shared multi-heap allocator and its simulation harness"};
   app.require_subcommand(1);
 
   CLI::App* demo = app.add_subcommand(
       "demo", "Run a fixed sequence of heap operations over a 64 KiB region and print what happened");
 
-  CLI11_PARSE(app, argc, argv);
+  RunCommandOptions run_options;
+  CLI::App* run = app.add_subcommand("run", "Run one scenario and print a summary; exit 0 pass, 1 fail, 2 bad input");
+  run->add_option("scenario", run_options.scenario_path, "Scenario file (JSON, docs/scenario-format.md)")->required();
+  add_single_run_flags(run, &run_options);
+
+  RunCommandOptions replay_options;
+  CLI::App* replay = app.add_subcommand(
+      "replay", "Replay a trace against a machine: the regions, pool, seed and faults of a scenario file");
+  replay->add_option("--machine", replay_options.scenario_path, "Scenario file whose machine is used (its ops are not)")
+      ->required();
+  replay->add_option("trace", replay_options.trace_path, "Trace file (JSON Lines, optionally zstd-compressed)")
+      ->required();
+  add_single_run_flags(replay, &replay_options);
+
+  CheckCommandOptions check_options;
+  check_options.jobs = std::max(1u, std::thread::hardware_concurrency());
+  CLI::App* check = app.add_subcommand(
+      "check", "Run every scenario (the regression gate); exit 0 all pass, 1 any failure or regression, 2 bad input");
+  check->add_option("inputs", check_options.inputs, "Scenario files, or directories searched for *.json scenarios")
+      ->required();
+  check->add_option("--jobs,-j", check_options.jobs, "Scenarios run at once (default: the number of cores)")
+      ->check(CLI::Range(1u, 1024u));
+  check->add_option("--report", check_options.report_path, "Write the combined JSON report (usable as --baseline)");
+  check->add_option("--junit", check_options.junit_path, "Write JUnit XML to this file");
+  check->add_option("--baseline", check_options.baseline_path,
+                    "Compare with an earlier --report: fail on a digest change or a metric regression");
+  check->add_option("--footprint-tolerance", check_options.tolerances.footprint_ratio,
+                    "Footprint growth allowed against the baseline, as a ratio (default 0.01 = 1%)")
+      ->check(CLI::NonNegativeNumber);
+  check->add_option("--failed-allocs-tolerance", check_options.tolerances.failed_allocs,
+                    "More failed allocations allowed against the baseline (default 0)");
+  check->add_option("--f-ext-tolerance", check_options.tolerances.f_ext,
+                    "F_ext growth allowed per region, end and peak, absolute (default 0.02)")
+      ->check(CLI::Range(0.0, 1.0));
+  bool allow_digest_change = false;
+  check->add_flag("--allow-digest-change", allow_digest_change,
+                  "Compare only the metrics with the baseline, not the digests (placement changed on purpose)");
+  check->add_flag("--quiet,-q", check_options.quiet, "Print only failures and the totals");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // Help and version exit 0; any other mistake in the command line is bad input.
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+  check_options.tolerances.digest_must_match = !allow_digest_change;
 
   if (demo->parsed()) {
     return smh::cli::run_demo();
   }
-  return 0;
+  if (run->parsed()) {
+    return smh::cli::run_command(run_options);
+  }
+  if (replay->parsed()) {
+    return smh::cli::replay_command(replay_options);
+  }
+  if (check->parsed()) {
+    return smh::cli::check_command(check_options);
+  }
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& failure) {
+    std::fprintf(stderr, "smh: internal error: %s\n", failure.what());
+  } catch (...) {
+    std::fprintf(stderr, "smh: internal error: unknown exception\n");
+  }
+  return 2;
 }

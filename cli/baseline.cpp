@@ -1,0 +1,294 @@
+#include "baseline.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "text_format.hpp"
+
+namespace smh::cli {
+
+namespace {
+
+using Kind = BaselineMove::Kind;
+
+// A report of the wrong shape: where, and what was expected there.
+struct ShapeError {
+  std::string path;
+  std::string message;
+};
+
+const Json& member(const Json& object, const std::string& path, const char* key) {
+  if (!object.is_object() || !object.contains(key)) {
+    throw ShapeError{path, std::string("missing \"") + key + "\""};
+  }
+  return object.at(key);
+}
+
+std::string string_member(const Json& object, const std::string& path, const char* key) {
+  const Json& value = member(object, path, key);
+  if (!value.is_string()) {
+    throw ShapeError{path + "." + key, "expected a string"};
+  }
+  return value.get<std::string>();
+}
+
+std::uint64_t count_member(const Json& object, const std::string& path, const char* key) {
+  const Json& value = member(object, path, key);
+  if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
+    throw ShapeError{path + "." + key, "expected a non-negative integer"};
+  }
+  return value.get<std::uint64_t>();
+}
+
+double number_member(const Json& object, const std::string& path, const char* key) {
+  const Json& value = member(object, path, key);
+  if (!value.is_number()) {
+    throw ShapeError{path + "." + key, "expected a number"};
+  }
+  return value.get<double>();
+}
+
+BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
+  BaselineEntry entry;
+  entry.verdict = string_member(scenario, path, "verdict");
+  entry.ran = entry.verdict != to_string(sim::Verdict::bad_input);
+  if (!entry.ran) {
+    return entry;
+  }
+  entry.scenario_hash = string_member(member(scenario, path, "inputs"), path + ".inputs", "scenario_hash");
+  entry.digest = string_member(scenario, path, "digest");
+  entry.footprint_bytes = count_member(scenario, path, "footprint_bytes");
+  entry.failed_allocs = count_member(scenario, path, "failed_allocs");
+  const Json& regions = member(scenario, path, "regions");
+  if (!regions.is_array()) {
+    throw ShapeError{path + ".regions", "expected an array"};
+  }
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    const std::string region_path = path + ".regions[" + std::to_string(i) + "]";
+    BaselineEntry::Region& region = entry.regions[string_member(regions[i], region_path, "name")];
+    region.f_ext = number_member(regions[i], region_path, "f_ext");
+    region.f_ext_peak = number_member(regions[i], region_path, "f_ext_peak");
+  }
+  return entry;
+}
+
+// 1-based line and column (in UTF-8 code points) of a byte offset.
+std::string position_of(const std::string& text, std::size_t byte_offset) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < byte_offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string percent(double ratio) {
+  return (ratio >= 0 ? "+" : "") + fixed(ratio * 100.0, 2) + "%";
+}
+
+class Comparer {
+ public:
+  Comparer(const BaselineTolerances& tolerances, BaselineComparison* out) : tolerances_(tolerances), out_(out) {}
+
+  void scenario(const std::string& path, const BaselineEntry& before, const BaselineEntry& now) {
+    path_ = path;
+    if (before.verdict != now.verdict) {
+      const bool was_pass = before.verdict == to_string(sim::Verdict::pass);
+      const bool is_pass = now.verdict == to_string(sim::Verdict::pass);
+      move(was_pass ? Kind::regression : is_pass ? Kind::improvement : Kind::note,
+           "verdict " + before.verdict + " -> " + now.verdict);
+    }
+    if (!before.ran || !now.ran) {
+      return;
+    }
+    if (before.scenario_hash != now.scenario_hash) {
+      move(Kind::note, "the scenario file changed (hash " + before.scenario_hash + " -> " + now.scenario_hash + ")");
+    }
+    if (before.digest != now.digest) {
+      move(tolerances_.digest_must_match ? Kind::regression : Kind::within_tolerance,
+           "digest " + before.digest + " -> " + now.digest +
+               (tolerances_.digest_must_match ? "" : " (allowed by --allow-digest-change)"));
+    }
+    footprint(before.footprint_bytes, now.footprint_bytes);
+    failed_allocs(before.failed_allocs, now.failed_allocs);
+    for (const auto& [name, region] : now.regions) {
+      const auto found = before.regions.find(name);
+      if (found == before.regions.end()) {
+        move(Kind::note, "region " + name + " is not in the baseline");
+        continue;
+      }
+      f_ext("region " + name + " F_ext", found->second.f_ext, region.f_ext);
+      f_ext("region " + name + " F_ext peak", found->second.f_ext_peak, region.f_ext_peak);
+    }
+    for (const auto& [name, region] : before.regions) {
+      if (!now.regions.contains(name)) {
+        move(Kind::note, "region " + name + " is gone (it is in the baseline)");
+      }
+    }
+  }
+
+  void move(Kind kind, std::string what) {
+    out_->regressions += kind == Kind::regression ? 1 : 0;
+    out_->moves.push_back(BaselineMove{kind, path_, std::move(what)});
+  }
+  void set_path(std::string path) { path_ = std::move(path); }
+
+ private:
+  void footprint(std::uint64_t before, std::uint64_t now) {
+    if (before == now) {
+      return;
+    }
+    const double ratio = before == 0 ? 1.0 : static_cast<double>(now) / static_cast<double>(before) - 1.0;
+    // The growth in bytes against the allowance in bytes: exact at the limit.
+    const bool within = now > before && before != 0 && static_cast<double>(now - before) <=
+                                           tolerances_.footprint_ratio * static_cast<double>(before);
+    const Kind kind = now < before ? Kind::improvement : within ? Kind::within_tolerance : Kind::regression;
+    move(kind, "footprint " + std::to_string(before) + " -> " + std::to_string(now) + " bytes (" + percent(ratio) +
+                   (kind == Kind::improvement ? "" : ", tolerance " + percent(tolerances_.footprint_ratio)) + ")");
+  }
+
+  void failed_allocs(std::uint64_t before, std::uint64_t now) {
+    if (before == now) {
+      return;
+    }
+    const Kind kind = now < before                                 ? Kind::improvement
+                      : now - before <= tolerances_.failed_allocs ? Kind::within_tolerance
+                                                                   : Kind::regression;
+    move(kind, "failed allocs " + std::to_string(before) + " -> " + std::to_string(now) +
+                   (kind == Kind::improvement ? "" : " (tolerance +" + std::to_string(tolerances_.failed_allocs) + ")"));
+  }
+
+  void f_ext(const std::string& what, double before, double now) {
+    if (before == now) {
+      return;
+    }
+    const Kind kind = now < before                              ? Kind::improvement
+                      : now - before <= tolerances_.f_ext + 1e-9 ? Kind::within_tolerance
+                                                                 : Kind::regression;
+    move(kind, what + " " + fixed(before, 4) + " -> " + fixed(now, 4) +
+                   (kind == Kind::improvement ? "" : " (tolerance +" + fixed(tolerances_.f_ext, 4) + ")"));
+  }
+
+  const BaselineTolerances& tolerances_;
+  BaselineComparison* out_;
+  std::string path_;
+};
+
+const char* label(Kind kind) {
+  switch (kind) {
+    case Kind::regression: return "REGRESSION";
+    case Kind::improvement: return "improved  ";
+    case Kind::within_tolerance: return "moved     ";
+    case Kind::note: return "note      ";
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool parse_baseline(const std::string& text, const std::string& file_name, Baseline* out, std::string* error) {
+  Json report;
+  try {
+    report = Json::parse(text);
+  } catch (const Json::parse_error& failure) {
+    // nlohmann counts bytes from 1 and points just past the offending one.
+    const std::size_t offset = failure.byte == 0 ? 0 : failure.byte - 1;
+    std::string message = failure.what();
+    if (const std::size_t colon = message.rfind(": "); colon != std::string::npos) {
+      message = message.substr(colon + 2);
+    }
+    *error = file_name + ":" + position_of(text, offset) + ": " + message;
+    return false;
+  }
+  try {
+    if (!report.is_object() || !report.contains("report") || report.at("report") != "smh") {
+      throw ShapeError{"$", "not an smh report (no \"report\": \"smh\"); write one with smh check --report"};
+    }
+    if (count_member(report, "$", "report_version") != static_cast<std::uint64_t>(report_version)) {
+      throw ShapeError{"$.report_version", "unsupported report version (this build reads version " +
+                                               std::to_string(report_version) + ")"};
+    }
+    const Json& scenarios = member(report, "$", "scenarios");
+    if (!scenarios.is_array()) {
+      throw ShapeError{"$.scenarios", "expected an array"};
+    }
+    Baseline baseline;
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      const std::string path = "$.scenarios[" + std::to_string(i) + "]";
+      baseline[string_member(scenarios[i], path, "path")] = entry_from_json(scenarios[i], path);
+    }
+    *out = std::move(baseline);
+    return true;
+  } catch (const ShapeError& shape) {
+    *error = file_name + ": " + shape.path + ": " + shape.message;
+  } catch (const Json::exception& failure) {
+    *error = file_name + ": malformed report: " + failure.what();
+  }
+  return false;
+}
+
+bool load_baseline(const std::string& path, Baseline* out, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (in) {
+    text << in.rdbuf();
+  }
+  if (!in || in.bad()) {
+    *error = path + ": cannot read the baseline report";
+    return false;
+  }
+  return parse_baseline(text.str(), path, out, error);
+}
+
+BaselineEntry baseline_entry(const sim::ScenarioOutcome& outcome) {
+  // Through the report's own JSON: the same figures, rounded the same way.
+  return entry_from_json(outcome_json(outcome), "$");
+}
+
+BaselineComparison compare_with_baseline(const Baseline& baseline,
+                                         const std::vector<const sim::ScenarioOutcome*>& outcomes,
+                                         const BaselineTolerances& tolerances) {
+  BaselineComparison comparison;
+  Comparer comparer(tolerances, &comparison);
+  std::set<std::string> seen;
+  for (const sim::ScenarioOutcome* outcome : outcomes) {
+    const std::string& path = outcome->inputs.scenario_path;
+    seen.insert(path);
+    const auto found = baseline.find(path);
+    if (found == baseline.end()) {
+      comparer.set_path(path);
+      comparer.move(Kind::note, "not in the baseline");
+      continue;
+    }
+    comparer.scenario(path, found->second, baseline_entry(*outcome));
+  }
+  for (const auto& [path, entry] : baseline) {
+    if (!seen.contains(path)) {
+      comparer.set_path(path);
+      comparer.move(Kind::note, "in the baseline but not run");
+    }
+  }
+  return comparison;
+}
+
+std::string render_comparison(const std::string& baseline_path, const BaselineComparison& comparison) {
+  std::size_t counts[4] = {};
+  for (const BaselineMove& move : comparison.moves) {
+    ++counts[static_cast<unsigned>(move.kind)];
+  }
+  std::string out = "baseline " + baseline_path + ": " + std::to_string(counts[0]) + " regression(s), " +
+                    std::to_string(counts[1]) + " improvement(s), " + std::to_string(counts[2]) +
+                    " within tolerance, " + std::to_string(counts[3]) + " note(s)\n";
+  for (const BaselineMove& move : comparison.moves) {
+    out += std::string("  ") + label(move.kind) + "  " + move.path + "  " + move.what + "\n";
+  }
+  return out;
+}
+
+}  // namespace smh::cli

@@ -1,0 +1,95 @@
+#include "check_command.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "junit.hpp"
+#include "parallel_for.hpp"
+#include "progress.hpp"
+#include "report_json.hpp"
+#include "run_summary.hpp"
+#include "scenario_discovery.hpp"
+#include "smh/sim/scenario_runner.hpp"
+
+namespace smh::cli {
+
+namespace {
+
+std::string totals_line(const std::vector<const sim::ScenarioOutcome*>& outcomes) {
+  std::size_t counts[4] = {};
+  for (const sim::ScenarioOutcome* outcome : outcomes) {
+    ++counts[static_cast<unsigned>(outcome->verdict)];
+  }
+  const std::size_t failed = counts[1] + counts[2];
+  return std::to_string(outcomes.size()) + " scenario(s): " + std::to_string(counts[0]) + " passed, " +
+         std::to_string(failed) + " failed (" + std::to_string(counts[1]) + " expectation_failed, " +
+         std::to_string(counts[2]) + " invariant_broken), " + std::to_string(counts[3]) + " bad input\n";
+}
+
+}  // namespace
+
+int check_command(const CheckCommandOptions& options) {
+  std::vector<std::string> paths;
+  std::string error;
+  if (!discover_scenarios(options.inputs, &paths, &error)) {
+    std::fprintf(stderr, "smh check: %s\n", error.c_str());
+    return 2;
+  }
+  if (paths.empty()) {
+    std::fprintf(stderr, "smh check: no scenario files (*.json with \"format_version\") found\n");
+    return 2;
+  }
+  // The baseline first: a typo in its name should not cost a whole run.
+  Baseline baseline;
+  if (!options.baseline_path.empty() && !load_baseline(options.baseline_path, &baseline, &error)) {
+    std::fprintf(stderr, "smh check: --baseline: %s\n", error.c_str());
+    return 2;
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<sim::ScenarioOutcome> results(paths.size());
+  ProgressLine progress(ProgressLine::stderr_is_terminal());
+  parallel_for(
+      paths.size(), options.jobs,
+      [&](std::size_t index) { results[index] = sim::run_scenario_file(paths[index], sim::RunnerOptions{}); },
+      [&](std::size_t finished) {
+        if (progress.due()) {
+          progress.show(std::to_string(finished) + "/" + std::to_string(paths.size()) + " scenarios, " +
+                        std::to_string(static_cast<unsigned>(progress.seconds_elapsed())) + " s");
+        }
+      });
+  progress.clear();
+  const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::vector<const sim::ScenarioOutcome*> outcomes;
+  int code = 0;
+  for (const sim::ScenarioOutcome& outcome : results) {
+    outcomes.push_back(&outcome);
+    code = std::max(code, sim::exit_code(outcome.verdict));
+    if (!options.quiet || outcome.verdict != sim::Verdict::pass) {
+      std::fputs(render_outcome_line(outcome).c_str(), stdout);
+    }
+  }
+  std::fputs(totals_line(outcomes).c_str(), stdout);
+  if (!options.baseline_path.empty()) {
+    const BaselineComparison comparison = compare_with_baseline(baseline, outcomes, options.tolerances);
+    std::fputs(render_comparison(options.baseline_path, comparison).c_str(), stdout);
+    if (comparison.regressions != 0) {
+      code = std::max(code, 1);
+    }
+  }
+  std::fflush(stdout);
+  if (!options.report_path.empty() &&
+      !write_text_file(options.report_path, render_report(outcomes, options.jobs, wall_seconds), &error)) {
+    std::fprintf(stderr, "smh check: --report: %s\n", error.c_str());
+    code = 2;
+  }
+  if (!options.junit_path.empty() && !write_text_file(options.junit_path, render_junit(outcomes), &error)) {
+    std::fprintf(stderr, "smh check: --junit: %s\n", error.c_str());
+    code = 2;
+  }
+  return code;
+}
+
+}  // namespace smh::cli

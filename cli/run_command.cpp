@@ -1,0 +1,89 @@
+#include "run_command.hpp"
+
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+#include "junit.hpp"
+#include "progress.hpp"
+#include "report_json.hpp"
+#include "run_summary.hpp"
+#include "smh/sim/scenario_runner.hpp"
+
+namespace smh::cli {
+
+namespace {
+
+// The overrides from the options; false (message printed) when one is invalid.
+bool make_runner_options(const char* command, const RunCommandOptions& options, sim::RunnerOptions* out) {
+  if (options.seed) {
+    const std::optional<std::uint64_t> seed = sim::parse_seed(*options.seed);
+    if (!seed) {
+      std::fprintf(stderr, "smh %s: --seed: expected a decimal or 0x-hex integer below 2^64, got '%s'\n", command,
+                   options.seed->c_str());
+      return false;
+    }
+    out->overrides.seed = *seed;
+  }
+  if (options.policy) {
+    Policy policy{};
+    if (!parse_policy(options.policy->c_str(), &policy)) {
+      std::fprintf(stderr, "smh %s: --policy: unknown policy '%s'\n", command, options.policy->c_str());
+      return false;
+    }
+    out->overrides.policy = policy;
+  }
+  return true;
+}
+
+int finish(const char* command, const RunCommandOptions& options, const sim::ScenarioOutcome& outcome) {
+  if (outcome.verdict == sim::Verdict::bad_input) {
+    std::fprintf(stderr, "smh %s: %s\n", command, outcome.error.c_str());
+  }
+  const std::string text = options.quiet ? render_outcome_line(outcome) : render_run_summary(outcome);
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+  int code = sim::exit_code(outcome.verdict);
+  const std::vector<const sim::ScenarioOutcome*> outcomes = {&outcome};
+  std::string error;
+  if (!options.report_path.empty() &&
+      !write_text_file(options.report_path, render_report(outcomes, 1, outcome.wall_seconds), &error)) {
+    std::fprintf(stderr, "smh %s: --report: %s\n", command, error.c_str());
+    code = 2;
+  }
+  if (!options.junit_path.empty() && !write_text_file(options.junit_path, render_junit(outcomes), &error)) {
+    std::fprintf(stderr, "smh %s: --junit: %s\n", command, error.c_str());
+    code = 2;
+  }
+  return code;
+}
+
+// Overrides, progress, the run itself, then finish().
+int run_one(const char* command, const RunCommandOptions& options,
+            const std::function<sim::ScenarioOutcome(const sim::RunnerOptions&)>& run) {
+  sim::RunnerOptions runner;
+  if (!make_runner_options(command, options, &runner)) {
+    return 2;
+  }
+  ProgressLine progress(ProgressLine::stderr_is_terminal());
+  runner.on_progress = run_progress_callback(progress);
+  const sim::ScenarioOutcome outcome = run(runner);
+  progress.clear();
+  return finish(command, options, outcome);
+}
+
+}  // namespace
+
+int run_command(const RunCommandOptions& options) {
+  return run_one("run", options, [&](const sim::RunnerOptions& runner) {
+    return sim::run_scenario_file(options.scenario_path, runner);
+  });
+}
+
+int replay_command(const RunCommandOptions& options) {
+  return run_one("replay", options, [&](const sim::RunnerOptions& runner) {
+    return sim::replay_trace(options.scenario_path, options.trace_path, runner);
+  });
+}
+
+}  // namespace smh::cli

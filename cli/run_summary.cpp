@@ -1,0 +1,259 @@
+#include "run_summary.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "reproduce.hpp"
+#include "smh/sim/expectations.hpp"
+#include "text_chart.hpp"
+#include "text_format.hpp"
+#include "text_table.hpp"
+
+namespace smh::cli {
+
+namespace {
+
+using sim::ScenarioOutcome;
+using sim::Verdict;
+using Align = TextTable::Align;
+
+constexpr std::size_t sparkline_columns = 60;
+constexpr std::size_t use_bar_cells = 24;
+// The summary lists this many findings and injections; the JSON report has all.
+constexpr std::size_t findings_listed = 20;
+constexpr std::size_t injections_listed = 10;
+
+std::string verdict_label(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::pass: return "PASS";
+    case Verdict::expectation_failed:
+    case Verdict::invariant_broken: return "FAIL";
+    case Verdict::bad_input: return "ERROR";
+  }
+  return "?";
+}
+
+double fraction(std::uint64_t part, std::uint64_t whole) {
+  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+std::string faults_text(const sim::RunInputs& inputs) {
+  if (!inputs.faults.any()) {
+    return inputs.swarm ? "swarm faults (none drawn)" : "no faults";
+  }
+  std::string out = inputs.swarm ? "swarm faults" : "faults";
+  const char* separator = ": ";
+  for (unsigned kind = 0; kind < sim::fault_kind_count; ++kind) {
+    if (inputs.faults.rate_ppm[kind] != 0) {
+      out += separator;
+      out += to_string(static_cast<sim::FaultKind>(kind));
+      out += " " + std::to_string(inputs.faults.rate_ppm[kind]) + " ppm";
+      separator = ", ";
+    }
+  }
+  return out;
+}
+
+std::string inputs_text(const sim::RunInputs& inputs) {
+  std::string out = "seed " + std::to_string(inputs.seed) + (inputs.seed_overridden ? " (override)" : "");
+  out += ", policy ";
+  out += to_string(inputs.machine.pool.policy);
+  out += inputs.policy_overridden ? " (override)" : "";
+  out += inputs.machine.pool.mode == MatchMode::exact ? ", exact matching" : ", capability matching";
+  out += ", " + faults_text(inputs);
+  return out;
+}
+
+std::string regions_table(const ScenarioOutcome& outcome) {
+  TextTable table({"region", "attr", "capacity", "live", "peak live", "high water", "largest free", "F_ext",
+                   "use (# live, + up to high water)"},
+                  {Align::left, Align::left, Align::right, Align::right, Align::right, Align::right, Align::right,
+                   Align::right, Align::left});
+  const MatchMode mode = outcome.inputs.machine.pool.mode;
+  for (std::size_t index = 0; index < outcome.summary.regions.size(); ++index) {
+    const sim::RegionSummary& region = outcome.summary.regions[index];
+    const HeapStats& stats = region.stats;
+    const std::uint32_t attr =
+        index < outcome.inputs.machine.regions.size() ? outcome.inputs.machine.regions[index].attr : 0;
+    table.add_row({region.name, attribute_name(mode, attr), std::to_string(stats.capacity_bytes),
+                   std::to_string(stats.allocated_requested_bytes),
+                   std::to_string(stats.peak_allocated_requested_bytes), std::to_string(stats.high_water_bytes),
+                   std::to_string(stats.largest_free_block_bytes), fixed(region.external_fragmentation, 3),
+                   "[" +
+                       use_bar(fraction(stats.allocated_requested_bytes, stats.capacity_bytes),
+                               fraction(stats.high_water_bytes, stats.capacity_bytes), use_bar_cells) +
+                       "]"});
+  }
+  return "regions at the end (bytes)\n" + table.render("  ");
+}
+
+std::string attributes_table(const ScenarioOutcome& outcome) {
+  TextTable table({"attribute", "regions", "requests", "requested", "failed", "capacity", "live", "high water",
+                   "F_ext"},
+                  {Align::left, Align::left, Align::right, Align::right, Align::right, Align::right, Align::right,
+                   Align::right, Align::right});
+  for (const sim::AttributeStats& attribute : outcome.attributes) {
+    std::string regions;
+    for (const unsigned region : attribute.regions) {
+      regions += (regions.empty() ? "" : ",") + outcome.summary.regions[region].name;
+    }
+    table.add_row({attribute_name(outcome.inputs.machine.pool.mode, attribute.attr), regions.empty() ? "-" : regions,
+                   std::to_string(attribute.alloc_requests), std::to_string(attribute.requested_bytes),
+                   std::to_string(attribute.stats.failed_alloc_count), std::to_string(attribute.stats.capacity_bytes),
+                   std::to_string(attribute.stats.allocated_requested_bytes),
+                   std::to_string(attribute.stats.high_water_bytes), fixed(attribute.external_fragmentation, 3)});
+  }
+  return "attributes (regions serving each, requests asking for it)\n" + table.render("  ");
+}
+
+// The index of the largest value (the first of equals).
+template <class T>
+std::size_t index_of_max(const std::vector<T>& values) {
+  return static_cast<std::size_t>(std::max_element(values.begin(), values.end()) - values.begin());
+}
+
+std::string over_time(const ScenarioOutcome& outcome) {
+  const sim::FragmentationSeries& series = outcome.fragmentation;
+  if (series.at_ops.empty()) {
+    return "";
+  }
+  std::string out = "over time: " + std::to_string(series.at_ops.size()) + " samples, one every " +
+                    std::to_string(series.interval_ops) + (series.interval_ops == 1 ? " op" : " ops") +
+                    " (levels _ zero . : - = + * # full; live as a share of the capacity)\n";
+  std::size_t name_width = 0;
+  for (const sim::RegionSummary& region : outcome.summary.regions) {
+    name_width = std::max(name_width, region.name.size());
+  }
+  for (std::size_t index = 0; index < series.regions.size() && index < outcome.summary.regions.size(); ++index) {
+    const sim::FragmentationSeries::RegionSeries& region = series.regions[index];
+    const std::string& name = outcome.summary.regions[index].name;
+    const std::uint64_t capacity = outcome.summary.regions[index].stats.capacity_bytes;
+    std::vector<double> live_share;
+    for (const std::uint64_t live : region.live_bytes) {
+      live_share.push_back(fraction(live, capacity));
+    }
+    const std::size_t worst = index_of_max(region.f_ext);
+    const std::size_t fullest = index_of_max(region.live_bytes);
+    out += "  " + name + std::string(name_width - name.size(), ' ') + "  F_ext |" +
+           sparkline(region.f_ext, sparkline_columns) + "| max " + fixed(region.f_ext[worst], 3) + " at op " +
+           std::to_string(series.at_ops[worst]) + "\n";
+    out += "  " + std::string(name_width, ' ') + "  live  |" + sparkline(live_share, sparkline_columns) + "| max " +
+           std::to_string(region.live_bytes[fullest]) + " bytes at op " + std::to_string(series.at_ops[fullest]) +
+           "\n";
+  }
+  return out;
+}
+
+std::string findings_text(const ScenarioOutcome& outcome) {
+  if (outcome.findings.empty()) {
+    return "findings: none\n";
+  }
+  std::map<std::string, std::uint64_t> by_check;
+  for (const sim::Finding& finding : outcome.findings) {
+    ++by_check[finding.check];
+  }
+  std::string out = "findings: " + std::to_string(outcome.findings.size()) + " (";
+  for (const auto& [check, count] : by_check) {
+    out += (out.back() == '(' ? "" : ", ") + check + " " + std::to_string(count);
+  }
+  out += ")\n";
+  const std::size_t shown = std::min(outcome.findings.size(), findings_listed);
+  // Findings come in op order: the last listed has the widest op index.
+  const std::size_t op_width = std::to_string(outcome.findings[shown - 1].op_index).size();
+  for (std::size_t i = 0; i < shown; ++i) {
+    const sim::Finding& finding = outcome.findings[i];
+    const bool unexpected = sim::finding_unexpected(outcome.inputs.expect, finding.check);
+    const std::string op = std::to_string(finding.op_index);
+    out += "  op " + std::string(op_width - std::min(op_width, op.size()), ' ') + op + "  " + finding.check +
+           (unexpected ? " (unexpected)" : "") + ": " + finding.message + "\n";
+  }
+  if (shown < outcome.findings.size()) {
+    out += "  ... " + std::to_string(outcome.findings.size() - shown) + " more in the JSON report (--report)\n";
+  }
+  return out;
+}
+
+std::string injections_text(const ScenarioOutcome& outcome) {
+  if (outcome.injections.empty()) {
+    return outcome.inputs.faults.any() ? "faults injected: none\n" : "";
+  }
+  std::size_t detected = 0;
+  for (const sim::Injection& injection : outcome.injections) {
+    detected += injection.detected ? 1 : 0;
+  }
+  std::string out = "faults injected: " + std::to_string(outcome.injections.size()) + ", " +
+                    std::to_string(detected) + " detected\n";
+  const std::size_t shown = std::min(outcome.injections.size(), injections_listed);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const sim::Injection& injection = outcome.injections[i];
+    out += "  op " + std::to_string(injection.op_index) + "  " + to_string(injection.kind) + ": " + injection.what +
+           (injection.detected ? " -> detected by " + injection.detected_by : " -> UNDETECTED") + "\n";
+  }
+  if (shown < outcome.injections.size()) {
+    out += "  ... " + std::to_string(outcome.injections.size() - shown) + " more in the JSON report (--report)\n";
+  }
+  return out;
+}
+
+std::string ops_text(const ScenarioOutcome& outcome) {
+  std::string out = std::to_string(outcome.summary.ops) + " ops";
+  out += outcome.inputs.trace_path.empty() ? " (inline)" : " from " + outcome.inputs.trace_path;
+  out += ", " + std::to_string(outcome.summary.failed_allocs) + " failed allocs, footprint overhead " +
+         fixed(sim::footprint_overhead(outcome.summary), 3);
+  return out;
+}
+
+}  // namespace
+
+std::string render_run_summary(const ScenarioOutcome& outcome) {
+  const sim::RunInputs& inputs = outcome.inputs;
+  std::string out = "scenario  " + inputs.scenario_path + (inputs.name.empty() ? "" : " (" + inputs.name + ")") + "\n";
+  if (outcome.verdict == Verdict::bad_input) {
+    out += "result    ERROR (bad_input): " + outcome.error + "\n";
+    out += "reproduce: " + reproduce_command(inputs) + "\n";
+    return out;
+  }
+  out += "inputs    " + inputs_text(inputs) + "\n";
+  out += "ran       " + ops_text(outcome) + "\n";
+  out += "result    " + verdict_label(outcome.verdict) +
+         (outcome.verdict == Verdict::pass ? "" : std::string(" (") + to_string(outcome.verdict) + ")") +
+         ", digest " + hex(outcome.summary.digest) + "\n\n";
+  out += regions_table(outcome) + "\n";
+  out += attributes_table(outcome) + "\n";
+  out += over_time(outcome) + "\n";
+  out += findings_text(outcome);
+  out += injections_text(outcome);
+  if (outcome.unmet.empty()) {
+    out += "expectations: all met\n";
+  } else {
+    out += "unmet expectations:\n";
+    for (const std::string& line : outcome.unmet) {
+      out += "  " + line + "\n";
+    }
+  }
+  out += "reproduce: " + reproduce_command(inputs) + "\n";
+  return out;
+}
+
+std::string render_outcome_line(const ScenarioOutcome& outcome) {
+  std::string label = verdict_label(outcome.verdict);
+  label.resize(6, ' ');
+  std::string out = label + outcome.inputs.scenario_path +
+                    (outcome.inputs.replay ? " + " + outcome.inputs.trace_path : std::string()) + "  ";
+  switch (outcome.verdict) {
+    case Verdict::pass:
+      return out + std::to_string(outcome.summary.ops) + " ops, digest " + hex(outcome.summary.digest) + "\n";
+    case Verdict::bad_input: return out + "bad_input: " + outcome.error + "\n";
+    case Verdict::expectation_failed:
+    case Verdict::invariant_broken: break;
+  }
+  out += to_string(outcome.verdict);
+  out += ": " + (outcome.unmet.empty() ? std::string("?") : outcome.unmet.front()) + "\n";
+  for (std::size_t i = 1; i < outcome.unmet.size(); ++i) {
+    out += "      " + outcome.unmet[i] + "\n";
+  }
+  out += "      reproduce: " + reproduce_command(outcome.inputs) + "\n";
+  return out;
+}
+
+}  // namespace smh::cli

@@ -1,0 +1,150 @@
+// The baseline comparison on outcomes built by hand: each metric and its
+// tolerance, verdict changes, and what a malformed baseline says.
+#include "baseline.hpp"
+#include "outcome_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+namespace smh::cli {
+namespace {
+
+sim::ScenarioOutcome outcome(const std::string& path) { return test::hand_made_outcome(path); }
+
+Baseline baseline_of(const std::vector<const sim::ScenarioOutcome*>& outcomes) {
+  Baseline baseline;
+  std::string error;
+  EXPECT_TRUE(parse_baseline(render_report(outcomes, 1, 0.0), "base.json", &baseline, &error)) << error;
+  return baseline;
+}
+
+BaselineComparison compare(const sim::ScenarioOutcome& before, const sim::ScenarioOutcome& now,
+                           const BaselineTolerances& tolerances = {}) {
+  return compare_with_baseline(baseline_of({&before}), {&now}, tolerances);
+}
+
+std::vector<std::string> moves(const BaselineComparison& comparison) {
+  std::vector<std::string> out;
+  for (const BaselineMove& move : comparison.moves) {
+    static const char* const kinds[] = {"regression", "improvement", "within", "note"};
+    out.push_back(std::string(kinds[static_cast<unsigned>(move.kind)]) + ": " + move.what);
+  }
+  return out;
+}
+
+TEST(Baseline, SameOutcomeHasNoMoves) {
+  const sim::ScenarioOutcome a = outcome("a.json");
+  const BaselineComparison comparison = compare(a, a);
+  EXPECT_EQ(comparison.regressions, 0u);
+  EXPECT_TRUE(comparison.moves.empty());
+}
+
+TEST(Baseline, DigestChangeIsARegressionUnlessAllowed) {
+  const sim::ScenarioOutcome before = outcome("a.json");
+  sim::ScenarioOutcome now = before;
+  now.summary.digest = 0xef;
+  EXPECT_EQ(moves(compare(before, now)), (std::vector<std::string>{"regression: digest 0xabcd -> 0xef"}));
+  BaselineTolerances tolerances;
+  tolerances.digest_must_match = false;
+  const BaselineComparison allowed = compare(before, now, tolerances);
+  EXPECT_EQ(allowed.regressions, 0u);
+  EXPECT_EQ(moves(allowed),
+            (std::vector<std::string>{"within: digest 0xabcd -> 0xef (allowed by --allow-digest-change)"}));
+}
+
+TEST(Baseline, FootprintWithinToleranceMovesBeyondItRegresses) {
+  const sim::ScenarioOutcome before = outcome("a.json");
+  sim::ScenarioOutcome now = before;
+  now.summary.regions[0].stats.high_water_bytes = 1010;  // +1.00 %: the default tolerance
+  EXPECT_EQ(moves(compare(before, now)),
+            (std::vector<std::string>{"within: footprint 1000 -> 1010 bytes (+1.00%, tolerance +1.00%)"}));
+  now.summary.regions[0].stats.high_water_bytes = 1011;
+  EXPECT_EQ(moves(compare(before, now)),
+            (std::vector<std::string>{"regression: footprint 1000 -> 1011 bytes (+1.10%, tolerance +1.00%)"}));
+  now.summary.regions[0].stats.high_water_bytes = 900;
+  EXPECT_EQ(moves(compare(before, now)), (std::vector<std::string>{"improvement: footprint 1000 -> 900 bytes (-10.00%)"}));
+}
+
+TEST(Baseline, FailedAllocsAbsoluteTolerance) {
+  const sim::ScenarioOutcome before = outcome("a.json");
+  sim::ScenarioOutcome now = before;
+  now.summary.failed_allocs = 2;
+  EXPECT_EQ(compare(before, now).regressions, 1u);
+  BaselineTolerances tolerances;
+  tolerances.failed_allocs = 2;
+  EXPECT_EQ(moves(compare(before, now, tolerances)),
+            (std::vector<std::string>{"within: failed allocs 0 -> 2 (tolerance +2)"}));
+}
+
+TEST(Baseline, FExtAtTheEndAndAtThePeak) {
+  sim::ScenarioOutcome before = outcome("a.json");
+  before.fragmentation.at_ops = {0, 10};
+  before.fragmentation.regions.resize(1);
+  before.fragmentation.regions[0].f_ext = {0.0, 0.10};
+  sim::ScenarioOutcome now = before;
+  now.summary.regions[0].external_fragmentation = 0.11;  // +0.01: within 0.02
+  now.fragmentation.regions[0].f_ext = {0.5, 0.11};      // peak +0.40
+  EXPECT_EQ(moves(compare(before, now)),
+            (std::vector<std::string>{"within: region sram F_ext 0.1000 -> 0.1100 (tolerance +0.0200)",
+                                      "regression: region sram F_ext peak 0.1000 -> 0.5000 (tolerance +0.0200)"}));
+}
+
+TEST(Baseline, VerdictChanges) {
+  const sim::ScenarioOutcome before = outcome("a.json");
+  sim::ScenarioOutcome now = before;
+  now.verdict = sim::Verdict::invariant_broken;
+  EXPECT_EQ(moves(compare(before, now)), (std::vector<std::string>{"regression: verdict pass -> invariant_broken"}));
+  EXPECT_EQ(moves(compare(now, before)), (std::vector<std::string>{"improvement: verdict invariant_broken -> pass"}));
+  sim::ScenarioOutcome bad = before;
+  bad.verdict = sim::Verdict::bad_input;
+  bad.error = "a.json:1:1: oops";
+  EXPECT_EQ(moves(compare(before, bad)), (std::vector<std::string>{"regression: verdict pass -> bad_input"}));
+}
+
+TEST(Baseline, RegionsAndScenariosOnOneSideAreNotes) {
+  const sim::ScenarioOutcome a = outcome("a.json");
+  sim::ScenarioOutcome renamed = a;
+  renamed.summary.regions[0].name = "tcm";
+  EXPECT_EQ(moves(compare(a, renamed)), (std::vector<std::string>{"note: region tcm is not in the baseline",
+                                                                   "note: region sram is gone (it is in the baseline)"}));
+  const sim::ScenarioOutcome b = outcome("b.json");
+  const BaselineComparison comparison = compare_with_baseline(baseline_of({&a}), {&b}, {});
+  EXPECT_EQ(comparison.regressions, 0u);
+  ASSERT_EQ(comparison.moves.size(), 2u);
+  EXPECT_EQ(comparison.moves[0].path, "b.json");
+  EXPECT_EQ(comparison.moves[0].what, "not in the baseline");
+  EXPECT_EQ(comparison.moves[1].path, "a.json");
+  EXPECT_EQ(comparison.moves[1].what, "in the baseline but not run");
+}
+
+TEST(Baseline, MalformedReportsArePositioned) {
+  Baseline baseline;
+  std::string error;
+  EXPECT_FALSE(parse_baseline("{\"report\": \"smh\",\n  \"report_version\": }", "b.json", &baseline, &error));
+  EXPECT_EQ(error.rfind("b.json:2:21: ", 0), 0u) << error;
+  EXPECT_FALSE(parse_baseline(R"({"format_version": 1})", "b.json", &baseline, &error));
+  EXPECT_EQ(error, "b.json: $: not an smh report (no \"report\": \"smh\"); write one with smh check --report");
+  EXPECT_FALSE(parse_baseline(R"({"report": "smh", "report_version": 2, "scenarios": []})", "b.json", &baseline,
+                              &error));
+  EXPECT_EQ(error, "b.json: $.report_version: unsupported report version (this build reads version 1)");
+  EXPECT_FALSE(parse_baseline(
+      R"({"report": "smh", "report_version": 1, "scenarios": [{"path": "a.json", "verdict": "pass", "inputs": {"scenario_hash": "0x1"}, "digest": 7}]})",
+      "b.json", &baseline, &error));
+  EXPECT_EQ(error, "b.json: $.scenarios[0].digest: expected a string");
+  EXPECT_TRUE(parse_baseline(R"({"report": "smh", "report_version": 1, "scenarios": []})", "b.json", &baseline,
+                             &error));
+  EXPECT_TRUE(baseline.empty());
+}
+
+TEST(Baseline, RenderedComparisonCountsAndListsMoves) {
+  BaselineComparison comparison;
+  comparison.moves.push_back(BaselineMove{BaselineMove::Kind::regression, "a.json", "digest 0x1 -> 0x2"});
+  comparison.moves.push_back(BaselineMove{BaselineMove::Kind::note, "b.json", "not in the baseline"});
+  comparison.regressions = 1;
+  EXPECT_EQ(render_comparison("base.json", comparison),
+            "baseline base.json: 1 regression(s), 0 improvement(s), 0 within tolerance, 1 note(s)\n"
+            "  REGRESSION  a.json  digest 0x1 -> 0x2\n"
+            "  note        b.json  not in the baseline\n");
+}
+
+}  // namespace
+}  // namespace smh::cli

@@ -1,0 +1,207 @@
+// `smh run`, `smh replay` and `smh demo` as a user runs them: exit codes, the
+// summary, the reports, golden digests of the bundled scenarios.
+#include <nlohmann/json.hpp>
+
+#include "cli_test_support.hpp"
+
+namespace smh::cli::test {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+class Run : public CliTest {};
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST_F(Run, PassingScenarioExitsZeroWithASummary) {
+  const Completed run = smh({"run", bundled("zephyr_placement.json")});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(contains(run.out, "result    PASS, digest 0x")) << run.out;
+  // The region table, the picture over time and the reproduce line.
+  EXPECT_TRUE(contains(run.out, "  region  attr           capacity")) << run.out;
+  EXPECT_TRUE(contains(run.out, "  res2    cacheable         12288")) << run.out;
+  EXPECT_TRUE(contains(run.out, "  res0  F_ext |")) << run.out;
+  EXPECT_TRUE(contains(run.out, "reproduce: smh run " + bundled("zephyr_placement.json") +
+                                    " --seed 1 --policy first_fit\n"))
+      << run.out;
+  // Not a terminal: no progress, nothing on stderr.
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(Run, BrokenInvariantExitsOneAndTheReportNamesIt) {
+  write("broken.json", broken_scenario());
+  const Completed run = smh({"run", "broken.json", "--report", "r.json"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(contains(run.out, "result    FAIL (invariant_broken)")) << run.out;
+  EXPECT_TRUE(contains(run.out, "op 2  STALE_TX (unexpected): dma_to_device on handle 1: bytes [0x2000")) << run.out;
+  const Json report = Json::parse(read("r.json"));
+  EXPECT_EQ(report["scenarios"][0]["verdict"], "invariant_broken");
+  EXPECT_EQ(report["scenarios"][0]["findings"]["by_check"]["STALE_TX"], 1);
+  EXPECT_EQ(report["totals"]["invariant_broken"], 1);
+}
+
+TEST_F(Run, UnmetExpectationExitsOneAndTheReportNamesIt) {
+  write("failing.json", failing_scenario());
+  const Completed run = smh({"run", "failing.json", "--report", "r.json"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(contains(run.out, "unmet expectations:\n  failed allocations: 1 > max 0\n")) << run.out;
+  const Json report = Json::parse(read("r.json"));
+  EXPECT_EQ(report["scenarios"][0]["verdict"], "expectation_failed");
+  EXPECT_EQ(report["scenarios"][0]["unmet_expectations"][0], "failed allocations: 1 > max 0");
+}
+
+TEST_F(Run, BadScenarioExitsTwoWithItsPosition) {
+  write("bad.json", bad_scenario());
+  const Completed run = smh({"run", "bad.json", "--report", "r.json"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.err, "smh run: bad.json:2:11: ")) << run.err;
+  EXPECT_EQ(Json::parse(read("r.json"))["scenarios"][0]["verdict"], "bad_input");
+}
+
+TEST_F(Run, InvalidOpExitsTwoNamingTheOpAndSeed) {
+  write("op.json", scenario_with(R"({"op": "free", "handle": 3})"));
+  const Completed run = smh({"run", "op.json"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.err, "op.json: $.ops[0]: op 0 (free handle 3): no live block has this handle (seed 5)"))
+      << run.err;
+}
+
+TEST_F(Run, BadCommandLinesExitTwo) {
+  write("ok.json", passing_scenario());
+  EXPECT_EQ(smh({"run"}).exit_code, 2);
+  EXPECT_EQ(smh({"run", "missing.json"}).exit_code, 2);
+  EXPECT_EQ(smh({"run", "ok.json", "--policy", "fastest_fit"}).exit_code, 2);
+  EXPECT_EQ(smh({"run", "ok.json", "--seed", "12x"}).exit_code, 2);
+  EXPECT_EQ(smh({"run", "ok.json", "--seed", "0x1_0000_0000_0000_0000"}).exit_code, 2);
+  EXPECT_EQ(smh({"run", "ok.json", "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(smh({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(smh({}).exit_code, 2);
+  EXPECT_EQ(smh({"run", "ok.json", "--report", "no_such_dir/r.json"}).exit_code, 2);
+  EXPECT_EQ(smh({"--help"}).exit_code, 0);
+}
+
+TEST_F(Run, OverridesShowInTheReproduceLineAndTheInputs) {
+  write("swarm.json", scenario_with(alloc_free(100) + "," + alloc_free(200), R"(, "faults": "swarm")"));
+  const Completed plain = smh({"run", "swarm.json", "--report", "plain.json"});
+  const Completed other = smh({"run", "swarm.json", "--seed", "0x2a", "--policy", "best_fit", "--report", "o.json"});
+  EXPECT_TRUE(contains(plain.out, "reproduce: smh run swarm.json --seed 5 --policy first_fit\n")) << plain.out;
+  EXPECT_TRUE(contains(other.out, "reproduce: smh run swarm.json --seed 42 --policy best_fit\n")) << other.out;
+  const Json inputs = Json::parse(read("o.json"))["scenarios"][0]["inputs"];
+  EXPECT_EQ(inputs["seed"], 42);
+  EXPECT_EQ(inputs["seed_overridden"], true);
+  EXPECT_EQ(inputs["policy"], "best_fit");
+  // The swarm plan is re-drawn from the new seed.
+  EXPECT_NE(Json::parse(read("plain.json"))["scenarios"][0]["inputs"]["faults"]["rate_ppm"], inputs["faults"]["rate_ppm"]);
+  EXPECT_EQ(inputs["faults"]["swarm"], true);
+}
+
+TEST_F(Run, QuietPrintsOneLine) {
+  write("ok.json", passing_scenario());
+  const Completed run = smh({"run", "ok.json", "--quiet"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.out.rfind("PASS  ok.json  4 ops, digest 0x", 0), 0u) << run.out;
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1);
+}
+
+TEST_F(Run, ReportAndSummaryAreIdenticalAcrossRuns) {
+  write("swarm.json", scenario_with(alloc_free(100) + "," + alloc_free(300), R"(, "faults": "swarm")"));
+  const Completed first = smh({"run", "swarm.json", "--report", "a.json", "--junit", "a.xml"});
+  const Completed second = smh({"run", "swarm.json", "--report", "b.json", "--junit", "b.xml"});
+  EXPECT_EQ(first.out, second.out);
+  EXPECT_EQ(without_timings(read("a.json")), without_timings(read("b.json")));
+  EXPECT_EQ(read("a.xml"), read("b.xml"));
+  // Only timings hold wall-clock figures.
+  const Json report = Json::parse(read("a.json"));
+  EXPECT_TRUE(report["timings"]["scenarios"][0].contains("wall_seconds"));
+  EXPECT_FALSE(contains(without_timings(read("a.json")), "seconds"));
+}
+
+TEST_F(Run, ReportCarriesInputsStatsAndSeriesInAFixedLayout) {
+  const Completed run = smh({"run", bundled("zephyr_placement.json"), "--report", "r.json"});
+  ASSERT_EQ(run.exit_code, 0);
+  const Json report = Json::parse(read("r.json"));
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : report.items()) {
+    keys.push_back(key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"report", "report_version", "totals", "scenarios", "timings"}));
+  const Json& scenario = report["scenarios"][0];
+  EXPECT_EQ(scenario["name"], "zephyr_placement");
+  EXPECT_EQ(scenario["inputs"]["seed"], 1);
+  EXPECT_EQ(scenario["inputs"]["policy"], "first_fit");
+  EXPECT_TRUE(scenario["inputs"]["scenario_hash"].get<std::string>().starts_with("0x"));
+  EXPECT_EQ(scenario["ops"], 12);
+  EXPECT_EQ(scenario["failed_allocs"], 1);
+  EXPECT_EQ(scenario["regions"].size(), 3u);
+  EXPECT_EQ(scenario["regions"][2]["name"], "res2");
+  EXPECT_EQ(scenario["regions"][2]["capacity_bytes"], 12288);
+  EXPECT_EQ(scenario["attributes"][0]["name"], "cacheable");
+  EXPECT_EQ(scenario["attributes"][0]["regions"], Json::array({"res0", "res2"}));
+  EXPECT_EQ(scenario["fragmentation"]["at_ops"].size(), 13u);
+  EXPECT_EQ(scenario["fragmentation"]["regions"][0]["f_ext"].size(), 13u);
+  EXPECT_EQ(scenario["findings"]["total"], 0);
+}
+
+// Golden digests: a change here is a change in what the allocator or the
+// simulator does on these scenarios, and must be deliberate.
+TEST_F(Run, GoldenDigestsOfBundledScenarios) {
+  const std::pair<const char*, const char*> golden[] = {
+      {"zephyr_placement.json", "0x2029d7fa652928ef"},
+      {"seed_document_example.json", "0x2c1af0bab746fd06"},
+  };
+  for (const auto& [scenario, digest] : golden) {
+    const Completed run = smh({"run", bundled(scenario), "--report", "r.json"});
+    EXPECT_EQ(run.exit_code, 0) << scenario;
+    EXPECT_EQ(Json::parse(read("r.json"))["scenarios"][0]["digest"], digest) << scenario;
+  }
+}
+
+TEST_F(Run, ReplayOfATraceEqualsTheSameOpsInline) {
+  const std::string ops = alloc_free(100) + ",\n" + alloc_free(250);
+  write("inline.json", scenario_with(ops));
+  std::string trace;
+  for (const nlohmann::json& op : nlohmann::json::parse("[" + ops + "]")) {
+    trace += op.dump() + "\n";
+  }
+  write("ops.jsonl", trace);
+  const Completed inline_run = smh({"run", "inline.json", "--report", "a.json"});
+  const Completed replay = smh({"replay", "--machine", "inline.json", "ops.jsonl", "--report", "b.json"});
+  EXPECT_EQ(inline_run.exit_code, 0);
+  EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
+  EXPECT_EQ(Json::parse(read("a.json"))["scenarios"][0]["digest"], Json::parse(read("b.json"))["scenarios"][0]["digest"]);
+  EXPECT_TRUE(contains(replay.out, "reproduce: smh replay --machine inline.json ops.jsonl --seed 5 --policy first_fit"))
+      << replay.out;
+  // A scenario naming the trace runs the same ops too.
+  write("traced.json", R"({"format_version": 1, "seed": 5,
+  "machine": {"regions": [{"name": "sram", "base": "0x2000_0000", "size": "16K", "attr": "cacheable",
+                           "cache": "write_back", "dma": true}]},
+  "trace": "ops.jsonl"})");
+  const Completed traced = smh({"run", "traced.json", "--report", "c.json"});
+  EXPECT_EQ(traced.exit_code, 0) << traced.out << traced.err;
+  EXPECT_EQ(Json::parse(read("a.json"))["scenarios"][0]["digest"], Json::parse(read("c.json"))["scenarios"][0]["digest"]);
+}
+
+TEST_F(Run, ReplayOfABadTraceExitsTwoWithItsPosition) {
+  write("machine.json", passing_scenario());
+  write("bad.jsonl", "{\"op\": \"free\", \"handle\": 1}\n{\"op\": \"frob\", \"handle\": 1}\n");
+  const Completed bad_line = smh({"replay", "--machine", "machine.json", "bad.jsonl"});
+  EXPECT_EQ(bad_line.exit_code, 2);
+  // The first op is valid as text but frees nothing: op 0, whatever the text.
+  EXPECT_TRUE(contains(bad_line.err, "bad.jsonl: op 0 (free handle 1): no live block has this handle (seed 5)"))
+      << bad_line.err;
+  write("bad2.jsonl", "{\"op\": \"alloc\", \"handle\": 1, \"attr\": 0, \"size\": 8}\n{\"op\": \"frob\"}\n");
+  const Completed bad_syntax = smh({"replay", "--machine", "machine.json", "bad2.jsonl"});
+  EXPECT_EQ(bad_syntax.exit_code, 2);
+  EXPECT_TRUE(contains(bad_syntax.err, "bad2.jsonl:2:8: op 1: $.op: unknown op \"frob\"")) << bad_syntax.err;
+  EXPECT_EQ(smh({"replay", "--machine", "machine.json", "missing.jsonl"}).exit_code, 2);
+  EXPECT_EQ(smh({"replay", "machine.json"}).exit_code, 2);
+}
+
+TEST_F(Run, DemoStillWorks) {
+  const Completed demo = smh({"demo"});
+  EXPECT_EQ(demo.exit_code, 0) << demo.out;
+  EXPECT_TRUE(contains(demo.out, "validate: ok")) << demo.out;
+}
+
+}  // namespace
+}  // namespace smh::cli::test
