@@ -10,6 +10,7 @@ rewrites, byte for byte the same every time:
   scenarios/fragmentation_ramp.json                  live size ramped up and down
   scenarios/policies/multi_attribute_<policy>.json   one workload, six policies
   scenarios/fault_swarm.json                         swarm fault injection
+  scenarios/preference_chain_fallback.json           an alloc preference chain falling back
 
 Edit this script, not the JSON. The ops come from a seeded SplitMix64 stream
 implemented here (not Python's `random`), so they do not depend on the Python
@@ -27,6 +28,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ next to the bundled scenarios
 
 from network_ring import ring_scenarios  # noqa: E402  (after the line above)
+from preference import preference_scenarios  # noqa: E402
 from scenario_kit import render  # noqa: E402
 from workloads import workload_scenarios  # noqa: E402
 
@@ -59,12 +61,13 @@ DIGESTS = {
     "network_dma_ring_bug_rx_buffer_in_dtcm": "0x4d6b53868c719f07",
     "network_dma_ring_bug_unaligned_invalidate": "0x8d163c685448ca94",
     "network_dma_ring_bug_unaligned_rx_buffer": "0x24a999d7e0f42027",
+    "preference_chain_fallback": "0x3680f43aba580390",
 }
 
 
 def main():
     written = []
-    for relative_path, content in ring_scenarios() + workload_scenarios():
+    for relative_path, content in ring_scenarios() + workload_scenarios() + preference_scenarios():
         name = content["name"]
         if name in DIGESTS:  # absent while a scenario is new
             content["expect"]["golden_digest"] = DIGESTS[name]

@@ -475,7 +475,7 @@ TEST(ScenarioParser, BundledScenariosMeetTheirExpectations) {
     }
   }
   std::sort(files.begin(), files.end());
-  ASSERT_GE(files.size(), 17u);  // the 17 of this writing, subdirectories included
+  ASSERT_GE(files.size(), 18u);  // the 18 of this writing, subdirectories included
   for (const std::filesystem::path& file : files) {
     SCOPED_TRACE(file.string());
     Scenario scenario;
@@ -540,6 +540,28 @@ TEST(ScenarioParser, BundledFaultSwarmInjectsEveryEnabledKindAndDetectsAll) {
     }
   }
   EXPECT_GE(enabled, 5u);
+}
+
+// The bundled preference chain really falls back: [cacheable, external] frames
+// fill SRAM (region 0), spill to PSRAM (region 1), return to SRAM once it has
+// room, and a request neither holds fails.
+TEST(ScenarioParser, BundledPreferenceChainFallsBackAndReturns) {
+  const Scenario scenario = load_bundled("preference_chain_fallback.json");
+  const RunResult result = run_ops(scenario.machine, scenario.ops, scenario.seed);
+  ASSERT_TRUE(result.ok) << result.error;
+  std::vector<std::pair<Handle, std::uint32_t>> placed;  // handle, region
+  std::vector<Handle> failed;
+  for (const Event& event : result.events) {
+    if (event.kind == EventKind::allocated) {
+      placed.emplace_back(event.handle, event.region);
+    } else if (event.kind == EventKind::alloc_failed) {
+      failed.push_back(event.handle);
+    }
+  }
+  const std::vector<std::pair<Handle, std::uint32_t>> expected = {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0},
+                                                                  {6, 1}, {7, 1}, {8, 0}};
+  EXPECT_EQ(placed, expected);
+  EXPECT_EQ(failed, std::vector<Handle>{9});
 }
 
 // ---- Region roles (the size_threshold policy) ----
