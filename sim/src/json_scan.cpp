@@ -211,9 +211,9 @@ bool JsonText::scan_number(std::size_t pos, JsonSpan* span, TextError* error) co
   if (text_[pos] == '-') {
     ++pos;
   }
-  const auto digits = [&](std::string_view after) {
+  const auto digits = [&](const char* after) __attribute__((always_inline)) {
     if (pos >= text_.size() || !is_digit(text_[pos])) {
-      return expected(pos, "a digit " + std::string(after), error);
+      return expected(pos, std::string("a digit ") + after, error);
     }
     while (pos < text_.size() && is_digit(text_[pos])) {
       ++pos;

@@ -36,11 +36,15 @@ bool read_integer(const JsonText& text, const JsonSpan& span, std::string_view w
                   std::uint64_t* out, TextError* error) {
   const std::string_view raw = text.raw(span);
   if (span.kind == JsonKind::integer && raw[0] != '-') {
+    // Up to 19 digits cannot overflow: the per-digit check (a division) is
+    // only paid for longer numbers.
+    constexpr std::size_t safe_digits = std::numeric_limits<std::uint64_t>::digits10;
     std::uint64_t value = 0;
     bool overflow = false;
     for (const char c : raw) {
       const auto digit = static_cast<std::uint64_t>(c - '0');
-      overflow = overflow || value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10;
+      overflow = overflow ||
+                 (raw.size() > safe_digits && value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10);
       value = value * 10 + digit;
     }
     if (overflow) {

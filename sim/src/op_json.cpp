@@ -9,6 +9,7 @@
 #include "op_json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <charconv>
 #include <limits>
@@ -24,14 +25,50 @@ enum Key : unsigned { key_op, key_handle, key_attr, key_prefer, key_size, key_al
 constexpr std::string_view key_names[key_count] = {"op", "handle", "attr", "prefer", "size", "align", "offset", "length"};
 constexpr unsigned bit(Key key) { return 1u << key; }
 
-// The key's id, or key_count for a key no op takes.
-Key key_id(std::string_view key) {
-  for (unsigned id = 0; id < key_count; ++id) {
-    if (key == key_names[id]) {
-      return static_cast<Key>(id);
+// Equality of short texts (keys, op names) without a library call.
+bool same_text(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) {
+      return false;
     }
   }
-  return key_count;
+  return true;
+}
+
+// The key's id, or key_count for a key no op takes. Every line looks up every
+// key, so the candidate is picked by length and first letter before comparing.
+Key key_id(std::string_view key) {
+  Key candidate = key_count;
+  switch (key.size()) {
+    case 2: candidate = key_op; break;
+    case 4: candidate = key[0] == 'a' ? key_attr : key_size; break;
+    case 5: candidate = key_align; break;
+    case 6:
+      switch (key[0]) {
+        case 'h': candidate = key_handle; break;
+        case 'p': candidate = key_prefer; break;
+        case 'o': candidate = key_offset; break;
+        default: candidate = key_length; break;
+      }
+      break;
+    default: return key_count;
+  }
+  return same_text(key, key_names[candidate]) ? candidate : key_count;
+}
+
+// Op names as views (to_string's, measured once), compared length first.
+const std::array<std::string_view, op_kind_count>& op_names() {
+  static const std::array<std::string_view, op_kind_count> names = [] {
+    std::array<std::string_view, op_kind_count> out{};
+    for (unsigned kind = 0; kind < op_kind_count; ++kind) {
+      out[kind] = to_string(static_cast<OpKind>(kind));
+    }
+    return out;
+  }();
+  return names;
 }
 
 // The keys each op takes.
@@ -47,11 +84,17 @@ unsigned allowed_keys(OpKind kind) {
   }
 }
 
-// What the scan kept of the object.
+// What the scan kept of the object. value[] and key_offset[] hold something
+// only for the keys in `present`, and are left uninitialised otherwise: an op
+// has few of the keys, and zeroing them all was a fifth of a line's parse.
 struct Members {
+  union Values {
+    Values() {}  // NOLINT: deliberately leaves the spans uninitialised
+    JsonSpan of[key_count];
+  };
   JsonSpan object;
-  JsonSpan value[key_count];
-  std::size_t key_offset[key_count] = {};
+  Values value;
+  std::size_t key_offset[key_count];
   unsigned present = 0;  // bit(key) per key seen
   bool unknown = false;  // a key no op takes; the first one in text order:
   JsonSpan unknown_key;
@@ -68,7 +111,7 @@ class OpReader {
     if (!m_.has(key_op)) {
       return fail(m_.object.begin, "", "missing required key \"op\"");
     }
-    const JsonSpan& kind_span = m_.value[key_op];
+    const JsonSpan& kind_span = m_.value.of[key_op];
     if (kind_span.kind != JsonKind::string) {
       return with_path(type_error(text_, kind_span, "an op name", error_), key_op);
     }
@@ -99,13 +142,13 @@ class OpReader {
       }
       const bool attrs_ok = m_.has(key_prefer)
                                 ? prefer(out)
-                                : with_path(read_attribute(text_, m_.value[key_attr], mode_, &out->attr, error_),
+                                : with_path(read_attribute(text_, m_.value.of[key_attr], mode_, &out->attr, error_),
                                             key_attr);
       if (!attrs_ok || !size(key_size, max, &out->size_bytes) || !size(key_align, max, &out->align_bytes)) {
         return false;
       }
       if (out->align_bytes != 0 && !std::has_single_bit(out->align_bytes)) {
-        return fail(m_.value[key_align].begin, ".align",
+        return fail(m_.value.of[key_align].begin, ".align",
                     "alignment " + std::to_string(out->align_bytes) + " is not a power of two");
       }
       return true;
@@ -129,17 +172,18 @@ class OpReader {
   }
 
   bool op_kind(std::string_view name, OpKind* out) {
+    const auto& known = op_names();
     for (unsigned kind = 0; kind < op_kind_count; ++kind) {
-      if (name == to_string(static_cast<OpKind>(kind))) {
+      if (same_text(name, known[kind])) {
         *out = static_cast<OpKind>(kind);
         return true;
       }
     }
     std::string names;
     for (unsigned kind = 0; kind < op_kind_count; ++kind) {
-      names += (kind == 0 ? "" : ", ") + std::string(to_string(static_cast<OpKind>(kind)));
+      names += (kind == 0 ? "" : ", ") + std::string(known[kind]);
     }
-    return fail(m_.value[key_op].begin, ".op", "unknown op " + json_quoted(name) + " (expected one of: " + names + ")");
+    return fail(m_.value.of[key_op].begin, ".op", "unknown op " + json_quoted(name) + " (expected one of: " + names + ")");
   }
 
   // The first key in text order that this op does not take, at the key.
@@ -168,7 +212,7 @@ class OpReader {
   }
 
   bool integer(Key key, std::string_view expected, std::string_view what, std::uint64_t max, std::uint64_t* out) {
-    const JsonSpan& span = m_.value[key];
+    const JsonSpan& span = m_.value.of[key];
     if (span.kind != JsonKind::integer && span.kind != JsonKind::number) {
       return with_path(type_error(text_, span, expected, error_), key);
     }
@@ -176,12 +220,12 @@ class OpReader {
   }
   // An optional size stays 0 when absent.
   bool size(Key key, std::uint64_t max, std::uint64_t* out) {
-    return !m_.has(key) || with_path(read_size(text_, m_.value[key], max, out, error_), key);
+    return !m_.has(key) || with_path(read_size(text_, m_.value.of[key], max, out, error_), key);
   }
 
   // "prefer": [attr, ...]: attr is the first, the rest are the fallbacks.
   bool prefer(Op* out) {
-    const JsonSpan& span = m_.value[key_prefer];
+    const JsonSpan& span = m_.value.of[key_prefer];
     const std::string path = child_path("", key_names[key_prefer]);
     if (span.kind != JsonKind::array) {
       return with_path(type_error(text_, span,
@@ -271,7 +315,7 @@ bool parse_op(const JsonText& text, std::size_t begin, MatchMode mode, Op* out, 
       }
       return;
     }
-    members.value[id] = value;  // a duplicate key: the last one wins
+    members.value.of[id] = value;  // a duplicate key: the last one wins
     members.key_offset[id] = key.begin;
     members.present |= bit(id);
   });

@@ -80,8 +80,10 @@ class PlainInput final : public FileInput {
 
   bool read(char* out, std::size_t capacity, std::size_t* produced, std::string* error) override {
     const std::size_t from_prefix = std::min(capacity, prefix_.size() - prefix_used_);
-    std::memcpy(out, prefix_.data() + prefix_used_, from_prefix);
-    prefix_used_ += from_prefix;
+    if (from_prefix != 0) {  // an empty file has no prefix (and a null data())
+      std::memcpy(out, prefix_.data() + prefix_used_, from_prefix);
+      prefix_used_ += from_prefix;
+    }
     std::size_t got = 0;
     if (!file_.read(out + from_prefix, capacity - from_prefix, &got, error)) {
       return false;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "smh/sim/prng.hpp"
 #include "smh/sim/trace.hpp"
 #include "support/trace_files.hpp"
 
@@ -241,6 +242,52 @@ TEST(TraceErrors, TruncatedOrCorruptCompressedTracesAreErrors) {
   error = first_error(dir.file("corrupt.zst"), &ops);
   EXPECT_EQ(error.message.rfind("corrupt zstd data: ", 0), 0u) << error.to_string();
   EXPECT_LT(ops, 20'000u);
+}
+
+// Seeded mutations of valid lines (and raw garbage, plain and behind the zstd
+// magic): every file reads to its end or to a positioned error; none crashes or
+// hangs (the asan preset runs this too).
+TEST(TraceErrors, HostileInputEndsInAnErrorOrOpsNeverACrash) {
+  const test::ScratchDir dir("trace_hostile");
+  const std::string path = dir.file("h.jsonl");
+  const std::vector<std::string> valid = {
+      R"({"op":"alloc","handle":1,"prefer":[["dma","internal"],2],"size":"4K","align":64})",
+      R"({"op":"dma_to_device","handle":7,"offset":"0x10","length":1024})",
+      R"({"op":"free","handle":4294967295,"x":[{"y":"\u00e9\ud83d\ude00"},null,true,-1.5e3]})"};
+  Rng rng = Rng::stream(42, "trace.hostile");
+  const std::string alphabet = std::string("{}[]\":,.-+0123456789eEuxtrfalsn \t\r\n\\\x80\xC3\xE2\xF0\xFF") + '\0';
+  for (int round = 0; round < 600; ++round) {
+    std::string text;
+    if (round % 20 == 19) {  // garbage, sometimes behind the zstd magic
+      text = round % 40 == 39 ? std::string("\x28\xB5\x2F\xFD") : std::string();
+      for (std::uint64_t i = rng.below(300); i > 0; --i) {
+        text += static_cast<char>(rng.below(256));
+      }
+    } else {
+      text = valid[rng.below(valid.size())];
+      for (std::uint64_t edits = 1 + rng.below(4); edits > 0; --edits) {
+        const std::size_t at = rng.below(text.size() + 1);
+        switch (rng.below(3)) {
+          case 0: text.insert(at, 1, alphabet[rng.below(alphabet.size())]); break;
+          case 1: text.erase(at, 1 + rng.below(3)); break;
+          default: text.resize(at); break;
+        }
+      }
+    }
+    test::write_file(path, text);
+    TraceError error;
+    auto reader = TraceReader::open(path, round % 2 == 0 ? MatchMode::exact : MatchMode::capability, &error);
+    ASSERT_NE(reader, nullptr) << error.to_string();
+    Op op;
+    std::uint64_t ops = 0;
+    while (reader->next(&op, &error)) {
+      ASSERT_LT(++ops, 1000u) << "a line is at least 2 bytes";
+    }
+    if (!error.message.empty()) {
+      EXPECT_GE(error.line, 1u) << error.to_string();
+      EXPECT_GE(error.column, 1u) << error.to_string();
+    }
+  }
 }
 
 }  // namespace
