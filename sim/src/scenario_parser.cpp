@@ -174,7 +174,8 @@ class Parser {
   // nlohmann accepted this text, so the scan cannot fail; if it ever did, the
   // span would be an empty null at the path and messages would say less.
   JsonSpan span_at(const std::string& path) const {
-    const std::size_t offset = index_.value_offset(path) == npos ? 0 : index_.value_offset(path);
+    const std::size_t found = index_.value_offset(path);
+    const std::size_t offset = found == npos ? 0 : found;
     JsonSpan span{JsonKind::null, false, offset, offset};
     TextError unused;
     (void)json_text_.scan(offset, 0, &span, &unused);
