@@ -182,6 +182,27 @@ void CacheModel::absorb_cpu_writes(std::uint64_t line) {
   }
   flags |= kValid;  // write-allocate
   if (policy_ == CachePolicy::write_back) set_dirty_mask(line, dirty_mask(line) | written);
+  if (newer != nullptr) {
+    // A stale line: a written byte equal to the stale one it replaced is invisible
+    // to the comparison, yet on the machine it went through (write-through) or
+    // will be written back with its line. The writers we cannot see write whole
+    // granules (the allocator's headers and links, the harness's fill patterns),
+    // so a granule with any change counts as written in full — else the device's
+    // byte would stay in RAM and the next invalidate would put it into a header.
+    // Its bytes are the CPU's from now on: the device's there are superseded.
+    for (std::uint32_t granules = written; granules != 0; granules &= granules - 1) {
+      const std::uint64_t g_start = start + std::uint64_t{static_cast<std::uint32_t>(std::countr_zero(granules))} * granule_bytes;
+      const std::uint64_t first = std::max(g_start, span.first) - span.first;
+      const std::uint64_t end = std::min(g_start + granule_bytes, span.end) - span.first;
+      if (policy_ == CachePolicy::write_through) std::memcpy(ram + first, cpu + first, end - first);
+      std::memcpy(newer->cpu_snapshot.data() + first, cpu + first, end - first);
+    }
+    newer->device_granules &= ~written;
+    if (newer->device_granules == 0) {
+      ram_newer_.erase(line);
+      flags &= static_cast<std::uint8_t>(~kRamNewer);
+    }
+  }
 }
 
 // Writes a dirty line back (CPU -> RAM); the caller absorbed first.

@@ -434,6 +434,32 @@ TEST(CacheModelAllocatorWrites, DetectedOnAStaleLineToo) {
   EXPECT_EQ(region.ram_bytes(88, 8), std::vector<unsigned char>(8, 0xA5));
 }
 
+// A write-through line that went stale (received while cached) gets an
+// allocator header over received bytes, some of whose bytes equal the stale ones.
+// Comparing bytes cannot see those, so the whole granule counts as written: all
+// of it goes through to RAM, and the invalidate keeps the header intact. (Byte by
+// byte, the equal bytes took the device's values: a corrupted header the real
+// machine never has. Found by the determinism properties.)
+TEST(CacheModelAllocatorWrites, AHeaderOverStaleReceivedBytesGoesThroughWhole) {
+  Region region(4096, CachePolicy::write_through);
+  region.allocator_store(64, 32, 0x11);  // the line's old contents, written through
+  region.model.speculative_fill(2);
+  region.model.dma_from_device_start(64, 32);
+  region.receive(64, 32, 5);  // RAM newer; the cached copy (0x11) is stale
+  std::vector<unsigned char> header(8, 0x11);
+  header[0] = 0x24;
+  header[4] = 0x6C;
+  std::memcpy(region.cpu.data() + 80, header.data(), header.size());
+  region.model.clean_invalidate(64, 32, &region.hazards);
+  EXPECT_TRUE(region.take().empty());
+  EXPECT_EQ(region.cpu_bytes(80, 8), header);
+  EXPECT_EQ(region.ram_bytes(80, 8), header);
+  const auto received = pattern(32, 5);  // the rest of the line: what the device wrote
+  EXPECT_EQ(region.cpu_bytes(64, 16), std::vector<unsigned char>(received.begin(), received.begin() + 16));
+  EXPECT_EQ(region.cpu_bytes(88, 8), std::vector<unsigned char>(received.begin() + 24, received.end()));
+  expect_invariants(region);
+}
+
 TEST(CacheModelAllocatorWrites, WrittenBeforeAnInvalidLineIsFilledSurviveTheFill) {
   Region region(4096);
   region.allocator_store(64, 8, 0x11);
