@@ -70,6 +70,12 @@ TEST_F(Check, AnyFailureExitsOneWithReasonAndReproduceLine) {
   EXPECT_TRUE(contains(check.out, "3 scenario(s): 1 passed, 2 failed (1 expectation_failed, 1 invariant_broken), 0 "
                                   "bad input\n"))
       << check.out;
+  // --quiet: the failures and the totals only.
+  const Completed quiet = smh({"check", "suite", "--quiet"});
+  EXPECT_EQ(quiet.exit_code, 1);
+  EXPECT_FALSE(contains(quiet.out, "PASS")) << quiet.out;
+  EXPECT_TRUE(contains(quiet.out, "FAIL  suite/broken.json")) << quiet.out;
+  EXPECT_TRUE(contains(quiet.out, "3 scenario(s): 1 passed")) << quiet.out;
 }
 
 TEST_F(Check, BadInputExitsTwoAndFilesNamedAreScenarios) {
