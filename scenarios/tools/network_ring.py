@@ -128,9 +128,10 @@ BUGS = {
         "(CONTENT).",
         ["STALE_RX", "CONTENT"]),
     "unaligned_rx_buffer": (
-        "BUG: RX buffers are allocated as plain 1522-byte blocks, neither line-aligned nor line-padded. Each "
-        "buffer shares its first line with its own allocator header and its last line with the header and data "
-        "of the metadata block next to it. Every receive runs on shared lines (DMA_LINE_SHARED); the "
+        "BUG: RX buffers are allocated as plain 1522-byte blocks, neither line-aligned nor line-padded. The "
+        "lines at a buffer's ends hold allocator headers (its own, the next block's) and, where the allocator "
+        "placed them so, the end of the metadata block before it. Every receive runs on shared lines "
+        "(DMA_LINE_SHARED); the "
         "invalidate before it cannot start and end on line boundaries (UNALIGNED_INVALIDATE) and discards the "
         "neighbours' dirty bytes (COLLATERAL_INVALIDATE): the metadata the CPU wrote (CONTENT when it is freed) "
         "and the allocator's headers, which corrupts the heap: frees are refused (FREE_REFUSED), the regions' "
