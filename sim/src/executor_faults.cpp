@@ -186,7 +186,7 @@ void* Executor::Impl::allocate_while_refused(const Op& op) {
   for (unsigned region = 0; region < region_offline.size(); ++region) {
     (void)pool->set_region_offline(region, true);
   }
-  void* ptr = pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
+  void* ptr = allocate(op);  // the whole preference chain, as the op asked
   for (unsigned region = 0; region < region_offline.size(); ++region) {
     (void)pool->set_region_offline(region, region_offline[region]);
   }
