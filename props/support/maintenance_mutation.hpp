@@ -1,0 +1,230 @@
+// Removing exactly one cache-maintenance step from a correct driver workload
+// (driver_workload.hpp), and the oracle that must then fire:
+//
+//   mutation                                   oracle              where
+//   dropped clean before a transmit            STALE_TX            the transmit
+//   dropped invalidate after a receive         STALE_RX            the CPU's read
+//   dropped invalidate before a receive        WRITEBACK_CLOBBER   the eviction during the transfer
+//   TX buffer neither line-aligned nor padded  DMA_LINE_SHARED     the transmit
+//
+// A dropped step is a bug only where it can change what the CPU or the device
+// sees, and the oracles report only what is wrong, never what merely could have
+// been. So each mutation also sets up the situation where the step matters, and
+// removes what would hide it — which is what makes "always detected" true:
+// * clean before TX: only dirty lines hold what RAM lacks. The CPU's write just
+//   before makes them dirty; an eviction between the write and the transmit would
+//   write them back in time (then RAM is right and nothing is wrong), so the
+//   mutated run drops those evictions. Write-through lines are never dirty: there
+//   the clean is redundant and dropping it is no bug (not a candidate).
+// * invalidate after RX: only a line the cache holds at completion goes stale.
+//   A speculative fill is placed during the transfer, and evictions of the
+//   buffer's lines between it and the read (which would drop the stale copy) are
+//   removed. Applies to write-back and write-through regions.
+// * invalidate before RX: only a dirty line can later be written back over the
+//   received bytes. The CPU writes the buffer in place of the dropped step, and an
+//   eviction lands while the device writes. Write-through lines are never dirty
+//   (not a candidate); a clean line is harmless (the invalidate after the receive
+//   drops it).
+// * unaligned/unpadded TX buffer: allocated as plain malloc(n) with n not a
+//   multiple of the line, so its last line (and perhaps its first) is shared
+//   whatever the placement. RX buffers are left out: their invalidate discards
+//   the neighbours' dirty bytes, allocator headers included, and the corrupted
+//   heap is the subject of scenarios/coherency_bugs, not of this property.
+// Non-cacheable buffers need no maintenance: nothing to drop.
+//
+// The mutated run stops right after the op where the oracle must fire (and has no
+// background cache noise, which could evict a line at any op): what follows
+// would only repeat the consequences. The other buffers then finish their open
+// transactions, correctly, so the end-of-run checks see a driver at rest.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "smh/sim/executor.hpp"
+#include "support/driver_workload.hpp"
+
+namespace smh::props {
+
+enum class Mutation : std::uint8_t { drop_clean_before_tx, drop_invalidate_after_rx, drop_invalidate_before_rx, unpadded_tx_buffer };
+
+inline const char* to_string(Mutation mutation) {
+  switch (mutation) {
+    case Mutation::drop_clean_before_tx: return "dropped clean before transmit";
+    case Mutation::drop_invalidate_after_rx: return "dropped invalidate after receive";
+    case Mutation::drop_invalidate_before_rx: return "dropped invalidate before receive";
+    case Mutation::unpadded_tx_buffer: return "unaligned, unpadded transmit buffer";
+  }
+  return "?";
+}
+
+// A maintenance step (or a buffer's allocation) that can be mutated: the op's
+// index in the workload.
+struct MutationSite {
+  Mutation mutation = Mutation::drop_clean_before_tx;
+  std::size_t index = 0;
+};
+
+struct MutatedWorkload {
+  std::vector<sim::Op> ops;
+  std::string expected;                // the oracle that must fire
+  std::set<std::string> allowed;       // every finding must be one of these
+  std::size_t first_changed_op = 0;    // no finding may come before it
+  std::size_t detection_op = 0;        // where `expected` must fire
+};
+
+namespace detail {
+
+inline std::optional<std::size_t> find_step(const std::vector<AnnotatedOp>& ops, std::size_t from, Role role,
+                                            sim::Handle buffer, std::uint32_t transaction) {
+  for (std::size_t i = from; i < ops.size(); ++i) {
+    if (ops[i].role == role && ops[i].buffer == buffer && ops[i].transaction == transaction) return i;
+  }
+  return std::nullopt;
+}
+
+inline std::optional<std::size_t> find_first(const std::vector<AnnotatedOp>& ops, std::size_t from, Role role,
+                                             sim::Handle buffer) {
+  for (std::size_t i = from; i < ops.size(); ++i) {
+    if (ops[i].role == role && ops[i].buffer == buffer) return i;
+  }
+  return std::nullopt;
+}
+
+inline bool is_noise_on(const AnnotatedOp& op, sim::Handle buffer) {
+  return op.role == Role::cache_activity && op.buffer == buffer;
+}
+
+inline sim::CachePolicy policy_of(const sim::MachineConfig& machine, std::uint32_t attr) {
+  return machine.regions.at(attr).cache_policy;  // region i has attribute i
+}
+
+}  // namespace detail
+
+// Every place in `ops` where a mutation applies and its oracle's op is present.
+inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& ops, const sim::MachineConfig& machine) {
+  std::vector<MutationSite> sites;
+  std::map<sim::Handle, const sim::Op*> alloc_of;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const AnnotatedOp& op = ops[i];
+    if (op.op.kind == sim::OpKind::alloc && op.buffer != 0) alloc_of[op.buffer] = &op.op;
+    if (op.buffer == 0 || !alloc_of.contains(op.buffer)) continue;
+    const sim::Op& alloc = *alloc_of[op.buffer];
+    const sim::CachePolicy policy = detail::policy_of(machine, alloc.attr);
+    switch (op.role) {
+      case Role::tx_clean:
+        if (policy == sim::CachePolicy::write_back &&
+            detail::find_step(ops, i + 1, Role::tx_send, op.buffer, op.transaction)) {
+          sites.push_back({Mutation::drop_clean_before_tx, i});
+        }
+        break;
+      case Role::rx_invalidate_after:
+        if (detail::find_step(ops, i + 1, Role::rx_read, op.buffer, op.transaction)) {
+          sites.push_back({Mutation::drop_invalidate_after_rx, i});
+        }
+        break;
+      case Role::rx_invalidate_before:
+        if (policy == sim::CachePolicy::write_back &&
+            detail::find_step(ops, i + 1, Role::rx_start, op.buffer, op.transaction)) {
+          sites.push_back({Mutation::drop_invalidate_before_rx, i});
+        }
+        break;
+      case Role::other:
+        if (op.op.kind == sim::OpKind::alloc && sim::is_cacheable(policy)) {
+          // A buffer whose first transfer is a transmit (TX, or a descriptor's
+          // first half): the run stops there, before any receive.
+          const auto send = detail::find_first(ops, i + 1, Role::tx_send, op.buffer);
+          const auto receive = detail::find_first(ops, i + 1, Role::rx_invalidate_before, op.buffer);
+          if (send && (!receive || *receive > *send)) {
+            sites.push_back({Mutation::unpadded_tx_buffer, i});
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return sites;
+}
+
+// The payload an unpadded TX buffer is allocated with: one byte short of its
+// padded size (a multiple of the line), so that it never ends on a line boundary.
+inline std::uint64_t unpadded_payload(const sim::Op& alloc) { return alloc.size_bytes - 1; }
+
+inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const MutationSite& site) {
+  const AnnotatedOp& target = ops[site.index];
+  const sim::Handle buffer = target.buffer;
+  MutatedWorkload out;
+  std::size_t last_kept = site.index;  // the original op the mutated run stops after
+  auto copy_range = [&](std::size_t from, std::size_t to, bool drop_noise) {  // [from, to)
+    for (std::size_t i = from; i < to; ++i) {
+      if (i == site.index || (drop_noise && detail::is_noise_on(ops[i], buffer))) continue;
+      out.ops.push_back(ops[i].op);
+    }
+  };
+  switch (site.mutation) {
+    case Mutation::drop_clean_before_tx: {
+      const std::size_t send = *detail::find_step(ops, site.index, Role::tx_send, buffer, target.transaction);
+      const std::size_t write = *detail::find_step(ops, 0, Role::tx_write, buffer, target.transaction);
+      copy_range(0, write, false);
+      out.first_changed_op = out.ops.size();
+      copy_range(write, send + 1, true);
+      last_kept = send;
+      out.expected = "STALE_TX";
+      out.allowed = {"STALE_TX"};
+      break;
+    }
+    case Mutation::drop_invalidate_after_rx: {
+      const std::size_t start = *detail::find_step(ops, 0, Role::rx_start, buffer, target.transaction);
+      const std::size_t read = *detail::find_step(ops, site.index, Role::rx_read, buffer, target.transaction);
+      copy_range(0, start + 1, false);
+      out.first_changed_op = out.ops.size();
+      out.ops.push_back(whole_block_op(sim::OpKind::speculative_fill, buffer));
+      copy_range(start + 1, read + 1, true);
+      last_kept = read;
+      out.expected = "STALE_RX";
+      // The CPU's view keeps the stale line: the end-of-run content check sees it.
+      out.allowed = {"STALE_RX", "CONTENT"};
+      break;
+    }
+    case Mutation::drop_invalidate_before_rx: {
+      const std::size_t start = *detail::find_step(ops, site.index, Role::rx_start, buffer, target.transaction);
+      copy_range(0, site.index, false);
+      out.first_changed_op = out.ops.size();
+      out.ops.push_back(whole_block_op(sim::OpKind::cpu_write, buffer));
+      copy_range(site.index + 1, start + 1, true);
+      out.ops.push_back(whole_block_op(sim::OpKind::evict, buffer));
+      last_kept = start;
+      out.expected = "WRITEBACK_CLOBBER";
+      out.allowed = {"WRITEBACK_CLOBBER"};
+      break;
+    }
+    case Mutation::unpadded_tx_buffer: {
+      const std::size_t send = *detail::find_first(ops, site.index, Role::tx_send, buffer);
+      copy_range(0, site.index, false);
+      out.first_changed_op = out.ops.size();
+      sim::Op alloc = target.op;
+      alloc.size_bytes = unpadded_payload(target.op);
+      alloc.align_bytes = 0;
+      out.ops.push_back(alloc);
+      copy_range(site.index + 1, send + 1, true);  // evict offsets were for the padded size
+      last_kept = send;
+      out.expected = "DMA_LINE_SHARED";
+      out.allowed = {"DMA_LINE_SHARED"};
+      break;
+    }
+  }
+  out.detection_op = out.ops.size() - 1;
+  // The other buffers' open transactions close correctly (see closing_ops()).
+  std::vector<AnnotatedOp> kept(ops.begin(), ops.begin() + static_cast<std::ptrdiff_t>(last_kept + 1));
+  for (const AnnotatedOp& op : closing_ops(kept, buffer)) {
+    out.ops.push_back(op.op);
+  }
+  return out;
+}
+
+}  // namespace smh::props
