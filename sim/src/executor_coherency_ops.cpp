@@ -148,10 +148,15 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
   if (!is_cacheable(spec.cache_policy)) {
     return;
   }
+  // The lines the transfer touches may hold only the block's own bytes (its
+  // usable area): a part of a line-aligned, padded buffer shares nothing.
   const std::uint64_t line = spec.line_bytes;
   const std::uint64_t first_line = begin / line * line;
   const std::uint64_t last_line_end = (end + line - 1) / line * line;
-  for (const auto& [from, to] : {std::pair{first_line, begin}, std::pair{end, last_line_end}}) {
+  const std::uint64_t own_begin = block.device_address;
+  const std::uint64_t own_end = block.device_address + pool->usable_size(host(block));
+  for (const auto& [from, to] : {std::pair{first_line, std::min(begin, own_begin)},
+                                 std::pair{std::max(end, own_end), last_line_end}}) {
     if (from < to) {
       report("DMA_LINE_SHARED", std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) +
                                     " [" + hex(begin) + ", " + hex(end) + "): its cache line shares [" + hex(from) +

@@ -86,6 +86,13 @@ TEST(Coherency, TransmitAfterCleanIsClean) {
   EXPECT_TRUE(checks.empty()) << list(checks);
 }
 
+// Part of a line-aligned, padded buffer shares its lines with no one but itself.
+TEST(Coherency, TransmittingPartOfAPaddedBufferIsClean) {
+  const auto checks = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1), op(OpKind::cache_clean, 1),
+                                 op(OpKind::dma_to_device, 1, 40, 32)});
+  EXPECT_TRUE(checks.empty()) << list(checks);
+}
+
 // Invalidating only before a receive is not enough: the CPU may speculatively
 // refill the line while the device writes, and then reads stale bytes.
 TEST(Coherency, ReceiveWithoutInvalidateAfterReadsStaleBytes) {
