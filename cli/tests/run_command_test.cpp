@@ -183,11 +183,12 @@ TEST_F(Run, ReplayOfATraceEqualsTheSameOpsInline) {
 
 TEST_F(Run, ReplayOfABadTraceExitsTwoWithItsPosition) {
   write("machine.json", passing_scenario());
-  write("bad.jsonl", "{\"op\": \"free\", \"handle\": 1}\n{\"op\": \"frob\", \"handle\": 1}\n");
+  // Blank lines first, so that the op's line is not its index + 1.
+  write("bad.jsonl", "\n\n{\"op\": \"free\", \"handle\": 1}\n{\"op\": \"frob\", \"handle\": 1}\n");
   const Completed bad_line = smh({"replay", "--machine", "machine.json", "bad.jsonl"});
   EXPECT_EQ(bad_line.exit_code, 2);
-  // The first op is valid as text but frees nothing: op 0, whatever the text.
-  EXPECT_TRUE(contains(bad_line.err, "bad.jsonl: op 0 (free handle 1): no live block has this handle (seed 5)"))
+  // The first op is valid as text but frees nothing: its line and op index.
+  EXPECT_TRUE(contains(bad_line.err, "bad.jsonl:3: op 0 (free handle 1): no live block has this handle (seed 5)"))
       << bad_line.err;
   write("bad2.jsonl", "{\"op\": \"alloc\", \"handle\": 1, \"attr\": 0, \"size\": 8}\n{\"op\": \"frob\"}\n");
   const Completed bad_syntax = smh({"replay", "--machine", "machine.json", "bad2.jsonl"});

@@ -106,13 +106,10 @@ void take_inputs(const Scenario& scenario, const RunOverrides& overrides, RunInp
   inputs->inline_ops = scenario.ops.size();
 }
 
-// Where an op error happened, for the message: the op's JSON path in the
-// scenario, or the trace file.
-std::string op_error(const RunInputs& inputs, std::uint64_t op_index, const std::string& why) {
-  const std::string where = inputs.trace_path.empty()
-                                ? inputs.scenario_path + ": $.ops[" + std::to_string(op_index) + "]"
-                                : inputs.trace_path;
-  return where + ": " + why + " (seed " + std::to_string(inputs.seed) + ")";
+// An op error, placed: the op's JSON path in the scenario, or its trace line.
+std::string op_error(const RunInputs& inputs, const detail::OpSource& source, std::uint64_t op_index,
+                     const std::string& why) {
+  return source.where(op_index) + ": " + why + " (seed " + std::to_string(inputs.seed) + ")";
 }
 
 Verdict judge(const Expectations& expect, const std::vector<Finding>& findings, const std::vector<std::string>& unmet) {
@@ -139,7 +136,7 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
     return false;
   }
   std::unique_ptr<detail::OpSource> source =
-      inputs.trace_path.empty() ? detail::inline_op_source(inline_ops)
+      inputs.trace_path.empty() ? detail::inline_op_source(inline_ops, inputs.scenario_path)
                                 : detail::trace_op_source(inputs.trace_path, inputs.machine.pool.mode, &error);
   if (!source) {
     outcome->error = error;
@@ -171,7 +168,7 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
     }
     if (!chunk.empty() && !executor->apply_all(chunk, &error)) {
       // The Executor counts the ops it applied: the failed one is the next.
-      outcome->error = op_error(inputs, executor->summary().ops, error);
+      outcome->error = op_error(inputs, *source, executor->summary().ops, error);
       return false;
     }
     if (chunk.empty()) {

@@ -27,9 +27,12 @@ class OpSource {
   [[nodiscard]] virtual std::uint64_t ops_total() const = 0;
   // 0..1: ops for inline lists, file bytes for traces.
   [[nodiscard]] virtual double fraction_done() const = 0;
+  // Where op `op_index` (one of the last few hundred returned) came from, for an
+  // error about it: "scenario.json: $.ops[12]" or "trace.jsonl:40".
+  [[nodiscard]] virtual std::string where(std::uint64_t op_index) const = 0;
 };
 
-std::unique_ptr<OpSource> inline_op_source(const std::vector<Op>& ops);
+std::unique_ptr<OpSource> inline_op_source(const std::vector<Op>& ops, const std::string& scenario_path);
 // nullptr and *error ("file:line:col: ..." or "file: ...") when it cannot be opened.
 std::unique_ptr<OpSource> trace_op_source(const std::string& path, MatchMode mode, std::string* error);
 

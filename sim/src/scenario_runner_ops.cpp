@@ -7,7 +7,7 @@ namespace {
 
 class InlineOps final : public OpSource {
  public:
-  explicit InlineOps(const std::vector<Op>& ops) : ops_(ops) {}
+  InlineOps(const std::vector<Op>& ops, const std::string& scenario_path) : ops_(ops), scenario_path_(scenario_path) {}
 
   bool next(Op* op, std::string* error) override {
     error->clear();
@@ -21,14 +21,20 @@ class InlineOps final : public OpSource {
   [[nodiscard]] double fraction_done() const override {
     return ops_.empty() ? 1.0 : static_cast<double>(next_) / static_cast<double>(ops_.size());
   }
+  [[nodiscard]] std::string where(std::uint64_t op_index) const override {
+    return scenario_path_ + ": $.ops[" + std::to_string(op_index) + "]";
+  }
 
  private:
   const std::vector<Op>& ops_;
+  std::string scenario_path_;
   std::size_t next_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<OpSource> inline_op_source(const std::vector<Op>& ops) { return std::make_unique<InlineOps>(ops); }
+std::unique_ptr<OpSource> inline_op_source(const std::vector<Op>& ops, const std::string& scenario_path) {
+  return std::make_unique<InlineOps>(ops, scenario_path);
+}
 
 }  // namespace smh::sim::detail

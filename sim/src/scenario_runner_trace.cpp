@@ -1,5 +1,7 @@
 // The trace op source: ops streamed from a JSON Lines file (sim::TraceReader),
 // never loaded whole.
+#include <array>
+
 #include "scenario_runner_internal.hpp"
 #include "smh/sim/trace.hpp"
 
@@ -9,11 +11,12 @@ namespace {
 
 class TraceOps final : public OpSource {
  public:
-  explicit TraceOps(std::unique_ptr<TraceReader> reader) : reader_(std::move(reader)) {}
+  TraceOps(std::unique_ptr<TraceReader> reader, std::string path) : reader_(std::move(reader)), path_(std::move(path)) {}
 
   bool next(Op* op, std::string* error) override {
     TraceError trace_error;
     if (reader_->next(op, &trace_error)) {
+      lines_[(reader_->ops_read() - 1) % recent_ops] = reader_->last_op_line();
       return true;
     }
     *error = trace_error.message.empty() ? std::string() : trace_error.to_string();
@@ -24,9 +27,21 @@ class TraceOps final : public OpSource {
     const std::uint64_t total = reader_->file_bytes_total();
     return total == 0 ? 0.0 : static_cast<double>(reader_->file_bytes_read()) / static_cast<double>(total);
   }
+  [[nodiscard]] std::string where(std::uint64_t op_index) const override {
+    const std::uint64_t read = reader_->ops_read();
+    if (op_index >= read || read - op_index > recent_ops) {
+      return path_;  // not among the ops kept: the driver asked too late
+    }
+    return path_ + ":" + std::to_string(lines_[op_index % recent_ops]);
+  }
 
  private:
+  // The driver applies ops in chunks of a few hundred, so an invalid op is
+  // always among the last ones read: their lines are kept in a ring.
+  static constexpr std::uint64_t recent_ops = 1024;
   std::unique_ptr<TraceReader> reader_;
+  std::string path_;
+  std::array<std::uint64_t, recent_ops> lines_{};
 };
 
 }  // namespace
@@ -38,7 +53,7 @@ std::unique_ptr<OpSource> trace_op_source(const std::string& path, MatchMode mod
     *error = trace_error.to_string();
     return nullptr;
   }
-  return std::make_unique<TraceOps>(std::move(reader));
+  return std::make_unique<TraceOps>(std::move(reader), path);
 }
 
 }  // namespace smh::sim::detail

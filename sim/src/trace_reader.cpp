@@ -65,11 +65,13 @@ class LineReader final : public TraceReader {
         return fail_in_line(line, problem, error);
       }
       ++ops_;
+      last_op_line_ = line_number_;
       return true;
     }
   }
 
   [[nodiscard]] std::uint64_t ops_read() const override { return ops_; }
+  [[nodiscard]] std::uint64_t last_op_line() const override { return last_op_line_; }
   [[nodiscard]] std::uint64_t file_bytes_read() const override { return input_->file_bytes_read(); }
   [[nodiscard]] std::uint64_t file_bytes_total() const override { return input_->file_bytes_total(); }
 
@@ -143,6 +145,7 @@ class LineReader final : public TraceReader {
   bool input_done_ = false;
   std::uint64_t line_number_ = 0;  // lines taken so far
   std::uint64_t ops_ = 0;
+  std::uint64_t last_op_line_ = 0;
   std::optional<TraceError> failed_;  // sticky: every later call repeats it
 };
 

@@ -55,6 +55,9 @@ class TraceReader {
   // file consumed against its size on disk (compressed bytes for zstd; the
   // total is 0 when the file is not a regular file).
   [[nodiscard]] virtual std::uint64_t ops_read() const = 0;
+  // The 1-based line of the op next() returned last (0 before the first): a
+  // driver that finds the op invalid (an unknown handle) names its line.
+  [[nodiscard]] virtual std::uint64_t last_op_line() const = 0;
   [[nodiscard]] virtual std::uint64_t file_bytes_read() const = 0;
   [[nodiscard]] virtual std::uint64_t file_bytes_total() const = 0;
 };
