@@ -246,8 +246,15 @@ PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* 
     return {report(Status::unknown_attribute, address), old_usable};
   }
   // A block stays put only where its region satisfies the request (offline and
-  // reserved regions still resize their own blocks: nothing new is carved).
-  if (!matches(owner_region, attr)) {
+  // reserved regions still resize their own blocks: nothing new is carved), and
+  // only for an alignment its heap accepts: one larger than the region is refused
+  // there as an argument, yet it is a valid request of the pool, so the block
+  // moves to a region that can give it, or the realloc fails and is counted. (A
+  // region never serves an alignment beyond its size, not even to a block that
+  // happens to have it: alloc and realloc agree, and the simulator's memory map
+  // keeps host and device alignment equal only up to the region size.)
+  if (!matches(owner_region, attr) ||
+      (std::has_single_bit(align_bytes) && align_bytes > owner_region.config.size_bytes)) {
     return {Status::out_of_memory, old_usable};
   }
   const Status status = owner_region.heap.resize_in_place(ptr, align_bytes, size_bytes);
