@@ -18,6 +18,7 @@
 #include "../core/tests/support/heap_test_support.hpp"
 #include "smh/heap.hpp"
 #include "support/call_commands.hpp"
+#include "support/hole_punching_calls.hpp"
 #include "support/heap_machine.hpp"
 #include "support/layout_model.hpp"
 #include "support/layout_predictor.hpp"
@@ -128,59 +129,11 @@ void offsets_follow_the_layout_rules() {
   run_calls("props_layout", model, sut);
 }
 
-// Fill, punch holes, search: the region is filled with blocks of a few sizes,
-// a random subset is freed in random order, then requests (mostly aligned)
-// search the holes. Size-class lists grow long and the one block that fits an
-// aligned request sits deep in a list, so the four probes, the LIFO order and
-// the final scan of rule 6 decide placements, which general sequences rarely
-// reach.
-rc::Gen<std::vector<Call>> gen_comb_calls(const HeapMachine& machine) {
-  return rc::gen::exec([machine]() {
-    const auto sizes = *rc::gen::container<std::vector<std::uint64_t>>(
-        *rc::gen::inRange<std::size_t>(1, 4),
-        rc::gen::weightedOneOf<std::uint64_t>({{4, rc::gen::inRange<std::uint64_t>(1, 97)},
-                                               {1, rc::gen::inRange<std::uint64_t>(1, 1100)}}));
-    const std::vector<std::uint64_t> aligns{0, 16, 32, 64, 128};
-    std::vector<Call> calls;
-    sim::Handle next = 1;
-    const std::size_t fill_count = machine.region_bytes / 16 + 1;  // enough to fill it
-    for (std::size_t i = 0; i < fill_count; ++i) {
-      const std::uint64_t align = *rc::gen::weightedElement<std::uint64_t>({{6, 0}, {1, 16}});
-      calls.push_back(Call{CallKind::alloc, next++, 0, *rc::gen::elementOf(sizes), align});
-    }
-    // Punch holes: a random subset of the fill, in a random order.
-    const auto keep = *rc::gen::container<std::vector<bool>>(fill_count, rc::gen::element(false, true, true));
-    const auto order = *rc::gen::container<std::vector<std::uint32_t>>(fill_count, rc::gen::arbitrary<std::uint32_t>());
-    std::vector<sim::Handle> holes;
-    for (sim::Handle handle = 1; handle < next; ++handle) {
-      if (!keep[handle - 1]) {
-        holes.push_back(handle);
-      }
-    }
-    std::stable_sort(holes.begin(), holes.end(),
-                     [&order](sim::Handle a, sim::Handle b) { return order[a - 1] < order[b - 1]; });
-    for (const sim::Handle handle : holes) {
-      calls.push_back(Call{CallKind::free, handle, 0, 0, 0});
-    }
-    const std::size_t request_count = *rc::gen::inRange<std::size_t>(1, 41);
-    for (std::size_t i = 0; i < request_count; ++i) {
-      const std::uint64_t size = *rc::gen::weightedOneOf<std::uint64_t>(
-          {{4, rc::gen::elementOf(sizes)}, {1, rc::gen::inRange<std::uint64_t>(1, 257)}});
-      calls.push_back(Call{CallKind::alloc, next++, 0, size, *rc::gen::elementOf(aligns)});
-    }
-    return calls;
-  });
-}
-
 void holes_are_searched_as_the_rules_say() {
   const HeapMachine machine = *gen_heap_machine(2048);
-  const std::vector<Call> calls = *gen_comb_calls(machine);
+  const std::vector<Call> calls = *gen_hole_punching_calls(machine.region_bytes, {0});
   LayoutUnderTest sut(machine);
-  with_counterexample("props_layout_holes", sut, [&] {
-    for (const Call& call : calls) {
-      sut.apply(call);
-    }
-  });
+  run_call_list("props_layout_holes", calls, sut);
 }
 
 TEST(LayoutProps, OffsetsEqualThePredictionFromTheLayoutRules) {

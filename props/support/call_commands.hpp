@@ -14,6 +14,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,6 +43,14 @@ struct Call {
   std::uint32_t attr = 0;
   std::uint64_t size_bytes = 0;
   std::uint64_t align_bytes = 0;  // 0: the default alignment
+  // An alloc's preference chain, as in sim::Op: attr first, then these in order.
+  std::array<std::uint32_t, sim::max_prefer_attrs - 1> fallback_attrs{};
+  std::uint8_t fallback_count = 0;
+
+  [[nodiscard]] unsigned attr_count() const { return 1u + fallback_count; }
+  [[nodiscard]] std::uint32_t attr_at(unsigned index) const {
+    return index == 0 ? attr : fallback_attrs[index - 1];
+  }
 };
 
 // The simulator op that replays a call; queries have none (they change nothing).
@@ -54,6 +63,8 @@ inline std::optional<sim::Op> to_op(const Call& call) {
   switch (call.kind) {
     case CallKind::alloc:
       op.kind = sim::OpKind::alloc;
+      op.fallback_attrs = call.fallback_attrs;
+      op.fallback_count = call.fallback_count;
       return op;
     case CallKind::realloc:
       op.kind = sim::OpKind::realloc;
@@ -74,8 +85,11 @@ inline std::optional<sim::Op> to_op(const Call& call) {
 inline std::ostream& operator<<(std::ostream& os, const Call& call) {
   switch (call.kind) {
     case CallKind::alloc:
-      return os << "alloc(h" << call.handle << ", attr " << call.attr << ", size " << call.size_bytes
-                << ", align " << call.align_bytes << ")";
+      os << "alloc(h" << call.handle << ", attr " << call.attr;
+      for (unsigned i = 1; i < call.attr_count(); ++i) {
+        os << " then " << call.attr_at(i);
+      }
+      return os << ", size " << call.size_bytes << ", align " << call.align_bytes << ")";
     case CallKind::realloc:
       return os << "realloc(h" << call.handle << ", attr " << call.attr << ", size " << call.size_bytes
                 << ", align " << call.align_bytes << ")";
@@ -94,6 +108,7 @@ struct CallShape {
   std::uint64_t max_size_bytes = 4096;      // the largest request (beyond the memory: failures)
   std::vector<std::uint64_t> size_palette;  // when set, most sizes come from it (same-class holes)
   std::vector<std::uint32_t> attrs{0};      // request attributes
+  bool prefer_chains = false;               // allocs sometimes carry fallback attributes
   unsigned max_align_log2 = 12;             // aligned calls draw 2^0 .. 2^max_align_log2
   std::vector<std::uint64_t> align_palette; // when set, most aligned calls use one of these
   bool zero_sizes = false;                  // alloc(0) (returns null, counts nothing)
@@ -240,6 +255,12 @@ rc::Gen<CallCommandPtr<Model, Sut>> gen_call(const Model& model) {
       }
     }
     call.attr = *rc::gen::elementOf(shape.attrs);
+    if (call.kind == CallKind::alloc && shape.prefer_chains) {
+      call.fallback_count = *rc::gen::weightedElement<std::uint8_t>({{6, 0}, {2, 1}, {1, 2}, {1, 3}});
+      for (unsigned i = 0; i < call.fallback_count; ++i) {
+        call.fallback_attrs[i] = *rc::gen::elementOf(shape.attrs);
+      }
+    }
     const bool zero_allowed = call.kind == CallKind::realloc || shape.zero_sizes;
     call.size_bytes = zero_allowed && *rc::gen::weightedElement<bool>({{15, false}, {1, true}})
                           ? 0
