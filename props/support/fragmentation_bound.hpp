@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "smh/heap.hpp"
 #include "smh/sim/ops.hpp"
