@@ -106,7 +106,7 @@ TEST(CoherencyProps, RemovingOneMaintenanceStepIsCaughtByItsOracle) {
         RC_PRE(!sites.empty());
         const MutationSite site = sites[*rc::gen::inRange<std::size_t>(0, sites.size())];
         RC_CLASSIFY(true, to_string(site.mutation));
-        const MutatedWorkload mutated = mutate(recorder.ops, site);
+        const MutatedWorkload mutated = mutate(recorder.ops, site, *machine);
 
         const std::uint64_t seed = *rc::gen::arbitrary<std::uint64_t>();
         const sim::RunResult result = sim::run_ops(*machine, mutated.ops, seed);  // no background noise

@@ -25,11 +25,19 @@
 //   eviction lands while the device writes. Write-through lines are never dirty
 //   (not a candidate); a clean line is harmless (the invalidate after the receive
 //   drops it).
-// * unaligned/unpadded TX buffer: allocated as plain malloc(n) with n not a
-//   multiple of the line, so its last line (and perhaps its first) is shared
-//   whatever the placement. RX buffers are left out: their invalidate discards
-//   the neighbours' dirty bytes, allocator headers included, and the corrupted
-//   heap is the subject of scenarios/coherency_bugs, not of this property.
+// * unaligned/unpadded TX buffer: allocated as plain malloc(n). A line is shared
+//   only if it holds bytes outside the block's usable area (its own slack is
+//   nobody else's), and the heap rounds blocks to 8-byte granules (keeping a
+//   one-granule tail now and then). So n is chosen with a usable size of 8 or 16
+//   bytes past a line boundary: n = padded - line + 1, usable = padded - line + 8
+//   (+ 8). If the payload starts on a line, the last line is shared; if not, the
+//   first one is: shared whatever the placement. That needs lines of 32 bytes or
+//   more: with 16-byte lines one of the two usable sizes ends on a line, and
+//   whether the buffer shares a line is then up to the allocator's placement
+//   (those regions are not candidates). RX buffers are left out: their
+//   invalidate discards the neighbours' dirty bytes, allocator headers
+//   included, and the corrupted heap is the subject of scenarios/coherency_bugs,
+//   not of this property.
 // Non-cacheable buffers need no maintenance: nothing to drop.
 //
 // The mutated run stops right after the op where the oracle must fire (and has no
@@ -134,7 +142,8 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
         }
         break;
       case Role::other:
-        if (op.op.kind == sim::OpKind::alloc && sim::is_cacheable(policy)) {
+        if (op.op.kind == sim::OpKind::alloc && sim::is_cacheable(policy) &&
+            machine.regions.at(alloc.attr).line_bytes >= 32) {
           // A buffer whose first transfer is a transmit (TX, or a descriptor's
           // first half): the run stops there, before any receive.
           const auto send = detail::find_first(ops, i + 1, Role::tx_send, op.buffer);
@@ -151,11 +160,14 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
   return sites;
 }
 
-// The payload an unpadded TX buffer is allocated with: one byte short of its
-// padded size (a multiple of the line), so that it never ends on a line boundary.
-inline std::uint64_t unpadded_payload(const sim::Op& alloc) { return alloc.size_bytes - 1; }
+// The payload an unpadded TX buffer is allocated with (see the top of this file):
+// its usable size is 8 or 16 bytes past a line boundary, never on one.
+inline std::uint64_t unpadded_payload(const sim::Op& alloc, std::uint64_t line_bytes) {
+  return alloc.size_bytes - line_bytes + 1;
+}
 
-inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const MutationSite& site) {
+inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const MutationSite& site,
+                              const sim::MachineConfig& machine) {
   const AnnotatedOp& target = ops[site.index];
   const sim::Handle buffer = target.buffer;
   MutatedWorkload out;
@@ -208,7 +220,7 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       copy_range(0, site.index, false);
       out.first_changed_op = out.ops.size();
       sim::Op alloc = target.op;
-      alloc.size_bytes = unpadded_payload(target.op);
+      alloc.size_bytes = unpadded_payload(target.op, machine.regions.at(target.op.attr).line_bytes);
       alloc.align_bytes = 0;
       out.ops.push_back(alloc);
       copy_range(site.index + 1, send + 1, true);  // evict offsets were for the padded size
