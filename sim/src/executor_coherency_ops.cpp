@@ -241,6 +241,19 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
 
   CacheModel* cache = caches[block.region].get();
   const std::uint64_t region_offset = block.device_address - map.spec(block.region).base + op.offset_bytes;
+  if (op.kind == OpKind::dma_from_device_complete && cache != nullptr && length != 0) {
+    // A realloc during the transfer may have moved or grown the buffer: the
+    // device's transfer is not where the block now is. That is a program error
+    // the run cannot continue past faithfully (the device writes memory the
+    // program no longer owns), so the op is refused, like any other invalid one.
+    for (std::uint64_t line = cache->line_of(region_offset), last = cache->line_of(region_offset + length - 1);
+         line <= last; ++line) {
+      if (!cache->rx_active(line)) {
+        *why = "the block moved or grew since its receive started (a realloc during the transfer)";
+        return false;
+      }
+    }
+  }
   const std::uint64_t begin = block.device_address + op.offset_bytes;
   unsigned char* cpu = host(block) + op.offset_bytes;
   std::vector<Hazard> hazards;

@@ -191,6 +191,25 @@ TEST(Coherency, FindingsTellFreeSpaceFromAllocatorHeaders) {
             "metadata (the header of the used block at 0x20000048)");
 }
 
+// A realloc that moves or grows a buffer while a receive into it is in flight
+// leaves the device writing where the buffer no longer is: completing that
+// receive is refused as an invalid op (it stopped the process on a cache-model
+// assertion before). Found by the determinism properties.
+TEST(Coherency, CompletingAReceiveIntoABufferReallocatedMeanwhileIsInvalid) {
+  std::string error;
+  auto executor = Executor::create(soc(), {}, 1, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  ASSERT_TRUE(executor->apply(alloc(1, normal, 64, 32), &error));
+  ASSERT_TRUE(executor->apply(alloc(2, normal, 64, 32), &error));  // no room to grow in place
+  ASSERT_TRUE(executor->apply(op(OpKind::cache_invalidate, 1), &error));
+  ASSERT_TRUE(executor->apply(op(OpKind::dma_from_device_start, 1), &error));
+  ASSERT_TRUE(executor->apply(Op{OpKind::realloc, 1, normal, 4096, 32, 0, 0}, &error));
+  EXPECT_FALSE(executor->apply(op(OpKind::dma_from_device_complete, 1), &error));
+  EXPECT_EQ(error,
+            "op 5 (dma_from_device_complete handle 1): the block moved or grew since its receive started "
+            "(a realloc during the transfer)");
+}
+
 TEST(Coherency, FindingsNameDeviceAddressesAndOwners) {
   const std::vector<Op> ops = {alloc(1, normal, 100), op(OpKind::cache_clean, 1), op(OpKind::dma_to_device, 1)};
   const RunResult result = run_ops(soc(), ops, 9);
