@@ -1,8 +1,12 @@
 // Layout probe: runs one fixed pseudo-random sequence of heap calls over a 1 MiB
 // region and prints, per operation, the payload offset (pointer minus region base)
-// and usable size it got, then the final statistics. The program is built natively
-// and with -m32; the test layout_32_equals_64 requires both outputs to be
-// byte-identical, which is the "offsets, not pointers" rule of the core.
+// and usable size it got, then the final statistics. Then small regions at many
+// base offsets go through generated fill / punch-holes / search sequences — the
+// cases of props/layout_props.cpp, whose predictor the 64-bit core must match:
+// failures, alignment gaps, in-place reallocs, long size-class lists. The program
+// is built natively and with -m32; the test layout_32_equals_64 requires both
+// outputs to be byte-identical, which is the "offsets, not pointers" rule of the
+// core.
 //
 // Nothing printed may depend on the word size or on host addresses.
 #include <cstddef>
@@ -78,6 +82,59 @@ bool report_validation(const smh::Heap& heap, int op) {
   return false;
 }
 
+// One small region at `offset_bytes` into the static buffer: fill it with blocks
+// of a few sizes (some 16-aligned), free a third of them in a scrambled order,
+// then aligned requests, reallocs and frees. Prints every offset.
+bool probe_small_region(int index, XorShift64& rng) {
+  const std::size_t size = rng.between(24, 8192);
+  const std::size_t offset_bytes = 8 * rng.between(0, 511);
+  smh::Heap heap;
+  unsigned char* base = region + offset_bytes;
+  std::printf("small %d: %zu bytes at +%zu -> %s\n", index, size, offset_bytes,
+              smh::to_string(heap.init(base, size)));
+  const std::size_t sizes[3] = {rng.between(1, 96), rng.between(1, 96), rng.between(1, 1100)};
+  constexpr std::size_t small_slots = 512;
+  void* slots[small_slots] = {};
+  auto offset = [base](const void* ptr) {
+    return ptr == nullptr ? std::size_t{0} : static_cast<std::size_t>(static_cast<const unsigned char*>(ptr) - base);
+  };
+  const std::size_t fill = size / 16 + 1 < small_slots ? size / 16 + 1 : small_slots;
+  for (std::size_t i = 0; i < fill; ++i) {
+    slots[i] = heap.aligned_alloc(rng.between(0, 5) == 0 ? 16 : 0, sizes[rng.between(0, 2)]);
+    std::printf(" %zu", offset(slots[i]));
+  }
+  for (std::size_t i = 0; i < fill; ++i) {
+    const std::size_t slot = (i * 7 + 3) % fill;
+    if (slots[slot] != nullptr && rng.between(0, 2) == 0) {
+      std::printf(" f%zu", offset(slots[slot]));
+      if (heap.free(slots[slot]) != smh::Status::ok) {
+        return false;
+      }
+      slots[slot] = nullptr;
+    }
+  }
+  for (int op = 0; op < 200; ++op) {
+    const std::size_t slot = rng.between(0, small_slots - 1);
+    const std::size_t align = rng.between(0, 2) == 0 ? 0 : std::size_t{1} << rng.between(0, 11);
+    const std::size_t n = rng.between(0, 3) != 0 ? sizes[rng.between(0, 2)] : rng.between(1, size + 64);
+    if (slots[slot] == nullptr) {
+      slots[slot] = heap.aligned_alloc(align, n);
+      std::printf(" a%zu", offset(slots[slot]));
+    } else if (rng.between(0, 1) == 0) {
+      void* moved = heap.aligned_realloc(slots[slot], align, n);
+      std::printf(" r%zu", offset(moved));
+      slots[slot] = moved != nullptr ? moved : slots[slot];
+    } else {
+      if (heap.free(slots[slot]) != smh::Status::ok) {
+        return false;
+      }
+      slots[slot] = nullptr;
+    }
+  }
+  std::printf("\n");
+  return heap.validate().ok();
+}
+
 }  // namespace
 
 int main() {
@@ -139,6 +196,10 @@ int main() {
   }
   print_stats("stats after freeing everything", heap);
   valid = report_validation(heap, op_count) && valid;
+  XorShift64 small_rng(seed ^ 0x5A11);
+  for (int index = 0; index < 64 && valid; ++index) {
+    valid = probe_small_region(index, small_rng);
+  }
   std::printf("validate: %s\n", valid ? "ok" : "FAILED");
   return valid ? 0 : 1;
 }
