@@ -1,5 +1,6 @@
 // The determinism suite's command model: every kind of op the Executor applies
-// (blocks, CPU, cache maintenance, DMA, the cache's own evictions and fills), drawn
+// (blocks, with preference chains now and then, CPU, cache maintenance, DMA, the
+// cache's own evictions and fills), drawn
 // as abstract choices — "the k-th live block", "from 30 % of it to 80 %" — and
 // resolved against the LiveExecutor's view when the command runs. A choice that
 // fits nothing (no live block yet) applies no op. So every emitted op is valid,
@@ -14,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <vector>
 
 #include "smh/sim/ops.hpp"
@@ -35,6 +37,7 @@ struct AbstractOp {
   std::uint32_t offset_permille = 0;  // where the range starts in the block
   std::uint32_t length_permille = 0;  // how much of the rest it covers (0: all of it)
   sim::Handle new_handle = 0;         // alloc only
+  std::vector<std::uint32_t> fallbacks;  // alloc only: a preference chain after attr
 };
 
 namespace detail {
@@ -86,6 +89,9 @@ inline std::optional<sim::Op> resolve(const AbstractOp& abstract, const LiveExec
       op.attr = abstract.attr;
       op.size_bytes = abstract.size_bytes;
       op.align_bytes = abstract.align_bytes;
+      for (const std::uint32_t fallback : abstract.fallbacks) {
+        op.fallback_attrs[op.fallback_count++] = fallback;
+      }
       return op;
     case sim::OpKind::realloc:
     case sim::OpKind::free: {
@@ -216,6 +222,10 @@ inline rc::Gen<ScenarioCommandPtr> gen_scenario_command(const ScenarioModel& mod
     abstract.length_permille = *rc::gen::weightedOneOf<std::uint32_t>(
         {{2, rc::gen::just<std::uint32_t>(0)}, {1, rc::gen::inRange<std::uint32_t>(1, 1000)}});
     abstract.new_handle = model.next_handle;
+    if (abstract.kind == OpKind::alloc && *rc::gen::weightedElement<bool>({{3, false}, {1, true}})) {
+      const auto count = *rc::gen::inRange<std::size_t>(1, sim::max_prefer_attrs);
+      for (std::size_t i = 0; i < count; ++i) abstract.fallbacks.push_back(*rc::gen::elementOf(model.attrs));
+    }
     return std::make_shared<const ScenarioCommand>(abstract);
   });
 }
