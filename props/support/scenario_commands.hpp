@@ -60,25 +60,6 @@ std::optional<sim::Handle> pick_from(const Set& candidates, std::uint32_t pick) 
   }
 }
 
-// Whether the lines an invalidate of `op`'s range widens to reach bytes outside
-// the block's usable area (its header, a neighbour's, free space).
-inline bool invalidate_reaches_allocator_bytes(const sim::Op& op, const BlockView& block,
-                                               const sim::MachineConfig& machine) {
-  const sim::RegionSpec& spec = machine.regions.at(block.region);
-  if (!sim::is_cacheable(spec.cache_policy)) {
-    return false;
-  }
-  const std::uint64_t begin = block.device_address + op.offset_bytes;
-  const std::uint64_t length = op.length_bytes == 0 ? block.size_bytes - op.offset_bytes : op.length_bytes;
-  if (length == 0) {
-    return false;
-  }
-  const std::uint64_t line = spec.line_bytes;
-  const std::uint64_t lines_begin = begin / line * line;
-  const std::uint64_t lines_end = (begin + length + line - 1) / line * line;
-  return lines_begin < block.device_address || lines_end > block.device_address + block.usable_bytes;
-}
-
 // The op `abstract` means in the executor's current state, if any.
 inline std::optional<sim::Op> resolve(const AbstractOp& abstract, const LiveExecutor& sut) {
   sim::Op op;
@@ -145,13 +126,6 @@ inline std::optional<sim::Op> resolve(const AbstractOp& abstract, const LiveExec
   op.offset_bytes = block.size_bytes * abstract.offset_permille / 1000;  // < size: permille < 1000
   if (abstract.kind != sim::OpKind::evict && abstract.kind != sim::OpKind::speculative_fill) {
     op.length_bytes = (block.size_bytes - op.offset_bytes) * abstract.length_permille / 1000;
-  }
-  if (op.kind == sim::OpKind::cache_invalidate && invalidate_reaches_allocator_bytes(op, block, sut.machine())) {
-    // Known harness bug (reported with issue 6, suite 6): an invalidate that
-    // discards the allocator's dirty headers corrupts the simulated heap, and the
-    // next allocation can stop the whole process on an allocator assertion. Until
-    // the Executor survives that, such invalidates are written back first.
-    op.kind = sim::OpKind::cache_clean_invalidate;
   }
   return op;
 }

@@ -46,7 +46,7 @@ def write(relative_path, content, written):
 # ---- Golden digests (measured: see the module docstring) -----------------------------
 
 DIGESTS = {
-    "fault_swarm": "0x85ba6b643308cd4b",
+    "fault_swarm": "0xe65ac012b9760009",
     "fragmentation_ramp": "0x5dce3a3dd1652665",
     "multi_attribute_best_fit": "0x825e85e70972ff74",
     "multi_attribute_first_fit": "0x2444c665427571f7",
@@ -60,7 +60,7 @@ DIGESTS = {
     "network_dma_ring_bug_missing_invalidate_after_rx": "0xb7b761ec4ea54243",
     "network_dma_ring_bug_rx_buffer_in_dtcm": "0x4d6b53868c719f07",
     "network_dma_ring_bug_unaligned_invalidate": "0x8d163c685448ca94",
-    "network_dma_ring_bug_unaligned_rx_buffer": "0x24a999d7e0f42027",
+    "network_dma_ring_bug_unaligned_rx_buffer": "0x252e9b2d57a9dad4",
     "preference_chain_fallback": "0x3680f43aba580390",
 }
 

@@ -34,6 +34,37 @@ const char* oracle_name(HazardKind kind) {
   return "UNKNOWN_HAZARD";
 }
 
+// An invalidate that discards the allocator's own dirty bytes (block headers,
+// free-list links, in a line the buffer shares) has been reported as
+// COLLATERAL_INVALIDATE; on a real machine the heap is now corrupt. Like an
+// injected fault, that is repaired once reported: the allocator's bytes are put
+// back into the CPU view (as if it had written them again; the cache model
+// absorbs them as CPU writes), so the run goes on and later ops report their own
+// bugs instead of a cascade, or an assertion in the allocator that would end the
+// run and lose every report. Bytes of live blocks stay discarded: the content
+// checks report those, and nothing cascades from them.
+// `before` holds the CPU view from region offset `before_offset` as it was before
+// the invalidate; `held_by_block(device_begin, device_end)` says whether a live
+// block (the buffer's own included) holds those bytes.
+template <class HeldByBlock>
+void restore_allocator_bytes(const std::vector<Hazard>& hazards, std::uint64_t region_base, unsigned char* cpu_view,
+                             const std::vector<unsigned char>& before, std::uint64_t before_offset,
+                             HeldByBlock held_by_block) {
+  for (const Hazard& hazard : hazards) {
+    if (hazard.kind != HazardKind::discarded_dirty) {
+      continue;
+    }
+    // Hazards cover whole granules (dirtiness is tracked per granule, and lines
+    // start on granule boundaries), and so do owners.
+    for (std::uint64_t offset = hazard.first_offset; offset <= hazard.last_offset; offset += Heap::granule_bytes) {
+      const std::uint64_t device = region_base + offset;
+      if (!held_by_block(device, device + Heap::granule_bytes)) {
+        std::memcpy(cpu_view + offset, before.data() + (offset - before_offset), Heap::granule_bytes);
+      }
+    }
+  }
+}
+
 bool is_receive(OpKind kind) {
   return kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
 }
@@ -88,9 +119,11 @@ std::string Executor::Impl::unowned_bytes(unsigned region, std::uint64_t begin, 
     if (first < payload) {
       add(std::string("allocator metadata (the header of the ") + (info.used ? "used" : "free") + " block at " + at + ")");
     }
-    if (stop > payload) {
-      add(info.used ? "the used block at " + at + ", which no live handle holds"
-                    : "the free block at " + at + " (free space and the allocator's free-list links)");
+    if (stop > payload && !info.used) {
+      add("the free block at " + at + " (free space and the allocator's free-list links)");
+    } else if (stop > payload) {
+      const auto holder = shadow.overlapping(base + payload, base + payload + 1, std::nullopt);
+      add(holder ? "handle " + std::to_string(*holder) : "the used block at " + at + ", which no live handle holds");
     }
   });
   if (!walked) {
@@ -298,8 +331,19 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
       }
       break;
     case OpKind::cache_invalidate:
-      if (cache != nullptr) {
+      if (cache != nullptr && length != 0) {
+        // The lines the invalidate widens to, as the CPU saw them before.
+        const std::uint64_t lines_begin = cache->line_first_offset(cache->line_of(region_offset));
+        const std::uint64_t lines_end = cache->line_end_offset(cache->line_of(region_offset + length - 1));
+        unsigned char* view = map.cpu_view(block.region);
+        const std::vector<unsigned char> before(view + lines_begin, view + lines_end);
         cache->invalidate(region_offset, length, &hazards);
+        const std::uint64_t own_end = block.device_address + pool->usable_size(host(block));
+        restore_allocator_bytes(hazards, map.spec(block.region).base, view, before, lines_begin,
+                                [&](std::uint64_t begin, std::uint64_t end) {
+                                  return (begin >= block.device_address && end <= own_end) ||
+                                         shadow.overlapping(begin, end, op.handle).has_value();
+                                });
       }
       break;
     case OpKind::cache_clean_invalidate:
