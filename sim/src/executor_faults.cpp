@@ -15,7 +15,6 @@
 //   region_offline  no new allocation from the region; honoured if none lands
 //                   there for the rest of the run (REGION_OFFLINE_VIOLATED if one does)
 #include <algorithm>
-#include <cstring>
 
 #include "executor_impl.hpp"
 
@@ -62,10 +61,11 @@ void Executor::Impl::resolve(std::size_t injection, bool detected, std::string d
   Injection& record_of = injections[injection];
   record_of.detected = detected;
   record_of.detected_by = std::move(detected_by);
+  // As for findings, the digest takes the injection's identity and outcome, not
+  // the prose describing them.
   digest.add_u64(record_of.op_index);
   digest.add_u64(static_cast<std::uint64_t>(record_of.kind));
-  digest.add_text(record_of.what);
-  digest.add_text(record_of.detected_by);
+  digest.add_u64(detected ? 1 : 0);
   if (!detected) {
     report("FAULT_UNDETECTED", std::string(to_string(record_of.kind)) + " injected before op " +
                                    std::to_string(record_of.op_index) + " (" + record_of.what + ") went unnoticed");
@@ -123,19 +123,12 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
       }
       open(std::to_string(overrun) + " bytes written by a device past handle " + std::to_string(victim) +
            "'s buffer, at [" + hex(end) + ", " + hex(end + overrun) + ")");
-      // The device really writes: the bytes land in RAM (what DMA reaches). The
-      // bus monitor then checks the write against the buffer the transfer was
-      // given, and the bytes are put back so the run goes on from an intact
-      // machine (a corrupted header would otherwise cascade).
-      unsigned char* ram = map.ram_view(block.region) + (end - spec.base);
-      std::vector<unsigned char> saved(ram, ram + overrun);
-      std::vector<unsigned char> garbage(static_cast<std::size_t>(overrun));
-      for (unsigned char& byte : garbage) {
-        byte = static_cast<unsigned char>(fault_rng.next());
-      }
-      std::memcpy(ram, garbage.data(), garbage.size());
+      // The bus monitor checks the device's write against the buffer the transfer
+      // was given and stops it, as a bus firewall or MPU would: the run goes on
+      // from an intact machine (a corrupted header would otherwise cascade), and
+      // the monitor can name what the write would have hit by walking intact
+      // metadata.
       const std::string outside = device_write_outside(victim, block, block.device_address, end + overrun);
-      std::memcpy(ram, saved.data(), saved.size());
       resolve(index, !outside.empty(), outside.empty() ? "" : "bus monitor: " + outside);
       return;
     }
