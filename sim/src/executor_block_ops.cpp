@@ -46,7 +46,11 @@ void Executor::Impl::apply_alloc(const Op& op) {
   Event event{op_index, EventKind::alloc_failed, op.handle, 0, 0, op.size_bytes, 0};
   LiveBlock block;
   if (ptr == nullptr) {
-    ++failed_allocs;
+    // A request for 0 bytes gets null by design (as malloc(0) may): the pool does
+    // not count it as a failed allocation, and neither does the harness.
+    if (op.size_bytes != 0) {
+      ++failed_allocs;
+    }
     null_handles.insert(op.handle);
     record(event);
     if (options.check_invariants && !injected_alloc_failure) {

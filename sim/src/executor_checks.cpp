@@ -194,8 +194,15 @@ std::optional<std::pair<unsigned, std::uint64_t>> Executor::Impl::fitting_free_b
         !self.satisfies(region, search.attr) || !role_serves(self.config.pool, spec, search.size_bytes)) {
       return;
     }
-    const auto host = reinterpret_cast<std::uintptr_t>(self.map.cpu_view(region)) + block.block_offset_bytes;
-    if (free_block_fits(host, block.block_size_bytes, search.size_bytes, search.align_bytes)) {
+    // The heap refuses alignments beyond its region's size (its documented
+    // contract), and those are also beyond the modulus up to which host and
+    // device addresses agree: such a refusal is not a false OOM. Below it, the
+    // device address decides, so the verdict never depends on host placement.
+    if (search.align_bytes > spec.size_bytes) {
+      return;
+    }
+    const std::uint64_t device = spec.base + block.block_offset_bytes;
+    if (free_block_fits(device, block.block_size_bytes, search.size_bytes, search.align_bytes)) {
       search.fit = std::make_pair(region, spec.base + block.block_offset_bytes);
     }
   });

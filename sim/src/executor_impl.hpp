@@ -37,11 +37,11 @@ inline double external_fragmentation(const HeapStats& stats) {
 }
 
 // The heap's documented placement rule, restated independently: can a free block
-// [block, block + block_bytes) (host addresses) hold `size_bytes` at `align_bytes`?
+// [block, block + block_bytes) (device addresses) hold `size_bytes` at `align_bytes`?
 // The payload sits 8 bytes after a header; a gap in front must be 0 or >= 16 bytes
 // (it stays behind as a free block); the block needs max(16, 8 + round8(size)).
-inline bool free_block_fits(std::uintptr_t block, std::uint64_t block_bytes, std::uint64_t size_bytes,
-                     std::uint64_t align_bytes) {
+inline bool free_block_fits(std::uint64_t block, std::uint64_t block_bytes, std::uint64_t size_bytes,
+                            std::uint64_t align_bytes) {
   const std::uint64_t need = std::max<std::uint64_t>(16, 8 + (size_bytes + 7) / 8 * 8);
   const std::uint64_t align = align_bytes > 8 ? align_bytes : 8;
   std::uint64_t payload = (block + 8 + align - 1) / align * align;
