@@ -81,6 +81,12 @@ bool Executor::apply(const Op& op, std::string* error) {
   if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
     return invalid("alignment " + std::to_string(op.align_bytes) + " is not a power of two");
   }
+  // Host and device addresses agree modulo at most this (memory_map.hpp): a
+  // larger alignment would make the outcome depend on host placement.
+  if (op.align_bytes > MemoryMap::max_host_alignment_bytes) {
+    return invalid("alignment " + std::to_string(op.align_bytes) + " is larger than the simulator models (" +
+                   std::to_string(MemoryMap::max_host_alignment_bytes) + " bytes)");
+  }
   if (op.fallback_count != 0 && op.kind != OpKind::alloc) {
     return invalid("only an alloc takes a preference chain");
   }

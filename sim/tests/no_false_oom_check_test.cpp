@@ -59,5 +59,15 @@ TEST(NoFalseOomCheck, AlignmentsWithinTheRegionAreServedOrCleanlyRefused) {
   EXPECT_EQ(result.summary.failed_allocs, 1u);  // the 4000-byte block no longer fits
 }
 
+// Beyond the largest modulus host and device agree on, the outcome would depend
+// on host placement: the op is refused as invalid, deterministically.
+TEST(NoFalseOomCheck, AlignmentsBeyondWhatTheSimulatorModelsAreInvalidOps) {
+  const RunResult result =
+      run_ops(small_region_off_the_grid(), std::vector<Op>{Op{OpKind::alloc, 1, 0, 16, std::uint64_t{1} << 31, 0, 0}}, 1);
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(result.error, "op 0 (alloc handle 1): alignment 2147483648 is larger than the simulator models "
+                          "(1073741824 bytes)");
+}
+
 }  // namespace
 }  // namespace smh::sim
