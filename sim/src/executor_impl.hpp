@@ -40,15 +40,24 @@ inline double external_fragmentation(const HeapStats& stats) {
 // [block, block + block_bytes) (device addresses) hold `size_bytes` at `align_bytes`?
 // The payload sits 8 bytes after a header; a gap in front must be 0 or >= 16 bytes
 // (it stays behind as a free block); the block needs max(16, 8 + round8(size)).
+// Every sum stays far from wrapping: sizes beyond the block are out first (a
+// request near 2^64 would otherwise round up to a tiny need and "fit").
 inline bool free_block_fits(std::uint64_t block, std::uint64_t block_bytes, std::uint64_t size_bytes,
                             std::uint64_t align_bytes) {
+  if (size_bytes > block_bytes) {
+    return false;
+  }
   const std::uint64_t need = std::max<std::uint64_t>(16, 8 + (size_bytes + 7) / 8 * 8);
   const std::uint64_t align = align_bytes > 8 ? align_bytes : 8;
-  std::uint64_t payload = (block + 8 + align - 1) / align * align;
-  if (payload - 8 - block == 8) {  // a one-granule gap cannot stay behind
-    payload += align;
+  const std::uint64_t misalign = (block + 8) & (align - 1);
+  std::uint64_t gap = misalign == 0 ? 0 : align - misalign;  // from the block to the new header
+  if (gap == 8) {  // a one-granule gap cannot stay behind
+    if (align > block_bytes) {
+      return false;
+    }
+    gap += align;
   }
-  return payload - 8 - block + need <= block_bytes;
+  return gap <= block_bytes && need <= block_bytes - gap;
 }
 
 struct Executor::Impl {

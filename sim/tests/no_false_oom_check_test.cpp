@@ -59,6 +59,21 @@ TEST(NoFalseOomCheck, AlignmentsWithinTheRegionAreServedOrCleanlyRefused) {
   EXPECT_EQ(result.summary.failed_allocs, 1u);  // the 4000-byte block no longer fits
 }
 
+// Sizes near 2^64 must not wrap the check's arithmetic into a "fit" (found by
+// review: a correctly failed alloc was reported as a false OOM).
+TEST(NoFalseOomCheck, SizesNearTheTopOfTheRangeAreNotFalseOoms) {
+  for (const std::uint64_t align : {std::uint64_t{0}, std::uint64_t{64}, std::uint64_t{4096}}) {
+    for (const std::uint64_t size : {~std::uint64_t{0}, ~std::uint64_t{0} - 7, ~std::uint64_t{0} - 15,
+                                     std::uint64_t{0xffff'ffff'ffff'ff00}}) {
+      const RunResult result = run_ops(small_region_off_the_grid(), std::vector<Op>{Op{OpKind::alloc, 1, 0, size, align, 0, 0}}, 1);
+      ASSERT_TRUE(result.ok) << result.error;
+      EXPECT_TRUE(result.findings.empty()) << "size " << size << " align " << align << ": "
+                                           << result.findings[0].message;
+      EXPECT_EQ(result.summary.failed_allocs, 1u);
+    }
+  }
+}
+
 // Beyond the largest modulus host and device agree on, the outcome would depend
 // on host placement: the op is refused as invalid, deterministically.
 TEST(NoFalseOomCheck, AlignmentsBeyondWhatTheSimulatorModelsAreInvalidOps) {
