@@ -1,6 +1,8 @@
 #include "baseline.hpp"
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -205,6 +207,9 @@ bool parse_baseline(const std::string& text, const std::string& file_name, Basel
     }
     *error = file_name + ":" + position_of(text, offset) + ": " + message;
     return false;
+  } catch (const Json::exception& failure) {  // e.g. a number out of range (1e999)
+    *error = file_name + ": not a readable report: " + failure.what();
+    return false;
   }
   try {
     if (!report.is_object() || !report.contains("report") || report.at("report") != "smh") {
@@ -251,28 +256,51 @@ BaselineEntry baseline_entry(const sim::ScenarioOutcome& outcome) {
   return entry_from_json(outcome_json(outcome), "$");
 }
 
+namespace {
+
+// Scenarios are matched by path, resolved from the current directory: the same
+// file named as "scenarios/a.json", "./scenarios/a.json" or by its absolute path
+// is one scenario.
+std::string comparable_path(const std::string& path) {
+  std::error_code ignored;
+  const std::filesystem::path resolved = std::filesystem::weakly_canonical(path, ignored);
+  return (resolved.empty() ? std::filesystem::path(path) : resolved).lexically_normal().string();
+}
+
+}  // namespace
+
 BaselineComparison compare_with_baseline(const Baseline& baseline,
                                          const std::vector<const sim::ScenarioOutcome*>& outcomes,
                                          const BaselineTolerances& tolerances) {
   BaselineComparison comparison;
   Comparer comparer(tolerances, &comparison);
+  std::map<std::string, const Baseline::value_type*> by_resolved_path;
+  for (const auto& entry : baseline) {
+    by_resolved_path.emplace(comparable_path(entry.first), &entry);
+  }
   std::set<std::string> seen;
   for (const sim::ScenarioOutcome* outcome : outcomes) {
     const std::string& path = outcome->inputs.scenario_path;
-    seen.insert(path);
-    const auto found = baseline.find(path);
-    if (found == baseline.end()) {
+    const auto found = by_resolved_path.find(comparable_path(path));
+    if (found == by_resolved_path.end()) {
       comparer.set_path(path);
       comparer.move(Kind::note, "not in the baseline");
       continue;
     }
-    comparer.scenario(path, found->second, baseline_entry(*outcome));
+    seen.insert(found->second->first);
+    comparer.scenario(path, found->second->second, baseline_entry(*outcome));
   }
   for (const auto& [path, entry] : baseline) {
     if (!seen.contains(path)) {
       comparer.set_path(path);
       comparer.move(Kind::note, "in the baseline but not run");
     }
+  }
+  // A subset of the baseline may run (notes above); none of it is no gate at all.
+  if (seen.empty() && !baseline.empty() && !outcomes.empty()) {
+    comparer.set_path("(all)");
+    comparer.move(Kind::regression, "no scenario of this run is in the baseline: nothing was compared "
+                                    "(paths are matched after resolving them from the current directory)");
   }
   return comparison;
 }

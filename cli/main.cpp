@@ -6,6 +6,8 @@
 // unreadable or invalid scenario, trace or baseline). No exception escapes.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
+
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -73,14 +75,25 @@ int run(int argc, char** argv) {
   check->add_option("--junit", check_options.junit_path, "Write JUnit XML to this file");
   check->add_option("--baseline", check_options.baseline_path,
                     "Compare with an earlier --report: fail on a digest change or a metric regression");
+  // Checked on the text, before conversion: "-1" would wrap into an unsigned
+  // tolerance, and "nan" passes CLI11's numeric ranges.
+  const CLI::Validator non_negative(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        const bool whole = end != text.c_str() && *end == '\0';
+        return whole && value >= 0 && value <= 1e18 ? std::string() : "must be a number >= 0, got '" + text + "'";
+      },
+      "NUMBER >= 0");
   check->add_option("--footprint-tolerance", check_options.tolerances.footprint_ratio,
                     "Footprint growth allowed against the baseline, as a ratio (default 0.01 = 1%)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative);
   check->add_option("--failed-allocs-tolerance", check_options.tolerances.failed_allocs,
-                    "More failed allocations allowed against the baseline (default 0)");
+                    "More failed allocations allowed against the baseline (default 0)")
+      ->check(non_negative);
   check->add_option("--f-ext-tolerance", check_options.tolerances.f_ext,
                     "F_ext growth allowed per region, end and peak, absolute (default 0.02)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(non_negative & CLI::Range(0.0, 1.0));
   bool allow_digest_change = false;
   check->add_flag("--allow-digest-change", allow_digest_change,
                   "Compare only the metrics with the baseline, not the digests (placement changed on purpose)");

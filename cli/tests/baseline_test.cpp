@@ -107,13 +107,17 @@ TEST(Baseline, RegionsAndScenariosOnOneSideAreNotes) {
   EXPECT_EQ(moves(compare(a, renamed)), (std::vector<std::string>{"note: region tcm is not in the baseline",
                                                                    "note: region sram is gone (it is in the baseline)"}));
   const sim::ScenarioOutcome b = outcome("b.json");
-  const BaselineComparison comparison = compare_with_baseline(baseline_of({&a}), {&b}, {});
+  const sim::ScenarioOutcome c = outcome("c.json");
+  const BaselineComparison comparison = compare_with_baseline(baseline_of({&a, &c}), {&b, &c}, {});
   EXPECT_EQ(comparison.regressions, 0u);
   ASSERT_EQ(comparison.moves.size(), 2u);
   EXPECT_EQ(comparison.moves[0].path, "b.json");
   EXPECT_EQ(comparison.moves[0].what, "not in the baseline");
   EXPECT_EQ(comparison.moves[1].path, "a.json");
   EXPECT_EQ(comparison.moves[1].what, "in the baseline but not run");
+  // Nothing in common: nothing was compared, and that is no gate.
+  const BaselineComparison disjoint = compare_with_baseline(baseline_of({&a}), {&b}, {});
+  EXPECT_EQ(disjoint.regressions, 1u);
 }
 
 TEST(Baseline, MalformedReportsArePositioned) {

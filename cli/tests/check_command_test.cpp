@@ -198,6 +198,7 @@ TEST_F(Check, BaselineFailsOnNewFailedAllocations) {
 
 TEST_F(Check, BaselineNotesScenariosOnOneSideOnly) {
   write("suite/a.json", passing_scenario(100));
+  write("suite/c.json", passing_scenario(300));
   ASSERT_EQ(smh({"check", "suite", "--report", "base.json"}).exit_code, 0);
   fs::remove(path("suite/a.json"));
   write("suite/b.json", passing_scenario(100));
@@ -205,6 +206,39 @@ TEST_F(Check, BaselineNotesScenariosOnOneSideOnly) {
   EXPECT_EQ(check.exit_code, 0) << check.out;
   EXPECT_TRUE(contains(check.out, "  note        suite/b.json  not in the baseline\n")) << check.out;
   EXPECT_TRUE(contains(check.out, "  note        suite/a.json  in the baseline but not run\n")) << check.out;
+}
+
+// Paths are matched after resolving them from the current directory, and a run
+// that shares no scenario with its baseline compared nothing: that fails.
+TEST_F(Check, BaselineMatchesPathsHoweverTheyAreWrittenAndFailsWhenNothingMatches) {
+  write("suite/a.json", passing_scenario(100));
+  ASSERT_EQ(smh({"check", "suite/", "--report", "base.json"}).exit_code, 0);
+  write("suite/a.json", passing_scenario(104));  // other events: a digest change
+  const Completed absolute = smh({"check", path("suite").string(), "--baseline", "base.json"});
+  EXPECT_EQ(absolute.exit_code, 1) << absolute.out;
+  EXPECT_TRUE(contains(absolute.out, "REGRESSION")) << absolute.out;
+  EXPECT_TRUE(contains(absolute.out, "digest 0x")) << absolute.out;
+
+  write("other/b.json", passing_scenario(100));
+  const Completed unrelated = smh({"check", "other", "--baseline", "base.json"});
+  EXPECT_EQ(unrelated.exit_code, 1) << unrelated.out;
+  EXPECT_TRUE(contains(unrelated.out, "no scenario of this run is in the baseline")) << unrelated.out;
+}
+
+TEST_F(Check, BaselineReportsThatCannotBeReadAndBadTolerancesExitTwo) {
+  write("a.json", passing_scenario(100));
+  write("huge.json", "{\"report\": \"smh\", \"report_version\": 1e999}\n");
+  const Completed huge = smh({"check", "a.json", "--baseline", "huge.json"});
+  EXPECT_EQ(huge.exit_code, 2);
+  EXPECT_TRUE(contains(huge.err, "huge.json: ")) << huge.err;
+  EXPECT_FALSE(contains(huge.err, "internal error")) << huge.err;
+  ASSERT_EQ(smh({"check", "a.json", "--report", "base.json"}).exit_code, 0);
+  for (const char* flag : {"--failed-allocs-tolerance", "--footprint-tolerance", "--f-ext-tolerance"}) {
+    for (const char* value : {"-1", "nan", "x"}) {
+      const Completed bad = smh({"check", "a.json", "--baseline", "base.json", flag, value});
+      EXPECT_EQ(bad.exit_code, 2) << flag << " " << value << ": " << bad.out << bad.err;
+    }
+  }
 }
 
 TEST_F(Check, ARunReportServesAsBaseline) {

@@ -139,7 +139,8 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
       inputs.trace_path.empty() ? detail::inline_op_source(inline_ops, inputs.scenario_path)
                                 : detail::trace_op_source(inputs.trace_path, inputs.machine.pool.mode, &error);
   if (!source) {
-    outcome->error = error;
+    // A trace the scenario names: say which scenario and where it names it.
+    outcome->error = inputs.replay ? error : inputs.scenario_path + ": $.trace: " + error;
     return false;
   }
   detail::FragmentationSampler sampler(inputs.machine.regions.size(), options.max_samples);

@@ -157,6 +157,8 @@ TEST_F(ScenarioRunner, MissingTraceIsBadInputNamingTheTrace) {
   // Resolved against the scenario's folder.
   EXPECT_EQ(outcome.inputs.trace_path, (directory_ / "missing.jsonl").string());
   EXPECT_NE(outcome.error.find(outcome.inputs.trace_path), std::string::npos) << outcome.error;
+  // ... and the scenario that names it, where.
+  EXPECT_EQ(outcome.error.rfind(path + ": $.trace: ", 0), 0u) << outcome.error;
 }
 
 TEST_F(ScenarioRunner, SeedOverrideRedrawsSwarmFaults) {
