@@ -25,7 +25,7 @@ using detail::TextError;
 class LineReader final : public TraceReader {
  public:
   LineReader(std::string path, MatchMode mode, std::unique_ptr<detail::TraceInput> input)
-      : path_(std::move(path)), mode_(mode), input_(std::move(input)), buffer_(new char[max_line_bytes]) {}
+      : path_(std::move(path)), mode_(mode), input_(std::move(input)), buffer_(new char[buffer_bytes]) {}
 
   bool next(Op* op, TraceError* error) override {
     if (failed_) {
@@ -76,6 +76,9 @@ class LineReader final : public TraceReader {
   [[nodiscard]] std::uint64_t file_bytes_total() const override { return input_->file_bytes_total(); }
 
  private:
+  // A longest line and its '\n'.
+  static constexpr std::size_t buffer_bytes = max_line_bytes + 1;
+
   // The next line without its '\n' (a view into the buffer, valid until the
   // next call). False at the end (*at_end) or on an input error (failed_ set).
   bool next_line(std::string_view* line, bool* at_end) {
@@ -102,13 +105,13 @@ class LineReader final : public TraceReader {
       end_ -= begin_;
       begin_ = 0;
       searched = end_;
-      if (end_ == max_line_bytes) {
+      if (end_ == buffer_bytes) {
         return fail_at_partial_line("line " + std::to_string(line_number_ + 1) + " is longer than " +
                                     std::to_string(max_line_bytes) + " bytes (an op takes about 60: is this a trace?)");
       }
       std::size_t produced = 0;
       std::string why;
-      if (!input_->read(buffer_.get() + end_, max_line_bytes - end_, &produced, &why)) {
+      if (!input_->read(buffer_.get() + end_, buffer_bytes - end_, &produced, &why)) {
         return fail_at_partial_line(why);
       }
       input_done_ = produced == 0;

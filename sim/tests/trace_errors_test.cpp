@@ -195,8 +195,32 @@ TEST(TraceErrors, TooLongALineIsRefusedNotBuffered) {
   const TraceError error = first_error(path, &ops);
   EXPECT_EQ(ops, 1u);
   EXPECT_EQ(error.line, 2u);
-  EXPECT_EQ(error.column, TraceReader::max_line_bytes + 1);
+  EXPECT_EQ(error.column, TraceReader::max_line_bytes + 2);  // where the buffered text stops
   EXPECT_EQ(error.message, "line 2 is longer than 262144 bytes (an op takes about 60: is this a trace?)");
+}
+
+// The limit is exact: a line of max_line_bytes (its '\n' not counted) is read,
+// one byte more is refused.
+TEST(TraceErrors, ALineOfExactlyTheLimitIsRead) {
+  const test::ScratchDir dir("trace_limit");
+  const std::string op = R"({"op": "free", "handle": 1})";
+  auto trace_with_line_of = [&](std::size_t length) {
+    const std::string path = dir.file("limit" + std::to_string(length) + ".jsonl");
+    test::write_file(path, std::string(free1) + op + std::string(length - op.size(), ' ') + "\n" + std::string(free1));
+    return path;
+  };
+  TraceError error;
+  auto reader = TraceReader::open(trace_with_line_of(TraceReader::max_line_bytes), MatchMode::exact, &error);
+  ASSERT_NE(reader, nullptr) << error.to_string();
+  Op read;
+  std::size_t ops = 0;
+  while (reader->next(&read, &error)) {
+    ++ops;
+  }
+  EXPECT_EQ(error.message, "");
+  EXPECT_EQ(ops, 3u);
+  EXPECT_EQ(first_error(trace_with_line_of(TraceReader::max_line_bytes + 1)).message,
+            "line 2 is longer than 262144 bytes (an op takes about 60: is this a trace?)");
 }
 
 TEST(TraceErrors, TruncatedZstdIsAnErrorWhereTheTextStops) {
