@@ -107,13 +107,29 @@ class ZstdInput final : public FileInput {
   }
   [[nodiscard]] bool ready() const { return context_ != nullptr; }
 
+  // An error is held back while this call has text to hand over, so the reader
+  // places it where the good text ends, not at the line it was assembling.
   bool read(char* out, std::size_t capacity, std::size_t* produced, std::string* error) override {
+    if (!pending_error_.empty()) {
+      *error = pending_error_;
+      return false;
+    }
     ZSTD_outBuffer output{out, capacity, 0};
+    auto fail = [&](std::string message) {
+      if (output.pos == 0) {
+        *error = std::move(message);
+        return false;
+      }
+      pending_error_ = std::move(message);
+      *produced = output.pos;
+      return true;
+    };
     while (output.pos < output.size) {
       if (input_.pos == input_.size && !file_done_) {
         std::size_t got = 0;
-        if (!file_.read(buffer_.data(), buffer_.size(), &got, error)) {
-          return false;
+        std::string why;
+        if (!file_.read(buffer_.data(), buffer_.size(), &got, &why)) {
+          return fail(std::move(why));
         }
         file_done_ = got == 0;
         input_ = ZSTD_inBuffer{buffer_.data(), got, 0};
@@ -122,8 +138,7 @@ class ZstdInput final : public FileInput {
       const std::size_t input_before = input_.pos;
       const std::size_t hint = ZSTD_decompressStream(context_.get(), &output, &input_);
       if (ZSTD_isError(hint) != 0) {
-        *error = std::string("corrupt zstd data: ") + ZSTD_getErrorName(hint);
-        return false;
+        return fail(std::string("corrupt zstd data: ") + ZSTD_getErrorName(hint));
       }
       if (output.pos == output_before && input_.pos == input_before) {
         break;  // the file is done and everything decoded (else output would be full)
@@ -146,6 +161,7 @@ class ZstdInput final : public FileInput {
   ZSTD_inBuffer input_{};
   bool file_done_ = false;
   bool frame_open_ = false;
+  std::string pending_error_;  // held back until the text before it is read
 };
 
 }  // namespace

@@ -266,6 +266,16 @@ TEST(TraceErrors, TruncatedOrCorruptCompressedTracesAreErrors) {
   error = first_error(dir.file("corrupt.zst"), &ops);
   EXPECT_EQ(error.message.rfind("corrupt zstd data: ", 0), 0u) << error.to_string();
   EXPECT_LT(ops, 20'000u);
+
+  // Garbage after the last frame: every op before it is read, and the error
+  // stands where the good text ends (found by review: it was placed at the line
+  // being assembled when the decoder failed, hundreds of lines earlier).
+  test::write_file(dir.file("tail.zst"), whole + "garbage\n");
+  error = first_error(dir.file("tail.zst"), &ops);
+  EXPECT_EQ(error.message.rfind("corrupt zstd data: ", 0), 0u) << error.to_string();
+  EXPECT_EQ(ops, 20'000u);
+  EXPECT_EQ(error.line, 20'001u) << error.to_string();
+  EXPECT_EQ(error.column, 1u) << error.to_string();
 }
 
 // Seeded mutations of valid lines (and raw garbage, plain and behind the zstd
