@@ -239,6 +239,11 @@ bool parse_baseline(const std::string& text, const std::string& file_name, Basel
 }
 
 bool load_baseline(const std::string& path, Baseline* out, std::string* error) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {  // ifstream opens a directory and reads nothing
+    *error = path + ": cannot read the baseline report: it is a directory";
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   if (in) {

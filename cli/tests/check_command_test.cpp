@@ -232,6 +232,10 @@ TEST_F(Check, BaselineReportsThatCannotBeReadAndBadTolerancesExitTwo) {
   EXPECT_EQ(huge.exit_code, 2);
   EXPECT_TRUE(contains(huge.err, "huge.json: ")) << huge.err;
   EXPECT_FALSE(contains(huge.err, "internal error")) << huge.err;
+  fs::create_directories(path("folder"));
+  const Completed folder = smh({"check", "a.json", "--baseline", "folder"});
+  EXPECT_EQ(folder.exit_code, 2);
+  EXPECT_TRUE(contains(folder.err, "folder: cannot read the baseline report: it is a directory")) << folder.err;
   ASSERT_EQ(smh({"check", "a.json", "--report", "base.json"}).exit_code, 0);
   for (const char* flag : {"--failed-allocs-tolerance", "--footprint-tolerance", "--f-ext-tolerance"}) {
     for (const char* value : {"-1", "nan", "x"}) {
