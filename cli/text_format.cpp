@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "smh/sim/attribute_names.hpp"
+
 namespace smh::cli {
 
 std::string hex(std::uint64_t value) {
@@ -18,23 +20,23 @@ std::string fixed(double value, int decimals) {
 
 std::string attribute_name(MatchMode mode, std::uint32_t attr) {
   if (mode == MatchMode::exact) {
-    switch (attr) {
-      case attr::cacheable: return "cacheable";
-      case attr::non_cacheable: return "non_cacheable";
-      case attr::external: return "external";
-      default: return std::to_string(attr);
+    for (const auto& [name, value] : sim::exact_attribute_names) {
+      if (attr == value) {
+        return std::string(name);
+      }
     }
+    return std::to_string(attr);
   }
   if (attr == 0) {
     return "none";
   }
-  static constexpr const char* bit_names[] = {"cacheable", "dma", "external", "internal", "exec", "tcm"};
-  static constexpr std::uint32_t named_bits = (1u << std::size(bit_names)) - 1;
   std::string out;
-  for (unsigned bit = 0; bit < std::size(bit_names); ++bit) {
-    if ((attr & (1u << bit)) != 0) {
+  std::uint32_t named_bits = 0;
+  for (const auto& [name, bit] : sim::capability_names) {
+    named_bits |= bit;
+    if ((attr & bit) != 0) {
       out += out.empty() ? "" : "|";
-      out += bit_names[bit];
+      out += name;
     }
   }
   if ((attr & ~named_bits) != 0) {

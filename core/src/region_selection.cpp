@@ -13,10 +13,7 @@
 namespace smh {
 
 bool PoolEngine::matches(const Region& region, std::uint32_t attr) const {
-  if (config_.mode == MatchMode::exact) {
-    return region.config.attr == attr;
-  }
-  return (region.config.attr & attr) == attr;
+  return attribute_matches(config_.mode, region.config.attr, attr);
 }
 
 // Whether `region` may serve an attribute request under `policy` (fit aside).

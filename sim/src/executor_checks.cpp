@@ -55,7 +55,7 @@ void Executor::Impl::report(const char* check, std::string message, Handle handl
 
 bool Executor::Impl::satisfies(unsigned region, std::uint32_t attr) const {
   const std::uint32_t have = map.spec(region).attr;
-  return config.pool.mode == MatchMode::exact ? have == attr : (have & attr) == attr;
+  return attribute_matches(config.pool.mode, have, attr);
 }
 
 std::string Executor::Impl::describe(Handle handle, const LiveBlock& block) const {

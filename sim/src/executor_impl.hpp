@@ -31,9 +31,7 @@ using SimPool = BasicPool<Executor::max_regions, Executor::max_regions, Executor
 using detail::hex;  // device addresses in messages: "0x2000_0000" written as 0x20000000
 
 inline double external_fragmentation(const HeapStats& stats) {
-  return stats.free_bytes == 0 ? 0.0
-                               : 1.0 - static_cast<double>(stats.largest_free_block_bytes) /
-                                           static_cast<double>(stats.free_bytes);
+  return external_fragmentation(stats.largest_free_block_bytes, stats.free_bytes);
 }
 
 // The heap's documented placement rule, restated independently: can a free block

@@ -8,16 +8,12 @@
 
 #include "json_positions.hpp"
 #include "number_text.hpp"
+#include "smh/sim/attribute_names.hpp"
 
 namespace smh::sim::detail {
 
 namespace {
 
-const std::pair<std::string_view, std::uint32_t> exact_attr_names[] = {
-    {"cacheable", attr::cacheable}, {"non_cacheable", attr::non_cacheable}, {"external", attr::external}};
-const std::pair<std::string_view, std::uint32_t> capability_names[] = {
-    {"cacheable", caps::cacheable}, {"dma", caps::dma},   {"external", caps::external},
-    {"internal", caps::internal},   {"exec", caps::exec}, {"tcm", caps::tcm}};
 
 bool fail(std::size_t offset, std::string message, TextError* error) {
   error->offset = offset;
@@ -110,7 +106,7 @@ bool read_attribute(const JsonText& text, const JsonSpan& span, MatchMode mode, 
       return type_error(text, span, "an attribute (an integer or one of: cacheable, non_cacheable, external)", error);
     }
     const std::string_view name = text.string_value(span, &scratch);
-    for (const auto& [known, id] : exact_attr_names) {
+    for (const auto& [known, id] : exact_attribute_names) {
       if (name == known) {
         *out = id;
         return true;

@@ -78,18 +78,13 @@ std::vector<AttributeStats> RequestTally::attribute_stats(const MachineConfig& m
   for (const std::uint32_t attr : attrs) {
     AttributeStats one;
     one.attr = attr;
-    // Matching as the pool does: the same id, or every requested capability bit.
     for (unsigned region = 0; region < machine.regions.size(); ++region) {
-      const std::uint32_t have = machine.regions[region].attr;
-      if (machine.pool.mode == MatchMode::exact ? have == attr : (have & attr) == attr) {
+      if (attribute_matches(machine.pool.mode, machine.regions[region].attr, attr)) {
         one.regions.push_back(region);
       }
     }
     one.stats = executor.pool_stats(attr);
-    one.external_fragmentation =
-        one.stats.free_bytes == 0 ? 0.0
-                                  : 1.0 - static_cast<double>(one.stats.largest_free_block_bytes) /
-                                              static_cast<double>(one.stats.free_bytes);
+    one.external_fragmentation = external_fragmentation(one.stats.largest_free_block_bytes, one.stats.free_bytes);
     if (const auto found = by_attr_.find(attr); found != by_attr_.end()) {
       one.alloc_requests = found->second.count;
       one.requested_bytes = found->second.bytes;

@@ -33,6 +33,13 @@ inline constexpr std::uint32_t exec = 1u << 4;
 inline constexpr std::uint32_t tcm = 1u << 5;
 }  // namespace caps
 
+// Whether a region with attribute `have` may serve a request for `want`: the same
+// id in exact mode, every requested capability bit in capability mode. The one
+// statement of the rule; the simulator's checks and reports use it too.
+constexpr bool attribute_matches(MatchMode mode, std::uint32_t have, std::uint32_t want) {
+  return mode == MatchMode::exact ? have == want : (have & want) == want;
+}
+
 // Which matching region serves a request. Every policy only considers regions
 // whose heap can hold the request (Heap::can_alloc), so the chosen region never
 // fails the allocation for lack of a large enough block.

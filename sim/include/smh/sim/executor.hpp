@@ -45,6 +45,12 @@ struct ExecutorOptions {
   FaultPlan faults{};
 };
 
+// F_ext = 1 - largest free block / free bytes (0 when nothing is free): the
+// one statement of the formula, for regions and for attributes.
+constexpr double external_fragmentation(std::uint64_t largest_free_bytes, std::uint64_t free_bytes) {
+  return free_bytes == 0 ? 0.0 : 1.0 - static_cast<double>(largest_free_bytes) / static_cast<double>(free_bytes);
+}
+
 struct RegionSummary {
   std::string name;
   std::uint64_t base = 0;
