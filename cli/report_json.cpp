@@ -40,6 +40,7 @@ Json inputs_json(const sim::RunInputs& inputs) {
   out["policy_overridden"] = inputs.policy_overridden;
   out["mode"] = inputs.machine.pool.mode == MatchMode::exact ? "exact" : "capability";
   out["faults"] = faults;
+  out["cache_noise_ppm"] = inputs.cache_noise_ppm;
   out["replay"] = inputs.replay;
   out["trace"] = inputs.trace_path.empty() ? Json(nullptr) : Json(inputs.trace_path);
   return out;

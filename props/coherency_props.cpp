@@ -84,8 +84,8 @@ TEST(CoherencyProps, CorrectMaintenanceNeverTriggersAnOracle) {
           rc::state::runAll(commands, initial, static_cast<DriverSut&>(sut));
           sut.finish();
         } catch (...) {
-          RC_LOG() << "background cache noise: " << options.cache_noise_ppm << " ppm\n"
-                   << counterexample_json("coherency_correct_maintenance", *machine, sut.executor().ops(), seed)
+          RC_LOG() << counterexample_json("coherency_correct_maintenance", *machine, sut.executor().ops(), seed,
+                                          options.cache_noise_ppm)
                    << "\n";
           throw;
         }

@@ -47,14 +47,15 @@ void draw_faults(sim::Scenario* scenario) {
   }
 }
 
-// Options a scenario file does not carry: they are the same for every replay.
-sim::ExecutorOptions draw_options(const sim::FaultPlan& faults) {
+// The executor options of a run: what the scenario carries (faults, cache
+// noise) and what it does not (the checks and their period), which are the same
+// for every replay.
+sim::ExecutorOptions draw_options(const sim::Scenario& scenario) {
   sim::ExecutorOptions options;
   options.check_invariants = *rc::gen::weightedElement<bool>({{4, true}, {1, false}});
   options.validate_every_ops = *rc::gen::element<std::uint64_t>(0, 1, 7, 1024);
-  options.cache_noise_ppm = *rc::gen::weightedOneOf<std::uint32_t>(
-      {{1, rc::gen::just<std::uint32_t>(0)}, {1, rc::gen::inRange<std::uint32_t>(1, 300'000)}});
-  options.faults = faults;
+  options.cache_noise_ppm = scenario.cache_noise_ppm;
+  options.faults = scenario.faults;
   return options;
 }
 
@@ -73,7 +74,9 @@ TEST(DeterminismProps, EveryScenarioReplaysIdenticallyAndSoDoesItsJsonRoundTrip)
         scenario.machine = *gen_machine();
         scenario.seed = *rc::gen::arbitrary<std::uint64_t>();
         draw_faults(&scenario);
-        const sim::ExecutorOptions options = draw_options(scenario.faults);
+        scenario.cache_noise_ppm = *rc::gen::weightedOneOf<std::uint32_t>(
+            {{1, rc::gen::just<std::uint32_t>(0)}, {1, rc::gen::inRange<std::uint32_t>(1, 300'000)}});
+        const sim::ExecutorOptions options = draw_options(scenario);
 
         LiveExecutor sut(scenario.machine, options, scenario.seed);
         const ScenarioModel model{request_attrs(scenario.machine), 1};
@@ -85,7 +88,7 @@ TEST(DeterminismProps, EveryScenarioReplaysIdenticallyAndSoDoesItsJsonRoundTrip)
 
         const std::string json = sim::to_json(scenario);
         RC_LOG() << "options: check_invariants " << options.check_invariants << ", validate_every_ops "
-                 << options.validate_every_ops << ", cache_noise_ppm " << options.cache_noise_ppm << "\n"
+                 << options.validate_every_ops << "\n"
                  << "counterexample scenario (save under scenarios/, replay with `smh run`):\n"
                  << json << "\n";
 
@@ -101,6 +104,7 @@ TEST(DeterminismProps, EveryScenarioReplaysIdenticallyAndSoDoesItsJsonRoundTrip)
         RC_ASSERT(sim::to_json(parsed) == json);
         sim::ExecutorOptions parsed_options = options;
         parsed_options.faults = parsed.faults;  // "swarm" is re-derived from the parsed seed
+        parsed_options.cache_noise_ppm = parsed.cache_noise_ppm;
         const sim::RunResult round_trip = sim::run_ops(parsed.machine, parsed.ops, parsed.seed, parsed_options);
         RC_ASSERT(round_trip.ok);
         const std::string round_trip_difference = first_difference(first, outcome_of(round_trip));

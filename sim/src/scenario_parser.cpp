@@ -98,8 +98,8 @@ class Parser {
     }
     out->format_version = static_cast<std::uint32_t>(version);
     if (!known_keys(root, path,
-                    {"format_version", "name", "description", "seed", "machine", "pool", "faults", "ops", "trace",
-                     "expect"}) ||
+                    {"format_version", "name", "description", "seed", "machine", "pool", "faults", "cache_noise_ppm",
+                     "ops", "trace", "expect"}) ||
         !require(root, path, "machine")) {
       return false;
     }
@@ -125,6 +125,14 @@ class Parser {
     }
     if (root.contains("faults") && !faults(root.at("faults"), child_path(path, "faults"), out)) {
       return false;
+    }
+    if (root.contains("cache_noise_ppm")) {
+      const std::string noise_path = child_path(path, "cache_noise_ppm");
+      std::uint64_t ppm = 0;
+      if (!json_integer(root.at("cache_noise_ppm"), noise_path, "cache_noise_ppm", 1'000'000, &ppm)) {
+        return false;
+      }
+      out->cache_noise_ppm = static_cast<std::uint32_t>(ppm);
     }
     if (root.contains("ops") && !ops(root.at("ops"), child_path(path, "ops"), out->machine.pool.mode, &out->ops)) {
       return false;

@@ -98,6 +98,7 @@ void take_inputs(const Scenario& scenario, const RunOverrides& overrides, RunInp
   inputs->swarm = scenario.swarm;
   // A swarm plan is a function of the seed: a new seed draws a new mix.
   inputs->faults = scenario.swarm && overrides.seed ? FaultPlan::swarm(*overrides.seed) : scenario.faults;
+  inputs->cache_noise_ppm = scenario.cache_noise_ppm;
   if (overrides.policy) {
     inputs->machine.pool.policy = *overrides.policy;
     inputs->policy_overridden = true;
@@ -129,6 +130,7 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   // runs in constant memory, and the digest is the same.
   executor_options.keep_events = false;
   executor_options.faults = inputs.faults;
+  executor_options.cache_noise_ppm = inputs.cache_noise_ppm;
   std::string error;
   std::unique_ptr<Executor> executor = Executor::create(inputs.machine, executor_options, inputs.seed, &error);
   if (!executor) {

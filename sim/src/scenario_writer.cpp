@@ -61,6 +61,9 @@ std::string to_json(const Scenario& scenario) {
       }
     }
   }
+  if (scenario.cache_noise_ppm != 0) {
+    root["cache_noise_ppm"] = scenario.cache_noise_ppm;
+  }
   if (scenario.trace) {
     root["trace"] = *scenario.trace;
   } else {

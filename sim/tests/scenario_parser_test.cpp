@@ -226,7 +226,7 @@ TEST(ScenarioParser, UnknownKeysAreErrorsAtTheKey) {
                R"("colour")");
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "zeta": 1, "alpha": 2})", "$.zeta",
                R"(unknown key "zeta" (expected one of: format_version, name, description, seed, machine, pool, )"
-               R"(faults, ops, trace, expect))",
+               R"(faults, cache_noise_ppm, ops, trace, expect))",
                R"("zeta")");
   expect_error(with_ops(R"([{"op": "free", "handle": 1, "size": 8}])"), "$.ops[0].size",
                R"(unknown key "size" for op "free" (expected one of: op, handle))", R"("size": 8})");
@@ -655,6 +655,30 @@ TEST(ScenarioParser, SizeThresholdRoutesByRegionRole) {
   EXPECT_EQ(result.events[4].region, 1u);
   EXPECT_EQ(result.events[5].kind, EventKind::alloc_failed);
   EXPECT_EQ(result.summary.failed_allocs, 1u);
+}
+
+}  // namespace
+}  // namespace smh::sim
+
+namespace smh::sim {
+namespace {
+
+// Background cache activity is part of a scenario, so that a run found with it
+// (a property counterexample) replays with it.
+TEST(ScenarioParser, CacheNoiseIsReadCheckedAndWritten) {
+  const std::string machine =
+      R"("machine": {"regions": [{"name": "a", "base": 4096, "size": 4096, "attr": 0, "cache": "write_back"}]})";
+  const Scenario noisy =
+      parse_ok(R"({"format_version": 1, )" + machine + R"(, "cache_noise_ppm": 300000, "ops": []})");
+  EXPECT_EQ(noisy.cache_noise_ppm, 300'000u);
+  Scenario again;
+  ScenarioError error;
+  ASSERT_TRUE(parse_scenario(to_json(noisy), "canonical", &again, &error)) << error.to_string();
+  EXPECT_EQ(again.cache_noise_ppm, 300'000u);
+  EXPECT_EQ(to_json(parse_ok(R"({"format_version": 1, )" + machine + R"(, "ops": []})")).find("cache_noise_ppm"),
+            std::string::npos);
+  const std::string too_much = R"({"format_version": 1, )" + machine + R"(, "cache_noise_ppm": 1000001, "ops": []})";
+  expect_error(too_much, "$.cache_noise_ppm", "cache_noise_ppm 1000001 is out of range (at most 1000000)", "1000001");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // scenarios.
 #include "smh/sim/scenario_runner.hpp"
 
+#include "smh/sim/scenario_parser.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -273,6 +275,44 @@ TEST(Verdict, NamesAndExitCodes) {
   EXPECT_EQ(exit_code(Verdict::expectation_failed), 1);
   EXPECT_EQ(exit_code(Verdict::invariant_broken), 1);
   EXPECT_EQ(exit_code(Verdict::bad_input), 2);
+}
+
+// A scenario's cache_noise_ppm reaches the Executor: a receive loop without the
+// invalidate after each transfer is caught only by background fills, so it
+// fails with the noise and passes without it.
+TEST_F(ScenarioRunner, ScenarioCacheNoiseReachesTheExecutor) {
+  Scenario scenario;
+  scenario.name = "noisy_receive";
+  scenario.seed = 21;
+  scenario.machine.regions = {{"sram", 0x2000'0000, 4096, 0, CachePolicy::write_back, 32, true, false}};
+  auto block_op = [](OpKind kind, Handle handle) {
+    Op op;
+    op.kind = kind;
+    op.handle = handle;
+    return op;
+  };
+  for (Handle buffer = 1; buffer <= 8; ++buffer) {
+    scenario.ops.push_back(Op{OpKind::alloc, buffer, 0, 256, 32, 0, 0});
+  }
+  for (int round = 0; round < 100; ++round) {
+    for (Handle buffer = 1; buffer <= 8; ++buffer) {
+      for (const OpKind kind : {OpKind::cache_invalidate, OpKind::dma_from_device_start,
+                                OpKind::dma_from_device_complete, OpKind::cpu_read}) {
+        scenario.ops.push_back(block_op(kind, buffer));
+      }
+    }
+  }
+  const ScenarioOutcome quiet = run_scenario_file(write("quiet.json", to_json(scenario)), {});
+  EXPECT_EQ(quiet.verdict, Verdict::pass) << quiet.error;
+  scenario.cache_noise_ppm = 300'000;
+  const ScenarioOutcome noisy = run_scenario_file(write("noisy.json", to_json(scenario)), {});
+  EXPECT_EQ(noisy.inputs.cache_noise_ppm, 300'000u);
+  EXPECT_EQ(noisy.verdict, Verdict::invariant_broken) << noisy.error;
+  bool stale_rx = false;
+  for (const Finding& finding : noisy.findings) {
+    stale_rx |= finding.check == "STALE_RX";
+  }
+  EXPECT_TRUE(stale_rx);
 }
 
 }  // namespace

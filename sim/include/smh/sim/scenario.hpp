@@ -47,6 +47,10 @@ struct Scenario {
   // driver that overrides the seed must re-derive faults from the new seed.
   bool swarm = false;
   FaultPlan faults{};
+  // Background cache activity (ExecutorOptions::cache_noise_ppm): seeded
+  // evictions and speculative fills behind the program's back, so that a
+  // counterexample found with noise replays with it.
+  std::uint32_t cache_noise_ppm = 0;
   // Inline ops; empty when the scenario names a trace instead.
   std::vector<Op> ops;
   // `trace`: a path (as written, relative to the scenario file) to a JSON Lines

@@ -100,6 +100,7 @@ struct RunInputs {
   bool policy_overridden = false;
   bool swarm = false;
   FaultPlan faults{};
+  std::uint32_t cache_noise_ppm = 0;  // the scenario's background cache activity
   Expectations expect;
   std::uint64_t inline_ops = 0;  // 0 for traces
 };
