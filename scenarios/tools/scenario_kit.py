@@ -104,13 +104,15 @@ def render(scenario):
     return "\n".join(lines) + "\n"
 
 
-def scenario(name, description, seed, regions, ops, expect, pool=None, faults=None):
+def scenario(name, description, seed, regions, ops, expect, pool=None, faults=None, cache_noise_ppm=None):
     result = {"format_version": 1, "name": name, "description": description + GENERATED_NOTE, "seed": seed,
               "machine": {"regions": regions}}
     if pool is not None:
         result["pool"] = pool
     if faults is not None:
         result["faults"] = faults
+    if cache_noise_ppm is not None:
+        result["cache_noise_ppm"] = cache_noise_ppm
     result["ops"] = ops
     result["expect"] = expect
     return result
