@@ -253,6 +253,13 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
            " bytes";
     return false;
   }
+  // The cache's own moves name the line holding block + offset: a byte of the
+  // block, not the line after it.
+  if ((op.kind == OpKind::evict || op.kind == OpKind::speculative_fill) && op.offset_bytes == block.size_bytes) {
+    *why = "offset " + std::to_string(op.offset_bytes) + " is past the block's last byte (it has " +
+           std::to_string(block.size_bytes) + ")";
+    return false;
+  }
   const std::uint64_t length = op.length_bytes == 0 ? block.size_bytes - op.offset_bytes : op.length_bytes;
   if (length > block.size_bytes - op.offset_bytes) {
     *why = "range [" + std::to_string(op.offset_bytes) + ", " + std::to_string(op.offset_bytes + length) +

@@ -63,7 +63,8 @@ class FragmentationSampler {
 class RequestTally {
  public:
   void count(const Op& op) {
-    if (op.kind == OpKind::alloc || op.kind == OpKind::realloc) {
+    // realloc(p, 0) is a free, not a request for memory.
+    if (op.kind == OpKind::alloc || (op.kind == OpKind::realloc && op.size_bytes != 0)) {
       Requests& requests = by_attr_[op.attr];
       ++requests.count;
       requests.bytes += op.size_bytes;

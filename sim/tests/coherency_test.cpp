@@ -189,6 +189,10 @@ TEST(Coherency, OpsOutsideTheirBlockOrOutOfOrderAreInvalid) {
   EXPECT_EQ(error, "op 1 (dma_from_device_start handle 1): a receive covers the whole block");
   EXPECT_FALSE(executor->apply(op(OpKind::cache_clean, 2), &error));
   EXPECT_EQ(error, "op 1 (cache_clean handle 2): no live block has this handle");
+  EXPECT_FALSE(executor->apply(op(OpKind::evict, 1, 64), &error));
+  EXPECT_EQ(error, "op 1 (evict handle 1): offset 64 is past the block's last byte (it has 64)");
+  EXPECT_FALSE(executor->apply(op(OpKind::speculative_fill, 1, 64), &error));
+  EXPECT_TRUE(executor->apply(op(OpKind::evict, 1, 63), &error)) << error;
 }
 
 // Bytes no live block holds are named from the allocator's own walk: a block

@@ -315,5 +315,18 @@ TEST_F(ScenarioRunner, ScenarioCacheNoiseReachesTheExecutor) {
   EXPECT_TRUE(stale_rx);
 }
 
+// The per-attribute request tally counts requests for memory: realloc(p, 0)
+// frees, and is not one.
+TEST_F(ScenarioRunner, ReallocToZeroIsNotCountedAsARequest) {
+  const std::string ops = R"({"op": "alloc", "handle": 1, "attr": "cacheable", "size": 64},
+    {"op": "realloc", "handle": 1, "attr": "cacheable", "size": 96},
+    {"op": "realloc", "handle": 1, "attr": "cacheable", "size": 0})";
+  const ScenarioOutcome outcome = run_scenario_file(write("s.json", one_region_scenario(ops)), {});
+  ASSERT_EQ(outcome.verdict, Verdict::pass) << outcome.error;
+  ASSERT_EQ(outcome.attributes.size(), 1u);
+  EXPECT_EQ(outcome.attributes[0].alloc_requests, 2u);
+  EXPECT_EQ(outcome.attributes[0].requested_bytes, 160u);
+}
+
 }  // namespace
 }  // namespace smh::sim
