@@ -445,7 +445,7 @@ void CacheModel::device_write(std::uint64_t offset, const unsigned char* data, s
 void CacheModel::evict(std::uint64_t line, std::vector<Hazard>* out) {
   SMH_ASSERT(line < flags_.size());
   absorb_cpu_writes(line);
-  if ((flags_[line] & kValid) == 0) return;
+  if (!has_flag(line, kValid)) return;
   write_back(line, out);
   make_invalid(line);
 }
@@ -458,22 +458,14 @@ void CacheModel::speculative_fill(std::uint64_t line) {
 
 // ---- Queries ----------------------------------------------------------------------
 
-bool CacheModel::valid(std::uint64_t line) const {
+bool CacheModel::has_flag(std::uint64_t line, std::uint8_t flag) const {
   SMH_ASSERT(line < flags_.size());
-  return (flags_[line] & kValid) != 0;
+  return (flags_[line] & flag) != 0;
 }
-bool CacheModel::ram_newer(std::uint64_t line) const {
-  SMH_ASSERT(line < flags_.size());
-  return (flags_[line] & kRamNewer) != 0;
-}
-bool CacheModel::rx_active(std::uint64_t line) const {
-  SMH_ASSERT(line < flags_.size());
-  return (flags_[line] & kRxActive) != 0;
-}
-bool CacheModel::tx_active(std::uint64_t line) const {
-  SMH_ASSERT(line < flags_.size());
-  return (flags_[line] & kTxActive) != 0;
-}
+bool CacheModel::valid(std::uint64_t line) const { return has_flag(line, kValid); }
+bool CacheModel::ram_newer(std::uint64_t line) const { return has_flag(line, kRamNewer); }
+bool CacheModel::rx_active(std::uint64_t line) const { return has_flag(line, kRxActive); }
+bool CacheModel::tx_active(std::uint64_t line) const { return has_flag(line, kTxActive); }
 bool CacheModel::dirty(std::uint64_t line) const {
   SMH_ASSERT(line < flags_.size());
   return dirty_mask(line) != 0;

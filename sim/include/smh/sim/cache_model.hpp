@@ -204,6 +204,8 @@ class CacheModel {
   Span range_span(std::uint64_t offset, std::uint64_t size) const;
   std::uint32_t granules_of(std::uint64_t line, Span part) const;
   std::uint32_t covered_granules(std::uint64_t line, Span part) const;
+  // Whether `line`'s state has `flag` (a bit of flags_, see cache_model.cpp).
+  bool has_flag(std::uint64_t line, std::uint8_t flag) const;
   std::uint32_t dirty_mask(std::uint64_t line) const;
   void set_dirty_mask(std::uint64_t line, std::uint32_t mask);
 
