@@ -77,12 +77,15 @@ std::vector<unsigned char> Executor::Impl::expected_contents(Handle handle, cons
   return bytes;
 }
 
-// Who owns device bytes [begin, end): the block itself (its whole usable area),
-// another live block, or — when no live block does — the allocator (headers,
-// free-list links) or nobody (free space).
-std::string Executor::Impl::owner_of(std::uint64_t begin, std::uint64_t end, Handle handle,
-                                     const LiveBlock& block) const {
-  const std::uint64_t own_end = block.device_address + pool->usable_size(host(block));
+std::uint64_t Executor::Impl::own_bytes_end(const LiveBlock& block) const {
+  return block.device_address + pool->usable_size(host(block));
+}
+
+// Who owns device bytes [begin, end): the block itself (its whole usable area,
+// up to `own_end`), another live block, or — when no live block does — the
+// allocator (headers, free-list links) or nobody (free space).
+std::string Executor::Impl::owner_of(std::uint64_t begin, std::uint64_t end, Handle handle, const LiveBlock& block,
+                                     std::uint64_t own_end) const {
   if (begin >= block.device_address && end <= own_end) {
     return "handle " + std::to_string(handle);
   }
@@ -136,7 +139,8 @@ std::string Executor::Impl::unowned_bytes(unsigned region, std::uint64_t begin, 
 
 // One finding per run of hazards of one kind on one owner (the model reports per
 // line and per run of granules; a 128-byte buffer would otherwise read as four).
-void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block) {
+void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block,
+                                    std::uint64_t own_end) {
   const std::uint64_t base = map.spec(block.region).base;
   const std::string self = "handle " + std::to_string(op.handle);
   struct Run {
@@ -149,12 +153,15 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
   for (const Hazard& hazard : hazards) {
     const std::uint64_t begin = base + hazard.first_offset;
     const std::uint64_t end = base + hazard.last_offset + 1;
-    std::string owner = owner_of(begin, end, op.handle, block);
-    if (hazard.kind == HazardKind::discarded_dirty && owner == self) {
+    std::string owner = owner_of(begin, end, op.handle, block, own_end);
+    if (hazard.kind == HazardKind::discarded_dirty && begin < own_end && end > block.device_address) {
       // Discarding the buffer's own bytes is what an invalidate is for; they are
-      // undefined from now on.
+      // undefined from now on. A run of dirty granules may hold a neighbour's
+      // bytes too (a header in the buffer's first line): those are reported.
       shadow.find_mutable(op.handle)->contents_known = false;
-      continue;
+      if (owner == self) {
+        continue;
+      }
     }
     if (!runs.empty() && runs.back().kind == hazard.kind && runs.back().end == begin && runs.back().owner == owner) {
       runs.back().end = end;
@@ -170,8 +177,8 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
   }
 }
 
-void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin,
-                                      std::uint64_t end) {
+void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
+                                      std::uint64_t own_end) {
   const RegionSpec& spec = map.spec(block.region);
   if (!spec.dma_capable) {
     report("ATTR_MISMATCH", std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) + " at " +
@@ -187,13 +194,12 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
   const std::uint64_t first_line = begin / line * line;
   const std::uint64_t last_line_end = (end + line - 1) / line * line;
   const std::uint64_t own_begin = block.device_address;
-  const std::uint64_t own_end = block.device_address + pool->usable_size(host(block));
   for (const auto& [from, to] : {std::pair{first_line, std::min(begin, own_begin)},
                                  std::pair{std::max(end, own_end), last_line_end}}) {
     if (from < to) {
       report("DMA_LINE_SHARED", std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) +
                                     " [" + hex(begin) + ", " + hex(end) + "): its cache line shares [" + hex(from) +
-                                    ", " + hex(to) + ") with " + owner_of(from, to, op.handle, block),
+                                    ", " + hex(to) + ") with " + owner_of(from, to, op.handle, block, own_end),
              op.handle);
     }
   }
@@ -209,7 +215,7 @@ std::string Executor::Impl::device_write_outside(Handle handle, const LiveBlock&
   const std::uint64_t to = begin < block.device_address ? std::min(end, block.device_address) : end;
   return "device write [" + hex(begin) + ", " + hex(end) + ") leaves handle " + std::to_string(handle) +
          "'s buffer [" + hex(block.device_address) + ", " + hex(buffer_end) + ") at [" + hex(from) + ", " + hex(to) +
-         "), into " + owner_of(from, to, handle, block);
+         "), into " + owner_of(from, to, handle, block, own_bytes_end(block));
 }
 
 void Executor::Impl::cache_noise() {
@@ -296,6 +302,10 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
   }
   const std::uint64_t begin = block.device_address + op.offset_bytes;
   unsigned char* cpu = host(block) + op.offset_bytes;
+  // The block's own bytes end where its header says, read before the op: an
+  // invalidate may discard that header (it can share the block's first line),
+  // and the stale copy in RAM may name another size, or no block at all.
+  const std::uint64_t own_end = own_bytes_end(block);
   std::vector<Hazard> hazards;
   switch (op.kind) {
     case OpKind::cpu_write: {
@@ -345,7 +355,6 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
         unsigned char* view = map.cpu_view(block.region);
         const std::vector<unsigned char> before(view + lines_begin, view + lines_end);
         cache->invalidate(region_offset, length, &hazards);
-        const std::uint64_t own_end = block.device_address + pool->usable_size(host(block));
         restore_allocator_bytes(hazards, map.spec(block.region).base, view, before, lines_begin,
                                 [&](std::uint64_t begin, std::uint64_t end) {
                                   return (begin >= block.device_address && end <= own_end) ||
@@ -359,13 +368,13 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
       }
       break;
     case OpKind::dma_to_device:
-      check_dma_buffer(op, block, begin, begin + length);
+      check_dma_buffer(op, block, begin, begin + length, own_end);
       if (cache != nullptr) {
         cache->dma_to_device(region_offset, length, &hazards);
       }
       break;
     case OpKind::dma_from_device_start:
-      check_dma_buffer(op, block, begin, begin + length);
+      check_dma_buffer(op, block, begin, begin + length, own_end);
       if (cache != nullptr) {
         cache->dma_from_device_start(region_offset, length);
       }
@@ -404,7 +413,7 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
       *why = "not a CPU, cache or DMA op";
       return false;
   }
-  report_hazards(hazards, op, block);
+  report_hazards(hazards, op, block, own_end);
   record(Event{op_index, EventKind::coherency, op.handle, block.region, begin, length, 0});
   return true;
 }

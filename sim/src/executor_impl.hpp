@@ -142,11 +142,17 @@ struct Executor::Impl {
   // CPU, cache and DMA ops and their oracles (executor_coherency_ops.cpp). False
   // (with *why) for an op that does not fit its block.
   bool apply_coherency(const Op& op, const LiveBlock& block, std::string* why);
-  void report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block);
-  std::string owner_of(std::uint64_t device_begin, std::uint64_t device_end, Handle handle,
-                       const LiveBlock& block) const;
+  // Where the block's own bytes (its usable area) end, as its header in the CPU
+  // view says now: take it before anything that may discard that header.
+  [[nodiscard]] std::uint64_t own_bytes_end(const LiveBlock& block) const;
+  // `own_end`: own_bytes_end(block), taken before the op.
+  void report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block,
+                      std::uint64_t own_end);
+  std::string owner_of(std::uint64_t device_begin, std::uint64_t device_end, Handle handle, const LiveBlock& block,
+                       std::uint64_t own_end) const;
   std::string unowned_bytes(unsigned region, std::uint64_t device_begin, std::uint64_t device_end) const;
-  void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end);
+  void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
+                        std::uint64_t own_end);
   // The bus monitor: "" when a device write to [begin, end) stays inside the
   // buffer `handle` was given (its requested bytes); else what it hit.
   std::string device_write_outside(Handle handle, const LiveBlock& block, std::uint64_t begin,
