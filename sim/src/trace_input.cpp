@@ -17,7 +17,11 @@ namespace smh::sim::detail {
 namespace {
 
 struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
+  void operator()(std::FILE* file) const {
+    if (file != stdin) {  // "-" reads stdin, which is not ours to close
+      std::fclose(file);
+    }
+  }
 };
 struct DctxFreer {
   void operator()(ZSTD_DCtx* context) const { ZSTD_freeDCtx(context); }
@@ -27,6 +31,10 @@ struct DctxFreer {
 class TraceFile {
  public:
   bool open(const std::string& path, std::string* error) {
+    if (path == "-") {
+      file_.reset(stdin);  // a pipe, typically: no size, so no progress total
+      return true;
+    }
     file_.reset(std::fopen(path.c_str(), "rb"));
     if (!file_) {
       *error = std::string("cannot open the file: ") + std::strerror(errno);

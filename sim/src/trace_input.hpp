@@ -1,7 +1,7 @@
 // Where a trace's text comes from: the file as it is, or the file decompressed
-// with zstd (recognised by the frame's magic number). Both read through fixed
-// buffers, so the memory a trace costs does not depend on its length. Private
-// to sim/src (the trace reader).
+// with zstd (recognised by the frame's magic number); the path "-" is stdin.
+// Both read through fixed buffers, so the memory a trace costs does not
+// depend on its length. Private to sim/src (the trace reader, the importers).
 #pragma once
 
 #include <cstddef>
