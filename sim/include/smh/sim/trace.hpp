@@ -39,7 +39,8 @@ class TraceReader {
   // about 60 bytes; a longer line is not a trace).
   static constexpr std::size_t max_line_bytes = std::size_t{256} << 10;
 
-  // Opens `path`; zstd input is recognised by its magic number, not its name.
+  // Opens `path` ("-": stdin); zstd input is recognised by its magic number,
+  // not its name.
   // `mode` is the pool's matching mode: it decides what attribute names mean
   // (exact ids or capability bits), as for inline ops.
   // nullptr and *error set when the file cannot be opened or read.
