@@ -61,8 +61,8 @@ bool ImportLedger::new_handle(Handle* out, std::string* message) {
 
 // The attribute statistics entry for `attr`, created on first use. The last
 // one used is tried first: inputs use few attributes, mostly in runs.
-AttributeStats* ImportLedger::attribute(std::uint32_t attr, std::string* message) {
-  std::vector<AttributeStats>& all = stats_->attributes;
+ImportAttributeStats* ImportLedger::attribute(std::uint32_t attr, std::string* message) {
+  std::vector<ImportAttributeStats>& all = stats_->attributes;
   if (last_attribute_ < all.size() && all[last_attribute_].attr == attr) {
     return &all[last_attribute_];
   }
@@ -77,7 +77,7 @@ AttributeStats* ImportLedger::attribute(std::uint32_t attr, std::string* message
                " distinct attributes (raise the limit with --max-attributes)";
     return nullptr;
   }
-  all.push_back(AttributeStats{attr, 0, 0, 0, 0});
+  all.push_back(ImportAttributeStats{attr, 0, 0, 0, 0});
   last_attribute_ = all.size() - 1;
   return &all.back();
 }
@@ -104,7 +104,7 @@ bool ImportLedger::resolve_attr(const BlockRequest& request, std::uint32_t* attr
 }
 
 bool ImportLedger::count_attribute(std::uint32_t attr, std::string* message) {
-  AttributeStats* entry = attribute(attr, message);
+  ImportAttributeStats* entry = attribute(attr, message);
   if (entry == nullptr) {
     return false;
   }
@@ -123,7 +123,7 @@ void ImportLedger::add_live(std::uint32_t attr, std::uint64_t size_bytes) {
     stats_->peak_time_ticks = time_ticks_;
   }
   std::string unused;
-  AttributeStats* entry = attribute(attr, &unused);
+  ImportAttributeStats* entry = attribute(attr, &unused);
   SMH_ASSERT(entry != nullptr);  // resolve_attr created it
   entry->live_bytes += size_bytes;
   if (entry->live_bytes > entry->peak_live_bytes) {
@@ -134,7 +134,7 @@ void ImportLedger::add_live(std::uint32_t attr, std::uint64_t size_bytes) {
 
 void ImportLedger::remove_live(std::uint32_t attr, std::uint64_t size_bytes) {
   std::string unused;
-  AttributeStats* entry = attribute(attr, &unused);
+  ImportAttributeStats* entry = attribute(attr, &unused);
   SMH_ASSERT(entry != nullptr && entry->live_bytes >= size_bytes && stats_->live_bytes >= size_bytes);
   entry->live_bytes -= size_bytes;
   stats_->live_bytes -= size_bytes;
@@ -237,7 +237,7 @@ bool ImportLedger::realloc(std::uint64_t old_key, const BlockRequest& request, s
 void ImportLedger::finish() {
   stats_->live_blocks = blocks_.size();
   std::sort(stats_->attributes.begin(), stats_->attributes.end(),
-            [](const AttributeStats& a, const AttributeStats& b) { return a.attr < b.attr; });
+            [](const ImportAttributeStats& a, const ImportAttributeStats& b) { return a.attr < b.attr; });
   last_attribute_ = 0;
 }
 

@@ -73,7 +73,7 @@ class ImportLedger {
   bool resolve_attr(const BlockRequest& request, std::uint32_t* attr, std::string* message);
   bool new_handle(Handle* out, std::string* message);
   bool ensure_room(std::string* message) const;
-  AttributeStats* attribute(std::uint32_t attr, std::string* message);
+  ImportAttributeStats* attribute(std::uint32_t attr, std::string* message);
   bool count_attribute(std::uint32_t attr, std::string* message);
   void emit(const Op& op);
   void count_size(std::uint64_t size_bytes);

@@ -64,7 +64,7 @@ struct ImportError {
   [[nodiscard]] std::string to_string() const;
 };
 
-struct AttributeStats {
+struct ImportAttributeStats {
   std::uint32_t attr = 0;
   std::uint64_t allocs = 0;            // allocations and reallocs given this attribute
   std::uint64_t live_bytes = 0;        // at the end
@@ -107,7 +107,7 @@ struct ImportStats {
   std::uint64_t largest_block_bytes = 0;
   std::uint64_t largest_block_line = 0;
   std::array<std::uint64_t, size_histogram_buckets> size_histogram{};
-  std::vector<AttributeStats> attributes;  // sorted by attr
+  std::vector<ImportAttributeStats> attributes;  // sorted by attr
   std::vector<std::uint64_t> rule_hits;    // per attribute-map rule: the allocations it decided
   std::uint64_t default_attr_hits = 0;     // allocations no rule and no format decided
   std::vector<std::string> notes;          // what the reader should know about this input
