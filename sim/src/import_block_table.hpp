@@ -14,7 +14,7 @@
 
 namespace smh::sim::detail {
 
-struct LiveBlock {
+struct TrackedBlock {
   std::uint64_t key = 0;
   std::uint64_t size_bytes = 0;
   Handle handle = 0;  // 0: an empty slot (handles start at 1)
@@ -28,7 +28,7 @@ class BlockTable {
   [[nodiscard]] std::uint64_t size() const { return count_; }
 
   // The live block with this key, or null.
-  [[nodiscard]] LiveBlock* find(std::uint64_t key) {
+  [[nodiscard]] TrackedBlock* find(std::uint64_t key) {
     std::size_t slot = home(key);
     while (slots_[slot].handle != 0) {
       if (slots_[slot].key == key) {
@@ -40,7 +40,7 @@ class BlockTable {
   }
 
   // Adds a block whose key is not in the table.
-  void insert(const LiveBlock& block) {
+  void insert(const TrackedBlock& block) {
     SMH_ASSERT(block.handle != 0);
     if ((count_ + 1) * 2 > slots_.size()) {
       grow();
@@ -55,7 +55,7 @@ class BlockTable {
   }
 
   // Removes the block `found` points at (from find()).
-  void erase(LiveBlock* found) {
+  void erase(TrackedBlock* found) {
     SMH_ASSERT(found >= slots_.data() && found < slots_.data() + slots_.size() && found->handle != 0);
     auto hole = static_cast<std::size_t>(found - slots_.data());
     // Backward shift: move later entries of the probe run into the hole when
@@ -73,7 +73,7 @@ class BlockTable {
         hole = current;
       }
     }
-    slots_[hole] = LiveBlock{};
+    slots_[hole] = TrackedBlock{};
     --count_;
   }
 
@@ -88,18 +88,18 @@ class BlockTable {
   }
 
   void grow() {
-    std::vector<LiveBlock> old(slots_.size() * 2);
+    std::vector<TrackedBlock> old(slots_.size() * 2);
     old.swap(slots_);
     ++shift_;
     count_ = 0;
-    for (const LiveBlock& block : old) {
+    for (const TrackedBlock& block : old) {
       if (block.handle != 0) {
         insert(block);
       }
     }
   }
 
-  std::vector<LiveBlock> slots_;
+  std::vector<TrackedBlock> slots_;
   unsigned shift_ = 10;  // log2(slots_.size())
   std::uint64_t count_ = 0;
 };

@@ -141,7 +141,7 @@ void ImportLedger::remove_live(std::uint32_t attr, std::uint64_t size_bytes) {
 }
 
 // Writes the free of a live block and forgets it.
-void ImportLedger::free_block(LiveBlock* block) {
+void ImportLedger::free_block(TrackedBlock* block) {
   Op op;
   op.kind = OpKind::free;
   op.handle = block->handle;
@@ -170,14 +170,14 @@ bool ImportLedger::alloc(const BlockRequest& request, std::string* message) {
   emit(op);
   ++stats_->allocs;
   count_size(request.size_bytes);
-  blocks_.insert(LiveBlock{request.key, request.size_bytes, handle, attr});
+  blocks_.insert(TrackedBlock{request.key, request.size_bytes, handle, attr});
   add_live(attr, request.size_bytes);
   return true;
 }
 
 bool ImportLedger::free(std::uint64_t key, std::string* /*message*/) {
   ++stats_->events;
-  LiveBlock* block = blocks_.find(key);
+  TrackedBlock* block = blocks_.find(key);
   if (block == nullptr) {
     ++stats_->unmatched_frees;
     return true;
@@ -187,14 +187,14 @@ bool ImportLedger::free(std::uint64_t key, std::string* /*message*/) {
 }
 
 void ImportLedger::implied_free(std::uint64_t key) {
-  LiveBlock* block = blocks_.find(key);
+  TrackedBlock* block = blocks_.find(key);
   SMH_ASSERT(block != nullptr);  // callers know it is live
   ++stats_->implied_frees;
   free_block(block);
 }
 
 bool ImportLedger::realloc(std::uint64_t old_key, const BlockRequest& request, std::string* message) {
-  LiveBlock* old_block = blocks_.find(old_key);
+  TrackedBlock* old_block = blocks_.find(old_key);
   if (old_block == nullptr) {
     ++stats_->unmatched_reallocs;
     return alloc(request, message);  // counts the event
@@ -215,7 +215,7 @@ bool ImportLedger::realloc(std::uint64_t old_key, const BlockRequest& request, s
   if (!resolve_attr(request, &attr, message)) {
     return false;
   }
-  const LiveBlock moved{request.key, request.size_bytes, old_block->handle, attr};
+  const TrackedBlock moved{request.key, request.size_bytes, old_block->handle, attr};
   const std::uint32_t old_attr = old_block->attr;
   const std::uint64_t old_size = old_block->size_bytes;
   Op op;

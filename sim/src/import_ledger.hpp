@@ -79,7 +79,7 @@ class ImportLedger {
   void count_size(std::uint64_t size_bytes);
   void add_live(std::uint32_t attr, std::uint64_t size_bytes);
   void remove_live(std::uint32_t attr, std::uint64_t size_bytes);
-  void free_block(LiveBlock* block);
+  void free_block(TrackedBlock* block);
 
   const ImportOptions& options_;
   ImportStats* stats_;
