@@ -16,6 +16,7 @@
 
 #include "check_command.hpp"
 #include "demo.hpp"
+#include "import_command.hpp"
 #include "run_command.hpp"
 #include "smh/pool_types.hpp"
 
@@ -40,6 +41,40 @@ void add_single_run_flags(CLI::App* command, RunCommandOptions* options) {
   command->add_option("--report", options->report_path, "Write the JSON report to this file");
   command->add_option("--junit", options->junit_path, "Write JUnit XML to this file");
   command->add_flag("--quiet,-q", options->quiet, "Print only the one-line result");
+}
+
+// `smh import` and its flags.
+CLI::App* add_import_command(CLI::App& app, smh::cli::ImportCommandOptions* options) {
+  std::vector<std::string> formats;
+  for (unsigned i = 0; i < smh::sim::import_format_count; ++i) {
+    formats.emplace_back(smh::sim::to_string(static_cast<smh::sim::ImportFormat>(i)));
+  }
+  CLI::App* import = app.add_subcommand(
+      "import", "Convert a heaptrack, mtrace, ESP-IDF, device-log or CSV capture into a trace for smh replay, and "
+                "summarise it; exit 0 done, 2 bad input");
+  import->add_option("format", options->format, "Input format")->required()->check(CLI::IsMember(formats));
+  import->add_option("input", options->input_path, "The capture ('-': stdin; zstd recognised by its content)")
+      ->required();
+  import->add_option("-o,--output", options->output_path,
+                     "Write the trace here (JSON Lines; zstd when the name ends in .zst; '-': stdout)");
+  import->add_flag("--stats", options->stats_only, "Only print the summary, write no trace")->excludes("--output");
+  import->add_option("--attr-map", options->attr_map_path,
+                     "Attribute rules (JSON) by size, trace id, caller or heap id (docs/importing.md)");
+  import->add_option("--mode", options->mode,
+                     "What attribute names mean: exact or capability (default: capability for esp-idf, else exact)")
+      ->check(CLI::IsMember({"exact", "capability"}));
+  import->add_flag("--skip-bad", options->skip_bad, "Count and skip malformed lines instead of stopping at the first");
+  import->add_option("--max-line-bytes", options->limits.max_line_bytes, "Longest input line (default 262144)")
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 30));
+  import->add_option("--max-live-blocks", options->limits.max_live_blocks,
+                     "Most blocks live at once (default 4194304)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 36));
+  import->add_option("--max-attributes", options->limits.max_attributes, "Most distinct attributes (default 256)")
+      ->check(CLI::Range(1u, 1u << 20));
+  import->add_option("--max-attr-map-bytes", options->max_attr_map_bytes,
+                     "Largest attribute-map file (default 1048576)")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 32));
+  return import;
 }
 
 int run(int argc, char** argv) {
@@ -99,6 +134,9 @@ int run(int argc, char** argv) {
                   "Compare only the metrics with the baseline, not the digests (placement changed on purpose)");
   check->add_flag("--quiet,-q", check_options.quiet, "Print only failures and the totals");
 
+  smh::cli::ImportCommandOptions import_options;
+  CLI::App* import = add_import_command(app, &import_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -119,6 +157,9 @@ int run(int argc, char** argv) {
   }
   if (check->parsed()) {
     return smh::cli::check_command(check_options);
+  }
+  if (import->parsed()) {
+    return smh::cli::import_command(import_options);
   }
   return 2;
 }

@@ -55,9 +55,10 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Runs `smh args...` in the test directory; stdin, stdout and stderr are
-  // files, so smh sees no terminal.
-  Completed smh(const std::vector<std::string>& args) const {
+  // Runs `smh args...` in the test directory; stdin (`stdin_path`, relative to
+  // the test directory unless absolute), stdout and stderr are files, so smh
+  // sees no terminal.
+  Completed smh(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null") const {
     std::vector<std::string> argv_text = {SMH_BINARY};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -69,7 +70,8 @@ class CliTest : public ::testing::Test {
     const std::string err_path = (dir_ / ".stderr").string();
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    const std::string input = fs::path(stdin_path).is_absolute() ? stdin_path : (dir_ / stdin_path).string();
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, input.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     // The child works in this test's directory (glibc >= 2.29).

@@ -16,7 +16,11 @@ namespace smh::sim {
 namespace {
 
 struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
+  void operator()(std::FILE* file) const {
+    if (file != stdout) {  // "-" writes stdout, which is not ours to close
+      std::fclose(file);
+    }
+  }
 };
 struct CctxFreer {
   void operator()(ZSTD_CCtx* context) const { ZSTD_freeCCtx(context); }
@@ -55,7 +59,7 @@ class LineWriter final : public TraceWriter {
     }
     const bool flushed = error_.empty() && flush(true, error);
     std::FILE* file = file_.release();
-    if (std::fclose(file) != 0 && flushed) {
+    if ((file == stdout ? std::fflush(file) : std::fclose(file)) != 0 && flushed) {
       return fail("cannot close the file", error);
     }
     if (!flushed) {
@@ -115,7 +119,7 @@ class LineWriter final : public TraceWriter {
 }  // namespace
 
 std::unique_ptr<TraceWriter> TraceWriter::create(const std::string& path, bool zstd, std::string* error) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
+  std::FILE* file = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
   if (file == nullptr) {
     *error = path + ": cannot create the file: " + std::strerror(errno);
     return nullptr;
@@ -126,7 +130,9 @@ std::unique_ptr<TraceWriter> TraceWriter::create(const std::string& path, bool z
     // A checksum per frame, so that a corrupted trace is an error, not other ops.
     if (context == nullptr || ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)) != 0) {
       ZSTD_freeCCtx(context);
-      std::fclose(file);
+      if (file != stdout) {
+        std::fclose(file);
+      }
       *error = path + ": cannot create a zstd compression context";
       return nullptr;
     }

@@ -65,8 +65,9 @@ class TraceReader {
 
 class TraceWriter {
  public:
-  // Creates `path` (truncating it); zstd-compressed when `zstd` is set. Ops are
-  // written in canonical form (integers, attributes as numbers), one per line.
+  // Creates `path` (truncating it; "-": stdout); zstd-compressed when `zstd`
+  // is set. Ops are written in canonical form (integers, attributes as
+  // numbers), one per line.
   static std::unique_ptr<TraceWriter> create(const std::string& path, bool zstd, std::string* error);
   // Closes the file if close() was not called (errors then go unreported).
   virtual ~TraceWriter() = default;
