@@ -61,9 +61,17 @@ class DeviceParser final : public FormatParser {
       ledger->set_ticks_per_second(event.size_bytes);
     } else if (any_event_) {
       const std::uint64_t expected = (last_seq_ + 1) & 0xFFFF'FFFFu;
-      if (event.seq != expected) {
-        const std::uint64_t lost = (event.seq - expected) & 0xFFFF'FFFFu;
-        ledger->lost_events(lost);
+      const std::uint64_t skipped = (event.seq - expected) & 0xFFFF'FFFFu;
+      if (skipped >= 0x8000'0000u) {
+        // Behind the last number: lines came out of order (events from two
+        // contexts without a lock), not 4 billion lost events.
+        if (!order_noted_) {
+          order_noted_ = true;
+          ledger->note("sequence numbers go backwards at line " + std::to_string(ledger->line()) +
+                       ": lines are out of order (give the capture a lock: smh_capture_set_lock)");
+        }
+      } else if (skipped != 0) {
+        ledger->lost_events(skipped);
         if (!gap_noted_) {
           gap_noted_ = true;
           ledger->note("events were lost (sequence gaps; the first before line " + std::to_string(ledger->line()) +
@@ -71,9 +79,13 @@ class DeviceParser final : public FormatParser {
         }
       }
     }
+    // The highest number seen stays the reference: a late line does not make
+    // the ones after it look lost.
+    if (!any_event_ || event.kind == 'B' || ((event.seq - last_seq_) & 0xFFFF'FFFFu) < 0x8000'0000u) {
+      last_seq_ = event.seq;
+    }
     any_event_ = true;
     ++events_;
-    last_seq_ = event.seq;
     if (event.has_time) {
       ledger->set_time(event.time);
     }
@@ -217,6 +229,7 @@ class DeviceParser final : public FormatParser {
 
   bool any_event_ = false;
   bool gap_noted_ = false;
+  bool order_noted_ = false;
   std::uint64_t events_ = 0;
   std::uint64_t last_seq_ = 0;
 };

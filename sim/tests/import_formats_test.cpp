@@ -267,6 +267,17 @@ TEST(ImportDevice, OpsAndStatistics) {
             "frees follow");
 }
 
+TEST(ImportDevice, LinesOutOfOrderAreNotLostEvents) {
+  const test::Imported got = import_text(
+      "@smh1 5 A 0 1000 8 0 0\n@smh1 7 A 0 2000 8 0 0\n@smh1 6 F 0 1000 8\n@smh1 8 F 0 2000 8\n",
+      options_for(ImportFormat::device));
+  ASSERT_EQ(got.error.message, "");
+  EXPECT_EQ(got.stats.lost_events, 1u);  // 6 was missing when 7 came; then it came late
+  ASSERT_EQ(got.stats.notes.size(), 2u);
+  EXPECT_EQ(got.stats.notes[1], "sequence numbers go backwards at line 3: lines are out of order (give the capture a "
+                                "lock: smh_capture_set_lock)");
+}
+
 TEST(ImportDevice, HeapRulesForLogsWithoutAttributes) {
   AttrMap map;
   AttrMapError error;
