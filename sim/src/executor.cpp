@@ -5,8 +5,10 @@
 
 #include <bit>
 #include <exception>
+#include <string_view>
 #include <utility>
 
+#include "assert_trap.hpp"
 #include "executor_impl.hpp"
 
 namespace smh::sim {
@@ -67,8 +69,36 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
 
-bool Executor::apply(const Op& op, std::string* error) {
-  Impl& self = *impl_;
+namespace {
+
+// "core/src/heap.cpp" for "../../core/src/heap.cpp": __FILE__ is relative to
+// the build directory, which the report need not depend on.
+std::string_view source_path(std::string_view file) {
+  while (file.starts_with("../") || file.starts_with("./")) {
+    file.remove_prefix(file.starts_with("../") ? 3 : 2);
+  }
+  return file;
+}
+
+}  // namespace
+
+void Executor::Impl::halt(const char* check, const std::string& message, Handle handle) {
+  report(check, message + "; the run stops here: the allocator's state can no longer be trusted", handle);
+  halted = true;
+}
+
+void Executor::Impl::halt_on_assertion(const detail::AssertionFailure& failure, const std::string& during,
+                                       Handle handle) {
+  halt("ASSERTION_FAILED",
+       "SMH_ASSERT(" + std::string(failure.expression) + ") failed at " + std::string(source_path(failure.file)) +
+           ":" + std::to_string(failure.line) + " during " + during,
+       handle);
+}
+
+bool Executor::apply(const Op& op, std::string* error) { return apply_all(std::span<const Op>(&op, 1), error); }
+
+bool Executor::Impl::apply_op(const Op& op, std::string* error) {
+  Impl& self = *this;
   const LiveBlock* live = self.shadow.find(op.handle);
   auto invalid = [&](const std::string& why) {
     *error = "op " + std::to_string(self.op_index) + " (" + to_string(op.kind) + " handle " +
@@ -145,7 +175,7 @@ bool Executor::apply(const Op& op, std::string* error) {
   }
   self.peak_live_bytes = std::max(self.peak_live_bytes, self.shadow.live_bytes());
   ++self.op_index;
-  if (self.options.check_invariants && self.options.validate_every_ops != 0 &&
+  if (!self.halted && self.options.check_invariants && self.options.validate_every_ops != 0 &&
       self.op_index % self.options.validate_every_ops == 0) {
     self.validate_all();
   }
@@ -159,32 +189,54 @@ bool Executor::apply_all(std::span<const Op> ops, std::string* error) {
   // Distances of a few ops cover a DRAM miss at ~100 ns per op.
   constexpr std::size_t slot_distance = 6;
   constexpr std::size_t header_distance = 3;
-  const Impl& self = *impl_;
-  for (std::size_t index = 0; index < ops.size(); ++index) {
-    if (index + slot_distance < ops.size()) {
-      self.shadow.prefetch(ops[index + slot_distance].handle);
+  Impl& self = *impl_;
+  // An assertion failing in the allocator (or in the harness, driven there by
+  // the allocator's state) ends this run with a finding, not the process.
+  const detail::AssertTrap trap;
+  std::size_t index = 0;
+  try {
+    for (; index < ops.size() && !self.halted; ++index) {
+      if (index + slot_distance < ops.size()) {
+        self.shadow.prefetch(ops[index + slot_distance].handle);
+      }
+      if (index + header_distance < ops.size()) {
+        self.prefetch_block(ops[index + header_distance]);
+      }
+      if (!self.apply_op(ops[index], error)) {
+        return false;
+      }
     }
-    if (index + header_distance < ops.size()) {
-      self.prefetch_block(ops[index + header_distance]);
-    }
-    if (!apply(ops[index], error)) {
-      return false;
-    }
+  } catch (const detail::AssertionFailure& failure) {
+    const Op& op = ops[index];
+    self.halt_on_assertion(failure, std::string(to_string(op.kind)) + " of handle " + std::to_string(op.handle),
+                           op.handle);
+    ++self.op_index;  // the op was applied, if not to its end
   }
   return true;
 }
 
 void Executor::finish() {
   Impl& self = *impl_;
-  self.finish_injections();
-  if (self.options.check_invariants) {
-    for (const Handle handle : self.shadow.handles_in_order()) {
-      const LiveBlock& block = *self.shadow.find(handle);
-      self.check_contents(handle, block, block.size_bytes, "at the end of the run");
+  if (self.halted) {
+    return;  // nothing the allocator says can be checked any more
+  }
+  const detail::AssertTrap trap;
+  try {
+    self.finish_injections();
+    if (self.options.check_invariants) {
+      for (const Handle handle : self.shadow.handles_in_order()) {
+        const LiveBlock& block = *self.shadow.find(handle);
+        self.check_contents(handle, block, block.size_bytes, "at the end of the run");
+      }
+      self.validate_all();
     }
-    self.validate_all();
+  } catch (const detail::AssertionFailure& failure) {
+    self.halt_on_assertion(failure, "the end-of-run checks", 0);
   }
 }
+
+bool Executor::halted() const { return impl_->halted; }
+std::uint64_t Executor::ops_applied() const { return impl_->op_index; }
 
 const std::vector<Event>& Executor::events() const { return impl_->events; }
 const std::vector<Finding>& Executor::findings() const { return impl_->findings; }

@@ -10,8 +10,8 @@ namespace smh::sim {
 bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
   const auto where = map.locate_host(ptr);
   if (!where) {
-    report("CONTAINMENT", "handle " + std::to_string(op.handle) + ": the pool returned memory outside every region",
-           op.handle);
+    halt("CONTAINMENT", "handle " + std::to_string(op.handle) + ": the pool returned memory outside every region",
+         op.handle);
     return false;
   }
   block->region = static_cast<std::uint16_t>(where->region);
@@ -19,6 +19,16 @@ bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
   block->size_bytes = static_cast<std::uint32_t>(op.size_bytes);
   block->attr = op.attr;
   block->align_log2 = static_cast<std::uint8_t>(op.align_bytes > 1 ? std::bit_width(op.align_bytes) - 1 : 0);
+  // Checked before anything writes the block's fill, reads it or records its
+  // granules: the harness never touches host memory outside a region's view on
+  // the allocator's word (the view is followed by a guard page, memory_map.hpp,
+  // but the bytes up to it belong to no one the harness may write).
+  const RegionSpec& spec = map.spec(where->region);
+  if (op.size_bytes > spec.size_bytes - where->offset) {
+    halt("CONTAINMENT", describe(op.handle, *block) + " runs past the region's end " + hex(spec.base + spec.size_bytes),
+         op.handle);
+    return false;
+  }
   return true;
 }
 

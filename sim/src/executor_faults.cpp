@@ -91,7 +91,10 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
       const Handle victim = handles[fault_rng.below(handles.size())];
       const LiveBlock& block = *shadow.find(victim);
       const unsigned bit = static_cast<unsigned>(fault_rng.below(64));
-      unsigned char* header = host(block) - 8;
+      if (block.device_address - map.spec(block.region).base < Heap::header_bytes) {
+        return;  // no header in front of the payload inside the region: nothing to flip
+      }
+      unsigned char* header = host(block) - Heap::header_bytes;
       open("bit " + std::to_string(bit) + " of the header at " + hex(block.device_address - 8) + " (handle " +
            std::to_string(victim) + ")");
       header[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));

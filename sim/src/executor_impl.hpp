@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "assert_trap.hpp"
 #include "number_text.hpp"
 #include "smh/pool.hpp"
 #include "smh/sim/cache_model.hpp"
@@ -71,6 +72,8 @@ struct Executor::Impl {
   std::uint64_t op_index = 0;
   std::uint64_t failed_allocs = 0;
   std::uint64_t peak_live_bytes = 0;
+  // The run has stopped (Executor::halted()): nothing more is applied or checked.
+  bool halted = false;
   // Handles whose last alloc failed: they hold a null pointer, as in C, so a later
   // free is a no-op and a realloc allocates.
   std::set<Handle> null_handles;
@@ -92,6 +95,13 @@ struct Executor::Impl {
   // Outcomes: an event (and the digest), or a finding with its stable check name.
   void record(const Event& event);
   void report(const char* check, std::string message, Handle handle = 0);
+  // A finding after which nothing the allocator says can be trusted: reports it
+  // and stops the run (executor.cpp).
+  void halt(const char* check, const std::string& message, Handle handle);
+  // ASSERTION_FAILED: an SMH_ASSERT failed `during` (what the Executor was doing).
+  void halt_on_assertion(const detail::AssertionFailure& failure, const std::string& during, Handle handle);
+  // One op, as Executor::apply documents it (executor.cpp).
+  bool apply_op(const Op& op, std::string* error);
   [[nodiscard]] bool satisfies(unsigned region, std::uint32_t attr) const;
   // The CPU-view (host) pointer of a block's payload; never leaves the Executor.
   [[nodiscard]] unsigned char* host(const LiveBlock& block) const {
@@ -111,7 +121,9 @@ struct Executor::Impl {
     }
   }
 
-  // Places a block the pool returned: where is it, does it hold, and record it.
+  // Places a block the pool returned: where it is, for `op`. A block that is not
+  // wholly inside one region (CONTAINMENT) halts the run before the harness
+  // touches a byte of it: false.
   bool locate(void* ptr, const Op& op, LiveBlock* block);
 
   // Checks (executor_checks.cpp).

@@ -145,6 +145,9 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
     outcome->error = inputs.replay ? error : inputs.scenario_path + ": $.trace: " + error;
     return false;
   }
+  if (options.on_start) {
+    options.on_start(inputs, *executor);
+  }
   detail::FragmentationSampler sampler(inputs.machine.regions.size(), options.max_samples);
   detail::RequestTally tally;
   sampler.add(0, executor->summary());
@@ -166,18 +169,28 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
         more = false;
         break;
       }
-      tally.count(op);
       chunk.push_back(op);
     }
     if (!chunk.empty() && !executor->apply_all(chunk, &error)) {
       // The Executor counts the ops it applied: the failed one is the next.
-      outcome->error = op_error(inputs, *source, executor->summary().ops, error);
+      outcome->error = op_error(inputs, *source, executor->ops_applied(), error);
       return false;
     }
     if (chunk.empty()) {
       break;
     }
-    ops_done += chunk.size();
+    // A halted run (the allocator failed an assertion or gave out memory outside
+    // its region) applied only part of the chunk, and the rest of the ops is not
+    // read: the run ends there, with its finding.
+    const std::uint64_t applied = executor->ops_applied() - ops_done;
+    for (std::size_t index = 0; index < applied; ++index) {
+      tally.count(chunk[index]);
+    }
+    ops_done += applied;
+    if (executor->halted()) {
+      error.clear();
+      break;
+    }
     if (sampler.due(ops_done)) {
       sampler.add(ops_done, executor->summary());
     }

@@ -4,6 +4,7 @@
 #include "smh/sim/scenario_runner.hpp"
 
 #include "smh/sim/scenario_parser.hpp"
+#include "support/damaged_heap.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -317,6 +318,39 @@ TEST_F(ScenarioRunner, ScenarioCacheNoiseReachesTheExecutor) {
 
 // The per-attribute request tally counts requests for memory: realloc(p, 0)
 // frees, and is not one.
+// A run the Executor stops (an allocator that corrupted itself; here the test
+// damages r1's heap before the first op) ends at that op: its finding decides
+// the verdict, the ops after it are neither applied nor counted as requests,
+// and the figures are those of the stopped machine.
+TEST_F(ScenarioRunner, ARunEndsWhereTheExecutorStopsIt) {
+  const std::string path = write("halt.json", R"({"format_version": 1, "name": "halt", "seed": 3,
+  "machine": {"regions": [{"name": "r0", "base": "0x1000_0000", "size": 4096, "attr": 0, "cache": "non_cacheable"},
+                          {"name": "r1", "base": "0x2000_0000", "size": 8320, "attr": 1, "cache": "non_cacheable"}]},
+  "ops": [{"op": "alloc", "handle": 1, "attr": 0, "size": 100},
+          {"op": "alloc", "handle": 2, "attr": 0, "size": 200},
+          {"op": "alloc", "handle": 3, "attr": 1, "size": 8376},
+          {"op": "alloc", "handle": 4, "attr": 1, "size": 64},
+          {"op": "free", "handle": 1}]})");
+  RunnerOptions options;
+  options.on_start = [](const RunInputs& inputs, Executor& executor) {
+    EXPECT_EQ(inputs.name, "halt");
+    EXPECT_TRUE(testing::overstate_fresh_free_block(executor.memory_map().cpu_view(1)));
+  };
+  const ScenarioOutcome outcome = run_scenario_file(path, options);
+  EXPECT_EQ(outcome.verdict, Verdict::invariant_broken) << outcome.error;
+  ASSERT_EQ(outcome.findings.size(), 1u);
+  EXPECT_EQ(outcome.findings[0].op_index, 2u);
+  EXPECT_EQ(outcome.findings[0].check, SMH_ASSERTS ? "ASSERTION_FAILED" : "CONTAINMENT");
+  EXPECT_EQ(outcome.summary.ops, 3u);
+  ASSERT_FALSE(outcome.fragmentation.at_ops.empty());
+  EXPECT_EQ(outcome.fragmentation.at_ops.back(), 3u);
+  ASSERT_EQ(outcome.attributes.size(), 2u);
+  EXPECT_EQ(outcome.attributes[0].alloc_requests, 2u);
+  EXPECT_EQ(outcome.attributes[1].alloc_requests, 1u);
+  EXPECT_EQ(outcome.attributes[1].requested_bytes, 8376u);
+  EXPECT_EQ(outcome.attributes[0].stats.allocated_block_count, 2u);  // free(1) never ran
+}
+
 TEST_F(ScenarioRunner, ReallocToZeroIsNotCountedAsARequest) {
   const std::string ops = R"({"op": "alloc", "handle": 1, "attr": "cacheable", "size": 64},
     {"op": "realloc", "handle": 1, "attr": "cacheable", "size": 96},

@@ -91,6 +91,15 @@ class Executor {
   bool apply_all(std::span<const Op> ops, std::string* error);
   // End-of-run checks: every live block's contents, a full validate().
   void finish();
+  // Whether the run has stopped at a finding after which nothing the allocator
+  // says can be trusted: an SMH_ASSERT failed while the pool was driven
+  // (ASSERTION_FAILED; in builds with SMH_ASSERTS), or the pool handed out memory
+  // not wholly inside one region (CONTAINMENT), which the harness then does not
+  // touch. The finding is recorded; from then on apply() and apply_all() return
+  // true and apply nothing, and finish() checks nothing. Drivers stop there.
+  [[nodiscard]] bool halted() const;
+  // Ops applied so far (the one that halted the run included).
+  [[nodiscard]] std::uint64_t ops_applied() const;
 
   [[nodiscard]] const std::vector<Event>& events() const;
   [[nodiscard]] const std::vector<Finding>& findings() const;

@@ -34,6 +34,8 @@ enum class Verdict : std::uint8_t {
 const char* to_string(Verdict verdict);
 int exit_code(Verdict verdict);
 
+struct RunInputs;
+
 struct RunOverrides {
   std::optional<std::uint64_t> seed;  // re-derives swarm faults from the new seed
   std::optional<Policy> policy;
@@ -55,6 +57,10 @@ struct RunnerOptions {
   // throttles its own output.
   std::function<void(const RunProgress&)> on_progress;
   std::uint64_t progress_every_ops = 4096;
+  // Called once the simulated machine is built, before the first op. A test
+  // seam: tests use it to damage the machine (a corrupted heap, a stray write),
+  // and so does the cli's test hook (SMH_TEST_HOOK, cli/test_hook.hpp).
+  std::function<void(const RunInputs&, Executor&)> on_start;
 };
 
 // Region state over the run: one sample after every interval_ops ops (and at op

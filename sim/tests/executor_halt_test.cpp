@@ -1,0 +1,98 @@
+// An allocator that corrupts itself is a finding, not the end of the process:
+// the Executor reports it and stops the run (Executor::halted()), without
+// touching host memory the allocator pointed it at outside a region.
+//
+// The corruption is the test's own doing (support/damaged_heap.hpp), as a stray
+// write by the program, or a bug in the simulator (issue 17), would do it.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "smh/assert.hpp"
+#include "smh/sim/executor.hpp"
+#include "support/damaged_heap.hpp"
+
+namespace smh::sim {
+namespace {
+
+// r1 is the region the test damages; r0 holds the blocks before.
+MachineConfig two_regions() {
+  MachineConfig machine;
+  machine.regions = {{"r0", 0x1000'0000, 4096, 0, CachePolicy::non_cacheable, 32, false, false},
+                     {"r1", 0x2000'0000, testing::damaged_region_bytes, 1, CachePolicy::non_cacheable, 32, false,
+                      false}};
+  return machine;
+}
+
+Op alloc(Handle handle, std::uint32_t attr, std::uint64_t size) { return Op{OpKind::alloc, handle, attr, size, 0}; }
+
+std::vector<std::string> checks_of(const Executor& executor) {
+  std::vector<std::string> checks;
+  for (const Finding& finding : executor.findings()) {
+    checks.push_back(finding.check);
+  }
+  return checks;
+}
+
+// Two blocks in r0, then r1's free block is damaged and op 2 allocates it.
+std::unique_ptr<Executor> run_into_the_damage() {
+  std::string error;
+  auto executor = Executor::create(two_regions(), {}, 1, &error);
+  EXPECT_NE(executor, nullptr) << error;
+  EXPECT_TRUE(executor->apply(alloc(1, 0, 100), &error)) << error;
+  EXPECT_TRUE(executor->apply(alloc(2, 0, 200), &error)) << error;
+  EXPECT_TRUE(testing::overstate_fresh_free_block(executor->memory_map().cpu_view(1)));
+  EXPECT_TRUE(executor->apply(alloc(3, 1, testing::overstated_request_bytes), &error)) << error;
+  return executor;
+}
+
+// With SMH_ASSERTS the allocator stops itself on the overstated size; without,
+// it hands out a block running past the region's end, which the harness reports
+// before writing its fill there (the fill used to run into the simulator's own
+// memory, issue 17). Either way the run stops at that op, and nothing after it
+// is applied.
+TEST(ExecutorHalt, AnAllocatorThatCorruptedItselfStopsTheRunWithAFinding) {
+  const auto executor = run_into_the_damage();
+  EXPECT_TRUE(executor->halted());
+  ASSERT_EQ(executor->findings().size(), 1u);
+  const Finding& finding = executor->findings().front();
+  EXPECT_EQ(finding.op_index, 2u) << finding.message;
+#if SMH_ASSERTS
+  EXPECT_EQ(finding.check, "ASSERTION_FAILED");
+  EXPECT_EQ(finding.message.rfind("SMH_ASSERT(", 0), 0u) << finding.message;
+  EXPECT_NE(finding.message.find(") failed at core/src/"), std::string::npos) << finding.message;
+  EXPECT_NE(finding.message.find(" during alloc of handle 3; the run stops here"), std::string::npos)
+      << finding.message;
+#else
+  EXPECT_EQ(finding.check, "CONTAINMENT");
+  EXPECT_EQ(finding.message,
+            "handle 3 [0x20000008, 0x200020c0) in 'r1' runs past the region's end 0x20002080; the run stops here: "
+            "the allocator's state can no longer be trusted");
+#endif
+  const std::uint64_t digest = executor->digest();
+  // Later ops change nothing, and the end-of-run checks check nothing.
+  std::string error;
+  EXPECT_TRUE(executor->apply(alloc(4, 0, 64), &error)) << error;
+  EXPECT_TRUE(executor->apply(Op{OpKind::free, 1, 0, 0, 0}, &error)) << error;
+  executor->finish();
+  EXPECT_EQ(executor->ops_applied(), 3u);
+  EXPECT_EQ(executor->summary().ops, 3u);
+  EXPECT_EQ(checks_of(*executor), std::vector<std::string>{finding.check});
+  EXPECT_EQ(executor->digest(), digest);
+}
+
+// The finding enters the digest by identity, as every finding does: two runs
+// stopping the same way agree.
+TEST(ExecutorHalt, AStoppedRunIsDeterministic) {
+  EXPECT_EQ(run_into_the_damage()->digest(), run_into_the_damage()->digest());
+}
+
+// Outside the Executor an assertion still ends the process, as it always did:
+// the trap is scoped to the Executor's calls into the allocator.
+TEST(ExecutorHaltDeathTest, AnAssertionOutsideTheExecutorStillAborts) {
+  EXPECT_DEATH(smh_assert_failed("1 == 2", "test.cpp", 7), "smh assertion failed: 1 == 2 at test.cpp:7");
+}
+
+}  // namespace
+}  // namespace smh::sim
