@@ -11,8 +11,15 @@ set(SMH_WARNINGS -Wall -Wextra -Wpedantic -Werror)
 set(SMH_CORE_WARNINGS ${SMH_WARNINGS} -Wshadow -Wconversion)
 set(SMH_CORE_LANGUAGE_OPTIONS -fno-exceptions -fno-rtti)
 
+# __FILE__ names a source by its path inside the project ("core/src/heap.cpp"),
+# whatever the checkout's or the build directory's location: assertion
+# messages end up in findings and reports, which must be byte-identical on
+# every machine.
+set(SMH_REPRODUCIBLE_OPTIONS "-fmacro-prefix-map=${PROJECT_SOURCE_DIR}/=")
+
 function(smh_target_warnings target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "CORE" "" "")
+  target_compile_options(${target} PRIVATE ${SMH_REPRODUCIBLE_OPTIONS})
   if(arg_CORE)
     target_compile_options(${target} PRIVATE ${SMH_CORE_WARNINGS})
   else()

@@ -71,8 +71,10 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
 
 namespace {
 
-// "core/src/heap.cpp" for "../../core/src/heap.cpp": __FILE__ is relative to
-// the build directory, which the report need not depend on.
+// "core/src/heap.cpp" for "../../core/src/heap.cpp". The build maps the
+// project's own directory away (-fmacro-prefix-map, SmhCompileOptions.cmake),
+// but a compiler cache with a base directory hands the compiler paths relative
+// to the build directory, which the report must not depend on either.
 std::string_view source_path(std::string_view file) {
   while (file.starts_with("../") || file.starts_with("./")) {
     file.remove_prefix(file.starts_with("../") ? 3 : 2);
