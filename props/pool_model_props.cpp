@@ -5,9 +5,10 @@
 // reallocs, frees, usable_size, validate). Besides what support/pool_model.hpp
 // checks after every call: each request lands in the region its policy must
 // choose (support/policy_oracle.hpp) — or fails exactly when no region can take
-// it —, owner() reports no region for pointers outside every region, and each
-// attribute's stats equal the sum of its regions' (plus the pool's own failure
-// tally in exact mode).
+// it —, at the offset the layout rules predict for that region's heap (one
+// support/layout_predictor.hpp per region mirrors every call), owner() reports
+// no region for pointers outside every region, and each attribute's stats equal
+// the sum of its regions' (plus the pool's own failure tally in exact mode).
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
@@ -20,6 +21,7 @@
 #include "../core/tests/support/pool_test_support.hpp"
 #include "support/call_commands.hpp"
 #include "support/free_block_fit.hpp"
+#include "support/layout_predictor.hpp"
 #include "support/policy_oracle.hpp"
 #include "support/pool_machine.hpp"
 #include "support/pool_model.hpp"
@@ -34,6 +36,7 @@ class PoolModelSut {
       : sut_(machine), oracle_(machine), attrs_(request_attrs(machine)) {
     for (unsigned r = 0; r < sut_.map().region_count(); ++r) {
       const auto base = reinterpret_cast<std::uintptr_t>(sut_.map().cpu_view(r));
+      predicted_.emplace_back(base, sut_.map().spec(r).size_bytes);
       const std::uintptr_t end = base + sut_.map().spec(r).size_bytes;
       for (const std::uintptr_t probe : {base - 1, base, end - 1, end, end + 7}) {
         probes_.push_back(probe);
@@ -45,6 +48,9 @@ class PoolModelSut {
 
   void apply(const Call& call) {
     const Expected expected = predict(call);
+    const auto live = sut_.live().find(call.handle);
+    const bool held = live != sut_.live().end();
+    const PoolUnderTest::LiveBlock old = held ? live->second : PoolUnderTest::LiveBlock{};
     const PoolUnderTest::Outcome outcome = sut_.apply(call);
     if (outcome.asked_for_block) {
       if (expected.in_place) {
@@ -54,6 +60,7 @@ class PoolModelSut {
         RC_ASSERT(outcome.region == expected.region);
       }
     }
+    mirror(call, held ? &old : nullptr, outcome);
     check_attribute_stats();
     check_owners_of_probes();
   }
@@ -77,9 +84,9 @@ class PoolModelSut {
       return expected;
     }
     const auto blocks = walk_regions(sut_.pool());
-    std::vector<std::uint64_t> bases;
-    for (unsigned r = 0; r < sut_.map().region_count(); ++r) {
-      bases.push_back(reinterpret_cast<std::uintptr_t>(sut_.map().cpu_view(r)));
+    std::vector<bool> places;
+    for (const LayoutPredictor& heap : predicted_) {
+      places.push_back(heap.places(call.size_bytes, call.align_bytes));
     }
     const auto live = sut_.live().find(call.handle);
     if (call.kind == CallKind::realloc && live != sut_.live().end()) {
@@ -87,13 +94,47 @@ class PoolModelSut {
       if (expected.in_place) {
         return expected;
       }
-      expected.region = oracle_.choose(blocks, bases, call.attr, call.size_bytes, call.align_bytes);
+      expected.region = oracle_.choose(blocks, places, call.attr, call.size_bytes, call.align_bytes);
       return expected;
     }
     for (unsigned i = 0; i < call.attr_count() && expected.region < 0; ++i) {
-      expected.region = oracle_.choose(blocks, bases, call.attr_at(i), call.size_bytes, call.align_bytes);
+      expected.region = oracle_.choose(blocks, places, call.attr_at(i), call.size_bytes, call.align_bytes);
     }
     return expected;
+  }
+
+  [[nodiscard]] std::uint64_t offset_in_region(const unsigned char* payload, unsigned region) const {
+    return static_cast<std::uint64_t>(payload - sut_.map().cpu_view(region));
+  }
+
+  // Applies what the call did to the predicted heap of each region it touched,
+  // and checks that every new block lies where the layout rules put it. A move
+  // is an allocation in its new region, then a free of the old block.
+  void mirror(const Call& call, const PoolUnderTest::LiveBlock* old, const PoolUnderTest::Outcome& outcome) {
+    const bool frees = call.kind == CallKind::free || (call.kind == CallKind::realloc && call.size_bytes == 0);
+    if (old != nullptr && frees) {
+      predicted_[old->region].free(offset_in_region(old->payload, old->region));
+      return;
+    }
+    if (!outcome.asked_for_block || outcome.failed) {
+      return;
+    }
+    const PoolUnderTest::LiveBlock& now = sut_.live().at(call.handle);
+    const std::uint64_t offset = offset_in_region(now.payload, now.region);
+    if (outcome.in_place) {
+      RC_ASSERT(old != nullptr);
+      const auto kept = predicted_[now.region].realloc(offset, call.size_bytes, call.align_bytes);
+      RC_ASSERT(kept.has_value() && *kept == offset);
+      return;
+    }
+    const auto placed = predicted_[now.region].alloc(call.size_bytes, call.align_bytes);
+    if (!placed || *placed != offset) {
+      RC_FAIL("region " + std::to_string(now.region) + " placed the block at offset " + std::to_string(offset) +
+              ", the layout rules at " + (placed ? std::to_string(*placed) : std::string("none")));
+    }
+    if (old != nullptr) {
+      predicted_[old->region].free(offset_in_region(old->payload, old->region));
+    }
   }
 
   // docs/ARCHITECTURE.md, "realloc and the lock": in place when the block's
@@ -153,6 +194,7 @@ class PoolModelSut {
 
   PoolUnderTest sut_;
   PolicyOracle oracle_;
+  std::vector<LayoutPredictor> predicted_;  // one per region
   std::vector<std::uint32_t> attrs_;
   std::vector<std::uintptr_t> probes_;
 };

@@ -1,67 +1,49 @@
-// smh::Heap — initialisation and the bounded-time paths: alloc, free, realloc.
+// smh::Heap — initialisation and the bounded-time operations: alloc, free, realloc.
 //
-// Cost model (worst case, in operations on the success path):
-//   alloc / aligned_alloc: class computation (one bit_width), at most a handful of
-//     class-bitmap probes (count-trailing-zeros on a 64-bit word and on the 32-bit
-//     summary), one free-list unlink, at most two splits (front padding and tail),
-//     i.e. a bounded number of header and link writes. For align > 8 the heads of
-//     the non-empty classes between class_of(need) and class_of(need + padding) are
-//     probed first (at most class_count, usually one or two).
-//   free: the pointer checks (bitmap bit, own header, both neighbours' headers),
-//     up to two unlinks for coalescing, one insert. No loop over blocks.
-//   realloc: in place as free/alloc; a move is one alloc, one copy, one free.
-// The only loops over blocks run on the failure path of allocation (proving that no
-// free block could hold the request: bounded by the number of free blocks in the
-// classes the request spans) and in stats().largest_free_block_bytes (bounded by the
-// number of free blocks in the highest non-empty class, usually one).
+// Cost model (docs/ARCHITECTURE.md, "Bounded time" derives the constant): every
+// operation reads at most a constant number of headers and index fields, success
+// or failure, whatever the number of blocks. alloc: one best-fit search of the
+// free index (heap_index.hpp: a bitmap probe, then at most two walks of one trie
+// of at most 7 levels; twice for an aligned request whose best fit misses the
+// alignment), one unlink, at most two splits (gap and tail). free: the pointer
+// checks (the block's start bit, its header, its neighbours'), at most two
+// unlinks for coalescing, one insert. realloc: in place as free/alloc; a move is
+// one alloc, one copy, one free. No loop here runs over blocks.
 #include "smh/heap.hpp"
 
 #include <bit>
 
+#include "heap_index.hpp"
 #include "heap_internal.hpp"
 #include "smh/assert.hpp"
 #include "smh/detail/block_header.hpp"
 #include "smh/detail/size_class.hpp"
 
-// The fast paths are split into helpers for reading; inlining them back measurably
-// shortens alloc and free (fewer calls and spills on every operation).
-#define SMH_HOT [[gnu::always_inline]] inline
-
 namespace smh {
 
-using detail::class_count;
-using detail::class_of;
 using detail::make_header;
 
 namespace {
 
-// How many blocks of a class find_block() tries before moving to a larger class.
-constexpr unsigned probes_per_class = 4;
-
 constexpr std::size_t max_request_bytes =
     static_cast<std::size_t>(detail::max_block_granules - 1) * Heap::granule_bytes;
 
-// Block size (granules, header included) needed for a request of size_bytes.
+// Block size (granules, header included) needed for a request of 1 ..
+// max_request_bytes bytes: ceil(n / 8) + 1, which is at least 2.
 constexpr std::uint32_t block_granules_for(std::size_t size_bytes) {
-  const std::size_t payload = (size_bytes + Heap::granule_bytes - 1) / Heap::granule_bytes;
-  const std::size_t block = payload + 1;
-  return static_cast<std::uint32_t>(block < min_block_granules ? min_block_granules : block);
+  return static_cast<std::uint32_t>((size_bytes + 2 * Heap::granule_bytes - 1) / Heap::granule_bytes);
 }
+static_assert(block_granules_for(1) == 2 && block_granules_for(8) == 2 && block_granules_for(9) == 3);
 
 // Slack between the usable payload of a block of `block_granules` and the request.
 constexpr std::uint32_t slack_for(std::uint32_t block_granules, std::size_t size_bytes) {
-  return static_cast<std::uint32_t>((std::size_t{block_granules} - 1) * Heap::granule_bytes -
-                                    size_bytes);
+  return static_cast<std::uint32_t>((std::size_t{block_granules} - 1) * Heap::granule_bytes - size_bytes);
 }
 
-}  // namespace
+// Alignment 0 means the default; 1..8 are met by every block.
+constexpr bool power_of_two_or_zero(std::size_t value) { return (value & (value - 1)) == 0; }
 
-// A chosen free block and where the new block's header goes inside it.
-struct Heap::Placement {
-  Granule free_block = 0;
-  Granule free_size = 0;
-  Granule block = 0;  // >= free_block; the gap (if any) is >= min_block_granules
-};
+}  // namespace
 
 Status Heap::init(void* memory, std::size_t size_bytes) {
   if (base_ != nullptr) {
@@ -83,6 +65,11 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
   if (address + size_bytes < address) {  // the region would wrap the address space
     return Status::invalid_argument;
   }
+  // The Heap must not lie in the region it manages (SMH_RESTRICT_THIS relies on it).
+  const std::uintptr_t self = reinterpret_cast<std::uintptr_t>(this);
+  if (self + sizeof(Heap) > address && self < address + size_bytes) {
+    return Status::invalid_argument;
+  }
   // Blocks, then one bitmap bit per block granule in whole 64-bit words:
   // words * 64 >= granules - words, i.e. words = ceil(granules / 65).
   const std::size_t granules = size_bytes / granule_bytes;
@@ -91,34 +78,32 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
   if (block_granules < min_block_granules) {
     return Status::region_too_small;
   }
-  if (block_granules > detail::max_block_granules) {
-    return Status::region_too_large;
-  }
 
   base_ = static_cast<unsigned char*>(memory);
-  region_bytes_ = size_bytes;
-  base_address_granules_ = address / granule_bytes;
+  region_bytes_ = static_cast<std::uint32_t>(size_bytes);
+  base_granule_ = static_cast<std::uint32_t>(address / granule_bytes);
   end_g_ = static_cast<Granule>(block_granules);
   start_bits_ = base_ + block_granules * granule_bytes;
   __builtin_memset(start_bits_, 0, bitmap_words * granule_bytes);
   for (Granule& head : heads_) {
     head = no_block;
   }
-  for (std::uint64_t& word : class_words_) {
+  for (std::uint32_t& word : class_bits_) {
     word = 0;
   }
-  class_summary_ = 0;
   free_granules_ = 0;
   free_block_count_ = 0;
-  used_block_count_ = 0;
   requested_bytes_ = 0;
   peak_requested_bytes_ = 0;
   alloc_count_ = 0;
   free_count_ = 0;
   failed_alloc_count_ = 0;
   high_water_g_ = 0;
+#if SMH_COUNT_METADATA_READS
+  metadata_reads_ = 0;
+#endif
 
-  const Granule size = static_cast<Granule>(block_granules);
+  const Granule size = end_g_;
   mark_block_start(0);
   store_header(0, make_header(size, false, 0, 0, false));
   insert_free(0, size);
@@ -126,169 +111,29 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
   return Status::ok;
 }
 
-// ---------------------------------------------------------------- free lists
-
-SMH_HOT void Heap::insert_free(Granule block, Granule size) {
-  SMH_ASSERT(size >= min_block_granules && block + size <= end_g_);
-  const unsigned index = class_of(size);
-  const Granule head = heads_[index];
-  store_links(block, head, no_block);
-  if (head != no_block) {
-    set_prev_link(head, block);
-  } else {
-    class_words_[index / 64] |= std::uint64_t{1} << (index % 64);
-    class_summary_ |= 1u << (index / 64);
-  }
-  heads_[index] = block;
-  free_granules_ += size;
-  ++free_block_count_;
-}
-
-SMH_HOT void Heap::remove_free(Granule block, Granule size) {
-  SMH_ASSERT(free_block_count_ > 0 && free_granules_ >= size);
-  const unsigned index = class_of(size);
-  Granule next = next_link(block);
-  Granule prev = prev_link(block);
-  // Links live in the region, where a stray write can reach them. One that points
-  // outside the block area is reported and cut, never followed: the heap then
-  // fails validate() instead of writing outside its region.
-  if ((next != no_block && !link_in_area(next)) || (prev != no_block && !link_in_area(prev)))
-      [[unlikely]] {
-    report_error(Status::metadata_corrupted, payload_of(block));
-    next = link_in_area(next) ? next : no_block;
-    prev = link_in_area(prev) ? prev : no_block;
-  }
-  if (prev != no_block) {
-    set_next_link(prev, next);
-  } else {
-    SMH_ASSERT(heads_[index] == block);
-    heads_[index] = next;
-    if (next == no_block) {
-      class_words_[index / 64] &= ~(std::uint64_t{1} << (index % 64));
-      if (class_words_[index / 64] == 0) {
-        class_summary_ &= ~(1u << (index / 64));
-      }
-    }
-  }
-  if (next != no_block) {
-    set_prev_link(next, prev);
-  }
-  free_granules_ -= size;
-  --free_block_count_;
-}
-
-// Smallest non-empty class >= class_index, or class_count if there is none.
-SMH_HOT unsigned Heap::first_nonempty_class_from(unsigned class_index) const {
-  if (class_index >= class_count) {
-    return class_count;
-  }
-  unsigned word = class_index / 64;
-  const std::uint64_t bits = class_words_[word] & (~std::uint64_t{0} << (class_index % 64));
-  if (bits != 0) {
-    return word * 64 + static_cast<unsigned>(std::countr_zero(bits));
-  }
-  const std::uint32_t later_words = word + 1 < 32 ? class_summary_ & (~0u << (word + 1)) : 0u;
-  if (later_words == 0) {
-    return class_count;
-  }
-  word = static_cast<unsigned>(std::countr_zero(later_words));
-  SMH_ASSERT(class_words_[word] != 0);
-  return word * 64 + static_cast<unsigned>(std::countr_zero(class_words_[word]));
-}
-
 // ---------------------------------------------------------------- allocation
 
-// align_bytes 0 means the default; anything up to 8 is met by every block.
-bool Heap::normalise_alignment(std::size_t align_bytes, Granule* align_granules) const {
-  if (align_bytes == 0 || align_bytes <= granule_bytes) {
-    *align_granules = 1;
-    return align_bytes == 0 || std::has_single_bit(align_bytes);
+Heap::Request Heap::make_request(std::size_t align_bytes, std::size_t size_bytes) {
+  Request request;
+  request.size_bytes = size_bytes;
+  request.align_bytes = align_bytes;
+  if (size_bytes == 0 || size_bytes > max_request_bytes || !power_of_two_or_zero(align_bytes)) {
+    return request;
   }
-  if (!std::has_single_bit(align_bytes) || align_bytes > region_bytes_) {
-    return false;
-  }
-  *align_granules = static_cast<Granule>(align_bytes / granule_bytes);
-  return true;
+  request.need_granules = block_granules_for(size_bytes);
+  request.align_granules = align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
+  request.well_formed = true;
+  return request;
 }
 
-// Can the free block [block, block + size) hold a block of `need` granules whose
-// payload is aligned to align_granules (absolute address)? The gap in front, if
-// any, must be able to stay behind as a free block, so a gap of one granule is
-// widened by one alignment step.
-SMH_HOT bool Heap::fits(Granule block, Granule size, Granule need, Granule align_granules,
-                Placement* out) const {
-  std::uint64_t gap = 0;
-  if (align_granules > 1) {
-    const std::uint64_t payload = std::uint64_t{base_address_granules_} + block + 1;
-    gap = (std::uint64_t{align_granules} - payload % align_granules) % align_granules;
-    if (gap == 1) {
-      gap += align_granules;
-    }
-  }
-  if (gap + need > size) {
-    return false;
-  }
-  out->free_block = block;
-  out->free_size = size;
-  out->block = static_cast<Granule>(block + gap);
-  return true;
+// An alignment the heap can grant: 0 or a power of two no larger than the region.
+SMH_HOT bool Heap::alignment_ok(std::size_t align_bytes) const {
+  return power_of_two_or_zero(align_bytes) && align_bytes <= region_bytes_;
 }
 
-// Good fit in bounded time. `worst` is the block size that fits whatever the
-// alignment gap turns out to be; every block in a class above class_of(worst) is
-// larger than worst, so the head of the smallest such class always fits.
-bool Heap::find_block(Granule need, Granule align_granules, Placement* out) const {
-  const std::uint64_t worst =
-      std::uint64_t{need} + (align_granules > 1 ? std::uint64_t{align_granules} + 1 : 0);
-  const unsigned low = class_of(need);
-  const unsigned high =
-      worst > detail::max_block_granules ? class_count - 1 : class_of(static_cast<Granule>(worst));
-
-  // 1. The first few blocks of each non-empty class the request spans (one class
-  //    when unaligned): the tightest candidates, smallest class first. Probing a
-  //    few rather than only the head fills holes that would otherwise send the
-  //    request to a larger class, which is what grows the footprint.
-  unsigned index = first_nonempty_class_from(low);
-  for (; index <= high; index = first_nonempty_class_from(index + 1)) {
-    Granule block = heads_[index];
-    for (unsigned probe = 0; probe < probes_per_class && link_in_area(block); ++probe) {
-      if (fits(block, block_size(block), need, align_granules, out)) {
-        return true;
-      }
-      block = next_link(block);
-    }
-  }
-  // 2. The smallest class whose every block fits: where step 1's search stopped,
-  //    the first non-empty class above `high`.
-  if (worst <= detail::max_block_granules && index < class_count) {
-    const Granule head = heads_[index];
-    const bool head_fits = fits(head, block_size(head), need, align_granules, out);
-    SMH_ASSERT(head_fits);
-    return head_fits;
-  }
-  // 3. Failure path, so that nullptr means no free block could hold the request.
-  return scan_spanned_classes(low, high, need, align_granules, out);
-}
-
-// Every block of the non-empty classes in [low, high] past those step 1 probed.
-// Bounded by the number of free blocks in those classes.
-bool Heap::scan_spanned_classes(unsigned low, unsigned high, Granule need, Granule align_granules,
-                                Placement* out) const {
-  for (unsigned index = first_nonempty_class_from(low); index <= high;
-       index = first_nonempty_class_from(index + 1)) {
-    std::size_t visited = 0;
-    for (Granule block = heads_[index]; link_in_area(block); block = next_link(block)) {
-      ++visited;
-      SMH_ASSERT(visited <= free_block_count_);
-      if (visited <= probes_per_class) {
-        continue;
-      }
-      if (fits(block, block_size(block), need, align_granules, out)) {
-        return true;
-      }
-    }
-  }
-  return false;
+bool Heap::find(const Request& request, Fit* fit) const SMH_RESTRICT_THIS {
+  return base_ != nullptr && request.well_formed && request.align_bytes <= region_bytes_ &&
+         find_fit(request.need_granules, request.align_granules, fit);
 }
 
 // Gives the block at `block` (with `available` granules from it to the end of the
@@ -310,40 +155,37 @@ SMH_HOT Heap::Granule Heap::split_tail(Granule block, Granule available, Granule
   return need;
 }
 
-// Takes the placement's free block off its list and builds the used block there.
-SMH_HOT Heap::Granule Heap::carve(const Placement& placement, Granule need, std::size_t size_bytes) {
-  const Granule free_block = placement.free_block;
-  const Granule gap = placement.block - free_block;
-  SMH_ASSERT(gap == 0 || gap >= min_block_granules);
-  SMH_ASSERT(gap + need <= placement.free_size);
-  const std::uint64_t old_header = load_header(free_block);
-  SMH_ASSERT(!detail::header_used(old_header) && detail::header_size(old_header) == placement.free_size);
-  remove_free(free_block, placement.free_size);
-
+// Takes the chosen free block out of the index and builds the used block there:
+// the alignment gap (if any) stays free in front, then the block, then the tail.
+SMH_HOT Heap::Granule Heap::carve(const Fit& fit, Granule need, std::size_t size_bytes) {
+  SMH_ASSERT(fit.gap == 0 || fit.gap >= min_block_granules);
+  SMH_ASSERT(fit.gap + need <= fit.size);
+  const std::uint64_t old_header = load_header(fit.block);
+  SMH_ASSERT(!detail::header_used(old_header) && detail::header_size(old_header) == fit.size);
   // A free block's left neighbour is in use (free blocks never touch).
   SMH_ASSERT(!detail::header_left_free(old_header));
+  take_free(fit);
   Granule prev_size = detail::header_prev_size(old_header);
-  if (gap > 0) {  // the alignment gap stays free, in front of the new block
-    store_header(free_block, make_header(gap, false, 0, prev_size, false));
-    insert_free(free_block, gap);
-    mark_block_start(placement.block);
-    prev_size = gap;
+  const Granule block = fit.block + fit.gap;
+  if (fit.gap > 0) {
+    store_header(fit.block, make_header(fit.gap, false, 0, prev_size, false));
+    insert_free(fit.block, fit.gap);
+    mark_block_start(block);
+    prev_size = fit.gap;
   }
-  const Granule size = split_tail(placement.block, placement.free_size - gap, need);
-  store_header(placement.block,
-               make_header(size, true, slack_for(size, size_bytes), prev_size, gap > 0));
-  return placement.block;
+  const Granule size = split_tail(block, fit.size - fit.gap, need);
+  store_header(block, make_header(size, true, slack_for(size, size_bytes), prev_size, fit.gap > 0));
+  return block;
 }
 
-void Heap::account_alloc(Granule block, Granule size, std::size_t size_bytes) {
-  ++used_block_count_;
+SMH_HOT void Heap::account_alloc(Granule block, Granule size, std::size_t size_bytes) {
   ++alloc_count_;
-  requested_bytes_ += size_bytes;
+  requested_bytes_ += static_cast<std::uint32_t>(size_bytes);
   update_watermarks(block + size);
 }
 
 // After live bytes grew: the peak, the minimum free and the high-water mark.
-void Heap::update_watermarks(Granule block_end) {
+SMH_HOT void Heap::update_watermarks(Granule block_end) {
   if (requested_bytes_ > peak_requested_bytes_) {
     peak_requested_bytes_ = requested_bytes_;
   }
@@ -362,55 +204,60 @@ void Heap::report_alloc_failure(std::size_t size_bytes, std::size_t align_bytes)
   }
 }
 
-void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {
-  if (base_ == nullptr || size_bytes == 0) {
-    return nullptr;
-  }
-  Granule align_granules = 1;
-  if (!normalise_alignment(align_bytes, &align_granules)) {
-    report_error(Status::invalid_argument, nullptr);
-    report_alloc_failure(size_bytes, align_bytes);
-    return nullptr;
-  }
-  Placement placement;
-  if (size_bytes > max_request_bytes ||
-      !find_block(block_granules_for(size_bytes), align_granules, &placement)) {
-    report_alloc_failure(size_bytes, align_bytes);
-    return nullptr;
-  }
-  const Granule need = block_granules_for(size_bytes);
-  const Granule block = carve(placement, need, size_bytes);
-  const Granule size = block_size(block);
+// Builds the block where find_fit() chose, counts it and tells the hook.
+SMH_HOT void* Heap::take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes) {
+  const Granule block = carve(fit, need, size_bytes);
+  const Granule size = size_of(block);
   account_alloc(block, size, size_bytes);
   if (hooks_.on_alloc != nullptr) {
-    hooks_.on_alloc(hooks_.context,
-                    AllocEvent{offset_of(payload_of(block)), size_bytes,
-                               std::size_t{size - 1} * granule_bytes, align_bytes});
+    hooks_.on_alloc(hooks_.context, AllocEvent{offset_of(payload_of(block)), size_bytes,
+                                               std::size_t{size - 1} * granule_bytes, align_bytes});
   }
   return payload_of(block);
 }
 
-void* Heap::alloc(std::size_t size_bytes) { return alloc_granules(size_bytes, 0); }
+void* Heap::alloc_at(const Request& request, const Fit& fit) SMH_RESTRICT_THIS {
+  SMH_ASSERT(request.well_formed);
+  return take_fit(fit, request.need_granules, request.size_bytes, request.align_bytes);
+}
 
-void* Heap::aligned_alloc(std::size_t align_bytes, std::size_t size_bytes) {
+SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {
+  if (base_ != nullptr && size_bytes - 1 < max_request_bytes && alignment_ok(align_bytes)) [[likely]] {
+    const Granule need = block_granules_for(size_bytes);
+    const Granule align_granules = align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
+    Fit fit;
+    if (find_fit(need, align_granules, &fit)) [[likely]] {
+      return take_fit(fit, need, size_bytes, align_bytes);
+    }
+  } else if (base_ == nullptr || size_bytes == 0) {
+    return nullptr;
+  } else if (!alignment_ok(align_bytes)) {
+    report_error(Status::invalid_argument, nullptr);
+  }
+  report_alloc_failure(size_bytes, align_bytes);
+  return nullptr;
+}
+
+void* Heap::alloc(std::size_t size_bytes) SMH_RESTRICT_THIS { return alloc_granules(size_bytes, 0); }
+
+void* Heap::aligned_alloc(std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS {
   return alloc_granules(size_bytes, align_bytes);
 }
 
 // ---------------------------------------------------------------- free
 
-// Exact check that ptr is the payload of a live block (the start bitmap decides),
-// and that the header agrees with the neighbours free() will touch, so a corrupted
-// header is refused rather than acted on.
+// Exact check that ptr is the payload of a live block (the start bitmap decides).
+// Hardened builds (SMH_HARDENED, the default) also check that the header agrees
+// with the neighbours free() will touch, so a corrupted header or neighbour is
+// refused rather than acted on.
 SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
   if (base_ == nullptr) {
     return Status::not_initialized;
   }
-  const std::uintptr_t address = reinterpret_cast<std::uintptr_t>(ptr);
-  const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(base_);
-  if (address < base || address - base >= region_bytes_) {
+  const std::size_t offset = offset_of(ptr);  // wraps for pointers below the base
+  if (offset >= region_bytes_) {
     return Status::pointer_outside_region;
   }
-  const std::size_t offset = address - base;
   const std::size_t payload = offset / granule_bytes;
   if (offset % granule_bytes != 0 || payload == 0 || payload > end_g_) {
     return Status::pointer_not_block;  // unaligned, or in the bitmap at the end
@@ -424,11 +271,12 @@ SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
     return Status::double_free;
   }
   const Granule size = detail::header_size(header);
-  const Granule prev_size = detail::header_prev_size(header);
   if (size < min_block_granules || size > end_g_ - candidate ||
       detail::header_slack(header) >= (size - 1) * granule_bytes) {
     return Status::metadata_corrupted;
   }
+#if SMH_HARDENED
+  const Granule prev_size = detail::header_prev_size(header);
   const Granule next = candidate + size;
   if (next < end_g_) {
     const std::uint64_t next_header = load_header(next);
@@ -453,16 +301,18 @@ SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
       return Status::metadata_corrupted;
     }
   }
+#endif
   *block = candidate;
   return Status::ok;
 }
 
 // A free neighbour that free() is about to merge with (and unlink) must be what it
 // claims: a sane size, a used left neighbour, a right neighbour whose boundary tag
-// names it, and list links that lead back to it. Checked before anything is
+// names it, and ring links that lead back to it. Checked before anything is
 // written, so a corrupted neighbour makes free() refuse instead of following
 // bytes that may be a live block's data. O(1): the header after it, and the two
-// links remove_free() would touch anyway.
+// links the unlink would touch anyway.
+#if SMH_HARDENED
 bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
   const Granule size = detail::header_size(header);
   if (size < min_block_granules || size > end_g_ - block || detail::header_left_free(header) ||
@@ -479,16 +329,12 @@ bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
       return false;
     }
   }
-  const Granule next = next_link(block);
-  const Granule prev = prev_link(block);
-  if ((next != no_block && !link_in_area(next)) || (prev != no_block && !link_in_area(prev))) {
-    return false;
-  }
-  if (prev == no_block ? heads_[class_of(size)] != block : next_link(prev) != block) {
-    return false;
-  }
-  return next == no_block || prev_link(next) == block;
+  const Granule next = load_field(block, detail::next_offset);
+  const Granule prev = load_field(block, detail::prev_offset);
+  return link_in_area(next) && link_in_area(prev) && load_field(next, detail::prev_offset) == block &&
+         load_field(prev, detail::next_offset) == block;
 }
+#endif
 
 Status Heap::report_error(Status status, const void* ptr) const {
   SMH_ASSERT(status != Status::ok);
@@ -535,13 +381,12 @@ SMH_HOT void Heap::release_block(Granule block, Granule size) {
 void Heap::account_free(std::uint64_t header) {
   const Granule size = detail::header_size(header);
   const std::size_t requested = std::size_t{size - 1} * granule_bytes - detail::header_slack(header);
-  SMH_ASSERT(used_block_count_ > 0 && requested_bytes_ >= requested);
-  --used_block_count_;
+  SMH_ASSERT(alloc_count_ > free_count_ && requested_bytes_ >= requested);
   ++free_count_;
-  requested_bytes_ -= requested;
+  requested_bytes_ -= static_cast<std::uint32_t>(requested);
 }
 
-Status Heap::free(void* ptr) {
+Status Heap::free(void* ptr) SMH_RESTRICT_THIS {
   if (ptr == nullptr) {
     return Status::ok;
   }
@@ -552,21 +397,20 @@ Status Heap::free(void* ptr) {
   }
   const std::uint64_t header = load_header(block);
   const Granule size = detail::header_size(header);
-  const std::size_t usable = std::size_t{size - 1} * granule_bytes;
-  const std::size_t requested = usable - detail::header_slack(header);
   account_free(header);
   release_block(block, size);
   if (hooks_.on_free != nullptr) {
-    hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), requested, usable});
+    const std::size_t usable = std::size_t{size - 1} * granule_bytes;
+    hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});
   }
   return Status::ok;
 }
 
 // ---------------------------------------------------------------- realloc
 
-void* Heap::realloc(void* ptr, std::size_t size_bytes) { return try_realloc(ptr, 0, size_bytes).ptr; }
+void* Heap::realloc(void* ptr, std::size_t size_bytes) SMH_RESTRICT_THIS { return try_realloc(ptr, 0, size_bytes).ptr; }
 
-void* Heap::aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) {
+void* Heap::aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS {
   return try_realloc(ptr, align_bytes, size_bytes).ptr;
 }
 
@@ -611,23 +455,21 @@ Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_b
   if (status != Status::ok) {
     return report_error(status, ptr);
   }
-  Granule align_granules = 1;
-  if (!normalise_alignment(align_bytes, &align_granules)) {
-    report_error(Status::invalid_argument, ptr);
-    if (count_failure) {
-      report_alloc_failure(size_bytes, align_bytes);
-    }
-    return Status::invalid_argument;
+  Status refusal = Status::ok;
+  if (!alignment_ok(align_bytes)) {
+    refusal = report_error(Status::invalid_argument, ptr);
+  } else if (size_bytes > max_request_bytes) {
+    refusal = Status::out_of_memory;
   }
-  if (size_bytes > max_request_bytes) {
+  if (refusal != Status::ok) {
     if (count_failure) {
       report_alloc_failure(size_bytes, align_bytes);
     }
-    return Status::out_of_memory;
+    return refusal;
   }
   request->block = block;
   request->header = load_header(block);
-  request->align_granules = align_granules;
+  request->align_granules = align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
   request->need = block_granules_for(size_bytes);
   return Status::ok;
 }
@@ -637,7 +479,7 @@ Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_b
 bool Heap::resize_block_in_place(const ResizeRequest& request, std::size_t size_bytes) {
   const Granule block = request.block;
   const std::uint64_t header = request.header;
-  if ((base_address_granules_ + block + 1) % request.align_granules != 0) {
+  if (((base_granule_ + block + 1) & (request.align_granules - 1)) != 0) {
     return false;
   }
   const Granule new_size = resize_block(block, detail::header_size(header), request.need);
@@ -647,9 +489,8 @@ bool Heap::resize_block_in_place(const ResizeRequest& request, std::size_t size_
   const std::size_t old_requested =
       std::size_t{detail::header_size(header) - 1} * granule_bytes - detail::header_slack(header);
   store_header(block, make_header(new_size, true, slack_for(new_size, size_bytes),
-                                  detail::header_prev_size(header),
-                                  detail::header_left_free(header)));
-  requested_bytes_ = requested_bytes_ - old_requested + size_bytes;
+                                  detail::header_prev_size(header), detail::header_left_free(header)));
+  requested_bytes_ = static_cast<std::uint32_t>(requested_bytes_ - old_requested + size_bytes);
   update_watermarks(block + new_size);
   return true;
 }
@@ -663,11 +504,11 @@ void Heap::report_realloc(const ResizeRequest& request, const void* old_ptr, Gra
   hooks_.on_realloc(hooks_.context,
                     ReallocEvent{offset_of(old_ptr), offset_of(payload_of(new_block)),
                                  old_usable - detail::header_slack(request.header), size_bytes,
-                                 std::size_t{block_size(new_block) - 1} * granule_bytes, align_bytes,
+                                 std::size_t{size_of(new_block) - 1} * granule_bytes, align_bytes,
                                  new_block != request.block});
 }
 
-Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes) {
+Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS {
   if (ptr == nullptr || size_bytes == 0) {
     return report_error(Status::invalid_argument, ptr);
   }
@@ -683,7 +524,7 @@ Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t siz
   return Status::ok;
 }
 
-ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) {
+ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS {
   if (ptr == nullptr) {
     void* fresh = alloc_granules(size_bytes, align_bytes);
     return {fresh, fresh != nullptr || size_bytes == 0 ? Status::ok : Status::out_of_memory};
@@ -698,15 +539,14 @@ ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t 
   }
   Granule new_block = request.block;
   if (!resize_block_in_place(request, size_bytes)) {
-    Placement placement;
-    if (!find_block(request.need, request.align_granules, &placement)) {
+    Fit fit;
+    if (!find_fit(request.need, request.align_granules, &fit)) {
       report_alloc_failure(size_bytes, align_bytes);
       return {nullptr, Status::out_of_memory};
     }
-    new_block = carve(placement, request.need, size_bytes);
-    account_alloc(new_block, block_size(new_block), size_bytes);
-    const std::size_t old_usable =
-        std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
+    new_block = carve(fit, request.need, size_bytes);
+    account_alloc(new_block, size_of(new_block), size_bytes);
+    const std::size_t old_usable = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
     __builtin_memcpy(payload_of(new_block), ptr, old_usable < size_bytes ? old_usable : size_bytes);
     account_free(request.header);
     release_block(request.block, detail::header_size(request.header));
@@ -722,62 +562,19 @@ std::size_t Heap::usable_size(const void* ptr) const {
   if (ptr == nullptr || check_live_block(ptr, &block) != Status::ok) {
     return 0;
   }
-  return std::size_t{block_size(block) - 1} * granule_bytes;
-}
-
-// The pool asks this of every candidate region, so the usual answers come from
-// the class bitmap alone, without touching region memory: if the highest
-// non-empty class lies above the request's worst case, some block surely fits; if
-// it lies below the request's own class, none can. Only in between does it run
-// the heap's search (the same one aligned_alloc runs), so the answer is exact.
-Heap::Request Heap::make_request(std::size_t align_bytes, std::size_t size_bytes) {
-  Request request;
-  request.align_bytes = align_bytes;
-  if (size_bytes == 0 || size_bytes > max_request_bytes ||
-      (align_bytes != 0 && !std::has_single_bit(align_bytes))) {
-    return request;
-  }
-  request.need_granules = block_granules_for(size_bytes);
-  request.align_granules =
-      align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
-  request.low_class = class_of(request.need_granules);
-  const std::uint64_t worst = std::uint64_t{request.need_granules} +
-                              (request.align_granules > 1 ? std::uint64_t{request.align_granules} + 1 : 0);
-  // No class lies above the last one: a worst case beyond the largest block has no
-  // "surely fits" class.
-  request.sure_class = worst <= detail::max_block_granules ? class_of(static_cast<Granule>(worst))
-                                                           : class_count - 1;
-  request.well_formed = true;
-  return request;
+  return std::size_t{size_of(block) - 1} * granule_bytes;
 }
 
 bool Heap::can_alloc(const Request& request) const {
-  if (base_ == nullptr || !request.well_formed || request.align_bytes > region_bytes_) {
-    return false;
-  }
-  const unsigned top = last_nonempty_class();
-  if (top == class_count || top < request.low_class) {
-    return false;
-  }
-  if (top > request.sure_class) {
-    return true;
-  }
-  Placement placement;
-  return find_block(request.need_granules, request.align_granules, &placement);
+  Fit fit;
+  return find(request, &fit);
 }
 
 bool Heap::can_alloc(std::size_t align_bytes, std::size_t size_bytes) const {
   return can_alloc(make_request(align_bytes, size_bytes));
 }
 
-std::size_t Heap::largest_free_block_floor_bytes() const {
-  const unsigned top = last_nonempty_class();
-  return top == class_count ? 0 : std::size_t{detail::class_min_granules(top)} * granule_bytes;
-}
-
-bool Heap::contains(const void* ptr) const {
-  return base_ != nullptr && offset_of(ptr) < region_bytes_;
-}
+bool Heap::contains(const void* ptr) const { return base_ != nullptr && offset_of(ptr) < region_bytes_; }
 
 bool Heap::is_live_block(const void* ptr) const {
   Granule block = 0;

@@ -1,5 +1,6 @@
 // Inline definitions of Heap's memory accessors, shared by heap.cpp (the hot
-// paths) and heap_inspect.cpp (validate, walk, stats). Private to core/src.
+// paths), heap_index.cpp (the free index) and heap_inspect.cpp (validate, walk,
+// stats). Private to core/src.
 //
 // The region is untyped storage owned by the caller, so every header and link is
 // read and written through memcpy: no aliasing assumptions, no alignment traps on
@@ -11,7 +12,16 @@
 
 #include "smh/assert.hpp"
 #include "smh/detail/block_header.hpp"
+#include "smh/detail/free_node.hpp"
 #include "smh/heap.hpp"
+
+// Hot helpers are inlined into their callers on hosts (fewer calls and spills on
+// every operation); an -Os build (the Cortex-M image) keeps one copy of each.
+#if defined(__OPTIMIZE_SIZE__)
+#define SMH_HOT inline
+#else
+#define SMH_HOT [[gnu::always_inline]] inline
+#endif
 
 namespace smh {
 
@@ -21,6 +31,7 @@ static_assert(Heap::header_bytes == Heap::granule_bytes, "a header is exactly on
 
 inline std::uint64_t Heap::load_header(Granule block) const {
   SMH_ASSERT(block < end_g_);
+  count_read();
   std::uint64_t header;
   __builtin_memcpy(&header, base_ + std::size_t{block} * granule_bytes, sizeof header);
   return header;
@@ -31,8 +42,20 @@ inline void Heap::store_header(Granule block, std::uint64_t header) {
   __builtin_memcpy(base_ + std::size_t{block} * granule_bytes, &header, sizeof header);
 }
 
-inline Heap::Granule Heap::block_size(Granule block) const {
-  return detail::header_size(load_header(block));
+inline Heap::Granule Heap::size_of(Granule block) const { return detail::header_size(load_header(block)); }
+
+// A 32-bit field of a free block's node (detail/free_node.hpp).
+inline std::uint32_t Heap::load_field(Granule block, unsigned byte_offset) const {
+  SMH_ASSERT(std::size_t{block} * granule_bytes + byte_offset + 4 <= std::size_t{end_g_} * granule_bytes);
+  count_read();
+  std::uint32_t value;
+  __builtin_memcpy(&value, base_ + std::size_t{block} * granule_bytes + byte_offset, sizeof value);
+  return value;
+}
+
+inline void Heap::store_field(Granule block, unsigned byte_offset, std::uint32_t value) {
+  SMH_ASSERT(std::size_t{block} * granule_bytes + byte_offset + 4 <= std::size_t{end_g_} * granule_bytes);
+  __builtin_memcpy(base_ + std::size_t{block} * granule_bytes + byte_offset, &value, sizeof value);
 }
 
 // Keeps the boundary tag of the block that follows `block` (if any) in step with
@@ -45,62 +68,31 @@ inline void Heap::set_left_of_next(Granule block, Granule size, bool free) {
   }
 }
 
-// Free-list links live in the first payload granule: next in the low 32 bits,
-// prev in the high 32 bits.
-inline Heap::Granule Heap::next_link(Granule block) const {
-  SMH_ASSERT(block + 1 < end_g_);
-  Granule next;
-  __builtin_memcpy(&next, base_ + (std::size_t{block} + 1) * granule_bytes, sizeof next);
-  return next;
-}
-
-inline Heap::Granule Heap::prev_link(Granule block) const {
-  SMH_ASSERT(block + 1 < end_g_);
-  Granule prev;
-  __builtin_memcpy(&prev, base_ + (std::size_t{block} + 1) * granule_bytes + 4, sizeof prev);
-  return prev;
-}
-
-inline void Heap::store_links(Granule block, Granule next, Granule prev) {
-  SMH_ASSERT(block + 1 < end_g_);
-  unsigned char* at = base_ + (std::size_t{block} + 1) * granule_bytes;
-  __builtin_memcpy(at, &next, sizeof next);
-  __builtin_memcpy(at + 4, &prev, sizeof prev);
-}
-
-inline void Heap::set_next_link(Granule block, Granule next) {
-  SMH_ASSERT(block + 1 < end_g_);
-  __builtin_memcpy(base_ + (std::size_t{block} + 1) * granule_bytes, &next, sizeof next);
-}
-
-inline void Heap::set_prev_link(Granule block, Granule prev) {
-  SMH_ASSERT(block + 1 < end_g_);
-  __builtin_memcpy(base_ + (std::size_t{block} + 1) * granule_bytes + 4, &prev, sizeof prev);
-}
-
 // The block-start bitmap follows the blocks: one bit per block granule.
+
 inline bool Heap::is_block_start(Granule granule) const {
   SMH_ASSERT(granule < end_g_);
-  std::uint64_t word;
-  __builtin_memcpy(&word, start_bits_ + std::size_t{granule / 64} * granule_bytes, sizeof word);
-  return ((word >> (granule % 64)) & 1u) != 0;
+  count_read();
+  std::uint32_t word;
+  __builtin_memcpy(&word, start_bits_ + std::size_t{granule / 32} * 4, sizeof word);
+  return ((word >> (granule % 32)) & 1u) != 0;
 }
 
 inline void Heap::mark_block_start(Granule granule) {
   SMH_ASSERT(granule < end_g_);
-  unsigned char* at = start_bits_ + std::size_t{granule / 64} * granule_bytes;
-  std::uint64_t word;
+  unsigned char* at = start_bits_ + std::size_t{granule / 32} * 4;
+  std::uint32_t word;
   __builtin_memcpy(&word, at, sizeof word);
-  word |= std::uint64_t{1} << (granule % 64);
+  word |= std::uint32_t{1} << (granule % 32);
   __builtin_memcpy(at, &word, sizeof word);
 }
 
 inline void Heap::clear_block_start(Granule granule) {
   SMH_ASSERT(granule < end_g_);
-  unsigned char* at = start_bits_ + std::size_t{granule / 64} * granule_bytes;
-  std::uint64_t word;
+  unsigned char* at = start_bits_ + std::size_t{granule / 32} * 4;
+  std::uint32_t word;
   __builtin_memcpy(&word, at, sizeof word);
-  word &= ~(std::uint64_t{1} << (granule % 64));
+  word &= ~(std::uint32_t{1} << (granule % 32));
   __builtin_memcpy(at, &word, sizeof word);
 }
 
@@ -115,14 +107,19 @@ inline std::size_t Heap::offset_of(const void* ptr) const {
                                   reinterpret_cast<std::uintptr_t>(base_));
 }
 
-// Highest non-empty size class, or class_count when every list is empty.
-inline unsigned Heap::last_nonempty_class() const {
-  if (class_summary_ == 0) {
-    return detail::class_count;
+inline Heap::Granule Heap::child_of(Granule node, unsigned digit) const {
+  SMH_ASSERT(digit < detail::trie_fanout);
+  return load_field(node, detail::children_offset + 4 * digit);
+}
+
+// Highest non-empty size class, or class_count when every class is empty.
+inline unsigned Heap::last_class() const {
+  for (unsigned word = detail::class_word_count; word-- > 0;) {
+    if (class_bits_[word] != 0) {
+      return word * 32 + 31u - static_cast<unsigned>(std::countl_zero(class_bits_[word]));
+    }
   }
-  const unsigned word = 31u - static_cast<unsigned>(std::countl_zero(class_summary_));
-  SMH_ASSERT(class_words_[word] != 0);
-  return word * 64u + 63u - static_cast<unsigned>(std::countl_zero(class_words_[word]));
+  return detail::class_count;
 }
 
 }  // namespace smh

@@ -132,13 +132,19 @@ void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t
     count_failure(attr);
     return nullptr;
   }
-  const int region = select_region(attr, Heap::make_request(align_bytes, size_bytes), size_bytes);
-  if (region < 0) {
+  const Heap::Request request = Heap::make_request(align_bytes, size_bytes);
+  const Choice choice = select_region(attr, request);
+  if (choice.region < 0) {
     count_failure(attr);
     return nullptr;
   }
-  void* block = storage_.regions[region].heap.aligned_alloc(align_bytes, size_bytes);
-  SMH_ASSERT(block != nullptr);  // select_region only picks heaps that can_alloc()
+  return allocate(request, choice);
+}
+
+// Takes the block select_region found: the heap has not changed since.
+void* PoolEngine::allocate(const Heap::Request& request, const Choice& choice) {
+  void* block = storage_.regions[choice.region].heap.alloc_at(request, choice.fit);
+  SMH_ASSERT(block != nullptr);
   return block;
 }
 
@@ -153,11 +159,9 @@ void* PoolEngine::alloc_prefer(const std::uint32_t* attrs, std::size_t attr_coun
       report(Status::unknown_attribute, 0);
       continue;
     }
-    const int region = select_region(attrs[choice], request, size_bytes);
-    if (region >= 0) {
-      void* block = storage_.regions[region].heap.aligned_alloc(align_bytes, size_bytes);
-      SMH_ASSERT(block != nullptr);
-      return block;
+    const Choice found = select_region(attrs[choice], request);
+    if (found.region >= 0) {
+      return allocate(request, found);
     }
   }
   count_failure(attr_count > 0 ? attrs[0] : 0);

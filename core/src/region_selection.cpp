@@ -1,12 +1,12 @@
 // PoolEngine::select_region — which matching region serves a request, per policy.
 //
-// Every policy is one pass over at most all regions (O(regions)) using the heaps'
-// cheap queries: can_alloc() (answered from the heap's class bitmap in the usual
-// cases, else by the heap's own bounded search, without taking the block),
-// free_bytes() (O(1)) and largest_free_block_floor_bytes() (O(1); the exact
-// largest block only to break a tie). Only regions that can hold the request are
-// candidates, so the region chosen never fails the allocation and nothing is
-// retried. The policy is decided once per request, outside the loops.
+// Every policy is one pass over at most all regions (O(regions)). A region is a
+// candidate when it serves the request (attribute, reserved, offline, role) and
+// its heap finds a block for it (Heap::find: the heap's own bounded search, which
+// chooses the block without taking it); the policy then orders candidates by
+// the heaps' O(1) or bounded queries (free_bytes, largest_free_block_bytes). The
+// block found in the chosen region is the one allocated, so the region chosen
+// never fails the allocation, no policy retries, and no search runs twice.
 #include "smh/assert.hpp"
 #include "smh/pool_engine.hpp"
 
@@ -29,106 +29,87 @@ bool PoolEngine::serves(const Region& region, std::uint32_t attr, std::size_t si
   return true;
 }
 
-bool PoolEngine::candidate(const Region& region, std::uint32_t attr, const Heap::Request& request,
-                           std::size_t size_bytes, Policy policy) const {
-  return serves(region, attr, size_bytes, policy) && region.heap.can_alloc(request);
-}
-
 // The first candidate in `order` (nullptr: insertion order), starting at `start`
 // and wrapping around.
-int PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes,
-                                Policy policy, const std::uint8_t* order, unsigned start) const {
+PoolEngine::Choice PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy,
+                                               const std::uint8_t* order, unsigned start) const {
+  Choice choice;
   for (unsigned step = 0; step < region_count_; ++step) {
     unsigned index = start + step;
     index = index < region_count_ ? index : index - region_count_;
     if (order != nullptr) {
       index = order[index];
     }
-    if (candidate(storage_.regions[index], attr, request, size_bytes, policy)) {
-      return static_cast<int>(index);
+    const Region& region = storage_.regions[index];
+    if (serves(region, attr, request.size_bytes, policy) && region.heap.find(request, &choice.fit)) {
+      choice.region = static_cast<int>(index);
+      return choice;
     }
   }
-  return -1;
+  return choice;
 }
 
 // The candidate whose largest free block is the smallest; ties by insertion order.
-int PoolEngine::best_fit_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes) const {
-  int chosen = -1;
-  std::size_t chosen_floor = 0;
-  std::size_t chosen_largest = 0;  // exact, computed only when floors tie
-  bool chosen_largest_known = false;
+PoolEngine::Choice PoolEngine::best_fit_candidate(std::uint32_t attr, const Heap::Request& request) const {
+  Choice chosen;
+  std::size_t chosen_largest = 0;
   for (unsigned index = 0; index < region_count_; ++index) {
     const Region& region = storage_.regions[index];
-    if (!candidate(region, attr, request, size_bytes, Policy::best_fit)) {
+    if (!serves(region, attr, request.size_bytes, Policy::best_fit)) {
       continue;
     }
-    const std::size_t floor = region.heap.largest_free_block_floor_bytes();
-    if (chosen >= 0 && floor > chosen_floor) {
-      continue;
-    }
-    if (chosen >= 0 && floor == chosen_floor) {
-      if (!chosen_largest_known) {
-        chosen_largest = storage_.regions[chosen].heap.largest_free_block_bytes();
-        chosen_largest_known = true;
-      }
-      const std::size_t largest = region.heap.largest_free_block_bytes();
-      if (largest >= chosen_largest) {
-        continue;
-      }
+    const std::size_t largest = region.heap.largest_free_block_bytes();
+    Heap::Fit fit;
+    if ((chosen.region < 0 || largest < chosen_largest) && region.heap.find(request, &fit)) {
+      chosen = Choice{static_cast<int>(index), fit};
       chosen_largest = largest;
-    } else {
-      chosen_largest_known = false;
     }
-    chosen = static_cast<int>(index);
-    chosen_floor = floor;
   }
   return chosen;
 }
 
 // The candidate with the most free bytes; ties by insertion order.
-int PoolEngine::worst_fit_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes) const {
-  int chosen = -1;
+PoolEngine::Choice PoolEngine::worst_fit_candidate(std::uint32_t attr, const Heap::Request& request) const {
+  Choice chosen;
   std::size_t chosen_free = 0;
   for (unsigned index = 0; index < region_count_; ++index) {
     const Region& region = storage_.regions[index];
-    if (!serves(region, attr, size_bytes, Policy::worst_fit)) {
+    if (!serves(region, attr, request.size_bytes, Policy::worst_fit)) {
       continue;
     }
     const std::size_t free_bytes = region.heap.free_bytes();
-    // Ask can_alloc only of a region that would win: it is the costlier check.
-    if ((chosen < 0 || free_bytes > chosen_free) && region.heap.can_alloc(request)) {
-      chosen = static_cast<int>(index);
+    Heap::Fit fit;
+    // Search only a region that would win.
+    if ((chosen.region < 0 || free_bytes > chosen_free) && region.heap.find(request, &fit)) {
+      chosen = Choice{static_cast<int>(index), fit};
       chosen_free = free_bytes;
     }
   }
   return chosen;
 }
 
-int PoolEngine::select_region(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes) {
-  if (region_count_ == 0) {
-    return -1;
-  }
+PoolEngine::Choice PoolEngine::select_region(std::uint32_t attr, const Heap::Request& request) {
   const Policy policy = policy_for(attr);
   switch (policy) {
     case Policy::first_fit:
     case Policy::size_threshold:
-      return first_candidate(attr, request, size_bytes, policy, nullptr, 0);
+      return first_candidate(attr, request, policy, nullptr, 0);
     case Policy::smallest_region_first:
-      return first_candidate(attr, request, size_bytes, policy, storage_.by_capacity, 0);
+      return first_candidate(attr, request, policy, storage_.by_capacity, 0);
     case Policy::round_robin: {
-      const int chosen = first_candidate(attr, request, size_bytes, policy, nullptr, round_robin_next_);
-      if (chosen >= 0) {
-        round_robin_next_ = (static_cast<unsigned>(chosen) + 1) % region_count_;
+      const Choice chosen = first_candidate(attr, request, policy, nullptr, round_robin_next_);
+      if (chosen.region >= 0) {
+        round_robin_next_ = (static_cast<unsigned>(chosen.region) + 1) % region_count_;
       }
       return chosen;
     }
     case Policy::best_fit:
-      return best_fit_candidate(attr, request, size_bytes);
+      return best_fit_candidate(attr, request);
     case Policy::worst_fit:
-      return worst_fit_candidate(attr, request, size_bytes);
+      return worst_fit_candidate(attr, request);
   }
   SMH_ASSERT(false);  // policies are validated on the way in
-  return -1;
+  return {};
 }
 
 }  // namespace smh

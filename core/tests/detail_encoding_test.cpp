@@ -1,6 +1,8 @@
-// The encodings under the heap: size classes (monotonic, exact below 64 granules,
-// each class a contiguous range whose lower bound class_min_granules names) and the
-// 8-byte block header (every field round-trips and is independent of the others).
+// The encodings under the heap: size classes (monotonic, exact below
+// exact_class_count granules, then one per power of two, each a contiguous range
+// whose lower bound class_min_granules names), the trie key inside a class (orders
+// like the size, digits name a path at most trie_levels deep) and the 8-byte block
+// header (every field round-trips and is independent of the others).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -18,11 +20,13 @@ using detail::class_min_granules;
 using detail::class_of;
 using detail::max_block_granules;
 
-TEST(SizeClass, ExactBelowSixtyFourGranules) {
-  for (std::uint32_t s = 0; s < 64; ++s) {
+TEST(SizeClass, ExactBelowTheExactClassCount) {
+  for (std::uint32_t s = 0; s < detail::exact_class_count; ++s) {
     EXPECT_EQ(class_of(s), s);
     EXPECT_EQ(class_min_granules(s), s);
+    EXPECT_TRUE(detail::is_exact_class(class_of(s)));
   }
+  EXPECT_FALSE(detail::is_exact_class(class_of(detail::exact_class_count)));
 }
 
 TEST(SizeClass, MonotonicAndLowerBoundHoldsUpToTwoToTheTwenty) {
@@ -57,7 +61,7 @@ TEST(SizeClass, BoundariesAroundEveryPowerOfTwoUpToTheMaximum) {
   EXPECT_LE(class_min_granules(class_count - 1), max_block_granules);
 }
 
-TEST(SizeClass, EveryClassLowerBoundMapsBackToItsClassAndSpansAtMostOneThirtySecond) {
+TEST(SizeClass, EveryClassLowerBoundMapsBackToItsClassAndSpansOneSizeOrOnePowerOfTwo) {
   for (unsigned c = 1; c < class_count; ++c) {
     const std::uint32_t low = class_min_granules(c);
     ASSERT_EQ(class_of(low), c) << "class " << c;
@@ -66,8 +70,8 @@ TEST(SizeClass, EveryClassLowerBoundMapsBackToItsClassAndSpansAtMostOneThirtySec
       const std::uint32_t next = class_min_granules(c + 1);
       ASSERT_GT(next, low) << "class " << c;
       ASSERT_EQ(class_of(next - 1), c) << "class " << c;
-      if (low >= 64) {
-        ASSERT_LE(std::uint64_t{next - low} * 32, std::uint64_t{low}) << "class " << c;
+      if (low >= detail::exact_class_count) {
+        ASSERT_EQ(next, 2 * low) << "class " << c;
       } else {
         ASSERT_EQ(next - low, 1u) << "class " << c;
       }
@@ -84,6 +88,27 @@ TEST(SizeClass, SampledSizesUpToTheMaximumRespectBounds) {
     const std::uint32_t hi = a < b ? b : a;
     ASSERT_LE(class_of(lo), class_of(hi)) << lo << " " << hi;
     ASSERT_LE(class_min_granules(class_of(hi)), hi) << hi;
+  }
+}
+
+// Within a trie class, keys order like sizes and a size's digits, read from the
+// top, run out (are zero) after trie_levels of its class: a trie is never deeper.
+TEST(TrieKey, OrdersLikeSizesWithinAClassAndHasNoDigitsBelowTheClassDepth) {
+  Prng rng(77);
+  for (unsigned c = detail::exact_class_count; c < class_count; ++c) {
+    const std::uint32_t low = class_min_granules(c);
+    const std::uint32_t high = c + 1 < class_count ? class_min_granules(c + 1) - 1 : max_block_granules;
+    const unsigned levels = detail::trie_levels(c);
+    ASSERT_LE(levels, detail::trie_max_levels);
+    for (int i = 0; i < 2000; ++i) {
+      const std::uint32_t a = low + static_cast<std::uint32_t>(rng.below(std::uint64_t{high} - low + 1));
+      const std::uint32_t b = low + static_cast<std::uint32_t>(rng.below(std::uint64_t{high} - low + 1));
+      ASSERT_EQ(a < b, detail::trie_key(a) < detail::trie_key(b)) << a << " vs " << b;
+      ASSERT_EQ(detail::trie_key(a) >> 31, 1u);
+      // Bits below the class's digits are zero: key and size carry the same bits.
+      const unsigned spent = detail::trie_digit_bits * levels;
+      ASSERT_EQ(detail::trie_key(a) << 1 << spent, 0u) << "size " << a << " class " << c;
+    }
   }
 }
 

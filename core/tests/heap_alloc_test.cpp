@@ -246,5 +246,31 @@ TEST(HeapAlloc, ContainsCoversExactlyTheRegion) {
   EXPECT_FALSE(heap.is_live_block(static_cast<unsigned char*>(p) + 8));
 }
 
+// find() chooses without taking; alloc_at() takes exactly what find() chose,
+// counted and reported like alloc(); the heap is unchanged in between.
+TEST(HeapAlloc, FindThenAllocAtTakesTheBlockFindChose) {
+  OwnedHeap h(64 * 1024);
+  ASSERT_EQ(h.status, Status::ok);
+  void* a = h.heap.alloc(100);
+  ASSERT_NE(h.heap.alloc(8), nullptr);
+  void* b = h.heap.alloc(60);
+  ASSERT_NE(h.heap.alloc(8), nullptr);
+  ASSERT_EQ(h.heap.free(a), Status::ok);
+  ASSERT_EQ(h.heap.free(b), Status::ok);
+  const HeapStats before = h.heap.stats();
+  const Heap::Request request = Heap::make_request(0, 56);
+  Heap::Fit fit;
+  ASSERT_TRUE(h.heap.find(request, &fit));
+  EXPECT_EQ(stats_diff(h.heap.stats(), before), "") << "find() changed the heap";
+  EXPECT_TRUE(h.heap.can_alloc(0, 56));
+  void* p = h.heap.alloc_at(request, fit);
+  EXPECT_EQ(p, b) << "the best fit for 56 bytes is the 64-byte hole";
+  EXPECT_EQ(h.heap.stats().alloc_count, before.alloc_count + 1);
+  EXPECT_TRUE(HeapConsistent(h.heap));
+  // Nothing fits a request larger than every free block.
+  EXPECT_FALSE(h.heap.find(Heap::make_request(0, 64 * 1024), &fit));
+  EXPECT_FALSE(h.heap.find(Heap::make_request(3, 8), &fit)) << "an alignment that is no power of two";
+}
+
 }  // namespace
 }  // namespace smh::test

@@ -20,6 +20,23 @@ TEST(HeapInit, NullMemoryIsInvalidArgument) {
   EXPECT_FALSE(heap.initialized());
 }
 
+// The heap tells its compiler that writes into the region never touch its own
+// fields (SMH_RESTRICT_THIS): a Heap placed inside its region is refused.
+TEST(HeapInit, AHeapInsideItsOwnRegionIsInvalidArgument) {
+  AlignedBuffer buffer(sizeof(Heap) + 8192);
+  for (const std::size_t at : {std::size_t{0}, std::size_t{4096}, std::size_t{8192}}) {
+    Heap* heap = new (buffer.data() + at) Heap();
+    EXPECT_EQ(heap->init(buffer.data(), buffer.size()), Status::invalid_argument) << "heap at " << at;
+    EXPECT_FALSE(heap->initialized());
+    heap->~Heap();
+  }
+  // Right after the region is fine.
+  AlignedBuffer after(8192 + sizeof(Heap));
+  Heap* heap = new (after.data() + 8192) Heap();
+  EXPECT_EQ(heap->init(after.data(), 8192), Status::ok);
+  heap->~Heap();
+}
+
 TEST(HeapInit, BaseNotEightByteAlignedIsRegionMisaligned) {
   AlignedBuffer buffer(4096 + 8);
   for (std::size_t shift = 1; shift < 8; ++shift) {

@@ -1,10 +1,10 @@
-// Fill, punch holes, search: a call list that makes size-class lists long. The
-// memory is filled with blocks of a few sizes, a random subset is freed in a
-// random order, then requests (mostly aligned) search the holes. The one hole
-// that fits an aligned request then often sits deep in a list, behind blocks
-// that do not, with nothing larger left — so the heap's four probes, its LIFO
-// order and its final scan of the spanned classes decide the outcome, which
-// stateful sequences rarely reach. Used by the layout and no-false-OOM suites.
+// Fill, punch holes, search: a call list that leaves many free blocks of a few
+// sizes. The memory is filled with blocks of a few sizes, a random subset is
+// freed in a random order, then requests (mostly aligned) search the holes. The
+// hole that fits an aligned request then often is not the newest of its size,
+// with nothing larger left — so the heap's age order among equal sizes and its
+// rule for aligned requests decide the outcome, which stateful sequences rarely
+// reach. Used by the layout and no-false-OOM suites.
 #pragma once
 
 #include <rapidcheck.h>

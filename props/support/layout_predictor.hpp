@@ -1,13 +1,14 @@
 // Suite 7's oracle: the heap's layout predicted from the "Layout rules" section of
 // docs/ARCHITECTURE.md alone — a second, deliberately plain implementation (an
-// ordered map of blocks and one LIFO list per size class) that shares no code with
-// the core. Every quantity is a 64-bit granule count or offset, so the prediction
-// cannot depend on the host's word size. Rule numbers below refer to that section.
+// ordered map of blocks and, per free size, the free blocks in the order they
+// became free) that shares no code with the core and knows nothing of its size
+// classes or tries. Every quantity is a 64-bit granule count or offset, so the
+// prediction cannot depend on the host's word size. Rule numbers below refer to
+// that section.
 #pragma once
 
 #include <bit>
 #include <cstdint>
-#include <deque>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -49,6 +50,12 @@ class LayoutPredictor {
 
   void free(std::uint64_t payload_offset_bytes) { release(block_at(payload_offset_bytes)); }
 
+  // Whether alloc(size_bytes, align_bytes) would return a block now.
+  [[nodiscard]] bool places(std::uint64_t size_bytes, std::uint64_t align_bytes) const {
+    return size_bytes > 0 && align_bytes <= region_bytes_ &&
+           choose(need_granules(size_bytes), align_granules(align_bytes)).has_value();
+  }
+
   // realloc of a live block to size_bytes > 0 (rule 9): its new payload offset, or
   // nullopt when it fails (nothing changes then).
   std::optional<std::uint64_t> realloc(std::uint64_t payload_offset_bytes, std::uint64_t size_bytes,
@@ -84,20 +91,9 @@ class LayoutPredictor {
     return out;
   }
 
-  // Size class of a block of `granules` (rule 3), written from the formula.
-  static unsigned size_class(std::uint64_t granules) {
-    if (granules < 64) {
-      return static_cast<unsigned>(granules);
-    }
-    const unsigned p = static_cast<unsigned>(std::bit_width(granules)) - 1;  // floor(log2)
-    const std::uint64_t step = std::uint64_t{1} << (p - 5);
-    return 32 * (p - 4) + static_cast<unsigned>((granules - (std::uint64_t{1} << p)) / step);
-  }
-
  private:
   static constexpr std::uint64_t granule_bytes = 8;
   static constexpr std::uint64_t min_block_granules = 2;
-  static constexpr unsigned probes_per_class = 4;
 
   struct Choice {
     std::uint64_t block;
@@ -138,52 +134,55 @@ class LayoutPredictor {
     return Choice{block, gap};
   }
 
-  // Rule 6.
-  std::optional<Choice> choose(std::uint64_t need, std::uint64_t align) const {
-    const std::uint64_t worst = need + (align > 1 ? align + 1 : 0);
-    const unsigned low = size_class(need);
-    const unsigned high = size_class(worst);
-    for (auto list = lists_.lower_bound(low); list != lists_.end() && list->first <= high; ++list) {
-      for (std::size_t i = 0; i < list->second.size() && i < probes_per_class; ++i) {
-        if (const auto choice = try_block(list->second[i], need, align)) {
-          return choice;
-        }
-      }
+  // Rule 6 (a): the newest free block of the smallest free size >= need.
+  std::optional<std::uint64_t> best_fit(std::uint64_t need) const {
+    const auto size = free_by_size_.lower_bound(need);
+    if (size == free_by_size_.end()) {
+      return std::nullopt;
     }
-    if (const auto above = lists_.upper_bound(high); above != lists_.end()) {
-      const auto choice = try_block(above->second.front(), need, align);
-      if (!choice) {
-        throw std::logic_error("predictor: the head of a class above class(worst) does not fit");
-      }
-      return choice;
-    }
-    for (auto list = lists_.lower_bound(low); list != lists_.end() && list->first <= high; ++list) {
-      for (std::size_t i = probes_per_class; i < list->second.size(); ++i) {
-        if (const auto choice = try_block(list->second[i], need, align)) {
-          return choice;
-        }
-      }
-    }
-    return std::nullopt;
+    return size->second.back();
   }
 
-  // Rule 4.
+  // Rule 6.
+  std::optional<Choice> choose(std::uint64_t need, std::uint64_t align) const {
+    const auto best = best_fit(need);
+    if (!best) {
+      return std::nullopt;
+    }
+    if (const auto choice = try_block(*best, need, align)) {
+      return choice;
+    }
+    // (b) An aligned request the best fit cannot hold: room for any gap.
+    const auto wide = best_fit(need + align + 1);
+    if (!wide) {
+      return std::nullopt;
+    }
+    const auto choice = try_block(*wide, need, align);
+    if (!choice) {
+      throw std::logic_error("predictor: a block of need + align + 1 granules does not fit");
+    }
+    return choice;
+  }
+
+  // Rule 4: a block that becomes free is the newest of its size.
   void add_free(std::uint64_t start, std::uint64_t size) {
     blocks_[start] = Block{start, size, false};
-    lists_[size_class(size)].push_front(start);
+    free_by_size_[size].push_back(start);
   }
   void unlink(std::uint64_t start) {
-    const auto list = lists_.find(size_class(blocks_.at(start).size_granules));
-    for (auto entry = list->second.begin(); entry != list->second.end(); ++entry) {
-      if (*entry == start) {
-        list->second.erase(entry);
-        if (list->second.empty()) {
-          lists_.erase(list);
+    const auto group = free_by_size_.find(blocks_.at(start).size_granules);
+    if (group != free_by_size_.end()) {
+      for (auto entry = group->second.begin(); entry != group->second.end(); ++entry) {
+        if (*entry == start) {
+          group->second.erase(entry);
+          if (group->second.empty()) {
+            free_by_size_.erase(group);
+          }
+          return;
         }
-        return;
       }
     }
-    throw std::logic_error("predictor: free block " + std::to_string(start) + " is on no list");
+    throw std::logic_error("predictor: free block " + std::to_string(start) + " is not indexed");
   }
 
   // Rule 7: returns the new block's start.
@@ -254,8 +253,9 @@ class LayoutPredictor {
 
   std::uint64_t base_granule_;
   std::uint64_t region_bytes_;
-  std::map<std::uint64_t, Block> blocks_;                    // by start granule
-  std::map<unsigned, std::deque<std::uint64_t>> lists_;      // non-empty classes; head first
+  std::map<std::uint64_t, Block> blocks_;  // by start granule
+  // Free blocks by size, each size's in the order they became free (newest last).
+  std::map<std::uint64_t, std::vector<std::uint64_t>> free_by_size_;
 };
 
 }  // namespace smh::props

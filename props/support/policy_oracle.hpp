@@ -1,8 +1,9 @@
 // Suite 2's region-choice oracle: which region each selection policy must pick,
 // restated from docs/ARCHITECTURE.md ("Selection policies") over the regions'
 // blocks as walk() shows them. Candidates are the regions that serve the request
-// (support/pool_machine.hpp) and hold a free block that can take it
-// (support/free_block_fit.hpp); an alignment larger than a region is not one it
+// (support/pool_machine.hpp) and whose heap places it (the caller says which:
+// the suite predicts each region's heap from the layout rules,
+// support/layout_predictor.hpp); an alignment larger than a region is not one it
 // accepts. Among candidates: first fit and size threshold take the first in
 // insertion order, smallest region first the smallest capacity (then insertion
 // order), round robin the first at or after the one following its last choice,
@@ -16,7 +17,6 @@
 #include "smh/heap_types.hpp"
 #include "smh/pool_types.hpp"
 #include "smh/sim/executor.hpp"
-#include "support/free_block_fit.hpp"
 #include "support/pool_machine.hpp"
 
 namespace smh::props {
@@ -26,15 +26,15 @@ class PolicyOracle {
   explicit PolicyOracle(const sim::MachineConfig& machine) : machine_(machine) {}
 
   // The region a request for `attr` goes to, or -1. `blocks[r]` are region r's
-  // blocks, `bases[r]` its host address. Round robin remembers its choice.
-  int choose(const std::vector<std::vector<BlockInfo>>& blocks, const std::vector<std::uint64_t>& bases,
-             std::uint32_t attr, std::uint64_t size_bytes, std::uint64_t align_bytes) {
+  // blocks; `places[r]` says whether region r's heap would place the request.
+  // Round robin remembers its choice.
+  int choose(const std::vector<std::vector<BlockInfo>>& blocks, const std::vector<bool>& places, std::uint32_t attr,
+             std::uint64_t size_bytes, std::uint64_t align_bytes) {
     const unsigned count = static_cast<unsigned>(machine_.regions.size());
     std::vector<bool> candidate(count, false);
     for (unsigned r = 0; r < count; ++r) {
       candidate[r] = region_serves(machine_.pool, machine_.regions[r], attr, size_bytes) &&
-                     align_bytes <= machine_.regions[r].size_bytes &&
-                     has_fitting_block(blocks[r], bases[r], size_bytes, align_bytes);
+                     align_bytes <= machine_.regions[r].size_bytes && places[r];
     }
     int chosen = -1;
     switch (machine_.pool.policy) {
@@ -76,16 +76,6 @@ class PolicyOracle {
   }
 
  private:
-  static bool has_fitting_block(const std::vector<BlockInfo>& blocks, std::uint64_t base, std::uint64_t size_bytes,
-                                std::uint64_t align_bytes) {
-    for (const BlockInfo& block : blocks) {
-      if (!block.used &&
-          free_block_can_hold(base + block.block_offset_bytes, block.block_size_bytes, size_bytes, align_bytes)) {
-        return true;
-      }
-    }
-    return false;
-  }
   static std::uint64_t largest_free_bytes(const std::vector<BlockInfo>& blocks) {
     std::uint64_t largest = 0;
     for (const BlockInfo& block : blocks) {

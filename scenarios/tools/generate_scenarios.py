@@ -46,11 +46,11 @@ def write(relative_path, content, written):
 # ---- Golden digests (measured: see the module docstring) -----------------------------
 
 DIGESTS = {
-    "fault_swarm": "0xe50e8ce4867bd54c",
+    "fault_swarm": "0x229465c82416e17f",
     "fragmentation_ramp": "0x5dce3a3dd1652665",
     "multi_attribute_best_fit": "0x825e85e70972ff74",
     "multi_attribute_first_fit": "0x2444c665427571f7",
-    "multi_attribute_round_robin": "0xe229cfa48f5ca822",
+    "multi_attribute_round_robin": "0x8fbb9fd3ef0c8aef",
     "multi_attribute_size_threshold": "0x094b1dc4a57ebb42",
     "multi_attribute_smallest_region_first": "0x46abe5709b36d5b9",
     "multi_attribute_worst_fit": "0x6562f45786e2edf8",

@@ -14,8 +14,8 @@
 //                    the harness's own tally of what is live there
 //   COALESCING       when nothing is live, every region is one free block
 //   NO_FALSE_OOM     a failed alloc while a matching region (for a chain: of any
-//                    attribute of it) had a free block that could hold it
-//                    (found by an independent walk)
+//                    attribute of it) had a free block with room for it
+//                    wherever it lies (found by an independent walk)
 //   HEAP_VALIDATE    the pool's full validate(), every K ops and at the end
 //   FREE_REFUSED     the pool refused to free a live block
 //   ASSERTION_FAILED an SMH_ASSERT failed while the Executor drove the pool: the
@@ -193,14 +193,12 @@ std::optional<std::pair<unsigned, std::uint64_t>> Executor::Impl::fitting_free_b
       return;
     }
     // The heap refuses alignments beyond its region's size (its documented
-    // contract), and those are also beyond the modulus up to which host and
-    // device addresses agree: such a refusal is not a false OOM. Below it, the
-    // device address decides, so the verdict never depends on host placement.
+    // contract): such a refusal is not a false OOM. The guarantee does not depend
+    // on where a block lies, so neither does the verdict.
     if (search.align_bytes > spec.size_bytes) {
       return;
     }
-    const std::uint64_t device = spec.base + block.block_offset_bytes;
-    if (free_block_fits(device, block.block_size_bytes, search.size_bytes, search.align_bytes)) {
+    if (free_block_fits(block.block_size_bytes, search.size_bytes, search.align_bytes)) {
       search.fit = std::make_pair(region, spec.base + block.block_offset_bytes);
     }
   });

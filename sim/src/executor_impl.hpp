@@ -35,28 +35,22 @@ inline double external_fragmentation(const HeapStats& stats) {
   return external_fragmentation(stats.largest_free_block_bytes, stats.free_bytes);
 }
 
-// The heap's documented placement rule, restated independently: can a free block
-// [block, block + block_bytes) (device addresses) hold `size_bytes` at `align_bytes`?
-// The payload sits 8 bytes after a header; a gap in front must be 0 or >= 16 bytes
-// (it stays behind as a free block); the block needs max(16, 8 + round8(size)).
-// Every sum stays far from wrapping: sizes beyond the block are out first (a
-// request near 2^64 would otherwise round up to a tiny need and "fit").
-inline bool free_block_fits(std::uint64_t block, std::uint64_t block_bytes, std::uint64_t size_bytes,
-                            std::uint64_t align_bytes) {
-  if (size_bytes > block_bytes) {
+// The heap's no-false-OOM guarantee (docs/ARCHITECTURE.md), restated
+// independently: an allocation of `size_bytes` at `align_bytes` fails only when
+// no free block has room for it wherever the block lies — an 8-byte header and
+// max(8, round8(size)) bytes, plus for an alignment above 8 the worst alignment
+// gap, align + 8 bytes (a one-granule gap cannot stay behind as a free block, so
+// the gap is up to align - 8 or align + 8). Smaller blocks may serve it too (the
+// heap tries its best fit first); they prove nothing either way. Every sum stays
+// far from wrapping: sizes beyond the block are out first (a request near 2^64
+// would otherwise round up to a tiny need and "fit").
+inline bool free_block_fits(std::uint64_t block_bytes, std::uint64_t size_bytes, std::uint64_t align_bytes) {
+  if (size_bytes > block_bytes || align_bytes > block_bytes) {
     return false;
   }
   const std::uint64_t need = std::max<std::uint64_t>(16, 8 + (size_bytes + 7) / 8 * 8);
-  const std::uint64_t align = align_bytes > 8 ? align_bytes : 8;
-  const std::uint64_t misalign = (block + 8) & (align - 1);
-  std::uint64_t gap = misalign == 0 ? 0 : align - misalign;  // from the block to the new header
-  if (gap == 8) {  // a one-granule gap cannot stay behind
-    if (align > block_bytes) {
-      return false;
-    }
-    gap += align;
-  }
-  return gap <= block_bytes && need <= block_bytes - gap;
+  const std::uint64_t gap_room = align_bytes > 8 ? align_bytes + 8 : 0;
+  return need + gap_room <= block_bytes;
 }
 
 struct Executor::Impl {

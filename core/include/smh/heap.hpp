@@ -9,20 +9,24 @@
 //   heap returns follows from the call sequence and the base's alignment alone.
 // * Every block begins with one 8-byte header (detail/block_header.hpp): its size,
 //   its left neighbour's size and free bit (boundary tag), a used bit and the slack
-//   between the usable and the requested size. Free blocks keep their free-list
-//   links in the first payload granule, so the smallest block is 16 bytes.
+//   between the usable and the requested size. A free block keeps its index links
+//   in its payload (detail/free_node.hpp), so the smallest block is 16 bytes.
 // * The block-start bitmap holds one bit per block granule (1/64 of the region),
 //   set where a block begins. It makes the pointer checks of free()/realloc()
 //   exact: an interior pointer, a pointer into a coalesced block or a double free
 //   is recognised without trusting bytes the user may have written.
-// * The control structure (this object: free-list heads, the two-level class bitmap
-//   and the counters) lives wherever the caller puts the Heap — typically fast,
-//   cacheable RAM — so slow or non-cacheable regions are touched only at the two or
-//   three headers an operation needs.
+// * The control structure (this object: the class bitmap, one index head per size
+//   class and the counters, under 512 bytes) lives wherever the caller puts the
+//   Heap — typically fast, cacheable RAM — so slow or non-cacheable regions are
+//   touched only at the few headers an operation needs.
 //
-// Free blocks are segregated into size classes (detail/size_class.hpp), 32 per
-// power of two, exact below 512 bytes. A class bitmap with count-trailing-zeros
-// finds the smallest non-empty class that can serve a request in O(1).
+// Placement is best fit: the smallest free block that can hold the request, the
+// most recently freed of equal ones. Free blocks are indexed by size class
+// (detail/size_class.hpp): small sizes have a class each, larger ones one class per
+// power of two with a 16-way size trie inside, so every operation reads a number
+// of headers bounded by a constant (docs/ARCHITECTURE.md derives it), whatever the
+// number of blocks, and an allocation fails only when no free block could hold it
+// (for aligned requests: none has room for the worst alignment gap).
 //
 // Not thread-safe: the pool serialises access to each heap.
 #pragma once
@@ -33,6 +37,31 @@
 #include "smh/detail/size_class.hpp"
 #include "smh/heap_types.hpp"
 #include "smh/status.hpp"
+
+// Test builds of the core define this to 1 (and every user of that build sees
+// it): the heap then counts its metadata reads. Never set for shipped code.
+#ifndef SMH_COUNT_METADATA_READS
+#define SMH_COUNT_METADATA_READS 0
+#endif
+
+// SMH_HARDENED (default 1): free() and realloc() also check the headers and
+// links of the neighbours they will merge with before changing anything, so a
+// corrupted neighbour makes them refuse (metadata_corrupted) instead of acting on
+// it. 0 keeps the exact pointer checks (foreign, interior and double frees are
+// refused either way) and drops the neighbour checks, for speed.
+#ifndef SMH_HARDENED
+#define SMH_HARDENED 1
+#endif
+
+// The heap's own fields never lie in the region it writes (init() refuses a
+// Heap placed inside its region), so its operations tell the compiler that
+// stores into the region leave them alone: without this, every header write
+// would make it reload the base, the counters and the index heads.
+#if defined(__GNUC__)
+#define SMH_RESTRICT_THIS __restrict__
+#else
+#define SMH_RESTRICT_THIS
+#endif
 
 namespace smh {
 
@@ -54,61 +83,74 @@ class Heap {
 
   // Takes ownership of [memory, memory + size_bytes). memory must be 8-byte
   // aligned and size_bytes at most max_region_bytes; bytes past the last whole
-  // granule stay unused (counted as overhead; capacity is size_bytes). A heap can
-  // be initialised once; init() on an initialised heap returns already_initialized.
+  // granule stay unused (counted as overhead; capacity is size_bytes). The Heap
+  // object itself must lie outside that range (invalid_argument otherwise). A heap
+  // can be initialised once; init() on an initialised heap returns
+  // already_initialized.
   Status init(void* memory, std::size_t size_bytes);
   [[nodiscard]] bool initialized() const { return base_ != nullptr; }
 
   // nullptr for size 0, an impossible request (size or alignment), or no memory.
   // Every nullptr but size 0 counts as a failed allocation and fires
   // on_alloc_failed; an invalid alignment also fires on_error(invalid_argument).
-  void* alloc(std::size_t size_bytes);
+  void* alloc(std::size_t size_bytes) SMH_RESTRICT_THIS;
   // align_bytes: 0 (meaning 8) or a power of two no larger than the region.
-  void* aligned_alloc(std::size_t align_bytes, std::size_t size_bytes);
+  void* aligned_alloc(std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS;
 
   // realloc(nullptr, n) allocates; realloc(p, 0) frees and returns nullptr. In place
   // when possible (shrink, or grow into a free right neighbour), else allocate,
   // copy min(usable, n) bytes, free. On failure the old block is untouched.
-  void* realloc(void* ptr, std::size_t size_bytes);
-  void* aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes);
-  ReallocResult try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes);
+  void* realloc(void* ptr, std::size_t size_bytes) SMH_RESTRICT_THIS;
+  void* aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS;
+  ReallocResult try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS;
   // Resizes a live block (size_bytes > 0) without moving it: ok, or out_of_memory
   // when its alignment or neighbourhood does not allow it (the block is then
   // unchanged and no failure is counted: the caller may move it). The pool uses
   // this to keep realloc's copy outside its lock.
-  Status resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes);
+  Status resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS;
 
   // free(nullptr) is a no-op returning ok. Anything that is not a live block of
   // this heap is refused with a status (and the error hook); the heap is unchanged.
-  Status free(void* ptr);
+  Status free(void* ptr) SMH_RESTRICT_THIS;
 
-  // Whether aligned_alloc(align_bytes, size_bytes) would succeed now: the same
-  // search, without taking the block. The pool's policies rely on it so that the
-  // region they choose never fails the allocation.
-  [[nodiscard]] bool can_alloc(std::size_t align_bytes, std::size_t size_bytes) const;
-
-  // A request measured once (granules, size classes) so that several heaps can be
+  // A request measured once (granules, alignment) so that several heaps can be
   // asked about it cheaply: the pool asks every candidate region.
   struct Request {
+    std::size_t size_bytes = 0;
     std::size_t align_bytes = 0;
     std::uint32_t need_granules = 0;   // block size, header included
-    std::uint32_t align_granules = 1;
-    std::uint32_t low_class = 0;       // class_of(need): no smaller class can fit
-    std::uint32_t sure_class = 0;      // every block in a higher class fits
-    bool well_formed = false;          // size in range, alignment a power of two
+    std::uint32_t align_granules = 1;  // payload alignment in granules (1: none beyond 8 bytes)
+    bool well_formed = false;          // size in range, alignment 0 or a power of two
   };
   [[nodiscard]] static Request make_request(std::size_t align_bytes, std::size_t size_bytes);
+
+  // Where a request would land: found by find() and taken by alloc_at(), which
+  // must come before any other call that changes this heap. The pool finds a
+  // block in each candidate region once and allocates where its policy chooses,
+  // without searching again.
+  struct Fit {
+    std::uint32_t block = 0;   // the free block chosen
+    std::uint32_t anchor = 0;  // the index entry of its size (the block itself when alone)
+    std::uint32_t parent = 0;  // where the anchor hangs: trie node (or none: a class head)
+    std::uint32_t digit = 0;   // and which child of it
+    std::uint32_t size = 0;    // the block's size in granules
+    std::uint32_t gap = 0;     // alignment gap left free in front of the new block
+  };
+  [[nodiscard]] bool find(const Request& request, Fit* fit) const SMH_RESTRICT_THIS;
+  // Allocates where find() said (counts it and fires on_alloc like alloc()).
+  void* alloc_at(const Request& request, const Fit& fit) SMH_RESTRICT_THIS;
+
+  // Whether aligned_alloc(align_bytes, size_bytes) would succeed now: the same
+  // search, without taking the block.
+  [[nodiscard]] bool can_alloc(std::size_t align_bytes, std::size_t size_bytes) const;
   [[nodiscard]] bool can_alloc(const Request& request) const;
   [[nodiscard]] std::size_t free_bytes() const {
     return static_cast<std::size_t>(free_granules_) * granule_bytes;
   }
+  // Exact, in a bounded number of steps (the highest size class's largest block).
   [[nodiscard]] std::size_t largest_free_block_bytes() const {
     return largest_free_block_granules() * granule_bytes;
   }
-  // O(1) lower bound of largest_free_block_bytes() from the class bitmap: the
-  // smallest size of the highest non-empty class (within 1/32 of the exact
-  // figure). Heaps with different floors are ordered like their largest blocks.
-  [[nodiscard]] std::size_t largest_free_block_floor_bytes() const;
 
   // Usable bytes of a live block; 0 for anything else (no error hook).
   [[nodiscard]] std::size_t usable_size(const void* ptr) const;
@@ -146,7 +188,13 @@ class Heap {
   using Granule = std::uint32_t;  // a granule offset or count
   static constexpr Granule no_block = 0xFFFF'FFFFu;
 
-  struct Placement;   // where an allocation lands inside a chosen free block
+  // An anchor (the index entry of one size) and where the index keeps it: a
+  // class head, or child `digit` of trie node `parent`.
+  struct Slot {
+    Granule anchor;
+    Granule parent;  // no_block: the class head
+    unsigned digit;
+  };
   struct ScanTotals;  // what a checked walk over all blocks measured
   struct ResizeRequest {  // a checked realloc request
     Granule block;
@@ -155,44 +203,62 @@ class Heap {
     Granule need;
   };
 
-  // Header and link access (memcpy-based: the region is untyped storage).
+  // Metadata access (memcpy-based: the region is untyped storage). With
+  // SMH_COUNT_METADATA_READS, every read of a header, an index link or a bitmap
+  // word is counted (metadata_reads()): the bounded-time test reads the count.
   [[nodiscard]] std::uint64_t load_header(Granule block) const;
   void store_header(Granule block, std::uint64_t header);
-  [[nodiscard]] Granule block_size(Granule block) const;
+  [[nodiscard]] Granule size_of(Granule block) const;
+  [[nodiscard]] std::uint32_t load_field(Granule block, unsigned byte_offset) const;
+  void store_field(Granule block, unsigned byte_offset, std::uint32_t value);
   void set_left_of_next(Granule block, Granule size, bool free);
-  [[nodiscard]] Granule next_link(Granule block) const;
-  [[nodiscard]] Granule prev_link(Granule block) const;
-  void store_links(Granule block, Granule next, Granule prev);
-  void set_next_link(Granule block, Granule next);
-  void set_prev_link(Granule block, Granule prev);
-  // Whether a link read from the region can name a block (a block has >= 2
+  // Whether a link read from the region can name a free block (a block has >= 2
   // granules, so none starts at the last granule); no_block is not.
   [[nodiscard]] bool link_in_area(Granule link) const { return link < end_g_ - 1; }
+  void count_read() const {
+#if SMH_COUNT_METADATA_READS
+    ++metadata_reads_;
+#endif
+  }
 
   // Block-start bitmap.
   [[nodiscard]] bool is_block_start(Granule granule) const;
   void mark_block_start(Granule granule);
   void clear_block_start(Granule granule);
 
-  // Free lists.
+  // The free index (heap_index.cpp): class bitmap, rings of equal sizes, tries.
+  void mark_class(unsigned class_index);
+  void clear_class(unsigned class_index);
+  [[nodiscard]] unsigned first_class_from(unsigned class_index) const;
+  [[nodiscard]] unsigned last_class() const;
+  [[nodiscard]] Slot best_anchor(Granule need) const SMH_RESTRICT_THIS;
+  [[nodiscard]] Slot trie_best(unsigned class_index, Granule need) const;
+  [[nodiscard]] Slot subtree_min(Slot root) const;
+  [[nodiscard]] Granule subtree_max(Granule node) const;
+  [[nodiscard]] bool find_fit(Granule need, Granule align_granules, Fit* fit) const;
+  [[nodiscard]] Granule gap_for(Granule block, Granule align_granules) const;
+  [[nodiscard]] Granule child_of(Granule node, unsigned digit) const;
+  [[nodiscard]] Slot find_slot(Granule size) const;
+  void store_slot(const Slot& slot, unsigned class_index, Granule anchor);
+  void ring_insert(Granule anchor, Granule block);
   void insert_free(Granule block, Granule size);
+  void insert_trie(Granule node, Granule block, Granule size) SMH_RESTRICT_THIS;
   void remove_free(Granule block, Granule size);
-  [[nodiscard]] unsigned first_nonempty_class_from(unsigned class_index) const;
-  [[nodiscard]] unsigned last_nonempty_class() const;
+  void remove_trie(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS;
+  void take_free(const Fit& fit);
+  void unlink_ring(Granule block);
+  void detach_anchor(const Slot& slot, unsigned class_index) SMH_RESTRICT_THIS;
+  void move_node(Granule to, Granule from, std::uint32_t node_word);
 
   // Allocation.
-  [[nodiscard]] bool normalise_alignment(std::size_t align_bytes, Granule* align_granules) const;
-  [[nodiscard]] bool fits(Granule block, Granule size, Granule need, Granule align_granules,
-                          Placement* out) const;
-  [[nodiscard]] bool find_block(Granule need, Granule align_granules, Placement* out) const;
-  [[nodiscard]] bool scan_spanned_classes(unsigned low, unsigned high, Granule need,
-                                          Granule align_granules, Placement* out) const;
   Granule split_tail(Granule block, Granule available, Granule need);
-  Granule carve(const Placement& placement, Granule need, std::size_t size_bytes);
+  Granule carve(const Fit& fit, Granule need, std::size_t size_bytes);
   void* alloc_granules(std::size_t size_bytes, std::size_t align_bytes);
+  void* take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes);
   void account_alloc(Granule block, Granule size, std::size_t size_bytes);
   void update_watermarks(Granule block_end);
   void report_alloc_failure(std::size_t size_bytes, std::size_t align_bytes);
+  [[nodiscard]] bool alignment_ok(std::size_t align_bytes) const;
 
   // Freeing and resizing.
   void release_block(Granule block, Granule size);  // mark free + coalesce
@@ -206,7 +272,9 @@ class Heap {
 
   // Pointer checks shared by free, realloc and usable_size.
   [[nodiscard]] Status check_live_block(const void* ptr, Granule* block) const;
+#if SMH_HARDENED
   [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
+#endif
   Status report_error(Status status, const void* ptr) const;
 
   [[nodiscard]] std::size_t offset_of(const void* ptr) const;
@@ -217,36 +285,44 @@ class Heap {
   [[nodiscard]] ValidationReport scan_blocks(BlockVisitor visitor, void* context,
                                              ScanTotals* totals) const;
   [[nodiscard]] bool start_bits_clear(Granule from, Granule to) const;
-  [[nodiscard]] ValidationReport check_free_lists(std::size_t free_blocks_in_walk) const;
+  [[nodiscard]] ValidationReport check_free_index(std::size_t free_blocks_in_walk) const;
+  [[nodiscard]] ValidationReport check_trie(unsigned class_index, Granule node, unsigned depth,
+                                            std::uint32_t path_key, std::size_t* listed,
+                                            std::size_t limit) const;
+  [[nodiscard]] ValidationReport check_ring(unsigned class_index, Granule anchor,
+                                            std::size_t* listed, std::size_t limit) const;
 
-  // Ordered hot-first: the fields every operation and every pool policy pass
-  // reads (geometry, the class bitmap, the counters) share the first few cache
-  // lines; the 3.2 KiB of list heads come last.
+  // Ordered hot-first: geometry, the class bitmap and the counters every
+  // operation touches share the first cache lines; the index heads come last.
   unsigned char* base_ = nullptr;
-  std::size_t region_bytes_ = 0;
-  unsigned char* start_bits_ = nullptr;        // the block-start bitmap
-  std::uintptr_t base_address_granules_ = 0;  // base address / 8, for absolute alignment
-  Granule end_g_ = 0;                         // one past the last block granule
+  unsigned char* start_bits_ = nullptr;  // the block-start bitmap, after the blocks
+  std::uint32_t region_bytes_ = 0;   // <= max_region_bytes < 2^32
+  Granule end_g_ = 0;                // one past the last block granule
+  std::uint32_t base_granule_ = 0;   // (base address / 8) mod 2^32, for absolute alignment
+  std::uint32_t class_bits_[detail::class_word_count] = {};  // bit c: class c not empty
 
-  // Two-level non-empty bitmap over the segregated free lists.
-  std::uint32_t class_summary_ = 0;  // bit w set <=> class_words_[w] != 0
-  std::uint64_t class_words_[detail::class_word_count] = {};
-
-  // Counters; the rest of HeapStats is derived from them.
+  // Counters; the rest of HeapStats is derived from them. Granule and byte
+  // figures of one region fit 32 bits (max_region_bytes < 2^32).
   Granule free_granules_ = 0;
   Granule min_free_granules_ = 0;
   Granule high_water_g_ = 0;
-  std::size_t free_block_count_ = 0;
-  std::size_t used_block_count_ = 0;
-  std::size_t requested_bytes_ = 0;
-  std::size_t peak_requested_bytes_ = 0;
-  std::uint64_t alloc_count_ = 0;
-  std::uint64_t free_count_ = 0;
+  std::uint32_t free_block_count_ = 0;
+  std::uint32_t requested_bytes_ = 0;
+  std::uint32_t peak_requested_bytes_ = 0;
+  std::uint64_t alloc_count_ = 0;  // blocks taken (a realloc move too) ...
+  std::uint64_t free_count_ = 0;   // ... and given back: the difference is live
   std::uint64_t failed_alloc_count_ = 0;
 
   HeapHooks hooks_{};
 
-  Granule heads_[detail::class_count] = {};  // free-list heads by class
+  Granule heads_[detail::class_count] = {};  // the anchor of each class (no_block: empty)
+#if SMH_COUNT_METADATA_READS
+  mutable std::uint64_t metadata_reads_ = 0;
+
+ public:
+  // Test builds only: metadata reads since init().
+  [[nodiscard]] std::uint64_t metadata_reads() const { return metadata_reads_; }
+#endif
 };
 
 }  // namespace smh

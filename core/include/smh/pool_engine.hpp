@@ -98,16 +98,21 @@ class PoolEngine {
   [[nodiscard]] bool matches(const Region& region, std::uint32_t attr) const;
   [[nodiscard]] bool serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
                             Policy policy) const;
-  // The region a request goes to, or -1: region_selection.cpp.
-  // `request` is measured once per call (Heap::make_request) and asked of each
-  // candidate heap; size_bytes is what Policy::size_threshold compares.
-  int select_region(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes);
-  [[nodiscard]] bool candidate(const Region& region, std::uint32_t attr, const Heap::Request& request,
-                               std::size_t size_bytes, Policy policy) const;
-  int first_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes,
-                      Policy policy, const std::uint8_t* order, unsigned start) const;
-  int best_fit_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes) const;
-  int worst_fit_candidate(std::uint32_t attr, const Heap::Request& request, std::size_t size_bytes) const;
+  // Where a request goes: a region and the block its heap found there.
+  struct Choice {
+    int region = -1;
+    Heap::Fit fit{};
+  };
+  // The region a request goes to (region_selection.cpp): each candidate heap is
+  // searched once (Heap::find), and the block found in the chosen one is taken
+  // as it is (Heap::alloc_at), so no search runs twice. `request` is measured
+  // once per call; its size is what Policy::size_threshold compares.
+  Choice select_region(std::uint32_t attr, const Heap::Request& request);
+  void* allocate(const Heap::Request& request, const Choice& choice);
+  Choice first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy, const std::uint8_t* order,
+                         unsigned start) const;
+  Choice best_fit_candidate(std::uint32_t attr, const Heap::Request& request) const;
+  Choice worst_fit_candidate(std::uint32_t attr, const Heap::Request& request) const;
   [[nodiscard]] int find_owner(std::uintptr_t address) const;
   void count_failure(std::uint32_t attr);
   Status report(Status status, std::uintptr_t address) const;

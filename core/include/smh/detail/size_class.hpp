@@ -1,48 +1,84 @@
-// Size classes for the segregated free lists (sizes in granules of 8 bytes).
+// Size classes of the free-block index, and the trie key inside a class (sizes in
+// granules of 8 bytes).
 //
-// A block of s granules belongs to class
-//   shift = max(0, bit_width(s) - 6);   class = shift * 32 + (s >> shift)
-// so classes are exact (one per granule count) below 64 granules (512 bytes), and
-// above that each power of two is split into 32 classes, i.e. a class spans at
-// most 1/32 (3.1 %) of its lower bound. The mapping is monotonic: a larger block
-// never falls in a smaller class, which is what makes "every block in a class above
-// class_of(need) fits" true.
+// Blocks smaller than exact_class_count granules have one class per size: every
+// block of such a class has the same size, so its first block is an exact fit.
+// Larger blocks have one class per power of two,
+//   class_of(s) = exact_class_count + floor(log2 s) - log2(exact_class_count),
+// and inside such a class a 16-way trie keyed by size finds the smallest block of
+// at least a given size in at most trie_max_levels steps (docs/ARCHITECTURE.md,
+// "Finding a block"). The mapping is monotonic: every block of a higher class is
+// larger than every block of a lower one.
+//
+// SMH_EXACT_CLASSES (16, 32 or 64; default 32) is the compile-time knob that
+// trades RAM for speed: each class costs one 4-byte list head in the Heap, and
+// sizes below the knob skip the trie. Placement does not depend on it: the heap
+// chooses the smallest free block that fits however the classes are cut.
 #pragma once
 
 #include <bit>
 #include <cstdint>
 
+#ifndef SMH_EXACT_CLASSES
+#define SMH_EXACT_CLASSES 32
+#endif
+
 namespace smh::detail {
 
-inline constexpr unsigned sub_class_log2 = 5;
-inline constexpr unsigned sub_class_count = 1u << sub_class_log2;
+inline constexpr unsigned exact_class_count = SMH_EXACT_CLASSES;
+static_assert(exact_class_count == 16 || exact_class_count == 32 || exact_class_count == 64,
+              "SMH_EXACT_CLASSES must be 16, 32 or 64");
+inline constexpr unsigned exact_class_log2 = static_cast<unsigned>(std::countr_zero(exact_class_count));
+
 // Header size fields are 29 bits wide.
 inline constexpr std::uint32_t block_size_bits = 29;
 inline constexpr std::uint32_t max_block_granules = (1u << block_size_bits) - 1u;
 
+// Exact classes 0 .. exact_class_count - 1 (0 and 1 stay empty: a block has at
+// least 2 granules), then one class per power of two up to 2^28.
+inline constexpr unsigned class_count = exact_class_count + block_size_bits - exact_class_log2;
+inline constexpr unsigned class_word_count = (class_count + 31u) / 32u;
+
+// floor(log2 v) for v > 0: one count-leading-zeros instruction on every target.
+constexpr unsigned floor_log2(std::uint32_t v) { return 31u - static_cast<unsigned>(std::countl_zero(v)); }
+
 constexpr unsigned class_of(std::uint32_t granules) {
-  const unsigned width = static_cast<unsigned>(std::bit_width(granules));
-  const unsigned shift = width > sub_class_log2 + 1 ? width - (sub_class_log2 + 1) : 0u;
-  return shift * sub_class_count + static_cast<unsigned>(granules >> shift);
+  return granules < exact_class_count ? granules
+                                      : exact_class_count - exact_class_log2 + floor_log2(granules);
 }
 
 // The smallest block size (granules) that maps to class_index.
 constexpr std::uint32_t class_min_granules(unsigned class_index) {
-  if (class_index < 2 * sub_class_count) {
-    return class_index;
-  }
-  const unsigned shift = class_index / sub_class_count - 1u;
-  return (class_index % sub_class_count + sub_class_count) << shift;
+  return class_index < exact_class_count ? class_index
+                                         : std::uint32_t{1} << (class_index - exact_class_count + exact_class_log2);
 }
 
-inline constexpr unsigned class_count = class_of(max_block_granules) + 1u;
-inline constexpr unsigned class_word_count = (class_count + 63u) / 64u;
+constexpr bool is_exact_class(unsigned class_index) { return class_index < exact_class_count; }
 
-static_assert(class_count == 800, "29-bit sizes with 32 sub-classes give 800 classes");
-static_assert(class_word_count <= 32, "the class summary is one 32-bit word");
-static_assert(class_of(63) == 63 && class_of(64) == 64 && class_of(65) == 64);
-static_assert(class_min_granules(class_of(max_block_granules)) <= max_block_granules);
-static_assert(class_min_granules(64) == 64 && class_min_granules(95) == 126 &&
-              class_min_granules(96) == 128);
+// The trie key of a size: the size shifted so that its leading one is bit 31.
+// Within a class (one power of two) keys order like sizes, and the digits below
+// the leading one, four bits at a time from the top, name a path in the trie:
+// digit L is (key >> (trie_top_shift - 4 L)) & 15.
+constexpr std::uint32_t trie_key(std::uint32_t granules) {
+  return granules << static_cast<unsigned>(std::countl_zero(granules));
+}
+inline constexpr unsigned trie_fanout = 16;
+inline constexpr unsigned trie_digit_bits = 4;
+inline constexpr unsigned trie_top_shift = 31 - trie_digit_bits;
+// A class of 2^p .. 2^(p+1) - 1 granules has p key bits below the leading one,
+// ceil(p / 4) digits: a node at depth ceil(p / 4) is the only possible key there.
+constexpr unsigned trie_levels(unsigned class_index) {
+  const unsigned p = class_index - exact_class_count + exact_class_log2;
+  return (p + trie_digit_bits - 1) / trie_digit_bits;
+}
+inline constexpr unsigned trie_max_levels = trie_levels(class_count - 1);
+
+static_assert(class_count <= 32 * class_word_count);
+static_assert(class_of(exact_class_count - 1) == exact_class_count - 1);
+static_assert(class_of(exact_class_count) == exact_class_count);
+static_assert(class_of(max_block_granules) == class_count - 1);
+static_assert(class_min_granules(class_count - 1) == 1u << (block_size_bits - 1));
+static_assert(trie_max_levels == 7, "28 key bits below the leading one: 7 digits");
+static_assert(trie_key(1) == 0x8000'0000u && trie_key(max_block_granules) == 0xFFFF'FFF8u);
 
 }  // namespace smh::detail
