@@ -25,14 +25,8 @@ using detail::make_header;
 
 namespace {
 
-constexpr std::size_t max_request_bytes =
-    static_cast<std::size_t>(detail::max_block_granules - 1) * Heap::granule_bytes;
-
-// Block size (granules, header included) needed for a request of 1 ..
-// max_request_bytes bytes: ceil(n / 8) + 1, which is at least 2.
-constexpr std::uint32_t block_granules_for(std::size_t size_bytes) {
-  return static_cast<std::uint32_t>((size_bytes + 2 * Heap::granule_bytes - 1) / Heap::granule_bytes);
-}
+constexpr std::size_t max_request_bytes = Heap::max_request_bytes;
+constexpr std::uint32_t block_granules_for(std::size_t size_bytes) { return Heap::block_granules_for(size_bytes); }
 static_assert(block_granules_for(1) == 2 && block_granules_for(8) == 2 && block_granules_for(9) == 3);
 
 // Slack between the usable payload of a block of `block_granules` and the request.
@@ -112,19 +106,6 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
 }
 
 // ---------------------------------------------------------------- allocation
-
-Heap::Request Heap::make_request(std::size_t align_bytes, std::size_t size_bytes) {
-  Request request;
-  request.size_bytes = size_bytes;
-  request.align_bytes = align_bytes;
-  if (size_bytes == 0 || size_bytes > max_request_bytes || !power_of_two_or_zero(align_bytes)) {
-    return request;
-  }
-  request.need_granules = block_granules_for(size_bytes);
-  request.align_granules = align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
-  request.well_formed = true;
-  return request;
-}
 
 // An alignment the heap can grant: 0 or a power of two no larger than the region.
 SMH_HOT bool Heap::alignment_ok(std::size_t align_bytes) const {

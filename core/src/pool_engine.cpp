@@ -2,8 +2,6 @@
 // Region selection (the policies) lives in region_selection.cpp.
 #include "smh/pool_engine.hpp"
 
-#include <bit>
-
 #include "smh/assert.hpp"
 
 namespace smh {
@@ -127,7 +125,7 @@ void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t
     count_failure(attr);
     return nullptr;
   }
-  if (align_bytes != 0 && !std::has_single_bit(align_bytes)) {
+  if ((align_bytes & (align_bytes - 1)) != 0) {  // not 0 or a power of two (no popcount: a libgcc call on Cortex-M)
     report(Status::invalid_argument, 0);
     count_failure(attr);
     return nullptr;
@@ -189,26 +187,29 @@ void* PoolEngine::alloc_in(unsigned region, std::size_t align_bytes, std::size_t
   return block;
 }
 
-// The region whose [begin, end) holds address, or -1: binary search over the
-// address-sorted index for the last region starting at or below it, then the
-// upper bound is checked too (a pointer past a region's end is foreign).
+// The region whose [begin, end) holds address, or -1: the last region starting
+// at or below it in the address-sorted index, then its end is checked too (a
+// pointer past a region's end is foreign). Over the compact array of region
+// starts, so the search touches one or two cache lines, and branch-free: the
+// range [low, low + count) always holds the answer and halves each step with a
+// conditional move, so a free() pays no mispredicted branch for it (the pool's
+// frees land in regions in no predictable order).
 int PoolEngine::find_owner(std::uintptr_t address) const {
-  // Over the compact array of region starts, so the search touches one or two
-  // cache lines rather than one Region (and its heap) per step.
-  unsigned low = 0;
-  unsigned high = region_count_;
-  while (low < high) {
-    const unsigned middle = low + (high - low) / 2;
-    if (storage_.sorted_begins[middle] <= address) {
-      low = middle + 1;
-    } else {
-      high = middle;
-    }
-  }
-  if (low == 0) {
+  unsigned count = region_count_;
+  if (count == 0) {
     return -1;
   }
-  const unsigned index = storage_.by_address[low - 1];
+  const std::uintptr_t* begins = storage_.sorted_begins;
+  unsigned low = 0;
+  while (count > 1) {  // ceil(log2(regions)) steps
+    const unsigned half = count / 2;
+    low = begins[low + half] <= address ? low + half : low;
+    count -= half;
+  }
+  if (begins[low] > address) {
+    return -1;  // below every region
+  }
+  const unsigned index = storage_.by_address[low];
   return address < storage_.regions[index].end ? static_cast<int>(index) : -1;
 }
 
@@ -258,7 +259,7 @@ PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* 
   // happens to have it: alloc and realloc agree, and the simulator's memory map
   // keeps host and device alignment equal only up to the region size.)
   if (!matches(owner_region, attr) ||
-      (std::has_single_bit(align_bytes) && align_bytes > owner_region.config.size_bytes)) {
+      (align_bytes > owner_region.config.size_bytes && (align_bytes & (align_bytes - 1)) == 0)) {
     return {Status::out_of_memory, old_usable};
   }
   const Status status = owner_region.heap.resize_in_place(ptr, align_bytes, size_bytes);

@@ -76,6 +76,14 @@ class Heap {
   // Block sizes are 29-bit granule counts in the header.
   static constexpr std::size_t max_region_bytes =
       static_cast<std::size_t>(detail::max_block_granules) * granule_bytes;
+  // Largest request: a block of the largest size, less its header.
+  static constexpr std::size_t max_request_bytes =
+      static_cast<std::size_t>(detail::max_block_granules - 1) * granule_bytes;
+  // Block size (granules, header included) for a request of 1 .. max_request_bytes
+  // bytes: ceil(n / 8) + 1, which is at least 2.
+  static constexpr std::uint32_t block_granules_for(std::size_t size_bytes) {
+    return static_cast<std::uint32_t>((size_bytes + 2 * granule_bytes - 1) / granule_bytes);
+  }
 
   Heap() = default;
   Heap(const Heap&) = delete;
@@ -122,7 +130,19 @@ class Heap {
     std::uint32_t align_granules = 1;  // payload alignment in granules (1: none beyond 8 bytes)
     bool well_formed = false;          // size in range, alignment 0 or a power of two
   };
-  [[nodiscard]] static Request make_request(std::size_t align_bytes, std::size_t size_bytes);
+  // Inline: the pool measures every request once, on its hot path.
+  [[nodiscard]] static Request make_request(std::size_t align_bytes, std::size_t size_bytes) {
+    Request request;
+    request.size_bytes = size_bytes;
+    request.align_bytes = align_bytes;
+    if (size_bytes - 1 >= max_request_bytes || (align_bytes & (align_bytes - 1)) != 0) {
+      return request;  // size 0 (wraps), too large, or an alignment not 0 or a power of two
+    }
+    request.need_granules = block_granules_for(size_bytes);
+    request.align_granules = align_bytes > granule_bytes ? static_cast<std::uint32_t>(align_bytes / granule_bytes) : 1u;
+    request.well_formed = true;
+    return request;
+  }
 
   // Where a request would land: found by find() and taken by alloc_at(), which
   // must come before any other call that changes this heap. The pool finds a
