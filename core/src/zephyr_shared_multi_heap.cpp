@@ -137,9 +137,18 @@ int shared_multi_heap_add(struct shared_multi_heap_region* region, void* user_da
   if (pool == nullptr || region == nullptr) {
     return -EINVAL;  // add before init, or no region
   }
+  // As Zephyr's sys_heap_init: the start rounded up and the end rounded down to
+  // 8 bytes (its chunk unit, smh's granule), so any region that holds a whole
+  // granule pair is accepted wherever it starts.
+  constexpr std::uintptr_t granule_mask = smh::Heap::granule_bytes - 1;
+  const std::uintptr_t start = (region->addr + granule_mask) & ~granule_mask;
+  const std::uintptr_t lost_bytes = start - region->addr;
+  if (start < region->addr || lost_bytes > region->size) {
+    return -EINVAL;  // rounding wraps the address space, or leaves nothing
+  }
   smh::RegionConfig config;
-  config.address = region->addr;
-  config.size_bytes = region->size;
+  config.address = start;
+  config.size_bytes = (region->size - lost_bytes) & ~granule_mask;
   config.attr = region->attr;  // out of range: the pool refuses it (unknown_attribute)
   return to_errno(pool->add(config, user_data));
 }

@@ -21,8 +21,9 @@
  *    both bounds checked, then the heap's exact block check). A foreign,
  *    interior or already-freed pointer is ignored (free) or refused with NULL
  *    (realloc) and is never handed to a heap.
- *  - Overlapping, null, misaligned (not 8-byte aligned) or too small regions
- *    are rejected with -EINVAL.
+ *  - Overlapping, null or too small regions are rejected with -EINVAL.
+ *  - As in Zephyr, a region's start is rounded up and its end down to 8 bytes,
+ *    so a start that is not 8-byte aligned is accepted.
  *
  * Thread safety: every call may be made from several threads (a spinlock
  * serialises them); do not call from an interrupt handler that can preempt a
@@ -64,7 +65,7 @@ enum shared_multi_heap_attr {
 struct shared_multi_heap_region {
   /** One of enum shared_multi_heap_attr. */
   uint32_t attr;
-  /** Start address; must be non-zero and 8-byte aligned. */
+  /** Start address; non-zero. Rounded up to 8 bytes (the end is rounded down). */
   uintptr_t addr;
   /** Size in bytes. */
   size_t size;
@@ -125,10 +126,11 @@ void shared_multi_heap_free(void *block);
  * @param region    the region; it is copied, the structure may be reused.
  * @param user_data an opaque pointer kept with the region.
  * @return 0 on success;
- *         -EINVAL if region is NULL, its attr is out of range, its address is 0
- *                 or not 8-byte aligned, it is too small to hold a heap (or too
- *                 large for one), it wraps the address space or overlaps a
- *                 region already added, or the pool is not initialised;
+ *         -EINVAL if region is NULL, its attr is out of range, its address is 0,
+ *                 it is too small to hold a heap once its start is rounded up
+ *                 and its end down to 8 bytes (or too large for one), it wraps
+ *                 the address space or overlaps a region already added, or the
+ *                 pool is not initialised;
  *         -ENOMEM if the pool already holds SMH_ZEPHYR_MAX_REGIONS regions, or
  *                 SMH_ZEPHYR_MAX_REGIONS_PER_ATTR regions with this attribute.
  */
