@@ -74,3 +74,96 @@ function(smh_add_cortex_m_build)
     COMMAND ${CMAKE_COMMAND} -DNM=${SMH_ARM_NM} -DARCHIVE=${archive}
             -P ${PROJECT_SOURCE_DIR}/cmake/scripts/check_freestanding.cmake)
 endfunction()
+
+# The Cortex-M size budget: the shipping build of the core (SMH_ASSERTS=0,
+# whatever the preset says; -ffunction-sections -fdata-sections) linked into two
+# probe programs with --gc-sections and newlib-nano, so each figure is the code
+# and static RAM a firmware image pays for the API the probe reaches:
+#   heap       core/tests/cortex_m_size/heap_probe.cpp: smh::Heap's init, alloc,
+#              aligned_alloc, realloc, free
+#   C API      core/tests/cortex_m_size/capi_probe.c: Zephyr's shared_multi_heap
+#              calls, i.e. heap + pool + C API
+# Every build prints both figures (target core_cortex_m_size); the ctest tests
+# core_cortex_m_heap_size_budget and core_cortex_m_capi_size_budget fail when
+# .text or .data+.bss of the core's own objects exceeds its budget.
+#
+#   smh_add_cortex_m_size_budget(SOURCES <files...> INCLUDE_DIR <dir> PROBE_DIR <dir>
+#     HEAP_TEXT <bytes> HEAP_TEXT_GOAL <bytes> CAPI_TEXT <bytes> CAPI_TEXT_GOAL <bytes> CAPI_RAM <bytes>)
+function(smh_add_cortex_m_size_budget)
+  cmake_parse_arguments(PARSE_ARGV 0 arg ""
+    "INCLUDE_DIR;PROBE_DIR;HEAP_TEXT;HEAP_TEXT_GOAL;CAPI_TEXT;CAPI_TEXT_GOAL;CAPI_RAM" "SOURCES")
+  smh_find_arm_tool(SMH_ARM_CXX arm-none-eabi-g++)
+  smh_find_arm_tool(SMH_ARM_CC arm-none-eabi-gcc)
+  smh_find_arm_tool(SMH_ARM_AR arm-none-eabi-ar)
+
+  set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/cortex_m_ship)
+  file(MAKE_DIRECTORY ${out_dir})
+  set(ship_flags ${SMH_CORTEX_M_FLAGS} ${SMH_CORE_WARNINGS} -DSMH_ASSERTS=0 -ffunction-sections -fdata-sections)
+  set(objects)
+  foreach(source IN LISTS arg_SOURCES)
+    get_filename_component(stem ${source} NAME_WE)
+    set(object ${out_dir}/${stem}.o)
+    add_custom_command(
+      OUTPUT ${object}
+      COMMAND ${SMH_ARM_CXX} ${ship_flags} -I${arg_INCLUDE_DIR} -MD -MF ${object}.d -c ${source} -o ${object}
+      DEPENDS ${source}
+      DEPFILE ${object}.d
+      COMMENT "Cortex-M4 (shipping): compiling ${stem}.cpp"
+      VERBATIM)
+    list(APPEND objects ${object})
+  endforeach()
+  set(archive_name libsmh_core_cortex_m_ship.a)
+  set(archive ${out_dir}/${archive_name})
+  add_custom_command(
+    OUTPUT ${archive}
+    COMMAND ${CMAKE_COMMAND} -E rm -f ${archive}
+    COMMAND ${SMH_ARM_AR} rcs ${archive} ${objects}
+    DEPENDS ${objects}
+    COMMENT "Cortex-M4: archiving ${archive_name}"
+    VERBATIM)
+
+  set(link_flags -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections)
+  set(maps)
+  foreach(probe heap_probe.cpp capi_probe.c)
+    get_filename_component(stem ${probe} NAME_WE)
+    set(probe_object ${out_dir}/${stem}.o)
+    if(probe MATCHES "\\.c$")
+      set(compile ${SMH_ARM_CC} -std=c11 -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections)
+    else()
+      set(compile ${SMH_ARM_CXX} ${ship_flags})
+    endif()
+    add_custom_command(
+      OUTPUT ${probe_object}
+      COMMAND ${compile} -I${arg_INCLUDE_DIR} -MD -MF ${probe_object}.d -c ${arg_PROBE_DIR}/${probe} -o ${probe_object}
+      DEPENDS ${arg_PROBE_DIR}/${probe}
+      DEPFILE ${probe_object}.d
+      COMMENT "Cortex-M4: compiling the size probe ${probe}"
+      VERBATIM)
+    set(map ${out_dir}/${stem}.map)
+    add_custom_command(
+      OUTPUT ${out_dir}/${stem}.elf ${map}
+      COMMAND ${SMH_ARM_CXX} ${link_flags} -Wl,-Map=${map} ${probe_object} ${archive} -o ${out_dir}/${stem}.elf
+      DEPENDS ${probe_object} ${archive}
+      COMMENT "Cortex-M4: linking the size probe ${stem}"
+      VERBATIM)
+    list(APPEND maps ${map})
+  endforeach()
+
+  set(heap_check ${CMAKE_COMMAND} -DMAP=${out_dir}/heap_probe.map -DARCHIVE_NAME=${archive_name}
+      "-DWHAT=smh heap (init, alloc, aligned_alloc, realloc, free)"
+      -DTEXT_BUDGET=${arg_HEAP_TEXT} -DTEXT_TARGET=${arg_HEAP_TEXT_GOAL} -DBSS_BUDGET=0
+      -P ${PROJECT_SOURCE_DIR}/cmake/scripts/cortex_m_budget.cmake)
+  set(capi_check ${CMAKE_COMMAND} -DMAP=${out_dir}/capi_probe.map -DARCHIVE_NAME=${archive_name}
+      "-DWHAT=smh heap + pool + Zephyr C API"
+      -DTEXT_BUDGET=${arg_CAPI_TEXT} -DTEXT_TARGET=${arg_CAPI_TEXT_GOAL} -DBSS_BUDGET=${arg_CAPI_RAM}
+      -P ${PROJECT_SOURCE_DIR}/cmake/scripts/cortex_m_budget.cmake)
+  # Printed on every build (never failing it: the tests enforce the budgets).
+  add_custom_target(core_cortex_m_size ALL
+    COMMAND ${heap_check} || true
+    COMMAND ${capi_check} || true
+    DEPENDS ${maps}
+    COMMENT "Cortex-M4: code size of the shipping core in the probe programs"
+    VERBATIM)
+  add_test(NAME core_cortex_m_heap_size_budget COMMAND ${heap_check})
+  add_test(NAME core_cortex_m_capi_size_budget COMMAND ${capi_check})
+endfunction()

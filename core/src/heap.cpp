@@ -29,6 +29,10 @@ constexpr std::size_t max_request_bytes = Heap::max_request_bytes;
 constexpr std::uint32_t block_granules_for(std::size_t size_bytes) { return Heap::block_granules_for(size_bytes); }
 static_assert(block_granules_for(1) == 2 && block_granules_for(8) == 2 && block_granules_for(9) == 3);
 
+// The Heap object is the control data a region keeps outside itself: at most
+// 512 bytes (docs/ARCHITECTURE.md, "Where the metadata lives"), on every target.
+static_assert(sizeof(Heap) <= 512, "the control data outside a region exceeds 512 bytes");
+
 // Slack between the usable payload of a block of `block_granules` and the request.
 constexpr std::uint32_t slack_for(std::uint32_t block_granules, std::size_t size_bytes) {
   return static_cast<std::uint32_t>((std::size_t{block_granules} - 1) * Heap::granule_bytes - size_bytes);
