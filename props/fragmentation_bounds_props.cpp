@@ -1,10 +1,12 @@
 // Suite 4 of issue 6: fragmentation bounds (docs/ARCHITECTURE.md, "Fragmentation
 // bound"; support/fragmentation_bound.hpp has the formulas).
 //   * A region whose block area is the bound proven for this heap,
-//     M * (1 + s_max / s_min) granules, never fails an allocation of a workload
-//     with peak live need M and needs in [s_min, s_max]: random workloads
-//     (rc::state alloc/free sequences), Robson's adversary and a hole-punching
-//     adversary, all through the Executor with every invariant check on.
+//     M * (1 + e_max / s_min) granules, never fails an allocation of a workload
+//     with peak live need M, needs in [s_min, s_max] and sure-fit sizes up to
+//     e_max (the need, plus align/8 + 1 for an aligned request): random
+//     workloads (rc::state sequences of allocs, aligned allocs, reallocs, aligned
+//     or not, and frees), Robson's adversary and a hole-punching adversary, all
+//     through the Executor with every invariant check on.
 //   * The other side: Robson's adversary makes every region whose block area is
 //     below Robson's floor M (1 + log2(n) / 2) - s_max + 1 fail (the generators
 //     have teeth).
@@ -63,7 +65,8 @@ struct OpRecorder {
 
 class AllocCommand final : public rc::state::Command<WorkloadModel, OpRecorder> {
  public:
-  AllocCommand(sim::Handle handle, std::uint64_t size_bytes) : handle_(handle), size_bytes_(size_bytes) {}
+  AllocCommand(sim::Handle handle, std::uint64_t size_bytes, std::uint64_t align_bytes)
+      : handle_(handle), size_bytes_(size_bytes), align_bytes_(align_bytes) {}
   void checkPreconditions(const WorkloadModel& model) const override {
     RC_PRE(handle_ == model.next_handle && model.live_need + need_granules(size_bytes_) <= model.budget);
   }
@@ -77,13 +80,48 @@ class AllocCommand final : public rc::state::Command<WorkloadModel, OpRecorder> 
     op.kind = sim::OpKind::alloc;
     op.handle = handle_;
     op.size_bytes = size_bytes_;
+    op.align_bytes = align_bytes_;
     sut.ops.push_back(op);
   }
-  void show(std::ostream& os) const override { os << "alloc h" << handle_ << " " << size_bytes_ << " bytes"; }
+  void show(std::ostream& os) const override {
+    os << "alloc h" << handle_ << " " << size_bytes_ << " bytes, align " << align_bytes_;
+  }
 
  private:
   sim::Handle handle_;
   std::uint64_t size_bytes_;
+  std::uint64_t align_bytes_;
+};
+
+// A realloc, in place or moving: while it moves, its old block is live too, so
+// the budget counts the new need on top of everything live.
+class ReallocCommand final : public rc::state::Command<WorkloadModel, OpRecorder> {
+ public:
+  ReallocCommand(sim::Handle handle, std::uint64_t size_bytes, std::uint64_t align_bytes)
+      : handle_(handle), size_bytes_(size_bytes), align_bytes_(align_bytes) {}
+  void checkPreconditions(const WorkloadModel& model) const override {
+    RC_PRE(model.live.contains(handle_) && model.live_need + need_granules(size_bytes_) <= model.budget);
+  }
+  void apply(WorkloadModel& model) const override {
+    model.live_need = model.live_need - model.live.at(handle_) + need_granules(size_bytes_);
+    model.live[handle_] = need_granules(size_bytes_);
+  }
+  void run(const WorkloadModel& /*model*/, OpRecorder& sut) const override {
+    sim::Op op;
+    op.kind = sim::OpKind::realloc;
+    op.handle = handle_;
+    op.size_bytes = size_bytes_;
+    op.align_bytes = align_bytes_;
+    sut.ops.push_back(op);
+  }
+  void show(std::ostream& os) const override {
+    os << "realloc h" << handle_ << " " << size_bytes_ << " bytes, align " << align_bytes_;
+  }
+
+ private:
+  sim::Handle handle_;
+  std::uint64_t size_bytes_;
+  std::uint64_t align_bytes_;
 };
 
 class FreeCommand final : public rc::state::Command<WorkloadModel, OpRecorder> {
@@ -109,17 +147,28 @@ class FreeCommand final : public rc::state::Command<WorkloadModel, OpRecorder> {
 using WorkloadCommandPtr = std::shared_ptr<const rc::state::Command<WorkloadModel, OpRecorder>>;
 
 // Mostly fill towards the budget, then churn; sizes at both ends of the range,
-// uniform, and log-uniform (small ones often, as real programs do).
+// uniform, and log-uniform (small ones often, as real programs do); one request
+// in four aligned (16 to 128 bytes, DMA-like); one op in six a realloc.
 rc::Gen<WorkloadCommandPtr> gen_workload_command(const WorkloadModel& model) {
   return rc::gen::exec([model]() -> WorkloadCommandPtr {
     const std::uint64_t low = model.min_request_bytes;
     const std::uint64_t high = model.max_request_bytes;
     const bool can_alloc = model.live_need + need_granules(low) <= model.budget;
-    const bool alloc = can_alloc && (model.live.empty() || *rc::gen::weightedElement<bool>({{3, true}, {2, false}}));
-    if (!alloc) {
+    enum class Kind { alloc, realloc, free };
+    const Kind kind = model.live.empty()
+                          ? Kind::alloc
+                          : *rc::gen::weightedElement<Kind>({{3, Kind::alloc}, {1, Kind::realloc}, {2, Kind::free}});
+    const std::uint64_t align = *rc::gen::weightedElement<std::uint64_t>({{12, 0}, {1, 16}, {1, 32}, {1, 64}, {1, 128}});
+    if (kind != Kind::alloc || !can_alloc) {
       std::vector<sim::Handle> live;
       for (const auto& [handle, need] : model.live) live.push_back(handle);
-      return std::make_shared<FreeCommand>(*rc::gen::elementOf(live));
+      const sim::Handle handle = *rc::gen::elementOf(live);
+      if (kind == Kind::realloc && can_alloc) {
+        const std::uint64_t room_bytes = request_bytes_for_need(model.budget - model.live_need);
+        const std::uint64_t size = *rc::gen::inRange(low, high + 1);
+        return std::make_shared<ReallocCommand>(handle, std::min(size, std::max(room_bytes, low)), align);
+      }
+      return std::make_shared<FreeCommand>(handle);
     }
     const unsigned octaves = static_cast<unsigned>(std::bit_width(high / low));
     std::uint64_t size = *rc::gen::weightedOneOf<std::uint64_t>({
@@ -130,7 +179,7 @@ rc::Gen<WorkloadCommandPtr> gen_workload_command(const WorkloadModel& model) {
     });
     size = std::min(size, high);
     const std::uint64_t room_bytes = request_bytes_for_need(model.budget - model.live_need);
-    return std::make_shared<AllocCommand>(model.next_handle, std::min(size, std::max(room_bytes, low)));
+    return std::make_shared<AllocCommand>(model.next_handle, std::min(size, std::max(room_bytes, low)), align);
   });
 }
 
@@ -140,28 +189,32 @@ TEST(FragmentationBoundsProps, RandomWorkloadsNeverFailAtTheProvenBound) {
         WorkloadModel model;
         model.min_request_bytes = *rc::gen::inRange<std::uint64_t>(1, 257);
         model.max_request_bytes = model.min_request_bytes * *rc::gen::inRange<std::uint64_t>(1, 33);
-        model.budget = need_granules(model.max_request_bytes) * *rc::gen::inRange<std::uint64_t>(1, 17);
+        model.budget = need_granules(model.max_request_bytes) * *rc::gen::inRange<std::uint64_t>(1, 65);
         const auto commands = *rc::state::gen::commands(model, &gen_workload_command);
         OpRecorder recorder;
         rc::state::runAll(commands, model, recorder);
         const std::vector<sim::Op>& ops = recorder.ops;
 
-        // The bound for what the workload actually did: its peak, its extreme needs.
+        // The bound for what the workload actually did: its peak, its extreme
+        // needs and sure-fit sizes.
         std::uint64_t s_min = ~std::uint64_t{0};
         std::uint64_t s_max = 0;
+        std::uint64_t e_max = 0;
         for (const sim::Op& op : ops) {
-          if (op.kind == sim::OpKind::alloc) {
+          if (op.kind == sim::OpKind::alloc || op.kind == sim::OpKind::realloc) {
             s_min = std::min(s_min, need_granules(op.size_bytes));
             s_max = std::max(s_max, need_granules(op.size_bytes));
+            e_max = std::max(e_max, sure_fit_granules(op.size_bytes, op.align_bytes));
           }
         }
         RC_PRE(s_max > 0);
         const std::uint64_t peak = peak_live_need(ops);
-        const std::uint64_t bound = proven_bound_granules(peak, s_min, s_max);
+        const std::uint64_t bound = proven_bound_granules(peak, s_min, e_max);
         const std::uint64_t region_bytes = region_bytes_for_block_area(bound);
         const sim::MachineConfig machine = one_region(region_bytes);
         const sim::RunResult result = sim::run_ops(machine, ops, 1);
-        RC_LOG() << "peak live need " << peak << " granules, needs " << s_min << ".." << s_max << ", bound " << bound
+        RC_LOG() << "peak live need " << peak << " granules, needs " << s_min << ".." << s_max << ", sure fit up to "
+                 << e_max << ", bound " << bound
                  << " granules, region " << region_bytes << " bytes\n"
                  << counterexample_json("fragmentation_bound_random", machine, ops, 1) << "\n";
         RC_ASSERT(result.ok);
@@ -170,6 +223,9 @@ TEST(FragmentationBoundsProps, RandomWorkloadsNeverFailAtTheProvenBound) {
         const double used = static_cast<double>(result.summary.regions[0].stats.high_water_bytes) /
                             static_cast<double>(bound * granule_bytes);
         RC_CLASSIFY(used > 0.5, "footprint above half the bound");
+        RC_CLASSIFY(e_max > s_max, "an aligned request sets the bound");
+        RC_CLASSIFY(std::any_of(ops.begin(), ops.end(), [](const sim::Op& op) { return op.kind == sim::OpKind::realloc; }),
+                    "reallocs");
       },
       fragmentation_budget);
 }
