@@ -3,6 +3,9 @@
 //   BM_AllocFreePair/N   alloc(N) then free, repeatedly (the fast path)
 //   BM_AlignedAlloc32    batches of aligned_alloc(32, 16..1024) then frees
 //   BM_Mixed             the mixed workload (mixed_workload.hpp), ns per event
+//   BM_MixedGlibc        the same ops through glibc malloc/free/realloc: a
+//                        reference every machine has, so a report can give the
+//                        core's ratio to it (run both in one process, as here)
 //
 // BM_Mixed also reports, as counters from one untimed replay:
 //   footprint_overhead  peak footprint / peak live requested bytes - 1, where the
@@ -13,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include "bench_support.hpp"
@@ -59,9 +63,18 @@ void BM_AlignedAlloc32(benchmark::State& state) {
 }
 BENCHMARK(BM_AlignedAlloc32);
 
-// Applies one workload op; `after` sees the heap after every op.
-template <class After>
-void replay(smh::Heap& heap, const smh::bench::MixedWorkload& workload, std::vector<void*>& slots,
+// glibc's allocator behind the calls replay() makes (it has no arena: its own
+// heap carries over between iterations, which is how programs use it).
+struct GlibcMalloc {
+  void* alloc(std::size_t size_bytes) { return std::malloc(size_bytes); }
+  void* realloc(void* ptr, std::size_t size_bytes) { return std::realloc(ptr, size_bytes); }
+  void free(void* ptr) { std::free(ptr); }
+};
+
+// Applies one workload op; `after` sees the allocator after every op.
+// Allocator: smh::Heap or GlibcMalloc.
+template <class Allocator, class After>
+void replay(Allocator& heap, const smh::bench::MixedWorkload& workload, std::vector<void*>& slots,
             After&& after) {
   using Kind = smh::bench::WorkloadOp::Kind;
   for (const smh::bench::WorkloadOp& op : workload.ops) {
@@ -132,6 +145,19 @@ void BM_Mixed(benchmark::State& state) {
   state.counters["failed_allocs"] = footprint.failed_allocs;
 }
 BENCHMARK(BM_Mixed)->Unit(benchmark::kMillisecond);
+
+void BM_MixedGlibc(benchmark::State& state) {
+  const smh::bench::MixedWorkloadConfig config;
+  const smh::bench::MixedWorkload workload = smh::bench::make_mixed_workload(config);
+  GlibcMalloc glibc;
+  std::vector<void*> slots(workload.slot_count, nullptr);
+  for (auto _ : state) {
+    replay(glibc, workload, slots, [](const GlibcMalloc&) {});
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(workload.ops.size()));
+  state.counters["ns_per_event"] = smh::bench::time_per_event(static_cast<double>(workload.ops.size()));
+}
+BENCHMARK(BM_MixedGlibc)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
