@@ -1,6 +1,8 @@
 // PoolEngine — set-up, allocation entry points, ownership, statistics.
-// Region selection (the policies) lives in region_selection.cpp.
+// Region selection (the policies) lives in region_selection.hpp, inlined here.
 #include "smh/pool_engine.hpp"
+
+#include "region_selection.hpp"
 
 #include "smh/assert.hpp"
 
