@@ -70,7 +70,8 @@ int import_command(const ImportCommandOptions& options) {
   const bool to_stdout = options.output_path == "-";
   if (!options.output_path.empty()) {
     std::string why;
-    writer = sim::TraceWriter::create(options.output_path, ends_with(options.output_path, ".zst"), &why);
+    writer = sim::TraceWriter::create(options.output_path, ends_with(options.output_path, ".zst"), &why,
+                                      sim::fast_trace_compression);
     if (!writer) {
       return bad_input("-o: " + why);
     }

@@ -146,7 +146,6 @@ class CsvParser final : public FormatParser {
     if (!number(fields[1], false, "the handle", &handle, &where)) {
       return malformed(where, problem);
     }
-    std::string message;
     if (op.text == "free") {
       for (std::size_t i = 2; i < count; ++i) {
         if (!fields[i].text.empty()) {
@@ -156,7 +155,8 @@ class CsvParser final : public FormatParser {
       if (!ledger->is_live(handle)) {
         return malformed(LineProblem{fields[1].offset, "handle " + std::to_string(handle) + " is not live"}, problem);
       }
-      return ledger->free(handle, &message) || fatal(std::move(message), problem);
+      ledger->free(handle);
+      return true;
     }
     if (op.text != "alloc" && op.text != "realloc") {
       return malformed(LineProblem{op.offset, "unknown op \"" + std::string(op.text) +
@@ -196,12 +196,14 @@ class CsvParser final : public FormatParser {
         return malformed(LineProblem{fields[1].offset, "handle " + std::to_string(handle) + " is live: free it first"},
                          problem);
       }
-      return ledger->alloc(request, &message) || fatal(std::move(message), problem);
+      ledger->alloc(request);
+      return true;
     }
     if (!live) {
       return malformed(LineProblem{fields[1].offset, "handle " + std::to_string(handle) + " is not live"}, problem);
     }
-    return ledger->realloc(handle, request, &message) || fatal(std::move(message), problem);
+    ledger->realloc(handle, request);
+    return true;
   }
 
   bool finish(ImportLedger* /*ledger*/, ImportProblem* problem) override {

@@ -89,13 +89,14 @@ class DeviceParser final : public FormatParser {
     if (event.has_time) {
       ledger->set_time(event.time);
     }
-    return apply(event, ledger, problem);
+    apply(event, ledger);
+    return true;
   }
 
   bool finish(ImportLedger* /*ledger*/, ImportProblem* /*problem*/) override { return true; }
 
  private:
-  static bool apply(const DeviceEvent& event, ImportLedger* ledger, ImportProblem* problem) {
+  static void apply(const DeviceEvent& event, ImportLedger* ledger) {
     BlockRequest request;
     request.key = event.kind == 'R' ? event.new_address : event.address;
     request.size_bytes = event.size_bytes;
@@ -104,14 +105,13 @@ class DeviceParser final : public FormatParser {
     request.attr = static_cast<std::uint32_t>(event.attr);
     request.facts.has_heap = true;
     request.facts.heap = event.region;
-    std::string message;
     switch (event.kind) {
-      case 'A': return ledger->alloc(request, &message) || fatal(std::move(message), problem);
-      case 'F': return ledger->free(event.address, &message) || fatal(std::move(message), problem);
-      case 'R': return ledger->realloc(event.address, request, &message) || fatal(std::move(message), problem);
-      case 'X': ledger->failed_alloc(); return true;
-      case 'E': ledger->device_error(); return true;
-      default: ledger->ignored_line(); return true;  // B, H: about the capture, not an allocation
+      case 'A': ledger->alloc(request); break;
+      case 'F': ledger->free(event.address); break;
+      case 'R': ledger->realloc(event.address, request); break;
+      case 'X': ledger->failed_alloc(); break;
+      case 'E': ledger->device_error(); break;
+      default: ledger->ignored_line(); break;  // B, H: about the capture, not an allocation
     }
   }
 

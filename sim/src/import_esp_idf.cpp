@@ -102,7 +102,7 @@ class EspIdfParser final : public FormatParser {
     }
     if (state_ == State::in_dump) {
       ledger->note("the dump has no summary: it may be cut short");
-      return end_of_dump(ledger, problem);
+      end_of_dump(ledger);
     }
     return true;
   }
@@ -136,7 +136,8 @@ class EspIdfParser final : public FormatParser {
     if (text.find(summary_start) != std::string_view::npos) {
       state_ = State::in_summary;
       ledger->ignored_line();
-      return end_of_dump(ledger, problem);
+      end_of_dump(ledger);
+      return true;
     }
     const std::size_t first = skip_spaces(text, 0);
     if (text.substr(first, freed_by.size()) == freed_by) {
@@ -154,8 +155,8 @@ class EspIdfParser final : public FormatParser {
     if (!read_record(text, middle, &record, &where)) {
       return malformed(where, problem);
     }
-    if (held_ && !apply(ledger, problem)) {
-      return false;
+    if (held_) {
+      apply(ledger);
     }
     record.index = next_record_++;
     record.line = ledger->line();
@@ -253,20 +254,11 @@ class EspIdfParser final : public FormatParser {
 
   // Writes the held record, as of its own line: first the frees it proves
   // (blocks it overlaps), then its allocation.
-  bool apply(ImportLedger* ledger, ImportProblem* problem) {
+  void apply(ImportLedger* ledger) {
     held_ = false;
     const Record& record = held_record_;
     const std::uint64_t current_line = ledger->line();
     ledger->set_line(record.line);
-    const bool ok = apply_record(record, ledger, problem);
-    ledger->set_line(current_line);
-    if (!ok) {
-      problem->line = record.line;
-    }
-    return ok;
-  }
-
-  bool apply_record(const Record& record, ImportLedger* ledger, ImportProblem* problem) {
     const std::uint64_t start = record.request.key;
     const std::uint64_t end = start + std::max<std::uint64_t>(record.request.size_bytes, 1);
     overlapping_.clear();
@@ -279,28 +271,23 @@ class EspIdfParser final : public FormatParser {
     }
     std::sort(overlapping_.begin(), overlapping_.end(),
               [](const Overlap& a, const Overlap& b) { return a.record < b.record; });
-    std::string message;
     for (const Overlap& overlap : overlapping_) {
       extents_.erase(overlap.start);
       if (overlap.freed) {
-        if (!ledger->free(overlap.start, &message)) {
-          return fatal(std::move(message), problem);
-        }
+        ledger->free(overlap.start);
       } else {
         ledger->implied_free(overlap.start);
       }
     }
-    if (!ledger->alloc(record.request, &message)) {
-      return fatal(std::move(message), problem);
-    }
+    ledger->alloc(record.request);
     extents_.emplace(start, Extent{end, record.freed, record.index});
-    return true;
+    ledger->set_line(current_line);
   }
 
   // The held record, then every free not yet placed, in record order.
-  bool end_of_dump(ImportLedger* ledger, ImportProblem* problem) {
-    if (held_ && !apply(ledger, problem)) {
-      return false;
+  void end_of_dump(ImportLedger* ledger) {
+    if (held_) {
+      apply(ledger);
     }
     overlapping_.clear();
     for (const auto& [start, extent] : extents_) {
@@ -310,14 +297,10 @@ class EspIdfParser final : public FormatParser {
     }
     std::sort(overlapping_.begin(), overlapping_.end(),
               [](const Overlap& a, const Overlap& b) { return a.record < b.record; });
-    std::string message;
     for (const Overlap& overlap : overlapping_) {
-      if (!ledger->free(overlap.start, &message)) {
-        return fatal(std::move(message), problem);
-      }
+      ledger->free(overlap.start);
     }
     extents_.clear();
-    return true;
   }
 
   struct Overlap {

@@ -53,8 +53,8 @@ class HeaptrackParser final : public FormatParser {
         }
         request.facts.has_trace = true;
         request.facts.trace = trace;
-        std::string message;
-        return ledger->alloc(request, &message) || fatal(std::move(message), problem);
+        ledger->alloc(request);
+        return true;
       }
       case '-': {
         std::uint64_t pointer = 0;
@@ -62,8 +62,8 @@ class HeaptrackParser final : public FormatParser {
             !read_line_end(text, pos, "the pointer", &where)) {
           return malformed(where, problem);
         }
-        std::string message;
-        return ledger->free(pointer, &message) || fatal(std::move(message), problem);
+        ledger->free(pointer);
+        return true;
       }
       case 'c': {
         std::uint64_t milliseconds = 0;

@@ -73,20 +73,21 @@ class MtraceParser final : public FormatParser {
     if (!read_line_end(text, pos, sized ? "the size" : "the pointer", &where)) {
       return malformed(where, problem);
     }
-    std::string message;
     switch (kind) {
       case '+':
         if (null) {
           ledger->failed_alloc();
           return true;
         }
-        return ledger->alloc(request(pointer, size_bytes, facts), &message) || fatal(std::move(message), problem);
+        ledger->alloc(request(pointer, size_bytes, facts));
+        return true;
       case '-':
         if (null) {
           ledger->ignored_line();  // free(NULL) does nothing
           return true;
         }
-        return ledger->free(pointer, &message) || fatal(std::move(message), problem);
+        ledger->free(pointer);
+        return true;
       case '<':
         if (null) {
           return malformed(LineProblem{kind_at + 2, "a realloc's old block cannot be (nil)"}, problem);
@@ -105,8 +106,8 @@ class MtraceParser final : public FormatParser {
                            problem);
         }
         pending_realloc_ = false;
-        return ledger->realloc(pending_old_, request(pointer, size_bytes, facts), &message) ||
-               fatal(std::move(message), problem);
+        ledger->realloc(pending_old_, request(pointer, size_bytes, facts));
+        return true;
       case '!':
         ledger->failed_alloc();
         return true;

@@ -4,6 +4,7 @@
 // past what it read. Private to sim/src.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -45,46 +46,63 @@ inline std::size_t skip_spaces(std::string_view line, std::size_t pos) {
   return pos;
 }
 
-// The value of a hex digit, or 16.
-inline unsigned hex_digit(char c) {
-  if (c >= '0' && c <= '9') {
-    return static_cast<unsigned>(c - '0');
+// The value of each byte as a hex digit, 16 for the others: one load per digit
+// on the hot path (heaptrack's lines are all hex).
+struct HexDigits {
+  unsigned char value[256];
+  constexpr HexDigits() : value() {
+    for (unsigned c = 0; c < 256; ++c) {
+      value[c] = c >= '0' && c <= '9'   ? static_cast<unsigned char>(c - '0')
+                 : c >= 'a' && c <= 'f' ? static_cast<unsigned char>(c - 'a' + 10)
+                 : c >= 'A' && c <= 'F' ? static_cast<unsigned char>(c - 'A' + 10)
+                                        : 16;
+    }
   }
-  if (c >= 'a' && c <= 'f') {
-    return static_cast<unsigned>(c - 'a' + 10);
-  }
-  if (c >= 'A' && c <= 'F') {
-    return static_cast<unsigned>(c - 'A' + 10);
-  }
-  return 16;
-}
+};
+inline constexpr HexDigits hex_digits{};
+
+inline unsigned hex_digit(char c) { return hex_digits.value[static_cast<unsigned char>(c)]; }
 
 // 1 to 16 hex digits, with a "0x" prefix when `prefix` allows it ("optional")
 // or requires it. `what` names the field in messages ("the size").
 enum class HexPrefix : std::uint8_t { none, optional, required };
+
+// Why read_hex failed, kept out of line: the hot path is a digit loop.
+[[gnu::noinline, gnu::cold]] inline bool hex_failure(std::string_view line, std::size_t start, std::size_t at,
+                                                     bool too_long, HexPrefix prefix, std::string_view what,
+                                                     LineProblem* problem) {
+  if (too_long) {
+    return fail_at(start, std::string(what) + " does not fit in 64 bits", problem);
+  }
+  if (prefix == HexPrefix::required && at == start) {
+    return fail_at(start, "expected " + std::string(what) + " (0x and hex digits), got " + found_at(line, start),
+                   problem);
+  }
+  return fail_at(at, "expected " + std::string(what) + " (hex digits), got " + found_at(line, at), problem);
+}
+
 inline bool read_hex(std::string_view line, std::size_t* pos, HexPrefix prefix, std::string_view what,
                      std::uint64_t* out, LineProblem* problem) {
   const std::size_t start = *pos;
   std::size_t i = start;
-  const bool has_prefix = i + 1 < line.size() && line[i] == '0' && (line[i + 1] == 'x' || line[i + 1] == 'X');
-  if (has_prefix && prefix != HexPrefix::none) {
-    i += 2;
-  } else if (prefix == HexPrefix::required) {
-    return fail_at(start, "expected " + std::string(what) + " (0x and hex digits), got " + found_at(line, start),
-                   problem);
+  if (prefix != HexPrefix::none) {
+    const bool has_prefix = i + 1 < line.size() && line[i] == '0' && (line[i + 1] == 'x' || line[i + 1] == 'X');
+    if (has_prefix) {
+      i += 2;
+    } else if (prefix == HexPrefix::required) {
+      return hex_failure(line, start, start, false, prefix, what, problem);
+    }
   }
   const std::size_t digits_start = i;
+  const std::size_t digits_end = std::min(line.size(), digits_start + 17);  // one more than fits: too long
   std::uint64_t value = 0;
   unsigned digit = 0;
-  while (i < line.size() && (digit = hex_digit(line[i])) < 16) {
-    if (i - digits_start == 16) {
-      return fail_at(start, std::string(what) + " does not fit in 64 bits", problem);
-    }
+  while (i < digits_end && (digit = hex_digit(line[i])) < 16) {
     value = value << 4 | digit;
     ++i;
   }
-  if (i == digits_start) {
-    return fail_at(i, "expected " + std::string(what) + " (hex digits), got " + found_at(line, i), problem);
+  if (i == digits_start || i - digits_start == 17) {
+    return hex_failure(line, start, i, i - digits_start == 17, prefix, what, problem);
   }
   *out = value;
   *pos = i;

@@ -54,7 +54,7 @@ class LineImporter final : public Importer {
         *error = ImportError{path_, 0, 0, ""};
         return false;
       }
-      if (!read_line(error)) {
+      if (!read_line(error) && cursor_ == queue_.size()) {
         return false;
       }
     }
@@ -75,16 +75,21 @@ class LineImporter final : public Importer {
     switch (lines_.next(&line)) {
       case detail::LineSource::Status::error: {
         const detail::LineSourceError& why = lines_.error();
-        return fail(ImportError{path_, why.line, why.column, why.message}, error);
+        return flushed(error) && fail(ImportError{path_, why.line, why.column, why.message}, error);
       }
-      case detail::LineSource::Status::end:
+      case detail::LineSource::Status::end: {
         done_ = true;
         ledger_.set_line(lines_.line_number());
-        if (!parser_->finish(&ledger_, &problem)) {
-          return failed_line(problem, std::string_view(), error);
+        const bool finished = parser_->finish(&ledger_, &problem);
+        if (!flushed(error)) {
+          return false;
+        }
+        if (!finished && !failed_line(problem, std::string_view(), error)) {
+          return false;
         }
         ledger_.finish();
         return true;
+      }
       case detail::LineSource::Status::line: break;
     }
     const std::uint64_t number = lines_.line_number();
@@ -96,14 +101,28 @@ class LineImporter final : public Importer {
       line.remove_suffix(1);  // CRLF: serial consoles and Windows tools
     }
     ledger_.set_line(number);
-    if (parser_->line(line, &ledger_, &problem)) {
+    const bool parsed = parser_->line(line, &ledger_, &problem);
+    if (ledger_.failed()) {
+      return ledger_failed(error);  // an earlier event reached a limit: that comes first
+    }
+    if (parsed) {
       return true;
     }
-    return failed_line(problem, line, error);
+    // The events before this line come first, and may reach a limit.
+    return flushed(error) && failed_line(problem, line, error);
+  }
+
+  // Applies the ledger's queued events; false (the failure reported) when one
+  // reached a limit.
+  bool flushed(ImportError* error) { return ledger_.flush() || ledger_failed(error); }
+
+  bool ledger_failed(ImportError* error) {
+    const detail::LedgerFailure& why = ledger_.failure();
+    return fail(ImportError{path_, why.line, 1, why.message}, error);
   }
 
   // A problem a parser reported about `line` (the current one) or an earlier
-  // line, or about the input as a whole.
+  // line, or about the input as a whole. True when skipped (--skip-bad).
   bool failed_line(const detail::ImportProblem& problem, std::string_view line, ImportError* error) {
     ImportError at{path_, 0, 0, problem.where.message};
     if (!problem.whole_input) {
@@ -123,20 +142,16 @@ class LineImporter final : public Importer {
       if (stats_.first_bad_lines.size() < kept_bad_lines) {
         stats_.first_bad_lines.push_back(at);
       }
-      if (done_) {
-        ledger_.finish();
-      }
       return true;
     }
     return fail(std::move(at), error);
   }
 
+  // The ops queued before the failure are still handed out, then the error.
   bool fail(ImportError why, ImportError* error) {
     failed_ = true;
     failure_ = std::move(why);
     *error = failure_;
-    queue_.clear();
-    cursor_ = 0;
     return false;
   }
 

@@ -12,6 +12,8 @@
 #include <array>
 #include <bit>
 #include <charconv>
+#include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "json_positions.hpp"
@@ -282,17 +284,29 @@ class OpReader {
   std::string scratch_;
 };
 
-void append_u64(std::uint64_t value, std::string* out) {
-  char digits[24];
-  const auto result = std::to_chars(digits, digits + sizeof digits, value);
-  out->append(digits, result.ptr);
-}
+// The canonical line is built in a buffer on the stack and appended once: a
+// trace writes millions of them (an import is half made of this).
+class LineBuffer {
+ public:
+  void put(std::string_view text) {
+    std::memcpy(end_, text.data(), text.size());
+    end_ += text.size();
+  }
+  void put(char c) { *end_++ = c; }
+  void put_u64(std::uint64_t value) { end_ = std::to_chars(end_, std::end(text_), value).ptr; }
+  void key(std::string_view name) {
+    put(",\"");
+    put(name);
+    put("\":");
+  }
+  void append_to(std::string* out) const { out->append(text_, static_cast<std::size_t>(end_ - text_)); }
 
-void append_key(std::string_view key, std::string* out) {
-  *out += ",\"";
-  *out += key;
-  *out += "\":";
-}
+ private:
+  // The longest op: the longest name, a handle, a four-entry chain of 10-digit
+  // attributes, a 20-digit size and a 20-digit alignment, and the punctuation.
+  char text_[224];
+  char* end_ = text_;
+};
 
 }  // namespace
 
@@ -332,45 +346,47 @@ bool parse_op(const JsonText& text, std::size_t begin, MatchMode mode, Op* out, 
 }
 
 void append_op_json(const Op& op, std::string* out) {
-  *out += "{\"op\":\"";
-  *out += to_string(op.kind);
-  *out += '"';
-  append_key("handle", out);
-  append_u64(op.handle, out);
+  LineBuffer line;
+  line.put("{\"op\":\"");
+  line.put(op_names()[static_cast<unsigned>(op.kind)]);
+  line.put('"');
+  line.key("handle");
+  line.put_u64(op.handle);
   switch (op.kind) {
     case OpKind::alloc:
     case OpKind::realloc:
       if (op.kind == OpKind::alloc && op.fallback_count != 0) {
-        append_key("prefer", out);
+        line.key("prefer");
         for (unsigned i = 0; i < op.attr_count(); ++i) {
-          *out += i == 0 ? '[' : ',';
-          append_u64(op.attr_at(i), out);
+          line.put(i == 0 ? '[' : ',');
+          line.put_u64(op.attr_at(i));
         }
-        *out += ']';
+        line.put(']');
       } else {
-        append_key("attr", out);
-        append_u64(op.attr, out);
+        line.key("attr");
+        line.put_u64(op.attr);
       }
-      append_key("size", out);
-      append_u64(op.size_bytes, out);
+      line.key("size");
+      line.put_u64(op.size_bytes);
       if (op.align_bytes != 0) {
-        append_key("align", out);
-        append_u64(op.align_bytes, out);
+        line.key("align");
+        line.put_u64(op.align_bytes);
       }
       break;
     case OpKind::free: break;
     default:
       if (op.offset_bytes != 0) {
-        append_key("offset", out);
-        append_u64(op.offset_bytes, out);
+        line.key("offset");
+        line.put_u64(op.offset_bytes);
       }
       if (op.length_bytes != 0 && op.kind != OpKind::evict && op.kind != OpKind::speculative_fill) {
-        append_key("length", out);
-        append_u64(op.length_bytes, out);
+        line.key("length");
+        line.put_u64(op.length_bytes);
       }
       break;
   }
-  *out += '}';
+  line.put('}');
+  line.append_to(out);
 }
 
 }  // namespace smh::sim::detail

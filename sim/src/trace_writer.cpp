@@ -118,7 +118,8 @@ class LineWriter final : public TraceWriter {
 
 }  // namespace
 
-std::unique_ptr<TraceWriter> TraceWriter::create(const std::string& path, bool zstd, std::string* error) {
+std::unique_ptr<TraceWriter> TraceWriter::create(const std::string& path, bool zstd, std::string* error,
+                                                 TraceCompression compression) {
   std::FILE* file = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
   if (file == nullptr) {
     *error = path + ": cannot create the file: " + std::strerror(errno);
@@ -128,7 +129,8 @@ std::unique_ptr<TraceWriter> TraceWriter::create(const std::string& path, bool z
   if (zstd) {
     context = ZSTD_createCCtx();
     // A checksum per frame, so that a corrupted trace is an error, not other ops.
-    if (context == nullptr || ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)) != 0) {
+    if (context == nullptr || ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)) != 0 ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, compression.level)) != 0) {
       ZSTD_freeCCtx(context);
       if (file != stdout) {
         std::fclose(file);
@@ -136,6 +138,10 @@ std::unique_ptr<TraceWriter> TraceWriter::create(const std::string& path, bool z
       *error = path + ": cannot create a zstd compression context";
       return nullptr;
     }
+    // A libzstd built without threads refuses workers: it then compresses in
+    // this thread (other bytes, as another zstd version would give; the same
+    // ops still).
+    (void)ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, compression.workers);
   }
   return std::make_unique<LineWriter>(path, file, context);
 }

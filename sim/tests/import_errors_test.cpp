@@ -188,6 +188,21 @@ TEST(ImportErrors, LiveBlockLimit) {
   EXPECT_EQ(got.ops.size(), 4u);
 }
 
+TEST(ImportErrors, AnEarlierLimitComesBeforeALaterMalformedLine) {
+  // Events are applied a few lines late (import_ledger.hpp); the error must
+  // still be the first one in input order.
+  for (const bool skip_bad : {false, true}) {
+    ImportOptions options = options_for(ImportFormat::heaptrack);
+    options.limits.max_live_blocks = 1;
+    options.skip_bad = skip_bad;
+    const test::Imported got = import_text("+ 8 1 1000\n+ 8 1 2000\n+ zz\n- 1000\n", options);
+    EXPECT_EQ(got.error.line, 2u) << got.error.to_string();
+    EXPECT_EQ(got.error.message, "more than 1 blocks live at once (raise the limit with --max-live-blocks)");
+    EXPECT_EQ(describe(got.ops), describe(std::vector<Op>{test::alloc_op(1, 0, 8)}))
+        << "the ops before the error, then the error";
+  }
+}
+
 TEST(ImportErrors, AttributeLimit) {
   ImportOptions options = options_for(ImportFormat::device);
   options.limits.max_attributes = 1;
