@@ -77,9 +77,11 @@ Json regions_json(const ScenarioOutcome& outcome) {
     one["overhead_bytes"] = stats.overhead_bytes;
     one["live_blocks"] = stats.allocated_block_count;
     one["free_blocks"] = stats.free_block_count;
-    one["allocs"] = stats.alloc_count;
+    one["allocs"] = region.requests.allocs;
     one["frees"] = stats.free_count;
-    one["failed_allocs"] = stats.failed_alloc_count;
+    one["failed_allocs"] = region.requests.failed_allocs;
+    one["spilled_in"] = region.requests.spilled_in;
+    one["spilled_out"] = region.requests.spilled_out;
     one["f_ext"] = rounded(region.external_fragmentation);
     one["f_ext_peak"] = rounded(f_ext_peak);
     out.push_back(std::move(one));

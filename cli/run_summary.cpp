@@ -87,6 +87,20 @@ std::string regions_table(const ScenarioOutcome& outcome) {
   return "regions at the end (bytes)\n" + table.render("  ");
 }
 
+// Where requests went, by home region (sim::RegionRequests); shown on machines
+// of more than one region.
+std::string requests_table(const ScenarioOutcome& outcome) {
+  TextTable table({"region", "allocs", "failed", "spilled in", "spilled out"},
+                  {Align::left, Align::right, Align::right, Align::right, Align::right});
+  for (const sim::RegionSummary& region : outcome.summary.regions) {
+    const sim::RegionRequests& requests = region.requests;
+    table.add_row({region.name, std::to_string(requests.allocs), std::to_string(requests.failed_allocs),
+                   std::to_string(requests.spilled_in), std::to_string(requests.spilled_out)});
+  }
+  return "requests by region (home: the first region that may serve a request; spilled: served by another)\n" +
+         table.render("  ");
+}
+
 std::string attributes_table(const ScenarioOutcome& outcome) {
   TextTable table({"attribute", "regions", "requests", "requested", "failed", "capacity", "live", "high water",
                    "F_ext"},
@@ -219,6 +233,9 @@ std::string render_run_summary(const ScenarioOutcome& outcome) {
          (outcome.verdict == Verdict::pass ? "" : std::string(" (") + to_string(outcome.verdict) + ")") +
          ", digest " + hex(outcome.summary.digest) + "\n\n";
   out += regions_table(outcome) + "\n";
+  if (outcome.summary.regions.size() > 1) {
+    out += requests_table(outcome) + "\n";
+  }
   out += attributes_table(outcome) + "\n";
   out += over_time(outcome) + "\n";
   out += findings_text(outcome);

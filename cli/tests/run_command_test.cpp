@@ -135,6 +135,17 @@ TEST_F(Run, ReportCarriesInputsStatsAndSeriesInAFixedLayout) {
   EXPECT_EQ(scenario["regions"].size(), 3u);
   EXPECT_EQ(scenario["regions"][2]["name"], "res2");
   EXPECT_EQ(scenario["regions"][2]["capacity_bytes"], 12288);
+  // By home region: the 0x1200-byte request spills from res0 to res2; the
+  // 64 KiB non-cacheable one fails at res1 (the attribute row counts it too).
+  const auto requests = [&](unsigned region) {
+    const Json& one = scenario["regions"][region];
+    return std::vector<int>{one["allocs"], one["failed_allocs"], one["spilled_in"], one["spilled_out"]};
+  };
+  EXPECT_EQ(requests(0), (std::vector<int>{2, 0, 0, 1}));
+  EXPECT_EQ(requests(1), (std::vector<int>{2, 1, 0, 0}));
+  EXPECT_EQ(requests(2), (std::vector<int>{1, 0, 1, 0}));
+  EXPECT_EQ(scenario["attributes"][1]["failed_allocs"], 1);
+  EXPECT_TRUE(contains(run.out, "requests by region")) << run.out;
   EXPECT_EQ(scenario["attributes"][0]["name"], "cacheable");
   EXPECT_EQ(scenario["attributes"][0]["regions"], Json::array({"res0", "res2"}));
   EXPECT_EQ(scenario["fragmentation"]["at_ops"].size(), 13u);

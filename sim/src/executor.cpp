@@ -66,6 +66,7 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
             : nullptr);
   }
   impl->region_offline.assign(impl->map.region_count(), false);
+  impl->region_requests.assign(impl->map.region_count(), RegionRequests{});
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
 
@@ -259,6 +260,7 @@ RunSummary Executor::summary() const {
     one.name = self.map.spec(region).name;
     one.base = self.map.spec(region).base;
     one.stats = self.pool->region_stats(region);
+    one.requests = self.region_requests[region];
     one.external_fragmentation = external_fragmentation(one.stats);
     summary.regions.push_back(one);
   }

@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "executor_impl.hpp"
+#include "smh/assert.hpp"
 
 namespace smh::sim {
 
@@ -43,6 +44,35 @@ void* Executor::Impl::allocate(const Op& op) {
   return pool->alloc_prefer(chain.data(), op.attr_count(), op.size_bytes, op.align_bytes);
 }
 
+int Executor::Impl::home_region(const Op& op) const {
+  for (unsigned i = 0; i < op.attr_count(); ++i) {
+    for (unsigned region = 0; region < map.region_count(); ++region) {
+      if (may_serve(region, op.attr_at(i), op.size_bytes)) {
+        return static_cast<int>(region);
+      }
+    }
+  }
+  return -1;
+}
+
+void Executor::Impl::count_request(const Op& op, int region) {
+  SMH_ASSERT(op.size_bytes != 0);  // a request for 0 bytes is no request (RegionRequests)
+  const int home = home_region(op);
+  if (region >= 0) {
+    ++region_requests[static_cast<unsigned>(region)].allocs;
+  }
+  if (home < 0) {
+    return;  // no region may serve it: only the run's total counts it (then it failed)
+  }
+  RegionRequests& at_home = region_requests[static_cast<unsigned>(home)];
+  if (region < 0) {
+    ++at_home.failed_allocs;
+  } else if (region != home) {
+    ++at_home.spilled_out;
+    ++region_requests[static_cast<unsigned>(region)].spilled_in;
+  }
+}
+
 void Executor::Impl::apply_alloc(const Op& op) {
   void* ptr = injected_alloc_failure ? allocate_while_refused(op) : allocate(op);
   if (op.fallback_count != 0) {
@@ -60,6 +90,7 @@ void Executor::Impl::apply_alloc(const Op& op) {
     // not count it as a failed allocation, and neither does the harness.
     if (op.size_bytes != 0) {
       ++failed_allocs;
+      count_request(op, -1);
     }
     null_handles.insert(op.handle);
     record(event);
@@ -74,6 +105,9 @@ void Executor::Impl::apply_alloc(const Op& op) {
     return;
   }
   check_not_offline(op.handle, block);
+  if (op.size_bytes != 0) {
+    count_request(op, block.region);
+  }
   if (options.check_invariants) {
     check_new_block(op, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
@@ -129,6 +163,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
   void* ptr = pool->aligned_realloc(op.attr, host(old), op.align_bytes, op.size_bytes);
   if (ptr == nullptr) {
     ++failed_allocs;
+    count_request(op, -1);
     record(Event{op_index, EventKind::realloc_failed, op.handle, old.region, old.device_address, op.size_bytes, 0});
     if (options.check_invariants) {
       check_contents(op.handle, old, old.size_bytes, "after a failed realloc");
@@ -143,6 +178,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
   block.generation = old.generation + 1;
   if (ptr != host(old)) {  // resizing in place is allowed in an offline region; moving into one is not
     check_not_offline(op.handle, block);
+    count_request(op, block.region);  // a move is a new request the policy placed
   }
   if (options.check_invariants) {
     LiveBlock kept = block;  // the new place, holding the old contents' prefix

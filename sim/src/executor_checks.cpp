@@ -161,20 +161,21 @@ void Executor::Impl::check_coalesced() {
   }
 }
 
-namespace {
-
-// Under Policy::size_threshold a region with a role serves only its side of the
-// threshold (as PoolEngine::serves decides): its free blocks cannot make a
-// request from the other side a false out-of-memory.
-bool role_serves(const PoolConfig& pool, const RegionSpec& spec, std::uint64_t size_bytes) {
-  if (pool.policy != Policy::size_threshold || spec.role == RegionRole::any) {
+// As PoolEngine::serves decides, restated: the attribute matches, the region is
+// neither reserved nor offline, and under Policy::size_threshold a region with a
+// role serves only its side of the threshold (so its free blocks cannot make a
+// request from the other side a false out-of-memory, nor be its home).
+bool Executor::Impl::may_serve(unsigned region, std::uint32_t attr, std::uint64_t size_bytes) const {
+  const RegionSpec& spec = map.spec(region);
+  if (spec.reserved || region_offline[region] || !satisfies(region, attr)) {
+    return false;
+  }
+  if (config.pool.policy != Policy::size_threshold || spec.role == RegionRole::any) {
     return true;
   }
-  const bool small = size_bytes < pool.size_threshold_bytes;
+  const bool small = size_bytes < config.pool.size_threshold_bytes;
   return small == (spec.role == RegionRole::small_requests);
 }
-
-}  // namespace
 
 std::optional<std::pair<unsigned, std::uint64_t>> Executor::Impl::fitting_free_block(
     std::uint32_t attr, std::uint64_t size_bytes, std::uint64_t align_bytes) const {
@@ -188,8 +189,7 @@ std::optional<std::pair<unsigned, std::uint64_t>> Executor::Impl::fitting_free_b
   pool->walk([&search](unsigned region, const BlockInfo& block) {
     const Impl& self = *search.impl;
     const RegionSpec& spec = self.map.spec(region);
-    if (search.fit || block.used || spec.reserved || self.region_offline[region] ||
-        !self.satisfies(region, search.attr) || !role_serves(self.config.pool, spec, search.size_bytes)) {
+    if (search.fit || block.used || !self.may_serve(region, search.attr, search.size_bytes)) {
       return;
     }
     // The heap refuses alignments beyond its region's size (its documented

@@ -66,6 +66,7 @@ struct Executor::Impl {
   std::uint64_t op_index = 0;
   std::uint64_t failed_allocs = 0;
   std::uint64_t peak_live_bytes = 0;
+  std::vector<RegionRequests> region_requests;  // by region (RegionSummary::requests)
   // The run has stopped (Executor::halted()): nothing more is applied or checked.
   bool halted = false;
   // Handles whose last alloc failed: they hold a null pointer, as in C, so a later
@@ -97,6 +98,9 @@ struct Executor::Impl {
   // One op, as Executor::apply documents it (executor.cpp).
   bool apply_op(const Op& op, std::string* error);
   [[nodiscard]] bool satisfies(unsigned region, std::uint32_t attr) const;
+  // Whether `region` may serve a request for `attr` of `size_bytes`, fit aside
+  // (the pool's rule: attribute, reserved, offline, size_threshold role).
+  [[nodiscard]] bool may_serve(unsigned region, std::uint32_t attr, std::uint64_t size_bytes) const;
   // The CPU-view (host) pointer of a block's payload; never leaves the Executor.
   [[nodiscard]] unsigned char* host(const LiveBlock& block) const {
     return map.cpu_view(block.region) + (block.device_address - map.spec(block.region).base);
@@ -137,6 +141,10 @@ struct Executor::Impl {
   void validate_all();
 
   // Block operations (executor_block_ops.cpp).
+  // The request's home region (RegionRequests), or -1 when no region may serve it.
+  [[nodiscard]] int home_region(const Op& op) const;
+  // Counts a request in region_requests: served by `region`, or failed (-1).
+  void count_request(const Op& op, int region);
   void apply_alloc(const Op& op);
   // The pool call an alloc makes: aligned_alloc, or alloc_prefer along its chain.
   void* allocate(const Op& op);

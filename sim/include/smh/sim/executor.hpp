@@ -51,10 +51,28 @@ constexpr double external_fragmentation(std::uint64_t largest_free_bytes, std::u
   return free_bytes == 0 ? 0.0 : 1.0 - static_cast<double>(largest_free_bytes) / static_cast<double>(free_bytes);
 }
 
+// Where a region's requests went. A request's *home* is the first region, in
+// insertion order, that may serve it under the pool's rules, fit aside (its
+// attribute, or the first attribute of a preference chain that any region
+// serves; not reserved, not offline; under size_threshold, the role for its
+// size): the region first fit would try first. A request served elsewhere
+// spilled out of its home into the region that took it; one no region could
+// take failed at its home. Allocations and reallocs that move count; resizing
+// in place does not, nor do requests for 0 bytes. A request no region may serve
+// has no home: it counts only in RunSummary::failed_allocs.
+struct RegionRequests {
+  std::uint64_t allocs = 0;         // requests this region served
+  std::uint64_t failed_allocs = 0;  // requests with this home that no region took
+  std::uint64_t spilled_in = 0;     // served here, home elsewhere
+  std::uint64_t spilled_out = 0;    // home here, served elsewhere
+};
+
 struct RegionSummary {
   std::string name;
   std::uint64_t base = 0;
-  HeapStats stats{};
+  HeapStats stats{};                  // the heap's own (its failed_alloc_count stays 0: the
+                                      // pool asks a heap only when it can serve)
+  RegionRequests requests{};          // the Executor's, by home region
   double external_fragmentation = 0;  // F_ext = 1 - largest_free / total_free
 };
 
