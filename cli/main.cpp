@@ -18,6 +18,7 @@
 #include "demo.hpp"
 #include "import_command.hpp"
 #include "run_command.hpp"
+#include "size_command.hpp"
 #include "smh/pool_types.hpp"
 
 namespace {
@@ -137,6 +138,24 @@ int run(int argc, char** argv) {
   smh::cli::ImportCommandOptions import_options;
   CLI::App* import = add_import_command(app, &import_options);
 
+  smh::cli::SizeCommandOptions size_options;
+  CLI::App* size = app.add_subcommand(
+      "size", "The smallest region sizes at which every trace replays without a failed allocation; exit 0 sized, 2 "
+              "bad input");
+  size->add_option("machine", size_options.machine_path, "Scenario file whose machine is sized (its ops are not run)")
+      ->required();
+  size->add_option("traces", size_options.trace_paths, "Trace files (JSON Lines, optionally zstd-compressed)")
+      ->required();
+  size->add_option("--policy", size_options.policy, "Override the pool's selection policy")
+      ->check(CLI::IsMember(policy_names()));
+  size->add_option("--headroom", size_options.headroom_percent,
+                   "Add this percentage to every needed size (default 0)")
+      ->check(CLI::Range(0.0, 1000.0));
+  size->add_option("-o,--output", size_options.output_path, "Write the sized machine (a scenario file) here");
+  size->add_option("--max-region-bytes", size_options.max_region_bytes,
+                   "Largest size a region may grow to when the machine's own sizes fail (default 1073741824)")
+      ->check(CLI::Range(std::uint64_t{16}, std::uint64_t{1} << 32));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -160,6 +179,9 @@ int run(int argc, char** argv) {
   }
   if (import->parsed()) {
     return smh::cli::import_command(import_options);
+  }
+  if (size->parsed()) {
+    return smh::cli::size_command(size_options);
   }
   return 2;
 }

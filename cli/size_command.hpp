@@ -1,0 +1,26 @@
+// `smh size MACHINE.json TRACE... [--policy P] [--headroom PCT] [-o SIZED.json]`:
+// the smallest region sizes at which every trace replays on the machine
+// without a failed allocation (region_sizing.hpp), printed against the
+// machine's own sizes, and the sized machine written as a scenario file that
+// run, check and replay accept. Exit 0 sized, 2 bad input or no sizes found.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smh::cli {
+
+struct SizeCommandOptions {
+  std::string machine_path;
+  std::vector<std::string> trace_paths;
+  std::optional<std::string> policy;  // a policy name (checked by the parser)
+  double headroom_percent = 0;
+  std::string output_path;            // -o (empty: none)
+  std::uint64_t max_region_bytes = std::uint64_t{1} << 30;  // growing stops here
+};
+
+int size_command(const SizeCommandOptions& options);
+
+}  // namespace smh::cli
