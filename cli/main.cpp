@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "check_command.hpp"
+#include "compare_command.hpp"
 #include "demo.hpp"
 #include "import_command.hpp"
 #include "run_command.hpp"
@@ -138,6 +139,17 @@ int run(int argc, char** argv) {
   smh::cli::ImportCommandOptions import_options;
   CLI::App* import = add_import_command(app, &import_options);
 
+  smh::cli::CompareCommandOptions compare_options;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Replay traces under every policy (or those chosen) on a machine and compare them; exit 0 done, 2 "
+                 "bad input");
+  compare->add_option("machine", compare_options.machine_path, "Scenario file whose machine is used (its ops are not)")
+      ->required();
+  compare->add_option("traces", compare_options.trace_paths, "Trace files (JSON Lines, optionally zstd-compressed)")
+      ->required();
+  compare->add_option("--policies", compare_options.policies, "all (default), or policy names joined by ','");
+  compare->add_option("--report", compare_options.report_path, "Write the comparison as JSON to this file");
+
   smh::cli::SizeCommandOptions size_options;
   CLI::App* size = app.add_subcommand(
       "size", "The smallest region sizes at which every trace replays without a failed allocation; exit 0 sized, 2 "
@@ -179,6 +191,9 @@ int run(int argc, char** argv) {
   }
   if (import->parsed()) {
     return smh::cli::import_command(import_options);
+  }
+  if (compare->parsed()) {
+    return smh::cli::compare_command(compare_options);
   }
   if (size->parsed()) {
     return smh::cli::size_command(size_options);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "config_warnings.hpp"
 #include "reproduce.hpp"
 #include "smh/sim/expectations.hpp"
 #include "text_chart.hpp"
@@ -228,6 +229,9 @@ std::string render_run_summary(const ScenarioOutcome& outcome) {
     return out;
   }
   out += "inputs    " + inputs_text(inputs) + "\n";
+  for (const std::string& warning : configuration_warnings(inputs.machine)) {
+    out += "warning   " + warning + "\n";
+  }
   out += "ran       " + ops_text(outcome) + "\n";
   out += "result    " + verdict_label(outcome.verdict) +
          (outcome.verdict == Verdict::pass ? "" : std::string(" (") + to_string(outcome.verdict) + ")") +

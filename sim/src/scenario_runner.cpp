@@ -129,6 +129,7 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   // Reports list findings, not events: without events a replay of any length
   // runs in constant memory, and the digest is the same.
   executor_options.keep_events = false;
+  executor_options.check_invariants = options.check_invariants;
   executor_options.faults = inputs.faults;
   executor_options.cache_noise_ppm = inputs.cache_noise_ppm;
   std::string error;

@@ -57,6 +57,10 @@ struct RunnerOptions {
   // throttles its own output.
   std::function<void(const RunProgress&)> on_progress;
   std::uint64_t progress_every_ops = 4096;
+  // Off: a fast replay (ExecutorOptions::check_invariants): the same
+  // placements, figures and, when no check would fire, digest, several times
+  // sooner. `smh compare` runs each policy so; findings are then not looked for.
+  bool check_invariants = true;
   // Called once the simulated machine is built, before the first op. A test
   // seam: tests use it to damage the machine (a corrupted heap, a stray write),
   // and so does the cli's test hook (SMH_TEST_HOOK, cli/test_hook.hpp).

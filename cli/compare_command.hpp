@@ -1,0 +1,25 @@
+// `smh compare MACHINE.json TRACE... [--policies all|p1,p2] [--report R.json]`:
+// every policy chosen, over every trace, on the machine of a scenario file.
+// One table per trace, a row per policy with the objective figures (failed
+// allocations, footprint, F_ext at its sampled peak, spill), the best row
+// marked; policies that placed every block alike (the same digest) are named
+// as indistinguishable, with the reason when the machine gives one; warnings
+// for configurations that cannot take effect. Runs are fast replays (no
+// invariant checks: `smh replay --policy` checks one). Exit 0, 2 bad input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace smh::cli {
+
+struct CompareCommandOptions {
+  std::string machine_path;
+  std::vector<std::string> trace_paths;
+  std::string policies = "all";  // "all" or names joined by ','
+  std::string report_path;       // --report (empty: none)
+};
+
+int compare_command(const CompareCommandOptions& options);
+
+}  // namespace smh::cli
