@@ -239,8 +239,10 @@ SMH_COLD void Heap::detach_anchor(const Slot& slot, unsigned class_index) SMH_RE
     Granule parent = anchor;
     unsigned digit = static_cast<unsigned>(std::countr_zero(word & detail::children_mask));
     Granule leaf = child_of(parent, digit);
+    unsigned depth = 1;  // of leaf below the anchor: a path is at most trie_max_levels deep
     for (std::uint32_t below = load_field(leaf, detail::mask_offset) & detail::children_mask; below != 0;
          below = load_field(leaf, detail::mask_offset) & detail::children_mask) {
+      SMH_ASSERT(++depth <= detail::trie_max_levels);
       parent = leaf;
       digit = static_cast<unsigned>(std::countr_zero(below));
       leaf = child_of(parent, digit);

@@ -41,8 +41,9 @@ constexpr bool attribute_matches(MatchMode mode, std::uint32_t have, std::uint32
 }
 
 // Which matching region serves a request. Every policy only considers regions
-// whose heap can hold the request (Heap::can_alloc), so the chosen region never
-// fails the allocation for lack of a large enough block.
+// whose heap found a block for the request (Heap::find), and the block found in
+// the chosen region is the one allocated (Heap::alloc_at): the chosen region never
+// fails the allocation, and no search runs twice.
 enum class Policy : std::uint8_t {
   first_fit,              // insertion order (Zephyr's behaviour; the default)
   best_fit,               // the region whose largest free block is the smallest that fits
