@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "report_reading.hpp"
 #include "text_format.hpp"
 
 namespace smh::cli {
@@ -13,43 +14,6 @@ namespace smh::cli {
 namespace {
 
 using Kind = BaselineMove::Kind;
-
-// A report of the wrong shape: where, and what was expected there.
-struct ShapeError {
-  std::string path;
-  std::string message;
-};
-
-const Json& member(const Json& object, const std::string& path, const char* key) {
-  if (!object.is_object() || !object.contains(key)) {
-    throw ShapeError{path, std::string("missing \"") + key + "\""};
-  }
-  return object.at(key);
-}
-
-std::string string_member(const Json& object, const std::string& path, const char* key) {
-  const Json& value = member(object, path, key);
-  if (!value.is_string()) {
-    throw ShapeError{path + "." + key, "expected a string"};
-  }
-  return value.get<std::string>();
-}
-
-std::uint64_t count_member(const Json& object, const std::string& path, const char* key) {
-  const Json& value = member(object, path, key);
-  if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
-    throw ShapeError{path + "." + key, "expected a non-negative integer"};
-  }
-  return value.get<std::uint64_t>();
-}
-
-double number_member(const Json& object, const std::string& path, const char* key) {
-  const Json& value = member(object, path, key);
-  if (!value.is_number()) {
-    throw ShapeError{path + "." + key, "expected a number"};
-  }
-  return value.get<double>();
-}
 
 BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
   BaselineEntry entry;
@@ -64,7 +28,7 @@ BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
   entry.failed_allocs = count_member(scenario, path, "failed_allocs");
   const Json& regions = member(scenario, path, "regions");
   if (!regions.is_array()) {
-    throw ShapeError{path + ".regions", "expected an array"};
+    throw ReportShapeError{path + ".regions", "expected an array"};
   }
   for (std::size_t i = 0; i < regions.size(); ++i) {
     const std::string region_path = path + ".regions[" + std::to_string(i) + "]";
@@ -73,21 +37,6 @@ BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
     region.f_ext_peak = number_member(regions[i], region_path, "f_ext_peak");
   }
   return entry;
-}
-
-// 1-based line and column (in UTF-8 code points) of a byte offset.
-std::string position_of(const std::string& text, std::size_t byte_offset) {
-  std::size_t line = 1;
-  std::size_t column = 1;
-  for (std::size_t i = 0; i < byte_offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
 }
 
 std::string percent(double ratio) {
@@ -196,32 +145,20 @@ const char* label(Kind kind) {
 
 bool parse_baseline(const std::string& text, const std::string& file_name, Baseline* out, std::string* error) {
   Json report;
-  try {
-    report = Json::parse(text);
-  } catch (const Json::parse_error& failure) {
-    // nlohmann counts bytes from 1 and points just past the offending one.
-    const std::size_t offset = failure.byte == 0 ? 0 : failure.byte - 1;
-    std::string message = failure.what();
-    if (const std::size_t colon = message.rfind(": "); colon != std::string::npos) {
-      message = message.substr(colon + 2);
-    }
-    *error = file_name + ":" + position_of(text, offset) + ": " + message;
-    return false;
-  } catch (const Json::exception& failure) {  // e.g. a number out of range (1e999)
-    *error = file_name + ": not a readable report: " + failure.what();
+  if (!parse_report_text(text, file_name, &report, error)) {
     return false;
   }
   try {
     if (!report.is_object() || !report.contains("report") || report.at("report") != "smh") {
-      throw ShapeError{"$", "not an smh report (no \"report\": \"smh\"); write one with smh check --report"};
+      throw ReportShapeError{"$", "not an smh report (no \"report\": \"smh\"); write one with smh check --report"};
     }
     if (count_member(report, "$", "report_version") != static_cast<std::uint64_t>(report_version)) {
-      throw ShapeError{"$.report_version", "unsupported report version (this build reads version " +
+      throw ReportShapeError{"$.report_version", "unsupported report version (this build reads version " +
                                                std::to_string(report_version) + ")"};
     }
     const Json& scenarios = member(report, "$", "scenarios");
     if (!scenarios.is_array()) {
-      throw ShapeError{"$.scenarios", "expected an array"};
+      throw ReportShapeError{"$.scenarios", "expected an array"};
     }
     Baseline baseline;
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -230,7 +167,7 @@ bool parse_baseline(const std::string& text, const std::string& file_name, Basel
     }
     *out = std::move(baseline);
     return true;
-  } catch (const ShapeError& shape) {
+  } catch (const ReportShapeError& shape) {
     *error = file_name + ": " + shape.path + ": " + shape.message;
   } catch (const Json::exception& failure) {
     *error = file_name + ": malformed report: " + failure.what();

@@ -20,6 +20,7 @@
 #include "import_command.hpp"
 #include "run_command.hpp"
 #include "size_command.hpp"
+#include "tune_command.hpp"
 #include "smh/pool_types.hpp"
 
 namespace {
@@ -150,6 +151,17 @@ int run(int argc, char** argv) {
   compare->add_option("--policies", compare_options.policies, "all (default), or policy names joined by ','");
   compare->add_option("--report", compare_options.report_path, "Write the comparison as JSON to this file");
 
+  smh::cli::TuneCommandOptions tune_options;
+  CLI::App* tune = app.add_subcommand(
+      "tune", "Rank the policies of smh compare reports and recommend one; exit 0 done, 2 bad input");
+  tune->add_option("reports", tune_options.report_paths, "smh compare --report files (one machine)")->required();
+  tune->add_option("--objective", tune_options.objective,
+                   "failures (default: fewest failed allocations, then footprint) or footprint");
+  tune->add_option("-o,--output", tune_options.output_path,
+                   "Write the compared machine with the recommended policy (a scenario file) here");
+  tune->add_option("--max-report-bytes", tune_options.max_report_bytes, "Largest report read (default 1073741824)")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
+
   smh::cli::SizeCommandOptions size_options;
   CLI::App* size = app.add_subcommand(
       "size", "The smallest region sizes at which every trace replays without a failed allocation; exit 0 sized, 2 "
@@ -194,6 +206,9 @@ int run(int argc, char** argv) {
   }
   if (compare->parsed()) {
     return smh::cli::compare_command(compare_options);
+  }
+  if (tune->parsed()) {
+    return smh::cli::tune_command(tune_options);
   }
   if (size->parsed()) {
     return smh::cli::size_command(size_options);

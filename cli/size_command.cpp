@@ -25,6 +25,15 @@ int bad_input(const std::string& message) {
   return 2;
 }
 
+// "sram0 262144, psram 8388608": the sizes a trial tried, for its errors.
+std::string sizes_text(const sim::MachineConfig& machine) {
+  std::string out;
+  for (const sim::RegionSpec& region : machine.regions) {
+    out += (out.empty() ? "" : ", ") + region.name + " " + std::to_string(region.size_bytes);
+  }
+  return out;
+}
+
 // Replays every trace on `machine` with the regions at `sizes_bytes`, each on
 // a fresh machine, as a fast replay (no checks, no faults: the question is
 // capacity), and stops at the first failed allocation.
@@ -58,7 +67,7 @@ class TraceTrials {
     std::string error;
     std::unique_ptr<sim::Executor> executor = sim::Executor::create(machine, options, seed_, &error);
     if (!executor) {
-      out->error = "the machine at sizes tried: " + error;
+      out->error = "the machine at sizes " + sizes_text(machine) + ": " + error;
       return false;
     }
     sim::TraceError trace_error;
@@ -150,8 +159,11 @@ int size_command(const SizeCommandOptions& options) {
   // neighbours are not) and still hold the traces: one last replay says both.
   const SizingTrial check = trials(sized);
   if (!check.error.empty() || !check.passed) {
-    return bad_input(options.machine_path + ": the sized machine " +
-                     (check.error.empty() ? std::string("fails the traces") : check.error));
+    return bad_input(options.machine_path + ": the sized machine (needed plus " +
+                     fixed(options.headroom_percent, 1) + " % headroom) " +
+                     (check.error.empty() ? std::string("fails the traces")
+                                          : "cannot run: " + check.error + " (move the bases apart, or ask for "
+                                                                           "less headroom)"));
   }
 
   std::string text = "smh size " + options.machine_path + ": " + std::to_string(options.trace_paths.size()) +

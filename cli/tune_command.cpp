@@ -1,0 +1,208 @@
+#include "tune_command.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "policy_ranking.hpp"
+#include "report_json.hpp"
+#include "report_reading.hpp"
+#include "smh/sim/scenario_parser.hpp"
+#include "text_table.hpp"
+
+namespace smh::cli {
+
+namespace {
+
+using Align = TextTable::Align;
+
+int bad_input(const std::string& message) {
+  std::fprintf(stderr, "smh tune: %s\n", message.c_str());
+  return 2;
+}
+
+// What the reports hold: the machine compared and, per trace, each policy's figures.
+struct Compared {
+  std::string machine_path;
+  std::vector<std::string> traces;  // first-seen order
+  std::map<std::string, std::vector<PolicyFigures>> figures;  // by trace
+};
+
+// Reads one `smh compare` report into *out; false with *error.
+bool read_report(const std::string& file, std::uint64_t max_bytes, Compared* out, std::string* error) {
+  std::error_code size_error;
+  const std::uintmax_t size = std::filesystem::file_size(file, size_error);
+  if (size_error) {
+    *error = file + ": cannot read: " + size_error.message();
+    return false;
+  }
+  if (size > max_bytes) {
+    *error = file + ": larger than " + std::to_string(max_bytes) + " bytes (raise the limit with --max-report-bytes)";
+    return false;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    *error = file + ": cannot read";
+    return false;
+  }
+  nlohmann::ordered_json report;
+  if (!parse_report_text(text.str(), file, &report, error)) {
+    return false;
+  }
+  try {
+    if (!report.is_object() || !report.contains("report") || report.at("report") != "smh-compare") {
+      throw ReportShapeError{"$", "not an smh compare report (no \"report\": \"smh-compare\"); write one with "
+                                  "smh compare --report"};
+    }
+    if (count_member(report, "$", "report_version") != 1) {
+      throw ReportShapeError{"$.report_version", "unsupported report version (this build reads version 1)"};
+    }
+    const std::string machine = string_member(report, "$", "machine");
+    if (!out->machine_path.empty() && machine != out->machine_path) {
+      throw ReportShapeError{"$.machine", "compares machine '" + machine + "', an earlier report '" +
+                                              out->machine_path + "': tune one machine at a time"};
+    }
+    out->machine_path = machine;
+    const auto& traces = array_member(report, "$", "traces");
+    for (std::size_t t = 0; t < traces.size(); ++t) {
+      const std::string trace_path = "$.traces[" + std::to_string(t) + "]";
+      const std::string trace = string_member(traces[t], trace_path, "path");
+      if (out->figures.count(trace) != 0) {
+        throw ReportShapeError{trace_path + ".path", "trace '" + trace + "' is already in an earlier report"};
+      }
+      std::vector<PolicyFigures>& figures = out->figures[trace];
+      out->traces.push_back(trace);
+      const auto& rows = array_member(traces[t], trace_path, "policies");
+      if (rows.empty()) {
+        throw ReportShapeError{trace_path + ".policies", "no policies"};
+      }
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        const std::string row_path = trace_path + ".policies[" + std::to_string(r) + "]";
+        PolicyFigures one;
+        const std::string name = string_member(rows[r], row_path, "policy");
+        if (!parse_policy(name.c_str(), &one.policy)) {
+          throw ReportShapeError{row_path + ".policy", "unknown policy '" + name + "'"};
+        }
+        for (const PolicyFigures& earlier : figures) {
+          if (earlier.policy == one.policy) {
+            throw ReportShapeError{row_path + ".policy", "policy '" + name + "' twice for this trace"};
+          }
+        }
+        one.failed_allocs = count_member(rows[r], row_path, "failed_allocs");
+        one.footprint_bytes = count_member(rows[r], row_path, "footprint_bytes");
+        figures.push_back(one);
+      }
+    }
+    return true;
+  } catch (const ReportShapeError& shape) {
+    *error = file + ": " + shape.path + ": " + shape.message;
+  } catch (const nlohmann::ordered_json::exception& failure) {
+    *error = file + ": malformed report: " + failure.what();
+  }
+  return false;
+}
+
+std::string rank_text(unsigned rank, bool tied) { return std::to_string(rank) + (tied ? "=" : ""); }
+
+}  // namespace
+
+int tune_command(const TuneCommandOptions& options) {
+  Objective objective{};
+  if (!parse_objective(options.objective, &objective)) {
+    return bad_input("--objective: '" + options.objective +
+                     "' is not one of failures, footprint (latency and weighted need benchmark reports, which "
+                     "tune does not read yet)");
+  }
+  Compared compared;
+  std::string error;
+  for (const std::string& path : options.report_paths) {
+    if (!read_report(path, options.max_report_bytes, &compared, &error)) {
+      return bad_input(error);
+    }
+  }
+  if (compared.traces.empty()) {
+    return bad_input("the reports hold no traces");
+  }
+  // Ranking over all traces needs the same policies everywhere.
+  const std::vector<PolicyFigures>& first = compared.figures.at(compared.traces.front());
+  for (const std::string& trace : compared.traces) {
+    const std::vector<PolicyFigures>& figures = compared.figures.at(trace);
+    bool same = figures.size() == first.size();
+    for (const PolicyFigures& one : first) {
+      bool found = false;
+      for (const PolicyFigures& other : figures) {
+        found = found || other.policy == one.policy;
+      }
+      same = same && found;
+    }
+    if (!same) {
+      return bad_input("trace '" + trace + "' was compared under other policies than '" + compared.traces.front() +
+                       "': compare every trace under the same policies");
+    }
+  }
+
+  const char* primary = objective == Objective::failures ? "failed" : "footprint";
+  std::string text = "smh tune: " + std::to_string(compared.traces.size()) +
+                     (compared.traces.size() == 1 ? " trace" : " traces") + " on " + compared.machine_path +
+                     ", objective " + to_string(objective) + " (" +
+                     (objective == Objective::failures ? "fewest failed allocations, then smallest footprint"
+                                                       : "smallest footprint, then fewest failed allocations") +
+                     "; = a tie)\n";
+  std::vector<TraceRanking> rankings;
+  for (const std::string& trace : compared.traces) {
+    rankings.push_back(rank_trace(trace, compared.figures.at(trace), objective));
+    const TraceRanking& ranking = rankings.back();
+    TextTable table({"rank", "policy", primary}, {Align::right, Align::left, Align::right});
+    for (std::size_t i = 0; i < ranking.ranked.size(); ++i) {
+      const RankedPolicy& ranked = ranking.ranked[i];
+      const bool tied = (i > 0 && ranking.ranked[i - 1].rank == ranked.rank) ||
+                        (i + 1 < ranking.ranked.size() && ranking.ranked[i + 1].rank == ranked.rank);
+      table.add_row({rank_text(ranked.rank, tied), to_string(ranked.policy), std::to_string(ranked.primary)});
+    }
+    text += "\n" + trace + ": ";
+    if (ranking.tied_best) {
+      text += "the best are tied";
+    } else if (ranking.ranked.size() == 1) {
+      text += "one policy";
+    } else {
+      text += std::string(to_string(ranking.ranked.front().policy)) + " leads the runner-up by " +
+              std::to_string(ranking.margin) + " (" + primary + ")";
+    }
+    text += "\n" + table.render("  ");
+  }
+  const OverallRanking overall = rank_overall(rankings);
+  TextTable table({"rank", "policy", "rank sum", std::string(primary) + " sum"},
+                  {Align::right, Align::left, Align::right, Align::right});
+  for (std::size_t i = 0; i < overall.rows.size(); ++i) {
+    const OverallRanking::Row& row = overall.rows[i];
+    const bool tied = (i > 0 && overall.rows[i - 1].rank == row.rank) ||
+                      (i + 1 < overall.rows.size() && overall.rows[i + 1].rank == row.rank);
+    table.add_row({rank_text(row.rank, tied), to_string(row.policy), std::to_string(row.rank_sum),
+                   std::to_string(row.primary_sum)});
+  }
+  text += "\noverall (by the sum of ranks, then of " + std::string(primary) + ")\n" + table.render("  ");
+  text += "recommended: " + std::string(to_string(overall.recommended)) +
+          (overall.tied_best ? " (tied with others; among tied, the first in policy order)" : "") + "\n";
+
+  if (!options.output_path.empty()) {
+    sim::Scenario scenario;
+    sim::ScenarioError scenario_error;
+    if (!sim::load_scenario_file(compared.machine_path, &scenario, &scenario_error)) {
+      return bad_input("the compared machine: " + scenario_error.to_string());
+    }
+    scenario.machine.pool.policy = overall.recommended;
+    if (!write_text_file(options.output_path, sim::to_json(scenario), &error)) {
+      return bad_input("-o: " + error);
+    }
+    text += "wrote " + options.output_path + ": " + compared.machine_path + " with policy " +
+            to_string(overall.recommended) + "\n";
+  }
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace smh::cli

@@ -1,0 +1,24 @@
+// `smh tune REPORT.json... [--objective failures|footprint] [-o MACHINE.json]`:
+// reads `smh compare --report` reports, ranks the policies per trace and over
+// all traces (policy_ranking.hpp), prints the tables with each best's margin
+// to the runner-up, and writes the compared machine with the recommended
+// policy as a scenario file that run, check and replay accept. A malformed
+// report is bad input with file:line:col (syntax) or its JSON path (shape).
+// Exit 0, 2 bad input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace smh::cli {
+
+struct TuneCommandOptions {
+  std::vector<std::string> report_paths;
+  std::string objective = "failures";
+  std::string output_path;  // -o (empty: none)
+  std::uint64_t max_report_bytes = std::uint64_t{1} << 30;
+};
+
+int tune_command(const TuneCommandOptions& options);
+
+}  // namespace smh::cli
