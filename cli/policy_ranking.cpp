@@ -42,6 +42,7 @@ TraceRanking rank_trace(const std::string& trace, std::vector<PolicyFigures> fig
     RankedPolicy ranked;
     ranked.policy = figures[i].policy;
     ranked.primary = std::get<0>(key(figures[i], objective));
+    ranked.secondary = std::get<1>(key(figures[i], objective));
     const bool tied_with_previous = i > 0 && key(figures[i], objective) == key(figures[i - 1], objective);
     ranked.rank = tied_with_previous ? out.ranked.back().rank : static_cast<unsigned>(i + 1);
     out.ranked.push_back(ranked);
@@ -49,7 +50,9 @@ TraceRanking rank_trace(const std::string& trace, std::vector<PolicyFigures> fig
   out.tied_best = out.ranked.size() > 1 && out.ranked[1].rank == 1;
   for (const RankedPolicy& ranked : out.ranked) {
     if (ranked.rank > 1) {
-      out.margin = ranked.primary - out.ranked.front().primary;  // keys ascend: never negative
+      // Keys ascend: never negative; the second figure counts only on a tie of the first.
+      out.margin = ranked.primary - out.ranked.front().primary;
+      out.margin_secondary = out.margin == 0 ? ranked.secondary - out.ranked.front().secondary : 0;
       break;
     }
   }

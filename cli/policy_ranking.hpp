@@ -28,15 +28,18 @@ struct PolicyFigures {
 struct RankedPolicy {
   Policy policy{};
   unsigned rank = 0;  // 1 = best; tied policies share a rank (1, 1, 3)
-  std::uint64_t primary = 0;  // the objective's first figure
+  std::uint64_t primary = 0;    // the objective's first figure
+  std::uint64_t secondary = 0;  // and its second (the tie-breaker)
 };
 
 struct TraceRanking {
   std::string trace;
   std::vector<RankedPolicy> ranked;  // best first; ties in policy order
   // The best's lead on the first policy ranked below it, in the objective's
-  // first figure (0 when the best is tied, or alone).
+  // first figure, and in its second when the first is equal (both 0 when the
+  // best is tied, or alone).
   std::uint64_t margin = 0;
+  std::uint64_t margin_secondary = 0;
   bool tied_best = false;
 };
 

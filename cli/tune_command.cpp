@@ -146,6 +146,7 @@ int tune_command(const TuneCommandOptions& options) {
   }
 
   const char* primary = objective == Objective::failures ? "failed" : "footprint";
+  const char* secondary = objective == Objective::failures ? "footprint" : "failed";
   std::string text = "smh tune: " + std::to_string(compared.traces.size()) +
                      (compared.traces.size() == 1 ? " trace" : " traces") + " on " + compared.machine_path +
                      ", objective " + to_string(objective) + " (" +
@@ -156,12 +157,13 @@ int tune_command(const TuneCommandOptions& options) {
   for (const std::string& trace : compared.traces) {
     rankings.push_back(rank_trace(trace, compared.figures.at(trace), objective));
     const TraceRanking& ranking = rankings.back();
-    TextTable table({"rank", "policy", primary}, {Align::right, Align::left, Align::right});
+    TextTable table({"rank", "policy", primary, secondary}, {Align::right, Align::left, Align::right, Align::right});
     for (std::size_t i = 0; i < ranking.ranked.size(); ++i) {
       const RankedPolicy& ranked = ranking.ranked[i];
       const bool tied = (i > 0 && ranking.ranked[i - 1].rank == ranked.rank) ||
                         (i + 1 < ranking.ranked.size() && ranking.ranked[i + 1].rank == ranked.rank);
-      table.add_row({rank_text(ranked.rank, tied), to_string(ranked.policy), std::to_string(ranked.primary)});
+      table.add_row({rank_text(ranked.rank, tied), to_string(ranked.policy), std::to_string(ranked.primary),
+                     std::to_string(ranked.secondary)});
     }
     text += "\n" + trace + ": ";
     if (ranking.tied_best) {
@@ -170,7 +172,8 @@ int tune_command(const TuneCommandOptions& options) {
       text += "one policy";
     } else {
       text += std::string(to_string(ranking.ranked.front().policy)) + " leads the runner-up by " +
-              std::to_string(ranking.margin) + " (" + primary + ")";
+              (ranking.margin != 0 ? std::to_string(ranking.margin) + " (" + primary + ")"
+                                   : std::to_string(ranking.margin_secondary) + " (" + secondary + ")");
     }
     text += "\n" + table.render("  ");
   }

@@ -39,12 +39,14 @@ TEST(PolicyRanking, TiesShareARankAndTheMarginIsToTheFirstBelow) {
             (std::vector<Policy>{Policy::first_fit, Policy::best_fit, Policy::worst_fit, Policy::round_robin}));
   EXPECT_TRUE(failures.tied_best);
   EXPECT_EQ(failures.margin, 0u) << "failures: both best have 0, so does worst_fit";
+  EXPECT_EQ(failures.margin_secondary, 1000u) << "the footprint then decides";
 
   const TraceRanking footprint = rank_trace("t", figures, Objective::footprint);
   EXPECT_EQ(ranks(footprint), (std::vector<unsigned>{1, 2, 2, 4}));
   EXPECT_EQ(footprint.ranked.front().policy, Policy::round_robin);
   EXPECT_FALSE(footprint.tied_best);
   EXPECT_EQ(footprint.margin, 1000u);
+  EXPECT_EQ(footprint.margin_secondary, 0u);
 }
 
 TEST(PolicyRanking, OverallBySumOfRanksThenFiguresAndTiesGoToPolicyOrder) {
