@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "asan_poison.hpp"
 #include "smh/assert.hpp"
 
 namespace smh::sim::detail {
@@ -29,13 +30,14 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
   SMH_ASSERT(out != nullptr && error != nullptr);
   SMH_ASSERT(size_bytes > 0 && align_bytes > 0 && (align_bytes & (align_bytes - 1)) == 0);
   constexpr std::uint64_t address_space = std::numeric_limits<std::uintptr_t>::max();
-  if (size_bytes > address_space / 2 || align_bytes > address_space / 2) {
+  if (size_bytes > address_space / 4 || align_bytes > address_space / 4) {
     *error = "larger than the host address space";
     return false;
   }
-  // Whatever alignment mmap gives, some start in the first align_bytes of the
-  // reservation has the wanted residue, and size_bytes fit after it.
-  const std::size_t reserve_bytes = static_cast<std::size_t>(size_bytes + align_bytes);
+  const std::uintptr_t page = page_bytes();
+  // A guard page, then some start in the next align_bytes with the wanted
+  // residue, size_bytes after it, the rest of its last page, and a guard page.
+  const std::size_t reserve_bytes = static_cast<std::size_t>(page + align_bytes + size_bytes + 2 * page);
   void* reservation = ::mmap(nullptr, reserve_bytes, PROT_READ | PROT_WRITE,
                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (reservation == MAP_FAILED) {
@@ -44,25 +46,38 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
   }
   const auto first = reinterpret_cast<std::uintptr_t>(reservation);
   const auto mask = static_cast<std::uintptr_t>(align_bytes - 1);
-  const std::uintptr_t view = first + ((static_cast<std::uintptr_t>(residue) - first) & mask);
-  const std::uintptr_t keep_first = round_down(view, page_bytes());
-  const std::uintptr_t keep_end = round_up(view + static_cast<std::uintptr_t>(size_bytes), page_bytes());
+  const std::uintptr_t earliest = first + page;
+  const std::uintptr_t view = earliest + ((static_cast<std::uintptr_t>(residue) - earliest) & mask);
+  const std::uintptr_t view_end = view + static_cast<std::uintptr_t>(size_bytes);
+  const std::uintptr_t guard_before = round_down(view, page) - page;
+  const std::uintptr_t guard_after = round_up(view_end, page);
+  const std::uintptr_t keep_end = guard_after + page;
   // mmap maps whole pages: the reservation ends at the next page boundary.
-  const std::uintptr_t reservation_end = round_up(first + reserve_bytes, page_bytes());
-  // Give the slack back; a munmap of a subrange of our own mapping cannot fail
-  // for any reason but a bad argument, which would be a bug here.
-  if (keep_first > first) {
-    [[maybe_unused]] const int rc = ::munmap(reservation, keep_first - first);
+  const std::uintptr_t reservation_end = round_up(first + reserve_bytes, page);
+  SMH_ASSERT(guard_before >= first && keep_end <= reservation_end);
+  // Give the slack back and make the guards inaccessible. munmap and mprotect of
+  // whole pages of our own mapping cannot fail but for a bad argument, which
+  // would be a bug here.
+  if (guard_before > first) {
+    [[maybe_unused]] const int rc = ::munmap(reservation, guard_before - first);
     SMH_ASSERT(rc == 0);
   }
   if (reservation_end > keep_end) {
-    [[maybe_unused]] const int rc =
-        ::munmap(reinterpret_cast<void*>(keep_end), reservation_end - keep_end);
+    [[maybe_unused]] const int rc = ::munmap(reinterpret_cast<void*>(keep_end), reservation_end - keep_end);
     SMH_ASSERT(rc == 0);
   }
+  for (const std::uintptr_t guard : {guard_before, guard_after}) {
+    [[maybe_unused]] const int rc = ::mprotect(reinterpret_cast<void*>(guard), page, PROT_NONE);
+    SMH_ASSERT(rc == 0);
+  }
+  // Under ASan, everything mapped but the view is poisoned: an access to the
+  // bytes between the view and its guard pages (which no page protection can
+  // cover) is reported where it happens, and so is one on the guards.
+  poison_memory(reinterpret_cast<void*>(guard_before), view - guard_before);
+  poison_memory(reinterpret_cast<void*>(view_end), keep_end - view_end);
   out->view = reinterpret_cast<unsigned char*>(view);
-  out->mapping = reinterpret_cast<void*>(keep_first);
-  out->mapping_bytes = keep_end - keep_first;
+  out->mapping = reinterpret_cast<void*>(guard_before);
+  out->mapping_bytes = keep_end - guard_before;
   return true;
 }
 
@@ -70,6 +85,8 @@ void unmap_backing(void* mapping, std::size_t mapping_bytes) noexcept {
   if (mapping == nullptr) {
     return;
   }
+  // Memory mapped there later must not inherit the poison.
+  unpoison_memory(mapping, mapping_bytes);
   [[maybe_unused]] const int rc = ::munmap(mapping, mapping_bytes);
   SMH_ASSERT(rc == 0);
 }

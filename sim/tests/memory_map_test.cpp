@@ -2,9 +2,12 @@
 #include "support/process_memory.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -346,6 +349,86 @@ TEST(MemoryMap, MoveTransfersTheViews) {
   EXPECT_EQ(third.cpu_view(0)[0], 1);
   EXPECT_FALSE(third.locate(0x4000'0000).has_value());
 }
+
+// ---------------------------------------------------------------------------
+// Guard pages
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SMH_TEST_HAS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SMH_TEST_HAS_ASAN 1
+#endif
+#endif
+
+std::uintptr_t page_bytes() { return static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE)); }
+
+// Whether the page at `address` is mapped: the kernel refuses to map another
+// page over it.
+bool page_is_mapped(std::uintptr_t address) {
+  void* probe = ::mmap(reinterpret_cast<void*>(address), page_bytes(), PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (probe != MAP_FAILED) {
+    ::munmap(probe, page_bytes());
+    return false;
+  }
+  return errno == EEXIST;
+}
+
+// A stray write, as an allocator gone wrong (or a harness bug) would make.
+void write_at(std::uintptr_t address) { *reinterpret_cast<volatile unsigned char*>(address) = 0x5A; }
+
+// Under ASan the poisoned bytes around each view report the write before the
+// page protection can; without ASan the guard page faults.
+#if defined(SMH_TEST_HAS_ASAN)
+#define EXPECT_STRAY_WRITE_STOPPED(statement) EXPECT_DEATH(statement, "AddressSanitizer")
+#else
+#define EXPECT_STRAY_WRITE_STOPPED(statement) EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
+#endif
+
+// Issue 17: the fill of a block the allocator had placed past its region's end
+// was written anyway, over the simulator's own handle table. Every view is now
+// followed and preceded by a guard page, on which such a write faults at once. A
+// 64 KiB region at a 64 KiB-aligned base ends on a page boundary: its very first
+// byte past the end is on the guard.
+TEST(MemoryMapDeathTest, AStrayWritePastAViewFaultsOnItsGuardPage) {
+  const MemoryMap map = built({region("sram", 0x2000'0000, 64 * KiB, CachePolicy::write_back, 32),
+                               region("odd", 0x3000'0008, 5000)});
+  const std::uintptr_t page = page_bytes();
+  for (unsigned r = 0; r < map.region_count(); ++r) {
+    for (const unsigned char* view : {map.cpu_view(r), map.ram_view(r)}) {
+      const std::uintptr_t end = host(view) + map.spec(r).size_bytes;
+      const std::uintptr_t guard_after = (end + page - 1) / page * page;
+      const std::uintptr_t guard_before = host(view) / page * page - page;
+      if (r == 0) {
+        EXPECT_EQ(guard_after, end);
+      }
+      // The guards belong to the view's mapping: nothing else can be mapped
+      // right behind it (the handle table was, in issue 17).
+      EXPECT_TRUE(page_is_mapped(guard_after)) << map.spec(r).name;
+      EXPECT_TRUE(page_is_mapped(guard_before)) << map.spec(r).name;
+      EXPECT_STRAY_WRITE_STOPPED(write_at(guard_after)) << map.spec(r).name;
+      EXPECT_STRAY_WRITE_STOPPED(write_at(guard_after + page - 1)) << map.spec(r).name;
+      EXPECT_STRAY_WRITE_STOPPED(write_at(guard_before)) << map.spec(r).name;
+      EXPECT_STRAY_WRITE_STOPPED(write_at(guard_before + page - 1)) << map.spec(r).name;
+      // The view itself is the allocator's, to its first and last byte.
+      write_at(host(view));
+      write_at(end - 1);
+    }
+  }
+}
+
+#if defined(SMH_TEST_HAS_ASAN)
+// Between a view that does not end on a page boundary and its guard page lie
+// bytes no page protection can cover; under ASan they are poisoned.
+TEST(MemoryMapDeathTest, UnderAsanTheBytesBetweenAViewAndItsGuardsAreWatched) {
+  const MemoryMap map = built({region("odd", 0x3000'0008, 5000)});
+  const std::uintptr_t end = host(map.cpu_view(0)) + map.spec(0).size_bytes;
+  ASSERT_NE(end % page_bytes(), 0u);
+  EXPECT_DEATH(write_at(end), "AddressSanitizer: use-after-poison");
+  EXPECT_DEATH(write_at(host(map.cpu_view(0)) - 1), "AddressSanitizer: use-after-poison");
+}
+#endif
 
 // ---------------------------------------------------------------------------
 // Alignment: host ≡ device (mod A), A = min(bit_ceil(size), 1 GiB)

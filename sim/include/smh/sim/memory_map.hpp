@@ -5,6 +5,12 @@
 //   the simulator reports is a device address, never a host pointer.
 // * The host backing is anonymous, lazily committed memory (mmap with
 //   MAP_NORESERVE), so a 1 GiB region costs memory only where it is touched.
+// * Every view is followed, and preceded, by a guard page (PROT_NONE): an access
+//   past the view's pages, by the allocator under test or by the harness, faults
+//   at once instead of landing in the simulator's own memory. The rest of the
+//   view's first and last pages (less than a page each side) cannot be guarded
+//   that way: under ASan it is poisoned, and the harness itself never touches a
+//   byte outside a view on the allocator's word (Executor: CONTAINMENT).
 // * The backing is placed so that host ≡ device (mod A) with
 //   A = min(bit_ceil(size_bytes), 1 GiB): for every power of two X <= A, an address
 //   in the region is X-aligned on the device iff it is on the host. The heap aligns
