@@ -18,7 +18,8 @@ using Kind = BaselineMove::Kind;
 BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
   BaselineEntry entry;
   entry.verdict = string_member(scenario, path, "verdict");
-  entry.ran = entry.verdict != to_string(sim::Verdict::bad_input);
+  // A crashed run (smh check) left no figures, as an unreadable scenario does.
+  entry.ran = entry.verdict != to_string(sim::Verdict::bad_input) && entry.verdict != to_string(sim::Verdict::crashed);
   if (!entry.ran) {
     return entry;
   }

@@ -4,27 +4,31 @@
 #include <chrono>
 #include <cstdio>
 
+#include "isolated_runs.hpp"
 #include "junit.hpp"
-#include "parallel_for.hpp"
+#include "outcome_wire.hpp"
 #include "progress.hpp"
 #include "report_json.hpp"
 #include "run_summary.hpp"
 #include "scenario_discovery.hpp"
 #include "smh/sim/scenario_runner.hpp"
+#include "test_hook.hpp"
 
 namespace smh::cli {
 
 namespace {
 
 std::string totals_line(const std::vector<const sim::ScenarioOutcome*>& outcomes) {
-  std::size_t counts[4] = {};
+  std::size_t counts[5] = {};
   for (const sim::ScenarioOutcome* outcome : outcomes) {
     ++counts[static_cast<unsigned>(outcome->verdict)];
   }
-  const std::size_t failed = counts[1] + counts[2];
+  static_assert(static_cast<unsigned>(sim::Verdict::bad_input) == 4);
+  const std::size_t failed = counts[1] + counts[2] + counts[3];
   return std::to_string(outcomes.size()) + " scenario(s): " + std::to_string(counts[0]) + " passed, " +
          std::to_string(failed) + " failed (" + std::to_string(counts[1]) + " expectation_failed, " +
-         std::to_string(counts[2]) + " invariant_broken), " + std::to_string(counts[3]) + " bad input\n";
+         std::to_string(counts[2]) + " invariant_broken, " + std::to_string(counts[3]) + " crashed), " +
+         std::to_string(counts[4]) + " bad input\n";
 }
 
 }  // namespace
@@ -47,18 +51,44 @@ int check_command(const CheckCommandOptions& options) {
     return 2;
   }
 
+  sim::RunnerOptions runner;
+  std::optional<RunStartHook> hook = test_hook_from_environment(&error);
+  if (!hook) {
+    std::fprintf(stderr, "smh check: %s\n", error.c_str());
+    return 2;
+  }
+  runner.on_start = std::move(*hook);
+
+  // Each scenario is loaded here and run in a child process of its own: one that
+  // crashes, aborts or hangs is that scenario's failure (crashed), and every
+  // other scenario still runs.
   const auto start = std::chrono::steady_clock::now();
   std::vector<sim::ScenarioOutcome> results(paths.size());
+  sim::PreparedRun prepared;  // the scenario about to be forked
   ProgressLine progress(ProgressLine::stderr_is_terminal());
-  parallel_for(
-      paths.size(), options.jobs,
-      [&](std::size_t index) { results[index] = sim::run_scenario_file(paths[index], sim::RunnerOptions{}); },
-      [&](std::size_t finished) {
-        if (progress.due()) {
-          progress.show(std::to_string(finished) + "/" + std::to_string(paths.size()) + " scenarios, " +
-                        std::to_string(static_cast<unsigned>(progress.seconds_elapsed())) + " s");
-        }
-      });
+  IsolatedWork work;
+  work.prepare = [&](std::size_t index) {
+    prepared = sim::prepare_scenario_file(paths[index], runner);
+    results[index] = prepared.outcome;  // final when it cannot be run
+    return prepared.ready;
+  };
+  work.run = [&](std::size_t) { return encode_outcome(sim::run_prepared(prepared, runner)); };
+  work.collect = [&](std::size_t index, const ChildEnd& end) {
+    sim::ScenarioOutcome& outcome = results[index];
+    if (end.how == ChildEnd::How::finished && decode_outcome(end.sent, &outcome)) {
+      return;
+    }
+    outcome.verdict = sim::Verdict::crashed;
+    outcome.error = end.how == ChildEnd::How::finished ? "exited without sending its whole outcome"
+                                                       : describe(end, options.time_limit_seconds);
+    outcome.wall_seconds += end.wall_seconds;
+  };
+  run_isolated(paths.size(), options.jobs, options.time_limit_seconds, work, [&](std::size_t finished) {
+    if (progress.due()) {
+      progress.show(std::to_string(finished) + "/" + std::to_string(paths.size()) + " scenarios, " +
+                    std::to_string(static_cast<unsigned>(progress.seconds_elapsed())) + " s");
+    }
+  });
   progress.clear();
   const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

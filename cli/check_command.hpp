@@ -1,5 +1,8 @@
-// `smh check DIR|FILES...`: the regression gate. Runs every scenario on a pool
-// of threads, prints one line each in path order and the totals, optionally
+// `smh check DIR|FILES...`: the regression gate. Runs every scenario in a child
+// process of its own (--jobs at a time, each within --time-limit), so that one
+// that crashes, aborts or hangs is reported as that scenario's failure
+// (crashed) while the others still run; prints one line each in path order and
+// the totals, optionally
 // writes a combined JSON report and JUnit XML, and compares with a baseline
 // report. Exit code: the worst of the scenarios' (0 pass, 1 failed, 2 bad
 // input), at least 1 on a baseline regression, 2 when the arguments are bad
@@ -15,7 +18,8 @@ namespace smh::cli {
 
 struct CheckCommandOptions {
   std::vector<std::string> inputs;  // files and directories
-  unsigned jobs = 1;                // worker threads, >= 1
+  unsigned jobs = 1;                // child processes at once, >= 1
+  double time_limit_seconds = 600;  // per scenario; 0: none
   std::string report_path;          // empty: none
   std::string junit_path;           // empty: none
   std::string baseline_path;        // empty: no comparison

@@ -52,7 +52,7 @@ std::size_t utf8_sequence_length(const std::string& text, std::size_t at) {
 
 std::string failure_details(const sim::ScenarioOutcome& outcome) {
   std::string details;
-  if (outcome.verdict == sim::Verdict::bad_input) {
+  if (outcome.verdict == sim::Verdict::bad_input || outcome.verdict == sim::Verdict::crashed) {
     details = outcome.error + "\n";
   }
   for (const std::string& line : outcome.unmet) {
@@ -114,7 +114,8 @@ std::string render_junit(const std::vector<const sim::ScenarioOutcome*>& outcome
     const bool error = outcome->verdict == sim::Verdict::bad_input;
     (error ? errors : failures) += 1;
     const std::string element = error ? "error" : "failure";
-    const std::string message = error ? outcome->error : (outcome->unmet.empty() ? "" : outcome->unmet.front());
+    const bool described = error || outcome->verdict == sim::Verdict::crashed;
+    const std::string message = described ? outcome->error : (outcome->unmet.empty() ? "" : outcome->unmet.front());
     cases += ">\n      <" + element + " type=\"" + to_string(outcome->verdict) + "\" message=\"" +
              xml_escape(message) + "\">" + xml_escape(failure_details(*outcome), false) + "</" + element +
              ">\n    </testcase>\n";

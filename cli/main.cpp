@@ -107,8 +107,13 @@ int run(int argc, char** argv) {
       "check", "Run every scenario (the regression gate); exit 0 all pass, 1 any failure or regression, 2 bad input");
   check->add_option("inputs", check_options.inputs, "Scenario files, or directories searched for *.json scenarios")
       ->required();
-  check->add_option("--jobs,-j", check_options.jobs, "Scenarios run at once (default: the number of cores)")
+  check->add_option("--jobs,-j", check_options.jobs,
+                    "Scenarios run at once, each in a child process of its own (default: the number of cores)")
       ->check(CLI::Range(1u, 1024u));
+  check->add_option("--time-limit", check_options.time_limit_seconds,
+                    "Seconds a scenario may run before it is killed and reported as crashed (default 600; 0: no "
+                    "limit)")
+      ->check(CLI::Range(0.0, 1e9));
   check->add_option("--report", check_options.report_path, "Write the combined JSON report (usable as --baseline)");
   check->add_option("--junit", check_options.junit_path, "Write JUnit XML to this file");
   check->add_option("--baseline", check_options.baseline_path,

@@ -192,6 +192,12 @@ Json outcome_json(const ScenarioOutcome& outcome) {
     out["reproduce"] = reproduce_command(outcome.inputs);
     return out;
   }
+  if (outcome.verdict == sim::Verdict::crashed) {  // nothing it computed is known
+    out["error"] = outcome.error;
+    out["inputs"] = inputs_json(outcome.inputs);
+    out["reproduce"] = reproduce_command(outcome.inputs);
+    return out;
+  }
   out["inputs"] = inputs_json(outcome.inputs);
   out["reproduce"] = reproduce_command(outcome.inputs);
   out["digest"] = hex(outcome.summary.digest);
@@ -231,7 +237,8 @@ std::string render_report(const std::vector<const ScenarioOutcome*>& outcomes, u
   Json totals = Json::object();
   totals["scenarios"] = outcomes.size();
   for (const sim::Verdict verdict : {sim::Verdict::pass, sim::Verdict::expectation_failed,
-                                     sim::Verdict::invariant_broken, sim::Verdict::bad_input}) {
+                                     sim::Verdict::invariant_broken, sim::Verdict::crashed,
+                                     sim::Verdict::bad_input}) {
     totals[to_string(verdict)] = counts[verdict];
   }
   Json timings = Json::object();

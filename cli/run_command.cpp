@@ -9,6 +9,7 @@
 #include "report_json.hpp"
 #include "run_summary.hpp"
 #include "smh/sim/scenario_runner.hpp"
+#include "test_hook.hpp"
 
 namespace smh::cli {
 
@@ -33,6 +34,13 @@ bool make_runner_options(const char* command, const RunCommandOptions& options, 
     }
     out->overrides.policy = policy;
   }
+  std::string error;
+  std::optional<RunStartHook> hook = test_hook_from_environment(&error);
+  if (!hook) {
+    std::fprintf(stderr, "smh %s: %s\n", command, error.c_str());
+    return false;
+  }
+  out->on_start = std::move(*hook);
   return true;
 }
 

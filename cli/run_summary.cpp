@@ -28,7 +28,8 @@ std::string verdict_label(Verdict verdict) {
   switch (verdict) {
     case Verdict::pass: return "PASS";
     case Verdict::expectation_failed:
-    case Verdict::invariant_broken: return "FAIL";
+    case Verdict::invariant_broken:
+    case Verdict::crashed: return "FAIL";
     case Verdict::bad_input: return "ERROR";
   }
   return "?";
@@ -223,8 +224,9 @@ std::string ops_text(const ScenarioOutcome& outcome) {
 std::string render_run_summary(const ScenarioOutcome& outcome) {
   const sim::RunInputs& inputs = outcome.inputs;
   std::string out = "scenario  " + inputs.scenario_path + (inputs.name.empty() ? "" : " (" + inputs.name + ")") + "\n";
-  if (outcome.verdict == Verdict::bad_input) {
-    out += "result    ERROR (bad_input): " + outcome.error + "\n";
+  if (outcome.verdict == Verdict::bad_input || outcome.verdict == Verdict::crashed) {
+    out += "result    " + verdict_label(outcome.verdict) + " (" + to_string(outcome.verdict) + "): " + outcome.error +
+           "\n";
     out += "reproduce: " + reproduce_command(inputs) + "\n";
     return out;
   }
@@ -265,6 +267,8 @@ std::string render_outcome_line(const ScenarioOutcome& outcome) {
     case Verdict::pass:
       return out + std::to_string(outcome.summary.ops) + " ops, digest " + hex(outcome.summary.digest) + "\n";
     case Verdict::bad_input: return out + "bad_input: " + outcome.error + "\n";
+    case Verdict::crashed:
+      return out + "crashed: " + outcome.error + "\n      reproduce: " + reproduce_command(outcome.inputs) + "\n";
     case Verdict::expectation_failed:
     case Verdict::invariant_broken: break;
   }

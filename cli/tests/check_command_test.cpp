@@ -53,7 +53,8 @@ TEST_F(Check, AllPassingExitsZeroInPathOrder) {
   EXPECT_TRUE(lines[0].starts_with("PASS  suite/a.json  4 ops, digest 0x")) << lines[0];
   EXPECT_TRUE(lines[1].starts_with("PASS  suite/b.json  ")) << lines[1];
   EXPECT_TRUE(lines[2].starts_with("PASS  suite/nested/c.json  ")) << lines[2];
-  EXPECT_EQ(lines[3], "3 scenario(s): 3 passed, 0 failed (0 expectation_failed, 0 invariant_broken), 0 bad input");
+  EXPECT_EQ(lines[3],
+            "3 scenario(s): 3 passed, 0 failed (0 expectation_failed, 0 invariant_broken, 0 crashed), 0 bad input");
 }
 
 TEST_F(Check, AnyFailureExitsOneWithReasonAndReproduceLine) {
@@ -67,8 +68,8 @@ TEST_F(Check, AnyFailureExitsOneWithReasonAndReproduceLine) {
       << check.out;
   EXPECT_TRUE(contains(check.out, "FAIL  suite/failing.json  expectation_failed: failed allocations: 1 > max 0\n"))
       << check.out;
-  EXPECT_TRUE(contains(check.out, "3 scenario(s): 1 passed, 2 failed (1 expectation_failed, 1 invariant_broken), 0 "
-                                  "bad input\n"))
+  EXPECT_TRUE(contains(check.out, "3 scenario(s): 1 passed, 2 failed (1 expectation_failed, 1 invariant_broken, 0 "
+                                  "crashed), 0 bad input\n"))
       << check.out;
   // --quiet: the failures and the totals only.
   const Completed quiet = smh({"check", "suite", "--quiet"});

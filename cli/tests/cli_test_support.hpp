@@ -59,6 +59,12 @@ class CliTest : public ::testing::Test {
   // the test directory unless absolute), stdout and stderr are files, so smh
   // sees no terminal.
   Completed smh(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null") const {
+    return smh_with_environment(args, {}, stdin_path);
+  }
+
+  // The same, with `environment` ("NAME=value" each) added to the test's own.
+  Completed smh_with_environment(const std::vector<std::string>& args, std::vector<std::string> environment,
+                                 const std::string& stdin_path = "/dev/null") const {
     std::vector<std::string> argv_text = {SMH_BINARY};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -77,7 +83,15 @@ class CliTest : public ::testing::Test {
     // The child works in this test's directory (glibc >= 2.29).
     posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
     pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    std::vector<char*> envp;
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+      envp.push_back(*variable);
+    }
+    for (std::string& variable : environment) {
+      envp.push_back(variable.data());
+    }
+    envp.push_back(nullptr);
+    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     Completed done;
     if (spawned != 0) {

@@ -212,11 +212,25 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   return true;
 }
 
-ScenarioOutcome run_loaded(const Scenario& scenario, ScenarioOutcome outcome, const std::string& trace_path,
-                           const RunnerOptions& options, Clock::time_point start) {
+// take_inputs(), with the trace path, anything thrown (resource exhaustion)
+// turned into bad input.
+bool take_inputs_guarded(const Scenario& scenario, const RunOverrides& overrides, const std::string& trace_path,
+                         ScenarioOutcome* outcome) {
   try {
-    take_inputs(scenario, options.overrides, &outcome.inputs);
-    outcome.inputs.trace_path = trace_path;
+    take_inputs(scenario, overrides, &outcome->inputs);
+    outcome->inputs.trace_path = trace_path;
+    return true;
+  } catch (const std::exception& failure) {
+    outcome->verdict = Verdict::bad_input;
+    outcome->error = outcome->inputs.scenario_path + ": cannot run: " + failure.what();
+    return false;
+  }
+}
+
+// Runs a scenario whose inputs are taken, and judges it.
+ScenarioOutcome run_taken(const Scenario& scenario, ScenarioOutcome outcome, const RunnerOptions& options,
+                          Clock::time_point start) {
+  try {
     if (execute(scenario.ops, options, &outcome)) {
       RunResult result;
       result.ok = true;
@@ -238,6 +252,15 @@ ScenarioOutcome run_loaded(const Scenario& scenario, ScenarioOutcome outcome, co
   return outcome;
 }
 
+ScenarioOutcome run_loaded(const Scenario& scenario, ScenarioOutcome outcome, const std::string& trace_path,
+                           const RunnerOptions& options, Clock::time_point start) {
+  if (!take_inputs_guarded(scenario, options.overrides, trace_path, &outcome)) {
+    outcome.wall_seconds = seconds_since(start);
+    return outcome;
+  }
+  return run_taken(scenario, std::move(outcome), options, start);
+}
+
 }  // namespace
 
 const char* to_string(Verdict verdict) {
@@ -245,6 +268,7 @@ const char* to_string(Verdict verdict) {
     case Verdict::pass: return "pass";
     case Verdict::expectation_failed: return "expectation_failed";
     case Verdict::invariant_broken: return "invariant_broken";
+    case Verdict::crashed: return "crashed";
     case Verdict::bad_input: return "bad_input";
   }
   return "unknown_verdict";
@@ -254,7 +278,8 @@ int exit_code(Verdict verdict) {
   switch (verdict) {
     case Verdict::pass: return 0;
     case Verdict::expectation_failed:
-    case Verdict::invariant_broken: return 1;
+    case Verdict::invariant_broken:
+    case Verdict::crashed: return 1;
     case Verdict::bad_input: return 2;
   }
   return 2;
@@ -285,16 +310,31 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const std::string& scenar
   return run_loaded(scenario, std::move(outcome), trace, options, start);
 }
 
-ScenarioOutcome run_scenario_file(const std::string& path, const RunnerOptions& options) {
+PreparedRun prepare_scenario_file(const std::string& path, const RunnerOptions& options) {
   const Clock::time_point start = Clock::now();
-  ScenarioOutcome outcome;
-  outcome.inputs.scenario_path = path;
-  Scenario scenario;
-  if (!load_guarded(path, &scenario, &outcome, start)) {
-    return outcome;
+  PreparedRun prepared;
+  prepared.outcome.inputs.scenario_path = path;
+  if (load_guarded(path, &prepared.scenario, &prepared.outcome, start)) {
+    const std::string trace =
+        prepared.scenario.trace ? resolve_trace_path(path, *prepared.scenario.trace) : std::string();
+    prepared.ready = take_inputs_guarded(prepared.scenario, options.overrides, trace, &prepared.outcome);
   }
-  const std::string trace = scenario.trace ? resolve_trace_path(path, *scenario.trace) : std::string();
-  return run_loaded(scenario, std::move(outcome), trace, options, start);
+  prepared.outcome.wall_seconds = seconds_since(start);
+  return prepared;
+}
+
+ScenarioOutcome run_prepared(const PreparedRun& prepared, const RunnerOptions& options) {
+  if (!prepared.ready) {
+    return prepared.outcome;
+  }
+  // The time spent loading counts, as it does for run_scenario_file().
+  const auto loading = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(prepared.outcome.wall_seconds));
+  return run_taken(prepared.scenario, prepared.outcome, options, Clock::now() - loading);
+}
+
+ScenarioOutcome run_scenario_file(const std::string& path, const RunnerOptions& options) {
+  return run_prepared(prepare_scenario_file(path, options), options);
 }
 
 ScenarioOutcome replay_trace(const std::string& machine_path, const std::string& trace_path,

@@ -271,10 +271,12 @@ TEST(Verdict, NamesAndExitCodes) {
   EXPECT_STREQ(to_string(Verdict::pass), "pass");
   EXPECT_STREQ(to_string(Verdict::expectation_failed), "expectation_failed");
   EXPECT_STREQ(to_string(Verdict::invariant_broken), "invariant_broken");
+  EXPECT_STREQ(to_string(Verdict::crashed), "crashed");
   EXPECT_STREQ(to_string(Verdict::bad_input), "bad_input");
   EXPECT_EQ(exit_code(Verdict::pass), 0);
   EXPECT_EQ(exit_code(Verdict::expectation_failed), 1);
   EXPECT_EQ(exit_code(Verdict::invariant_broken), 1);
+  EXPECT_EQ(exit_code(Verdict::crashed), 1);
   EXPECT_EQ(exit_code(Verdict::bad_input), 2);
 }
 

@@ -23,14 +23,16 @@
 namespace smh::sim {
 
 // The failure class of a run, worst last. The process exit code follows from it
-// (pass 0; expectation_failed and invariant_broken 1; bad_input 2).
+// (pass 0; expectation_failed, invariant_broken and crashed 1; bad_input 2).
 enum class Verdict : std::uint8_t {
   pass,
   expectation_failed,  // every finding was expected or allowed, but an expectation is unmet
   invariant_broken,    // a finding the scenario neither requires nor allows
+  crashed,             // the process running it died or ran past its time limit (`smh check`
+                       // runs each scenario in a child process): `error` says how
   bad_input,           // the scenario, the trace or an override could not be run
 };
-// "pass", "expectation_failed", "invariant_broken", "bad_input".
+// "pass", "expectation_failed", "invariant_broken", "crashed", "bad_input".
 const char* to_string(Verdict verdict);
 int exit_code(Verdict verdict);
 
@@ -117,7 +119,8 @@ struct RunInputs {
 
 struct ScenarioOutcome {
   Verdict verdict = Verdict::bad_input;
-  // bad_input only: "file:line:col: ..." or "file: op N (...): ..." with the seed.
+  // bad_input: "file:line:col: ..." or "file: op N (...): ..." with the seed;
+  // crashed: how the process ended ("killed by signal 11 (SIGSEGV)").
   std::string error;
   // Filled as far as the run got (inputs.scenario_path always).
   RunInputs inputs;
@@ -131,8 +134,24 @@ struct ScenarioOutcome {
   double wall_seconds = 0;
 };
 
-// Loads and runs a scenario file.
+// Loads and runs a scenario file: run_prepared(prepare_scenario_file()).
 ScenarioOutcome run_scenario_file(const std::string& path, const RunnerOptions& options);
+
+// A scenario file loaded, with the overrides of the options applied, not yet
+// run. `smh check` prepares each scenario in its own process and runs it in a
+// child process (cli/isolated_runs.hpp): a child that dies still leaves the
+// scenario's inputs, and so its reproduce line, to report.
+struct PreparedRun {
+  // False when the file cannot be run: `outcome` is then final (bad_input).
+  bool ready = false;
+  Scenario scenario;
+  // Inputs filled (as far as loading got); wall_seconds: the time loading took.
+  ScenarioOutcome outcome;
+};
+PreparedRun prepare_scenario_file(const std::string& path, const RunnerOptions& options);
+// Runs what prepare_scenario_file() prepared with the same options (their
+// overrides are already applied); returns its outcome as is when not ready.
+ScenarioOutcome run_prepared(const PreparedRun& prepared, const RunnerOptions& options);
 
 // Replays a trace against the machine (regions, pool, seed, faults) of a
 // scenario file; that file's own ops or trace and its expectations are ignored,
