@@ -115,6 +115,19 @@ TEST_F(CheckIsolation, AnAbortIsReportedWithItsSignal) {
   EXPECT_TRUE(contains(check.out, "(0 expectation_failed, 1 invariant_broken, 1 crashed)")) << check.out;
 }
 
+// Against a baseline, a scenario that passed and now crashes is a regression;
+// a crashed report serves as a baseline too (it has no figures to compare).
+TEST_F(CheckIsolation, ACrashAgainstTheBaselineIsARegression) {
+  write_suite();
+  ASSERT_EQ(smh({"check", "suite", "--report", "base.json"}).exit_code, 1);
+  const Completed check = smh_with_environment({"check", "suite", "--baseline", "base.json", "--report", "crashed.json"},
+                                               {"SMH_TEST_HOOK=abort:crash"});
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
+  EXPECT_TRUE(contains(check.out, "  REGRESSION  suite/crash.json  verdict pass -> crashed\n")) << check.out;
+  const Completed back = smh({"check", "suite", "--baseline", "crashed.json"});
+  EXPECT_TRUE(contains(back.out, "  improved    suite/crash.json  verdict crashed -> pass\n")) << back.out;
+}
+
 TEST_F(CheckIsolation, AScenarioThatHangsIsKilledAtTheTimeLimit) {
   write_suite();
   const Completed check =
