@@ -119,6 +119,25 @@ ChildEnd reap(Child& child, bool timed_out) {
   return end;
 }
 
+// The children still running when run_isolated() leaves by an exception (a
+// refused pipe or fork, a failed poll, a throwing callback): killed and reaped,
+// so that none is left behind to run on, unwatched, after smh has exited.
+class RunningChildren {
+ public:
+  RunningChildren() = default;
+  RunningChildren(const RunningChildren&) = delete;
+  RunningChildren& operator=(const RunningChildren&) = delete;
+  ~RunningChildren() {
+    for (Child& child : children) {
+      ::kill(child.pid, SIGKILL);
+      while (::waitpid(child.pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      ::close(child.from_child);
+    }
+  }
+  std::vector<Child> children;
+};
+
 const char* signal_name(int signal) {
   switch (signal) {
     case SIGSEGV: return "SIGSEGV";
@@ -164,7 +183,8 @@ void run_isolated(std::size_t count, unsigned jobs, double time_limit_seconds, c
                   const std::function<void(std::size_t finished)>& on_tick) {
   const std::size_t most = std::max<std::size_t>(jobs, 1);
   const auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_limit_seconds));
-  std::vector<Child> running;
+  RunningChildren children;
+  std::vector<Child>& running = children.children;
   std::size_t next = 0;
   std::size_t finished = 0;
   auto last_tick = Clock::now();

@@ -4,9 +4,12 @@
 // reports. The crashes come from the test hook SMH_TEST_HOOK (test_hook.hpp).
 // Also the pieces: the child-process pool and the outcome's wire format.
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <regex>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -193,6 +196,40 @@ TEST(IsolatedRuns, EachItemEndsItsOwnWayAndIsCollectedByIndex) {
   EXPECT_EQ(ends[5], "not collected");
   EXPECT_EQ(ends[6], "finished");
   EXPECT_EQ(sent[6].size(), std::size_t{1} << 20);
+}
+
+// Leaving by an exception (here a throwing collect) leaves no child behind: the
+// one still running is killed and reaped before run_isolated() returns.
+TEST(IsolatedRuns, AnExceptionLeavesNoChildRunning) {
+  int pid_pipe[2];
+  ASSERT_EQ(::pipe(pid_pipe), 0);
+  IsolatedWork work;
+  work.prepare = [](std::size_t) { return true; };
+  work.run = [&](std::size_t index) -> std::string {
+    if (index == 0) {  // tells the parent who it is, then hangs
+      const pid_t self = ::getpid();
+      EXPECT_EQ(::write(pid_pipe[1], &self, sizeof self), static_cast<ssize_t>(sizeof self));
+      for (;;) {
+        ::pause();
+      }
+    }
+    return "done";
+  };
+  pid_t hanging = -1;
+  work.collect = [&](std::size_t index, const ChildEnd&) {
+    ASSERT_EQ(index, 1u);
+    ASSERT_EQ(::read(pid_pipe[0], &hanging, sizeof hanging), static_cast<ssize_t>(sizeof hanging));
+    throw std::runtime_error("collect failed");
+  };
+  EXPECT_THROW(run_isolated(2, 2, 0, work, nullptr), std::runtime_error);
+  ::close(pid_pipe[0]);
+  ::close(pid_pipe[1]);
+  ASSERT_GT(hanging, 0);
+  // Reaped already: no such child of ours, and no such process.
+  EXPECT_EQ(::waitpid(hanging, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+  EXPECT_EQ(::kill(hanging, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
 }
 
 // ---------------------------------------------------------------------------
