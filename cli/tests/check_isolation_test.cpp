@@ -43,13 +43,23 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 #define SMH_TEST_HAS_ASAN 1
 #endif
 #endif
+#if defined(__SANITIZE_THREAD__)
+#define SMH_TEST_HAS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SMH_TEST_HAS_TSAN 1
+#endif
+#endif
 
 // How a child that wrote on a guard page ends: the fault itself, or, under
 // ASan (which watches the poisoned bytes around the views), ASan's report and
-// then an abort or exit status 1, as ASAN_OPTIONS says.
+// then an abort or exit status 1, as ASAN_OPTIONS says; under TSan, which
+// handles the fault itself, its report and then an abort or its exit status 66.
 const std::regex stray_write_end(
 #if defined(SMH_TEST_HAS_ASAN)
     "crashed: (killed by signal 6 \\(SIGABRT\\)|exited with status 1)"
+#elif defined(SMH_TEST_HAS_TSAN)
+    "crashed: (killed by signal 6 \\(SIGABRT\\)|exited with status 66)"
 #else
     "crashed: killed by signal 11 \\(SIGSEGV\\)"
 #endif

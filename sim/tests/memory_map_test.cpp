@@ -360,6 +360,13 @@ TEST(MemoryMap, MoveTransfersTheViews) {
 #define SMH_TEST_HAS_ASAN 1
 #endif
 #endif
+#if defined(__SANITIZE_THREAD__)
+#define SMH_TEST_HAS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SMH_TEST_HAS_TSAN 1
+#endif
+#endif
 
 std::uintptr_t page_bytes() { return static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE)); }
 
@@ -379,9 +386,12 @@ bool page_is_mapped(std::uintptr_t address) {
 void write_at(std::uintptr_t address) { *reinterpret_cast<volatile unsigned char*>(address) = 0x5A; }
 
 // Under ASan the poisoned bytes around each view report the write before the
-// page protection can; without ASan the guard page faults.
+// page protection can; without ASan the guard page faults, and under TSan,
+// which handles the fault itself, the process dies with TSan's report of it.
 #if defined(SMH_TEST_HAS_ASAN)
 #define EXPECT_STRAY_WRITE_STOPPED(statement) EXPECT_DEATH(statement, "AddressSanitizer")
+#elif defined(SMH_TEST_HAS_TSAN)
+#define EXPECT_STRAY_WRITE_STOPPED(statement) EXPECT_DEATH(statement, "ThreadSanitizer: SEGV")
 #else
 #define EXPECT_STRAY_WRITE_STOPPED(statement) EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
 #endif
