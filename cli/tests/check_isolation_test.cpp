@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <regex>
+#include <string>
+#include <vector>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -55,15 +56,26 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 // ASan (which watches the poisoned bytes around the views), ASan's report and
 // then an abort or exit status 1, as ASAN_OPTIONS says; under TSan, which
 // handles the fault itself, its report and then an abort or its exit status 66.
-const std::regex stray_write_end(
+// (Plain strings, not std::regex: GCC 12 warns inside <regex> at -O1, which
+// the asan preset builds with, and warnings are errors.)
+const std::vector<std::string> stray_write_ends = {
 #if defined(SMH_TEST_HAS_ASAN)
-    "crashed: (killed by signal 6 \\(SIGABRT\\)|exited with status 1)"
+    "crashed: killed by signal 6 (SIGABRT)", "crashed: exited with status 1",
 #elif defined(SMH_TEST_HAS_TSAN)
-    "crashed: (killed by signal 6 \\(SIGABRT\\)|exited with status 66)"
+    "crashed: killed by signal 6 (SIGABRT)", "crashed: exited with status 66",
 #else
-    "crashed: killed by signal 11 \\(SIGSEGV\\)"
+    "crashed: killed by signal 11 (SIGSEGV)",
 #endif
-);
+};
+
+bool ends_as_a_stray_write(const std::string& text) {
+  for (const std::string& end : stray_write_ends) {
+    if (contains(text, end)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 TEST_F(CheckIsolation, AScenarioThatCrashesIsItsOwnFailureAndTheOthersStillRun) {
   write_suite();
@@ -81,7 +93,7 @@ TEST_F(CheckIsolation, AScenarioThatCrashesIsItsOwnFailureAndTheOthersStillRun) 
   ASSERT_EQ(lines.size(), 6u) << check.out;
   EXPECT_TRUE(lines[0].starts_with("PASS  suite/a.json  4 ops, digest 0x")) << lines[0];
   EXPECT_TRUE(lines[1].starts_with("FAIL  suite/crash.json  crashed: ")) << lines[1];
-  EXPECT_TRUE(std::regex_search(lines[1], stray_write_end)) << lines[1] << "\n" << check.err;
+  EXPECT_TRUE(ends_as_a_stray_write(lines[1])) << lines[1] << "\n" << check.err;
   EXPECT_EQ(lines[2], "      reproduce: smh run suite/crash.json --seed 5 --policy first_fit");
   EXPECT_TRUE(lines[3].starts_with("FAIL  suite/z.json  invariant_broken: unexpected finding STALE_TX")) << lines[3];
   EXPECT_EQ(lines[5], "3 scenario(s): 1 passed, 2 failed (0 expectation_failed, 1 invariant_broken, 1 crashed), 0 "
@@ -91,7 +103,7 @@ TEST_F(CheckIsolation, AScenarioThatCrashesIsItsOwnFailureAndTheOthersStillRun) 
   EXPECT_EQ(report["totals"]["crashed"], 1);
   const Json& crashed = report["scenarios"][1];
   EXPECT_EQ(crashed["verdict"], "crashed");
-  EXPECT_TRUE(std::regex_search("crashed: " + crashed["error"].get<std::string>(), stray_write_end)) << crashed;
+  EXPECT_TRUE(ends_as_a_stray_write("crashed: " + crashed["error"].get<std::string>())) << crashed;
   EXPECT_EQ(crashed["reproduce"], "smh run suite/crash.json --seed 5 --policy first_fit");
   EXPECT_EQ(crashed["inputs"]["seed"], 5);
   EXPECT_FALSE(crashed.contains("digest"));  // nothing it computed is known
