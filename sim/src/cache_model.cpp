@@ -5,7 +5,7 @@
 #include <cstring>
 #include <limits>
 
-#include "smh/assert.hpp"
+#include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim {
 namespace {
@@ -47,12 +47,12 @@ CacheModel::CacheModel(unsigned char* cpu_view, unsigned char* ram_view, std::ui
       line_bytes_(line_bytes),
       skew_(line_skew_bytes),
       policy_(policy) {
-  SMH_ASSERT(cpu_view != nullptr && ram_view != nullptr && cpu_view != ram_view);
-  SMH_ASSERT(size_bytes > 0 && size_bytes <= std::numeric_limits<std::uint64_t>::max() / 2);
-  SMH_ASSERT(std::has_single_bit(line_bytes) && line_bytes >= min_line_bytes &&
+  SMH_SIM_ASSERT(cpu_view != nullptr && ram_view != nullptr && cpu_view != ram_view);
+  SMH_SIM_ASSERT(size_bytes > 0 && size_bytes <= std::numeric_limits<std::uint64_t>::max() / 2);
+  SMH_SIM_ASSERT(std::has_single_bit(line_bytes) && line_bytes >= min_line_bytes &&
              line_bytes <= max_line_bytes);
-  SMH_ASSERT(policy == CachePolicy::write_back || policy == CachePolicy::write_through);
-  SMH_ASSERT(line_skew_bytes < line_bytes && line_skew_bytes % granule_bytes == 0);
+  SMH_SIM_ASSERT(policy == CachePolicy::write_back || policy == CachePolicy::write_through);
+  SMH_SIM_ASSERT(line_skew_bytes < line_bytes && line_skew_bytes % granule_bytes == 0);
   line_shift_ = static_cast<std::uint32_t>(std::countr_zero(line_bytes));
   mask_stride_ = (line_bytes / granule_bytes + 7) / 8;
   const std::uint64_t lines = (size_bytes + skew_ + line_bytes - 1) >> line_shift_;
@@ -63,18 +63,18 @@ CacheModel::CacheModel(unsigned char* cpu_view, unsigned char* ram_view, std::ui
 // ---- Geometry ---------------------------------------------------------------------
 
 std::uint64_t CacheModel::line_of(std::uint64_t offset) const {
-  SMH_ASSERT(offset < size_bytes_);
+  SMH_SIM_ASSERT(offset < size_bytes_);
   return (offset + skew_) >> line_shift_;
 }
 
 CacheModel::Span CacheModel::line_span(std::uint64_t line) const {
-  SMH_ASSERT(line < flags_.size());
+  SMH_SIM_ASSERT(line < flags_.size());
   const std::uint64_t start = line << line_shift_;
   return {std::max<std::uint64_t>(start, skew_), std::min(start + line_bytes_, skew_ + size_bytes_)};
 }
 
 CacheModel::Span CacheModel::range_span(std::uint64_t offset, std::uint64_t size) const {
-  SMH_ASSERT(offset <= size_bytes_ && size <= size_bytes_ - offset);
+  SMH_SIM_ASSERT(offset <= size_bytes_ && size <= size_bytes_ - offset);
   return {offset + skew_, offset + skew_ + size};
 }
 
@@ -86,14 +86,14 @@ std::uint64_t CacheModel::line_end_offset(std::uint64_t line) const {
 }
 
 bool CacheModel::line_aligned(std::uint64_t offset) const {
-  SMH_ASSERT(offset <= size_bytes_);
+  SMH_SIM_ASSERT(offset <= size_bytes_);
   return ((offset + skew_) & (line_bytes_ - 1)) == 0;
 }
 
 // The granules of a line that part (non-empty, inside the line) touches.
 std::uint32_t CacheModel::granules_of(std::uint64_t line, Span part) const {
   const std::uint64_t start = line << line_shift_;
-  SMH_ASSERT(part.first < part.end && part.first >= start && part.end <= start + line_bytes_);
+  SMH_SIM_ASSERT(part.first < part.end && part.first >= start && part.end <= start + line_bytes_);
   return bit_range(static_cast<std::uint32_t>((part.first - start) >> kGranuleShift),
                    static_cast<std::uint32_t>((part.end - 1 - start) >> kGranuleShift));
 }
@@ -122,7 +122,7 @@ std::uint32_t CacheModel::dirty_mask(std::uint64_t line) const {
 }
 
 void CacheModel::set_dirty_mask(std::uint64_t line, std::uint32_t mask) {
-  SMH_ASSERT(policy_ == CachePolicy::write_back || mask == 0);
+  SMH_SIM_ASSERT(policy_ == CachePolicy::write_back || mask == 0);
   std::uint8_t* bytes = &dirty_mask_[line * mask_stride_];
   for (std::uint32_t i = 0; i < mask_stride_; ++i) bytes[i] = static_cast<std::uint8_t>(mask >> (8 * i));
 }
@@ -130,7 +130,7 @@ void CacheModel::set_dirty_mask(std::uint64_t line, std::uint32_t mask) {
 // ---- Hazards ----------------------------------------------------------------------
 
 void CacheModel::emit(HazardKind kind, std::uint64_t line, Span part, std::vector<Hazard>* out) const {
-  SMH_ASSERT(part.first < part.end);
+  SMH_SIM_ASSERT(part.first < part.end);
   if (out != nullptr) out->push_back({kind, line, part.first - skew_, part.end - 1 - skew_});
 }
 
@@ -167,7 +167,7 @@ void CacheModel::absorb_cpu_writes(std::uint64_t line) {
   RamNewer* newer = nullptr;
   if ((flags & kRamNewer) != 0) {
     newer = &ram_newer_.find(line)->second;
-    SMH_ASSERT(newer->cpu_snapshot.size() == n);
+    SMH_SIM_ASSERT(newer->cpu_snapshot.size() == n);
   }
   const unsigned char* reference = newer != nullptr ? newer->cpu_snapshot.data() : ram;
   if (std::memcmp(cpu, reference, n) == 0) return;
@@ -259,7 +259,7 @@ void CacheModel::cpu_write(std::uint64_t offset, const unsigned char* data, std:
                            std::vector<Hazard>* out) {
   const Span range = range_span(offset, size);
   if (size == 0) return;
-  SMH_ASSERT(data != nullptr);
+  SMH_SIM_ASSERT(data != nullptr);
   for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
     absorb_cpu_writes(line);
     const Span span = line_span(line);
@@ -292,7 +292,7 @@ void CacheModel::cpu_read(std::uint64_t offset, unsigned char* data, std::uint64
                           std::vector<Hazard>* out) {
   const Span range = range_span(offset, size);
   if (size == 0) return;
-  SMH_ASSERT(data != nullptr);
+  SMH_SIM_ASSERT(data != nullptr);
   for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
     absorb_cpu_writes(line);
     const Span span = line_span(line);
@@ -373,7 +373,7 @@ void CacheModel::dma_to_device_start(std::uint64_t offset, std::uint64_t size,
   if (size == 0) return;
   for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
     DmaActivity& activity = dma_[line];
-    SMH_ASSERT(activity.tx < std::numeric_limits<std::uint16_t>::max());
+    SMH_SIM_ASSERT(activity.tx < std::numeric_limits<std::uint16_t>::max());
     ++activity.tx;
     flags_[line] |= kTxActive;
   }
@@ -384,7 +384,7 @@ void CacheModel::dma_to_device_complete(std::uint64_t offset, std::uint64_t size
   if (size == 0) return;
   for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
     const auto found = dma_.find(line);
-    SMH_ASSERT(found != dma_.end() && found->second.tx > 0);  // completes a started transfer
+    SMH_SIM_ASSERT(found != dma_.end() && found->second.tx > 0);  // completes a started transfer
     DmaActivity& activity = found->second;
     if (--activity.tx == 0) flags_[line] &= static_cast<std::uint8_t>(~kTxActive);
     if (activity.rx == 0 && activity.tx == 0) dma_.erase(found);
@@ -398,7 +398,7 @@ void CacheModel::dma_from_device_start(std::uint64_t offset, std::uint64_t size)
     const Span span = line_span(line);
     const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
     DmaActivity& activity = dma_[line];
-    SMH_ASSERT(activity.rx < std::numeric_limits<std::uint16_t>::max());
+    SMH_SIM_ASSERT(activity.rx < std::numeric_limits<std::uint16_t>::max());
     ++activity.rx;
     activity.rx_granules |= granules_of(line, part);
     flags_[line] |= kRxActive;
@@ -409,10 +409,10 @@ void CacheModel::dma_from_device_complete(std::uint64_t offset, const unsigned c
                                           std::uint64_t size) {
   const Span range = range_span(offset, size);
   if (size == 0) return;
-  SMH_ASSERT(data != nullptr);
+  SMH_SIM_ASSERT(data != nullptr);
   for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
     const auto found = dma_.find(line);
-    SMH_ASSERT(found != dma_.end() && found->second.rx > 0);  // completes a started transfer
+    SMH_SIM_ASSERT(found != dma_.end() && found->second.rx > 0);  // completes a started transfer
     const Span span = line_span(line);
     const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
     absorb_cpu_writes(line);
@@ -431,7 +431,7 @@ void CacheModel::dma_from_device_complete(std::uint64_t offset, const unsigned c
 void CacheModel::device_write(std::uint64_t offset, const unsigned char* data, std::uint64_t size) {
   const Span range = range_span(offset, size);
   if (size == 0) return;
-  SMH_ASSERT(data != nullptr);
+  SMH_SIM_ASSERT(data != nullptr);
   for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
     const Span span = line_span(line);
     const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
@@ -443,7 +443,7 @@ void CacheModel::device_write(std::uint64_t offset, const unsigned char* data, s
 // ---- Seeded cache behaviour -------------------------------------------------------
 
 void CacheModel::evict(std::uint64_t line, std::vector<Hazard>* out) {
-  SMH_ASSERT(line < flags_.size());
+  SMH_SIM_ASSERT(line < flags_.size());
   absorb_cpu_writes(line);
   if (!has_flag(line, kValid)) return;
   write_back(line, out);
@@ -451,7 +451,7 @@ void CacheModel::evict(std::uint64_t line, std::vector<Hazard>* out) {
 }
 
 void CacheModel::speculative_fill(std::uint64_t line) {
-  SMH_ASSERT(line < flags_.size());
+  SMH_SIM_ASSERT(line < flags_.size());
   absorb_cpu_writes(line);
   flags_[line] |= kValid;  // an invalid line already mirrors RAM
 }
@@ -459,7 +459,7 @@ void CacheModel::speculative_fill(std::uint64_t line) {
 // ---- Queries ----------------------------------------------------------------------
 
 bool CacheModel::has_flag(std::uint64_t line, std::uint8_t flag) const {
-  SMH_ASSERT(line < flags_.size());
+  SMH_SIM_ASSERT(line < flags_.size());
   return (flags_[line] & flag) != 0;
 }
 bool CacheModel::valid(std::uint64_t line) const { return has_flag(line, kValid); }
@@ -467,11 +467,11 @@ bool CacheModel::ram_newer(std::uint64_t line) const { return has_flag(line, kRa
 bool CacheModel::rx_active(std::uint64_t line) const { return has_flag(line, kRxActive); }
 bool CacheModel::tx_active(std::uint64_t line) const { return has_flag(line, kTxActive); }
 bool CacheModel::dirty(std::uint64_t line) const {
-  SMH_ASSERT(line < flags_.size());
+  SMH_SIM_ASSERT(line < flags_.size());
   return dirty_mask(line) != 0;
 }
 bool CacheModel::effectively_dirty(std::uint64_t line) {
-  SMH_ASSERT(line < flags_.size());
+  SMH_SIM_ASSERT(line < flags_.size());
   absorb_cpu_writes(line);
   return dirty_mask(line) != 0;
 }

@@ -1,6 +1,6 @@
 // smh::sim::Executor — lifecycle, op dispatch and the summary. The state and the
-// operations live in executor_impl.hpp, executor_checks.cpp (what is checked) and
-// executor_block_ops.cpp (alloc, realloc, free).
+// operations live in executor_impl.hpp (which lists the files that implement
+// them).
 #include "smh/sim/executor.hpp"
 
 #include <bit>
@@ -193,8 +193,8 @@ bool Executor::apply_all(std::span<const Op> ops, std::string* error) {
   constexpr std::size_t slot_distance = 6;
   constexpr std::size_t header_distance = 3;
   Impl& self = *impl_;
-  // An assertion failing in the allocator (or in the harness, driven there by
-  // the allocator's state) ends this run with a finding, not the process.
+  // An assertion failing in the allocator ends this run with a finding, not the
+  // process (the harness's own, SMH_SIM_ASSERT, abort: they are bugs in smh).
   const detail::AssertTrap trap;
   std::size_t index = 0;
   try {

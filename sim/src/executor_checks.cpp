@@ -1,6 +1,8 @@
 // smh::sim::Executor — applies ops to the real pool over the simulated memory map
-// and checks, after every op, what must hold (incrementally: each check costs
-// O(log live blocks) or O(size of the block touched), never a rescan):
+// and checks, after every op, what must hold. Most checks are incremental
+// (O(log live blocks) or O(size of the block touched)); three walk every heap,
+// but only when they apply: COALESCING when nothing is live, NO_FALSE_OOM on a
+// failed alloc, HEAP_VALIDATE every K ops and at the end.
 //
 //   NON_OVERLAP      a new or moved block meets no other live block
 //   CONTAINMENT      a block lies inside one region (checked by locate(), before

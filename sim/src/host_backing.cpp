@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "asan_poison.hpp"
-#include "smh/assert.hpp"
+#include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim::detail {
 namespace {
@@ -27,8 +27,8 @@ std::uintptr_t round_up(std::uintptr_t value, std::uintptr_t align) {
 
 bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint64_t residue,
                  HostBacking* out, std::string* error) {
-  SMH_ASSERT(out != nullptr && error != nullptr);
-  SMH_ASSERT(size_bytes > 0 && align_bytes > 0 && (align_bytes & (align_bytes - 1)) == 0);
+  SMH_SIM_ASSERT(out != nullptr && error != nullptr);
+  SMH_SIM_ASSERT(size_bytes > 0 && align_bytes > 0 && (align_bytes & (align_bytes - 1)) == 0);
   constexpr std::uint64_t address_space = std::numeric_limits<std::uintptr_t>::max();
   if (size_bytes > address_space / 4 || align_bytes > address_space / 4) {
     *error = "larger than the host address space";
@@ -54,21 +54,21 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
   const std::uintptr_t keep_end = guard_after + page;
   // mmap maps whole pages: the reservation ends at the next page boundary.
   const std::uintptr_t reservation_end = round_up(first + reserve_bytes, page);
-  SMH_ASSERT(guard_before >= first && keep_end <= reservation_end);
+  SMH_SIM_ASSERT(guard_before >= first && keep_end <= reservation_end);
   // Give the slack back and make the guards inaccessible. munmap and mprotect of
   // whole pages of our own mapping cannot fail but for a bad argument, which
   // would be a bug here.
   if (guard_before > first) {
     [[maybe_unused]] const int rc = ::munmap(reservation, guard_before - first);
-    SMH_ASSERT(rc == 0);
+    SMH_SIM_ASSERT(rc == 0);
   }
   if (reservation_end > keep_end) {
     [[maybe_unused]] const int rc = ::munmap(reinterpret_cast<void*>(keep_end), reservation_end - keep_end);
-    SMH_ASSERT(rc == 0);
+    SMH_SIM_ASSERT(rc == 0);
   }
   for (const std::uintptr_t guard : {guard_before, guard_after}) {
     [[maybe_unused]] const int rc = ::mprotect(reinterpret_cast<void*>(guard), page, PROT_NONE);
-    SMH_ASSERT(rc == 0);
+    SMH_SIM_ASSERT(rc == 0);
   }
   // Under ASan, everything mapped but the view is poisoned: an access to the
   // bytes between the view and its guard pages (which no page protection can
@@ -88,7 +88,7 @@ void unmap_backing(void* mapping, std::size_t mapping_bytes) noexcept {
   // Memory mapped there later must not inherit the poison.
   unpoison_memory(mapping, mapping_bytes);
   [[maybe_unused]] const int rc = ::munmap(mapping, mapping_bytes);
-  SMH_ASSERT(rc == 0);
+  SMH_SIM_ASSERT(rc == 0);
 }
 
 }  // namespace smh::sim::detail

@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "host_backing.hpp"
-#include "smh/assert.hpp"
+#include "smh/sim/sim_assert.hpp"
 #include "smh/heap.hpp"
 
 namespace smh::sim {
@@ -248,22 +248,22 @@ void MemoryMap::release() noexcept {
 }
 
 const RegionSpec& MemoryMap::spec(unsigned region) const {
-  SMH_ASSERT(region < regions_.size());
+  SMH_SIM_ASSERT(region < regions_.size());
   return regions_[region].spec;
 }
 
 unsigned char* MemoryMap::cpu_view(unsigned region) const {
-  SMH_ASSERT(region < regions_.size());
+  SMH_SIM_ASSERT(region < regions_.size());
   return regions_[region].cpu;
 }
 
 unsigned char* MemoryMap::ram_view(unsigned region) const {
-  SMH_ASSERT(region < regions_.size());
+  SMH_SIM_ASSERT(region < regions_.size());
   return regions_[region].ram;
 }
 
 bool MemoryMap::has_separate_ram_view(unsigned region) const {
-  SMH_ASSERT(region < regions_.size());
+  SMH_SIM_ASSERT(region < regions_.size());
   return regions_[region].ram != regions_[region].cpu;
 }
 
@@ -305,8 +305,8 @@ std::optional<DeviceLocation> MemoryMap::locate_host(const void* cpu_pointer) co
 }
 
 std::uint64_t MemoryMap::device_address(unsigned region, std::uint64_t offset) const {
-  SMH_ASSERT(region < regions_.size());
-  SMH_ASSERT(offset <= regions_[region].spec.size_bytes);
+  SMH_SIM_ASSERT(region < regions_.size());
+  SMH_SIM_ASSERT(offset <= regions_[region].spec.size_bytes);
   return regions_[region].spec.base + offset;
 }
 

@@ -1,10 +1,11 @@
 #include "smh/sim/shadow_state.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#include "smh/sim/sim_assert.hpp"
 
 
 namespace smh::sim {
@@ -85,7 +86,7 @@ void ShadowState::prefetch_owners(const LiveBlock& block) const {
 }
 
 void ShadowState::insert(Handle handle, const LiveBlock& block) {
-  assert(handle <= max_handle && find(handle) == nullptr && "handle out of range or already live");
+  SMH_SIM_ASSERT(handle <= max_handle && find(handle) == nullptr);  // in range and not live yet
   if ((live_count_ + 1) * 2 > slots_.size()) {
     grow();
   }
@@ -102,7 +103,7 @@ void ShadowState::insert(Handle handle, const LiveBlock& block) {
 void ShadowState::erase(Handle handle) {
   const std::size_t mask = slots_.size() - 1;
   std::size_t hole = slot_of(handle);
-  assert(slots_[hole].used && "handle not live");
+  SMH_SIM_ASSERT(slots_[hole].used);  // the handle is live
   const LiveBlock block = slots_[hole].block;
   // Backward-shift deletion: pull later entries of the probe run into the hole,
   // so lookups never need tombstones.
@@ -137,7 +138,7 @@ void ShadowState::erase(Handle handle) {
 
 std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_t end,
                                                std::optional<Handle> except) const {
-  assert(tracks_owners_ && "overlapping() needs the owner tables: call track_owners() first");
+  SMH_SIM_ASSERT(tracks_owners_);  // overlapping() needs the owner tables: track_owners() first
   if (begin >= end) {
     return std::nullopt;
   }
