@@ -246,7 +246,17 @@ const std::vector<Finding>& Executor::findings() const { return impl_->findings;
 const std::vector<Injection>& Executor::injections() const { return impl_->injections; }
 std::uint64_t Executor::digest() const { return impl_->digest.value(); }
 const MemoryMap& Executor::memory_map() const { return impl_->map; }
-PoolStats Executor::pool_stats(std::uint32_t attr) const { return impl_->pool->stats(attr); }
+// After a halt the allocator's figures are not asked for: its metadata can no
+// longer be trusted, and following it (a free block's size, a trie link) could
+// itself read outside a region or trip another assertion. The counters it keeps
+// in its own object would survive, but the pool has no call that reads only
+// them, so a halted run reports the machine's capacity and no heap figure.
+PoolStats Executor::pool_stats(std::uint32_t attr) const {
+  if (impl_->halted) {
+    return PoolStats{};
+  }
+  return impl_->pool->stats(attr);
+}
 
 RunSummary Executor::summary() const {
   const Impl& self = *impl_;
@@ -259,9 +269,13 @@ RunSummary Executor::summary() const {
     RegionSummary one;
     one.name = self.map.spec(region).name;
     one.base = self.map.spec(region).base;
-    one.stats = self.pool->region_stats(region);
     one.requests = self.region_requests[region];
-    one.external_fragmentation = external_fragmentation(one.stats);
+    if (self.halted) {  // see pool_stats()
+      one.stats.capacity_bytes = self.map.spec(region).size_bytes;
+    } else {
+      one.stats = self.pool->region_stats(region);
+      one.external_fragmentation = external_fragmentation(one.stats);
+    }
     summary.regions.push_back(one);
   }
   return summary;

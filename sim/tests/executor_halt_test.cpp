@@ -5,6 +5,7 @@
 // The corruption is the test's own doing (support/damaged_heap.hpp), as a stray
 // write by the program, or a bug in the simulator (issue 17), would do it.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <string>
 #include <vector>
@@ -80,6 +81,31 @@ TEST(ExecutorHalt, AnAllocatorThatCorruptedItselfStopsTheRunWithAFinding) {
   EXPECT_EQ(executor->summary().ops, 3u);
   EXPECT_EQ(checks_of(*executor), std::vector<std::string>{finding.check});
   EXPECT_EQ(executor->digest(), digest);
+}
+
+// After the halt nothing reads the allocator's metadata any more: the figures
+// of a halted run come from the Executor's own counters and the machine. The
+// test makes every region unreadable, so that a read there faults (the
+// determinism suite found summary() following a corrupted free-block trie).
+TEST(ExecutorHalt, AStoppedRunsFiguresDoNotReadTheAllocatorsMetadata) {
+  const auto executor = run_into_the_damage();
+  ASSERT_TRUE(executor->halted());
+  const MemoryMap& map = executor->memory_map();
+  for (unsigned region = 0; region < map.region_count(); ++region) {
+    ASSERT_EQ(::mprotect(map.cpu_view(region), map.spec(region).size_bytes, PROT_NONE), 0);
+    ASSERT_EQ(::mprotect(map.ram_view(region), map.spec(region).size_bytes, PROT_NONE), 0);
+  }
+  const RunSummary summary = executor->summary();
+  const PoolStats attr1 = executor->pool_stats(1);
+  for (unsigned region = 0; region < map.region_count(); ++region) {
+    ASSERT_EQ(::mprotect(map.cpu_view(region), map.spec(region).size_bytes, PROT_READ | PROT_WRITE), 0);
+    ASSERT_EQ(::mprotect(map.ram_view(region), map.spec(region).size_bytes, PROT_READ | PROT_WRITE), 0);
+  }
+  EXPECT_EQ(summary.ops, 3u);
+  ASSERT_EQ(summary.regions.size(), 2u);
+  EXPECT_EQ(summary.regions[1].stats.capacity_bytes, testing::damaged_region_bytes);
+  EXPECT_EQ(summary.regions[1].stats.largest_free_block_bytes, 0u);
+  EXPECT_EQ(attr1.largest_free_block_bytes, 0u);
 }
 
 // The finding enters the digest by identity, as every finding does: two runs
