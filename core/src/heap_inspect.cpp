@@ -56,7 +56,7 @@ std::size_t Heap::largest_free_block_granules() const {
   return detail::is_exact_class(top) ? top : size_of(subtree_max(heads_[top]));
 }
 
-HeapStats Heap::stats() const {
+HeapStats Heap::stats(StatsDepth depth) const {
   HeapStats stats;
   if (base_ == nullptr) {
     return stats;
@@ -71,7 +71,8 @@ HeapStats Heap::stats() const {
   stats.overhead_bytes = region_bytes_ - stats.free_bytes - stats.allocated_usable_bytes;
   stats.peak_allocated_requested_bytes = peak_requested_bytes_;
   stats.min_free_bytes = std::size_t{min_free_granules_} * granule_bytes;
-  stats.largest_free_block_bytes = largest_free_block_granules() * granule_bytes;
+  stats.largest_free_block_bytes =
+      depth == StatsDepth::full ? largest_free_block_granules() * granule_bytes : 0;
   stats.high_water_bytes = std::size_t{high_water_g_} * granule_bytes;
   stats.free_block_count = free_block_count_;
   stats.allocated_block_count = used_blocks;

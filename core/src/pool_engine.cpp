@@ -284,7 +284,7 @@ Owner PoolEngine::owner(const void* ptr) const {
   return Owner{true, static_cast<unsigned>(region), storage_.regions[region].user_data};
 }
 
-PoolStats PoolEngine::stats(std::uint32_t attr) const {
+PoolStats PoolEngine::stats(std::uint32_t attr, StatsDepth depth) const {
   PoolStats total;
   if (!attribute_valid(attr)) {
     return total;
@@ -294,7 +294,7 @@ PoolStats PoolEngine::stats(std::uint32_t attr) const {
     if (!matches(region, attr)) {
       continue;
     }
-    const HeapStats one = region.heap.stats();
+    const HeapStats one = region.heap.stats(depth);
     total.capacity_bytes += one.capacity_bytes;
     total.free_bytes += one.free_bytes;
     total.allocated_requested_bytes += one.allocated_requested_bytes;
@@ -320,8 +320,8 @@ PoolStats PoolEngine::stats(std::uint32_t attr) const {
   return total;
 }
 
-HeapStats PoolEngine::region_stats(unsigned region) const {
-  return region < region_count_ ? storage_.regions[region].heap.stats() : HeapStats{};
+HeapStats PoolEngine::region_stats(unsigned region, StatsDepth depth) const {
+  return region < region_count_ ? storage_.regions[region].heap.stats(depth) : HeapStats{};
 }
 
 const RegionConfig* PoolEngine::region_config(unsigned region) const {

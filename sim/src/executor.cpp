@@ -246,17 +246,13 @@ const std::vector<Finding>& Executor::findings() const { return impl_->findings;
 const std::vector<Injection>& Executor::injections() const { return impl_->injections; }
 std::uint64_t Executor::digest() const { return impl_->digest.value(); }
 const MemoryMap& Executor::memory_map() const { return impl_->map; }
-// After a halt the allocator's figures are not asked for: its metadata can no
-// longer be trusted, and following it (a free block's size, a trie link) could
-// itself read outside a region or trip another assertion. The counters it keeps
-// in its own object would survive, but the pool has no call that reads only
-// them, so a halted run reports the machine's capacity and no heap figure.
-PoolStats Executor::pool_stats(std::uint32_t attr) const {
-  if (impl_->halted) {
-    return PoolStats{};
-  }
-  return impl_->pool->stats(attr);
-}
+// After a halt the allocator is asked only for the counters it keeps in its own
+// object: its region metadata can no longer be trusted, and following it (the
+// largest free block's trie links) could itself read outside a region or trip
+// another assertion. A halted run's largest free block, and so its F_ext, is 0.
+StatsDepth Executor::Impl::stats_depth() const { return halted ? StatsDepth::counters_only : StatsDepth::full; }
+
+PoolStats Executor::pool_stats(std::uint32_t attr) const { return impl_->pool->stats(attr, impl_->stats_depth()); }
 
 RunSummary Executor::summary() const {
   const Impl& self = *impl_;
@@ -269,13 +265,9 @@ RunSummary Executor::summary() const {
     RegionSummary one;
     one.name = self.map.spec(region).name;
     one.base = self.map.spec(region).base;
+    one.stats = self.pool->region_stats(region, self.stats_depth());
     one.requests = self.region_requests[region];
-    if (self.halted) {  // see pool_stats()
-      one.stats.capacity_bytes = self.map.spec(region).size_bytes;
-    } else {
-      one.stats = self.pool->region_stats(region);
-      one.external_fragmentation = external_fragmentation(one.stats);
-    }
+    one.external_fragmentation = self.halted ? 0.0 : external_fragmentation(one.stats);
     summary.regions.push_back(one);
   }
   return summary;

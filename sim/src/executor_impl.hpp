@@ -93,6 +93,8 @@ struct Executor::Impl {
   // A finding after which nothing the allocator says can be trusted: reports it
   // and stops the run (executor.cpp).
   void halt(const char* check, const std::string& message, Handle handle);
+  // What the allocator may still be asked for: counters only once halted.
+  StatsDepth stats_depth() const;
   // ASSERTION_FAILED: an SMH_ASSERT failed `during` (what the Executor was doing).
   void halt_on_assertion(const detail::AssertionFailure& failure, const std::string& during, Handle handle);
   // One op, as Executor::apply documents it (executor.cpp).

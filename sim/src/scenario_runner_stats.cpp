@@ -84,7 +84,9 @@ std::vector<AttributeStats> RequestTally::attribute_stats(const MachineConfig& m
       }
     }
     one.stats = executor.pool_stats(attr);
-    one.external_fragmentation = external_fragmentation(one.stats.largest_free_block_bytes, one.stats.free_bytes);
+    // A halted run's largest free block is unknown (Executor::pool_stats): no F_ext.
+    one.external_fragmentation =
+        executor.halted() ? 0.0 : external_fragmentation(one.stats.largest_free_block_bytes, one.stats.free_bytes);
     if (const auto found = by_attr_.find(attr); found != by_attr_.end()) {
       one.alloc_requests = found->second.count;
       one.requested_bytes = found->second.bytes;

@@ -179,7 +179,7 @@ class Heap {
   // Whether ptr is the payload start of a live block (exact, O(1)).
   [[nodiscard]] bool is_live_block(const void* ptr) const;
 
-  [[nodiscard]] HeapStats stats() const;
+  [[nodiscard]] HeapStats stats(StatsDepth depth = StatsDepth::full) const;
   // Full structural check; never trusts a header before bounds-checking it, so a
   // corrupted heap yields a report, not a crash. O(blocks + classes).
   [[nodiscard]] ValidationReport validate() const;

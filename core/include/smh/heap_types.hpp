@@ -33,6 +33,13 @@ struct HeapStats {
                                               // (size 0 is not a request)
 };
 
+// How much of HeapStats to gather. `counters_only` reads nothing but the heap's
+// own object (largest_free_block_bytes stays 0): what may still be asked of a
+// heap whose region metadata is known to be corrupted, as the simulator does
+// after an allocator assertion; `full` also looks up the largest free block,
+// following the free index inside the region (bounded by the trie depth).
+enum class StatsDepth : std::uint8_t { full, counters_only };
+
 // What validate() found. `check` names the first failed check; `offset_bytes`
 // is where (block start, or list head) relative to the region base.
 enum class ValidationCheck : std::uint8_t {

@@ -113,13 +113,13 @@ class BasicPool {
     LockGuard<Lock> guard(lock_);
     return engine_.owner(ptr);
   }
-  [[nodiscard]] PoolStats stats(std::uint32_t attr) const {
+  [[nodiscard]] PoolStats stats(std::uint32_t attr, StatsDepth depth = StatsDepth::full) const {
     LockGuard<Lock> guard(lock_);
-    return engine_.stats(attr);
+    return engine_.stats(attr, depth);
   }
-  [[nodiscard]] HeapStats region_stats(unsigned region) const {
+  [[nodiscard]] HeapStats region_stats(unsigned region, StatsDepth depth = StatsDepth::full) const {
     LockGuard<Lock> guard(lock_);
-    return engine_.region_stats(region);
+    return engine_.region_stats(region, depth);
   }
   [[nodiscard]] unsigned region_count() const {
     LockGuard<Lock> guard(lock_);

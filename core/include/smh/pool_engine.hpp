@@ -74,8 +74,8 @@ class PoolEngine {
 
   [[nodiscard]] std::size_t usable_size(const void* ptr) const;
   [[nodiscard]] Owner owner(const void* ptr) const;
-  [[nodiscard]] PoolStats stats(std::uint32_t attr) const;
-  [[nodiscard]] HeapStats region_stats(unsigned region) const;
+  [[nodiscard]] PoolStats stats(std::uint32_t attr, StatsDepth depth = StatsDepth::full) const;
+  [[nodiscard]] HeapStats region_stats(unsigned region, StatsDepth depth = StatsDepth::full) const;
   [[nodiscard]] unsigned region_count() const { return region_count_; }
   [[nodiscard]] const RegionConfig* region_config(unsigned region) const;
   [[nodiscard]] std::uint64_t failed_alloc_count() const { return failed_allocs_; }
