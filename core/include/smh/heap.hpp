@@ -57,7 +57,9 @@
 // Heap placed inside its region), so its operations tell the compiler that
 // stores into the region leave them alone: without this, every header write
 // would make it reload the base, the counters and the index heads.
-#if defined(__GNUC__)
+// Clang requires every member function a restrict-qualified one calls to be
+// restrict-qualified too, so the qualifier is GCC's only (the fuzz build is clang).
+#if defined(__GNUC__) && !defined(__clang__)
 #define SMH_RESTRICT_THIS __restrict__
 #else
 #define SMH_RESTRICT_THIS
