@@ -25,7 +25,6 @@ using detail::make_header;
 
 namespace {
 
-constexpr std::size_t max_request_bytes = Heap::max_request_bytes;
 constexpr std::uint32_t block_granules_for(std::size_t size_bytes) { return Heap::block_granules_for(size_bytes); }
 static_assert(block_granules_for(1) == 2 && block_granules_for(8) == 2 && block_granules_for(9) == 3);
 
