@@ -24,44 +24,68 @@ function(smh_find_arm_tool variable name)
   endif()
 endfunction()
 
+# SMH_ASSERTS as the define the Cortex-M compiles pass (the host targets get it
+# from smh_core's compile definitions; these custom commands do not see those).
+function(smh_cortex_m_assert_define variable)
+  if(SMH_ASSERTS)
+    set(${variable} -DSMH_ASSERTS=1 PARENT_SCOPE)
+  else()
+    set(${variable} -DSMH_ASSERTS=0 PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Compiles each source with the ARM compiler into OUT_DIR/<file name>.o, with
+# its depfile, and puts the object paths in <variable>: every Cortex-M build here
+# does exactly this, each with its own compiler and flags.
+#
+#   smh_cortex_m_objects(<variable> OUT_DIR <dir> COMPILER <program>
+#     FLAGS <flags...> SOURCES <files...>)
+function(smh_cortex_m_objects variable)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUT_DIR;COMPILER" "FLAGS;SOURCES")
+  file(MAKE_DIRECTORY ${arg_OUT_DIR})
+  set(objects)
+  foreach(source IN LISTS arg_SOURCES)
+    get_filename_component(name ${source} NAME)
+    set(object ${arg_OUT_DIR}/${name}.o)
+    add_custom_command(
+      OUTPUT ${object}
+      COMMAND ${arg_COMPILER} ${arg_FLAGS} -MD -MF ${object}.d -c ${source} -o ${object}
+      DEPENDS ${source}
+      DEPFILE ${object}.d
+      COMMENT "Cortex-M4: compiling ${name}"
+      VERBATIM)
+    list(APPEND objects ${object})
+  endforeach()
+  set(${variable} ${objects} PARENT_SCOPE)
+endfunction()
+
+# Archives the objects into <archive> (rebuilt from scratch, so that a source
+# removed from the list leaves no stale member behind).
+function(smh_cortex_m_archive archive)
+  smh_find_arm_tool(SMH_ARM_AR arm-none-eabi-ar)
+  get_filename_component(archive_name ${archive} NAME)
+  add_custom_command(
+    OUTPUT ${archive}
+    COMMAND ${CMAKE_COMMAND} -E rm -f ${archive}
+    COMMAND ${SMH_ARM_AR} rcs ${archive} ${ARGN}
+    DEPENDS ${ARGN}
+    COMMENT "Cortex-M4: archiving ${archive_name}"
+    VERBATIM)
+endfunction()
+
 function(smh_add_cortex_m_build)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "INCLUDE_DIR" "SOURCES")
   smh_find_arm_tool(SMH_ARM_CXX arm-none-eabi-g++)
-  smh_find_arm_tool(SMH_ARM_AR arm-none-eabi-ar)
   smh_find_arm_tool(SMH_ARM_SIZE arm-none-eabi-size)
   smh_find_arm_tool(SMH_ARM_NM arm-none-eabi-nm)
 
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/cortex_m)
-  file(MAKE_DIRECTORY ${out_dir})
-  if(SMH_ASSERTS)
-    set(assert_define -DSMH_ASSERTS=1)
-  else()
-    set(assert_define -DSMH_ASSERTS=0)
-  endif()
-
-  set(objects)
-  foreach(source IN LISTS arg_SOURCES)
-    get_filename_component(stem ${source} NAME_WE)
-    set(object ${out_dir}/${stem}.o)
-    add_custom_command(
-      OUTPUT ${object}
-      COMMAND ${SMH_ARM_CXX} ${SMH_CORTEX_M_FLAGS} ${SMH_CORE_WARNINGS} ${assert_define}
-              -I${arg_INCLUDE_DIR} -MD -MF ${object}.d -c ${source} -o ${object}
-      DEPENDS ${source}
-      DEPFILE ${object}.d
-      COMMENT "Cortex-M4: compiling ${stem}.cpp"
-      VERBATIM)
-    list(APPEND objects ${object})
-  endforeach()
-
   set(archive ${out_dir}/libsmh_core_cortex_m.a)
-  add_custom_command(
-    OUTPUT ${archive}
-    COMMAND ${CMAKE_COMMAND} -E rm -f ${archive}
-    COMMAND ${SMH_ARM_AR} rcs ${archive} ${objects}
-    DEPENDS ${objects}
-    COMMENT "Cortex-M4: archiving libsmh_core_cortex_m.a"
-    VERBATIM)
+  smh_cortex_m_assert_define(assert_define)
+  smh_cortex_m_objects(objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CXX}
+    FLAGS ${SMH_CORTEX_M_FLAGS} ${SMH_CORE_WARNINGS} ${assert_define} -I${arg_INCLUDE_DIR}
+    SOURCES ${arg_SOURCES})
+  smh_cortex_m_archive(${archive} ${objects})
 
   add_custom_target(core_cortex_m ALL
     COMMAND ${CMAKE_COMMAND} -DSIZE=${SMH_ARM_SIZE} -DARCHIVE=${archive}
@@ -94,33 +118,14 @@ function(smh_add_cortex_m_size_budget)
     "INCLUDE_DIR;PROBE_DIR;HEAP_TEXT;HEAP_TEXT_GOAL;CAPI_TEXT;CAPI_TEXT_GOAL;CAPI_RAM" "SOURCES")
   smh_find_arm_tool(SMH_ARM_CXX arm-none-eabi-g++)
   smh_find_arm_tool(SMH_ARM_CC arm-none-eabi-gcc)
-  smh_find_arm_tool(SMH_ARM_AR arm-none-eabi-ar)
 
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/cortex_m_ship)
-  file(MAKE_DIRECTORY ${out_dir})
   set(ship_flags ${SMH_CORTEX_M_FLAGS} ${SMH_CORE_WARNINGS} -DSMH_ASSERTS=0 -ffunction-sections -fdata-sections)
-  set(objects)
-  foreach(source IN LISTS arg_SOURCES)
-    get_filename_component(stem ${source} NAME_WE)
-    set(object ${out_dir}/${stem}.o)
-    add_custom_command(
-      OUTPUT ${object}
-      COMMAND ${SMH_ARM_CXX} ${ship_flags} -I${arg_INCLUDE_DIR} -MD -MF ${object}.d -c ${source} -o ${object}
-      DEPENDS ${source}
-      DEPFILE ${object}.d
-      COMMENT "Cortex-M4 (shipping): compiling ${stem}.cpp"
-      VERBATIM)
-    list(APPEND objects ${object})
-  endforeach()
   set(archive_name libsmh_core_cortex_m_ship.a)
   set(archive ${out_dir}/${archive_name})
-  add_custom_command(
-    OUTPUT ${archive}
-    COMMAND ${CMAKE_COMMAND} -E rm -f ${archive}
-    COMMAND ${SMH_ARM_AR} rcs ${archive} ${objects}
-    DEPENDS ${objects}
-    COMMENT "Cortex-M4: archiving ${archive_name}"
-    VERBATIM)
+  smh_cortex_m_objects(objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CXX}
+    FLAGS ${ship_flags} -I${arg_INCLUDE_DIR} SOURCES ${arg_SOURCES})
+  smh_cortex_m_archive(${archive} ${objects})
 
   set(link_flags -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections)
   set(maps)

@@ -20,51 +20,19 @@ function(smh_add_cortex_m_capture_build)
   smh_find_arm_tool(SMH_ARM_NM arm-none-eabi-nm)
 
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/cortex_m)
-  file(MAKE_DIRECTORY ${out_dir})
+  set(archive ${out_dir}/libsmh_capture_cortex_m.a)
   set(includes)
   foreach(dir IN LISTS arg_INCLUDE_DIRS)
     list(APPEND includes -I${dir})
   endforeach()
-  if(SMH_ASSERTS)
-    set(assert_define -DSMH_ASSERTS=1)
-  else()
-    set(assert_define -DSMH_ASSERTS=0)
-  endif()
-
-  set(objects)
-  foreach(language C CXX)
-    if(language STREQUAL "C")
-      set(compiler ${SMH_ARM_CC})
-      set(flags ${SMH_CORTEX_M_C_FLAGS})
-      set(sources ${arg_C_SOURCES})
-    else()
-      set(compiler ${SMH_ARM_CXX})
-      set(flags ${SMH_CORTEX_M_FLAGS})
-      set(sources ${arg_CXX_SOURCES})
-    endif()
-    foreach(source IN LISTS sources)
-      get_filename_component(name ${source} NAME)
-      set(object ${out_dir}/${name}.o)
-      add_custom_command(
-        OUTPUT ${object}
-        COMMAND ${compiler} ${flags} ${SMH_CORE_WARNINGS} ${assert_define} ${includes}
-                -MD -MF ${object}.d -c ${source} -o ${object}
-        DEPENDS ${source}
-        DEPFILE ${object}.d
-        COMMENT "Cortex-M4: compiling ${name}"
-        VERBATIM)
-      list(APPEND objects ${object})
-    endforeach()
-  endforeach()
-
-  set(archive ${out_dir}/libsmh_capture_cortex_m.a)
-  add_custom_command(
-    OUTPUT ${archive}
-    COMMAND ${CMAKE_COMMAND} -E rm -f ${archive}
-    COMMAND ${SMH_ARM_AR} rcs ${archive} ${objects}
-    DEPENDS ${objects}
-    COMMENT "Cortex-M4: archiving libsmh_capture_cortex_m.a"
-    VERBATIM)
+  smh_cortex_m_assert_define(assert_define)
+  smh_cortex_m_objects(c_objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CC}
+    FLAGS ${SMH_CORTEX_M_C_FLAGS} ${SMH_CORE_WARNINGS} ${assert_define} ${includes}
+    SOURCES ${arg_C_SOURCES})
+  smh_cortex_m_objects(cxx_objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CXX}
+    FLAGS ${SMH_CORTEX_M_FLAGS} ${SMH_CORE_WARNINGS} ${assert_define} ${includes}
+    SOURCES ${arg_CXX_SOURCES})
+  smh_cortex_m_archive(${archive} ${c_objects} ${cxx_objects})
 
   add_custom_target(capture_cortex_m ALL
     COMMAND ${SMH_ARM_SIZE} -t ${archive}
