@@ -18,6 +18,7 @@
 #include "isolated_runs.hpp"
 #include "outcome_wire.hpp"
 #include "report_json.hpp"
+#include "smh/sim/sanitizers.hpp"
 
 namespace smh::cli::test {
 namespace {
@@ -37,20 +38,6 @@ class CheckIsolation : public CliTest {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SMH_TEST_HAS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SMH_TEST_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define SMH_TEST_HAS_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SMH_TEST_HAS_TSAN 1
-#endif
-#endif
 
 // How a child that wrote on a guard page ends: the fault itself, or, under
 // ASan (which watches the poisoned bytes around the views), ASan's report and
@@ -59,9 +46,9 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 // (Plain strings, not std::regex: GCC 12 warns inside <regex> at -O1, which
 // the asan preset builds with, and warnings are errors.)
 const std::vector<std::string> stray_write_ends = {
-#if defined(SMH_TEST_HAS_ASAN)
+#if defined(SMH_HAS_ASAN)
     "crashed: killed by signal 6 (SIGABRT)", "crashed: exited with status 1",
-#elif defined(SMH_TEST_HAS_TSAN)
+#elif defined(SMH_HAS_TSAN)
     "crashed: killed by signal 6 (SIGABRT)", "crashed: exited with status 66",
 #else
     "crashed: killed by signal 11 (SIGSEGV)",

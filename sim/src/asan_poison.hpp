@@ -6,22 +6,16 @@
 
 #include <cstddef>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SMH_SIM_HAS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SMH_SIM_HAS_ASAN 1
-#endif
-#endif
+#include "smh/sim/sanitizers.hpp"
 
-#if defined(SMH_SIM_HAS_ASAN)
+#if defined(SMH_HAS_ASAN)
 #include <sanitizer/asan_interface.h>
 #endif
 
 namespace smh::sim::detail {
 
 inline void poison_memory(const void* begin, std::size_t bytes) {
-#if defined(SMH_SIM_HAS_ASAN)
+#if defined(SMH_HAS_ASAN)
   __asan_poison_memory_region(begin, bytes);
 #else
   (void)begin;
@@ -30,7 +24,7 @@ inline void poison_memory(const void* begin, std::size_t bytes) {
 }
 
 inline void unpoison_memory(const void* begin, std::size_t bytes) {
-#if defined(SMH_SIM_HAS_ASAN)
+#if defined(SMH_HAS_ASAN)
   __asan_unpoison_memory_region(begin, bytes);
 #else
   (void)begin;

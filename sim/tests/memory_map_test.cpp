@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "smh/heap.hpp"
+#include "smh/sim/sanitizers.hpp"
 
 namespace smh::sim {
 namespace {
@@ -353,20 +354,6 @@ TEST(MemoryMap, MoveTransfersTheViews) {
 // ---------------------------------------------------------------------------
 // Guard pages
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SMH_TEST_HAS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SMH_TEST_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define SMH_TEST_HAS_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SMH_TEST_HAS_TSAN 1
-#endif
-#endif
 
 std::uintptr_t page_bytes() { return static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE)); }
 
@@ -388,9 +375,9 @@ void write_at(std::uintptr_t address) { *reinterpret_cast<volatile unsigned char
 // Under ASan the poisoned bytes around each view report the write before the
 // page protection can; without ASan the guard page faults, and under TSan,
 // which handles the fault itself, the process dies with TSan's report of it.
-#if defined(SMH_TEST_HAS_ASAN)
+#if defined(SMH_HAS_ASAN)
 #define EXPECT_STRAY_WRITE_STOPPED(statement) EXPECT_DEATH(statement, "AddressSanitizer")
-#elif defined(SMH_TEST_HAS_TSAN)
+#elif defined(SMH_HAS_TSAN)
 #define EXPECT_STRAY_WRITE_STOPPED(statement) EXPECT_DEATH(statement, "ThreadSanitizer: SEGV")
 #else
 #define EXPECT_STRAY_WRITE_STOPPED(statement) EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
@@ -428,7 +415,7 @@ TEST(MemoryMapDeathTest, AStrayWritePastAViewFaultsOnItsGuardPage) {
   }
 }
 
-#if defined(SMH_TEST_HAS_ASAN)
+#if defined(SMH_HAS_ASAN)
 // Between a view that does not end on a page boundary and its guard page lie
 // bytes no page protection can cover; under ASan they are poisoned.
 TEST(MemoryMapDeathTest, UnderAsanTheBytesBetweenAViewAndItsGuardsAreWatched) {
