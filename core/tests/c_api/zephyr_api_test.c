@@ -15,6 +15,8 @@
 
 #include <zephyr/multi_heap/shared_multi_heap.h>
 
+#include "c_api_check.h"
+
 #define RES0_SIZE 0x1000u /* 4 KiB cacheable */
 #define RES1_SIZE 0x2000u /* 8 KiB non-cacheable */
 #define RES2_SIZE 0x3000u /* 12 KiB cacheable */
@@ -28,39 +30,15 @@ static _Alignas(4096) unsigned char spare[RES0_SIZE]; /* never added (bad region
 static _Alignas(8) unsigned char small_regions[DEFAULT_MAX_REGIONS][SMALL_REGION_SIZE];
 static _Alignas(16) unsigned char foreign[64]; /* in no region */
 
-static unsigned checks_passed;
 /* largest_fit() per attribute right after the regions were added: whole regions. */
 static size_t fresh_cacheable_fit;
 static size_t fresh_non_cacheable_fit;
-
-static void check(int condition, const char *name) {
-  if (!condition) {
-    printf("FAIL %s\n", name);
-    fflush(stdout);
-    exit(1);
-  }
-  ++checks_passed;
-  printf("ok   %s\n", name);
-}
 
 /* Whether [p, p + bytes) lies inside [base, base + size). */
 static int within(const void *p, size_t bytes, const unsigned char *base, size_t size) {
   const uintptr_t a = (uintptr_t)p;
   const uintptr_t b = (uintptr_t)base;
   return p != NULL && a >= b && a - b <= size && bytes <= size - (a - b);
-}
-
-static struct shared_multi_heap_region make_region(uint32_t attr, const void *addr, size_t size) {
-  struct shared_multi_heap_region region;
-  region.attr = attr;
-  region.addr = (uintptr_t)addr;
-  region.size = size;
-  return region;
-}
-
-static int add(uint32_t attr, const void *addr, size_t size) {
-  struct shared_multi_heap_region region = make_region(attr, addr, size);
-  return shared_multi_heap_add(&region, NULL);
 }
 
 static void fill(void *p, size_t bytes, unsigned char seed) {
@@ -320,6 +298,5 @@ int main(void) {
   realloc_semantics();
   bad_frees();
   capacity();
-  printf("all %u checks passed\n", checks_passed);
-  return 0;
+  return all_checks_passed();
 }

@@ -12,29 +12,12 @@
 
 #include <zephyr/multi_heap/shared_multi_heap.h>
 
+#include "c_api_check.h"
+
 #define ODD_SIZE 0x400u
 
 static _Alignas(8) unsigned char odd[ODD_SIZE];  /* added at odd + 3 */
 static _Alignas(8) unsigned char tiny[64];       /* too small once rounded */
-static unsigned checks_passed;
-
-static void check(int condition, const char *name) {
-  if (!condition) {
-    printf("FAIL %s\n", name);
-    fflush(stdout);
-    exit(1);
-  }
-  ++checks_passed;
-  printf("ok   %s\n", name);
-}
-
-static int add(uint32_t attr, const void *addr, size_t size) {
-  struct shared_multi_heap_region region;
-  region.attr = attr;
-  region.addr = (uintptr_t)addr;
-  region.size = size;
-  return shared_multi_heap_add(&region, NULL);
-}
 
 int main(void) {
   check(shared_multi_heap_pool_init() == 0, "pool_init returns 0");
@@ -69,6 +52,5 @@ int main(void) {
   check(again == p, "freed blocks coalesce: the large request now starts at the first block");
   shared_multi_heap_free(again);
 
-  printf("all %u checks passed\n", checks_passed);
-  return 0;
+  return all_checks_passed();
 }
