@@ -13,38 +13,21 @@
 //    peak below what is live);
 //  * ops that, written by TraceWriter and read by TraceReader, are not the same
 //    ops; a second import of the same bytes that differs.
-#include <unistd.h>
-
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "fuzz_support.hpp"
 #include "smh/sim/import.hpp"
 #include "smh/sim/trace.hpp"
 
 namespace {
 
-std::string input_path;
-std::string rewritten_path;
-
-[[noreturn]] void fail(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "import_fuzz: %s\n%s\n", what, detail.c_str());
-  std::abort();
-}
-
-void remove_files() {
-  std::error_code ignored;
-  std::filesystem::remove(input_path, ignored);
-  std::filesystem::remove(rewritten_path, ignored);
-}
+using smh::fuzz::fail;
 
 bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
@@ -56,7 +39,7 @@ struct Result {
 
 Result import_once(const smh::sim::ImportOptions& options) {
   Result result;
-  auto importer = smh::sim::Importer::open(input_path, options, &result.error);
+  auto importer = smh::sim::Importer::open(smh::fuzz::files().input_path, options, &result.error);
   if (!importer) {
     fail("an existing file did not open", result.error.to_string());
   }
@@ -146,35 +129,6 @@ void check_ops(const Result& result) {
   }
 }
 
-void check_round_trip(const Result& result, smh::MatchMode mode) {
-  std::string why;
-  auto writer = smh::sim::TraceWriter::create(rewritten_path, false, &why);
-  if (!writer) {
-    fail("cannot create the rewritten trace", why);
-  }
-  for (const smh::sim::Op& op : result.ops) {
-    if (!writer->write(op, &why)) {
-      fail("TraceWriter refused an imported op", why);
-    }
-  }
-  if (!writer->close(&why)) {
-    fail("cannot close the rewritten trace", why);
-  }
-  smh::sim::TraceError error;
-  auto reader = smh::sim::TraceReader::open(rewritten_path, mode, &error);
-  if (!reader) {
-    fail("the rewritten trace did not open", error.to_string());
-  }
-  std::vector<smh::sim::Op> reread;
-  smh::sim::Op op;
-  while (reader->next(&op, &error)) {
-    reread.push_back(op);
-  }
-  if (!error.message.empty() || reread != result.ops) {
-    fail("the written trace does not read back to the same ops", error.to_string());
-  }
-}
-
 void check(smh::sim::ImportFormat format, smh::MatchMode mode, bool skip_bad) {
   smh::sim::ImportOptions options;
   options.format = format;
@@ -187,7 +141,7 @@ void check(smh::sim::ImportFormat format, smh::MatchMode mode, bool skip_bad) {
   const Result first = import_once(options);
   check_error(options, first.error);
   check_ops(first);
-  check_round_trip(first, mode);
+  smh::fuzz::check_trace_round_trip(first.ops, mode);
   const Result second = import_once(options);
   if (second.ops != first.ops || second.error.to_string() != first.error.to_string()) {
     fail("the same bytes imported twice differ", first.error.to_string() + "\nthen: " + second.error.to_string());
@@ -197,22 +151,12 @@ void check(smh::sim::ImportFormat format, smh::MatchMode mode, bool skip_bad) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  const std::string stem =
-      (std::filesystem::temp_directory_path() / ("smh_import_fuzz_" + std::to_string(getpid()))).string();
-  input_path = stem + ".in";
-  rewritten_path = stem + ".out.jsonl";
-  std::atexit(remove_files);
+  smh::fuzz::init_files("import_fuzz");
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  {
-    std::ofstream out(input_path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-    if (!out) {
-      fail("cannot write the input file", input_path);
-    }
-  }
+  smh::fuzz::write_input(data, size);
   for (unsigned format = 0; format < smh::sim::import_format_count; ++format) {
     const auto kind = static_cast<smh::sim::ImportFormat>(format);
     const bool names = kind == smh::sim::ImportFormat::csv || kind == smh::sim::ImportFormat::esp_idf;

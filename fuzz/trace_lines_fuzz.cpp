@@ -10,35 +10,18 @@
 //  * ops that, written back by TraceWriter and read again, are not the same ops.
 //
 // TraceReader reads files, so each input goes through one file per process in
-// the temporary directory.
-#include <unistd.h>
-
+// the temporary directory (fuzz_support.hpp).
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "fuzz_support.hpp"
 #include "smh/sim/trace.hpp"
 
 namespace {
 
-std::string input_path;
-std::string rewritten_path;
-
-[[noreturn]] void fail(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "trace_lines_fuzz: %s\n%s\n", what, detail.c_str());
-  std::abort();
-}
-
-void remove_files() {
-  std::error_code ignored;
-  std::filesystem::remove(input_path, ignored);
-  std::filesystem::remove(rewritten_path, ignored);
-}
+using smh::fuzz::fail;
 
 // Every op of the trace at `path` until its end or its first error.
 std::vector<smh::sim::Op> read_all(const std::string& path, smh::MatchMode mode, smh::sim::TraceError* error) {
@@ -68,46 +51,19 @@ std::vector<smh::sim::Op> read_all(const std::string& path, smh::MatchMode mode,
 
 void check(smh::MatchMode mode) {
   smh::sim::TraceError error;
-  const std::vector<smh::sim::Op> ops = read_all(input_path, mode, &error);
-  std::string why;
-  auto writer = smh::sim::TraceWriter::create(rewritten_path, false, &why);
-  if (!writer) {
-    fail("cannot create the rewritten trace", why);
-  }
-  for (const smh::sim::Op& op : ops) {
-    if (!writer->write(op, &why)) {
-      fail("TraceWriter refused an op TraceReader returned", why);
-    }
-  }
-  if (!writer->close(&why)) {
-    fail("cannot close the rewritten trace", why);
-  }
-  smh::sim::TraceError reread_error;
-  const std::vector<smh::sim::Op> reread = read_all(rewritten_path, mode, &reread_error);
-  if (!reread_error.message.empty() || reread != ops) {
-    fail("the written trace does not read back to the same ops", reread_error.to_string());
-  }
+  const std::vector<smh::sim::Op> ops = read_all(smh::fuzz::files().input_path, mode, &error);
+  smh::fuzz::check_trace_round_trip(ops, mode);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  const std::string stem =
-      (std::filesystem::temp_directory_path() / ("smh_trace_fuzz_" + std::to_string(getpid()))).string();
-  input_path = stem + ".in";
-  rewritten_path = stem + ".out.jsonl";
-  std::atexit(remove_files);
+  smh::fuzz::init_files("trace_lines_fuzz");
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  {
-    std::ofstream out(input_path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-    if (!out) {
-      fail("cannot write the input file", input_path);
-    }
-  }
+  smh::fuzz::write_input(data, size);
   check(smh::MatchMode::exact);
   check(smh::MatchMode::capability);
   return 0;
