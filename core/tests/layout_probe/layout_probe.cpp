@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "smh/heap.hpp"
+#include "support/print_heap_stats.hpp"
 
 namespace {
 
@@ -43,6 +44,9 @@ class XorShift64 {
   std::uint64_t state_;
 };
 
+// Every number is printed with %llu (support/print_heap_stats.hpp says why).
+using smh::test::ull;
+
 std::size_t offset_of(const void* ptr) {
   return static_cast<std::size_t>(static_cast<const unsigned char*>(ptr) - region);
 }
@@ -52,33 +56,19 @@ void print_result(const smh::Heap& heap, const void* ptr) {
   if (ptr == nullptr) {
     std::printf(" -> null\n");
   } else {
-    std::printf(" -> offset %zu usable %zu\n", offset_of(ptr), heap.usable_size(ptr));
+    std::printf(" -> offset %llu usable %llu\n", ull(offset_of(ptr)), ull(heap.usable_size(ptr)));
   }
 }
 
-void print_stats(const char* title, const smh::Heap& heap) {
-  const smh::HeapStats s = heap.stats();
-  std::printf("%s\n", title);
-  std::printf("  capacity %zu free %zu allocated_requested %zu allocated_usable %zu overhead %zu\n",
-              s.capacity_bytes, s.free_bytes, s.allocated_requested_bytes, s.allocated_usable_bytes,
-              s.overhead_bytes);
-  std::printf("  peak_requested %zu min_free %zu largest_free %zu high_water %zu\n",
-              s.peak_allocated_requested_bytes, s.min_free_bytes, s.largest_free_block_bytes,
-              s.high_water_bytes);
-  std::printf("  free_blocks %zu allocated_blocks %zu allocs %llu frees %llu failed %llu\n",
-              s.free_block_count, s.allocated_block_count,
-              static_cast<unsigned long long>(s.alloc_count),
-              static_cast<unsigned long long>(s.free_count),
-              static_cast<unsigned long long>(s.failed_alloc_count));
-}
+void print_stats(const char* title, const smh::Heap& heap) { smh::test::print_heap_stats("", title, heap.stats()); }
 
 bool report_validation(const smh::Heap& heap, int op) {
   const smh::ValidationReport report = heap.validate();
   if (report.ok()) {
     return true;
   }
-  std::printf("validate failed after op %d: %s at offset %zu\n", op, smh::to_string(report.check),
-              report.offset_bytes);
+  std::printf("validate failed after op %d: %s at offset %llu\n", op, smh::to_string(report.check),
+              ull(report.offset_bytes));
   return false;
 }
 
@@ -90,7 +80,7 @@ bool probe_small_region(int index, XorShift64& rng) {
   const std::size_t offset_bytes = 8 * rng.between(0, 511);
   smh::Heap heap;
   unsigned char* base = region + offset_bytes;
-  std::printf("small %d: %zu bytes at +%zu -> %s\n", index, size, offset_bytes,
+  std::printf("small %d: %llu bytes at +%llu -> %s\n", index, ull(size), ull(offset_bytes),
               smh::to_string(heap.init(base, size)));
   const std::size_t sizes[3] = {rng.between(1, 96), rng.between(1, 96), rng.between(1, 1100)};
   constexpr std::size_t small_slots = 512;
@@ -100,13 +90,17 @@ bool probe_small_region(int index, XorShift64& rng) {
   };
   const std::size_t fill = size / 16 + 1 < small_slots ? size / 16 + 1 : small_slots;
   for (std::size_t i = 0; i < fill; ++i) {
-    slots[i] = heap.aligned_alloc(rng.between(0, 5) == 0 ? 16 : 0, sizes[rng.between(0, 2)]);
-    std::printf(" %zu", offset(slots[i]));
+    // Two draws, sequenced: as arguments of one call their order would be the
+    // compiler's choice (GCC for x86 and for ARM chose differently).
+    const std::size_t align = rng.between(0, 5) == 0 ? 16 : 0;
+    const std::size_t n = sizes[rng.between(0, 2)];
+    slots[i] = heap.aligned_alloc(align, n);
+    std::printf(" %llu", ull(offset(slots[i])));
   }
   for (std::size_t i = 0; i < fill; ++i) {
     const std::size_t slot = (i * 7 + 3) % fill;
     if (slots[slot] != nullptr && rng.between(0, 2) == 0) {
-      std::printf(" f%zu", offset(slots[slot]));
+      std::printf(" f%llu", ull(offset(slots[slot])));
       if (heap.free(slots[slot]) != smh::Status::ok) {
         return false;
       }
@@ -119,10 +113,10 @@ bool probe_small_region(int index, XorShift64& rng) {
     const std::size_t n = rng.between(0, 3) != 0 ? sizes[rng.between(0, 2)] : rng.between(1, size + 64);
     if (slots[slot] == nullptr) {
       slots[slot] = heap.aligned_alloc(align, n);
-      std::printf(" a%zu", offset(slots[slot]));
+      std::printf(" a%llu", ull(offset(slots[slot])));
     } else if (rng.between(0, 1) == 0) {
       void* moved = heap.aligned_realloc(slots[slot], align, n);
-      std::printf(" r%zu", offset(moved));
+      std::printf(" r%llu", ull(offset(moved)));
       slots[slot] = moved != nullptr ? moved : slots[slot];
     } else {
       if (heap.free(slots[slot]) != smh::Status::ok) {
@@ -140,8 +134,8 @@ bool probe_small_region(int index, XorShift64& rng) {
 int main() {
   smh::Heap heap;
   const smh::Status init_status = heap.init(region, region_bytes);
-  std::printf("init %zu bytes -> %s, block area %zu bytes\n", region_bytes, smh::to_string(init_status),
-              heap.block_area_bytes());
+  std::printf("init %llu bytes -> %s, block area %llu bytes\n", ull(region_bytes), smh::to_string(init_status),
+              ull(heap.block_area_bytes()));
   if (init_status != smh::Status::ok) {
     return 1;
   }
@@ -158,24 +152,24 @@ int main() {
     if (slots[slot] == nullptr) {
       if (choice == 0) {
         const std::size_t align = std::size_t{16} << rng.between(0, 6);  // 16 .. 1024
-        std::printf("aligned_alloc(%zu, %zu)", align, size);
+        std::printf("aligned_alloc(%llu, %llu)", ull(align), ull(size));
         slots[slot] = heap.aligned_alloc(align, size);
       } else {
-        std::printf("alloc(%zu)", size);
+        std::printf("alloc(%llu)", ull(size));
         slots[slot] = heap.alloc(size);
       }
       print_result(heap, slots[slot]);
     } else if (choice <= 1) {
-      std::printf("free(%zu) -> %s\n", offset_of(slots[slot]), smh::to_string(heap.free(slots[slot])));
+      std::printf("free(%llu) -> %s\n", ull(offset_of(slots[slot])), smh::to_string(heap.free(slots[slot])));
       slots[slot] = nullptr;
     } else {
       void* result = nullptr;
       if (choice == 2) {
-        std::printf("realloc(%zu, %zu)", offset_of(slots[slot]), size);
+        std::printf("realloc(%llu, %llu)", ull(offset_of(slots[slot])), ull(size));
         result = heap.realloc(slots[slot], size);
       } else {
         const std::size_t align = std::size_t{16} << rng.between(0, 6);
-        std::printf("aligned_realloc(%zu, %zu, %zu)", offset_of(slots[slot]), align, size);
+        std::printf("aligned_realloc(%llu, %llu, %llu)", ull(offset_of(slots[slot])), ull(align), ull(size));
         result = heap.aligned_realloc(slots[slot], align, size);
       }
       print_result(heap, result);
@@ -189,7 +183,7 @@ int main() {
   print_stats("stats after the sequence", heap);
   for (void*& ptr : slots) {
     if (ptr != nullptr && heap.free(ptr) != smh::Status::ok) {
-      std::printf("free of a live block failed at offset %zu\n", offset_of(ptr));
+      std::printf("free of a live block failed at offset %llu\n", ull(offset_of(ptr)));
       valid = false;
     }
     ptr = nullptr;
