@@ -86,6 +86,8 @@ function(smh_add_cortex_m_build)
     FLAGS ${SMH_CORTEX_M_FLAGS} ${SMH_CORE_WARNINGS} ${assert_define} -I${arg_INCLUDE_DIR}
     SOURCES ${arg_SOURCES})
   smh_cortex_m_archive(${archive} ${objects})
+  # The on-target test programs (SmhQemu.cmake) link this archive.
+  set(SMH_CORTEX_M_CORE_ARCHIVE ${archive} PARENT_SCOPE)
 
   add_custom_target(core_cortex_m ALL
     COMMAND ${CMAKE_COMMAND} -DSIZE=${SMH_ARM_SIZE} -DARCHIVE=${archive}
@@ -126,6 +128,7 @@ function(smh_add_cortex_m_size_budget)
   smh_cortex_m_objects(objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CXX}
     FLAGS ${ship_flags} -I${arg_INCLUDE_DIR} SOURCES ${arg_SOURCES})
   smh_cortex_m_archive(${archive} ${objects})
+  set(SMH_CORTEX_M_SHIP_ARCHIVE ${archive} PARENT_SCOPE)  # for the on-target programs (SmhQemu.cmake)
 
   set(link_flags -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections)
   set(maps)

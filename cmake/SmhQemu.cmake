@@ -1,0 +1,84 @@
+# Test programs that run on a Cortex-M4 under QEMU (board mps2-an386), with
+# semihosting for their output and exit status. Needs SmhCortexM.cmake included
+# first (the ARM tools, flags and the core's Cortex-M archive).
+#
+#   smh_add_qemu_program(<name> SOURCES <files...> [INCLUDE_DIRS <dirs...>]
+#                        [LIBRARIES <archives...>] [SHIPPING])
+#
+# SHIPPING compiles the program with SMH_ASSERTS=0 whatever the preset says, to
+# go with the shipping archive of the core (SMH_CORTEX_M_SHIP_ARCHIVE).
+#
+# Compiles the sources (.c as C11, the rest as C++20) with the start-up code of
+# core/tests/on_target, links <name>.elf with newlib and its semihosting library
+# (librdimon), prints the image's sizes on every build, and writes
+# <name>.sh, which runs the image under qemu-system-arm: the script's stdout is
+# the program's, its exit status the program's. The script's path is returned in
+# <name>_RUNNER.
+
+function(smh_add_qemu_program name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "SHIPPING" "" "SOURCES;INCLUDE_DIRS;LIBRARIES")
+  smh_find_arm_tool(SMH_ARM_CC arm-none-eabi-gcc)
+  smh_find_arm_tool(SMH_ARM_CXX arm-none-eabi-g++)
+  smh_find_arm_tool(SMH_ARM_SIZE arm-none-eabi-size)
+  find_program(SMH_QEMU_SYSTEM_ARM qemu-system-arm)
+  if(NOT SMH_QEMU_SYSTEM_ARM)
+    message(FATAL_ERROR "SMH_QEMU is ON but qemu-system-arm was not found. Run scripts/bootstrap.sh "
+                        "(installs qemu-system-arm), or configure with -DSMH_QEMU=OFF.")
+  endif()
+
+  set(on_target_dir ${PROJECT_SOURCE_DIR}/core/tests/on_target)
+  set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  set(includes)
+  foreach(dir IN LISTS arg_INCLUDE_DIRS)
+    list(APPEND includes -I${dir})
+  endforeach()
+  set(c_sources ${on_target_dir}/startup.c)
+  set(cxx_sources)
+  foreach(source IN LISTS arg_SOURCES)
+    if(source MATCHES "\\.c$")
+      list(APPEND c_sources ${source})
+    else()
+      list(APPEND cxx_sources ${source})
+    endif()
+  endforeach()
+  if(arg_SHIPPING)
+    set(assert_define -DSMH_ASSERTS=0)
+  else()
+    smh_cortex_m_assert_define(assert_define)
+  endif()
+  set(target_flags -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections ${SMH_REPRODUCIBLE_OPTIONS}
+      ${SMH_WARNINGS} ${assert_define} ${includes})
+  smh_cortex_m_objects(c_objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CC}
+    FLAGS -std=c11 ${target_flags} SOURCES ${c_sources})
+  smh_cortex_m_objects(cxx_objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CXX}
+    FLAGS -std=c++20 ${SMH_CORE_LANGUAGE_OPTIONS} ${target_flags} SOURCES ${cxx_sources})
+
+  set(elf ${out_dir}/${name}.elf)
+  set(linker_script ${on_target_dir}/mps2_an386.ld)
+  add_custom_command(
+    OUTPUT ${elf}
+    COMMAND ${SMH_ARM_CXX} -mcpu=cortex-m4 -mthumb -nostartfiles -T ${linker_script} --specs=rdimon.specs
+            -Wl,--gc-sections -Wl,-Map=${out_dir}/${name}.map
+            ${c_objects} ${cxx_objects} ${arg_LIBRARIES} -o ${elf}
+    DEPENDS ${c_objects} ${cxx_objects} ${arg_LIBRARIES} ${linker_script}
+    COMMENT "Cortex-M4 (QEMU): linking ${name}.elf"
+    VERBATIM)
+  add_custom_target(on_target_${name} ALL
+    COMMAND ${SMH_ARM_SIZE} ${elf}
+    DEPENDS ${elf}
+    COMMENT "Cortex-M4 (QEMU): image sizes of ${name}"
+    VERBATIM)
+  add_dependencies(on_target_${name} core_cortex_m core_cortex_m_size)  # the core's archives first
+
+  # -icount shift=0: one instruction per virtual nanosecond, so that nothing the
+  # program sees depends on the host's speed.
+  set(runner ${CMAKE_CURRENT_BINARY_DIR}/${name}.sh)
+  file(CONFIGURE OUTPUT ${runner} CONTENT [[#!/bin/sh
+# Runs @name@.elf on QEMU's mps2-an386 (Cortex-M4); stdout and exit status are the program's.
+exec "@SMH_QEMU_SYSTEM_ARM@" -machine mps2-an386 -cpu cortex-m4 -nographic -monitor none -serial none \
+  -icount shift=0 -semihosting-config enable=on,target=native -kernel "@elf@"
+]] @ONLY)
+  file(CHMOD ${runner} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ
+                                   WORLD_EXECUTE)
+  set(${name}_RUNNER ${runner} PARENT_SCOPE)
+endfunction()
