@@ -19,7 +19,9 @@ static_assert(sizeof(sim::Finding) == 8 + 2 * text, "transfer the new field of F
 static_assert(sizeof(sim::Injection) == 8 + 8 + text + 8 + text, "transfer the new field of Injection");
 static_assert(sizeof(sim::RegionSummary) == text + 8 + sizeof(HeapStats) + sizeof(sim::RegionRequests) + 8,
               "transfer the new field of RegionSummary");
-static_assert(sizeof(sim::RunSummary) == 4 * 8 + list, "transfer the new field of RunSummary");
+static_assert(sizeof(sim::RunSummary) == 4 * 8 + list + sizeof(sim::RequestSearches),
+              "transfer the new field of RunSummary");
+static_assert(sizeof(sim::RequestSearches) == 3 * 8, "transfer the new field of RequestSearches");
 static_assert(sizeof(sim::AttributeStats) == 8 + list + sizeof(PoolStats) + 3 * 8,
               "transfer the new field of AttributeStats");
 static_assert(sizeof(sim::FragmentationSeries::RegionSeries) == 3 * list, "transfer the new field of RegionSeries");
@@ -49,6 +51,7 @@ void transfer(Io& io, Outcome& outcome) {
     io.raw(region.requests);
     io.raw(region.external_fragmentation);
   });
+  io.raw(summary.searches);
   io.seq(outcome.findings, [&](auto& finding) {
     io.raw(finding.op_index);
     io.str(finding.check);

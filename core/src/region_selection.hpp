@@ -47,9 +47,12 @@ inline PoolEngine::Choice PoolEngine::first_candidate(std::uint32_t attr, const 
       index = order[index];
     }
     const Region& region = storage_.regions[index];
-    if (serves(region, attr, request.size_bytes, policy) && region.heap.find(request, &choice.fit)) {
-      choice.region = static_cast<int>(index);
-      return choice;
+    if (serves(region, attr, request.size_bytes, policy)) {
+      ++choice.searched;
+      if (region.heap.find(request, &choice.fit)) {
+        choice.region = static_cast<int>(index);
+        return choice;
+      }
     }
   }
   return choice;
@@ -65,9 +68,14 @@ inline PoolEngine::Choice PoolEngine::best_fit_candidate(std::uint32_t attr, con
       continue;
     }
     const std::size_t largest = region.heap.largest_free_block_bytes();
+    if (chosen.region >= 0 && largest >= chosen_largest) {
+      continue;  // search only a region that would win
+    }
+    ++chosen.searched;
     Heap::Fit fit;
-    if ((chosen.region < 0 || largest < chosen_largest) && region.heap.find(request, &fit)) {
-      chosen = Choice{static_cast<int>(index), fit};
+    if (region.heap.find(request, &fit)) {
+      chosen.region = static_cast<int>(index);
+      chosen.fit = fit;
       chosen_largest = largest;
     }
   }
@@ -84,17 +92,28 @@ inline PoolEngine::Choice PoolEngine::worst_fit_candidate(std::uint32_t attr, co
       continue;
     }
     const std::size_t free_bytes = region.heap.free_bytes();
+    if (chosen.region >= 0 && free_bytes <= chosen_free) {
+      continue;  // search only a region that would win
+    }
+    ++chosen.searched;
     Heap::Fit fit;
-    // Search only a region that would win.
-    if ((chosen.region < 0 || free_bytes > chosen_free) && region.heap.find(request, &fit)) {
-      chosen = Choice{static_cast<int>(index), fit};
+    if (region.heap.find(request, &fit)) {
+      chosen.region = static_cast<int>(index);
+      chosen.fit = fit;
       chosen_free = free_bytes;
     }
   }
   return chosen;
 }
 
+// The policy's choice, with its heap searches counted (heap_search_count()).
 inline PoolEngine::Choice PoolEngine::select_region(std::uint32_t attr, const Heap::Request& request) {
+  const Choice chosen = select_by_policy(attr, request);
+  heap_searches_ += chosen.searched;
+  return chosen;
+}
+
+inline PoolEngine::Choice PoolEngine::select_by_policy(std::uint32_t attr, const Heap::Request& request) {
   const Policy policy = policy_for(attr);
   switch (policy) {
     case Policy::first_fit:

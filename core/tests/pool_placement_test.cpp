@@ -390,5 +390,44 @@ TEST(PoolPlacement, EveryPolicyFindsTheOnlyRegionThatCanHoldTheRequest) {
   }
 }
 
+// ------------------------------------------------------- heap_search_count
+
+// The heaps searched per request (the search length): each serving region whose
+// heap was asked for a block, the one that gave it included. res1 (non-cacheable)
+// never serves a cacheable request, so it is never searched for one.
+TEST(PoolPlacement, HeapSearchCountCountsTheRegionsEachRequestTried) {
+  {
+    Scenario s(Policy::first_fit);
+    ASSERT_TRUE(s.ready());
+    EXPECT_EQ(s.pool.heap_search_count(), 0u);
+    EXPECT_TRUE(s.in_region(s.pool.alloc(attr::cacheable, 0x40), 0x40, res0));
+    EXPECT_EQ(s.pool.heap_search_count(), 1u) << "res0 holds it: one search";
+    EXPECT_TRUE(s.in_region(s.pool.alloc(attr::cacheable, 12000), 12000, res2));
+    EXPECT_EQ(s.pool.heap_search_count(), 3u) << "res0 cannot, res2 can: two more";
+    EXPECT_EQ(s.pool.alloc(attr::cacheable, 12000), nullptr);
+    EXPECT_EQ(s.pool.heap_search_count(), 5u) << "a failure tries every serving region";
+    EXPECT_EQ(s.pool.alloc(attr::cacheable, 0), nullptr);
+    EXPECT_EQ(s.pool.alloc(kOutOfRangeAttr, 0x40), nullptr);
+    EXPECT_EQ(s.pool.heap_search_count(), 5u) << "size 0 and an unknown attribute search nothing";
+    EXPECT_NE(s.pool.alloc_in(res0, 0x40), nullptr);
+    EXPECT_EQ(s.pool.heap_search_count(), 5u) << "alloc_in names its region: no selection";
+  }
+  {
+    // best_fit searches only a region whose largest free block would win:
+    // res2's 12096 bytes do not beat res0's 4032 once res0 fits.
+    Scenario s(Policy::best_fit);
+    ASSERT_TRUE(s.ready());
+    EXPECT_TRUE(s.in_region(s.pool.alloc(attr::cacheable, 0x40), 0x40, res0));
+    EXPECT_EQ(s.pool.heap_search_count(), 1u);
+  }
+  {
+    // worst_fit searches res0, then res2 (more free bytes), which wins.
+    Scenario s(Policy::worst_fit);
+    ASSERT_TRUE(s.ready());
+    EXPECT_TRUE(s.in_region(s.pool.alloc(attr::cacheable, 0x40), 0x40, res2));
+    EXPECT_EQ(s.pool.heap_search_count(), 2u);
+  }
+}
+
 }  // namespace
 }  // namespace smh::test

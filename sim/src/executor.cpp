@@ -261,6 +261,7 @@ RunSummary Executor::summary() const {
   summary.failed_allocs = self.failed_allocs;
   summary.peak_live_bytes = self.peak_live_bytes;
   summary.digest = self.digest.value();
+  summary.searches = self.searches;
   for (unsigned region = 0; region < self.map.region_count(); ++region) {
     RegionSummary one;
     one.name = self.map.spec(region).name;

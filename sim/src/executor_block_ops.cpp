@@ -1,5 +1,6 @@
 // The Executor's block operations: alloc, realloc and free against the real pool,
 // each followed by the checks that apply to it (executor_checks.cpp).
+#include <algorithm>
 #include <array>
 #include <bit>
 
@@ -57,6 +58,14 @@ int Executor::Impl::home_region(const Op& op) const {
 
 void Executor::Impl::count_request(const Op& op, int region) {
   SMH_ASSERT(op.size_bytes != 0);  // a request for 0 bytes is no request (RegionRequests)
+  // Only requests select regions, so the searches since the last one are this one's.
+  const std::uint64_t heap_searches = pool->heap_search_count();
+  SMH_ASSERT(heap_searches >= heap_searches_counted);
+  const std::uint64_t searched = heap_searches - heap_searches_counted;
+  heap_searches_counted = heap_searches;
+  ++searches.requests;
+  searches.heap_searches += searched;
+  searches.max_per_request = std::max(searches.max_per_request, searched);
   const int home = home_region(op);
   if (region >= 0) {
     ++region_requests[static_cast<unsigned>(region)].allocs;

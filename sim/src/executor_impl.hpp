@@ -67,6 +67,8 @@ struct Executor::Impl {
   std::uint64_t failed_allocs = 0;
   std::uint64_t peak_live_bytes = 0;
   std::vector<RegionRequests> region_requests;  // by region (RegionSummary::requests)
+  RequestSearches searches;                     // RunSummary::searches
+  std::uint64_t heap_searches_counted = 0;      // the pool's count at the last request
   // The run has stopped (Executor::halted()): nothing more is applied or checked.
   bool halted = false;
   // Handles whose last alloc failed: they hold a null pointer, as in C, so a later

@@ -133,6 +133,10 @@ class BasicPool {
     LockGuard<Lock> guard(lock_);
     return engine_.failed_alloc_count();
   }
+  [[nodiscard]] std::uint64_t heap_search_count() const {  // PoolEngine::heap_search_count
+    LockGuard<Lock> guard(lock_);
+    return engine_.heap_search_count();
+  }
   [[nodiscard]] PoolValidationReport validate() const {
     LockGuard<Lock> guard(lock_);
     return engine_.validate();

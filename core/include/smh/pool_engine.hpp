@@ -79,6 +79,11 @@ class PoolEngine {
   [[nodiscard]] unsigned region_count() const { return region_count_; }
   [[nodiscard]] const RegionConfig* region_config(unsigned region) const;
   [[nodiscard]] std::uint64_t failed_alloc_count() const { return failed_allocs_; }
+  // Heap searches (Heap::find calls) that region selection has made, over all
+  // requests: a request's search length is how many regions it tried. One add
+  // per request; the simulator reads it around each request for the mean and
+  // the longest.
+  [[nodiscard]] std::uint64_t heap_search_count() const { return heap_searches_; }
   [[nodiscard]] PoolValidationReport validate() const;
   bool walk(RegionBlockVisitor visitor, void* context) const;
 
@@ -101,6 +106,7 @@ class PoolEngine {
   // Where a request goes: a region and the block its heap found there.
   struct Choice {
     int region = -1;
+    std::uint32_t searched = 0;  // heaps searched (Heap::find calls) to choose
     Heap::Fit fit{};
   };
   // The region a request goes to (region_selection.cpp): each candidate heap is
@@ -108,6 +114,7 @@ class PoolEngine {
   // as it is (Heap::alloc_at), so no search runs twice. `request` is measured
   // once per call; its size is what Policy::size_threshold compares.
   Choice select_region(std::uint32_t attr, const Heap::Request& request);
+  Choice select_by_policy(std::uint32_t attr, const Heap::Request& request);
   void* allocate(const Heap::Request& request, const Choice& choice);
   Choice first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy, const std::uint8_t* order,
                          unsigned start) const;
@@ -124,6 +131,7 @@ class PoolEngine {
   unsigned round_robin_next_ = 0;
   bool initialized_ = false;
   std::uint64_t failed_allocs_ = 0;
+  std::uint64_t heap_searches_ = 0;
   PoolHooks hooks_{};
 };
 

@@ -76,12 +76,21 @@ struct RegionSummary {
   double external_fragmentation = 0;  // F_ext = 1 - largest_free / total_free
 };
 
+// How many regions requests tried: heap searches (PoolEngine::heap_search_count)
+// per request, over the requests RegionRequests counts (served or failed).
+struct RequestSearches {
+  std::uint64_t requests = 0;
+  std::uint64_t heap_searches = 0;     // over all requests; mean = heap_searches / requests
+  std::uint64_t max_per_request = 0;   // the longest search of one request
+};
+
 struct RunSummary {
   std::uint64_t ops = 0;
   std::uint64_t failed_allocs = 0;
   std::uint64_t peak_live_bytes = 0;  // requested, pool-wide
   std::uint64_t digest = 0;
   std::vector<RegionSummary> regions;
+  RequestSearches searches{};
 };
 
 class Executor {
