@@ -158,8 +158,10 @@ int run(int argc, char** argv) {
 
   smh::cli::TuneCommandOptions tune_options;
   CLI::App* tune = app.add_subcommand(
-      "tune", "Rank the policies of smh compare reports and recommend one; exit 0 done, 2 bad input");
-  tune->add_option("reports", tune_options.report_paths, "smh compare --report files (one machine)")->required();
+      "tune", "Rank the policies of smh compare or smh_policy_bench reports and recommend one; exit 0 done, 2 bad input");
+  tune->add_option("reports", tune_options.report_paths,
+                   "smh compare --report files, or smh_policy_bench --benchmark_format=json output (one machine)")
+      ->required();
   tune->add_option("--objective", tune_options.objective,
                    "failures (default: fewest failed allocations, then footprint) or footprint");
   tune->add_option("-o,--output", tune_options.output_path,

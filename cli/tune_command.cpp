@@ -30,7 +30,117 @@ struct Compared {
   std::map<std::string, std::vector<PolicyFigures>> figures;  // by trace
 };
 
-// Reads one `smh compare` report into *out; false with *error.
+// Records one policy's figures for `trace`; a policy seen before for it is an
+// error unless its figures are the same (a benchmark's repetitions).
+void add_figures(const std::string& trace, const PolicyFigures& one, bool repeats_allowed, const std::string& where,
+                 Compared* out) {
+  auto [entry, added] = out->figures.try_emplace(trace);
+  if (added) {
+    out->traces.push_back(trace);
+  }
+  for (const PolicyFigures& earlier : entry->second) {
+    if (earlier.policy != one.policy) {
+      continue;
+    }
+    if (repeats_allowed && earlier.failed_allocs == one.failed_allocs &&
+        earlier.footprint_bytes == one.footprint_bytes) {
+      return;
+    }
+    throw ReportShapeError{where, std::string("policy '") + to_string(one.policy) + "' twice for trace '" + trace +
+                                      "'" + (repeats_allowed ? " with other figures" : "")};
+  }
+  entry->second.push_back(one);
+}
+
+void set_machine(const std::string& machine, const std::string& where, Compared* out) {
+  if (!out->machine_path.empty() && machine != out->machine_path) {
+    throw ReportShapeError{where, "compares machine '" + machine + "', an earlier report '" + out->machine_path +
+                                      "': tune one machine at a time"};
+  }
+  out->machine_path = machine;
+}
+
+// An `smh compare` report (report_version 1).
+void read_compare_report(const nlohmann::ordered_json& report, Compared* out) {
+  if (count_member(report, "$", "report_version") != 1) {
+    throw ReportShapeError{"$.report_version", "unsupported report version (this build reads version 1)"};
+  }
+  set_machine(string_member(report, "$", "machine"), "$.machine", out);
+  const auto& traces = array_member(report, "$", "traces");
+  for (std::size_t t = 0; t < traces.size(); ++t) {
+    const std::string trace_path = "$.traces[" + std::to_string(t) + "]";
+    const std::string trace = string_member(traces[t], trace_path, "path");
+    if (out->figures.count(trace) != 0) {
+      throw ReportShapeError{trace_path + ".path", "trace '" + trace + "' is already in an earlier report"};
+    }
+    const auto& rows = array_member(traces[t], trace_path, "policies");
+    if (rows.empty()) {
+      throw ReportShapeError{trace_path + ".policies", "no policies"};
+    }
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const std::string row_path = trace_path + ".policies[" + std::to_string(r) + "]";
+      PolicyFigures one;
+      const std::string name = string_member(rows[r], row_path, "policy");
+      if (!parse_policy(name.c_str(), &one.policy)) {
+        throw ReportShapeError{row_path + ".policy", "unknown policy '" + name + "'"};
+      }
+      one.failed_allocs = count_member(rows[r], row_path, "failed_allocs");
+      one.footprint_bytes = count_member(rows[r], row_path, "footprint_bytes");
+      add_figures(trace, one, false, row_path + ".policy", out);
+    }
+  }
+}
+
+// A Google Benchmark counter holding a count: a whole number, exact in a double.
+std::uint64_t counter_count(const nlohmann::ordered_json& object, const std::string& path, const char* key) {
+  const double value = number_member(object, path, key);
+  if (!(value >= 0 && value <= 9007199254740992.0) || value != static_cast<double>(static_cast<std::uint64_t>(value))) {
+    throw ReportShapeError{path + "." + key, "expected a whole number of at most 2^53"};
+  }
+  return static_cast<std::uint64_t>(value);
+}
+
+// A Google Benchmark JSON report of smh_policy_bench: its policy_replay/<policy>/<trace>
+// runs (aggregates of repetitions are left out), the machine in each one's label.
+void read_benchmark_report(const nlohmann::ordered_json& report, Compared* out) {
+  static const std::string prefix = "policy_replay/";
+  const auto& benchmarks = array_member(report, "$", "benchmarks");
+  bool any = false;
+  for (std::size_t b = 0; b < benchmarks.size(); ++b) {
+    const std::string path = "$.benchmarks[" + std::to_string(b) + "]";
+    const std::string name = string_member(benchmarks[b], path, "name");
+    if (name.rfind(prefix, 0) != 0 ||
+        (benchmarks[b].contains("run_type") && string_member(benchmarks[b], path, "run_type") != "iteration")) {
+      continue;  // another benchmark, or a mean/median/stddev of repetitions
+    }
+    if (benchmarks[b].contains("error_occurred") && benchmarks[b].at("error_occurred") == true) {
+      throw ReportShapeError{path, "benchmark '" + name + "' failed: " +
+                                       (benchmarks[b].contains("error_message")
+                                            ? string_member(benchmarks[b], path, "error_message")
+                                            : std::string("no message"))};
+    }
+    const std::size_t slash = name.find('/', prefix.size());
+    if (slash == std::string::npos || slash + 1 == name.size()) {
+      throw ReportShapeError{path + ".name", "'" + name + "' is not policy_replay/<policy>/<trace>"};
+    }
+    PolicyFigures one;
+    const std::string policy = name.substr(prefix.size(), slash - prefix.size());
+    if (!parse_policy(policy.c_str(), &one.policy)) {
+      throw ReportShapeError{path + ".name", "unknown policy '" + policy + "'"};
+    }
+    set_machine(string_member(benchmarks[b], path, "label"), path + ".label", out);
+    one.failed_allocs = counter_count(benchmarks[b], path, "failed_allocs");
+    one.footprint_bytes = counter_count(benchmarks[b], path, "footprint_bytes");
+    add_figures(name.substr(slash + 1), one, true, path + ".name", out);
+    any = true;
+  }
+  if (!any) {
+    throw ReportShapeError{"$.benchmarks", "no policy_replay benchmarks (run smh_policy_bench)"};
+  }
+}
+
+// Reads one report — `smh compare --report`, or smh_policy_bench's Google
+// Benchmark JSON — into *out; false with *error.
 bool read_report(const std::string& file, std::uint64_t max_bytes, Compared* out, std::string* error) {
   std::error_code size_error;
   const std::uintmax_t size = std::filesystem::file_size(file, size_error);
@@ -54,48 +164,14 @@ bool read_report(const std::string& file, std::uint64_t max_bytes, Compared* out
     return false;
   }
   try {
-    if (!report.is_object() || !report.contains("report") || report.at("report") != "smh-compare") {
-      throw ReportShapeError{"$", "not an smh compare report (no \"report\": \"smh-compare\"); write one with "
-                                  "smh compare --report"};
-    }
-    if (count_member(report, "$", "report_version") != 1) {
-      throw ReportShapeError{"$.report_version", "unsupported report version (this build reads version 1)"};
-    }
-    const std::string machine = string_member(report, "$", "machine");
-    if (!out->machine_path.empty() && machine != out->machine_path) {
-      throw ReportShapeError{"$.machine", "compares machine '" + machine + "', an earlier report '" +
-                                              out->machine_path + "': tune one machine at a time"};
-    }
-    out->machine_path = machine;
-    const auto& traces = array_member(report, "$", "traces");
-    for (std::size_t t = 0; t < traces.size(); ++t) {
-      const std::string trace_path = "$.traces[" + std::to_string(t) + "]";
-      const std::string trace = string_member(traces[t], trace_path, "path");
-      if (out->figures.count(trace) != 0) {
-        throw ReportShapeError{trace_path + ".path", "trace '" + trace + "' is already in an earlier report"};
-      }
-      std::vector<PolicyFigures>& figures = out->figures[trace];
-      out->traces.push_back(trace);
-      const auto& rows = array_member(traces[t], trace_path, "policies");
-      if (rows.empty()) {
-        throw ReportShapeError{trace_path + ".policies", "no policies"};
-      }
-      for (std::size_t r = 0; r < rows.size(); ++r) {
-        const std::string row_path = trace_path + ".policies[" + std::to_string(r) + "]";
-        PolicyFigures one;
-        const std::string name = string_member(rows[r], row_path, "policy");
-        if (!parse_policy(name.c_str(), &one.policy)) {
-          throw ReportShapeError{row_path + ".policy", "unknown policy '" + name + "'"};
-        }
-        for (const PolicyFigures& earlier : figures) {
-          if (earlier.policy == one.policy) {
-            throw ReportShapeError{row_path + ".policy", "policy '" + name + "' twice for this trace"};
-          }
-        }
-        one.failed_allocs = count_member(rows[r], row_path, "failed_allocs");
-        one.footprint_bytes = count_member(rows[r], row_path, "footprint_bytes");
-        figures.push_back(one);
-      }
+    if (report.is_object() && report.contains("report") && report.at("report") == "smh-compare") {
+      read_compare_report(report, out);
+    } else if (report.is_object() && report.contains("context") && report.contains("benchmarks")) {
+      read_benchmark_report(report, out);
+    } else {
+      throw ReportShapeError{"$", "neither an smh compare report (\"report\": \"smh-compare\") nor a Google "
+                                  "Benchmark report: write one with smh compare --report, or smh_policy_bench "
+                                  "--benchmark_format=json"};
     }
     return true;
   } catch (const ReportShapeError& shape) {
@@ -114,8 +190,7 @@ int tune_command(const TuneCommandOptions& options) {
   Objective objective{};
   if (!parse_objective(options.objective, &objective)) {
     return bad_input("--objective: '" + options.objective +
-                     "' is not one of failures, footprint (latency and weighted need benchmark reports, which "
-                     "tune does not read yet)");
+                     "' is not one of failures, footprint (latency and weighted are not implemented yet)");
   }
   Compared compared;
   std::string error;

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -65,7 +66,13 @@ class CliTest : public ::testing::Test {
   // The same, with `environment` ("NAME=value" each) added to the test's own.
   Completed smh_with_environment(const std::vector<std::string>& args, std::vector<std::string> environment,
                                  const std::string& stdin_path = "/dev/null") const {
-    std::vector<std::string> argv_text = {SMH_BINARY};
+    return spawn(SMH_BINARY, args, std::move(environment), stdin_path);
+  }
+
+  // Runs the program at `binary` so, in the test directory.
+  Completed spawn(const std::string& binary, const std::vector<std::string>& args,
+                  std::vector<std::string> environment = {}, const std::string& stdin_path = "/dev/null") const {
+    std::vector<std::string> argv_text = {binary};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& arg : argv_text) {
@@ -95,7 +102,7 @@ class CliTest : public ::testing::Test {
     posix_spawn_file_actions_destroy(&actions);
     Completed done;
     if (spawned != 0) {
-      ADD_FAILURE() << "cannot start " << SMH_BINARY;
+      ADD_FAILURE() << "cannot start " << binary;
       return done;
     }
     int status = 0;
@@ -115,6 +122,20 @@ class CliTest : public ::testing::Test {
 
   fs::path dir_;
 };
+
+// A trace of `allocs` cacheable allocations of 40..939 bytes, every third
+// followed by a free of the one before it: enough to fill a small region.
+inline std::string alloc_free_trace(unsigned allocs) {
+  std::string trace;
+  for (unsigned handle = 1; handle <= allocs; ++handle) {
+    trace += "{\"op\":\"alloc\",\"handle\":" + std::to_string(handle) + ",\"attr\":0,\"size\":" +
+             std::to_string(40 + (handle * 53) % 900) + "}\n";
+    if (handle % 3 == 0) {
+      trace += "{\"op\":\"free\",\"handle\":" + std::to_string(handle - 1) + "}\n";
+    }
+  }
+  return trace;
+}
 
 inline std::string bundled(const std::string& name) { return std::string(SMH_SCENARIOS_DIR) + "/" + name; }
 

@@ -92,7 +92,7 @@ TEST_F(Tune, MalformedReportsArePositioned) {
   EXPECT_EQ(smh({"tune", "policy.json"}).err, "smh tune: policy.json: $.traces[0].policies[0].policy: unknown policy 'fastest'\n");
 
   write("other.json", R"({"report": "smh", "report_version": 1})");
-  EXPECT_NE(smh({"tune", "other.json"}).err.find("other.json: $: not an smh compare report"), std::string::npos);
+  EXPECT_NE(smh({"tune", "other.json"}).err.find("other.json: $: neither an smh compare report"), std::string::npos);
 
   write("a.json", compare_report("m1.json", R"({"policy": "first_fit", "failed_allocs": 0, "footprint_bytes": 9})"));
   write("b.json", compare_report("m2.json", R"({"policy": "first_fit", "failed_allocs": 0, "footprint_bytes": 9})"));
@@ -109,15 +109,7 @@ TEST_F(Tune, FromACompareReportToAMachineReplayRuns) {
     {"name": "a", "base": "0x2000_0000", "size": "8K", "attr": "cacheable", "cache": "non_cacheable"},
     {"name": "b", "base": "0x2100_0000", "size": "32K", "attr": "cacheable", "cache": "non_cacheable"}]},
     "ops": []})");
-  std::string trace;
-  for (unsigned handle = 1; handle <= 50; ++handle) {
-    trace += "{\"op\":\"alloc\",\"handle\":" + std::to_string(handle) + ",\"attr\":0,\"size\":" +
-             std::to_string(40 + (handle * 53) % 900) + "}\n";
-    if (handle % 3 == 0) {
-      trace += "{\"op\":\"free\",\"handle\":" + std::to_string(handle - 1) + "}\n";
-    }
-  }
-  write("t.jsonl", trace);
+  write("t.jsonl", alloc_free_trace(50));
   ASSERT_EQ(smh({"compare", "m.json", "t.jsonl", "--report", "c.json"}).exit_code, 0);
   const Completed tuned = smh({"tune", "c.json", "--objective", "footprint", "-o", "best.json"});
   ASSERT_EQ(tuned.exit_code, 0) << tuned.err;
