@@ -1,10 +1,11 @@
 // Google Benchmark: `smh import heaptrack` end to end, file to file.
 //
-//   BM_ImportHeaptrack/zstd_in:1/zstd_out:1   heaptrack raw data (zstd) ->
+//   BM_ImportHeaptrack/zstd_in:1/out:1   heaptrack raw data (zstd) ->
 //       Importer -> TraceWriter (zstd): what `smh import heaptrack X.raw.zst
 //       -o T.jsonl.zst` costs; the issue's target is >= 5 M events/s
-//   BM_ImportHeaptrack/zstd_in:0/zstd_out:0   the same, uncompressed both ways
-//   BM_ImportHeaptrack/.../out:none           --stats: reading and the ledger alone
+//   BM_ImportHeaptrack/zstd_in:0/out:0   the same, uncompressed both ways
+//   BM_ImportHeaptrack/zstd_in:1/out:2   no output (--stats): reading and the
+//                                        ledger alone
 //
 // The input imitates a heaptrack -r recording: 2M allocation events ("+ SIZE
 // TRACE POINTER" and "- POINTER", sizes log-uniform 16..4096, ~10k blocks live,

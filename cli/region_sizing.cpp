@@ -126,12 +126,13 @@ SizingResult size_regions(const std::vector<std::uint64_t>& start_bytes, const S
     return result;
   }
   // Rounds: bisect the regions that may still lose a granule (all of them
-  // first), last region first (region_sizing.hpp says why), then ask of each, by a trial of its own, whether one granule less
-  // still passes: minimal when none does.
-  std::vector<bool> todo(sizes.size(), true);
+  // first), last region first (region_sizing.hpp says why), then ask of each,
+  // by a trial of its own, whether one granule less still passes: minimal when
+  // none does.
+  std::vector<bool> shrinkable(sizes.size(), true);
   for (unsigned round = 0; round < limits.max_rounds; ++round) {
     for (std::size_t region = sizes.size(); region-- > 0;) {
-      if (todo[region] && !search.bisect(&sizes, region)) {
+      if (shrinkable[region] && !search.bisect(&sizes, region)) {
         return result;
       }
     }
@@ -141,7 +142,7 @@ SizingResult size_regions(const std::vector<std::uint64_t>& start_bytes, const S
       if (!search.shrinkable(sizes, region, &can_shrink)) {
         return result;
       }
-      todo[region] = can_shrink;
+      shrinkable[region] = can_shrink;
       minimal = minimal && !can_shrink;
     }
     if (minimal) {
