@@ -230,6 +230,36 @@ void* Heap::aligned_alloc(std::size_t align_bytes, std::size_t size_bytes) SMH_R
 
 // ---------------------------------------------------------------- free
 
+// A free neighbour that free() is about to merge with (and unlink) must be what it
+// claims: a sane size, a used left neighbour, a right neighbour whose boundary tag
+// names it, and ring links that lead back to it. Checked before anything is
+// written, so a corrupted neighbour makes free() refuse instead of following
+// bytes that may be a live block's data. O(1): the header after it, and the two
+// links the unlink would touch anyway.
+#if SMH_HARDENED
+SMH_HOT bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
+  const Granule size = detail::header_size(header);
+  if (size < min_block_granules || size > end_g_ - block || detail::header_left_free(header) ||
+      detail::header_slack(header) != 0) {
+    return false;
+  }
+  const Granule after = block + size;
+  if (after < end_g_) {
+    if (!is_block_start(after)) {
+      return false;
+    }
+    const std::uint64_t after_header = load_header(after);
+    if (detail::header_prev_size(after_header) != size || !detail::header_left_free(after_header)) {
+      return false;
+    }
+  }
+  const Granule next = load_field(block, detail::next_offset);
+  const Granule prev = load_field(block, detail::prev_offset);
+  return link_in_area(next) && link_in_area(prev) && load_field(next, detail::prev_offset) == block &&
+         load_field(prev, detail::next_offset) == block;
+}
+#endif
+
 // Exact check that ptr is the payload of a live block (the start bitmap decides).
 // Hardened builds (SMH_HARDENED, the default) also check that the header agrees
 // with the neighbours free() will touch, so a corrupted header or neighbour is
@@ -289,36 +319,6 @@ SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
   *block = candidate;
   return Status::ok;
 }
-
-// A free neighbour that free() is about to merge with (and unlink) must be what it
-// claims: a sane size, a used left neighbour, a right neighbour whose boundary tag
-// names it, and ring links that lead back to it. Checked before anything is
-// written, so a corrupted neighbour makes free() refuse instead of following
-// bytes that may be a live block's data. O(1): the header after it, and the two
-// links the unlink would touch anyway.
-#if SMH_HARDENED
-bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
-  const Granule size = detail::header_size(header);
-  if (size < min_block_granules || size > end_g_ - block || detail::header_left_free(header) ||
-      detail::header_slack(header) != 0) {
-    return false;
-  }
-  const Granule after = block + size;
-  if (after < end_g_) {
-    if (!is_block_start(after)) {
-      return false;
-    }
-    const std::uint64_t after_header = load_header(after);
-    if (detail::header_prev_size(after_header) != size || !detail::header_left_free(after_header)) {
-      return false;
-    }
-  }
-  const Granule next = load_field(block, detail::next_offset);
-  const Granule prev = load_field(block, detail::prev_offset);
-  return link_in_area(next) && link_in_area(prev) && load_field(next, detail::prev_offset) == block &&
-         load_field(prev, detail::next_offset) == block;
-}
-#endif
 
 Status Heap::report_error(Status status, const void* ptr) const {
   SMH_ASSERT(status != Status::ok);
@@ -431,13 +431,20 @@ Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
 // The checks realloc and resize_in_place share. On ok, `request` describes the
 // block and the wanted size; otherwise the failure has been reported, and counted
 // as a failed allocation when `count_failure` (realloc; resize_in_place is only a
-// first attempt whose caller may move the block, so it never counts one).
+// first attempt whose caller may move the block, so it never counts one). Once
+// the pointer passed, request->header is set whatever follows; without
+// `check_arguments` only the pointer is checked (a caller that will not resize).
 Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
-                          bool count_failure, ResizeRequest* request) {
+                          bool count_failure, bool check_arguments, ResizeRequest* request) {
   Granule block = 0;
   const Status status = check_live_block(ptr, &block);
   if (status != Status::ok) {
     return report_error(status, ptr);
+  }
+  request->block = block;
+  request->header = load_header(block);
+  if (!check_arguments) {
+    return Status::ok;
   }
   Status refusal = Status::ok;
   if (!alignment_ok(align_bytes)) {
@@ -451,8 +458,6 @@ Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_b
     }
     return refusal;
   }
-  request->block = block;
-  request->header = load_header(block);
   request->align_granules = align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
   request->need = block_granules_for(size_bytes);
   return Status::ok;
@@ -493,15 +498,25 @@ void Heap::report_realloc(const ResizeRequest& request, const void* old_ptr, Gra
 }
 
 Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS {
+  std::size_t old_usable_bytes = 0;
+  return resize_in_place(ptr, align_bytes, size_bytes, true, &old_usable_bytes);
+}
+
+Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes, bool may_stay,
+                             std::size_t* old_usable_bytes) SMH_RESTRICT_THIS {
+  *old_usable_bytes = 0;
   if (ptr == nullptr || size_bytes == 0) {
     return report_error(Status::invalid_argument, ptr);
   }
   ResizeRequest request;
-  const Status status = check_resize(ptr, align_bytes, size_bytes, false, &request);
+  const Status status = check_resize(ptr, align_bytes, size_bytes, false, may_stay, &request);
+  if (request.header != 0) {  // ptr is a live block (a header is never 0: size >= 2)
+    *old_usable_bytes = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
+  }
   if (status != Status::ok) {
     return status;
   }
-  if (!resize_block_in_place(request, size_bytes)) {
+  if (!may_stay || !resize_block_in_place(request, size_bytes)) {
     return Status::out_of_memory;  // not a failed allocation: the caller may move
   }
   report_realloc(request, ptr, request.block, size_bytes, align_bytes);
@@ -517,7 +532,7 @@ ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t 
     return {nullptr, free(ptr)};
   }
   ResizeRequest request;
-  const Status status = check_resize(ptr, align_bytes, size_bytes, true, &request);
+  const Status status = check_resize(ptr, align_bytes, size_bytes, true, true, &request);
   if (status != Status::ok) {
     return {nullptr, status};
   }

@@ -10,18 +10,12 @@
 #include <bit>
 #include <cstdint>
 
+#include "hot.hpp"
 #include "smh/assert.hpp"
 #include "smh/detail/block_header.hpp"
 #include "smh/detail/free_node.hpp"
 #include "smh/heap.hpp"
 
-// Hot helpers are inlined into their callers on hosts (fewer calls and spills on
-// every operation); an -Os build (the Cortex-M image) keeps one copy of each.
-#if defined(__OPTIMIZE_SIZE__)
-#define SMH_HOT inline
-#else
-#define SMH_HOT [[gnu::always_inline]] inline
-#endif
 
 namespace smh {
 

@@ -242,16 +242,6 @@ PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* 
     return {report(Status::pointer_outside_region, address), 0};
   }
   Region& owner_region = storage_.regions[region];
-  if (!owner_region.heap.is_live_block(ptr)) {
-    // Let the heap classify it (interior, double free, corrupted) and report it.
-    const Status status = owner_region.heap.resize_in_place(ptr, align_bytes, size_bytes);
-    SMH_ASSERT(status != Status::ok);
-    return {report(status, address), 0};
-  }
-  const std::size_t old_usable = owner_region.heap.usable_size(ptr);
-  if (!attribute_valid(attr)) {
-    return {report(Status::unknown_attribute, address), old_usable};
-  }
   // A block stays put only where its region satisfies the request (offline and
   // reserved regions still resize their own blocks: nothing new is carved), and
   // only for an alignment its heap accepts: one larger than the region is refused
@@ -260,11 +250,20 @@ PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* 
   // region never serves an alignment beyond its size, not even to a block that
   // happens to have it: alloc and realloc agree, and the simulator's memory map
   // keeps host and device alignment equal only up to the region size.)
-  if (!matches(owner_region, attr) ||
-      (align_bytes > owner_region.config.size_bytes && (align_bytes & (align_bytes - 1)) == 0)) {
-    return {Status::out_of_memory, old_usable};
+  const bool known_attr = attribute_valid(attr);
+  const bool may_stay = known_attr && matches(owner_region, attr) &&
+                        !(align_bytes > owner_region.config.size_bytes && (align_bytes & (align_bytes - 1)) == 0);
+  // One pointer check, in the heap: it classifies a bad pointer (interior, double
+  // free, corrupted) and reports it, and gives a live block's usable size.
+  std::size_t old_usable = 0;
+  const Status status = owner_region.heap.resize_in_place(ptr, align_bytes, size_bytes, may_stay, &old_usable);
+  if (old_usable == 0) {  // not a live block
+    SMH_ASSERT(status != Status::ok);
+    return {report(status, address), 0};
   }
-  const Status status = owner_region.heap.resize_in_place(ptr, align_bytes, size_bytes);
+  if (!known_attr) {
+    return {report(Status::unknown_attribute, address), old_usable};
+  }
   if (status != Status::ok && status != Status::out_of_memory) {
     return {report(status, address), old_usable};
   }

@@ -13,6 +13,7 @@
 // never fails the allocation, no policy retries, and no search runs twice.
 #pragma once
 
+#include "hot.hpp"
 #include "smh/assert.hpp"
 #include "smh/pool_engine.hpp"
 
@@ -37,7 +38,7 @@ inline bool PoolEngine::serves(const Region& region, std::uint32_t attr, std::si
 
 // The first candidate in `order` (nullptr: insertion order), starting at `start`
 // and wrapping around.
-inline PoolEngine::Choice PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy,
+SMH_HOT PoolEngine::Choice PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy,
                                                const std::uint8_t* order, unsigned start) const {
   Choice choice;
   for (unsigned step = 0; step < region_count_; ++step) {
@@ -107,13 +108,13 @@ inline PoolEngine::Choice PoolEngine::worst_fit_candidate(std::uint32_t attr, co
 }
 
 // The policy's choice, with its heap searches counted (heap_search_count()).
-inline PoolEngine::Choice PoolEngine::select_region(std::uint32_t attr, const Heap::Request& request) {
+SMH_HOT PoolEngine::Choice PoolEngine::select_region(std::uint32_t attr, const Heap::Request& request) {
   const Choice chosen = select_by_policy(attr, request);
   heap_searches_ += chosen.searched;
   return chosen;
 }
 
-inline PoolEngine::Choice PoolEngine::select_by_policy(std::uint32_t attr, const Heap::Request& request) {
+SMH_HOT PoolEngine::Choice PoolEngine::select_by_policy(std::uint32_t attr, const Heap::Request& request) {
   const Policy policy = policy_for(attr);
   switch (policy) {
     case Policy::first_fit:

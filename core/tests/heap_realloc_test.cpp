@@ -376,6 +376,50 @@ TEST(HeapRealloc, TryReallocNamesTheProblemWithABadPointer) {
   EXPECT_TRUE(HeapConsistent(heap));
 }
 
+// The pool's realloc checks the pointer once: resize_in_place with the old
+// block's usable size as well. A live block gives its size whether it stays or
+// not; may_stay false only checks it; a bad pointer gives 0 and its status.
+TEST(HeapRealloc, ResizeInPlaceSaysTheOldUsableSizeAndMayOnlyCheck) {
+  OwnedHeap h(kRegion);
+  ASSERT_EQ(h.status, Status::ok);
+  void* a = h.heap.alloc(100);  // 13 granules of payload: 104 usable bytes
+  void* guard = h.heap.alloc(16);  // keeps a's released tail away from b
+  void* b = h.heap.alloc(64);
+  void* c = h.heap.alloc(16);  // and b away from the free end
+  ASSERT_TRUE(a && guard && b && c);
+  ASSERT_EQ(h.heap.usable_size(a), 104u);
+  fill(a, 100, 7);
+  const HeapStats before = h.heap.stats();
+  std::size_t old_usable = 1;
+  EXPECT_EQ(h.heap.resize_in_place(a, 0, 40, false, &old_usable), Status::out_of_memory);
+  EXPECT_EQ(old_usable, 104u);
+  EXPECT_EQ(stats_diff(h.heap.stats(), before), "");
+  EXPECT_EQ(h.heap.usable_size(a), 104u);
+
+  old_usable = 1;  // a bad alignment is refused, yet the block is named
+  EXPECT_EQ(h.heap.resize_in_place(a, 24, 40, true, &old_usable), Status::invalid_argument);
+  EXPECT_EQ(old_usable, 104u);
+  EXPECT_EQ(stats_diff(h.heap.stats(), before), "");
+
+  old_usable = 1;
+  EXPECT_EQ(h.heap.resize_in_place(a, 0, 40, true, &old_usable), Status::ok);
+  EXPECT_EQ(old_usable, 104u);
+  EXPECT_EQ(h.heap.usable_size(a), 40u);
+  EXPECT_TRUE(filled(a, 40, 7));
+
+  for (const bool may_stay : {false, true}) {
+    old_usable = 1;
+    EXPECT_EQ(h.heap.resize_in_place(static_cast<unsigned char*>(a) + 8, 0, 40, may_stay, &old_usable),
+              Status::pointer_not_block);
+    EXPECT_EQ(old_usable, 0u);
+  }
+  ASSERT_EQ(h.heap.free(b), Status::ok);
+  old_usable = 1;
+  EXPECT_EQ(h.heap.resize_in_place(b, 0, 40, false, &old_usable), Status::double_free);
+  EXPECT_EQ(old_usable, 0u);
+  EXPECT_TRUE(HeapConsistent(h.heap));
+}
+
 TEST(HeapRealloc, ReallocChainPreservesContentsWhetherMovedOrInPlace) {
   OwnedHeap h(kRegion);
   ASSERT_EQ(h.status, Status::ok);

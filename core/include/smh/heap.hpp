@@ -118,6 +118,12 @@ class Heap {
   // unchanged and no failure is counted: the caller may move it). The pool uses
   // this to keep realloc's copy outside its lock.
   Status resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS;
+  // The same with one pointer check for a caller that also needs the block's size
+  // (the pool's realloc): whenever ptr is a live block, *old_usable_bytes gets its
+  // usable bytes before the call (0 otherwise); with may_stay false the block is
+  // only checked and out_of_memory returned (the caller moves it).
+  Status resize_in_place(void* ptr, std::size_t align_bytes, std::size_t size_bytes, bool may_stay,
+                         std::size_t* old_usable_bytes) SMH_RESTRICT_THIS;
 
   // free(nullptr) is a no-op returning ok. Anything that is not a live block of
   // this heap is refused with a status (and the error hook); the heap is unchanged.
@@ -220,7 +226,7 @@ class Heap {
   struct ScanTotals;  // what a checked walk over all blocks measured
   struct ResizeRequest {  // a checked realloc request
     Granule block;
-    std::uint64_t header;
+    std::uint64_t header = 0;  // 0 until ptr passed the pointer check (a header never is 0)
     Granule align_granules;
     Granule need;
   };
@@ -287,7 +293,7 @@ class Heap {
   void account_free(std::uint64_t header);
   Granule resize_block(Granule block, Granule size, Granule need);
   Status check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
-                      bool count_failure, ResizeRequest* request);
+                      bool count_failure, bool check_arguments, ResizeRequest* request);
   bool resize_block_in_place(const ResizeRequest& request, std::size_t size_bytes);
   void report_realloc(const ResizeRequest& request, const void* old_ptr, Granule new_block,
                       std::size_t size_bytes, std::size_t align_bytes);
