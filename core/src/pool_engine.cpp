@@ -196,7 +196,7 @@ void* PoolEngine::alloc_in(unsigned region, std::size_t align_bytes, std::size_t
 // range [low, low + count) always holds the answer and halves each step with a
 // conditional move, so a free() pays no mispredicted branch for it (the pool's
 // frees land in regions in no predictable order).
-int PoolEngine::find_owner(std::uintptr_t address) const {
+SMH_HOT int PoolEngine::find_owner(std::uintptr_t address) const {
   unsigned count = region_count_;
   if (count == 0) {
     return -1;
