@@ -9,6 +9,7 @@
 #include "config_warnings.hpp"
 #include "report_json.hpp"
 #include "smh/sim/expectations.hpp"
+#include "smh/sim/percentile.hpp"
 #include "smh/sim/scenario_parser.hpp"
 #include "smh/sim/scenario_runner.hpp"
 #include "text_format.hpp"
@@ -59,6 +60,8 @@ struct Cell {
   std::uint64_t failed_allocs = 0;
   std::uint64_t footprint_bytes = 0;  // sum of the regions' high water marks
   double f_ext_peak = 0;              // the largest sampled F_ext of any region
+  double f_ext_p50 = 0;               // over every region's samples (nearest rank)
+  double f_ext_p95 = 0;
   std::uint64_t spilled = 0;          // requests served outside their home region
   bool best = false;
 };
@@ -68,6 +71,7 @@ Cell cell_of(Policy policy, const sim::ScenarioOutcome& outcome) {
   cell.policy = policy;
   cell.outcome = &outcome;
   cell.failed_allocs = outcome.summary.failed_allocs;
+  std::vector<double> samples;
   for (std::size_t index = 0; index < outcome.summary.regions.size(); ++index) {
     const sim::RegionSummary& region = outcome.summary.regions[index];
     cell.footprint_bytes += region.stats.high_water_bytes;
@@ -76,9 +80,12 @@ Cell cell_of(Policy policy, const sim::ScenarioOutcome& outcome) {
     if (index < outcome.fragmentation.regions.size()) {
       for (const double f_ext : outcome.fragmentation.regions[index].f_ext) {
         cell.f_ext_peak = std::max(cell.f_ext_peak, f_ext);
+        samples.push_back(f_ext);
       }
     }
   }
+  cell.f_ext_p50 = sim::nearest_rank_percentile(samples, 50);
+  cell.f_ext_p95 = sim::nearest_rank_percentile(samples, 95);
   return cell;
 }
 
@@ -178,14 +185,16 @@ int compare_command(const CompareCommandOptions& options) {
       cell.best = objective(cell) == objective(*best);
     }
 
-    TextTable table({"policy", "failed", "footprint", "overhead", "F_ext peak", "spilled", "digest", ""},
-                    {Align::left, Align::right, Align::right, Align::right, Align::right, Align::right, Align::left,
-                     Align::left});
+    TextTable table({"policy", "failed", "footprint", "overhead", "F_ext p50", "F_ext p95", "F_ext peak", "spilled",
+                     "digest", ""},
+                    {Align::left, Align::right, Align::right, Align::right, Align::right, Align::right, Align::right,
+                     Align::right, Align::left, Align::left});
     Json rows = Json::array();
     for (const Cell& cell : cells) {
       const double overhead = sim::footprint_overhead(cell.outcome->summary);
       table.add_row({to_string(cell.policy), std::to_string(cell.failed_allocs), std::to_string(cell.footprint_bytes),
-                     fixed(overhead, 3), fixed(cell.f_ext_peak, 3), std::to_string(cell.spilled),
+                     fixed(overhead, 3), fixed(cell.f_ext_p50, 3), fixed(cell.f_ext_p95, 3), fixed(cell.f_ext_peak, 3),
+                     std::to_string(cell.spilled),
                      hex(cell.outcome->summary.digest), cell.best ? "best" : ""});
       Json row = Json::object();
       row["policy"] = to_string(cell.policy);
@@ -193,6 +202,8 @@ int compare_command(const CompareCommandOptions& options) {
       row["failed_allocs"] = cell.failed_allocs;
       row["footprint_bytes"] = cell.footprint_bytes;
       row["footprint_overhead"] = std::round(overhead * 1e6) / 1e6;
+      row["f_ext_p50"] = std::round(cell.f_ext_p50 * 1e6) / 1e6;
+      row["f_ext_p95"] = std::round(cell.f_ext_p95 * 1e6) / 1e6;
       row["f_ext_peak"] = std::round(cell.f_ext_peak * 1e6) / 1e6;
       row["spilled"] = cell.spilled;
       row["digest"] = hex(cell.outcome->summary.digest);

@@ -1,12 +1,11 @@
 #include "policy_counters.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
 
 #include "smh/assert.hpp"
 #include "smh/sim/attribute_names.hpp"
 #include "smh/sim/expectations.hpp"
+#include "smh/sim/percentile.hpp"
 
 namespace smh::bench {
 
@@ -52,16 +51,6 @@ std::string attribute_label(MatchMode mode, std::uint32_t value) {
 
 }  // namespace
 
-double percentile(std::vector<double> samples, double pct) {
-  SMH_ASSERT(pct > 0 && pct <= 100);
-  if (samples.empty()) {
-    return 0.0;
-  }
-  std::sort(samples.begin(), samples.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(pct / 100.0 * static_cast<double>(samples.size())));
-  return samples[std::max<std::size_t>(rank, 1) - 1];
-}
-
 NamedFigures policy_counters(const sim::ScenarioOutcome& outcome) {
   const sim::RunSummary& summary = outcome.summary;
   const sim::FragmentationSeries& series = outcome.fragmentation;
@@ -83,9 +72,9 @@ NamedFigures policy_counters(const sim::ScenarioOutcome& outcome) {
   figures.emplace_back("footprint_bytes", static_cast<double>(footprint_bytes));
   figures.emplace_back("footprint_overhead", sim::footprint_overhead(summary));
   figures.emplace_back("spilled", static_cast<double>(spilled));
-  figures.emplace_back("f_ext_p50", percentile(all_f_ext, 50));
-  figures.emplace_back("f_ext_p95", percentile(all_f_ext, 95));
-  figures.emplace_back("f_ext_max", percentile(all_f_ext, 100));
+  figures.emplace_back("f_ext_p50", sim::nearest_rank_percentile(all_f_ext, 50));
+  figures.emplace_back("f_ext_p95", sim::nearest_rank_percentile(all_f_ext, 95));
+  figures.emplace_back("f_ext_max", sim::nearest_rank_percentile(all_f_ext, 100));
   figures.emplace_back("search_mean", searches.requests == 0 ? 0.0
                                                              : static_cast<double>(searches.heap_searches) /
                                                                    static_cast<double>(searches.requests));
@@ -101,9 +90,9 @@ NamedFigures policy_counters(const sim::ScenarioOutcome& outcome) {
     figures.emplace_back(prefix + "spilled_out", static_cast<double>(region.requests.spilled_out));
     figures.emplace_back(prefix + "footprint_overhead",
                          overhead(region.stats.high_water_bytes, region.stats.peak_allocated_requested_bytes));
-    figures.emplace_back(prefix + "f_ext_p50", percentile(f_ext, 50));
-    figures.emplace_back(prefix + "f_ext_p95", percentile(f_ext, 95));
-    figures.emplace_back(prefix + "f_ext_max", percentile(f_ext, 100));
+    figures.emplace_back(prefix + "f_ext_p50", sim::nearest_rank_percentile(f_ext, 50));
+    figures.emplace_back(prefix + "f_ext_p95", sim::nearest_rank_percentile(f_ext, 95));
+    figures.emplace_back(prefix + "f_ext_max", sim::nearest_rank_percentile(f_ext, 100));
   }
   for (const sim::AttributeStats& attribute : outcome.attributes) {
     const std::string prefix = "attr:" + attribute_label(outcome.inputs.machine.pool.mode, attribute.attr) + ".";

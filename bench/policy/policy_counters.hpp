@@ -18,8 +18,4 @@ using NamedFigures = std::vector<std::pair<std::string, double>>;
 
 NamedFigures policy_counters(const sim::ScenarioOutcome& outcome);
 
-// The nearest-rank percentile (0 < pct <= 100) of `samples` (sorted here);
-// 0 when there are none.
-double percentile(std::vector<double> samples, double pct);
-
 }  // namespace smh::bench

@@ -124,6 +124,8 @@ TEST_F(PolicyBench, FiguresAreSmhComparesAndTuneReadsThem) {
     }
     EXPECT_NEAR(one.at("f_ext_p50").get<double>(), nearest_rank(all, 50), 1e-6);
     EXPECT_NEAR(one.at("f_ext_p95").get<double>(), nearest_rank(all, 95), 1e-6);
+    EXPECT_NEAR(one.at("f_ext_p50").get<double>(), rows[i].at("f_ext_p50").get<double>(), 1e-6);
+    EXPECT_NEAR(one.at("f_ext_p95").get<double>(), rows[i].at("f_ext_p95").get<double>(), 1e-6);
     spilled = spilled || one.at("spilled").get<double>() > 0;
     searched_two = searched_two || one.at("search_max").get<double>() == 2;
     EXPECT_GE(one.at("search_mean").get<double>(), 1.0);
