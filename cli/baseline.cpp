@@ -1,12 +1,11 @@
 #include "baseline.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "report_reading.hpp"
+#include "smh/sim/bounded_file.hpp"
 #include "text_format.hpp"
 
 namespace smh::cli {
@@ -15,9 +14,31 @@ namespace {
 
 using Kind = BaselineMove::Kind;
 
+// F_ext is a ratio in [0, 1]: anything else is not a report smh wrote.
+double ratio_member(const Json& object, const std::string& path, const char* key) {
+  const double value = number_member(object, path, key);
+  if (!(value >= 0.0 && value <= 1.0)) {
+    throw ReportShapeError{path + "." + key, "expected a ratio in [0, 1], got " + Json(value).dump()};
+  }
+  return value;
+}
+
+std::string verdict_member(const Json& object, const std::string& path) {
+  const std::string verdict = string_member(object, path, "verdict");
+  std::string known;
+  for (const sim::Verdict each : {sim::Verdict::pass, sim::Verdict::expectation_failed,
+                                  sim::Verdict::invariant_broken, sim::Verdict::crashed, sim::Verdict::bad_input}) {
+    if (verdict == to_string(each)) {
+      return verdict;
+    }
+    known += (known.empty() ? "" : ", ") + std::string(to_string(each));
+  }
+  throw ReportShapeError{path + ".verdict", "unknown verdict " + Json(verdict).dump() + " (one of " + known + ")"};
+}
+
 BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
   BaselineEntry entry;
-  entry.verdict = string_member(scenario, path, "verdict");
+  entry.verdict = verdict_member(scenario, path);
   // A crashed run (smh check) left no figures, as an unreadable scenario does.
   entry.ran = entry.verdict != to_string(sim::Verdict::bad_input) && entry.verdict != to_string(sim::Verdict::crashed);
   if (!entry.ran) {
@@ -34,8 +55,8 @@ BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
   for (std::size_t i = 0; i < regions.size(); ++i) {
     const std::string region_path = path + ".regions[" + std::to_string(i) + "]";
     BaselineEntry::Region& region = entry.regions[string_member(regions[i], region_path, "name")];
-    region.f_ext = number_member(regions[i], region_path, "f_ext");
-    region.f_ext_peak = number_member(regions[i], region_path, "f_ext_peak");
+    region.f_ext = ratio_member(regions[i], region_path, "f_ext");
+    region.f_ext_peak = ratio_member(regions[i], region_path, "f_ext_peak");
   }
   return entry;
 }
@@ -161,10 +182,17 @@ bool parse_baseline(const std::string& text, const std::string& file_name, Basel
     if (!scenarios.is_array()) {
       throw ReportShapeError{"$.scenarios", "expected an array"};
     }
+    // A baseline that holds no scenario compares nothing: every run would pass it.
+    if (scenarios.empty()) {
+      throw ReportShapeError{"$.scenarios", "no scenario: a baseline compares nothing without them"};
+    }
     Baseline baseline;
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
       const std::string path = "$.scenarios[" + std::to_string(i) + "]";
-      baseline[string_member(scenarios[i], path, "path")] = entry_from_json(scenarios[i], path);
+      const std::string scenario_path = string_member(scenarios[i], path, "path");
+      if (!baseline.emplace(scenario_path, entry_from_json(scenarios[i], path)).second) {
+        throw ReportShapeError{path + ".path", "scenario " + Json(scenario_path).dump() + " is listed twice"};
+      }
     }
     *out = std::move(baseline);
     return true;
@@ -176,22 +204,13 @@ bool parse_baseline(const std::string& text, const std::string& file_name, Basel
   return false;
 }
 
-bool load_baseline(const std::string& path, Baseline* out, std::string* error) {
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {  // ifstream opens a directory and reads nothing
-    *error = path + ": cannot read the baseline report: it is a directory";
+bool load_baseline(const std::string& path, std::uint64_t max_bytes, Baseline* out, std::string* error) {
+  std::string text;
+  if (!sim::read_bounded_file(path, max_bytes, &text, error)) {
+    *error = path + ": the baseline report: " + *error;
     return false;
   }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in) {
-    text << in.rdbuf();
-  }
-  if (!in || in.bad()) {
-    *error = path + ": cannot read the baseline report";
-    return false;
-  }
-  return parse_baseline(text.str(), path, out, error);
+  return parse_baseline(text, path, out, error);
 }
 
 BaselineEntry baseline_entry(const sim::ScenarioOutcome& outcome) {
@@ -257,7 +276,7 @@ std::string render_comparison(const std::string& baseline_path, const BaselineCo
                     std::to_string(counts[1]) + " improvement(s), " + std::to_string(counts[2]) +
                     " within tolerance, " + std::to_string(counts[3]) + " note(s)\n";
   for (const BaselineMove& move : comparison.moves) {
-    out += std::string("  ") + label(move.kind) + "  " + move.path + "  " + move.what + "\n";
+    out += std::string("  ") + label(move.kind) + "  " + printable(move.path) + "  " + printable(move.what) + "\n";
   }
   return out;
 }

@@ -47,7 +47,8 @@ using Baseline = std::map<std::string, BaselineEntry>;  // by scenario path
 // Reads a report (any smh report: run, check or replay). False with *error
 // ("file:line:col: ..." for JSON syntax, "file: $.scenarios[2].digest: ..." for
 // a report of the wrong shape).
-bool load_baseline(const std::string& path, Baseline* out, std::string* error);
+// Reads at most max_bytes (--max-input-bytes) of a regular file.
+bool load_baseline(const std::string& path, std::uint64_t max_bytes, Baseline* out, std::string* error);
 bool parse_baseline(const std::string& text, const std::string& file_name, Baseline* out, std::string* error);
 // The entry the current outcome would have in a report (same rounding).
 BaselineEntry baseline_entry(const sim::ScenarioOutcome& outcome);

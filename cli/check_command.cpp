@@ -7,12 +7,14 @@
 #include "isolated_runs.hpp"
 #include "junit.hpp"
 #include "outcome_wire.hpp"
+#include "output_paths.hpp"
 #include "progress.hpp"
 #include "report_json.hpp"
 #include "run_summary.hpp"
 #include "scenario_discovery.hpp"
 #include "smh/sim/scenario_runner.hpp"
 #include "test_hook.hpp"
+#include "text_format.hpp"
 
 namespace smh::cli {
 
@@ -35,23 +37,38 @@ std::string totals_line(const std::vector<const sim::ScenarioOutcome*>& outcomes
 
 int check_command(const CheckCommandOptions& options) {
   std::vector<std::string> paths;
+  std::vector<std::string> unreadable;  // folders that could not be searched: bad input, reported, not fatal
   std::string error;
-  if (!discover_scenarios(options.inputs, &paths, &error)) {
-    std::fprintf(stderr, "smh check: %s\n", error.c_str());
+  if (!discover_scenarios(options.inputs, &paths, &unreadable, &error)) {
+    std::fprintf(stderr, "smh check: %s\n", printable(error).c_str());
     return 2;
+  }
+  for (const std::string& folder : unreadable) {
+    std::fprintf(stderr, "smh check: %s\n", printable(folder).c_str());
   }
   if (paths.empty()) {
     std::fprintf(stderr, "smh check: no scenario files (*.json with \"format_version\") found\n");
     return 2;
   }
+  // Overwriting a scenario with a report would lose it. (Writing the report
+  // over the baseline is allowed: the baseline is read first.)
+  const std::string clash =
+      output_clash({{"--report", options.report_path}, {"--junit", options.junit_path}}, paths);
+  if (!clash.empty()) {
+    std::fprintf(stderr, "smh check: %s\n", clash.c_str());
+    return 2;
+  }
   // The baseline first: a typo in its name should not cost a whole run.
   Baseline baseline;
-  if (!options.baseline_path.empty() && !load_baseline(options.baseline_path, &baseline, &error)) {
+  if (!options.baseline_path.empty() && !load_baseline(options.baseline_path, options.max_input_bytes, &baseline, &error)) {
     std::fprintf(stderr, "smh check: --baseline: %s\n", error.c_str());
     return 2;
   }
 
   sim::RunnerOptions runner;
+  runner.max_input_bytes = options.max_input_bytes;
+  runner.max_findings_kept = options.max_findings;
+  runner.max_sim_memory_bytes = options.max_sim_memory_bytes;
   std::optional<RunStartHook> hook = test_hook_from_environment(&error);
   if (!hook) {
     std::fprintf(stderr, "smh check: %s\n", error.c_str());
@@ -117,6 +134,9 @@ int check_command(const CheckCommandOptions& options) {
   }
   if (!options.junit_path.empty() && !write_text_file(options.junit_path, render_junit(outcomes), &error)) {
     std::fprintf(stderr, "smh check: --junit: %s\n", error.c_str());
+    code = 2;
+  }
+  if (!unreadable.empty()) {  // named on stderr above; the scenarios found still ran
     code = 2;
   }
   return code;

@@ -9,10 +9,12 @@
 // (no such path, no scenario found, an unreadable baseline).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "baseline.hpp"
+#include "smh/sim/bounded_file.hpp"
 
 namespace smh::cli {
 
@@ -20,6 +22,9 @@ struct CheckCommandOptions {
   std::vector<std::string> inputs;  // files and directories
   unsigned jobs = 1;                // child processes at once, >= 1
   double time_limit_seconds = 600;  // per scenario; 0: none
+  std::uint64_t max_input_bytes = sim::default_max_input_bytes;  // scenario and baseline files
+  std::uint64_t max_findings = 1000;                              // kept in full per scenario
+  std::uint64_t max_sim_memory_bytes = std::uint64_t{8} << 30;    // per scenario's machine, worst case
   std::string report_path;          // empty: none
   std::string junit_path;           // empty: none
   std::string baseline_path;        // empty: no comparison

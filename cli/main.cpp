@@ -36,14 +36,29 @@ std::vector<std::string> policy_names() {
   return names;
 }
 
+// For the files smh writes: an empty name would write nothing and exit 0.
+const CLI::Validator non_empty_file_name(
+    [](const std::string& name) { return name.empty() ? std::string("an empty file name writes nothing") : ""; },
+    "FILE");
+
 // The flags run and replay share.
 void add_single_run_flags(CLI::App* command, RunCommandOptions* options) {
   command->add_option("--seed", options->seed, "Override the scenario's seed (decimal or 0x hex); swarm faults are re-drawn from it");
   command->add_option("--policy", options->policy, "Override the pool's selection policy")
       ->check(CLI::IsMember(policy_names()));
-  command->add_option("--report", options->report_path, "Write the JSON report to this file");
-  command->add_option("--junit", options->junit_path, "Write JUnit XML to this file");
+  command->add_option("--report", options->report_path, "Write the JSON report to this file")
+      ->check(non_empty_file_name);
+  command->add_option("--junit", options->junit_path, "Write JUnit XML to this file")->check(non_empty_file_name);
   command->add_flag("--quiet,-q", options->quiet, "Print only the one-line result");
+  command->add_option("--max-input-bytes", options->max_input_bytes,
+                      "Largest scenario or machine file read (default 64 MiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  command->add_option("--max-sim-memory-bytes", options->max_sim_memory_bytes,
+                      "Host memory the simulated machine may use at worst (default 8 GiB)")
+      ->check(CLI::Range(std::uint64_t{1} << 20, std::uint64_t{1} << 44));
+  command->add_option("--max-findings", options->max_findings,
+                      "Findings kept in full (default 1000); the rest are counted per check")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
 }
 
 // `smh import` and its flags.
@@ -114,8 +129,9 @@ int run(int argc, char** argv) {
                     "Seconds a scenario may run before it is killed and reported as crashed (default 600; 0: no "
                     "limit)")
       ->check(CLI::Range(0.0, 1e9));
-  check->add_option("--report", check_options.report_path, "Write the combined JSON report (usable as --baseline)");
-  check->add_option("--junit", check_options.junit_path, "Write JUnit XML to this file");
+  check->add_option("--report", check_options.report_path, "Write the combined JSON report (usable as --baseline)")
+      ->check(non_empty_file_name);
+  check->add_option("--junit", check_options.junit_path, "Write JUnit XML to this file")->check(non_empty_file_name);
   check->add_option("--baseline", check_options.baseline_path,
                     "Compare with an earlier --report: fail on a digest change or a metric regression");
   // Checked on the text, before conversion: "-1" would wrap into an unsigned
@@ -141,6 +157,15 @@ int run(int argc, char** argv) {
   check->add_flag("--allow-digest-change", allow_digest_change,
                   "Compare only the metrics with the baseline, not the digests (placement changed on purpose)");
   check->add_flag("--quiet,-q", check_options.quiet, "Print only failures and the totals");
+  check->add_option("--max-input-bytes", check_options.max_input_bytes,
+                    "Largest scenario or baseline file read (default 64 MiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  check->add_option("--max-sim-memory-bytes", check_options.max_sim_memory_bytes,
+                    "Host memory a scenario's machine may use at worst (default 8 GiB)")
+      ->check(CLI::Range(std::uint64_t{1} << 20, std::uint64_t{1} << 44));
+  check->add_option("--max-findings", check_options.max_findings,
+                    "Findings kept in full per scenario (default 1000); the rest are counted per check")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
 
   smh::cli::ImportCommandOptions import_options;
   CLI::App* import = add_import_command(app, &import_options);

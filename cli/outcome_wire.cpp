@@ -15,11 +15,11 @@ using sim::ScenarioOutcome;
 // these catch the addition (sizes as on the LP64 hosts the simulator builds on).
 constexpr std::size_t text = sizeof(std::string);
 constexpr std::size_t list = sizeof(std::vector<int>);
-static_assert(sizeof(sim::Finding) == 8 + 2 * text, "transfer the new field of Finding");
+static_assert(sizeof(sim::Finding) == 8 + 8 + text, "transfer the new field of Finding");
 static_assert(sizeof(sim::Injection) == 8 + 8 + text + 8 + text, "transfer the new field of Injection");
 static_assert(sizeof(sim::RegionSummary) == text + 8 + sizeof(HeapStats) + sizeof(sim::RegionRequests) + 8,
               "transfer the new field of RegionSummary");
-static_assert(sizeof(sim::RunSummary) == 4 * 8 + list + sizeof(sim::RequestSearches),
+static_assert(sizeof(sim::RunSummary) == 5 * 8 + list + sizeof(sim::RequestSearches) + sizeof(sim::FindingTally),
               "transfer the new field of RunSummary");
 static_assert(sizeof(sim::RequestSearches) == 3 * 8, "transfer the new field of RequestSearches");
 static_assert(sizeof(sim::AttributeStats) == 8 + list + sizeof(PoolStats) + 3 * 8,
@@ -44,6 +44,8 @@ void transfer(Io& io, Outcome& outcome) {
   io.raw(summary.failed_allocs);
   io.raw(summary.peak_live_bytes);
   io.raw(summary.digest);
+  io.raw(summary.skipped_null_ops);
+  io.raw(summary.finding_tally);
   io.seq(summary.regions, [&](auto& region) {
     io.str(region.name);
     io.raw(region.base);
@@ -54,7 +56,7 @@ void transfer(Io& io, Outcome& outcome) {
   io.raw(summary.searches);
   io.seq(outcome.findings, [&](auto& finding) {
     io.raw(finding.op_index);
-    io.str(finding.check);
+    io.raw(finding.check);
     io.str(finding.message);
   });
   io.seq(outcome.injections, [&](auto& injection) {
@@ -62,6 +64,7 @@ void transfer(Io& io, Outcome& outcome) {
     io.raw(injection.kind);
     io.str(injection.what);
     io.raw(injection.detected);
+    io.raw(injection.detection);
     io.str(injection.detected_by);
   });
   io.seq(outcome.unmet, [&](auto& line) { io.str(line); });

@@ -138,22 +138,20 @@ Json fragmentation_json(const ScenarioOutcome& outcome) {
 }
 
 Json findings_json(const ScenarioOutcome& outcome) {
-  std::map<std::string, std::uint64_t> by_check;
   Json listed = Json::array();
   for (const sim::Finding& finding : outcome.findings) {
-    ++by_check[finding.check];
     if (listed.size() < report_findings_listed) {
       Json one = Json::object();
       one["op"] = finding.op_index;
-      one["check"] = finding.check;
+      one["check"] = to_string(finding.check);
       one["unexpected"] = sim::finding_unexpected(outcome.inputs.expect, finding.check);
       one["message"] = finding.message;
       listed.push_back(std::move(one));
     }
   }
   Json out = Json::object();
-  out["total"] = outcome.findings.size();
-  out["by_check"] = by_check;
+  out["total"] = outcome.summary.finding_tally.total();
+  out["by_check"] = findings_by_check(outcome.summary.finding_tally);
   out["listed"] = listed;
   return out;
 }
@@ -181,6 +179,17 @@ Json injections_json(const ScenarioOutcome& outcome) {
 }
 
 }  // namespace
+
+std::map<std::string, std::uint64_t> findings_by_check(const sim::FindingTally& tally) {
+  std::map<std::string, std::uint64_t> by_check;
+  for (unsigned index = 0; index < sim::check_count; ++index) {
+    const auto check = static_cast<sim::Check>(index);
+    if (tally.of(check) != 0) {
+      by_check[to_string(check)] = tally.of(check);
+    }
+  }
+  return by_check;
+}
 
 Json outcome_json(const ScenarioOutcome& outcome) {
   Json out = Json::object();

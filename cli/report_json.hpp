@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,10 @@ using Json = nlohmann::ordered_json;
 inline constexpr int report_version = 1;
 // Findings and injections listed per scenario; the totals always count them all.
 inline constexpr std::size_t report_findings_listed = 1000;
+
+// Every check that fired, by name, with its count (all findings, those the run
+// did not keep in full included).
+std::map<std::string, std::uint64_t> findings_by_check(const sim::FindingTally& tally);
 
 // The deterministic record of one outcome (no timing).
 Json outcome_json(const sim::ScenarioOutcome& outcome);

@@ -5,11 +5,13 @@
 #include <vector>
 
 #include "junit.hpp"
+#include "output_paths.hpp"
 #include "progress.hpp"
 #include "report_json.hpp"
 #include "run_summary.hpp"
 #include "smh/sim/scenario_runner.hpp"
 #include "test_hook.hpp"
+#include "text_format.hpp"
 
 namespace smh::cli {
 
@@ -34,6 +36,9 @@ bool make_runner_options(const char* command, const RunCommandOptions& options, 
     }
     out->overrides.policy = policy;
   }
+  out->max_input_bytes = options.max_input_bytes;
+  out->max_findings_kept = options.max_findings;
+  out->max_sim_memory_bytes = options.max_sim_memory_bytes;
   std::string error;
   std::optional<RunStartHook> hook = test_hook_from_environment(&error);
   if (!hook) {
@@ -46,7 +51,7 @@ bool make_runner_options(const char* command, const RunCommandOptions& options, 
 
 int finish(const char* command, const RunCommandOptions& options, const sim::ScenarioOutcome& outcome) {
   if (outcome.verdict == sim::Verdict::bad_input) {
-    std::fprintf(stderr, "smh %s: %s\n", command, outcome.error.c_str());
+    std::fprintf(stderr, "smh %s: %s\n", command, printable(outcome.error).c_str());
   }
   const std::string text = options.quiet ? render_outcome_line(outcome) : render_run_summary(outcome);
   std::fputs(text.c_str(), stdout);
@@ -71,6 +76,16 @@ int run_one(const char* command, const RunCommandOptions& options,
             const std::function<sim::ScenarioOutcome(const sim::RunnerOptions&)>& run) {
   sim::RunnerOptions runner;
   if (!make_runner_options(command, options, &runner)) {
+    return 2;
+  }
+  std::vector<std::string> inputs = {options.scenario_path};
+  if (!options.trace_path.empty()) {
+    inputs.push_back(options.trace_path);
+  }
+  const std::string clash =
+      output_clash({{"--report", options.report_path}, {"--junit", options.junit_path}}, inputs);
+  if (!clash.empty()) {
+    std::fprintf(stderr, "smh %s: %s\n", command, clash.c_str());
     return 2;
   }
   ProgressLine progress(ProgressLine::stderr_is_terminal());

@@ -3,8 +3,11 @@
 // and the exit code of its verdict (0 pass, 1 failed, 2 bad input).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+
+#include "smh/sim/bounded_file.hpp"
 
 namespace smh::cli {
 
@@ -16,6 +19,9 @@ struct RunCommandOptions {
   std::string report_path;     // --report (empty: none)
   std::string junit_path;      // --junit (empty: none)
   bool quiet = false;
+  std::uint64_t max_input_bytes = sim::default_max_input_bytes;  // the scenario or machine file
+  std::uint64_t max_findings = 1000;                              // kept in full; the rest counted
+  std::uint64_t max_sim_memory_bytes = std::uint64_t{8} << 30;    // the machine's worst case
 };
 
 int run_command(const RunCommandOptions& options);

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "config_warnings.hpp"
+#include "report_json.hpp"
 #include "reproduce.hpp"
 #include "smh/sim/expectations.hpp"
 #include "text_chart.hpp"
@@ -77,7 +78,7 @@ std::string regions_table(const ScenarioOutcome& outcome) {
     const HeapStats& stats = region.stats;
     const std::uint32_t attr =
         index < outcome.inputs.machine.regions.size() ? outcome.inputs.machine.regions[index].attr : 0;
-    table.add_row({region.name, attribute_name(mode, attr), std::to_string(stats.capacity_bytes),
+    table.add_row({printable(region.name), attribute_name(mode, attr), std::to_string(stats.capacity_bytes),
                    std::to_string(stats.allocated_requested_bytes),
                    std::to_string(stats.peak_allocated_requested_bytes), std::to_string(stats.high_water_bytes),
                    std::to_string(stats.largest_free_block_bytes), fixed(region.external_fragmentation, 3),
@@ -111,7 +112,7 @@ std::string attributes_table(const ScenarioOutcome& outcome) {
   for (const sim::AttributeStats& attribute : outcome.attributes) {
     std::string regions;
     for (const unsigned region : attribute.regions) {
-      regions += (regions.empty() ? "" : ",") + outcome.summary.regions[region].name;
+      regions += (regions.empty() ? "" : ",") + printable(outcome.summary.regions[region].name);
     }
     table.add_row({attribute_name(outcome.inputs.machine.pool.mode, attribute.attr), regions.empty() ? "-" : regions,
                    std::to_string(attribute.alloc_requests), std::to_string(attribute.requested_bytes),
@@ -138,11 +139,11 @@ std::string over_time(const ScenarioOutcome& outcome) {
                     " (levels _ zero . : - = + * # full; live as a share of the capacity)\n";
   std::size_t name_width = 0;
   for (const sim::RegionSummary& region : outcome.summary.regions) {
-    name_width = std::max(name_width, region.name.size());
+    name_width = std::max(name_width, printable(region.name).size());
   }
   for (std::size_t index = 0; index < series.regions.size() && index < outcome.summary.regions.size(); ++index) {
     const sim::FragmentationSeries::RegionSeries& region = series.regions[index];
-    const std::string& name = outcome.summary.regions[index].name;
+    const std::string name = printable(outcome.summary.regions[index].name);
     const std::uint64_t capacity = outcome.summary.regions[index].stats.capacity_bytes;
     std::vector<double> live_share;
     for (const std::uint64_t live : region.live_bytes) {
@@ -161,30 +162,32 @@ std::string over_time(const ScenarioOutcome& outcome) {
 }
 
 std::string findings_text(const ScenarioOutcome& outcome) {
-  if (outcome.findings.empty()) {
+  const std::uint64_t total = outcome.summary.finding_tally.total();
+  if (total == 0) {
     return "findings: none\n";
   }
-  std::map<std::string, std::uint64_t> by_check;
-  for (const sim::Finding& finding : outcome.findings) {
-    ++by_check[finding.check];
-  }
-  std::string out = "findings: " + std::to_string(outcome.findings.size()) + " (";
-  for (const auto& [check, count] : by_check) {
+  std::string out = "findings: " + std::to_string(total) + " (";
+  for (const auto& [check, count] : findings_by_check(outcome.summary.finding_tally)) {
     out += (out.back() == '(' ? "" : ", ") + check + " " + std::to_string(count);
   }
   out += ")\n";
   const std::size_t shown = std::min(outcome.findings.size(), findings_listed);
   // Findings come in op order: the last listed has the widest op index.
-  const std::size_t op_width = std::to_string(outcome.findings[shown - 1].op_index).size();
+  const std::size_t op_width = shown == 0 ? 0 : std::to_string(outcome.findings[shown - 1].op_index).size();
   for (std::size_t i = 0; i < shown; ++i) {
     const sim::Finding& finding = outcome.findings[i];
     const bool unexpected = sim::finding_unexpected(outcome.inputs.expect, finding.check);
     const std::string op = std::to_string(finding.op_index);
-    out += "  op " + std::string(op_width - std::min(op_width, op.size()), ' ') + op + "  " + finding.check +
-           (unexpected ? " (unexpected)" : "") + ": " + finding.message + "\n";
+    out += "  op " + std::string(op_width - std::min(op_width, op.size()), ' ') + op + "  " + to_string(finding.check) +
+           (unexpected ? " (unexpected)" : "") + ": " + printable(finding.message) + "\n";
   }
   if (shown < outcome.findings.size()) {
     out += "  ... " + std::to_string(outcome.findings.size() - shown) + " more in the JSON report (--report)\n";
+  }
+  if (outcome.findings.size() < total) {
+    out += "  ... and " + std::to_string(total - outcome.findings.size()) +
+           " more, counted above but not kept (the run keeps the first " + std::to_string(outcome.findings.size()) +
+           " in full; --max-findings)\n";
   }
   return out;
 }
@@ -202,8 +205,8 @@ std::string injections_text(const ScenarioOutcome& outcome) {
   const std::size_t shown = std::min(outcome.injections.size(), injections_listed);
   for (std::size_t i = 0; i < shown; ++i) {
     const sim::Injection& injection = outcome.injections[i];
-    out += "  op " + std::to_string(injection.op_index) + "  " + to_string(injection.kind) + ": " + injection.what +
-           (injection.detected ? " -> detected by " + injection.detected_by : " -> UNDETECTED") + "\n";
+    out += "  op " + std::to_string(injection.op_index) + "  " + to_string(injection.kind) + ": " + printable(injection.what) +
+           (injection.detected ? " -> detected by " + printable(injection.detected_by) : " -> UNDETECTED") + "\n";
   }
   if (shown < outcome.injections.size()) {
     out += "  ... " + std::to_string(outcome.injections.size() - shown) + " more in the JSON report (--report)\n";
@@ -213,8 +216,12 @@ std::string injections_text(const ScenarioOutcome& outcome) {
 
 std::string ops_text(const ScenarioOutcome& outcome) {
   std::string out = std::to_string(outcome.summary.ops) + " ops";
-  out += outcome.inputs.trace_path.empty() ? " (inline)" : " from " + outcome.inputs.trace_path;
-  out += ", " + std::to_string(outcome.summary.failed_allocs) + " failed allocs, footprint overhead " +
+  out += outcome.inputs.trace_path.empty() ? " (inline)" : " from " + printable(outcome.inputs.trace_path);
+  out += ", " + std::to_string(outcome.summary.failed_allocs) + " failed allocs";
+  if (outcome.summary.skipped_null_ops != 0) {
+    out += " (" + std::to_string(outcome.summary.skipped_null_ops) + " ops on their null handles skipped)";
+  }
+  out += ", footprint overhead " +
          fixed(sim::footprint_overhead(outcome.summary), 3);
   return out;
 }
@@ -223,10 +230,11 @@ std::string ops_text(const ScenarioOutcome& outcome) {
 
 std::string render_run_summary(const ScenarioOutcome& outcome) {
   const sim::RunInputs& inputs = outcome.inputs;
-  std::string out = "scenario  " + inputs.scenario_path + (inputs.name.empty() ? "" : " (" + inputs.name + ")") + "\n";
+  std::string out = "scenario  " + printable(inputs.scenario_path) +
+                    (inputs.name.empty() ? "" : " (" + printable(inputs.name) + ")") + "\n";
   if (outcome.verdict == Verdict::bad_input || outcome.verdict == Verdict::crashed) {
-    out += "result    " + verdict_label(outcome.verdict) + " (" + to_string(outcome.verdict) + "): " + outcome.error +
-           "\n";
+    out += "result    " + verdict_label(outcome.verdict) + " (" + to_string(outcome.verdict) +
+           "): " + printable(outcome.error) + "\n";
     out += "reproduce: " + reproduce_command(inputs) + "\n";
     return out;
   }
@@ -251,7 +259,7 @@ std::string render_run_summary(const ScenarioOutcome& outcome) {
   } else {
     out += "unmet expectations:\n";
     for (const std::string& line : outcome.unmet) {
-      out += "  " + line + "\n";
+      out += "  " + printable(line) + "\n";
     }
   }
   out += "reproduce: " + reproduce_command(inputs) + "\n";
@@ -261,21 +269,21 @@ std::string render_run_summary(const ScenarioOutcome& outcome) {
 std::string render_outcome_line(const ScenarioOutcome& outcome) {
   std::string label = verdict_label(outcome.verdict);
   label.resize(6, ' ');
-  std::string out = label + outcome.inputs.scenario_path +
-                    (outcome.inputs.replay ? " + " + outcome.inputs.trace_path : std::string()) + "  ";
+  std::string out = label + printable(outcome.inputs.scenario_path) +
+                    (outcome.inputs.replay ? " + " + printable(outcome.inputs.trace_path) : std::string()) + "  ";
   switch (outcome.verdict) {
     case Verdict::pass:
       return out + std::to_string(outcome.summary.ops) + " ops, digest " + hex(outcome.summary.digest) + "\n";
-    case Verdict::bad_input: return out + "bad_input: " + outcome.error + "\n";
+    case Verdict::bad_input: return out + "bad_input: " + printable(outcome.error) + "\n";
     case Verdict::crashed:
-      return out + "crashed: " + outcome.error + "\n      reproduce: " + reproduce_command(outcome.inputs) + "\n";
+      return out + "crashed: " + printable(outcome.error) + "\n      reproduce: " + reproduce_command(outcome.inputs) + "\n";
     case Verdict::expectation_failed:
     case Verdict::invariant_broken: break;
   }
   out += to_string(outcome.verdict);
-  out += ": " + (outcome.unmet.empty() ? std::string("?") : outcome.unmet.front()) + "\n";
+  out += ": " + (outcome.unmet.empty() ? std::string("?") : printable(outcome.unmet.front())) + "\n";
   for (std::size_t i = 1; i < outcome.unmet.size(); ++i) {
-    out += "      " + outcome.unmet[i] + "\n";
+    out += "      " + printable(outcome.unmet[i]) + "\n";
   }
   out += "      reproduce: " + reproduce_command(outcome.inputs) + "\n";
   return out;

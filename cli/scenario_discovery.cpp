@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
+
+#include "smh/sim/bounded_file.hpp"
 
 namespace smh::cli {
 
@@ -18,39 +18,51 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool search_directory(const fs::path& directory, std::vector<std::string>* paths, std::string* error) {
-  std::error_code code;
-  fs::recursive_directory_iterator it(directory, fs::directory_options::none, code);
-  for (; !code && it != fs::recursive_directory_iterator(); it.increment(code)) {
-    const fs::path& path = it->path();
-    const std::string file_name = path.filename().string();
-    std::error_code status_code;
-    if (it->is_directory(status_code)) {
-      if (!file_name.empty() && file_name.front() == '.') {
-        it.disable_recursion_pending();
+// Every folder below `top` is searched on its own (an explicit stack, no
+// recursion): one that cannot be read is named in *unreadable and the search
+// goes on with the others.
+void search_directory(const fs::path& top, std::vector<std::string>* paths, std::vector<std::string>* unreadable) {
+  std::vector<fs::path> pending = {top};
+  while (!pending.empty()) {
+    const fs::path directory = std::move(pending.back());
+    pending.pop_back();
+    std::error_code code;
+    fs::directory_iterator it(directory, fs::directory_options::none, code);
+    for (; !code && it != fs::directory_iterator(); it.increment(code)) {
+      const fs::path& path = it->path();
+      const std::string file_name = path.filename().string();
+      std::error_code status_code;
+      if (it->is_directory(status_code)) {
+        // Hidden folders are skipped, and links to folders are not followed.
+        if ((file_name.empty() || file_name.front() != '.') && !it->is_symlink(status_code)) {
+          pending.push_back(path);
+        }
+        continue;
       }
-      continue;
+      if (ends_with(file_name, ".json") && !ends_with(file_name, ".schema.json") &&
+          it->is_regular_file(status_code) && looks_like_scenario(path.string())) {
+        paths->push_back(path.lexically_normal().generic_string());
+      }
     }
-    if (ends_with(file_name, ".json") && !ends_with(file_name, ".schema.json") &&
-        it->is_regular_file(status_code) && looks_like_scenario(path.string())) {
-      paths->push_back(path.lexically_normal().generic_string());
+    if (code) {
+      unreadable->push_back(directory.lexically_normal().generic_string() + ": cannot search the directory: " +
+                            code.message());
     }
   }
-  if (code) {
-    *error = directory.string() + ": cannot search the directory: " + code.message();
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
 
 bool looks_like_scenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  // Unreadable or invalid: a scenario the run will report, not a file to skip.
-  const nlohmann::json document = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  std::string text;
+  std::string error;
+  // Unreadable, too large (read at most the default bound here: the run applies
+  // --max-input-bytes and reports it) or invalid: a scenario the run will
+  // report, not a file to skip.
+  if (!sim::read_bounded_file(path, sim::default_max_input_bytes, &text, &error)) {
+    return true;
+  }
+  const nlohmann::json document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {
     return true;
   }
@@ -58,7 +70,7 @@ bool looks_like_scenario(const std::string& path) {
 }
 
 bool discover_scenarios(const std::vector<std::string>& arguments, std::vector<std::string>* paths,
-                        std::string* error) {
+                        std::vector<std::string>* unreadable, std::string* error) {
   std::vector<std::string> found;
   for (const std::string& argument : arguments) {
     std::error_code code;
@@ -68,9 +80,7 @@ bool discover_scenarios(const std::vector<std::string>& arguments, std::vector<s
       return false;
     }
     if (fs::is_directory(status)) {
-      if (!search_directory(argument, &found, error)) {
-        return false;
-      }
+      search_directory(argument, &found, unreadable);
     } else {
       found.push_back(fs::path(argument).lexically_normal().generic_string());
     }
@@ -78,6 +88,7 @@ bool discover_scenarios(const std::vector<std::string>& arguments, std::vector<s
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
   *paths = std::move(found);
+  std::sort(unreadable->begin(), unreadable->end());
   return true;
 }
 

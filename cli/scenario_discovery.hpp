@@ -12,10 +12,12 @@
 
 namespace smh::cli {
 
-// Paths in sorted order without duplicates. False with *error when an argument
-// does not exist or a directory cannot be read.
+// Paths in sorted order without duplicates. A folder that cannot be searched is
+// named in *unreadable ("DIR: cannot search the directory: Permission denied",
+// sorted) and the search goes on. False with *error when an argument does not
+// exist.
 bool discover_scenarios(const std::vector<std::string>& arguments, std::vector<std::string>* paths,
-                        std::string* error);
+                        std::vector<std::string>* unreadable, std::string* error);
 
 // The rule above for one file found in a directory.
 bool looks_like_scenario(const std::string& path);

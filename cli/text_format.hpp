@@ -20,7 +20,15 @@ std::string fixed(double value, int decimals);
 // bits as hex), "none" for 0.
 std::string attribute_name(MatchMode mode, std::uint32_t attr);
 // `text` as one POSIX shell word: unchanged when it is made of safe characters,
-// else single-quoted.
+// else single-quoted; with a control character in it, bash's $'...' form with
+// that character as \xNN, so that the word can be printed and pasted.
 std::string shell_quote(std::string_view text);
+// `text` safe to print on a terminal: every control character (C0, DEL and, in
+// UTF-8, C1) written as \xNN or \u00NN, so that a name holding NUL, ESC, CR or
+// LF can neither cut a line short, clear or retitle the terminal, nor forge an
+// output line. Everything else (UTF-8 text included) is unchanged. Every
+// human-readable output applies it to what comes from the input (names, paths,
+// messages that quote them).
+std::string printable(std::string_view text);
 
 }  // namespace smh::cli

@@ -1,4 +1,4 @@
-// Suite 5 of issue 6: cache coherency. Generated driver workloads
+// Suite 5: cache coherency. Generated driver workloads
 // (support/driver_workload.hpp: TX, RX and descriptor buffers in write-back,
 // write-through and non-cacheable memory, CPU-only objects beside them, explicit
 // evictions and speculative fills, and seeded background cache activity):
@@ -61,7 +61,7 @@ class SilentDriverSut final : public DriverSut {
   void require_silence() {
     const auto& findings = executor_.executor().findings();
     if (!findings.empty()) {
-      RC_FAIL(findings.front().check + " at op " + std::to_string(findings.front().op_index) + ": " +
+      RC_FAIL(std::string(to_string(findings.front().check)) + " at op " + std::to_string(findings.front().op_index) + ": " +
               findings.front().message);
     }
   }
@@ -110,9 +110,9 @@ TEST(CoherencyProps, RemovingOneMaintenanceStepIsCaughtByItsOracle) {
 
         const std::uint64_t seed = *rc::gen::arbitrary<std::uint64_t>();
         const sim::RunResult result = sim::run_ops(*machine, mutated.ops, seed);  // no background noise
-        RC_LOG() << "mutation: " << to_string(site.mutation) << "; expected " << mutated.expected << " at op "
+        RC_LOG() << "mutation: " << to_string(site.mutation) << "; expected " << to_string(mutated.expected) << " at op "
                  << mutated.detection_op << "\n"
-                 << counterexample_json("coherency_" + mutated.expected, *machine, mutated.ops, seed) << "\n";
+                 << counterexample_json("coherency_" + std::string(to_string(mutated.expected)), *machine, mutated.ops, seed) << "\n";
         RC_ASSERT(result.ok);
         RC_ASSERT(std::any_of(result.findings.begin(), result.findings.end(), [&](const sim::Finding& finding) {
           return finding.check == mutated.expected && finding.op_index == mutated.detection_op;

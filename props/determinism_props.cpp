@@ -1,4 +1,4 @@
-// Suite 6 of issue 6: determinism. Generated scenarios — random machines (every
+// Suite 6: determinism. Generated scenarios — random machines (every
 // cache policy, line size, matching mode and selection policy), seeds, faults
 // (none, swarm, or a hand-picked mix), background cache activity, and op mixes
 // with every block, CPU, cache and DMA op — must give the same outcome every time:

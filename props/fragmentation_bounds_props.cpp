@@ -1,4 +1,4 @@
-// Suite 4 of issue 6: fragmentation bounds (docs/ARCHITECTURE.md, "Fragmentation
+// Suite 4: fragmentation bounds (docs/ARCHITECTURE.md, "Fragmentation
 // bound"; support/fragmentation_bound.hpp has the formulas).
 //   * A region whose block area is the bound proven for this heap,
 //     M * (1 + e_max / s_min) granules, never fails an allocation of a workload

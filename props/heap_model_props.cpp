@@ -1,4 +1,4 @@
-// Suite 1 — the heap against a simple model (issue 6). Random sequences of
+// Suite 1 — the heap against a simple model. Random sequences of
 // alloc, aligned alloc, realloc (aligned or not, to size 0 as well), free,
 // usable_size and validate on one smh::Heap whose size and base alignment are
 // generated too; support/heap_model.hpp lists what is checked after every call.

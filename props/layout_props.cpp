@@ -1,4 +1,4 @@
-// Suite 7 — layout (issue 6). For a generated call sequence on a generated region
+// Suite 7 — layout. For a generated call sequence on a generated region
 // (size, base alignment), every offset and usable size the core returns, and its
 // whole block layout after every call, equal what support/layout_predictor.hpp
 // computes from the "Layout rules" of docs/ARCHITECTURE.md. The predictor works in

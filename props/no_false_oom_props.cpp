@@ -1,4 +1,4 @@
-// Suite 3 — no false out-of-memory (issues 6, 12). Whenever an allocation fails
+// Suite 3 — no false out-of-memory. Whenever an allocation fails
 // (an alloc, a preference chain, a realloc), no region that could serve it has a
 // free block with room for it wherever it lies: computed here from a walk of
 // every region and the guarantee of support/free_block_fit.hpp (the block, plus

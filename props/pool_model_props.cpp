@@ -1,4 +1,4 @@
-// Suite 2 — the pool against a model (issue 6). Random memory maps (1 to 16
+// Suite 2 — the pool against a model. Random memory maps (1 to 16
 // regions, exact ids or capability masks, reserved regions, size-threshold
 // roles, adjacent or apart, added in random order) under a random policy, and
 // random call sequences (allocs with preference chains, aligned allocs,

@@ -11,6 +11,7 @@ packages=(
   g++-multilib                                        # -m32 layout check
   qemu-system-arm                                     # the core on a Cortex-M4 (mps2-an386)
   clang
+  python3                                             # cmake/scripts/function_length.py
 )
 
 # One dpkg-query call for all packages; a package that is unknown to dpkg is

@@ -134,9 +134,45 @@ TEST(Baseline, MalformedReportsArePositioned) {
       R"({"report": "smh", "report_version": 1, "scenarios": [{"path": "a.json", "verdict": "pass", "inputs": {"scenario_hash": "0x1"}, "digest": 7}]})",
       "b.json", &baseline, &error));
   EXPECT_EQ(error, "b.json: $.scenarios[0].digest: expected a string");
-  EXPECT_TRUE(parse_baseline(R"({"report": "smh", "report_version": 1, "scenarios": []})", "b.json", &baseline,
-                             &error));
-  EXPECT_TRUE(baseline.empty());
+}
+
+// Issue 13: an empty baseline passed every run, an unknown verdict counted as an
+// improvement, and an F_ext of 1.8e308 was taken for a figure.
+TEST(Baseline, OnlyWhatSmhWritesIsABaseline) {
+  Baseline baseline;
+  std::string error;
+  EXPECT_FALSE(parse_baseline(R"({"report": "smh", "report_version": 1, "scenarios": []})", "b.json", &baseline,
+                              &error));
+  EXPECT_EQ(error, "b.json: $.scenarios: no scenario: a baseline compares nothing without them");
+  EXPECT_FALSE(parse_baseline(
+      R"({"report": "smh", "report_version": 1, "scenarios": [{"path": "a.json", "verdict": "garbage"}]})", "b.json",
+      &baseline, &error));
+  EXPECT_EQ(error, "b.json: $.scenarios[0].verdict: unknown verdict \"garbage\" (one of pass, expectation_failed, "
+                   "invariant_broken, crashed, bad_input)");
+  const std::string entry =
+      R"({"path": "a.json", "verdict": "pass", "inputs": {"scenario_hash": "0x1"}, "digest": "0x2", )"
+      R"("footprint_bytes": 10, "failed_allocs": 0, "regions": [{"name": "r", "f_ext": F, "f_ext_peak": 0.5}]})";
+  const auto with_f_ext = [&](const std::string& f_ext) {
+    std::string text = entry;
+    text.replace(text.find('F'), 1, f_ext);
+    return R"({"report": "smh", "report_version": 1, "scenarios": [)" + text + "]}";
+  };
+  EXPECT_TRUE(parse_baseline(with_f_ext("0.25"), "b.json", &baseline, &error)) << error;
+  EXPECT_EQ(baseline.size(), 1u);
+  // Past the range of a double, the number itself is refused (report_reading).
+  EXPECT_FALSE(parse_baseline(with_f_ext("1.8e308"), "b.json", &baseline, &error));
+  EXPECT_EQ(error.rfind("b.json: not a readable report: ", 0), 0u) << error;
+  EXPECT_NE(error.find("1.8e308"), std::string::npos) << error;
+  for (const char* bad : {"1e308", "-0.5", "1.0001"}) {
+    EXPECT_FALSE(parse_baseline(with_f_ext(bad), "b.json", &baseline, &error)) << bad;
+    EXPECT_EQ(error.rfind("b.json: $.scenarios[0].regions[0].f_ext: expected a ratio in [0, 1], got ", 0), 0u)
+        << error;
+  }
+  std::string twice = entry;
+  twice.replace(twice.find('F'), 1, "0");
+  EXPECT_FALSE(parse_baseline(R"({"report": "smh", "report_version": 1, "scenarios": [)" + twice + ", " + twice + "]}",
+                              "b.json", &baseline, &error));
+  EXPECT_EQ(error, "b.json: $.scenarios[1].path: scenario \"a.json\" is listed twice");
 }
 
 TEST(Baseline, RenderedComparisonCountsAndListsMoves) {

@@ -38,6 +38,18 @@ TEST_F(Check, BundledScenariosPass) {
       << check.out;
 }
 
+// Issue 13: a report written over one of the scenarios would lose it.
+TEST_F(Check, AReportOverAScenarioIsRefused) {
+  const std::string scenario = passing_scenario(100);
+  write("suite/a.json", scenario);
+  const Completed check = smh({"check", "suite", "--report", "suite/a.json"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_EQ(check.err, "smh check: --report: suite/a.json is suite/a.json, an input of this run: refusing to "
+                       "overwrite it\n");
+  EXPECT_EQ(read("suite/a.json"), scenario);
+  EXPECT_EQ(check.out, "");  // refused before anything ran
+}
+
 TEST_F(Check, AllPassingExitsZeroInPathOrder) {
   write("suite/b.json", passing_scenario(200));
   write("suite/a.json", passing_scenario(100));
@@ -236,7 +248,7 @@ TEST_F(Check, BaselineReportsThatCannotBeReadAndBadTolerancesExitTwo) {
   fs::create_directories(path("folder"));
   const Completed folder = smh({"check", "a.json", "--baseline", "folder"});
   EXPECT_EQ(folder.exit_code, 2);
-  EXPECT_TRUE(contains(folder.err, "folder: cannot read the baseline report: it is a directory")) << folder.err;
+  EXPECT_TRUE(contains(folder.err, "folder: the baseline report: cannot read the file: it is a directory")) << folder.err;
   ASSERT_EQ(smh({"check", "a.json", "--report", "base.json"}).exit_code, 0);
   for (const char* flag : {"--failed-allocs-tolerance", "--footprint-tolerance", "--f-ext-tolerance"}) {
     for (const char* value : {"-1", "nan", "x"}) {

@@ -80,6 +80,53 @@ TEST_F(Run, BadCommandLinesExitTwo) {
   EXPECT_EQ(smh({"--help"}).exit_code, 0);
 }
 
+// Issue 13: names are printed raw no more. A NUL cut the summary short (the
+// verdict and the reproduce line were lost); ESC, CR and LF could clear the
+// terminal or forge a line.
+TEST_F(Run, ControlCharactersInNamesAreEscapedInTheSummary) {
+  std::string text = passing_scenario();
+  text.replace(text.find("\"seed\""), 0, R"("name": "a\u0000b\u001b[2J\r\nPASS  forged", )");
+  write("hostile.json", text);
+  for (const bool quiet : {false, true}) {
+    const Completed run =
+        quiet ? smh({"run", "hostile.json", "--quiet"}) : smh({"run", "hostile.json"});
+    EXPECT_EQ(run.exit_code, 0) << run.out;
+    for (const char c : run.out) {
+      EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << static_cast<int>(c) << "\n" << run.out;
+    }
+    EXPECT_EQ(run.out.find("\nPASS  forged"), std::string::npos) << run.out;
+  }
+  const Completed run = smh({"run", "hostile.json"});
+  EXPECT_NE(run.out.find("scenario  hostile.json (a\\x00b\\x1b[2J\\x0d\\x0aPASS  forged)\n"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("\nreproduce: smh run hostile.json --seed 5 --policy "), std::string::npos) << run.out;
+}
+
+// Issue 13: an empty report name wrote nothing and exited 0; a report named
+// like the scenario overwrote it.
+TEST_F(Run, OutputsThatWouldWriteNothingOrOverwriteAnInputAreRefused) {
+  const std::string scenario = passing_scenario();
+  write("ok.json", scenario);
+  write("trace.jsonl", "{\"op\": \"alloc\", \"handle\": 1, \"attr\": 0, \"size\": 8}\n");
+  for (const char* flag : {"--report", "--junit"}) {
+    const Completed empty = smh({"run", "ok.json", flag, ""});
+    EXPECT_EQ(empty.exit_code, 2) << flag;
+    EXPECT_NE(empty.err.find("an empty file name writes nothing"), std::string::npos) << empty.err;
+    const Completed over = smh({"run", "ok.json", flag, "./ok.json"});
+    EXPECT_EQ(over.exit_code, 2) << flag;
+    EXPECT_EQ(over.err, std::string("smh run: ") + flag +
+                            ": ./ok.json is ok.json, an input of this run: refusing to overwrite it\n");
+    EXPECT_EQ(read("ok.json"), scenario);
+    const Completed trace = smh({"replay", "--machine", "ok.json", "trace.jsonl", flag, "trace.jsonl"});
+    EXPECT_EQ(trace.exit_code, 2) << trace.err;
+    EXPECT_EQ(smh({"check", "ok.json", flag, ""}).exit_code, 2);
+  }
+  const Completed both = smh({"run", "ok.json", "--report", "r.out", "--junit", "r.out"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_EQ(both.err, "smh run: --junit: r.out is also the file of --report\n");
+  EXPECT_EQ(smh({"run", "ok.json", "--report", "r.json", "--junit", "r.xml"}).exit_code, 0);
+}
+
 TEST_F(Run, OverridesShowInTheReproduceLineAndTheInputs) {
   write("swarm.json", scenario_with(alloc_free(100) + "," + alloc_free(200), R"(, "faults": "swarm")"));
   const Completed plain = smh({"run", "swarm.json", "--report", "plain.json"});

@@ -92,6 +92,7 @@ class LiveExecutor {
       case sim::EventKind::realloc_failed:
       case sim::EventKind::coherency:
       case sim::EventKind::finding:
+      case sim::EventKind::skipped:
         break;
     }
   }

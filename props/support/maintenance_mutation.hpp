@@ -79,8 +79,8 @@ struct MutationSite {
 
 struct MutatedWorkload {
   std::vector<sim::Op> ops;
-  std::string expected;                // the oracle that must fire
-  std::set<std::string> allowed;       // every finding must be one of these
+  sim::Check expected = sim::Check::stale_tx;  // the oracle that must fire
+  std::set<sim::Check> allowed;                // every finding must be one of these
   std::size_t first_changed_op = 0;    // no finding may come before it
   std::size_t detection_op = 0;        // where `expected` must fire
 };
@@ -186,8 +186,8 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       out.first_changed_op = out.ops.size();
       copy_range(write, send + 1, true);
       last_kept = send;
-      out.expected = "STALE_TX";
-      out.allowed = {"STALE_TX"};
+      out.expected = sim::Check::stale_tx;
+      out.allowed = {sim::Check::stale_tx};
       break;
     }
     case Mutation::drop_invalidate_after_rx: {
@@ -198,9 +198,9 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       out.ops.push_back(whole_block_op(sim::OpKind::speculative_fill, buffer));
       copy_range(start + 1, read + 1, true);
       last_kept = read;
-      out.expected = "STALE_RX";
+      out.expected = sim::Check::stale_rx;
       // The CPU's view keeps the stale line: the end-of-run content check sees it.
-      out.allowed = {"STALE_RX", "CONTENT"};
+      out.allowed = {sim::Check::stale_rx, sim::Check::content};
       break;
     }
     case Mutation::drop_invalidate_before_rx: {
@@ -211,8 +211,8 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       copy_range(site.index + 1, start + 1, true);
       out.ops.push_back(whole_block_op(sim::OpKind::evict, buffer));
       last_kept = start;
-      out.expected = "WRITEBACK_CLOBBER";
-      out.allowed = {"WRITEBACK_CLOBBER"};
+      out.expected = sim::Check::writeback_clobber;
+      out.allowed = {sim::Check::writeback_clobber};
       break;
     }
     case Mutation::unpadded_tx_buffer: {
@@ -225,8 +225,8 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       out.ops.push_back(alloc);
       copy_range(site.index + 1, send + 1, true);  // evict offsets were for the padded size
       last_kept = send;
-      out.expected = "DMA_LINE_SHARED";
-      out.allowed = {"DMA_LINE_SHARED"};
+      out.expected = sim::Check::dma_line_shared;
+      out.allowed = {sim::Check::dma_line_shared};
       break;
     }
   }

@@ -61,14 +61,14 @@ inline std::string first_difference(const RunOutcome& a, const RunOutcome& b) {
         [](const sim::Finding& x, const sim::Finding& y) {
           return x.op_index == y.op_index && x.check == y.check && x.message == y.message;
         },
-        [](const sim::Finding& f) { return "op " + std::to_string(f.op_index) + " " + f.check + ": " + f.message; });
+        [](const sim::Finding& f) { return "op " + std::to_string(f.op_index) + " " + sim::to_string(f.check) + ": " + f.message; });
   }
   if (difference.empty()) {
     difference = first_difference_in(
         "injections", a.injections, b.injections,
         [](const sim::Injection& x, const sim::Injection& y) {
           return x.op_index == y.op_index && x.kind == y.kind && x.what == y.what && x.detected == y.detected &&
-                 x.detected_by == y.detected_by;
+                 x.detection == y.detection && x.detected_by == y.detected_by;
         },
         [](const sim::Injection& i) {
           return "op " + std::to_string(i.op_index) + " " + sim::to_string(i.kind) + " " + i.what + " by " +

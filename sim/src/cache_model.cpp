@@ -27,17 +27,19 @@ constexpr std::uint32_t bit_range(std::uint32_t first, std::uint32_t last) {
 
 }  // namespace
 
-const char* to_string(HazardKind kind) {
+Check oracle_of(HazardKind kind) {
   switch (kind) {
-    case HazardKind::stale_tx: return "STALE_TX";
-    case HazardKind::stale_rx: return "STALE_RX";
-    case HazardKind::writeback_clobber: return "WRITEBACK_CLOBBER";
-    case HazardKind::cpu_touch_active_dma: return "CPU_TOUCH_ACTIVE_DMA";
-    case HazardKind::discarded_dirty: return "DISCARDED_DIRTY";
-    case HazardKind::unaligned_invalidate: return "UNALIGNED_INVALIDATE";
+    case HazardKind::stale_tx: return Check::stale_tx;
+    case HazardKind::stale_rx: return Check::stale_rx;
+    case HazardKind::writeback_clobber: return Check::writeback_clobber;
+    case HazardKind::cpu_touch_active_dma: return Check::cpu_touch_active_dma;
+    case HazardKind::discarded_dirty: return Check::collateral_invalidate;
+    case HazardKind::unaligned_invalidate: return Check::unaligned_invalidate;
   }
-  return "?";
+  return static_cast<Check>(check_count);  // named "?"
 }
+
+const char* to_string(HazardKind kind) { return to_string(oracle_of(kind)); }
 
 CacheModel::CacheModel(unsigned char* cpu_view, unsigned char* ram_view, std::uint64_t size_bytes,
                        std::uint32_t line_bytes, CachePolicy policy, std::uint32_t line_skew_bytes)

@@ -85,14 +85,14 @@ std::string_view source_path(std::string_view file) {
 
 }  // namespace
 
-void Executor::Impl::halt(const char* check, const std::string& message, Handle handle) {
+void Executor::Impl::halt(Check check, const std::string& message, Handle handle) {
   report(check, message + "; the run stops here: the allocator's state can no longer be trusted", handle);
   halted = true;
 }
 
 void Executor::Impl::halt_on_assertion(const detail::AssertionFailure& failure, const std::string& during,
                                        Handle handle) {
-  halt("ASSERTION_FAILED",
+  halt(Check::assertion_failed,
        "SMH_ASSERT(" + std::string(failure.expression) + ") failed at " + std::string(source_path(failure.file)) +
            ":" + std::to_string(failure.line) + " during " + during,
        handle);
@@ -100,57 +100,70 @@ void Executor::Impl::halt_on_assertion(const detail::AssertionFailure& failure, 
 
 bool Executor::apply(const Op& op, std::string* error) { return apply_all(std::span<const Op>(&op, 1), error); }
 
-bool Executor::Impl::apply_op(const Op& op, std::string* error) {
-  Impl& self = *this;
-  const LiveBlock* live = self.shadow.find(op.handle);
-  auto invalid = [&](const std::string& why) {
-    *error = "op " + std::to_string(self.op_index) + " (" + to_string(op.kind) + " handle " +
-             std::to_string(op.handle) + "): " + why;
-    return false;
-  };
-  if (op.handle > ShadowState::max_handle) {
-    return invalid("handle " + std::to_string(op.handle) + " is reserved");
+std::string Executor::Impl::validate_op(const Op& op, const LiveBlock* live, bool holds_null) const {
+  if (op.handle > max_handle) {
+    return "handle " + std::to_string(op.handle) + " is reserved";
   }
   if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
-    return invalid("alignment " + std::to_string(op.align_bytes) + " is not a power of two");
+    return "alignment " + std::to_string(op.align_bytes) + " is not a power of two";
   }
   // Host and device addresses agree modulo at most this (memory_map.hpp): a
   // larger alignment would make the outcome depend on host placement.
   if (op.align_bytes > MemoryMap::max_host_alignment_bytes) {
-    return invalid("alignment " + std::to_string(op.align_bytes) + " is larger than the simulator models (" +
-                   std::to_string(MemoryMap::max_host_alignment_bytes) + " bytes)");
+    return "alignment " + std::to_string(op.align_bytes) + " is larger than the simulator models (" +
+           std::to_string(MemoryMap::max_host_alignment_bytes) + " bytes)";
   }
   if (op.fallback_count != 0 && op.kind != OpKind::alloc) {
-    return invalid("only an alloc takes a preference chain");
+    return "only an alloc takes a preference chain";
   }
   if (op.fallback_count >= max_prefer_attrs) {
-    return invalid("a preference chain holds at most " + std::to_string(max_prefer_attrs) + " attributes");
+    return "a preference chain holds at most " + std::to_string(max_prefer_attrs) + " attributes";
+  }
+  if (op.kind == OpKind::alloc) {
+    return live != nullptr ? "the handle is still live" : "";
+  }
+  if (live == nullptr) {
+    // A handle whose allocation failed holds null: free and realloc take it, and
+    // firmware that checks for NULL skips its accesses (apply_op counts them).
+    return holds_null ? "" : "no live block has this handle";
+  }
+  std::string why;
+  const bool block_op = op.kind == OpKind::realloc || op.kind == OpKind::free;
+  if (block_op || coherency_op_fits(op, *live, &why)) {
+    return "";
+  }
+  return why;
+}
+
+bool Executor::Impl::apply_op(const Op& op, std::string* error) {
+  Impl& self = *this;
+  const LiveBlock* live = self.shadow.find(op.handle);
+  // Only a handle that is not live can hold null: skip the lookup otherwise.
+  const bool holds_null = live == nullptr && self.null_handles.contains(op.handle);
+  const std::string invalid = self.validate_op(op, live, holds_null);
+  if (!invalid.empty()) {  // nothing applied, not even the machine's own activity
+    *error = "op " + std::to_string(self.op_index) + " (" + to_string(op.kind) + " handle " +
+             std::to_string(op.handle) + "): " + invalid;
+    return false;
   }
   // The machine's own activity first: the cache behind the program's back, then
-  // any fault that strikes before this op.
+  // any fault that strikes before this op. Neither changes which blocks are live.
   if (self.options.cache_noise_ppm != 0) {
     self.cache_noise();
   }
   if (self.options.faults.any()) {
     self.inject_faults(op);
-    live = self.shadow.find(op.handle);  // a fault may have changed what is live
+    live = self.shadow.find(op.handle);
+    SMH_SIM_ASSERT((live == nullptr) == (holds_null || op.kind == OpKind::alloc));
   }
-  // Only a handle that is not live can hold null: skip the lookup otherwise.
-  const bool holds_null = live == nullptr && self.null_handles.contains(op.handle);
   switch (op.kind) {
     case OpKind::alloc:
-      if (live != nullptr) {
-        return invalid("the handle is still live");
-      }
       self.apply_alloc(op);
       break;
     case OpKind::realloc:
       if (holds_null) {  // realloc(NULL, n) allocates
         self.apply_alloc(op);
         break;
-      }
-      if (live == nullptr) {
-        return invalid("no live block has this handle");
       }
       self.apply_realloc(op, *live);
       break;
@@ -160,18 +173,19 @@ bool Executor::Impl::apply_op(const Op& op, std::string* error) {
         self.record(Event{self.op_index, EventKind::freed, op.handle, 0, 0, 0, 0});
         break;
       }
-      if (live == nullptr) {
-        return invalid("no live block has this handle");
-      }
       self.apply_free(op, *live, false);
       break;
-    default: {  // CPU, cache and DMA ops on a live block
-      if (live == nullptr) {
-        return invalid("no live block has this handle");
+    default: {  // CPU, cache and DMA ops
+      if (holds_null) {  // the allocation failed: firmware that checks for NULL skips the access
+        ++self.skipped_null_ops;
+        self.record(Event{self.op_index, EventKind::skipped, op.handle, 0, 0, 0, 0});
+        break;
       }
       std::string why;
       if (!self.apply_coherency(op, *live, &why)) {
-        return invalid(why);
+        *error = "op " + std::to_string(self.op_index) + " (" + to_string(op.kind) + " handle " +
+                 std::to_string(op.handle) + "): " + why;
+        return false;
       }
       break;
     }
@@ -228,7 +242,7 @@ void Executor::finish() {
     self.finish_injections();
     if (self.options.check_invariants) {
       for (const Handle handle : self.shadow.handles_in_order()) {
-        const LiveBlock& block = *self.shadow.find(handle);
+        const LiveBlock& block = self.shadow.at(handle);
         self.check_contents(handle, block, block.size_bytes, "at the end of the run");
       }
       self.validate_all();
@@ -262,6 +276,8 @@ RunSummary Executor::summary() const {
   summary.peak_live_bytes = self.peak_live_bytes;
   summary.digest = self.digest.value();
   summary.searches = self.searches;
+  summary.finding_tally = self.finding_tally;
+  summary.skipped_null_ops = self.skipped_null_ops;
   for (unsigned region = 0; region < self.map.region_count(); ++region) {
     RegionSummary one;
     one.name = self.map.spec(region).name;
@@ -322,6 +338,7 @@ const char* to_string(EventKind kind) {
     case EventKind::freed: return "freed";
     case EventKind::coherency: return "coherency";
     case EventKind::finding: return "finding";
+    case EventKind::skipped: return "skipped";
   }
   return "unknown_event";
 }

@@ -12,7 +12,7 @@ namespace smh::sim {
 bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
   const auto where = map.locate_host(ptr);
   if (!where) {
-    halt("CONTAINMENT", "handle " + std::to_string(op.handle) + ": the pool returned memory outside every region",
+    halt(Check::containment, "handle " + std::to_string(op.handle) + ": the pool returned memory outside every region",
          op.handle);
     return false;
   }
@@ -27,7 +27,7 @@ bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
   // but the bytes up to it belong to no one the harness may write).
   const RegionSpec& spec = map.spec(where->region);
   if (op.size_bytes > spec.size_bytes - where->offset) {
-    halt("CONTAINMENT", describe(op.handle, *block) + " runs past the region's end " + hex(spec.base + spec.size_bytes),
+    halt(Check::containment, describe(op.handle, *block) + " runs past the region's end " + hex(spec.base + spec.size_bytes),
          op.handle);
     return false;
   }
@@ -143,10 +143,10 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
     const std::uint64_t freed_before = pool->region_stats(block.region).free_count;
     if (pool->aligned_realloc(op.attr, host(block), op.align_bytes, 0) != nullptr ||
         pool->region_stats(block.region).free_count != freed_before + 1) {
-      report("FREE_REFUSED", describe(op.handle, block) + ": realloc to 0 bytes did not free it", op.handle);
+      report(Check::free_refused, describe(op.handle, block) + ": realloc to 0 bytes did not free it", op.handle);
     }
   } else if (const Status status = pool->free(host(block)); status != Status::ok) {
-    report("FREE_REFUSED", describe(op.handle, block) + ": " + to_string(status), op.handle);
+    report(Check::free_refused, describe(op.handle, block) + ": " + to_string(status), op.handle);
   }
   const unsigned region = block.region;
   record(Event{op_index, EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});

@@ -42,13 +42,18 @@ void Executor::Impl::record(const Event& event) {
   digest.add_u64(event.usable_bytes);
 }
 
-void Executor::Impl::report(const char* check, std::string message, Handle handle) {
+void Executor::Impl::report(Check check, std::string message, Handle handle) {
   // The digest takes the finding's identity (check, op, handle), not its prose:
-  // rewording a message must not move every golden digest that has findings.
-  digest.add_text(check);
+  // rewording a message must not move every golden digest that has findings. The
+  // check enters by its stable name, not its enum value: reordering the enum
+  // moves no digest either.
+  digest.add_text(to_string(check));
   digest.add_u64(op_index);
   digest.add_u64(handle);
-  findings.push_back(Finding{op_index, check, std::move(message)});
+  finding_tally.add(check, op_index);
+  if (findings.size() < options.max_findings_kept) {
+    findings.push_back(Finding{op_index, check, std::move(message)});
+  }
   if (options.keep_events) {
     Event event;
     event.op_index = op_index;
@@ -73,16 +78,16 @@ void Executor::Impl::check_new_block(const Op& op, const LiveBlock& block) {
   const std::uint64_t end = block.device_address + block.size_bytes;
   check_attribute(op, block);
   if (block.align_bytes() > 1 && block.device_address % block.align_bytes() != 0) {
-    report("ALIGNMENT", describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes()),
+    report(Check::alignment, describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes()),
            handle);
   }
   const std::size_t usable = pool->usable_size(host(block));
   if (usable < block.size_bytes) {
-    report("USABLE_SIZE", describe(handle, block) + ": usable " + std::to_string(usable) + " < requested",
+    report(Check::usable_size, describe(handle, block) + ": usable " + std::to_string(usable) + " < requested",
            handle);
   }
   if (const auto other = shadow.overlapping(block.device_address, end, handle)) {
-    report("NON_OVERLAP", describe(handle, block) + " overlaps " + describe(*other, *shadow.find(*other)),
+    report(Check::non_overlap, describe(handle, block) + " overlaps " + describe(*other, shadow.at(*other)),
            handle);
   }
 }
@@ -107,13 +112,13 @@ void Executor::Impl::check_attribute(const Op& op, const LiveBlock& block) {
       }
       request += "]";
     }
-    report("ATTRIBUTE", describe(op.handle, block) + ": region attribute " + hex(map.spec(block.region).attr) +
+    report(Check::attribute, describe(op.handle, block) + ": region attribute " + hex(map.spec(block.region).attr) +
                             " does not satisfy the request " + request, op.handle);
     return;
   }
   for (unsigned skipped = 0; skipped < served; ++skipped) {
     if (const auto fit = fitting_free_block(op.attr_at(skipped), op.size_bytes, op.align_bytes)) {
-      report("ATTRIBUTE", describe(op.handle, block) + ": served by preference " + std::to_string(served + 1) + " (" +
+      report(Check::attribute, describe(op.handle, block) + ": served by preference " + std::to_string(served + 1) + " (" +
                               hex(op.attr_at(served)) + ") although preference " + std::to_string(skipped + 1) +
                               " (" + hex(op.attr_at(skipped)) + ") had room: the free block at " + hex(fit->second) +
                               " in '" + map.spec(fit->first).name + "' could hold it", op.handle);
@@ -130,7 +135,7 @@ void Executor::Impl::check_contents(Handle handle, const LiveBlock& block, std::
   const auto bad = find_fill_mismatch(host(block),
                                       static_cast<std::size_t>(prefix_bytes), key);
   if (bad) {
-    report("CONTENT", describe(handle, block) + ": byte at " + hex(block.device_address + *bad) +
+    report(Check::content, describe(handle, block) + ": byte at " + hex(block.device_address + *bad) +
                           " changed (checked " + when + ")", handle);
   }
 }
@@ -143,7 +148,7 @@ void Executor::Impl::check_accounting(unsigned region) {
   const std::size_t live_count = shadow.live_count(region);
   if (stats.allocated_requested_bytes != live_bytes || stats.allocated_block_count != live_count ||
       stats.allocated_usable_bytes < stats.allocated_requested_bytes) {
-    report("ACCOUNTING", "region '" + map.spec(region).name + "' counts " +
+    report(Check::accounting, "region '" + map.spec(region).name + "' counts " +
                              std::to_string(stats.allocated_block_count) + " blocks, " +
                              std::to_string(stats.allocated_requested_bytes) + " bytes requested (" +
                              std::to_string(stats.allocated_usable_bytes) + " usable); the harness has " +
@@ -155,7 +160,7 @@ void Executor::Impl::check_coalesced() {
   for (unsigned region = 0; region < map.region_count(); ++region) {
     const HeapStats stats = pool->region_stats(region);
     if (stats.free_block_count != 1 || stats.allocated_block_count != 0) {
-      report("COALESCING", "region '" + map.spec(region).name + "' holds " +
+      report(Check::coalescing, "region '" + map.spec(region).name + "' holds " +
                                std::to_string(stats.free_block_count) + " free and " +
                                std::to_string(stats.allocated_block_count) +
                                " allocated blocks with nothing live");
@@ -221,7 +226,7 @@ void Executor::Impl::check_no_false_oom(const Op& op) {
     const std::string preference = op.attr_count() == 1 ? std::string()
                                                          : " for preference " + std::to_string(choice + 1) + " (" +
                                                                hex(op.attr_at(choice)) + ")";
-    report("NO_FALSE_OOM", "alloc of " + std::to_string(op.size_bytes) + " bytes (align " +
+    report(Check::no_false_oom, "alloc of " + std::to_string(op.size_bytes) + " bytes (align " +
                                std::to_string(op.align_bytes) + ") failed, but the free block at " +
                                hex(fit->second) + " in '" + map.spec(fit->first).name + "' could hold it" +
                                preference,
@@ -234,7 +239,7 @@ void Executor::Impl::validate_all() {
   const PoolValidationReport report_of_pool = pool->validate();
   if (!report_of_pool.ok()) {
     const RegionSpec& spec = map.spec(report_of_pool.region);
-    report("HEAP_VALIDATE", "region '" + spec.name + "': " + to_string(report_of_pool.report.check) + " at " +
+    report(Check::heap_validate, "region '" + spec.name + "': " + to_string(report_of_pool.report.check) + " at " +
                                 hex(spec.base + report_of_pool.report.offset_bytes));
   }
 }

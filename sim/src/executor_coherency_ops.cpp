@@ -15,24 +15,13 @@
 //   CONTENT                the CPU read bytes other than the block's contents
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "executor_impl.hpp"
 
 namespace smh::sim {
 
 namespace {
-
-const char* oracle_name(HazardKind kind) {
-  switch (kind) {
-    case HazardKind::stale_tx: return "STALE_TX";
-    case HazardKind::stale_rx: return "STALE_RX";
-    case HazardKind::writeback_clobber: return "WRITEBACK_CLOBBER";
-    case HazardKind::cpu_touch_active_dma: return "CPU_TOUCH_ACTIVE_DMA";
-    case HazardKind::discarded_dirty: return "COLLATERAL_INVALIDATE";
-    case HazardKind::unaligned_invalidate: return "UNALIGNED_INVALIDATE";
-  }
-  return "UNKNOWN_HAZARD";
-}
 
 // An invalidate that discards the allocator's own dirty bytes (block headers,
 // free-list links, in a line the buffer shares) has been reported as
@@ -170,7 +159,7 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
     }
   }
   for (const Run& run : runs) {
-    report(oracle_name(run.kind), std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) +
+    report(oracle_of(run.kind), std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) +
                                       ", " + hex(run.end) + ") of " + run.owner + " in '" +
                                       map.spec(block.region).name + "'",
            op.handle);
@@ -181,7 +170,7 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
                                       std::uint64_t own_end) {
   const RegionSpec& spec = map.spec(block.region);
   if (!spec.dma_capable) {
-    report("ATTR_MISMATCH", std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) + " at " +
+    report(Check::attr_mismatch, std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) + " at " +
                                 hex(begin) + ": region '" + spec.name + "' is not reachable by DMA",
            op.handle);
   }
@@ -197,7 +186,7 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
   for (const auto& [from, to] : {std::pair{first_line, std::min(begin, own_begin)},
                                  std::pair{std::max(end, own_end), last_line_end}}) {
     if (from < to) {
-      report("DMA_LINE_SHARED", std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) +
+      report(Check::dma_line_shared, std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) +
                                     " [" + hex(begin) + ", " + hex(end) + "): its cache line shares [" + hex(from) +
                                     ", " + hex(to) + ") with " + owner_of(from, to, op.handle, block, own_end),
              op.handle);
@@ -245,15 +234,14 @@ void Executor::Impl::cache_noise() {
     const std::uint64_t begin = base + hazard.first_offset;
     const std::uint64_t end = base + hazard.last_offset + 1;
     const auto owner = shadow.overlapping(begin, end, std::nullopt);
-    report(oracle_name(hazard.kind), "a background eviction of the line at " + hex(base + cache.line_first_offset(line)) +
+    report(oracle_of(hazard.kind), "a background eviction of the line at " + hex(base + cache.line_first_offset(line)) +
                                          " hit bytes [" + hex(begin) + ", " + hex(end) + ") of " +
                                          (owner ? "handle " + std::to_string(*owner) : unowned_bytes(region, begin, end)) +
                                          " in '" + map.spec(region).name + "'");
   }
 }
 
-bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::string* why) {
-  shadow.track_owners();  // the oracles name the owners of the bytes they hit
+bool Executor::Impl::coherency_op_fits(const Op& op, const LiveBlock& block, std::string* why) const {
   if (op.offset_bytes > block.size_bytes) {
     *why = "offset " + std::to_string(op.offset_bytes) + " is past the block's " + std::to_string(block.size_bytes) +
            " bytes";
@@ -268,7 +256,12 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
   }
   const std::uint64_t length = op.length_bytes == 0 ? block.size_bytes - op.offset_bytes : op.length_bytes;
   if (length > block.size_bytes - op.offset_bytes) {
-    *why = "range [" + std::to_string(op.offset_bytes) + ", " + std::to_string(op.offset_bytes + length) +
+    // The end is written only when it does not wrap (offset 8, length 2^64 - 8
+    // would read "[8, 0)").
+    const bool wraps = length > std::numeric_limits<std::uint64_t>::max() - op.offset_bytes;
+    *why = "range [" + std::to_string(op.offset_bytes) + ", " +
+           (wraps ? std::to_string(op.offset_bytes) + " + " + std::to_string(length)
+                  : std::to_string(op.offset_bytes + length)) +
            ") runs past the block's " + std::to_string(block.size_bytes) + " bytes";
     return false;
   }
@@ -284,7 +277,82 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
     *why = "no receive into this block was started";
     return false;
   }
+  return true;
+}
 
+void Executor::Impl::coherency_cpu_write(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+  const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
+  if (at.cache != nullptr) {
+    at.cache->cpu_write(at.region_offset, expected.data() + at.op.offset_bytes, at.length, hazards);
+  } else {
+    std::memcpy(at.cpu, expected.data() + at.op.offset_bytes, static_cast<std::size_t>(at.length));
+  }
+  if (at.op.offset_bytes == 0 && at.length == at.block.size_bytes) {
+    shadow.find_mutable(at.op.handle)->contents_known = true;
+  }
+}
+
+void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+  std::vector<unsigned char> seen(static_cast<std::size_t>(at.length));
+  if (at.cache != nullptr) {
+    at.cache->cpu_read(at.region_offset, seen.data(), at.length, hazards);
+  } else {
+    std::memcpy(seen.data(), at.cpu, seen.size());
+  }
+  // CONTENT is an invariant check: a fast replay (checks off) writes no fill
+  // patterns, so it has no contents to compare and must not report (its digest
+  // is a checked run's when nothing fires).
+  if (!options.check_invariants) {
+    return;
+  }
+  const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
+  const auto mismatch = std::mismatch(seen.begin(), seen.end(), expected.begin() + at.op.offset_bytes);
+  if (hazards->empty() && at.block.contents_known && mismatch.first != seen.end()) {
+    report(Check::content, describe(at.op.handle, at.block) + ": the CPU read a wrong byte at " +
+                               hex(at.begin + static_cast<std::uint64_t>(mismatch.first - seen.begin())),
+           at.op.handle);
+  }
+}
+
+void Executor::Impl::coherency_invalidate(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+  if (at.cache == nullptr || at.length == 0) {
+    return;
+  }
+  // The lines the invalidate widens to, as the CPU saw them before.
+  const std::uint64_t lines_begin = at.cache->line_first_offset(at.cache->line_of(at.region_offset));
+  const std::uint64_t lines_end = at.cache->line_end_offset(at.cache->line_of(at.region_offset + at.length - 1));
+  unsigned char* view = map.cpu_view(at.block.region);
+  const std::vector<unsigned char> before(view + lines_begin, view + lines_end);
+  at.cache->invalidate(at.region_offset, at.length, hazards);
+  restore_allocator_bytes(*hazards, map.spec(at.block.region).base, view, before, lines_begin,
+                          [&](std::uint64_t begin, std::uint64_t end) {
+                            return (begin >= at.block.device_address && end <= at.own_end) ||
+                                   shadow.overlapping(begin, end, at.op.handle).has_value();
+                          });
+}
+
+void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
+  // The device delivers new contents: the block's next generation.
+  LiveBlock* live = shadow.find_mutable(at.op.handle);
+  ++live->generation;
+  live->contents_known = true;
+  const std::vector<unsigned char> received = expected_contents(at.op.handle, *live);
+  if (const std::string outside = device_write_outside(at.op.handle, *live, at.begin, at.begin + at.length);
+      !outside.empty()) {
+    report(Check::dma_overrun, outside, at.op.handle);
+  }
+  if (at.cache != nullptr) {
+    at.cache->dma_from_device_complete(at.region_offset, received.data(), at.length);
+  } else {
+    std::memcpy(at.cpu, received.data(), received.size());
+  }
+  receiving.erase(at.op.handle);
+}
+
+bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::string* why) {
+  SMH_SIM_ASSERT(coherency_op_fits(op, block, why));  // validate_op() refused the others
+  shadow.track_owners();  // the oracles name the owners of the bytes they hit
+  const std::uint64_t length = op.length_bytes == 0 ? block.size_bytes - op.offset_bytes : op.length_bytes;
   CacheModel* cache = caches[block.region].get();
   const std::uint64_t region_offset = block.device_address - map.spec(block.region).base + op.offset_bytes;
   if (op.kind == OpKind::dma_from_device_complete && cache != nullptr && length != 0) {
@@ -301,102 +369,40 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
     }
   }
   const std::uint64_t begin = block.device_address + op.offset_bytes;
-  unsigned char* cpu = host(block) + op.offset_bytes;
   // The block's own bytes end where its header says, read before the op: an
   // invalidate may discard that header (it can share the block's first line),
   // and the stale copy in RAM may name another size, or no block at all.
-  const std::uint64_t own_end = own_bytes_end(block);
+  const CoherencyAccess at{op, block, cache, region_offset, length, begin, own_bytes_end(block),
+                           host(block) + op.offset_bytes};
   std::vector<Hazard> hazards;
   switch (op.kind) {
-    case OpKind::cpu_write: {
-      const std::vector<unsigned char> expected = expected_contents(op.handle, block);
-      if (cache != nullptr) {
-        cache->cpu_write(region_offset, expected.data() + op.offset_bytes, length, &hazards);
-      } else {
-        std::memcpy(cpu, expected.data() + op.offset_bytes, static_cast<std::size_t>(length));
-      }
-      if (op.offset_bytes == 0 && length == block.size_bytes) {
-        shadow.find_mutable(op.handle)->contents_known = true;
-      }
-      break;
-    }
-    case OpKind::cpu_read: {
-      std::vector<unsigned char> seen(static_cast<std::size_t>(length));
-      if (cache != nullptr) {
-        cache->cpu_read(region_offset, seen.data(), length, &hazards);
-      } else {
-        std::memcpy(seen.data(), cpu, seen.size());
-      }
-      // CONTENT is an invariant check: a fast replay (checks off) writes no fill
-      // patterns, so it has no contents to compare and must not report (its digest
-      // is a checked run's when nothing fires).
-      if (!options.check_invariants) {
-        break;
-      }
-      const std::vector<unsigned char> expected = expected_contents(op.handle, block);
-      const auto mismatch = std::mismatch(seen.begin(), seen.end(), expected.begin() + op.offset_bytes);
-      if (hazards.empty() && block.contents_known && mismatch.first != seen.end()) {
-        report("CONTENT", describe(op.handle, block) + ": the CPU read a wrong byte at " +
-                              hex(begin + static_cast<std::uint64_t>(mismatch.first - seen.begin())),
-               op.handle);
-      }
-      break;
-    }
+    case OpKind::cpu_write: coherency_cpu_write(at, &hazards); break;
+    case OpKind::cpu_read: coherency_cpu_read(at, &hazards); break;
     case OpKind::cache_clean:
       if (cache != nullptr) {
         cache->clean(region_offset, length, &hazards);
       }
       break;
-    case OpKind::cache_invalidate:
-      if (cache != nullptr && length != 0) {
-        // The lines the invalidate widens to, as the CPU saw them before.
-        const std::uint64_t lines_begin = cache->line_first_offset(cache->line_of(region_offset));
-        const std::uint64_t lines_end = cache->line_end_offset(cache->line_of(region_offset + length - 1));
-        unsigned char* view = map.cpu_view(block.region);
-        const std::vector<unsigned char> before(view + lines_begin, view + lines_end);
-        cache->invalidate(region_offset, length, &hazards);
-        restore_allocator_bytes(hazards, map.spec(block.region).base, view, before, lines_begin,
-                                [&](std::uint64_t begin, std::uint64_t end) {
-                                  return (begin >= block.device_address && end <= own_end) ||
-                                         shadow.overlapping(begin, end, op.handle).has_value();
-                                });
-      }
-      break;
+    case OpKind::cache_invalidate: coherency_invalidate(at, &hazards); break;
     case OpKind::cache_clean_invalidate:
       if (cache != nullptr) {
         cache->clean_invalidate(region_offset, length, &hazards);
       }
       break;
     case OpKind::dma_to_device:
-      check_dma_buffer(op, block, begin, begin + length, own_end);
+      check_dma_buffer(op, block, begin, begin + length, at.own_end);
       if (cache != nullptr) {
         cache->dma_to_device(region_offset, length, &hazards);
       }
       break;
     case OpKind::dma_from_device_start:
-      check_dma_buffer(op, block, begin, begin + length, own_end);
+      check_dma_buffer(op, block, begin, begin + length, at.own_end);
       if (cache != nullptr) {
         cache->dma_from_device_start(region_offset, length);
       }
       receiving.emplace(op.handle, std::pair{op.offset_bytes, length});
       break;
-    case OpKind::dma_from_device_complete: {
-      // The device delivers new contents: the block's next generation.
-      LiveBlock* live = shadow.find_mutable(op.handle);
-      ++live->generation;
-      live->contents_known = true;
-      const std::vector<unsigned char> received = expected_contents(op.handle, *live);
-      if (const std::string outside = device_write_outside(op.handle, *live, begin, begin + length); !outside.empty()) {
-        report("DMA_OVERRUN", outside, op.handle);
-      }
-      if (cache != nullptr) {
-        cache->dma_from_device_complete(region_offset, received.data(), length);
-      } else {
-        std::memcpy(cpu, received.data(), received.size());
-      }
-      receiving.erase(op.handle);
-      break;
-    }
+    case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
     case OpKind::evict:
       if (cache != nullptr) {
         cache->evict(cache->line_of(region_offset), &hazards);
@@ -409,11 +415,9 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
       break;
     case OpKind::alloc:
     case OpKind::realloc:
-    case OpKind::free:
-      *why = "not a CPU, cache or DMA op";
-      return false;
+    case OpKind::free: SMH_SIM_ASSERT(false);  // not a CPU, cache or DMA op: apply_op() sends it elsewhere
   }
-  report_hazards(hazards, op, block, own_end);
+  report_hazards(hazards, op, block, at.own_end);
   record(Event{op_index, EventKind::coherency, op.handle, block.region, begin, length, 0});
   return true;
 }

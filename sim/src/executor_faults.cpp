@@ -57,9 +57,12 @@ void Executor::Impl::inject_faults(const Op& op) {
   }
 }
 
-void Executor::Impl::resolve(std::size_t injection, bool detected, std::string detected_by) {
+void Executor::Impl::resolve(std::size_t injection, Detection by, std::string detected_by) {
+  SMH_SIM_ASSERT(by != Detection::pending && by != Detection::violated);
   Injection& record_of = injections[injection];
+  const bool detected = by != Detection::undetected;
   record_of.detected = detected;
+  record_of.detection = by;
   record_of.detected_by = std::move(detected_by);
   // As for findings, the digest takes the injection's identity and outcome, not
   // the prose describing them.
@@ -67,14 +70,16 @@ void Executor::Impl::resolve(std::size_t injection, bool detected, std::string d
   digest.add_u64(static_cast<std::uint64_t>(record_of.kind));
   digest.add_u64(detected ? 1 : 0);
   if (!detected) {
-    report("FAULT_UNDETECTED", std::string(to_string(record_of.kind)) + " injected before op " +
+    report(Check::fault_undetected, std::string(to_string(record_of.kind)) + " injected before op " +
                                    std::to_string(record_of.op_index) + " (" + record_of.what + ") went unnoticed");
   }
 }
 
 void Executor::Impl::inject(FaultKind kind, const Op& op) {
   const std::size_t index = injections.size();
-  auto open = [&](std::string what) { injections.push_back(Injection{op_index, kind, std::move(what), false, ""}); };
+  auto open = [&](std::string what) {
+    injections.push_back(Injection{op_index, kind, std::move(what), false, Detection::pending, ""});
+  };
   switch (kind) {
     case FaultKind::alloc_failure:
       if (op.kind != OpKind::alloc || injected_alloc_failure || shadow.find(op.handle) != nullptr) {
@@ -89,18 +94,18 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
         return;
       }
       const Handle victim = handles[fault_rng.below(handles.size())];
-      const LiveBlock& block = *shadow.find(victim);
+      const LiveBlock& block = shadow.at(victim);
       const unsigned bit = static_cast<unsigned>(fault_rng.below(64));
       if (block.device_address - map.spec(block.region).base < Heap::header_bytes) {
         return;  // no header in front of the payload inside the region: nothing to flip
       }
       unsigned char* header = host(block) - Heap::header_bytes;
-      open("bit " + std::to_string(bit) + " of the header at " + hex(block.device_address - 8) + " (handle " +
+      open("bit " + std::to_string(bit) + " of the header at " + hex(block.device_address - Heap::header_bytes) + " (handle " +
            std::to_string(victim) + ")");
       header[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
       const PoolValidationReport report_of_pool = pool->validate();
       header[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));  // repair
-      resolve(index, !report_of_pool.ok(),
+      resolve(index, report_of_pool.ok() ? Detection::undetected : Detection::validate,
               report_of_pool.ok() ? "" : std::string("validate: ") + to_string(report_of_pool.report.check) + " at " +
                                                hex(map.spec(report_of_pool.region).base +
                                                    report_of_pool.report.offset_bytes));
@@ -109,7 +114,7 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
     case FaultKind::dma_overrun: {
       std::vector<Handle> buffers;
       for (const Handle handle : shadow.handles_in_order()) {
-        if (map.spec(shadow.find(handle)->region).dma_capable) {
+        if (map.spec(shadow.at(handle).region).dma_capable) {
           buffers.push_back(handle);
         }
       }
@@ -117,7 +122,7 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
         return;
       }
       const Handle victim = buffers[fault_rng.below(buffers.size())];
-      const LiveBlock& block = *shadow.find(victim);
+      const LiveBlock& block = shadow.at(victim);
       const RegionSpec& spec = map.spec(block.region);
       const std::uint64_t end = block.device_address + block.size_bytes;
       const std::uint64_t overrun = std::min<std::uint64_t>(1 + fault_rng.below(16), spec.base + spec.size_bytes - end);
@@ -132,7 +137,8 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
       // the monitor can name what the write would have hit by walking intact
       // metadata.
       const std::string outside = device_write_outside(victim, block, block.device_address, end + overrun);
-      resolve(index, !outside.empty(), outside.empty() ? "" : "bus monitor: " + outside);
+      resolve(index, outside.empty() ? Detection::undetected : Detection::bus_monitor,
+              outside.empty() ? "" : "bus monitor: " + outside);
       return;
     }
     case FaultKind::double_free: {
@@ -141,12 +147,13 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
       for (auto it = recently_freed.rbegin(); it != recently_freed.rend(); ++it) {
         const auto [ptr, device_address] = *it;
         const auto live = shadow.overlapping(device_address, device_address + 1, std::nullopt);
-        if (live && shadow.find(*live)->device_address == device_address) {
+        if (live && shadow.at(*live).device_address == device_address) {
           continue;
         }
         open("free of " + hex(device_address) + " again");
         const Status status = pool->free(ptr);
-        resolve(index, status != Status::ok, std::string("pool.free: ") + to_string(status));
+        resolve(index, status != Status::ok ? Detection::pool_status : Detection::undetected,
+                std::string("pool.free: ") + to_string(status));
         return;
       }
       return;
@@ -154,7 +161,8 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
     case FaultKind::foreign_free: {
       open("free of a host pointer outside every region");
       const Status status = pool->free(foreign_object + 16);
-      resolve(index, status != Status::ok, std::string("pool.free: ") + to_string(status));
+      resolve(index, status != Status::ok ? Detection::pool_status : Detection::undetected,
+              std::string("pool.free: ") + to_string(status));
       return;
     }
     case FaultKind::region_offline: {
@@ -186,16 +194,17 @@ void* Executor::Impl::allocate_while_refused(const Op& op) {
   for (unsigned region = 0; region < region_offline.size(); ++region) {
     (void)pool->set_region_offline(region, region_offline[region]);
   }
-  resolve(*injected_alloc_failure, ptr == nullptr, "the pool returned null");
+  resolve(*injected_alloc_failure, ptr == nullptr ? Detection::pool_returned_null : Detection::undetected,
+          "the pool returned null");
   return ptr;
 }
 
 void Executor::Impl::check_not_offline(Handle handle, const LiveBlock& block) {
   if (region_offline[block.region]) {
-    report("REGION_OFFLINE_VIOLATED", describe(handle, block) + ": allocated from a region taken offline", handle);
+    report(Check::region_offline_violated, describe(handle, block) + ": allocated from a region taken offline", handle);
     for (const std::size_t injection : offline_injections) {
       if (injections[injection].what == "region '" + map.spec(block.region).name + "' offline") {
-        injections[injection].detected_by = "violated";
+        injections[injection].detection = Detection::violated;
       }
     }
   }
@@ -211,8 +220,9 @@ void Executor::Impl::remember_freed(void* ptr, std::uint64_t device_address) {
 
 void Executor::Impl::finish_injections() {
   for (const std::size_t injection : offline_injections) {
-    const bool violated = injections[injection].detected_by == "violated";
-    resolve(injection, !violated, violated ? "" : "honoured: no allocation landed in it afterwards");
+    const bool violated = injections[injection].detection == Detection::violated;
+    resolve(injection, violated ? Detection::undetected : Detection::honoured,
+            violated ? "" : "honoured: no allocation landed in it afterwards");
   }
   offline_injections.clear();
 }

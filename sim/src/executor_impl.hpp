@@ -1,7 +1,9 @@
 // The Executor's private state and operations, shared by its source files:
-//   executor.cpp            lifecycle, op dispatch, summary
-//   executor_checks.cpp     the invariant checks and how findings are recorded
-//   executor_block_ops.cpp  alloc, realloc and free against the pool
+//   executor.cpp                lifecycle, op dispatch, summary
+//   executor_checks.cpp         the invariant checks and how findings are recorded
+//   executor_block_ops.cpp      alloc, realloc and free against the pool
+//   executor_coherency_ops.cpp  CPU, cache and DMA ops and the coherency oracles
+//   executor_faults.cpp         fault injection
 #pragma once
 
 #include <algorithm>
@@ -24,6 +26,7 @@
 #include "smh/sim/executor.hpp"
 #include "smh/sim/fill_pattern.hpp"
 #include "smh/sim/shadow_state.hpp"
+#include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim {
 
@@ -48,8 +51,11 @@ inline bool free_block_fits(std::uint64_t block_bytes, std::uint64_t size_bytes,
   if (size_bytes > block_bytes || align_bytes > block_bytes) {
     return false;
   }
-  const std::uint64_t need = std::max<std::uint64_t>(16, 8 + (size_bytes + 7) / 8 * 8);
-  const std::uint64_t gap_room = align_bytes > 8 ? align_bytes + 8 : 0;
+  // The layout's constants are the core's (Heap::); the rule is restated here.
+  constexpr std::uint64_t granule = Heap::granule_bytes;
+  const std::uint64_t need = std::max<std::uint64_t>(
+      Heap::min_block_bytes, Heap::header_bytes + (size_bytes + granule - 1) / granule * granule);
+  const std::uint64_t gap_room = align_bytes > Heap::default_align_bytes ? align_bytes + granule : 0;
   return need + gap_room <= block_bytes;
 }
 
@@ -61,10 +67,12 @@ struct Executor::Impl {
   MachineConfig config;
   std::uint64_t seed = 0;
   std::vector<Event> events;
-  std::vector<Finding> findings;
+  std::vector<Finding> findings;  // the first options.max_findings_kept
+  FindingTally finding_tally;     // all of them
   Digest digest;
   std::uint64_t op_index = 0;
   std::uint64_t failed_allocs = 0;
+  std::uint64_t skipped_null_ops = 0;
   std::uint64_t peak_live_bytes = 0;
   std::vector<RegionRequests> region_requests;  // by region (RegionSummary::requests)
   RequestSearches searches;                     // RunSummary::searches
@@ -91,16 +99,21 @@ struct Executor::Impl {
 
   // Outcomes: an event (and the digest), or a finding with its stable check name.
   void record(const Event& event);
-  void report(const char* check, std::string message, Handle handle = 0);
+  void report(Check check, std::string message, Handle handle = 0);
   // A finding after which nothing the allocator says can be trusted: reports it
   // and stops the run (executor.cpp).
-  void halt(const char* check, const std::string& message, Handle handle);
+  void halt(Check check, const std::string& message, Handle handle);
   // What the allocator may still be asked for: counters only once halted.
   StatsDepth stats_depth() const;
   // ASSERTION_FAILED: an SMH_ASSERT failed `during` (what the Executor was doing).
   void halt_on_assertion(const detail::AssertionFailure& failure, const std::string& during, Handle handle);
-  // One op, as Executor::apply documents it (executor.cpp).
+  // One op, as Executor::apply documents it (executor.cpp): validate_op(), then
+  // the machine's own activity (cache noise, faults), then the op.
   bool apply_op(const Op& op, std::string* error);
+  // The op's own checks, before anything is applied: "" when valid, else why
+  // not. `live`: the handle's block (nullptr when none); `holds_null`: the
+  // handle's last allocation failed.
+  [[nodiscard]] std::string validate_op(const Op& op, const LiveBlock* live, bool holds_null) const;
   [[nodiscard]] bool satisfies(unsigned region, std::uint32_t attr) const;
   // Whether `region` may serve a request for `attr` of `size_bytes`, fit aside
   // (the pool's rule: attribute, reserved, offline, size_threshold role).
@@ -157,9 +170,28 @@ struct Executor::Impl {
   void apply_free(const Op& op, LiveBlock block, bool via_realloc);
   void apply_realloc(const Op& op, LiveBlock old);
 
-  // CPU, cache and DMA ops and their oracles (executor_coherency_ops.cpp). False
-  // (with *why) for an op that does not fit its block.
+  // CPU, cache and DMA ops and their oracles (executor_coherency_ops.cpp).
+  // Whether a CPU, cache or DMA op fits its block (range, receive state); *why
+  // when not. Part of validate_op(): nothing has been applied yet.
+  [[nodiscard]] bool coherency_op_fits(const Op& op, const LiveBlock& block, std::string* why) const;
+  // False (with *why) only when the block moved or grew under a receive in
+  // flight, which depends on the cache's DMA state.
   bool apply_coherency(const Op& op, const LiveBlock& block, std::string* why);
+  // What apply_coherency() works on, computed once per op.
+  struct CoherencyAccess {
+    const Op& op;
+    const LiveBlock& block;
+    CacheModel* cache;             // nullptr: a non-cacheable region
+    std::uint64_t region_offset;   // of the op's first byte
+    std::uint64_t length;          // the op's bytes
+    std::uint64_t begin;           // device address of the op's first byte
+    std::uint64_t own_end;         // own_bytes_end(block), taken before the op
+    unsigned char* cpu;            // the CPU view at the op's first byte
+  };
+  void coherency_cpu_write(const CoherencyAccess& at, std::vector<Hazard>* hazards);
+  void coherency_cpu_read(const CoherencyAccess& at, std::vector<Hazard>* hazards);
+  void coherency_invalidate(const CoherencyAccess& at, std::vector<Hazard>* hazards);
+  void coherency_receive_complete(const CoherencyAccess& at);
   // Where the block's own bytes (its usable area) end, as its header in the CPU
   // view says now: take it before anything that may discard that header.
   [[nodiscard]] std::uint64_t own_bytes_end(const LiveBlock& block) const;
@@ -181,7 +213,8 @@ struct Executor::Impl {
   // Fault injection (executor_faults.cpp).
   void inject_faults(const Op& op);
   void inject(FaultKind kind, const Op& op);
-  void resolve(std::size_t injection, bool detected, std::string detected_by);
+  // `by`: what caught it, or Detection::undetected (then FAULT_UNDETECTED).
+  void resolve(std::size_t injection, Detection by, std::string detected_by);
   void* allocate_while_refused(const Op& op);
   void check_not_offline(Handle handle, const LiveBlock& block);
   void remember_freed(void* ptr, std::uint64_t device_address);

@@ -10,8 +10,8 @@ namespace smh::sim {
 
 namespace {
 
-bool listed(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+bool listed(const std::vector<Check>& checks, Check check) {
+  return std::find(checks.begin(), checks.end(), check) != checks.end();
 }
 
 std::string decimal(double value) {
@@ -41,22 +41,25 @@ double footprint_overhead(const RunSummary& summary) {
 std::vector<std::string> unmet_expectations(const Expectations& expect, const RunResult& result) {
   std::vector<std::string> unmet;
   // Findings: each required one present; none outside required + allowed.
-  std::map<std::string, std::uint64_t> seen;  // check -> count, ordered by name
-  std::map<std::string, std::uint64_t> first_op;
-  for (const Finding& finding : result.findings) {
-    if (seen[finding.check]++ == 0) {
-      first_op[finding.check] = finding.op_index;
+  // Every finding, the ones not kept in full included (the tally), by name so
+  // that the messages come in name order.
+  const FindingTally& tally = result.summary.finding_tally;
+  std::map<std::string, Check> seen;
+  for (unsigned index = 0; index < check_count; ++index) {
+    const auto check = static_cast<Check>(index);
+    if (tally.of(check) != 0) {
+      seen.emplace(to_string(check), check);
     }
   }
-  for (const std::string& required : expect.findings_required) {
-    if (!seen.contains(required)) {
-      unmet.push_back("expected finding " + required + " did not occur");
+  for (const Check required : expect.findings_required) {
+    if (tally.of(required) == 0) {
+      unmet.push_back("expected finding " + std::string(to_string(required)) + " did not occur");
     }
   }
-  for (const auto& [check, count] : seen) {
+  for (const auto& [name, check] : seen) {
     if (!listed(expect.findings_required, check) && !listed(expect.findings_allowed, check)) {
-      unmet.push_back("unexpected finding " + check + " (" + std::to_string(count) + "x, first at op " +
-                      std::to_string(first_op[check]) + ")");
+      unmet.push_back("unexpected finding " + name + " (" + std::to_string(tally.of(check)) + "x, first at op " +
+                      std::to_string(tally.first_op_of(check)) + ")");
     }
   }
   const RunSummary& summary = result.summary;

@@ -121,11 +121,11 @@ bool ImportLedger::ensure_room() {
 
 bool ImportLedger::new_handle(Handle* out) {
   if (handles_exhausted_) {
-    return fail("more than " + std::to_string(std::numeric_limits<Handle>::max()) +
+    return fail("more than " + std::to_string(max_handle) +
                 " allocations: handles are 32-bit (split the input)");
   }
   *out = next_handle_;
-  handles_exhausted_ = next_handle_ == std::numeric_limits<Handle>::max();
+  handles_exhausted_ = next_handle_ == max_handle;  // the last one an op may name
   ++next_handle_;
   return true;
 }

@@ -127,7 +127,7 @@ class OpReader {
       return fail(m_.object.begin, "", "missing required key \"handle\"");
     }
     std::uint64_t handle = 0;
-    if (!integer(key_handle, "a handle (an integer)", "handle", std::numeric_limits<Handle>::max(), &handle)) {
+    if (!integer(key_handle, "a handle (an integer)", "handle", max_handle, &handle)) {
       return false;
     }
     out->handle = static_cast<Handle>(handle);

@@ -22,11 +22,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <filesystem>
 #include <initializer_list>
 #include <limits>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
@@ -38,6 +36,7 @@
 #include "number_text.hpp"
 #include "op_json.hpp"
 #include "smh/pool_types.hpp"
+#include "smh/sim/bounded_file.hpp"
 
 namespace smh::sim {
 
@@ -478,7 +477,7 @@ class Parser {
     return true;
   }
 
-  bool check_names(const json& value, const std::string& path, std::vector<std::string>* out) {
+  bool check_names(const json& value, const std::string& path, std::vector<Check>* out) {
     if (!expect_array(value, path)) {
       return false;
     }
@@ -489,15 +488,11 @@ class Parser {
         return type_error(value[i], element_path, "a check name");
       }
       const std::string& name = value[i].get_ref<const std::string&>();
-      bool ok = !name.empty() && name[0] >= 'A' && name[0] <= 'Z';
-      for (const char c : name) {
-        ok = ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+      const std::optional<Check> check = check_named(name);
+      if (!check) {
+        return fail_value(element_path, "unknown check " + json_quoted(name) + " (one of " + check_names_list() + ")");
       }
-      if (!ok) {
-        return fail_value(element_path, "bad check name " + json_quoted(name) +
-                                            " (check names are upper case, e.g. \"STALE_READ\")");
-      }
-      out->push_back(name);
+      out->push_back(*check);
     }
     return true;
   }
@@ -654,18 +649,14 @@ bool parse_scenario(std::string_view text, std::string_view file_name, Scenario*
 
 bool load_scenario_file(const std::string& path, Scenario* out, ScenarioError* error) {
   try {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream contents;
-    if (in) {
-      contents << in.rdbuf();
-    }
-    if (!in || in.bad()) {
+    std::string text;
+    std::string why;
+    if (!read_bounded_file(path, default_max_input_bytes, &text, &why)) {
       if (error != nullptr) {
-        *error = ScenarioError{path, 0, 0, "", std::string("cannot read the file: ") + std::strerror(errno)};
+        *error = ScenarioError{path, 0, 0, "", why};
       }
       return false;
     }
-    const std::string text = contents.str();
     if (!parse_scenario(text, path, out, error)) {
       return false;
     }

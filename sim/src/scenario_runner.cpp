@@ -5,11 +5,10 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "scenario_runner_internal.hpp"
+#include "smh/sim/bounded_file.hpp"
 #include "smh/sim/digest.hpp"
 #include "smh/sim/expectations.hpp"
 #include "number_text.hpp"
@@ -22,29 +21,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The bytes of a file; false with *error when it cannot be read.
-bool read_file(const std::string& path, std::string* text, std::string* error) {
-  std::error_code code;
-  if (std::filesystem::is_directory(path, code)) {
-    *error = path + ": cannot read the file: it is a directory";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = path + ": cannot read the file: " + (std::filesystem::exists(path, code) ? "permission denied or I/O error"
-                                                                                     : "no such file");
-    return false;
-  }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) {
-    *error = path + ": cannot read the file: I/O error";
-    return false;
-  }
-  *text = std::move(contents).str();
-  return true;
-}
-
 std::uint64_t hash_bytes(const std::string& text) {
   Digest digest;
   digest.add_text(text);
@@ -52,9 +28,10 @@ std::uint64_t hash_bytes(const std::string& text) {
 }
 
 // Parses the file; fills outcome->inputs.scenario_hash and outcome->error.
-bool load(const std::string& path, Scenario* scenario, ScenarioOutcome* outcome) {
+bool load(const std::string& path, std::uint64_t max_bytes, Scenario* scenario, ScenarioOutcome* outcome) {
   std::string text;
-  if (!read_file(path, &text, &outcome->error)) {
+  if (!read_bounded_file(path, max_bytes, &text, &outcome->error)) {
+    outcome->error = path + ": " + outcome->error;
     return false;
   }
   outcome->inputs.scenario_hash = hash_bytes(text);
@@ -75,10 +52,11 @@ double seconds_since(Clock::time_point start) {
 
 // load(), with anything thrown (resource exhaustion) turned into bad input and
 // the time spent recorded when it fails.
-bool load_guarded(const std::string& path, Scenario* scenario, ScenarioOutcome* outcome, Clock::time_point start) {
+bool load_guarded(const std::string& path, std::uint64_t max_bytes, Scenario* scenario, ScenarioOutcome* outcome,
+                  Clock::time_point start) {
   bool loaded = false;
   try {
-    loaded = load(path, scenario, outcome);
+    loaded = load(path, max_bytes, scenario, outcome);
   } catch (const std::exception& failure) {
     outcome->error = path + ": cannot read the file: " + failure.what();
   }
@@ -113,18 +91,45 @@ std::string op_error(const RunInputs& inputs, const detail::OpSource& source, st
   return source.where(op_index) + ": " + why + " (seed " + std::to_string(inputs.seed) + ")";
 }
 
-Verdict judge(const Expectations& expect, const std::vector<Finding>& findings, const std::vector<std::string>& unmet) {
-  for (const Finding& finding : findings) {
-    if (finding_unexpected(expect, finding.check)) {
+// Every finding counts (the tally), also those not kept in full.
+Verdict judge(const Expectations& expect, const FindingTally& tally, const std::vector<std::string>& unmet) {
+  for (unsigned index = 0; index < check_count; ++index) {
+    const auto check = static_cast<Check>(index);
+    if (tally.of(check) != 0 && finding_unexpected(expect, check)) {
       return Verdict::invariant_broken;
     }
   }
   return unmet.empty() ? Verdict::pass : Verdict::expectation_failed;
 }
 
-// The op loop. Returns false (outcome->error set) on bad input.
-bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, ScenarioOutcome* outcome) {
+// The host memory a machine could use at worst: every byte of every view
+// touched (the CPU view, and the RAM view of a cacheable region), the shadow
+// state's owner tables (4 bytes per 8-byte granule), and a working copy of the
+// largest block a CPU op could compare (expected contents). Views are committed
+// lazily, so most runs use a small part of it; the budget is on what the
+// scenario could make the simulator use, known before the first op.
+std::uint64_t worst_host_bytes(const MachineConfig& machine) {
+  std::uint64_t total = 0;
+  std::uint64_t largest = 0;
+  for (const RegionSpec& region : machine.regions) {
+    const std::uint64_t views = region.cache_policy == CachePolicy::non_cacheable ? 1 : 2;
+    total += views * region.size_bytes + region.size_bytes / 2;
+    largest = std::max(largest, region.size_bytes);
+  }
+  return total + largest;
+}
+
+// The Executor for the run: nullptr (outcome->error set) when the machine is
+// bad input or could use more host memory than the budget allows.
+std::unique_ptr<Executor> make_executor(const RunnerOptions& options, ScenarioOutcome* outcome) {
   RunInputs& inputs = outcome->inputs;
+  if (const std::uint64_t worst = worst_host_bytes(inputs.machine); worst > options.max_sim_memory_bytes) {
+    outcome->error = inputs.scenario_path + ": $.machine: the simulated machine could use up to " +
+                     std::to_string(worst) + " bytes of host memory (its regions' views, owner tables and a copy of "
+                     "the largest block), more than the budget of " + std::to_string(options.max_sim_memory_bytes) +
+                     " (raise it with --max-sim-memory-bytes)";
+    return nullptr;
+  }
   ExecutorOptions executor_options;
   // Reports list findings, not events: without events a replay of any length
   // runs in constant memory, and the digest is the same.
@@ -132,12 +137,89 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   executor_options.check_invariants = options.check_invariants;
   executor_options.faults = inputs.faults;
   executor_options.cache_noise_ppm = inputs.cache_noise_ppm;
+  executor_options.max_findings_kept = options.max_findings_kept;
   std::string error;
   std::unique_ptr<Executor> executor = Executor::create(inputs.machine, executor_options, inputs.seed, &error);
   if (!executor) {
     outcome->error = inputs.scenario_path + ": $.machine: " + error;
+  }
+  return executor;
+}
+
+// What the op loop keeps: the fragmentation samples, the request tally and the
+// count of ops applied.
+struct LoopState {
+  detail::FragmentationSampler sampler;
+  detail::RequestTally tally;
+  std::uint64_t ops_done = 0;
+};
+
+// The op loop: ops go to the Executor in chunks (apply_all prefetches a few ops
+// ahead), cut at every sample and progress point. Returns false (*error set,
+// positioned) on bad input; "" in *error when the source ran out or the
+// Executor halted.
+bool feed_ops(detail::OpSource& source, Executor& executor, const RunnerOptions& options, const RunInputs& inputs,
+              LoopState* state, std::string* error) {
+  const std::uint64_t progress_every = std::max<std::uint64_t>(options.progress_every_ops, 1);
+  constexpr std::size_t chunk_ops = 256;
+  std::vector<Op> chunk;
+  chunk.reserve(chunk_ops);
+  while (true) {
+    const std::uint64_t next_progress = (state->ops_done / progress_every + 1) * progress_every;
+    const std::uint64_t stop = std::min(state->sampler.next_due(state->ops_done), next_progress);
+    chunk.clear();
+    Op op;
+    bool more = true;
+    while (chunk.size() < chunk_ops && state->ops_done + chunk.size() < stop) {
+      if (!source.next(&op, error)) {
+        more = false;
+        break;
+      }
+      chunk.push_back(op);
+    }
+    if (chunk.empty()) {
+      return error->empty();
+    }
+    if (!executor.apply_all(chunk, error)) {
+      // The Executor counts the ops it applied: the failed one is the next.
+      *error = op_error(inputs, source, executor.ops_applied(), *error);
+      return false;
+    }
+    // A halted run (the allocator failed an assertion or gave out memory outside
+    // its region) applied only part of the chunk, and the rest of the ops is not
+    // read: the run ends there, with its finding.
+    const std::uint64_t applied = executor.ops_applied() - state->ops_done;
+    for (std::size_t index = 0; index < applied; ++index) {
+      state->tally.count(chunk[index]);
+    }
+    state->ops_done += applied;
+    if (executor.halted()) {
+      error->clear();
+      return true;
+    }
+    if (state->sampler.due(state->ops_done)) {
+      state->sampler.add(state->ops_done, executor.summary());
+    }
+    if (options.on_progress && state->ops_done == next_progress) {
+      options.on_progress(RunProgress{state->ops_done, source.ops_total(), source.fraction_done()});
+    }
+    if (!more) {
+      // "" in *error: the ops ran out; else the trace itself (a bad line or an
+      // I/O error, already positioned).
+      return error->empty();
+    }
+  }
+}
+
+// One run from its inputs to its outcome. Returns false (outcome->error set)
+// on bad input.
+bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, ScenarioOutcome* outcome) {
+  RunInputs& inputs = outcome->inputs;
+  std::unique_ptr<Executor> executor = make_executor(options, outcome);
+  if (!executor) {
     return false;
   }
+  std::string error;
   std::unique_ptr<detail::OpSource> source =
       inputs.trace_path.empty() ? detail::inline_op_source(inline_ops, inputs.scenario_path)
                                 : detail::trace_op_source(inputs.trace_path, inputs.machine.pool.mode, &error);
@@ -149,57 +231,9 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   if (options.on_start) {
     options.on_start(inputs, *executor);
   }
-  detail::FragmentationSampler sampler(inputs.machine.regions.size(), options.max_samples);
-  detail::RequestTally tally;
-  sampler.add(0, executor->summary());
-  const std::uint64_t progress_every = std::max<std::uint64_t>(options.progress_every_ops, 1);
-  // Ops go to the Executor in chunks (apply_all prefetches a few ops ahead),
-  // cut at every sample and progress point.
-  constexpr std::size_t chunk_ops = 256;
-  std::vector<Op> chunk;
-  chunk.reserve(chunk_ops);
-  std::uint64_t ops_done = 0;
-  bool more = true;
-  while (more) {
-    const std::uint64_t next_progress = (ops_done / progress_every + 1) * progress_every;
-    const std::uint64_t stop = std::min(sampler.next_due(ops_done), next_progress);
-    chunk.clear();
-    Op op;
-    while (chunk.size() < chunk_ops && ops_done + chunk.size() < stop) {
-      if (!source->next(&op, &error)) {
-        more = false;
-        break;
-      }
-      chunk.push_back(op);
-    }
-    if (!chunk.empty() && !executor->apply_all(chunk, &error)) {
-      // The Executor counts the ops it applied: the failed one is the next.
-      outcome->error = op_error(inputs, *source, executor->ops_applied(), error);
-      return false;
-    }
-    if (chunk.empty()) {
-      break;
-    }
-    // A halted run (the allocator failed an assertion or gave out memory outside
-    // its region) applied only part of the chunk, and the rest of the ops is not
-    // read: the run ends there, with its finding.
-    const std::uint64_t applied = executor->ops_applied() - ops_done;
-    for (std::size_t index = 0; index < applied; ++index) {
-      tally.count(chunk[index]);
-    }
-    ops_done += applied;
-    if (executor->halted()) {
-      error.clear();
-      break;
-    }
-    if (sampler.due(ops_done)) {
-      sampler.add(ops_done, executor->summary());
-    }
-    if (options.on_progress && ops_done == next_progress) {
-      options.on_progress(RunProgress{ops_done, source->ops_total(), source->fraction_done()});
-    }
-  }
-  if (!error.empty()) {  // the trace itself: a bad line or an I/O error, already positioned
+  LoopState state{detail::FragmentationSampler(inputs.machine.regions.size(), options.max_samples), {}, 0};
+  state.sampler.add(0, executor->summary());
+  if (!feed_ops(*source, *executor, options, inputs, &state, &error)) {
     outcome->error = error;
     return false;
   }
@@ -207,8 +241,8 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   outcome->summary = executor->summary();
   outcome->findings = executor->findings();
   outcome->injections = executor->injections();
-  outcome->fragmentation = sampler.finish(ops_done, outcome->summary);
-  outcome->attributes = tally.attribute_stats(inputs.machine, *executor);
+  outcome->fragmentation = state.sampler.finish(state.ops_done, outcome->summary);
+  outcome->attributes = state.tally.attribute_stats(inputs.machine, *executor);
   return true;
 }
 
@@ -238,7 +272,7 @@ ScenarioOutcome run_taken(const Scenario& scenario, ScenarioOutcome outcome, con
       result.summary = outcome.summary;
       outcome.unmet = unmet_expectations(outcome.inputs.expect, result);
       outcome.findings = std::move(result.findings);
-      outcome.verdict = judge(outcome.inputs.expect, outcome.findings, outcome.unmet);
+      outcome.verdict = judge(outcome.inputs.expect, outcome.summary.finding_tally, outcome.unmet);
     } else {
       outcome.verdict = Verdict::bad_input;
     }
@@ -293,9 +327,9 @@ std::optional<std::uint64_t> parse_seed(std::string_view text) {
   return seed;
 }
 
-bool finding_unexpected(const Expectations& expect, const std::string& check) {
-  const auto listed = [&](const std::vector<std::string>& names) {
-    return std::find(names.begin(), names.end(), check) != names.end();
+bool finding_unexpected(const Expectations& expect, Check check) {
+  const auto listed = [&](const std::vector<Check>& checks) {
+    return std::find(checks.begin(), checks.end(), check) != checks.end();
   };
   return !listed(expect.findings_required) && !listed(expect.findings_allowed);
 }
@@ -314,7 +348,7 @@ PreparedRun prepare_scenario_file(const std::string& path, const RunnerOptions& 
   const Clock::time_point start = Clock::now();
   PreparedRun prepared;
   prepared.outcome.inputs.scenario_path = path;
-  if (load_guarded(path, &prepared.scenario, &prepared.outcome, start)) {
+  if (load_guarded(path, options.max_input_bytes, &prepared.scenario, &prepared.outcome, start)) {
     const std::string trace =
         prepared.scenario.trace ? resolve_trace_path(path, *prepared.scenario.trace) : std::string();
     prepared.ready = take_inputs_guarded(prepared.scenario, options.overrides, trace, &prepared.outcome);
@@ -345,7 +379,7 @@ ScenarioOutcome replay_trace(const std::string& machine_path, const std::string&
   outcome.inputs.trace_path = trace_path;
   outcome.inputs.replay = true;
   Scenario scenario;
-  if (!load_guarded(machine_path, &scenario, &outcome, start)) {
+  if (!load_guarded(machine_path, options.max_input_bytes, &scenario, &outcome, start)) {
     return outcome;
   }
   // Only the machine counts: the file's own ops and expectations do not apply.

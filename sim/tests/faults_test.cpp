@@ -30,6 +30,19 @@ std::vector<Op> workload(std::uint64_t seed) {
   return generate_workload(config, seed);
 }
 
+// What catches each kind of fault (Injection::detection).
+Detection detector_of(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::alloc_failure: return Detection::pool_returned_null;
+    case FaultKind::metadata_flip: return Detection::validate;
+    case FaultKind::dma_overrun: return Detection::bus_monitor;
+    case FaultKind::double_free:
+    case FaultKind::foreign_free: return Detection::pool_status;
+    case FaultKind::region_offline: return Detection::honoured;
+  }
+  return Detection::undetected;
+}
+
 TEST(Faults, EveryKindIsInjectedAndEveryInjectionDetected) {
   for (unsigned kind = 0; kind < fault_kind_count; ++kind) {
     ExecutorOptions options;
@@ -42,12 +55,13 @@ TEST(Faults, EveryKindIsInjectedAndEveryInjectionDetected) {
       EXPECT_EQ(injection.kind, static_cast<FaultKind>(kind));
       EXPECT_TRUE(injection.detected) << name << " before op " << injection.op_index << ": " << injection.what;
       EXPECT_FALSE(injection.detected_by.empty()) << name;
+      EXPECT_EQ(injection.detection, detector_of(injection.kind)) << name;
       detected += injection.detected ? 1 : 0;
     }
     EXPECT_GT(result.injections.size(), 0u) << name << " was never injected";
     std::printf("%-15s injected %zu, detected %zu\n", name, result.injections.size(), detected);
     for (const Finding& finding : result.findings) {
-      ADD_FAILURE() << name << ": unexpected finding " << finding.check << ": " << finding.message;
+      ADD_FAILURE() << name << ": unexpected finding " << to_string(finding.check) << ": " << finding.message;
     }
   }
 }
@@ -89,7 +103,7 @@ TEST(Faults, SwarmRunsDetectEverything) {
       EXPECT_TRUE(injection.detected) << "seed " << seed << ": " << to_string(injection.kind) << " " << injection.what;
     }
     for (const Finding& finding : result.findings) {
-      ADD_FAILURE() << "seed " << seed << ": " << finding.check << ": " << finding.message;
+      ADD_FAILURE() << "seed " << seed << ": " << to_string(finding.check) << ": " << finding.message;
     }
   }
 }

@@ -102,7 +102,7 @@ std::vector<std::string> region_names(const RunResult& result) {
 std::string findings_of(const RunResult& result) {
   std::string out;
   for (const Finding& finding : result.findings) {
-    out += finding.check + ": " + finding.message + "\n";
+    out += std::string(to_string(finding.check)) + ": " + finding.message + "\n";
   }
   return out;
 }

@@ -81,7 +81,7 @@ TEST(ScenarioParser, ParsesEverySection) {
       {"op": "evict", "handle": 7, "offset": 32},
       {"op": "free", "handle": 7}
     ],
-    "expect": {"findings_required": ["STALE_READ"], "findings_allowed": ["FAULT_DETECTED"],
+    "expect": {"findings_required": ["STALE_RX"], "findings_allowed": ["FAULT_UNDETECTED", "CONTENT"],
                "max_failed_allocs": 2, "max_f_ext": 0.5, "max_footprint_overhead": 1.25,
                "golden_digest": "0x0123456789ABCDEF"}
   })");
@@ -128,8 +128,8 @@ TEST(ScenarioParser, ParsesEverySection) {
   EXPECT_EQ(s.ops[3].offset_bytes, 32u);
   EXPECT_EQ(s.ops[4].kind, OpKind::free);
   EXPECT_FALSE(s.trace.has_value());
-  EXPECT_EQ(s.expect.findings_required, std::vector<std::string>{"STALE_READ"});
-  EXPECT_EQ(s.expect.findings_allowed, std::vector<std::string>{"FAULT_DETECTED"});
+  EXPECT_EQ(s.expect.findings_required, std::vector<Check>{Check::stale_rx});
+  EXPECT_EQ(s.expect.findings_allowed, (std::vector<Check>{Check::fault_undetected, Check::content}));
   EXPECT_EQ(s.expect.max_failed_allocs, 2u);
   EXPECT_EQ(s.expect.max_f_ext, 0.5);
   EXPECT_EQ(s.expect.max_footprint_overhead, 1.25);
@@ -299,10 +299,22 @@ TEST(ScenarioParser, UnknownNames) {
                R"("psram")");
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "faults": "chaos"})", "$.faults",
                R"(expected "swarm" or an object of fault rates, got string "chaos")", R"("chaos")");
+  // Only the checks the Executor has (checks.hpp), spelled exactly: a name that
+  // is none of them would make an expectation that can never be met, or allow
+  // nothing.
+  const std::string valid_checks =
+      "ACCOUNTING, ALIGNMENT, ASSERTION_FAILED, ATTRIBUTE, ATTR_MISMATCH, COALESCING, COLLATERAL_INVALIDATE, "
+      "CONTAINMENT, CONTENT, CPU_TOUCH_ACTIVE_DMA, DMA_LINE_SHARED, DMA_OVERRUN, FAULT_UNDETECTED, FREE_REFUSED, "
+      "HEAP_VALIDATE, NON_OVERLAP, NO_FALSE_OOM, REGION_OFFLINE_VIOLATED, STALE_RX, STALE_TX, UNALIGNED_INVALIDATE, "
+      "USABLE_SIZE, WRITEBACK_CLOBBER";
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [],
-      "expect": {"findings_required": ["stale_read"]}})",
-               "$.expect.findings_required[0]",
-               R"(bad check name "stale_read" (check names are upper case, e.g. "STALE_READ"))", R"("stale_read")");
+      "expect": {"findings_required": ["stale_rx"]}})",
+               "$.expect.findings_required[0]", R"(unknown check "stale_rx" (one of )" + valid_checks + ")",
+               R"("stale_rx")");
+  expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [],
+      "expect": {"findings_required": ["STALE_TX"], "findings_allowed": ["CONTENT", "STALE_READ"]}})",
+               "$.expect.findings_allowed[1]", R"(unknown check "STALE_READ" (one of )" + valid_checks + ")",
+               R"("STALE_READ")");
 }
 
 TEST(ScenarioParser, MissingRequiredKeysPointAtTheObject) {
@@ -334,7 +346,11 @@ TEST(ScenarioParser, AlignmentMustBeAPowerOfTwo) {
 
 TEST(ScenarioParser, RangesAreChecked) {
   expect_error(with_ops(R"([{"op": "free", "handle": 4294967296}])"), "$.ops[0].handle",
-               "handle 4294967296 is out of range (at most 4294967295)", "4294967296");
+               "handle 4294967296 is out of range (at most 4294967294)", "4294967296");
+  // Issue 13: 2^32 - 1 was accepted here and refused by the run as reserved.
+  expect_error(with_ops(R"([{"op": "free", "handle": 4294967295}])"), "$.ops[0].handle",
+               "handle 4294967295 is out of range (at most 4294967294)", "4294967295");
+  EXPECT_EQ(parse_ok(with_ops(R"([{"op": "free", "handle": 4294967294}])")).ops[0].handle, max_handle);
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "faults": {"double_free": 1000001}})",
                "$.faults.double_free", "rate 1000001 is out of range (at most 1000000)", "1000001");
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "expect": {"max_f_ext": 1.5}})",
@@ -450,7 +466,7 @@ TEST(ScenarioParser, CanonicalJsonRoundTrips) {
                 {"op": "cpu_write", "handle": 1, "offset": 8, "length": 16},
                 {"op": "speculative_fill", "handle": 1, "offset": 4},
                 {"op": "free", "handle": 1}],
-        "expect": {"findings_required": ["A"], "findings_allowed": ["B_2"], "max_failed_allocs": 0,
+        "expect": {"findings_required": ["STALE_TX"], "findings_allowed": ["DMA_LINE_SHARED", "CONTENT"], "max_failed_allocs": 0,
                    "max_f_ext": 0.1, "max_footprint_overhead": 0.3333333333333333,
                    "golden_digest": "0xfedcba9876543210"}})",
       R"({"format_version": 1, "faults": "swarm", "seed": 9, "machine": {"regions": []}, "trace": "x.jsonl"})",
@@ -642,7 +658,7 @@ TEST(ScenarioParser, SizeThresholdRoutesByRegionRole) {
     ]})");
   const RunResult result = run_ops(s.machine, s.ops, s.seed);
   ASSERT_TRUE(result.ok) << result.error;
-  EXPECT_TRUE(result.findings.empty()) << result.findings.front().check << ": " << result.findings.front().message;
+  EXPECT_TRUE(result.findings.empty()) << to_string(result.findings.front().check) << ": " << result.findings.front().message;
   ASSERT_EQ(result.events.size(), 6u);
   EXPECT_EQ(result.events[0].kind, EventKind::allocated);
   EXPECT_EQ(result.events[0].region, 1u);  // 64 < 256: the small region

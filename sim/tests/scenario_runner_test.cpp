@@ -94,7 +94,7 @@ TEST_F(ScenarioRunner, UnexpectedFindingBreaksAnInvariant) {
   EXPECT_EQ(outcome.verdict, Verdict::invariant_broken);
   EXPECT_EQ(exit_code(outcome.verdict), 1);
   ASSERT_EQ(outcome.findings.size(), 1u);
-  EXPECT_EQ(outcome.findings[0].check, "STALE_TX");
+  EXPECT_EQ(outcome.findings[0].check, Check::stale_tx);
   EXPECT_EQ(outcome.findings[0].op_index, 2u);
   ASSERT_EQ(outcome.unmet.size(), 1u);
   EXPECT_EQ(outcome.unmet[0], "unexpected finding STALE_TX (1x, first at op 2)");
@@ -313,7 +313,7 @@ TEST_F(ScenarioRunner, ScenarioCacheNoiseReachesTheExecutor) {
   EXPECT_EQ(noisy.verdict, Verdict::invariant_broken) << noisy.error;
   bool stale_rx = false;
   for (const Finding& finding : noisy.findings) {
-    stale_rx |= finding.check == "STALE_RX";
+    stale_rx |= finding.check == Check::stale_rx;
   }
   EXPECT_TRUE(stale_rx);
 }
@@ -342,7 +342,7 @@ TEST_F(ScenarioRunner, ARunEndsWhereTheExecutorStopsIt) {
   EXPECT_EQ(outcome.verdict, Verdict::invariant_broken) << outcome.error;
   ASSERT_EQ(outcome.findings.size(), 1u);
   EXPECT_EQ(outcome.findings[0].op_index, 2u);
-  EXPECT_EQ(outcome.findings[0].check, SMH_ASSERTS ? "ASSERTION_FAILED" : "CONTAINMENT");
+  EXPECT_EQ(outcome.findings[0].check, SMH_ASSERTS ? Check::assertion_failed : Check::containment);
   EXPECT_EQ(outcome.summary.ops, 3u);
   ASSERT_FALSE(outcome.fragmentation.at_ops.empty());
   EXPECT_EQ(outcome.fragmentation.at_ops.back(), 3u);

@@ -146,7 +146,10 @@ TEST(TraceErrors, BadSizesAndRanges) {
   expect_error(alloc(R"("17179869184G")"), 1, R"("1717)", 0, "$.size",
                R"(bad size "17179869184G": does not fit in 64 bits)");
   expect_error(R"({"op":"free","handle":4294967296})", 1, "4294967296", 0, "$.handle",
-               "handle 4294967296 is out of range (at most 4294967295)");
+               "handle 4294967296 is out of range (at most 4294967294)");
+  // 2^32 - 1 is reserved: refused where it is written, not later by the run.
+  expect_error(R"({"op":"free","handle":4294967295})", 1, "4294967295", 0, "$.handle",
+               "handle 4294967295 is out of range (at most 4294967294)");
   expect_error(R"({"op":"alloc","handle":1,"attr":0,"size":64,"align":48})", 1, "48", 0, "$.align",
                "alignment 48 is not a power of two");
   expect_error(R"({"op":"cpu_write","handle":1,"length":"1x"})", 1, R"("1x")", 0, "$.length",
@@ -287,7 +290,7 @@ TEST(TraceErrors, HostileInputEndsInAnErrorOrOpsNeverACrash) {
   const std::vector<std::string> valid = {
       R"({"op":"alloc","handle":1,"prefer":[["dma","internal"],2],"size":"4K","align":64})",
       R"({"op":"dma_to_device","handle":7,"offset":"0x10","length":1024})",
-      R"({"op":"free","handle":4294967295,"x":[{"y":"\u00e9\ud83d\ude00"},null,true,-1.5e3]})"};
+      R"({"op":"free","handle":4294967294,"x":[{"y":"\u00e9\ud83d\ude00"},null,true,-1.5e3]})"};
   Rng rng = Rng::stream(42, "trace.hostile");
   const std::string alphabet = std::string("{}[]\":,.-+0123456789eEuxtrfalsn \t\r\n\\\x80\xC3\xE2\xF0\xFF") + '\0';
   for (int round = 0; round < 600; ++round) {

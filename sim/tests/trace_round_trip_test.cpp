@@ -21,7 +21,7 @@ std::vector<Op> every_kind_of_op() {
       Op{OpKind::alloc, 1, 0, 64, 0},
       Op{OpKind::alloc, 2, 7, 4096, 256},
       Op{OpKind::realloc, 2, 1, max64, std::uint64_t{1} << 63},
-      Op{OpKind::free, std::numeric_limits<Handle>::max(), 0, 0, 0},
+      Op{OpKind::free, max_handle, 0, 0, 0},
   };
   for (unsigned kind = static_cast<unsigned>(OpKind::cpu_write); kind < op_kind_count; ++kind) {
     ops.push_back(Op{static_cast<OpKind>(kind), 3, 0, 0, 0, 0, 0});

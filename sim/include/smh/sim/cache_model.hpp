@@ -40,10 +40,10 @@
 
 #include <cstdint>
 #include <unordered_map>
-
-#include "smh/sim/lazy_zero_array.hpp"
 #include <vector>
 
+#include "smh/sim/checks.hpp"
+#include "smh/sim/lazy_zero_array.hpp"
 #include "smh/sim/memory_map.hpp"
 
 namespace smh::sim {
@@ -66,9 +66,11 @@ enum class HazardKind : std::uint8_t {
   // invalidate's offset or end is not on a line boundary (of the device).
   unaligned_invalidate,
 };
-// Stable names: "STALE_TX", "STALE_RX", "WRITEBACK_CLOBBER",
-// "CPU_TOUCH_ACTIVE_DMA", "DISCARDED_DIRTY", "UNALIGNED_INVALIDATE" ("?" for an
-// invalid value).
+// The check that reports a hazard of this kind (checks.hpp): discarded_dirty is
+// COLLATERAL_INVALIDATE (reported when the bytes are another owner's).
+Check oracle_of(HazardKind kind);
+// Its name: to_string(oracle_of(kind)), the one name table's ("?" for an invalid
+// value).
 const char* to_string(HazardKind kind);
 
 // One detected hazard: a line and the affected byte range in it, as region

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "smh/sim/checks.hpp"
 #include "smh/sim/ops.hpp"
 
 namespace smh::sim {
@@ -18,6 +19,9 @@ enum class EventKind : std::uint8_t {
   freed,
   coherency,       // a CPU, cache or DMA op ran (device_address/size: its range)
   finding,         // an invariant or oracle fired (see Finding)
+  skipped,         // a CPU, cache or DMA op on a handle whose allocation failed (it holds
+                   // null): skipped, as firmware that checks for NULL does; counted
+                   // (RunSummary::skipped_null_ops)
 };
 const char* to_string(EventKind kind);
 
@@ -31,10 +35,10 @@ struct Event {
   std::uint64_t usable_bytes = 0;
 };
 
-// A broken invariant (or, later, an oracle), with a stable name.
+// A broken invariant or a coherency oracle that fired.
 struct Finding {
   std::uint64_t op_index = 0;
-  std::string check;    // stable name, e.g. "NON_OVERLAP"
+  Check check = Check::non_overlap;  // to_string(check): its stable name, e.g. "NON_OVERLAP"
   std::string message;  // what, where (device addresses), which handles
 };
 

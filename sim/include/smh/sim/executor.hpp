@@ -15,6 +15,7 @@
 
 #include "smh/heap_types.hpp"
 #include "smh/pool_types.hpp"
+#include "smh/sim/checks.hpp"
 #include "smh/sim/events.hpp"
 #include "smh/sim/faults.hpp"
 #include "smh/sim/memory_map.hpp"
@@ -43,6 +44,10 @@ struct ExecutorOptions {
   std::uint32_t cache_noise_ppm = 0;
   // Faults to inject (none by default); FaultPlan::swarm(seed) draws a mix.
   FaultPlan faults{};
+  // The first this many findings are kept in full (findings()); later ones are
+  // only counted per check (RunSummary::finding_tally) and enter the digest, so
+  // that a run firing on every op of a long trace stays in bounded memory.
+  std::uint64_t max_findings_kept = 1000;
 };
 
 // F_ext = 1 - largest free block / free bytes (0 when nothing is free): the
@@ -89,8 +94,13 @@ struct RunSummary {
   std::uint64_t failed_allocs = 0;
   std::uint64_t peak_live_bytes = 0;  // requested, pool-wide
   std::uint64_t digest = 0;
+  // CPU, cache and DMA ops skipped because their handle's allocation had failed
+  // (an injected alloc_failure, or a real one): never bad input.
+  std::uint64_t skipped_null_ops = 0;
   std::vector<RegionSummary> regions;
   RequestSearches searches{};
+  // Every finding counted per check, the ones not kept in full included.
+  FindingTally finding_tally;
 };
 
 class Executor {
@@ -107,8 +117,13 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   // Applies the next op. False for an op that is itself invalid (unknown or
-  // already-live handle, alignment not a power of two): *error names the op index
-  // and the problem, and nothing was applied.
+  // already-live handle, alignment not a power of two, a range past its block):
+  // *error names the op index and the problem, and nothing was applied, not even
+  // the machine's own activity before it (cache noise, faults). The one
+  // exception: completing a receive into a block that moved or grew since it
+  // started is refused after that activity. A CPU, cache or DMA op on a handle
+  // whose allocation failed is skipped and counted, as firmware that checks for
+  // NULL does.
   bool apply(const Op& op, std::string* error);
   // Applies `ops` in order, exactly as apply() one by one would, looking a few
   // ops ahead to prefetch the handle-table slots and block headers they will
@@ -129,6 +144,8 @@ class Executor {
   [[nodiscard]] std::uint64_t ops_applied() const;
 
   [[nodiscard]] const std::vector<Event>& events() const;
+  // The first ExecutorOptions::max_findings_kept findings (summary().finding_tally
+  // counts them all).
   [[nodiscard]] const std::vector<Finding>& findings() const;
   [[nodiscard]] const std::vector<Injection>& injections() const;
   [[nodiscard]] std::uint64_t digest() const;

@@ -39,12 +39,26 @@ struct FaultPlan {
   static FaultPlan swarm(std::uint64_t seed);
 };
 
+// What became of an injection: what caught it, or that nothing did.
+enum class Detection : std::uint8_t {
+  pending,             // not resolved yet (a region offline: at the end of the run)
+  undetected,          // nothing caught it: a FAULT_UNDETECTED finding
+  pool_returned_null,  // alloc_failure: the pool returned null
+  validate,            // metadata_flip: the pool's validate()
+  bus_monitor,         // dma_overrun: the device write was checked against its buffer
+  pool_status,         // double_free, foreign_free: the pool's free() refused it
+  honoured,            // region_offline: no allocation landed in the region afterwards
+  violated,            // region_offline: one did (REGION_OFFLINE_VIOLATED); pending
+                       // until the end of the run, where it becomes undetected
+};
+
 struct Injection {
   std::uint64_t op_index = 0;  // injected just before this op
   FaultKind kind = FaultKind::alloc_failure;
   std::string what;            // where, with device addresses
-  bool detected = false;
-  std::string detected_by;     // the check or status that caught it
+  bool detected = false;       // the outcome: detection is neither pending, undetected nor violated
+  Detection detection = Detection::pending;
+  std::string detected_by;     // in words, with the details (the status, where validate() failed)
 };
 
 }  // namespace smh::sim

@@ -10,6 +10,10 @@
 namespace smh::sim {
 
 using Handle = std::uint32_t;
+// The largest handle an op may name: 2^32 - 2. 2^32 - 1 is reserved (the shadow
+// state's owner tables store handle + 1, 0 meaning no block); the op parser
+// refuses it, so that the documented range and the run agree.
+inline constexpr Handle max_handle = 0xFFFF'FFFEu;
 
 // The longest preference chain an alloc may carry (attr plus 3 fallbacks): enough
 // for every chain of distinct exact-mode attributes, and it keeps Op one cache

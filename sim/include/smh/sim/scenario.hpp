@@ -18,12 +18,12 @@ namespace smh::sim {
 // What a run of the scenario must satisfy. The parser only records these; the
 // driver (smh run / smh check) evaluates them against the RunResult.
 struct Expectations {
-  // Check names (Finding::check, e.g. "STALE_RX") that must each appear at
-  // least once. A scenario demonstrating a bug requires its finding.
-  std::vector<std::string> findings_required;
-  // Check names that may appear without failing the run. Any finding whose
-  // check is in neither list fails the run.
-  std::vector<std::string> findings_allowed;
+  // Checks (Finding::check, written by name, e.g. "STALE_RX") that must each
+  // appear at least once. A scenario demonstrating a bug requires its finding.
+  std::vector<Check> findings_required;
+  // Checks that may appear without failing the run. Any finding whose check is
+  // in neither list fails the run.
+  std::vector<Check> findings_allowed;
   // RunSummary::failed_allocs must be <= this.
   std::optional<std::uint64_t> max_failed_allocs;
   // Overall, not per region: at the end of the run, every region's F_ext

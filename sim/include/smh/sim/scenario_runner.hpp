@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "smh/pool_types.hpp"
+#include "smh/sim/bounded_file.hpp"
 #include "smh/sim/executor.hpp"
 #include "smh/sim/scenario.hpp"
 
@@ -53,6 +54,17 @@ struct RunProgress {
 
 struct RunnerOptions {
   RunOverrides overrides;
+  // The largest scenario (or machine) file read (bounded_file.hpp; the
+  // --max-input-bytes flag): a larger one is bad input, never read whole.
+  std::uint64_t max_input_bytes = default_max_input_bytes;
+  // The host memory a scenario's machine may use at worst (its regions' views,
+  // owner tables, a copy of its largest block; --max-sim-memory-bytes): a
+  // machine beyond it is refused before the first op, not found out by the OOM
+  // killer.
+  std::uint64_t max_sim_memory_bytes = std::uint64_t{8} << 30;
+  // Findings kept in full (ExecutorOptions::max_findings_kept; --max-findings);
+  // the rest are counted per check.
+  std::uint64_t max_findings_kept = 1000;
   // Bound on the fragmentation samples kept, whatever the run's length (>= 2).
   std::uint32_t max_samples = 128;
   // Called every progress_every_ops ops (from the running thread); the callee
@@ -169,6 +181,6 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const std::string& scenar
 std::optional<std::uint64_t> parse_seed(std::string_view text);
 
 // Whether a finding's check is neither required nor allowed by the expectations.
-bool finding_unexpected(const Expectations& expect, const std::string& check);
+bool finding_unexpected(const Expectations& expect, Check check);
 
 }  // namespace smh::sim

@@ -44,7 +44,7 @@ static_assert(sizeof(LiveBlock) == 24);
 class ShadowState {
  public:
   // The largest handle a block can have (the owner table stores handle + 1).
-  static constexpr Handle max_handle = 0xFFFF'FFFEu;
+  static constexpr Handle max_handle = sim::max_handle;
 
   ShadowState() = default;
   // `track_owners`: keep the owner tables from the start (else see track_owners()).
@@ -55,6 +55,9 @@ class ShadowState {
   ShadowState& operator=(const ShadowState&) = delete;
 
   [[nodiscard]] const LiveBlock* find(Handle handle) const;
+  // The block of a handle the caller knows is live (from handles_in_order(),
+  // overlapping()): checked in every build (SMH_SIM_ASSERT).
+  [[nodiscard]] const LiveBlock& at(Handle handle) const;
   // For fields that do not move the block (generation, contents_known).
   [[nodiscard]] LiveBlock* find_mutable(Handle handle);
   // Starts keeping the owner tables, filling them from the live blocks (once:
