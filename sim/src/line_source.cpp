@@ -18,13 +18,18 @@ namespace {
 // lines costs little.
 constexpr std::size_t initial_buffer_bytes = std::size_t{64} << 10;
 
+// What of a line counts against the limit: not its ending, '\n' or "\r\n".
+std::size_t counted_bytes(std::string_view line) {
+  return line.size() - (!line.empty() && line.back() == '\r' ? 1 : 0);
+}
+
 }  // namespace
 
 LineSource::LineSource(std::unique_ptr<TraceInput> input, std::size_t max_line_bytes, std::string too_long_hint)
     : input_(std::move(input)),
       max_line_bytes_(max_line_bytes),
       too_long_hint_(std::move(too_long_hint)),
-      buffer_bytes_(std::min(initial_buffer_bytes, max_line_bytes + 1)) {
+      buffer_bytes_(std::min(initial_buffer_bytes, max_line_bytes + 2)) {
   SMH_ASSERT(input_ != nullptr && max_line_bytes >= 1 && max_line_bytes < SIZE_MAX / 2);
   buffer_.reset(new char[buffer_bytes_]);
 }
@@ -38,8 +43,11 @@ LineSource::Status LineSource::next(std::string_view* line) {
     const auto* newline = static_cast<const char*>(std::memchr(buffer_.get() + searched, '\n', end_ - searched));
     if (newline != nullptr) {
       const auto at = static_cast<std::size_t>(newline - buffer_.get());
-      SMH_ASSERT(at - begin_ <= max_line_bytes_);  // the buffer holds at most a longest line and its '\n'
+      SMH_ASSERT(at - begin_ <= max_line_bytes_ + 1);  // the buffer holds at most a longest line and "\r\n"
       *line = std::string_view(buffer_.get() + begin_, at - begin_);
+      if (counted_bytes(*line) > max_line_bytes_) {
+        return fail_too_long();
+      }
       begin_ = at + 1;
       ++line_number_;
       return Status::line;
@@ -50,6 +58,9 @@ LineSource::Status LineSource::next(std::string_view* line) {
         return finished_;
       }
       *line = std::string_view(buffer_.get() + begin_, end_ - begin_);  // the last line, without '\n'
+      if (counted_bytes(*line) > max_line_bytes_) {
+        return fail_too_long();
+      }
       begin_ = end_;
       ++line_number_;
       return Status::line;
@@ -75,12 +86,13 @@ LineSource::Status LineSource::next(std::string_view* line) {
 
 // Doubles the buffer for a partial line that fills it; false (error set) when
 // the line is already longer than allowed (the buffer holds a longest line and
-// its '\n').
+// its "\r\n").
 bool LineSource::grow() {
-  if (buffer_bytes_ == max_line_bytes_ + 1) {
-    return fail_at_partial_line("");
+  if (buffer_bytes_ == max_line_bytes_ + 2) {
+    fail_too_long();
+    return false;
   }
-  const std::size_t bigger = std::min(buffer_bytes_ * 2, max_line_bytes_ + 1);
+  const std::size_t bigger = std::min(buffer_bytes_ * 2, max_line_bytes_ + 2);
   std::unique_ptr<char[]> grown(new char[bigger]);
   std::memcpy(grown.get(), buffer_.get(), end_);
   buffer_ = std::move(grown);
@@ -88,13 +100,24 @@ bool LineSource::grow() {
   return true;
 }
 
+// The line being assembled is longer than allowed, whatever ends it: the error
+// is at its first byte past the limit.
+LineSource::Status LineSource::fail_too_long() {
+  SMH_ASSERT(end_ - begin_ > max_line_bytes_);
+  std::size_t line = 0;
+  std::size_t column = 0;
+  line_column(std::string_view(buffer_.get() + begin_, end_ - begin_), max_line_bytes_, &line, &column);
+  error_ = LineSourceError{line_number_ + 1, column,
+                           "line " + std::to_string(line_number_ + 1) + " is longer than " +
+                               std::to_string(max_line_bytes_) + " bytes" +
+                               (too_long_hint_.empty() ? "" : " " + too_long_hint_)};
+  finished_ = Status::error;
+  return finished_;
+}
+
 // An error positioned where the text stopped: the start of the line being
-// assembled plus what of it was read. An empty message: the line is too long.
+// assembled plus what of it was read.
 bool LineSource::fail_at_partial_line(std::string message) {
-  if (message.empty()) {
-    message = "line " + std::to_string(line_number_ + 1) + " is longer than " + std::to_string(max_line_bytes_) +
-              " bytes" + (too_long_hint_.empty() ? "" : " " + too_long_hint_);
-  }
   std::size_t line = 0;
   std::size_t column = 0;
   line_column(std::string_view(buffer_.get() + begin_, end_ - begin_), end_ - begin_, &line, &column);

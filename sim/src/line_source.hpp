@@ -24,8 +24,8 @@ struct LineSourceError {
 
 class LineSource {
  public:
-  // `max_line_bytes`: the longest line accepted, its '\n' not counted. The
-  // buffer starts small and grows up to max_line_bytes + 1 only as long lines
+  // `max_line_bytes`: the longest line accepted, its ending ('\n' or "\r\n")
+  // not counted. The buffer starts small and grows up to max_line_bytes + 2 only as long lines
   // need it. `too_long_hint` is appended to the message for a longer line
   // ("(an op takes about 60: is this a trace?)").
   LineSource(std::unique_ptr<TraceInput> input, std::size_t max_line_bytes, std::string too_long_hint);
@@ -46,6 +46,7 @@ class LineSource {
 
  private:
   bool fail_at_partial_line(std::string message);
+  Status fail_too_long();
   bool grow();
 
   std::unique_ptr<TraceInput> input_;

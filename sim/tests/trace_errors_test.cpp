@@ -3,6 +3,7 @@
 // corrupt. Nothing here may crash or hang.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -198,12 +199,14 @@ TEST(TraceErrors, TooLongALineIsRefusedNotBuffered) {
   const TraceError error = first_error(path, &ops);
   EXPECT_EQ(ops, 1u);
   EXPECT_EQ(error.line, 2u);
-  EXPECT_EQ(error.column, TraceReader::max_line_bytes + 2);  // where the buffered text stops
+  EXPECT_EQ(error.column, TraceReader::max_line_bytes + 1);  // the first byte past the limit
   EXPECT_EQ(error.message, "line 2 is longer than 262144 bytes (an op takes about 60: is this a trace?)");
 }
 
-// The limit is exact: a line of max_line_bytes (its '\n' not counted) is read,
-// one byte more is refused.
+// The limit is exact: a line of max_line_bytes (its '\n' or "\r\n" not
+// counted) is read, one byte more is refused, whichever ending it has; a last
+// line without an ending is held to the same limit (issue 13: "\r\n" made a
+// line of the limit too long).
 TEST(TraceErrors, ALineOfExactlyTheLimitIsRead) {
   const test::ScratchDir dir("trace_limit");
   const std::string op = R"({"op": "free", "handle": 1})";
@@ -224,6 +227,28 @@ TEST(TraceErrors, ALineOfExactlyTheLimitIsRead) {
   EXPECT_EQ(ops, 3u);
   EXPECT_EQ(first_error(trace_with_line_of(TraceReader::max_line_bytes + 1)).message,
             "line 2 is longer than 262144 bytes (an op takes about 60: is this a trace?)");
+  for (const char* ending : {"\r\n", ""}) {
+    const std::string path = dir.file(std::string("ending") + std::to_string(std::strlen(ending)) + ".jsonl");
+    const auto write_with = [&](std::size_t length) {
+      test::write_file(path, std::string(free1) + op + std::string(length - op.size(), ' ') + ending);
+    };
+    write_with(TraceReader::max_line_bytes);
+    TraceError none;
+    auto whole = TraceReader::open(path, MatchMode::exact, &none);
+    ASSERT_NE(whole, nullptr) << none.to_string();
+    std::size_t read_ops = 0;
+    while (whole->next(&read, &none)) {
+      ++read_ops;
+    }
+    EXPECT_EQ(none.message, "") << std::strlen(ending);
+    EXPECT_EQ(read_ops, 2u) << std::strlen(ending);
+    write_with(TraceReader::max_line_bytes + 1);
+    const TraceError refused = first_error(path);
+    EXPECT_EQ(refused.message, "line 2 is longer than 262144 bytes (an op takes about 60: is this a trace?)")
+        << std::strlen(ending);
+    EXPECT_EQ(refused.line, 2u);
+    EXPECT_EQ(refused.column, TraceReader::max_line_bytes + 1);
+  }
 }
 
 TEST(TraceErrors, TruncatedZstdIsAnErrorWhereTheTextStops) {
