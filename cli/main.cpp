@@ -49,6 +49,9 @@ void add_single_run_flags(CLI::App* command, RunCommandOptions* options) {
   command->add_option("--report", options->report_path, "Write the JSON report to this file")
       ->check(non_empty_file_name);
   command->add_option("--junit", options->junit_path, "Write JUnit XML to this file")->check(non_empty_file_name);
+  command->add_option("--html", options->html_path,
+                      "Write the report as a self-contained HTML page (inline SVG charts) to this file")
+      ->check(non_empty_file_name);
   command->add_flag("--quiet,-q", options->quiet, "Print only the one-line result");
   command->add_option("--max-input-bytes", options->max_input_bytes,
                       "Largest scenario or machine file read (default 64 MiB)")

@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "html_report.hpp"
 #include "junit.hpp"
 #include "output_paths.hpp"
 #include "progress.hpp"
@@ -68,6 +69,11 @@ int finish(const char* command, const RunCommandOptions& options, const sim::Sce
     std::fprintf(stderr, "smh %s: --junit: %s\n", command, error.c_str());
     code = 2;
   }
+  if (!options.html_path.empty() &&
+      !write_text_file(options.html_path, render_run_html(outcome_json(outcome)), &error)) {
+    std::fprintf(stderr, "smh %s: --html: %s\n", command, error.c_str());
+    code = 2;
+  }
   return code;
 }
 
@@ -83,7 +89,8 @@ int run_one(const char* command, const RunCommandOptions& options,
     inputs.push_back(options.trace_path);
   }
   const std::string clash =
-      output_clash({{"--report", options.report_path}, {"--junit", options.junit_path}}, inputs);
+      output_clash(
+      {{"--report", options.report_path}, {"--junit", options.junit_path}, {"--html", options.html_path}}, inputs);
   if (!clash.empty()) {
     std::fprintf(stderr, "smh %s: %s\n", command, clash.c_str());
     return 2;

@@ -1,5 +1,5 @@
 // `smh run SCENARIO` and `smh replay --machine MAP TRACE`: one run, its readable
-// summary on stdout (or one line with --quiet), optional JSON and JUnit reports,
+// summary on stdout (or one line with --quiet), optional JSON, JUnit and HTML reports,
 // and the exit code of its verdict (0 pass, 1 failed, 2 bad input).
 #pragma once
 
@@ -18,6 +18,7 @@ struct RunCommandOptions {
   std::optional<std::string> policy;  // a policy name (already checked by the parser)
   std::string report_path;     // --report (empty: none)
   std::string junit_path;      // --junit (empty: none)
+  std::string html_path;       // --html (empty: none)
   bool quiet = false;
   std::uint64_t max_input_bytes = sim::default_max_input_bytes;  // the scenario or machine file
   std::uint64_t max_findings = 1000;                              // kept in full; the rest counted

@@ -12,6 +12,7 @@ packages=(
   qemu-system-arm                                     # the core on a Cortex-M4 (mps2-an386)
   clang
   python3                                             # cmake/scripts/function_length.py
+  chromium                                            # renders smh run --html (ctest label browser)
 )
 
 # One dpkg-query call for all packages; a package that is unknown to dpkg is

@@ -175,7 +175,7 @@ inline std::string without_timings(const std::string& report_text) {
   return report.dump(2);
 }
 
-// Whether text is well-formed XML as far as the JUnit writer's output goes:
+// Whether text is well-formed XML as far as the JUnit and HTML writers' output goes:
 // one prolog, balanced elements, quoted attributes, known entities, no raw '<'
 // or '&' in text. Returns an empty string or what is wrong.
 inline std::string xml_problem(const std::string& xml) {
@@ -194,6 +194,11 @@ inline std::string xml_problem(const std::string& xml) {
     return "no XML declaration";
   }
   i = xml.find('\n') + 1;
+  // An XHTML page (the --html report) may declare its document type next.
+  const std::string doctype = "<!DOCTYPE html>\n";
+  if (xml.compare(i, doctype.size(), doctype) == 0) {
+    i += doctype.size();
+  }
   while (i < xml.size()) {
     if (xml[i] == '&' && !entity_ok(i)) {
       return "bad entity at " + std::to_string(i);

@@ -1,0 +1,160 @@
+// `smh run --html`: the page is well-formed XML, every figure it shows is the
+// JSON report's figure under the same key, it is byte-identical from run to
+// run, and bad --html arguments exit 2. (browser_test.py renders it in Chromium.)
+#include <map>
+#include <regex>
+
+#include "cli_test_support.hpp"
+#include "html_report.hpp"
+
+namespace smh::cli::test {
+namespace {
+
+using Html = CliTest;
+
+// The page's figure cells: id -> text, entities decoded.
+std::map<std::string, std::string> figure_cells(const std::string& html) {
+  std::map<std::string, std::string> cells;
+  const std::regex cell_pattern("<td class=\"n\" id=\"([^\"]+)\">([^<]*)</td>");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), cell_pattern); it != std::sregex_iterator(); ++it) {
+    std::string text = (*it)[2].str();
+    for (const auto& [entity, raw] : std::vector<std::pair<std::string, std::string>>{
+             {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}}) {
+      for (std::size_t at = text.find(entity); at != std::string::npos; at = text.find(entity, at + 1)) {
+        text.replace(at, entity.size(), raw);
+      }
+    }
+    cells[(*it)[1].str()] = text;
+  }
+  return cells;
+}
+
+std::string json_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// The figure of the JSON record of one scenario that the cell id names.
+std::string report_figure(const nlohmann::json& scenario, const std::string& id) {
+  std::smatch match;
+  if (id.rfind("run-", 0) == 0) {
+    return json_text(scenario.at(id.substr(4)));
+  }
+  if (std::regex_match(id, match, std::regex("r([0-9]+)-max-(f_ext|live_bytes)(-at-op)?"))) {
+    const auto& fragmentation = scenario.at("fragmentation");
+    const auto& values = fragmentation.at("regions").at(std::stoul(match[1].str())).at(match[2].str());
+    std::size_t worst = 0;
+    for (std::size_t i = 1; i < values.size(); ++i) {
+      worst = values[i].get<double>() > values[worst].get<double>() ? i : worst;
+    }
+    return json_text(match[3].matched ? fragmentation.at("at_ops").at(worst) : values.at(worst));
+  }
+  if (std::regex_match(id, match, std::regex("r([0-9]+)-(.+)"))) {
+    return json_text(scenario.at("regions").at(std::stoul(match[1].str())).at(match[2].str()));
+  }
+  return "no figure named " + id;
+}
+
+void expect_page_equals_report(const std::string& html, const std::string& report_text) {
+  EXPECT_EQ(xml_problem(html), "");
+  const auto report = nlohmann::json::parse(report_text);
+  const auto& scenario = report.at("scenarios").at(0);
+  const std::map<std::string, std::string> cells = figure_cells(html);
+  const std::size_t regions = scenario.at("regions").size();
+  // 8 run figures (path, digest, ..., reproduce), 21 per region, 4 series maxima per region.
+  EXPECT_EQ(cells.size(), 8 + regions * (21 + 4));
+  for (const auto& [id, text] : cells) {
+    EXPECT_EQ(text, report_figure(scenario, id)) << id;
+  }
+  // One strip per region, one line per region in each chart, a point per sample.
+  const std::size_t samples = scenario.at("fragmentation").at("at_ops").size();
+  ASSERT_GT(samples, 1u);
+  for (std::size_t region = 0; region < regions; ++region) {
+    EXPECT_NE(html.find("id=\"strip-r" + std::to_string(region) + "\""), std::string::npos);
+    for (const std::string chart : {"chart-f_ext", "chart-live_bytes"}) {
+      const std::string key = "<polyline id=\"" + chart + "-r" + std::to_string(region) + "\"";
+      const std::size_t at = html.find(key);
+      ASSERT_NE(at, std::string::npos) << key;
+      const std::size_t points = html.find("points=\"", at) + 8;
+      const std::string list = html.substr(points, html.find('"', points) - points);
+      EXPECT_EQ(static_cast<std::size_t>(std::count(list.begin(), list.end(), ',')), samples) << key;
+    }
+  }
+}
+
+TEST_F(Html, RunPageIsWellFormedAndShowsTheReportsFigures) {
+  for (const std::string scenario :
+       {"fragmentation_ramp.json", "policies/multi_attribute_best_fit.json", "network_dma_ring.json"}) {
+    SCOPED_TRACE(scenario);
+    const Completed run = smh({"run", bundled(scenario), "-q", "--html", "page.html", "--report", "report.json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    expect_page_equals_report(read("page.html"), read("report.json"));
+  }
+}
+
+TEST_F(Html, ReplayWritesThePageToo) {
+  write("machine.json", passing_scenario());
+  write("trace.jsonl", alloc_free_trace(40));
+  const Completed run = smh({"replay", "--machine", "machine.json", "trace.jsonl", "-q", "--html", "page.html",
+                             "--report", "report.json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  expect_page_equals_report(read("page.html"), read("report.json"));
+}
+
+TEST_F(Html, PageIsByteIdenticalFromRunToRun) {
+  ASSERT_EQ(smh({"run", bundled("fault_swarm.json"), "-q", "--html", "one.html"}).exit_code, 0);
+  ASSERT_EQ(smh({"run", bundled("fault_swarm.json"), "-q", "--html", "two.html"}).exit_code, 0);
+  EXPECT_FALSE(read("one.html").empty());
+  EXPECT_EQ(read("one.html"), read("two.html"));
+}
+
+TEST_F(Html, FailedAndBadRunsStillGetAWellFormedPage) {
+  write("broken.json", broken_scenario());
+  write("bad.json", bad_scenario());
+  EXPECT_EQ(smh({"run", "broken.json", "-q", "--html", "broken.html"}).exit_code, 1);
+  EXPECT_EQ(xml_problem(read("broken.html")), "");
+  EXPECT_NE(read("broken.html").find("invariant_broken"), std::string::npos);
+  EXPECT_EQ(smh({"run", "bad.json", "-q", "--html", "bad.html"}).exit_code, 2);
+  EXPECT_EQ(xml_problem(read("bad.html")), "");
+  EXPECT_NE(read("bad.html").find("id=\"run-error\""), std::string::npos);
+}
+
+TEST_F(Html, BadHtmlArgumentsExitTwoAndWriteNothing) {
+  write("s.json", passing_scenario());
+  const std::string before = read("s.json");
+  const Completed empty = smh({"run", "s.json", "--html", ""});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("--html"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("an empty file name writes nothing"), std::string::npos) << empty.err;
+  const Completed input = smh({"run", "s.json", "--html", "./s.json"});
+  EXPECT_EQ(input.exit_code, 2);
+  EXPECT_NE(input.err.find("--html: ./s.json is s.json, an input of this run"), std::string::npos) << input.err;
+  EXPECT_EQ(read("s.json"), before);
+  const Completed same = smh({"run", "s.json", "--report", "out", "--html", "out"});
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_NE(same.err.find("--html: out is also the file of --report"), std::string::npos) << same.err;
+  EXPECT_FALSE(fs::exists(path("out")));
+  const Completed unwritable = smh({"run", "s.json", "-q", "--html", "no/such/dir/page.html"});
+  EXPECT_EQ(unwritable.exit_code, 2);
+  EXPECT_NE(unwritable.err.find("--html: no/such/dir/page.html: cannot write"), std::string::npos) << unwritable.err;
+}
+
+TEST(HtmlEscape, MarkupAndBadBytesCannotBreakThePage) {
+  EXPECT_EQ(html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+  EXPECT_EQ(html_escape("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");  // valid UTF-8 kept
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(html_escape("\xFF"), fffd);
+  EXPECT_EQ(html_escape("\xC3"), fffd);               // truncated sequence
+  EXPECT_EQ(html_escape("\xC0\xAF"), fffd + fffd);    // overlong '/'
+  EXPECT_EQ(html_escape("\xED\xA0\x80"), fffd + fffd + fffd);  // a surrogate
+  EXPECT_EQ(html_escape(std::string("\x01", 1)), fffd);
+  Json outcome = Json::object();
+  outcome["name"] = "</title><script>x</script>\xFF";
+  outcome["verdict"] = "bad_input";
+  outcome["error"] = "s.json:1:2: \"&<>\"";
+  const std::string page = render_run_html(outcome);
+  EXPECT_EQ(xml_problem(page), "");
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace smh::cli::test
