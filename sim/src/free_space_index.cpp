@@ -1,0 +1,124 @@
+#include "smh/sim/free_space_index.hpp"
+
+#include "smh/sim/sim_assert.hpp"
+
+namespace smh::sim {
+
+void FreeSpaceIndex::add_region(std::uint64_t area_granules) {
+  SMH_SIM_ASSERT(area_granules > 0);
+  Region& r = regions_.emplace_back();
+  r.area_granules = area_granules;
+  r.starts = GranuleSet(area_granules);
+  r.lasts = GranuleSet(area_granules);
+  add_gap(r, area_granules);
+  r.free_granules = area_granules;
+}
+
+std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::gap_around(const Region& r, std::uint64_t at) {
+  SMH_SIM_ASSERT(at < r.area_granules);
+  // The live extent starting last at or before `at` ends at the first last
+  // granule after its start (extents never overlap); `at` is free when it ends
+  // before `at`, and the gap then begins right after it.
+  const std::uint64_t start_before = r.starts.prev(at);
+  std::uint64_t begin = 0;
+  if (start_before != GranuleSet::none) {
+    const std::uint64_t last = r.lasts.next(start_before);
+    SMH_SIM_ASSERT(last != GranuleSet::none);  // every start has its last
+    if (last >= at) {
+      return std::nullopt;
+    }
+    begin = last + 1;
+  }
+  const std::uint64_t next_start = r.starts.next(at);
+  return Gap{begin, next_start == GranuleSet::none ? r.area_granules : next_start};
+}
+
+void FreeSpaceIndex::add_gap(Region& r, std::uint64_t size) {
+  if (size != 0) {
+    ++r.gap_sizes[size];
+    ++r.gap_count;
+  }
+}
+
+void FreeSpaceIndex::remove_gap(Region& r, std::uint64_t size) {
+  if (size == 0) {
+    return;
+  }
+  const auto it = r.gap_sizes.find(size);
+  SMH_SIM_ASSERT(it != r.gap_sizes.end() && it->second > 0);  // only gaps the index holds
+  if (--it->second == 0) {
+    r.gap_sizes.erase(it);
+  }
+  --r.gap_count;
+}
+
+bool FreeSpaceIndex::allocate(unsigned region, std::uint64_t begin, std::uint64_t end) {
+  SMH_SIM_ASSERT(region < regions_.size());
+  Region& r = regions_[region];
+  if (begin >= end || end > r.area_granules) {
+    return false;
+  }
+  const std::optional<Gap> gap = gap_around(r, begin);
+  if (!gap || end > gap->end) {
+    return false;
+  }
+  remove_gap(r, gap->end - gap->begin);
+  add_gap(r, begin - gap->begin);
+  add_gap(r, gap->end - end);
+  r.starts.insert(begin);
+  r.lasts.insert(end - 1);
+  r.free_granules -= end - begin;
+  return true;
+}
+
+bool FreeSpaceIndex::release(unsigned region, std::uint64_t begin, std::uint64_t end) {
+  SMH_SIM_ASSERT(region < regions_.size());
+  Region& r = regions_[region];
+  if (begin >= end || end > r.area_granules || !r.starts.test(begin) || r.lasts.next(begin) != end - 1) {
+    return false;
+  }
+  r.starts.erase(begin);
+  r.lasts.erase(end - 1);
+  // The gaps on either side (possibly empty) and the extent become one gap.
+  const std::uint64_t start_before = begin == 0 ? GranuleSet::none : r.starts.prev(begin - 1);
+  const std::uint64_t merged_begin = start_before == GranuleSet::none ? 0 : r.lasts.next(start_before) + 1;
+  const std::uint64_t start_after = r.starts.next(end);
+  const std::uint64_t merged_end = start_after == GranuleSet::none ? r.area_granules : start_after;
+  SMH_SIM_ASSERT(merged_begin <= begin && end <= merged_end);
+  remove_gap(r, begin - merged_begin);
+  remove_gap(r, merged_end - end);
+  add_gap(r, merged_end - merged_begin);
+  r.free_granules += end - begin;
+  return true;
+}
+
+std::uint64_t FreeSpaceIndex::largest_gap(unsigned region) const {
+  SMH_SIM_ASSERT(region < regions_.size());
+  const Region& r = regions_[region];
+  return r.gap_sizes.empty() ? 0 : r.gap_sizes.rbegin()->first;
+}
+
+std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::first_gap_at_least(unsigned region,
+                                                                      std::uint64_t granules) const {
+  SMH_SIM_ASSERT(region < regions_.size());
+  const Region& r = regions_[region];
+  if (granules > largest_gap(region)) {
+    return std::nullopt;
+  }
+  std::uint64_t begin = 0;  // the gap starting here, possibly empty
+  for (std::uint64_t guard = 0; guard <= r.area_granules; ++guard) {  // bounded: one pass over the extents
+    const std::uint64_t next_start = begin < r.area_granules ? r.starts.next(begin) : GranuleSet::none;
+    const std::uint64_t end = next_start == GranuleSet::none ? r.area_granules : next_start;
+    if (end - begin >= granules && end > begin) {
+      return Gap{begin, end};
+    }
+    if (next_start == GranuleSet::none) {
+      break;
+    }
+    begin = r.lasts.next(next_start) + 1;
+  }
+  SMH_SIM_ASSERT(false);  // largest_gap() said a gap this large exists
+  return std::nullopt;
+}
+
+}  // namespace smh::sim
