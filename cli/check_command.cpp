@@ -13,6 +13,7 @@
 #include "run_summary.hpp"
 #include "scenario_discovery.hpp"
 #include "smh/sim/scenario_runner.hpp"
+#include "validation_cadence.hpp"
 #include "test_hook.hpp"
 #include "text_format.hpp"
 
@@ -69,6 +70,10 @@ int check_command(const CheckCommandOptions& options) {
   runner.max_input_bytes = options.max_input_bytes;
   runner.max_findings_kept = options.max_findings;
   runner.max_sim_memory_bytes = options.max_sim_memory_bytes;
+  if (!apply_validate_every(options.validate_every, &runner, &error)) {
+    std::fprintf(stderr, "smh check: %s\n", error.c_str());
+    return 2;
+  }
   std::optional<RunStartHook> hook = test_hook_from_environment(&error);
   if (!hook) {
     std::fprintf(stderr, "smh check: %s\n", error.c_str());

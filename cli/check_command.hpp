@@ -25,6 +25,7 @@ struct CheckCommandOptions {
   std::uint64_t max_input_bytes = sim::default_max_input_bytes;  // scenario and baseline files
   std::uint64_t max_findings = 1000;                              // kept in full per scenario
   std::uint64_t max_sim_memory_bytes = std::uint64_t{8} << 30;    // per scenario's machine, worst case
+  std::string validate_every = "auto";                            // validation_cadence.hpp
   std::string report_path;          // empty: none
   std::string junit_path;           // empty: none
   std::string baseline_path;        // empty: no comparison

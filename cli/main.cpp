@@ -19,6 +19,7 @@
 #include "demo.hpp"
 #include "import_command.hpp"
 #include "run_command.hpp"
+#include "validation_cadence.hpp"
 #include "size_command.hpp"
 #include "tune_command.hpp"
 #include "smh/pool_types.hpp"
@@ -62,6 +63,7 @@ void add_single_run_flags(CLI::App* command, RunCommandOptions* options) {
   command->add_option("--max-findings", options->max_findings,
                       "Findings kept in full (default 1000); the rest are counted per check")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
+  command->add_option("--validate-every", options->validate_every, smh::cli::validate_every_help);
 }
 
 // `smh import` and its flags.
@@ -169,6 +171,7 @@ int run(int argc, char** argv) {
   check->add_option("--max-findings", check_options.max_findings,
                     "Findings kept in full per scenario (default 1000); the rest are counted per check")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
+  check->add_option("--validate-every", check_options.validate_every, smh::cli::validate_every_help);
 
   smh::cli::ImportCommandOptions import_options;
   CLI::App* import = add_import_command(app, &import_options);

@@ -13,6 +13,7 @@
 #include "smh/sim/scenario_runner.hpp"
 #include "test_hook.hpp"
 #include "text_format.hpp"
+#include "validation_cadence.hpp"
 
 namespace smh::cli {
 
@@ -36,6 +37,11 @@ bool make_runner_options(const char* command, const RunCommandOptions& options, 
       return false;
     }
     out->overrides.policy = policy;
+  }
+  std::string cadence_error;
+  if (!apply_validate_every(options.validate_every, out, &cadence_error)) {
+    std::fprintf(stderr, "smh %s: %s\n", command, cadence_error.c_str());
+    return false;
   }
   out->max_input_bytes = options.max_input_bytes;
   out->max_findings_kept = options.max_findings;

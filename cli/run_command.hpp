@@ -23,6 +23,7 @@ struct RunCommandOptions {
   std::uint64_t max_input_bytes = sim::default_max_input_bytes;  // the scenario or machine file
   std::uint64_t max_findings = 1000;                              // kept in full; the rest counted
   std::uint64_t max_sim_memory_bytes = std::uint64_t{8} << 30;    // the machine's worst case
+  std::string validate_every = "auto";                            // validation_cadence.hpp
 };
 
 int run_command(const RunCommandOptions& options);

@@ -54,6 +54,7 @@ sim::ExecutorOptions draw_options(const sim::Scenario& scenario) {
   sim::ExecutorOptions options;
   options.check_invariants = *rc::gen::weightedElement<bool>({{4, true}, {1, false}});
   options.validate_every_ops = *rc::gen::element<std::uint64_t>(0, 1, 7, 1024);
+  options.validate_scales_with_blocks = *rc::gen::arbitrary<bool>();
   options.cache_noise_ppm = scenario.cache_noise_ppm;
   options.faults = scenario.faults;
   return options;
@@ -88,7 +89,8 @@ TEST(DeterminismProps, EveryScenarioReplaysIdenticallyAndSoDoesItsJsonRoundTrip)
 
         const std::string json = sim::to_json(scenario);
         RC_LOG() << "options: check_invariants " << options.check_invariants << ", validate_every_ops "
-                 << options.validate_every_ops << "\n"
+                 << options.validate_every_ops << " (scaled with live blocks: " << options.validate_scales_with_blocks
+                 << ")\n"
                  << "counterexample scenario (save under scenarios/, replay with `smh run`):\n"
                  << json << "\n";
 

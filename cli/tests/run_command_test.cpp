@@ -80,6 +80,23 @@ TEST_F(Run, BadCommandLinesExitTwo) {
   EXPECT_EQ(smh({"--help"}).exit_code, 0);
 }
 
+// Issue 16: --validate-every sets the deep check's cadence (auto, K, off) on
+// run, replay and check, and anything else is bad input that says what it takes.
+TEST_F(Run, ValidateEveryTakesAutoANumberOrOff) {
+  write("ok.json", passing_scenario());
+  for (const char* cadence : {"auto", "1", "4096", "off"}) {
+    EXPECT_EQ(smh({"run", "ok.json", "--validate-every", cadence}).exit_code, 0) << cadence;
+    EXPECT_EQ(smh({"check", "ok.json", "--validate-every", cadence}).exit_code, 0) << cadence;
+  }
+  for (const char* cadence : {"0", "-1", "12x", "", "always"}) {
+    const Completed run = smh({"run", "ok.json", "--validate-every", cadence});
+    EXPECT_EQ(run.exit_code, 2) << cadence;
+    EXPECT_NE(run.err.find("--validate-every: expected 'auto', 'off' or a number of ops >= 1"), std::string::npos)
+        << run.err;
+    EXPECT_EQ(smh({"check", "ok.json", "--validate-every", cadence}).exit_code, 2) << cadence;
+  }
+}
+
 // Issue 13: names are printed raw no more. A NUL cut the summary short (the
 // verdict and the reproduce line were lost); ESC, CR and LF could clear the
 // terminal or forge a line.

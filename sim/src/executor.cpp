@@ -58,6 +58,9 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
       *error = "region '" + spec.name + "' at " + hex(spec.base) + " refused by the pool: " + to_string(status);
       return nullptr;
     }
+    if (options.check_invariants) {
+      impl->free_space.add_region(block_area_granules(spec.size_bytes));
+    }
     impl->caches.push_back(
         is_cacheable(spec.cache_policy)
             ? std::make_unique<CacheModel>(impl->map.cpu_view(region), impl->map.ram_view(region), spec.size_bytes,
@@ -192,8 +195,8 @@ bool Executor::Impl::apply_op(const Op& op, std::string* error) {
   }
   self.peak_live_bytes = std::max(self.peak_live_bytes, self.shadow.live_bytes());
   ++self.op_index;
-  if (!self.halted && self.options.check_invariants && self.options.validate_every_ops != 0 &&
-      self.op_index % self.options.validate_every_ops == 0) {
+  if (!self.halted && self.options.check_invariants && self.validation_due()) {
+    self.last_validation_op = self.op_index;
     self.validate_all();
   }
   return true;

@@ -34,6 +34,22 @@ bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
   return true;
 }
 
+// The heap block under a live block, in granules of its region's block area:
+// from the header granule before the payload to the end of its usable bytes
+// (docs/ARCHITECTURE.md, layout rule 2: a block is its header plus its usable
+// size, and blocks start at offset 0 of the region).
+void Executor::Impl::note_live(const LiveBlock& block, std::size_t usable_bytes) {
+  const std::uint64_t payload_granule = (block.device_address - map.spec(block.region).base) / Heap::granule_bytes;
+  SMH_SIM_ASSERT(payload_granule >= 1);  // locate() put the payload inside the region, after a header
+  // false: the block overlaps one the harness holds live, which NON_OVERLAP reports.
+  (void)free_space.allocate(block.region, payload_granule - 1, payload_granule + usable_bytes / Heap::granule_bytes);
+}
+
+void Executor::Impl::note_gone(const LiveBlock& block) {
+  const std::uint64_t payload_granule = (block.device_address - map.spec(block.region).base) / Heap::granule_bytes;
+  (void)free_space.release(block.region, payload_granule - 1);  // false: note_live could not record it
+}
+
 void* Executor::Impl::allocate(const Op& op) {
   if (op.fallback_count == 0) {
     return pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
@@ -124,13 +140,15 @@ void Executor::Impl::apply_alloc(const Op& op) {
   }
   null_handles.erase(op.handle);
   shadow.insert(op.handle, block);
+  const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
+    note_live(block, usable_bytes);
     check_accounting(block.region);
   }
   event.kind = EventKind::allocated;
   event.region = block.region;
   event.device_address = block.device_address;
-  event.usable_bytes = pool->usable_size(ptr);
+  event.usable_bytes = usable_bytes;
   record(event);
 }
 
@@ -140,9 +158,9 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
     check_contents(op.handle, block, block.size_bytes, "before free");
   }
   if (via_realloc) {
-    const std::uint64_t freed_before = pool->region_stats(block.region).free_count;
+    const std::uint64_t freed_before = pool->region_stats(block.region, StatsDepth::counters_only).free_count;
     if (pool->aligned_realloc(op.attr, host(block), op.align_bytes, 0) != nullptr ||
-        pool->region_stats(block.region).free_count != freed_before + 1) {
+        pool->region_stats(block.region, StatsDepth::counters_only).free_count != freed_before + 1) {
       report(Check::free_refused, describe(op.handle, block) + ": realloc to 0 bytes did not free it", op.handle);
     }
   } else if (const Status status = pool->free(host(block)); status != Status::ok) {
@@ -151,6 +169,9 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   const unsigned region = block.region;
   record(Event{op_index, EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
   shadow.erase(op.handle);
+  if (options.check_invariants) {
+    note_gone(block);
+  }
   remember_freed(host(block), block.device_address);
   receiving.erase(op.handle);  // a receive still in flight keeps its lines busy in the cache model
   if (options.check_invariants) {
@@ -200,14 +221,17 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
                fill_key(seed, op.handle, block.generation));
   }
   shadow.insert(op.handle, block);
+  const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
+    note_gone(old);  // in place or moved, the old extent is gone
+    note_live(block, usable_bytes);
     check_accounting(block.region);
     if (block.region != old.region) {
       check_accounting(old.region);
     }
   }
   record(Event{op_index, block.device_address == old.device_address ? EventKind::resized : EventKind::moved, op.handle, block.region,
-               block.device_address, op.size_bytes, pool->usable_size(ptr)});
+               block.device_address, op.size_bytes, usable_bytes});
 }
 
 }  // namespace smh::sim

@@ -1,8 +1,9 @@
 // smh::sim::Executor — applies ops to the real pool over the simulated memory map
 // and checks, after every op, what must hold. Most checks are incremental
-// (O(log live blocks) or O(size of the block touched)); three walk every heap,
-// but only when they apply: COALESCING when nothing is live, NO_FALSE_OOM on a
-// failed alloc, HEAP_VALIDATE every K ops and at the end.
+// (O(log live blocks) or O(size of the block touched)); two walk every heap,
+// but only when they apply: COALESCING when nothing is live, HEAP_VALIDATE
+// every K ops and at the end. NO_FALSE_OOM judges a failed alloc on the
+// harness's own index of the free space (O(regions), free_space_index.hpp).
 //
 //   NON_OVERLAP      a new or moved block meets no other live block
 //   CONTAINMENT      a block lies inside one region (checked by locate(), before
@@ -17,7 +18,7 @@
 //   COALESCING       when nothing is live, every region is one free block
 //   NO_FALSE_OOM     a failed alloc while a matching region (for a chain: of any
 //                    attribute of it) had a free block with room for it
-//                    wherever it lies (found by an independent walk)
+//                    wherever it lies (the harness's own free-space index)
 //   HEAP_VALIDATE    the pool's full validate(), every K ops and at the end
 //   FREE_REFUSED     the pool refused to free a live block
 //   ASSERTION_FAILED an SMH_ASSERT failed while the Executor drove the pool: the
@@ -143,7 +144,7 @@ void Executor::Impl::check_contents(Handle handle, const LiveBlock& block, std::
 // The region's own counters against the harness's independent tally of what is
 // live there (blocks and requested bytes), and usable >= requested.
 void Executor::Impl::check_accounting(unsigned region) {
-  const HeapStats stats = pool->region_stats(region);
+  const HeapStats stats = pool->region_stats(region, StatsDepth::counters_only);  // O(1): counters only
   const std::uint64_t live_bytes = shadow.live_bytes(region);
   const std::size_t live_count = shadow.live_count(region);
   if (stats.allocated_requested_bytes != live_bytes || stats.allocated_block_count != live_count ||
@@ -158,7 +159,7 @@ void Executor::Impl::check_accounting(unsigned region) {
 
 void Executor::Impl::check_coalesced() {
   for (unsigned region = 0; region < map.region_count(); ++region) {
-    const HeapStats stats = pool->region_stats(region);
+    const HeapStats stats = pool->region_stats(region, StatsDepth::counters_only);
     if (stats.free_block_count != 1 || stats.allocated_block_count != 0) {
       report(Check::coalescing, "region '" + map.spec(region).name + "' holds " +
                                std::to_string(stats.free_block_count) + " free and " +
@@ -184,32 +185,30 @@ bool Executor::Impl::may_serve(unsigned region, std::uint32_t attr, std::uint64_
   return small == (spec.role == RegionRole::small_requests);
 }
 
+// The first free block, in region order then address order, of a region that
+// may serve the request, that surely holds it: judged on the harness's own
+// free-space index (free_space_index.hpp), O(regions) unless one is found.
 std::optional<std::pair<unsigned, std::uint64_t>> Executor::Impl::fitting_free_block(
     std::uint32_t attr, std::uint64_t size_bytes, std::uint64_t align_bytes) const {
-  struct Search {
-    const Impl* impl;
-    std::uint32_t attr;
-    std::uint64_t size_bytes;
-    std::uint64_t align_bytes;
-    std::optional<std::pair<unsigned, std::uint64_t>> fit;  // region, block device address
-  } search{this, attr, size_bytes, align_bytes, std::nullopt};
-  pool->walk([&search](unsigned region, const BlockInfo& block) {
-    const Impl& self = *search.impl;
-    const RegionSpec& spec = self.map.spec(region);
-    if (search.fit || block.used || !self.may_serve(region, search.attr, search.size_bytes)) {
-      return;
-    }
+  const std::uint64_t min_block_bytes = min_fitting_block_bytes(size_bytes, align_bytes);
+  if (min_block_bytes == UINT64_MAX) {
+    return std::nullopt;
+  }
+  const std::uint64_t min_granules = min_block_bytes / Heap::granule_bytes;
+  for (unsigned region = 0; region < map.region_count(); ++region) {
+    const RegionSpec& spec = map.spec(region);
     // The heap refuses alignments beyond its region's size (its documented
     // contract): such a refusal is not a false OOM. The guarantee does not depend
     // on where a block lies, so neither does the verdict.
-    if (search.align_bytes > spec.size_bytes) {
-      return;
+    if (!may_serve(region, attr, size_bytes) || align_bytes > spec.size_bytes ||
+        free_space.largest_gap(region) < min_granules) {
+      continue;
     }
-    if (free_block_fits(block.block_size_bytes, search.size_bytes, search.align_bytes)) {
-      search.fit = std::make_pair(region, spec.base + block.block_offset_bytes);
-    }
-  });
-  return search.fit;
+    const auto gap = free_space.first_gap_at_least(region, min_granules);
+    SMH_SIM_ASSERT(gap.has_value());  // the largest gap is one
+    return std::make_pair(region, spec.base + gap->begin * Heap::granule_bytes);
+  }
+  return std::nullopt;
 }
 
 // A preference chain fails only when no attribute of it had room. A request

@@ -25,6 +25,7 @@
 #include "smh/sim/prng.hpp"
 #include "smh/sim/executor.hpp"
 #include "smh/sim/fill_pattern.hpp"
+#include "smh/sim/free_space_index.hpp"
 #include "smh/sim/shadow_state.hpp"
 #include "smh/sim/sim_assert.hpp"
 
@@ -43,26 +44,37 @@ inline double external_fragmentation(const HeapStats& stats) {
 // no free block has room for it wherever the block lies — an 8-byte header and
 // max(8, round8(size)) bytes, plus for an alignment above 8 the worst alignment
 // gap, align + 8 bytes (a one-granule gap cannot stay behind as a free block, so
-// the gap is up to align - 8 or align + 8). Smaller blocks may serve it too (the
-// heap tries its best fit first); they prove nothing either way. Every sum stays
-// far from wrapping: sizes beyond the block are out first (a request near 2^64
-// would otherwise round up to a tiny need and "fit").
-inline bool free_block_fits(std::uint64_t block_bytes, std::uint64_t size_bytes, std::uint64_t align_bytes) {
-  if (size_bytes > block_bytes || align_bytes > block_bytes) {
-    return false;
+// the gap is up to align - 8 or align + 8). This is the smallest free block that
+// surely holds the request; smaller ones may serve it too (the heap tries its
+// best fit first), but they prove nothing either way. A size or alignment beyond
+// 2^62 fits no block (and no sum here can wrap).
+inline std::uint64_t min_fitting_block_bytes(std::uint64_t size_bytes, std::uint64_t align_bytes) {
+  constexpr std::uint64_t beyond_any_region = std::uint64_t{1} << 62;
+  if (size_bytes > beyond_any_region || align_bytes > beyond_any_region) {
+    return UINT64_MAX;
   }
   // The layout's constants are the core's (Heap::); the rule is restated here.
   constexpr std::uint64_t granule = Heap::granule_bytes;
   const std::uint64_t need = std::max<std::uint64_t>(
       Heap::min_block_bytes, Heap::header_bytes + (size_bytes + granule - 1) / granule * granule);
   const std::uint64_t gap_room = align_bytes > Heap::default_align_bytes ? align_bytes + granule : 0;
-  return need + gap_room <= block_bytes;
+  return need + gap_room;
+}
+
+// Layout rule 1 (docs/ARCHITECTURE.md), restated: of a region's G granules the
+// block-start bitmap takes ceil(G / 65) at the end; blocks tile the rest.
+inline std::uint64_t block_area_granules(std::uint64_t region_bytes) {
+  const std::uint64_t granules = region_bytes / Heap::granule_bytes;
+  return granules - (granules + 64) / 65;
 }
 
 struct Executor::Impl {
   MemoryMap map;
   std::unique_ptr<SimPool> pool;
   ShadowState shadow;
+  // With the checks on: the free space the harness expects in each region, from
+  // the blocks it saw handed out and taken back (NO_FALSE_OOM, ATTRIBUTE).
+  FreeSpaceIndex free_space;
   ExecutorOptions options;
   MachineConfig config;
   std::uint64_t seed = 0;
@@ -71,6 +83,7 @@ struct Executor::Impl {
   FindingTally finding_tally;     // all of them
   Digest digest;
   std::uint64_t op_index = 0;
+  std::uint64_t last_validation_op = 0;  // op_index of the last periodic validate_all()
   std::uint64_t failed_allocs = 0;
   std::uint64_t skipped_null_ops = 0;
   std::uint64_t peak_live_bytes = 0;
@@ -147,6 +160,10 @@ struct Executor::Impl {
   void check_attribute(const Op& op, const LiveBlock& block);
   void check_contents(Handle handle, const LiveBlock& block, std::uint64_t prefix_bytes, const char* when);
   void check_accounting(unsigned region);
+  // FreeSpaceIndex upkeep (checks on): a block became live with `usable_bytes`,
+  // or stopped being live.
+  void note_live(const LiveBlock& block, std::size_t usable_bytes);
+  void note_gone(const LiveBlock& block);
   void check_coalesced();
   void check_no_false_oom(const Op& op);
   // A free block (region, device address) that could hold the request in a
@@ -156,6 +173,17 @@ struct Executor::Impl {
                                                                                      std::uint64_t size_bytes,
                                                                                      std::uint64_t align_bytes) const;
   void validate_all();
+  // Whether the periodic validate_all() is due after this op (ExecutorOptions).
+  [[nodiscard]] bool validation_due() const {
+    if (options.validate_every_ops == 0) {
+      return false;
+    }
+    std::uint64_t interval = options.validate_every_ops;
+    if (options.validate_scales_with_blocks) {
+      interval = std::max<std::uint64_t>(interval, validate_ops_per_live_block * shadow.live_count());
+    }
+    return op_index - last_validation_op >= interval;
+  }
 
   // Block operations (executor_block_ops.cpp).
   // The request's home region (RegionRequests), or -1 when no region may serve it.

@@ -71,12 +71,13 @@ bool FreeSpaceIndex::allocate(unsigned region, std::uint64_t begin, std::uint64_
   return true;
 }
 
-bool FreeSpaceIndex::release(unsigned region, std::uint64_t begin, std::uint64_t end) {
+bool FreeSpaceIndex::release(unsigned region, std::uint64_t begin) {
   SMH_SIM_ASSERT(region < regions_.size());
   Region& r = regions_[region];
-  if (begin >= end || end > r.area_granules || !r.starts.test(begin) || r.lasts.next(begin) != end - 1) {
+  if (begin >= r.area_granules || !r.starts.test(begin)) {
     return false;
   }
+  const std::uint64_t end = r.lasts.next(begin) + 1;  // extents never overlap: its own last
   r.starts.erase(begin);
   r.lasts.erase(end - 1);
   // The gaps on either side (possibly empty) and the extent become one gap.

@@ -135,6 +135,8 @@ std::unique_ptr<Executor> make_executor(const RunnerOptions& options, ScenarioOu
   // runs in constant memory, and the digest is the same.
   executor_options.keep_events = false;
   executor_options.check_invariants = options.check_invariants;
+  executor_options.validate_every_ops = options.validate_every_ops;
+  executor_options.validate_scales_with_blocks = options.validate_scales_with_blocks;
   executor_options.faults = inputs.faults;
   executor_options.cache_noise_ppm = inputs.cache_noise_ppm;
   executor_options.max_findings_kept = options.max_findings_kept;

@@ -163,6 +163,7 @@ TEST(Executor, CorruptedAllocatorMetadataIsReportedByTheValidationSweep) {
   std::string error;
   ExecutorOptions options;
   options.validate_every_ops = 1;
+  options.validate_scales_with_blocks = false;  // exactly after every op
   auto executor = Executor::create(zephyr_machine(), options, 5, &error);
   ASSERT_NE(executor, nullptr) << error;
   ASSERT_TRUE(executor->apply(alloc(1, attr::cacheable, 64), &error));
@@ -175,6 +176,33 @@ TEST(Executor, CorruptedAllocatorMetadataIsReportedByTheValidationSweep) {
   ASSERT_FALSE(checks.empty());
   EXPECT_EQ(checks[0], "HEAP_VALIDATE");
   EXPECT_NE(executor->findings()[0].message.find("'res0'"), std::string::npos) << executor->findings()[0].message;
+}
+
+// Scaled, the sweep comes every max(K, 8 x live blocks) ops: with 12 or 13
+// blocks live and K = 1, the first sweep is due once 96 ops have run with 12
+// live (after a free), so a header corrupted after op 12 is found 84 ops later,
+// not after the next op.
+TEST(Executor, TheValidationSweepIntervalGrowsWithTheLiveBlocks) {
+  std::string error;
+  ExecutorOptions options;
+  options.validate_every_ops = 1;
+  ASSERT_TRUE(options.validate_scales_with_blocks);  // the default
+  auto executor = Executor::create(zephyr_machine(), options, 5, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  for (Handle handle = 1; handle <= 12; ++handle) {
+    ASSERT_TRUE(executor->apply(alloc(handle, attr::cacheable, 64), &error));
+  }
+  const Event& last = executor->events().back();
+  executor->memory_map().cpu_view(0)[last.device_address - 0x2000'0000 - 8] ^= 0x04;
+  std::uint64_t ops_until_found = 0;
+  while (ops_until_found < 400 && executor->findings().empty()) {
+    const Op op = ops_until_found % 2 == 0 ? alloc(100, attr::non_cacheable, 8) : free_op(100);
+    ASSERT_TRUE(executor->apply(op, &error));
+    ++ops_until_found;
+  }
+  ASSERT_FALSE(executor->findings().empty());
+  EXPECT_EQ(finding_checks(executor->findings())[0], "HEAP_VALIDATE");
+  EXPECT_EQ(ops_until_found, 84u) << "the interval is not 8 ops per live block";
 }
 
 TEST(Executor, APoolThatRefusesToFreeALiveBlockIsCaughtTwice) {

@@ -28,12 +28,23 @@ struct MachineConfig {
   PoolConfig pool{};
 };
 
+// The scaled validation interval: this many ops per live block (at least
+// validate_every_ops). A sweep visits each live block and about as many free
+// ones at a few ns each, against a few hundred ns per op with every check on:
+// at 8 ops per live block the sweep stays near 1 % of the run.
+inline constexpr std::uint64_t validate_ops_per_live_block = 8;
+
 struct ExecutorOptions {
   // Off: fast replay — outcomes and digest only, no invariant checks, no fill
   // patterns.
   bool check_invariants = true;
-  // A full pool.validate() sweep every this many ops (0: only at the end).
+  // A full pool.validate() sweep (HEAP_VALIDATE) every this many ops (0: only at
+  // the end). With validate_scales_with_blocks the interval grows to
+  // validate_ops_per_live_block ops per live block, so that the sweep, O(blocks),
+  // costs a small fixed share of the run whatever the number of live blocks
+  // (docs/ARCHITECTURE.md, "Executor"); off, exactly every validate_every_ops.
   std::uint64_t validate_every_ops = 1024;
+  bool validate_scales_with_blocks = true;
   // Keep every outcome event in memory (events()). Off, only the digest (and the
   // findings) record them: long replays then run in constant memory.
   bool keep_events = true;

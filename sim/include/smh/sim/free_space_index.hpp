@@ -36,9 +36,10 @@ class FreeSpaceIndex {
   // not lie inside one free gap, i.e. it overlaps a live extent — an allocator
   // bug, which the caller's overlap check reports.
   bool allocate(unsigned region, std::uint64_t begin, std::uint64_t end);
-  // The live extent [begin, end) returns to the free space and merges with the
-  // gaps beside it: false (and nothing changes) when it is not a live extent.
-  bool release(unsigned region, std::uint64_t begin, std::uint64_t end);
+  // The live extent starting at `begin` returns to the free space and merges
+  // with the gaps beside it: false (and nothing changes) when no live extent
+  // starts there.
+  bool release(unsigned region, std::uint64_t begin);
 
   [[nodiscard]] std::uint64_t largest_gap(unsigned region) const;  // O(1)
   [[nodiscard]] std::uint64_t free_granules(unsigned region) const { return regions_[region].free_granules; }

@@ -75,6 +75,10 @@ struct RunnerOptions {
   // placements, figures and, when no check would fire, digest, several times
   // sooner. `smh compare` runs each policy so; findings are then not looked for.
   bool check_invariants = true;
+  // The deep check's cadence (ExecutorOptions::validate_every_ops and
+  // validate_scales_with_blocks; --validate-every).
+  std::uint64_t validate_every_ops = 1024;
+  bool validate_scales_with_blocks = true;
   // Called once the simulated machine is built, before the first op. A test
   // seam: tests use it to damage the machine (a corrupted heap, a stray write),
   // and so does the cli's test hook (SMH_TEST_HOOK, cli/test_hook.hpp).
