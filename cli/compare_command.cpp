@@ -7,6 +7,8 @@
 #include <tuple>
 
 #include "config_warnings.hpp"
+#include "html_report.hpp"
+#include "output_paths.hpp"
 #include "report_json.hpp"
 #include "smh/sim/expectations.hpp"
 #include "smh/sim/percentile.hpp"
@@ -127,6 +129,13 @@ std::string joined(const std::vector<Policy>& policies, const char* separator) {
 
 int compare_command(const CompareCommandOptions& options) {
   std::vector<Policy> policies;
+  std::vector<std::string> inputs = {options.machine_path};
+  inputs.insert(inputs.end(), options.trace_paths.begin(), options.trace_paths.end());
+  const std::string clash =
+      output_clash({{"--report", options.report_path}, {"--html", options.html_path}}, inputs);
+  if (!clash.empty()) {
+    return bad_input(clash);
+  }
   std::string error;
   if (!parse_policies(options.policies, &policies, &error)) {
     return bad_input(error);
@@ -238,7 +247,7 @@ int compare_command(const CompareCommandOptions& options) {
   }
   std::fputs(text.c_str(), stdout);
 
-  if (!options.report_path.empty()) {
+  if (!options.report_path.empty() || !options.html_path.empty()) {
     Json report = Json::object();
     report["report"] = "smh-compare";
     report["report_version"] = 1;
@@ -250,9 +259,13 @@ int compare_command(const CompareCommandOptions& options) {
     report["policies"] = std::move(names);
     report["warnings"] = std::move(warnings);
     report["traces"] = std::move(traces);
-    if (!write_text_file(options.report_path,
-                         report.dump(2, ' ', false, Json::error_handler_t::replace) + "\n", &error)) {
+    if (!options.report_path.empty() &&
+        !write_text_file(options.report_path, report.dump(2, ' ', false, Json::error_handler_t::replace) + "\n",
+                         &error)) {
       return bad_input("--report: " + error);
+    }
+    if (!options.html_path.empty() && !write_text_file(options.html_path, render_compare_html(report), &error)) {
+      return bad_input("--html: " + error);
     }
   }
   return 0;

@@ -1,4 +1,4 @@
-// `smh compare MACHINE.json TRACE... [--policies all|p1,p2] [--report R.json]`:
+// `smh compare MACHINE.json TRACE... [--policies all|p1,p2] [--report R.json] [--html R.html]`:
 // every policy chosen, over every trace, on the machine of a scenario file.
 // One table per trace, a row per policy with the objective figures (failed
 // allocations, footprint, F_ext at its sampled peak, spill), the best row
@@ -18,6 +18,7 @@ struct CompareCommandOptions {
   std::vector<std::string> trace_paths;
   std::string policies = "all";  // "all" or names joined by ','
   std::string report_path;       // --report (empty: none)
+  std::string html_path;         // --html (empty: none): the same record as a page
 };
 
 int compare_command(const CompareCommandOptions& options);

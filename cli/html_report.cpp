@@ -26,7 +26,7 @@ const char* const style_sheet =
     "td.n{text-align:right;font-family:monospace}"
     "svg{display:block;margin:.3em 0 1em 0;background:#fafafa;border:1px solid #ddd}"
     ".legend span{margin-right:1.5em}"
-    ".pass{color:#1a7f37}.fail{color:#c62828}";
+    ".pass{color:#1a7f37}.fail{color:#c62828}tr.best th{color:#1a7f37}";
 
 const char* colour_of(std::size_t region) {
   return region_colours[region % (sizeof region_colours / sizeof region_colours[0])];
@@ -190,6 +190,78 @@ std::string regions_section(const Json& outcome) {
   return out;
 }
 
+// The XHTML prolog, head and opening body of a page titled `title`.
+std::string page_head(const std::string& title) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+         "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>" +
+         html_escape(title) + "</title>\n<style>" + style_sheet + "</style>\n</head>\n<body>\n";
+}
+
+// Horizontal bars, one per policy row of a compare trace, `key`'s value scaled
+// to `full` (the largest value when full is 0), labelled with the report's text.
+std::string policy_bars(const std::string& id, const Json& rows, const char* key, double full) {
+  constexpr int bar_height = 18;
+  constexpr int label_width = 180;
+  double largest = full;
+  for (const Json& row : rows) {
+    largest = full > 0 ? full : std::max(largest, number(row[key]));
+  }
+  const int height = static_cast<int>(rows.size()) * bar_height + 4;
+  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" id=\"" + id + "\" width=\"" +
+                    std::to_string(chart_width) + "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " +
+                    std::to_string(chart_width) + " " + std::to_string(height) + "\">";
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    const Json& row = rows[index];
+    const int y = static_cast<int>(index) * bar_height + 2;
+    const double share = largest > 0 ? std::clamp(number(row[key]) / largest, 0.0, 1.0) : 0.0;
+    const std::string text = figure_text(row[key]);
+    out += "<text x=\"4\" y=\"" + std::to_string(y + 13) + "\" font-size=\"12\">" +
+           html_escape(figure_text(row["policy"])) + (row["best"] == true ? " (best)" : "") + "</text>";
+    out += rect(label_width, share * (chart_width - label_width - 80), y + 2, bar_height - 4,
+                row["best"] == true ? "#2e7d32" : "#1f77b4", text);
+    out += "<text x=\"" + fixed(label_width + share * (chart_width - label_width - 80) + 4, 1) + "\" y=\"" +
+           std::to_string(y + 13) + "\" font-size=\"12\">" + html_escape(text) + "</text>";
+  }
+  return out + "</svg>\n";
+}
+
+// One trace of a compare report: its table (best marked), its bars, and the
+// policies that placed every block alike.
+std::string compare_trace(const Json& trace, std::size_t index) {
+  const std::string prefix = "t" + std::to_string(index) + "-";
+  std::string out = "<h2 id=\"" + prefix + "path\">" + html_escape(figure_text(trace["path"])) + "</h2>\n<p>" +
+                    html_escape(figure_text(trace["ops"])) +
+                    " ops; best: fewest failed allocations, then smallest footprint, then lowest F_ext peak.</p>\n";
+  static const char* const keys[] = {"failed_allocs", "footprint_bytes", "footprint_overhead", "f_ext_p50",
+                                     "f_ext_p95", "f_ext_peak", "spilled", "digest"};
+  out += "<table>\n<tr><th>policy</th>";
+  for (const char* key : keys) {
+    out += std::string("<th>") + key + "</th>";
+  }
+  out += "<th></th></tr>\n";
+  const Json& rows = trace["policies"];
+  for (const Json& row : rows) {
+    const std::string policy = figure_text(row["policy"]);
+    const bool best = row["best"] == true;
+    out += std::string(best ? "<tr class=\"best\">" : "<tr>") + "<th>" + html_escape(policy) + "</th>";
+    for (const char* key : keys) {
+      out += cell(prefix + policy + "-" + key, row[key]);
+    }
+    out += std::string("<td>") + (best ? "<strong class=\"pass\">best</strong>" : "") + "</td></tr>\n";
+  }
+  out += "</table>\n<h3>Footprint bytes (the regions' high water marks summed)</h3>\n" +
+         policy_bars(prefix + "bars-footprint_bytes", rows, "footprint_bytes", 0) +
+         "<h3>F_ext at its sampled peak, 0 to 1</h3>\n" + policy_bars(prefix + "bars-f_ext_peak", rows, "f_ext_peak", 1);
+  for (const Json& group : trace["indistinguishable"]) {
+    std::string names;
+    for (const Json& name : group) {
+      names += (names.empty() ? "" : " = ") + figure_text(name);
+    }
+    out += "<p>indistinguishable (identical placements, the same digest): " + html_escape(names) + "</p>\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string html_escape(const std::string& text) {
@@ -232,9 +304,7 @@ std::string render_run_html(const Json& outcome) {
   SMH_ASSERT(outcome.is_object());
   const std::string name = outcome.contains("name") ? figure_text(outcome["name"]) : "";
   const std::string verdict = outcome.contains("verdict") ? figure_text(outcome["verdict"]) : "";
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n";
-  out += "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>smh run: " +
-         html_escape(name) + "</title>\n<style>" + style_sheet + "</style>\n</head>\n<body>\n";
+  std::string out = page_head("smh run: " + name);
   out += "<h1>smh run: <span id=\"run-name\">" + html_escape(name) + "</span></h1>\n";
   out += "<p>verdict: <strong id=\"run-verdict\" class=\"" + std::string(verdict == "pass" ? "pass" : "fail") + "\">" +
          html_escape(verdict) + "</strong></p>\n";
@@ -248,6 +318,24 @@ std::string render_run_html(const Json& outcome) {
          "</table>\n";
   out += regions_section(outcome);
   out += over_time(outcome);
+  return out + "</body>\n</html>\n";
+}
+
+std::string render_compare_html(const Json& report) {
+  SMH_ASSERT(report.is_object());
+  const std::string machine = report.contains("machine") ? figure_text(report["machine"]) : "";
+  std::string out = page_head("smh compare: " + machine);
+  out += "<h1>smh compare: <span id=\"machine\">" + html_escape(machine) + "</span></h1>\n";
+  if (report.contains("warnings")) {
+    for (const Json& warning : report["warnings"]) {
+      out += "<p class=\"fail\">warning: " + html_escape(figure_text(warning)) + "</p>\n";
+    }
+  }
+  if (report.contains("traces")) {
+    for (std::size_t index = 0; index < report["traces"].size(); ++index) {
+      out += compare_trace(report["traces"][index], index);
+    }
+  }
   return out + "</body>\n</html>\n";
 }
 

@@ -1,9 +1,9 @@
-// The HTML page of `smh run --html` (and `smh replay --html`): one scenario's
-// report as a self-contained XHTML page (inline SVG and CSS, no script, no
-// network), for a CI artifact or a browser.
+// The HTML pages of `smh run --html` (and `smh replay --html`: one scenario's
+// report) and of `smh compare --html`: self-contained XHTML (inline SVG and
+// CSS, no script, no network), for a CI artifact or a browser.
 //
-// It is drawn from outcome_json() (report_json.hpp), the record the JSON report
-// holds, and never from the outcome itself: every figure on the page is the
+// Each is drawn from the record the JSON report holds (outcome_json() in
+// report_json.hpp; the compare report's record), never from the runs: every figure on the page is the
 // JSON report's text for that figure, so the two cannot disagree. Same record
 // => byte-identical page. Every figure cell carries an id naming its JSON key
 // ("run-ops", "r0-live_bytes", ...) so tests (and scripts) can find it.
@@ -17,6 +17,11 @@ namespace smh::cli {
 
 // The page for one outcome record; '\n'-terminated, well-formed XML.
 std::string render_run_html(const Json& outcome);
+
+// The page of `smh compare --html` for its report record (compare_command.cpp):
+// per trace the policy table with the best marked ("t0-best_fit-footprint_bytes"
+// ids) and bars of footprint and F_ext peak per policy.
+std::string render_compare_html(const Json& report);
 
 // Text escaped for XML content and attribute values; bytes that are not valid
 // UTF-8, and control characters other than tab and newline, become U+FFFD.

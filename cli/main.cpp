@@ -185,7 +185,11 @@ int run(int argc, char** argv) {
   compare->add_option("traces", compare_options.trace_paths, "Trace files (JSON Lines, optionally zstd-compressed)")
       ->required();
   compare->add_option("--policies", compare_options.policies, "all (default), or policy names joined by ','");
-  compare->add_option("--report", compare_options.report_path, "Write the comparison as JSON to this file");
+  compare->add_option("--report", compare_options.report_path, "Write the comparison as JSON to this file")
+      ->check(non_empty_file_name);
+  compare->add_option("--html", compare_options.html_path,
+                      "Write the comparison as a self-contained HTML page (inline SVG bars) to this file")
+      ->check(non_empty_file_name);
 
   smh::cli::TuneCommandOptions tune_options;
   CLI::App* tune = app.add_subcommand(

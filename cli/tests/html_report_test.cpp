@@ -1,4 +1,4 @@
-// `smh run --html`: the page is well-formed XML, every figure it shows is the
+// `smh run --html` and `smh compare --html`: the page is well-formed XML, every figure it shows is the
 // JSON report's figure under the same key, it is byte-identical from run to
 // run, and bad --html arguments exit 2. (browser_test.py renders it in Chromium.)
 #include <map>
@@ -136,6 +136,65 @@ TEST_F(Html, BadHtmlArgumentsExitTwoAndWriteNothing) {
   const Completed unwritable = smh({"run", "s.json", "-q", "--html", "no/such/dir/page.html"});
   EXPECT_EQ(unwritable.exit_code, 2);
   EXPECT_NE(unwritable.err.find("--html: no/such/dir/page.html: cannot write"), std::string::npos) << unwritable.err;
+}
+
+// Two cacheable regions that compete and a DMA one; every policy.
+constexpr const char* compare_machine =
+    R"({"format_version": 1, "name": "m", "seed": 1, "machine": {"regions": [
+  {"name": "a", "base": "0x2000_0000", "size": "8K", "attr": "cacheable", "cache": "non_cacheable"},
+  {"name": "b", "base": "0x2100_0000", "size": "32K", "attr": "cacheable", "cache": "non_cacheable"}]}, "ops": []}
+)";
+
+TEST_F(Html, ComparePageShowsEveryRowOfTheReportWithTheBestMarked) {
+  write("m.json", compare_machine);
+  write("t.jsonl", alloc_free_trace(60));
+  write("u.jsonl", alloc_free_trace(25));
+  const Completed done = smh({"compare", "m.json", "t.jsonl", "u.jsonl", "--report", "c.json", "--html", "c.html"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  const std::string html = read("c.html");
+  EXPECT_EQ(xml_problem(html), "");
+  const auto report = nlohmann::json::parse(read("c.json"));
+  const std::map<std::string, std::string> cells = figure_cells(html);
+  const auto& traces = report.at("traces");
+  ASSERT_EQ(traces.size(), 2u);
+  std::size_t rows = 0;
+  std::size_t best_rows = 0;
+  for (std::size_t t = 0; t < traces.size(); ++t) {
+    EXPECT_NE(html.find("id=\"t" + std::to_string(t) + "-bars-footprint_bytes\""), std::string::npos);
+    EXPECT_NE(html.find("id=\"t" + std::to_string(t) + "-bars-f_ext_peak\""), std::string::npos);
+    for (const auto& row : traces[t].at("policies")) {
+      ++rows;
+      best_rows += row.at("best").get<bool>() ? 1 : 0;
+      for (const char* key : {"failed_allocs", "footprint_bytes", "footprint_overhead", "f_ext_p50", "f_ext_p95",
+                              "f_ext_peak", "spilled", "digest"}) {
+        const std::string id = "t" + std::to_string(t) + "-" + row.at("policy").get<std::string>() + "-" + key;
+        ASSERT_EQ(cells.count(id), 1u) << id;
+        EXPECT_EQ(cells.at(id), json_text(row.at(key))) << id;
+      }
+    }
+  }
+  EXPECT_EQ(cells.size(), rows * 8);
+  EXPECT_EQ(rows, 12u);
+  ASSERT_GT(best_rows, 0u);
+  std::size_t marked = 0;
+  for (std::size_t at = html.find("<tr class=\"best\">"); at != std::string::npos;
+       at = html.find("<tr class=\"best\">", at + 1)) {
+    ++marked;
+  }
+  EXPECT_EQ(marked, best_rows);
+  // Deterministic, and refused like --report.
+  ASSERT_EQ(smh({"compare", "m.json", "t.jsonl", "u.jsonl", "--html", "d.html"}).exit_code, 0);
+  EXPECT_EQ(read("d.html"), html);
+  const Completed empty = smh({"compare", "m.json", "t.jsonl", "--html", ""});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("an empty file name writes nothing"), std::string::npos) << empty.err;
+  const Completed input = smh({"compare", "m.json", "t.jsonl", "--html", "t.jsonl"});
+  EXPECT_EQ(input.exit_code, 2);
+  EXPECT_NE(input.err.find("--html: t.jsonl is t.jsonl, an input of this run"), std::string::npos) << input.err;
+  const Completed same = smh({"compare", "m.json", "t.jsonl", "--report", "o", "--html", "o"});
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_NE(same.err.find("--html: o is also the file of --report"), std::string::npos) << same.err;
+  EXPECT_EQ(read("t.jsonl"), alloc_free_trace(60));
 }
 
 TEST(HtmlEscape, MarkupAndBadBytesCannotBreakThePage) {
