@@ -256,6 +256,31 @@ TEST_F(Run, ReplayOfATraceEqualsTheSameOpsInline) {
   EXPECT_EQ(Json::parse(read("a.json"))["scenarios"][0]["digest"], Json::parse(read("c.json"))["scenarios"][0]["digest"]);
 }
 
+// Issue 16: a replay is a gate. The machine file needs no "ops", and its
+// expectations judge the replay: failed allocations under max_failed_allocs 0
+// fail it, where it used to print PASS.
+TEST_F(Run, ReplayNeedsNoOpsAndHonoursTheMachinesExpectations) {
+  const std::string machine = R"({"format_version": 1, "seed": 5,
+  "machine": {"regions": [{"name": "sram", "base": "0x2000_0000", "size": "16K", "attr": "cacheable",
+                           "cache": "write_back", "dma": true}]})";
+  write("machine.json", machine + "}\n");
+  write("strict.json", machine + R"(, "expect": {"max_failed_allocs": 0}})" + "\n");
+  write("fits.jsonl", "{\"op\": \"alloc\", \"handle\": 1, \"attr\": \"cacheable\", \"size\": 64}\n");
+  write("fails.jsonl", "{\"op\": \"alloc\", \"handle\": 1, \"attr\": \"cacheable\", \"size\": \"1M\"}\n");
+  const Completed plain = smh({"replay", "--machine", "machine.json", "fits.jsonl"});
+  EXPECT_EQ(plain.exit_code, 0) << plain.out << plain.err;
+  EXPECT_EQ(smh({"replay", "--machine", "machine.json", "fails.jsonl"}).exit_code, 0)
+      << "no expectation: a failed allocation is no failure";
+  EXPECT_EQ(smh({"replay", "--machine", "strict.json", "fits.jsonl"}).exit_code, 0);
+  const Completed strict = smh({"replay", "--machine", "strict.json", "fails.jsonl", "--report", "r.json"});
+  EXPECT_EQ(strict.exit_code, 1) << strict.out;
+  EXPECT_EQ(Json::parse(read("r.json"))["scenarios"][0]["verdict"], "expectation_failed");
+  // A scenario to run still needs its ops (or a trace).
+  const Completed run = smh({"run", "machine.json"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.err, "missing required key \"ops\" (or \"trace\")")) << run.err;
+}
+
 TEST_F(Run, ReplayOfABadTraceExitsTwoWithItsPosition) {
   write("machine.json", passing_scenario());
   // Blank lines first, so that the op's line is not its index + 1.

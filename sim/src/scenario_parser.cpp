@@ -73,8 +73,9 @@ const std::pair<std::string_view, RegionRole> region_role_names[] = {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view file, const PositionIndex& index, ScenarioError* error)
-      : text_(text), json_text_(text), file_(file), index_(index), error_(error) {}
+  Parser(std::string_view text, std::string_view file, const PositionIndex& index, ScenarioError* error,
+         ScenarioUse use)
+      : text_(text), json_text_(text), file_(file), index_(index), error_(error), use_(use) {}
 
   bool scenario(const json& root, Scenario* out) {
     const std::string path = "$";
@@ -102,7 +103,7 @@ class Parser {
         !require(root, path, "machine")) {
       return false;
     }
-    if (!root.contains("ops") && !root.contains("trace")) {
+    if (use_ == ScenarioUse::run && !root.contains("ops") && !root.contains("trace")) {
       return fail_value(path, "missing required key \"ops\" (or \"trace\")");
     }
     if (root.contains("ops") && root.contains("trace")) {
@@ -570,9 +571,11 @@ class Parser {
   std::string_view file_;
   const PositionIndex& index_;
   ScenarioError* error_;
+  ScenarioUse use_;
 };
 
-bool parse_impl(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error) {
+bool parse_impl(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error,
+                ScenarioUse use) {
   json root;
   try {
     root = json::parse(text);
@@ -622,7 +625,7 @@ bool parse_impl(std::string_view text, std::string_view file_name, Scenario* out
     return false;
   }
   Scenario scenario;
-  Parser parser(text, file_name, index, error);
+  Parser parser(text, file_name, index, error, use);
   if (!parser.scenario(root, &scenario)) {
     return false;
   }
@@ -632,9 +635,10 @@ bool parse_impl(std::string_view text, std::string_view file_name, Scenario* out
 
 }  // namespace
 
-bool parse_scenario(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error) {
+bool parse_scenario(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error,
+                    ScenarioUse use) {
   try {
-    return parse_impl(text, file_name, out, error);
+    return parse_impl(text, file_name, out, error, use);
   } catch (const std::exception& e) {
     if (error != nullptr) {
       *error = ScenarioError{std::string(file_name), 0, 0, "", std::string("internal error: ") + e.what()};

@@ -28,7 +28,8 @@ std::uint64_t hash_bytes(const std::string& text) {
 }
 
 // Parses the file; fills outcome->inputs.scenario_hash and outcome->error.
-bool load(const std::string& path, std::uint64_t max_bytes, Scenario* scenario, ScenarioOutcome* outcome) {
+bool load(const std::string& path, std::uint64_t max_bytes, Scenario* scenario, ScenarioOutcome* outcome,
+          ScenarioUse use) {
   std::string text;
   if (!read_bounded_file(path, max_bytes, &text, &outcome->error)) {
     outcome->error = path + ": " + outcome->error;
@@ -36,7 +37,7 @@ bool load(const std::string& path, std::uint64_t max_bytes, Scenario* scenario, 
   }
   outcome->inputs.scenario_hash = hash_bytes(text);
   ScenarioError error;
-  if (!parse_scenario(text, path, scenario, &error)) {
+  if (!parse_scenario(text, path, scenario, &error, use)) {
     outcome->error = error.to_string();
     return false;
   }
@@ -53,10 +54,10 @@ double seconds_since(Clock::time_point start) {
 // load(), with anything thrown (resource exhaustion) turned into bad input and
 // the time spent recorded when it fails.
 bool load_guarded(const std::string& path, std::uint64_t max_bytes, Scenario* scenario, ScenarioOutcome* outcome,
-                  Clock::time_point start) {
+                  Clock::time_point start, ScenarioUse use = ScenarioUse::run) {
   bool loaded = false;
   try {
-    loaded = load(path, max_bytes, scenario, outcome);
+    loaded = load(path, max_bytes, scenario, outcome, use);
   } catch (const std::exception& failure) {
     outcome->error = path + ": cannot read the file: " + failure.what();
   }
@@ -381,13 +382,13 @@ ScenarioOutcome replay_trace(const std::string& machine_path, const std::string&
   outcome.inputs.trace_path = trace_path;
   outcome.inputs.replay = true;
   Scenario scenario;
-  if (!load_guarded(machine_path, options.max_input_bytes, &scenario, &outcome, start)) {
+  if (!load_guarded(machine_path, options.max_input_bytes, &scenario, &outcome, start, ScenarioUse::machine)) {
     return outcome;
   }
-  // Only the machine counts: the file's own ops and expectations do not apply.
+  // The machine and the expectations count (a replay is a gate like a run); the
+  // file's own ops or trace, if it has any, do not.
   scenario.ops.clear();
   scenario.trace.reset();
-  scenario.expect = Expectations{};
   return run_loaded(scenario, std::move(outcome), trace_path, options, start);
 }
 

@@ -256,12 +256,14 @@ TEST_F(ScenarioRunner, ScenarioHashFollowsTheFileBytes) {
   EXPECT_EQ(a.summary.digest, b.summary.digest);
 }
 
-TEST_F(ScenarioRunner, ReplayIgnoresTheMachineFilesOpsAndExpectations) {
+// Issue 16 changed this: a replay is judged by the machine file's expectations
+// (it ignored them before); the file's own ops still do not run.
+TEST_F(ScenarioRunner, ReplayIgnoresTheMachineFilesOpsButKeepsItsExpectations) {
   const std::string machine = write(
       "m.json", one_region_scenario(stale_tx_ops, R"(, "expect": {"findings_required": ["STALE_TX"]})"));
   const ScenarioOutcome outcome = replay_trace(machine, (directory_ / "none.jsonl").string(), {});
   EXPECT_TRUE(outcome.inputs.replay);
-  EXPECT_TRUE(outcome.inputs.expect.findings_required.empty());
+  ASSERT_EQ(outcome.inputs.expect.findings_required.size(), 1u);
   EXPECT_EQ(outcome.inputs.inline_ops, 0u);
   EXPECT_EQ(outcome.verdict, Verdict::bad_input);  // the trace does not exist
   EXPECT_NE(outcome.error.find("none.jsonl"), std::string::npos) << outcome.error;

@@ -15,7 +15,12 @@ inline constexpr std::uint32_t scenario_format_version = 1;
 // Parses scenario JSON. On success fills *out and returns true; on failure
 // returns false, sets *error (when not null) and leaves *out unspecified.
 // file_name is only used in error positions.
-bool parse_scenario(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error);
+// What a file is read for: a scenario to run needs "ops" or "trace"; a machine
+// for `smh replay` needs neither (the trace comes from the command line).
+enum class ScenarioUse : std::uint8_t { run, machine };
+
+bool parse_scenario(std::string_view text, std::string_view file_name, Scenario* out, ScenarioError* error,
+                    ScenarioUse use = ScenarioUse::run);
 
 // Reads the file and parses it. An unreadable file is an error at 0:0.
 // A scenario without a name gets the file's stem.

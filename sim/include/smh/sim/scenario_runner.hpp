@@ -170,8 +170,9 @@ PreparedRun prepare_scenario_file(const std::string& path, const RunnerOptions& 
 ScenarioOutcome run_prepared(const PreparedRun& prepared, const RunnerOptions& options);
 
 // Replays a trace against the machine (regions, pool, seed, faults) of a
-// scenario file; that file's own ops or trace and its expectations are ignored,
-// so any finding breaks the run. trace_path is used as given.
+// scenario file and judges it by that file's expectations, as a run would (no
+// expectations: any finding breaks the run). The file needs no "ops"; its own
+// ops or trace, if any, are ignored. trace_path is used as given.
 ScenarioOutcome replay_trace(const std::string& machine_path, const std::string& trace_path,
                              const RunnerOptions& options);
 
