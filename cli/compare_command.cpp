@@ -8,6 +8,7 @@
 
 #include "config_warnings.hpp"
 #include "html_report.hpp"
+#include "input_files.hpp"
 #include "output_paths.hpp"
 #include "report_json.hpp"
 #include "smh/sim/expectations.hpp"
@@ -141,9 +142,8 @@ int compare_command(const CompareCommandOptions& options) {
     return bad_input(error);
   }
   sim::Scenario scenario;
-  sim::ScenarioError scenario_error;
-  if (!sim::load_scenario_file(options.machine_path, &scenario, &scenario_error)) {
-    return bad_input(scenario_error.to_string());
+  if (!load_machine_file(options.machine_path, options.max_input_bytes, &scenario, &error)) {
+    return bad_input(error);
   }
   const bool compete = regions_compete(scenario.machine);
 
@@ -180,6 +180,7 @@ int compare_command(const CompareCommandOptions& options) {
       sim::RunnerOptions runner;
       runner.overrides.policy = policy;
       runner.check_invariants = false;
+      runner.max_input_bytes = options.max_input_bytes;
       outcomes.push_back(std::make_unique<sim::ScenarioOutcome>(sim::replay_trace(options.machine_path, trace, runner)));
       const sim::ScenarioOutcome& outcome = *outcomes.back();
       if (outcome.verdict == sim::Verdict::bad_input) {

@@ -8,8 +8,11 @@
 // invariant checks: `smh replay --policy` checks one). Exit 0, 2 bad input.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "smh/sim/bounded_file.hpp"
 
 namespace smh::cli {
 
@@ -19,6 +22,7 @@ struct CompareCommandOptions {
   std::string policies = "all";  // "all" or names joined by ','
   std::string report_path;       // --report (empty: none)
   std::string html_path;         // --html (empty: none): the same record as a page
+  std::uint64_t max_input_bytes = sim::default_max_input_bytes;  // the machine file read whole
 };
 
 int compare_command(const CompareCommandOptions& options);

@@ -190,6 +190,9 @@ int run(int argc, char** argv) {
   compare->add_option("--html", compare_options.html_path,
                       "Write the comparison as a self-contained HTML page (inline SVG bars) to this file")
       ->check(non_empty_file_name);
+  compare->add_option("--max-input-bytes", compare_options.max_input_bytes,
+                      "Largest machine file read (default 64 MiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
   smh::cli::TuneCommandOptions tune_options;
   CLI::App* tune = app.add_subcommand(
@@ -201,8 +204,9 @@ int run(int argc, char** argv) {
                    "failures (default: fewest failed allocations, then footprint) or footprint");
   tune->add_option("-o,--output", tune_options.output_path,
                    "Write the compared machine with the recommended policy (a scenario file) here");
-  tune->add_option("--max-report-bytes", tune_options.max_report_bytes, "Largest report read (default 1073741824)")
-      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40));
+  tune->add_option("--max-input-bytes", tune_options.max_input_bytes,
+                   "Largest report, or compared machine file, read (default 1 GiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
   smh::cli::SizeCommandOptions size_options;
   CLI::App* size = app.add_subcommand(
@@ -221,6 +225,8 @@ int run(int argc, char** argv) {
   size->add_option("--max-region-bytes", size_options.max_region_bytes,
                    "Largest size a region may grow to when the machine's own sizes fail (default 1073741824)")
       ->check(CLI::Range(std::uint64_t{16}, std::uint64_t{1} << 32));
+  size->add_option("--max-input-bytes", size_options.max_input_bytes, "Largest machine file read (default 64 MiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
   try {
     app.parse(argc, argv);

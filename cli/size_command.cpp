@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "input_files.hpp"
 #include "region_sizing.hpp"
 #include "report_json.hpp"
 #include "smh/heap.hpp"
@@ -124,9 +125,15 @@ std::string signed_bytes(std::uint64_t from, std::uint64_t to) {
 
 int size_command(const SizeCommandOptions& options) {
   sim::Scenario scenario;
-  sim::ScenarioError scenario_error;
-  if (!sim::load_scenario_file(options.machine_path, &scenario, &scenario_error)) {
-    return bad_input(scenario_error.to_string());
+  std::string error;
+  if (!load_machine_file(options.machine_path, options.max_input_bytes, &scenario, &error)) {
+    return bad_input(error);
+  }
+  // Every trial replays every trace: each must be a file that can be read again.
+  for (const std::string& path : options.trace_paths) {
+    if (const std::string refusal = trace_file_refusal(path); !refusal.empty()) {
+      return bad_input(refusal);
+    }
   }
   if (options.policy) {
     Policy policy{};
@@ -188,7 +195,6 @@ int size_command(const SizeCommandOptions& options) {
     for (std::size_t region = 0; region < sized.size(); ++region) {
       scenario.machine.regions[region].size_bytes = sized[region];
     }
-    std::string error;
     if (!write_text_file(options.output_path, sim::to_json(scenario), &error)) {
       return bad_input("-o: " + error);
     }

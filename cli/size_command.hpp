@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "smh/sim/bounded_file.hpp"
+
 namespace smh::cli {
 
 struct SizeCommandOptions {
@@ -19,6 +21,7 @@ struct SizeCommandOptions {
   double headroom_percent = 0;
   std::string output_path;            // -o (empty: none)
   std::uint64_t max_region_bytes = std::uint64_t{1} << 30;  // growing stops here
+  std::uint64_t max_input_bytes = sim::default_max_input_bytes;  // the machine file read whole
 };
 
 int size_command(const SizeCommandOptions& options);

@@ -1,11 +1,9 @@
 #include "tune_command.hpp"
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
+#include "input_files.hpp"
 #include "policy_ranking.hpp"
 #include "report_json.hpp"
 #include "report_reading.hpp"
@@ -142,25 +140,12 @@ void read_benchmark_report(const nlohmann::ordered_json& report, Compared* out) 
 // Reads one report — `smh compare --report`, or smh_policy_bench's Google
 // Benchmark JSON — into *out; false with *error.
 bool read_report(const std::string& file, std::uint64_t max_bytes, Compared* out, std::string* error) {
-  std::error_code size_error;
-  const std::uintmax_t size = std::filesystem::file_size(file, size_error);
-  if (size_error) {
-    *error = file + ": cannot read: " + size_error.message();
-    return false;
-  }
-  if (size > max_bytes) {
-    *error = file + ": larger than " + std::to_string(max_bytes) + " bytes (raise the limit with --max-report-bytes)";
-    return false;
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    *error = file + ": cannot read";
+  std::string text;
+  if (!read_report_file(file, max_bytes, &text, error)) {
     return false;
   }
   nlohmann::ordered_json report;
-  if (!parse_report_text(text.str(), file, &report, error)) {
+  if (!parse_report_text(text, file, &report, error)) {
     return false;
   }
   try {
@@ -195,7 +180,7 @@ int tune_command(const TuneCommandOptions& options) {
   Compared compared;
   std::string error;
   for (const std::string& path : options.report_paths) {
-    if (!read_report(path, options.max_report_bytes, &compared, &error)) {
+    if (!read_report(path, options.max_input_bytes, &compared, &error)) {
       return bad_input(error);
     }
   }
@@ -268,9 +253,8 @@ int tune_command(const TuneCommandOptions& options) {
 
   if (!options.output_path.empty()) {
     sim::Scenario scenario;
-    sim::ScenarioError scenario_error;
-    if (!sim::load_scenario_file(compared.machine_path, &scenario, &scenario_error)) {
-      return bad_input("the compared machine: " + scenario_error.to_string());
+    if (!load_machine_file(compared.machine_path, options.max_input_bytes, &scenario, &error)) {
+      return bad_input("the compared machine: " + error);
     }
     scenario.machine.pool.policy = overall.recommended;
     if (!write_text_file(options.output_path, sim::to_json(scenario), &error)) {

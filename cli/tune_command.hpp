@@ -7,6 +7,7 @@
 // Exit 0, 2 bad input.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,8 @@ struct TuneCommandOptions {
   std::vector<std::string> report_paths;
   std::string objective = "failures";
   std::string output_path;  // -o (empty: none)
-  std::uint64_t max_report_bytes = std::uint64_t{1} << 30;
+  // Each report, and the compared machine (for -o), is read whole up to this.
+  std::uint64_t max_input_bytes = std::uint64_t{1} << 30;
 };
 
 int tune_command(const TuneCommandOptions& options);

@@ -17,8 +17,10 @@
 // fast replay (ScenarioRunner, invariant checks off, as `smh compare` runs).
 // Counters:
 //   time_per_event     the iteration's time over its ops (the timing)
-//   time_slowest_op    the slowest single op of one extra replay, op by op
-//                      (steady_clock around each, so ~20 ns of it is the clock)
+//   time_slowest_op    the slowest single op of one extra replay, op by op, in
+//                      seconds of the thread's CPU time (thread_cpu_clock.hpp:
+//                      a wall clock counted preemption by other processes;
+//                      the clock read, a few hundred ns, is in it)
 //   and policy_counters.hpp's figures: failed allocations, footprint and its
 //   overhead (run, per region, per attribute), allocations, failures and
 //   spill per region, F_ext p50/p95/max over the fragmentation samples (run
@@ -31,7 +33,6 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +42,7 @@
 #include <vector>
 
 #include "policy_counters.hpp"
+#include "thread_cpu_clock.hpp"
 #include "smh/sim/executor.hpp"
 #include "smh/sim/scenario_parser.hpp"
 #include "smh/sim/scenario_runner.hpp"
@@ -118,7 +120,8 @@ bool load_trace_workload(const std::string& machine_path, const std::string& tra
   return true;
 }
 
-// The slowest single op of one replay, op by op, in seconds; -1 if the
+// The slowest single op of one replay, op by op, in seconds of the thread's
+// CPU time (not wall time: preemption is not the op's); -1 if the
 // executor refused the machine or an op (*error set).
 double slowest_op_seconds(const sim::Scenario& scenario, Policy policy, std::string* error) {
   sim::MachineConfig machine = scenario.machine;
@@ -132,12 +135,11 @@ double slowest_op_seconds(const sim::Scenario& scenario, Policy policy, std::str
   if (!executor) {
     return -1;
   }
-  using Clock = std::chrono::steady_clock;
-  Clock::duration slowest{};
+  std::uint64_t slowest = 0;
   for (const sim::Op& op : scenario.ops) {
-    const Clock::time_point start = Clock::now();
+    const std::uint64_t start = smh::bench::thread_cpu_ns();
     const bool applied = executor->apply(op, error);
-    const Clock::duration took = Clock::now() - start;
+    const std::uint64_t took = smh::bench::thread_cpu_ns() - start;
     if (!applied) {
       return -1;
     }
@@ -146,7 +148,7 @@ double slowest_op_seconds(const sim::Scenario& scenario, Policy policy, std::str
       break;
     }
   }
-  return std::chrono::duration<double>(slowest).count();
+  return static_cast<double>(slowest) * 1e-9;
 }
 
 void run_policy(benchmark::State& state, const Workload& workload, Policy policy) {

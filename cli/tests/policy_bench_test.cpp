@@ -3,12 +3,15 @@
 // `smh tune` reads its Google Benchmark JSON as it reads compare reports, and
 // bad input ends it with exit 2 and the reason.
 #include <algorithm>
+#include <chrono>
 #include <set>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "cli_test_support.hpp"
 #include "smh/pool_types.hpp"
+#include "thread_cpu_clock.hpp"
 
 namespace smh::cli::test {
 namespace {
@@ -49,6 +52,22 @@ bool is_timing(const std::string& key) {
   static const std::set<std::string> timings = {"iterations", "real_time", "cpu_time", "time_per_event",
                                                 "time_slowest_op"};
   return timings.count(key) != 0;
+}
+
+// The slowest-op counter's clock counts the thread's CPU time, not the time
+// it waited: a wall clock counts preemption (here: a sleep) as the op's.
+TEST(ThreadCpuClock, CountsRunningNotWaiting) {
+  const std::uint64_t before_sleep = smh::bench::thread_cpu_ns();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::uint64_t after_sleep = smh::bench::thread_cpu_ns();
+  EXPECT_LT(after_sleep - before_sleep, std::uint64_t{50'000'000}) << "a 200 ms sleep counted as running";
+  volatile std::uint64_t sink = 0;
+  const std::uint64_t before_work = smh::bench::thread_cpu_ns();
+  while (smh::bench::thread_cpu_ns() - before_work < 5'000'000) {
+    sink = sink + 1;
+  }
+  EXPECT_GE(smh::bench::thread_cpu_ns() - before_work, std::uint64_t{5'000'000});
+  EXPECT_GT(before_work, 0u);
 }
 
 TEST_F(PolicyBench, CountersAreIdenticalRunToRun) {
