@@ -87,6 +87,19 @@ TEST_F(HostileInput, EveryInputEndsInAVerdictNeverACrashOrAHang) {
     }
     return text;
   }()));
+  // 32 MB of '[' (it cost 1.2 GiB before the nesting error when the text was
+  // parsed into a tree first): refused at the 33rd bracket, nothing built.
+  inputs.push_back(file("nest_arrays_32mb.json", std::string(32'000'000, '['), ":1:33: nesting deeper than 32 levels"));
+  // Many inline ops, the last one bad: every op before it is read, and the
+  // parse costs the text and the ops, not a tree of them (1M ops cost 970 MiB).
+  inputs.push_back(file("many_ops.json", [] {
+    std::string text = R"({"format_version": 1, "machine": {"regions": [{"name": "r", "base": 4096, "size": "4K", )"
+                       R"("attr": 0, "cache": "non_cacheable"}]}, "ops": [)";
+    for (int i = 0; i < 300'000; ++i) {
+      text += R"({"op": "alloc", "handle": 1, "attr": 0, "size": 8}, {"op": "free", "handle": 1},)";
+    }
+    return text + R"({"op": "free", "handle": "x"}]})";
+  }(), "$.ops[600000].handle: expected a handle (an integer), got string \"x\""));
   inputs.push_back(file("long_number.json", "{\"format_version\": 1" + std::string(2'000'000, '0') + "}"));
   inputs.push_back(file("long_string.json", "{\"format_version\": 1, \"name\": \"" + std::string(8'000'000, 'x') +
                                                 "\", \"machine\": {\"regions\": []}, \"ops\": []}"));

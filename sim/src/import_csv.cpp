@@ -84,17 +84,10 @@ bool attribute(const Field& field, MatchMode mode, std::uint32_t* out, LineProbl
     }
     return false;
   };
-  const auto names = [](const auto& table) {
-    std::string out;
-    for (const AttributeName& entry : table) {
-      out += (out.empty() ? "" : ", ") + std::string(entry.name);
-    }
-    return out;
-  };
   if (mode == MatchMode::exact) {
     if (!find(exact_attribute_names, field.text, out)) {
       return fail_at(field.offset, "unknown attribute \"" + std::string(field.text) + "\" (expected one of: " +
-                                       names(exact_attribute_names) + ", or an integer)",
+                                       attribute_names_list(exact_attribute_names) + ", or an integer)",
                      where);
     }
     return true;
@@ -106,8 +99,9 @@ bool attribute(const Field& field, MatchMode mode, std::uint32_t* out, LineProbl
     const std::string_view name = field.text.substr(start, bar == std::string_view::npos ? bar : bar - start);
     std::uint32_t bit = 0;
     if (!find(capability_names, name, &bit)) {
-      return fail_at(field.offset + start, "unknown capability \"" + std::string(name) + "\" (expected one of: " +
-                                               names(capability_names) + ", joined by '|', or an integer)",
+      return fail_at(field.offset + start,
+                     "unknown capability \"" + std::string(name) + "\" (expected one of: " +
+                         attribute_names_list(capability_names) + ", joined by '|', or an integer)",
                      where);
     }
     bits |= bit;

@@ -98,12 +98,14 @@ bool read_attribute(const JsonText& text, const JsonSpan& span, MatchMode mode, 
   if (mode == MatchMode::exact) {
     if (span.kind == JsonKind::array) {
       return fail(span.begin,
-                  "a capability list needs pool.mode \"capability\"; in exact mode attr is an integer or one of: "
-                  "cacheable, non_cacheable, external",
+                  "a capability list needs pool.mode \"capability\"; in exact mode attr is an integer or one of: " +
+                      attribute_names_list(exact_attribute_names),
                   error);
     }
     if (span.kind != JsonKind::string) {
-      return type_error(text, span, "an attribute (an integer or one of: cacheable, non_cacheable, external)", error);
+      return type_error(text, span,
+                        "an attribute (an integer or one of: " + attribute_names_list(exact_attribute_names) + ")",
+                        error);
     }
     const std::string_view name = text.string_value(span, &scratch);
     for (const auto& [known, id] : exact_attribute_names) {
@@ -114,7 +116,7 @@ bool read_attribute(const JsonText& text, const JsonSpan& span, MatchMode mode, 
     }
     return fail(span.begin,
                 "unknown attribute " + json_quoted(name) +
-                    " (expected one of: cacheable, non_cacheable, external, or an integer)",
+                    " (expected one of: " + attribute_names_list(exact_attribute_names) + ", or an integer)",
                 error);
   }
   if (span.kind != JsonKind::array) {
@@ -141,7 +143,7 @@ bool read_attribute(const JsonText& text, const JsonSpan& span, MatchMode mode, 
         }
         if (!found) {
           ok = fail(element.begin, "unknown capability " + json_quoted(name) +
-                                       " (expected one of: cacheable, dma, external, internal, exec, tcm)",
+                                       " (expected one of: " + attribute_names_list(capability_names) + ")",
                     error);
         }
       } else {

@@ -169,9 +169,8 @@ TEST(ScenarioParser, MalformedJsonGivesLineAndColumnOfTheSyntaxError) {
   EXPECT_EQ(error.line, 3u);
   EXPECT_EQ(error.column, 15u);  // the ','
   EXPECT_EQ(error.json_path, "");
-  EXPECT_EQ(error.message, "syntax error while parsing object key - unexpected ','; expected string literal");
-  EXPECT_EQ(error.to_string(),
-            "bad.json:3:15: syntax error while parsing object key - unexpected ','; expected string literal");
+  EXPECT_EQ(error.message, "syntax error: expected a string key, got ','");
+  EXPECT_EQ(error.to_string(), "bad.json:3:15: syntax error: expected a string key, got ','");
 }
 
 TEST(ScenarioParser, TruncatedJsonPointsAtTheEnd) {
@@ -181,7 +180,7 @@ TEST(ScenarioParser, TruncatedJsonPointsAtTheEnd) {
   ASSERT_FALSE(parse_scenario(text, "t.json", &s, &error));
   EXPECT_EQ(error.line, 3u);
   EXPECT_EQ(error.column, 11u);  // one past the '['
-  EXPECT_NE(error.message.find("unexpected end of input"), std::string::npos) << error.message;
+  EXPECT_EQ(error.message, "syntax error: expected a value, got the end of the input");
 }
 
 TEST(ScenarioParser, ColumnsCountCharactersNotBytes) {
@@ -394,7 +393,14 @@ TEST(ScenarioParser, HostileInputNeverThrowsOrCrashes) {
   EXPECT_EQ(error.message, "nesting deeper than 32 levels");
   EXPECT_EQ(error.column, 33u);
   ASSERT_FALSE(parse_scenario("{\"format_version\":\n  1e400}", "h.json", &s, &error));
-  EXPECT_EQ(error.to_string(), "h.json:2:3: number overflow parsing '1e400'");
+  // A number past double's range is valid JSON (RFC 8259 sets no range); where
+  // the format reads it, it is refused as what it is.
+  EXPECT_EQ(error.to_string(), "h.json:2:3: $.format_version: value must be an integer, got 1e400");
+  ASSERT_FALSE(parse_scenario(
+      R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "expect": {"max_footprint_overhead": 1e400}})",
+      "h.json", &s, &error));
+  EXPECT_EQ(error.to_string(),
+            "h.json:1:99: $.expect.max_footprint_overhead: max_footprint_overhead 1e400 is out of range (0..)");
   EXPECT_FALSE(parse_scenario("{}", "h.json", &s, nullptr));
 }
 

@@ -3,7 +3,9 @@
 // the parser (names to values) and by the reports (values to names).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "smh/pool_types.hpp"
@@ -21,5 +23,16 @@ inline constexpr AttributeName exact_attribute_names[] = {
 inline constexpr AttributeName capability_names[] = {
     {"cacheable", caps::cacheable}, {"dma", caps::dma},   {"external", caps::external},
     {"internal", caps::internal},   {"exec", caps::exec}, {"tcm", caps::tcm}};
+
+// "cacheable, non_cacheable, external": a table's names in its order, for the
+// messages that list what a name may be.
+template <std::size_t count>
+std::string attribute_names_list(const AttributeName (&table)[count]) {
+  std::string out;
+  for (const AttributeName& entry : table) {
+    out += (out.empty() ? "" : ", ") + std::string(entry.name);
+  }
+  return out;
+}
 
 }  // namespace smh::sim
