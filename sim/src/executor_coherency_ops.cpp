@@ -23,36 +23,58 @@ namespace smh::sim {
 
 namespace {
 
-// An invalidate that discards the allocator's own dirty bytes (block headers,
-// free-list links, in a line the buffer shares) has been reported as
-// COLLATERAL_INVALIDATE; on a real machine the heap is now corrupt. Like an
-// injected fault, that is repaired once reported: the allocator's bytes are put
-// back into the CPU view (as if it had written them again; the cache model
-// absorbs them as CPU writes), so the run goes on and later ops report their own
-// bugs instead of a cascade, or an assertion in the allocator that would end the
-// run and lose every report. Bytes of live blocks stay discarded: the content
-// checks report those, and nothing cascades from them.
-// `before` holds the CPU view from region offset `before_offset` as it was before
-// the invalidate; `held_by_block(device_begin, device_end)` says whether a live
-// block (the buffer's own included) holds those bytes.
-template <class HeldByBlock>
-void restore_allocator_bytes(const std::vector<Hazard>& hazards, std::uint64_t region_base, unsigned char* cpu_view,
-                             const std::vector<unsigned char>& before, std::uint64_t before_offset,
-                             HeldByBlock held_by_block) {
-  for (const Hazard& hazard : hazards) {
-    if (hazard.kind != HazardKind::discarded_dirty) {
-      continue;
-    }
-    // Hazards cover whole granules (dirtiness is tracked per granule, and lines
-    // start on granule boundaries), and so do owners.
-    for (std::uint64_t offset = hazard.first_offset; offset <= hazard.last_offset; offset += Heap::granule_bytes) {
-      const std::uint64_t device = region_base + offset;
-      if (!held_by_block(device, device + Heap::granule_bytes)) {
-        std::memcpy(cpu_view + offset, before.data() + (offset - before_offset), Heap::granule_bytes);
+// Dropping a line (invalidate, clean+invalidate, eviction) puts RAM's bytes into
+// the CPU view. Where those bytes are the allocator's (block headers, free-list
+// links, free space) the heap would now be corrupt, and the allocator would
+// follow broken links on its next call: an assertion in a checked build, a crash
+// in the release gate. Two ways lead there:
+//   * the line held the allocator's dirty bytes: the invalidate discarded them
+//     (reported as COLLATERAL_INVALIDATE);
+//   * the line was stale (a device wrote RAM after it was filled) and the
+//     allocator wrote bytes equal to the stale ones there (a free block's links
+//     over a freed receive buffer's old links): on the machine those writes made
+//     the line dirty, but the model finds written bytes by comparison and cannot
+//     see an equal one, so it drops them as clean.
+// Either way, like an injected fault, the damage is repaired once reported: the
+// allocator's bytes are put back into the CPU view (as if it had written them
+// again; the cache model absorbs them as CPU writes), so the run goes on and
+// later ops report their own bugs instead of a cascade. Bytes of live blocks
+// stay as the cache left them: the content checks report those, and nothing
+// cascades from them.
+class AllocatorBytesKeeper {
+ public:
+  // Remembers the CPU view of the lines covering region offsets [first, end).
+  AllocatorBytesKeeper(const CacheModel& cache, unsigned char* cpu_view, std::uint64_t first, std::uint64_t end)
+      : cpu_view_(cpu_view),
+        lines_begin_(cache.line_first_offset(cache.line_of(first))),
+        before_(cpu_view + lines_begin_, cpu_view + cache.line_end_offset(cache.line_of(end - 1))) {
+    SMH_SIM_ASSERT(first < end);
+  }
+
+  // Puts back every granule the cache changed that no live block holds;
+  // `held_by_block(device_begin, device_end)` says whether one does.
+  template <class HeldByBlock>
+  void restore(std::uint64_t region_base, HeldByBlock held_by_block) const {
+    // Lines start on granule boundaries, and so do owners.
+    SMH_SIM_ASSERT(lines_begin_ % Heap::granule_bytes == 0);
+    for (std::uint64_t at = 0; at < before_.size(); at += Heap::granule_bytes) {
+      const std::uint64_t bytes = std::min<std::uint64_t>(Heap::granule_bytes, before_.size() - at);
+      unsigned char* now = cpu_view_ + lines_begin_ + at;
+      if (std::memcmp(now, before_.data() + at, bytes) == 0) {
+        continue;
+      }
+      const std::uint64_t device = region_base + lines_begin_ + at;
+      if (!held_by_block(device, device + bytes)) {
+        std::memcpy(now, before_.data() + at, bytes);
       }
     }
   }
-}
+
+ private:
+  unsigned char* cpu_view_;
+  std::uint64_t lines_begin_;
+  std::vector<unsigned char> before_;
+};
 
 bool is_receive(OpKind kind) {
   return kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
@@ -228,8 +250,13 @@ void Executor::Impl::cache_noise() {
     return;
   }
   std::vector<Hazard> hazards;
+  const std::uint64_t first = cache.line_first_offset(line);
+  const AllocatorBytesKeeper keeper(cache, map.cpu_view(region), first, first + 1);
   cache.evict(line, &hazards);
   const std::uint64_t base = map.spec(region).base;
+  keeper.restore(base, [&](std::uint64_t begin, std::uint64_t end) {
+    return shadow.overlapping(begin, end, std::nullopt).has_value();
+  });
   for (const Hazard& hazard : hazards) {
     const std::uint64_t begin = base + hazard.first_offset;
     const std::uint64_t end = base + hazard.last_offset + 1;
@@ -314,21 +341,23 @@ void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<H
   }
 }
 
-void Executor::Impl::coherency_invalidate(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+void Executor::Impl::coherency_drop_lines(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
   if (at.cache == nullptr || at.length == 0) {
     return;
   }
-  // The lines the invalidate widens to, as the CPU saw them before.
-  const std::uint64_t lines_begin = at.cache->line_first_offset(at.cache->line_of(at.region_offset));
-  const std::uint64_t lines_end = at.cache->line_end_offset(at.cache->line_of(at.region_offset + at.length - 1));
-  unsigned char* view = map.cpu_view(at.block.region);
-  const std::vector<unsigned char> before(view + lines_begin, view + lines_end);
-  at.cache->invalidate(at.region_offset, at.length, hazards);
-  restore_allocator_bytes(*hazards, map.spec(at.block.region).base, view, before, lines_begin,
-                          [&](std::uint64_t begin, std::uint64_t end) {
-                            return (begin >= at.block.device_address && end <= at.own_end) ||
-                                   shadow.overlapping(begin, end, at.op.handle).has_value();
-                          });
+  const std::uint64_t line = at.cache->line_of(at.region_offset);
+  const AllocatorBytesKeeper keeper(*at.cache, map.cpu_view(at.block.region), at.region_offset,
+                                    at.op.kind == OpKind::evict ? at.region_offset + 1 : at.region_offset + at.length);
+  switch (at.op.kind) {
+    case OpKind::cache_invalidate: at.cache->invalidate(at.region_offset, at.length, hazards); break;
+    case OpKind::cache_clean_invalidate: at.cache->clean_invalidate(at.region_offset, at.length, hazards); break;
+    case OpKind::evict: at.cache->evict(line, hazards); break;
+    default: SMH_SIM_ASSERT(false);  // only these drop lines
+  }
+  keeper.restore(map.spec(at.block.region).base, [&](std::uint64_t begin, std::uint64_t end) {
+    return (begin >= at.block.device_address && end <= at.own_end) ||
+           shadow.overlapping(begin, end, at.op.handle).has_value();
+  });
 }
 
 void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
@@ -383,12 +412,9 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
         cache->clean(region_offset, length, &hazards);
       }
       break;
-    case OpKind::cache_invalidate: coherency_invalidate(at, &hazards); break;
+    case OpKind::cache_invalidate:
     case OpKind::cache_clean_invalidate:
-      if (cache != nullptr) {
-        cache->clean_invalidate(region_offset, length, &hazards);
-      }
-      break;
+    case OpKind::evict: coherency_drop_lines(at, &hazards); break;
     case OpKind::dma_to_device:
       check_dma_buffer(op, block, begin, begin + length, at.own_end);
       if (cache != nullptr) {
@@ -403,11 +429,6 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
       receiving.emplace(op.handle, std::pair{op.offset_bytes, length});
       break;
     case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
-    case OpKind::evict:
-      if (cache != nullptr) {
-        cache->evict(cache->line_of(region_offset), &hazards);
-      }
-      break;
     case OpKind::speculative_fill:
       if (cache != nullptr) {
         cache->speculative_fill(cache->line_of(region_offset));

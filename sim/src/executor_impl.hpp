@@ -218,7 +218,9 @@ struct Executor::Impl {
   };
   void coherency_cpu_write(const CoherencyAccess& at, std::vector<Hazard>* hazards);
   void coherency_cpu_read(const CoherencyAccess& at, std::vector<Hazard>* hazards);
-  void coherency_invalidate(const CoherencyAccess& at, std::vector<Hazard>* hazards);
+  // invalidate, clean_invalidate and evict: they drop lines, and keep the
+  // allocator's bytes (AllocatorBytesKeeper in executor_coherency_ops.cpp).
+  void coherency_drop_lines(const CoherencyAccess& at, std::vector<Hazard>* hazards);
   void coherency_receive_complete(const CoherencyAccess& at);
   // Where the block's own bytes (its usable area) end, as its header in the CPU
   // view says now: take it before anything that may discard that header.
