@@ -19,7 +19,8 @@
 //   NO_FALSE_OOM     a failed alloc while a matching region (for a chain: of any
 //                    attribute of it) had a free block with room for it
 //                    wherever it lies (the harness's own free-space index)
-//   HEAP_VALIDATE    the pool's full validate(), every K ops and at the end
+//   HEAP_VALIDATE    the pool's full validate(), every K ops and at the end; a
+//                    failure halts the run (the heap can no longer be trusted)
 //   FREE_REFUSED     the pool refused to free a live block
 //   ASSERTION_FAILED an SMH_ASSERT failed while the Executor drove the pool: the
 //                    run stops there (executor.cpp)
@@ -234,12 +235,17 @@ void Executor::Impl::check_no_false_oom(const Op& op) {
   }
 }
 
+// A heap that fails validation is corrupt: the allocator would follow its broken
+// links on the next call (an assertion in a checked build, a wild read in the
+// release gate), and a statistics walk would too. The run halts with the finding,
+// as it does for an allocator assertion.
 void Executor::Impl::validate_all() {
   const PoolValidationReport report_of_pool = pool->validate();
   if (!report_of_pool.ok()) {
     const RegionSpec& spec = map.spec(report_of_pool.region);
-    report(Check::heap_validate, "region '" + spec.name + "': " + to_string(report_of_pool.report.check) + " at " +
-                                hex(spec.base + report_of_pool.report.offset_bytes));
+    halt(Check::heap_validate, "region '" + spec.name + "': " + to_string(report_of_pool.report.check) + " at " +
+                                   hex(spec.base + report_of_pool.report.offset_bytes),
+         0);
   }
 }
 
