@@ -176,6 +176,14 @@ TEST(Executor, CorruptedAllocatorMetadataIsReportedByTheValidationSweep) {
   ASSERT_FALSE(checks.empty());
   EXPECT_EQ(checks[0], "HEAP_VALIDATE");
   EXPECT_NE(executor->findings()[0].message.find("'res0'"), std::string::npos) << executor->findings()[0].message;
+  // The heap is corrupt: the run stops there, before the allocator or a
+  // statistics walk follows its broken links.
+  EXPECT_TRUE(executor->halted());
+  EXPECT_EQ(checks.size(), 1u);
+  const std::size_t applied = executor->ops_applied();
+  ASSERT_TRUE(executor->apply(alloc(4, attr::cacheable, 64), &error));
+  EXPECT_EQ(executor->ops_applied(), applied) << "an op was applied to a corrupt heap";
+  EXPECT_EQ(executor->summary().regions[0].stats.largest_free_block_bytes, 0u) << "a halted run reads counters only";
 }
 
 // Scaled, the sweep comes every max(K, 8 x live blocks) ops: with 12 or 13
