@@ -109,6 +109,11 @@ inline PoolEngine::Choice PoolEngine::worst_fit_candidate(std::uint32_t attr, co
 
 // The policy's choice, with its heap searches counted (heap_search_count()).
 SMH_HOT PoolEngine::Choice PoolEngine::select_region(std::uint32_t attr, const Heap::Request& request) {
+#if SMH_FAULT_HOOKS
+  if (hooks_.refuse_alloc != nullptr && hooks_.refuse_alloc(hooks_.context, attr, request.size_bytes)) {
+    return Choice{};  // refused by the fault-injection hook: no region, nothing searched
+  }
+#endif
   const Choice chosen = select_by_policy(attr, request);
   heap_searches_ += chosen.searched;
   return chosen;

@@ -46,6 +46,11 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
     *error = std::string("pool configuration refused: ") + to_string(status);
     return nullptr;
   }
+  static_assert(SMH_FAULT_HOOKS, "the simulator injects allocation failures through the pool's fault hook");
+  PoolHooks hooks;
+  hooks.context = impl.get();
+  hooks.refuse_alloc = &Impl::refuse_alloc;
+  impl->pool->set_hooks(hooks);
   for (unsigned region = 0; region < impl->map.region_count(); ++region) {
     const RegionSpec& spec = impl->map.spec(region);
     RegionConfig region_config;

@@ -4,8 +4,9 @@
 // detection on the spot and repaired where the machine would otherwise stay
 // broken (a flipped bit, overrun bytes), so that one run can study many faults.
 //
-//   alloc_failure   the next alloc is refused by every region; detected when the
-//                   pool returns null (and NO_FALSE_OOM is not raised for it)
+//   alloc_failure   the next alloc is refused by every region (the pool's fault
+//                   hook, PoolHooks::refuse_alloc); detected when the pool
+//                   returns null (and NO_FALSE_OOM is not raised for it)
 //   metadata_flip   one bit of a live block's header; detected by validate()
 //   dma_overrun     a device tries to write 1..16 bytes past a DMA buffer; the bus
 //                   check (device writes against the buffer they were given) stops
@@ -185,15 +186,17 @@ void Executor::Impl::inject(FaultKind kind, const Op& op) {
   }
 }
 
-// An injected allocation failure: every region refuses this one call.
+bool Executor::Impl::refuse_alloc(void* context, std::uint32_t /*attr*/, std::size_t /*size_bytes*/) {
+  return static_cast<const Impl*>(context)->refusing_allocs;
+}
+
+// An injected allocation failure: the pool's fault hook (PoolHooks::refuse_alloc)
+// refuses every region selection of this one call, the whole preference chain's.
 void* Executor::Impl::allocate_while_refused(const Op& op) {
-  for (unsigned region = 0; region < region_offline.size(); ++region) {
-    (void)pool->set_region_offline(region, true);
-  }
-  void* ptr = allocate(op);  // the whole preference chain, as the op asked
-  for (unsigned region = 0; region < region_offline.size(); ++region) {
-    (void)pool->set_region_offline(region, region_offline[region]);
-  }
+  SMH_SIM_ASSERT(!refusing_allocs);
+  refusing_allocs = true;
+  void* ptr = allocate(op);
+  refusing_allocs = false;
   resolve(*injected_alloc_failure, ptr == nullptr ? Detection::pool_returned_null : Detection::undetected,
           "the pool returned null");
   return ptr;

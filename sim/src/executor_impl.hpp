@@ -108,6 +108,7 @@ struct Executor::Impl {
   std::vector<bool> region_offline;                  // by region
   std::vector<std::size_t> offline_injections;        // injections[i] of kind region_offline
   std::optional<std::size_t> injected_alloc_failure;  // the injection the next alloc serves
+  bool refusing_allocs = false;  // what the pool's fault hook answers (allocate_while_refused)
   std::vector<std::pair<void*, std::uint64_t>> recently_freed;  // pointer, device address
 
   // Outcomes: an event (and the digest), or a finding with its stable check name.
@@ -246,6 +247,8 @@ struct Executor::Impl {
   // `by`: what caught it, or Detection::undetected (then FAULT_UNDETECTED).
   void resolve(std::size_t injection, Detection by, std::string detected_by);
   void* allocate_while_refused(const Op& op);
+  // The pool's fault hook (PoolHooks::refuse_alloc): `context` is the Impl.
+  static bool refuse_alloc(void* context, std::uint32_t attr, std::size_t size_bytes);
   void check_not_offline(Handle handle, const LiveBlock& block);
   void remember_freed(void* ptr, std::uint64_t device_address);
   void finish_injections();

@@ -102,9 +102,25 @@ struct PoolErrorEvent {
   std::uintptr_t address;  // the offending pointer (or region address for add())
 };
 
+// SMH_FAULT_HOOKS: the fault-injection hook below. The host builds of the core
+// (the tests and the simulator link them) define it to 1 (core/CMakeLists.txt);
+// the shipped builds (Cortex-M, Zephyr) leave it 0, and the hook is then absent:
+// no member, no branch, no bytes.
+#ifndef SMH_FAULT_HOOKS
+#define SMH_FAULT_HOOKS 0
+#endif
+
 struct PoolHooks {
   void* context = nullptr;
   void (*on_error)(void* context, const PoolErrorEvent& event) = nullptr;
+#if SMH_FAULT_HOOKS
+  // Fault injection: asked before each region selection (an alloc, each
+  // attribute of a preference chain, the move of a realloc) with the attribute
+  // and the requested size; true refuses it as if no region had room: nothing is
+  // searched or taken, and the request counts as failed like any other. It must
+  // not call back into the pool.
+  bool (*refuse_alloc)(void* context, std::uint32_t attr, std::size_t size_bytes) = nullptr;
+#endif
 };
 
 }  // namespace smh
