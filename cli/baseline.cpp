@@ -44,7 +44,13 @@ BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
   if (!entry.ran) {
     return entry;
   }
-  entry.scenario_hash = string_member(member(scenario, path, "inputs"), path + ".inputs", "scenario_hash");
+  const Json& inputs = member(scenario, path, "inputs");
+  entry.scenario_hash = string_member(inputs, path + ".inputs", "scenario_hash");
+  const Json& trace = member(inputs, path + ".inputs", "trace");
+  if (!trace.is_null()) {
+    entry.trace = string_member(inputs, path + ".inputs", "trace");
+  }
+  entry.ops = count_member(scenario, path, "ops");
   entry.digest = string_member(scenario, path, "digest");
   entry.footprint_bytes = count_member(scenario, path, "footprint_bytes");
   entry.failed_allocs = count_member(scenario, path, "failed_allocs");
@@ -60,6 +66,8 @@ BaselineEntry entry_from_json(const Json& scenario, const std::string& path) {
   }
   return entry;
 }
+
+std::string shown(const std::string& trace) { return trace.empty() ? "(inline ops)" : trace; }
 
 std::string percent(double ratio) {
   return (ratio >= 0 ? "+" : "") + fixed(ratio * 100.0, 2) + "%";
@@ -83,12 +91,23 @@ class Comparer {
     if (before.scenario_hash != now.scenario_hash) {
       move(Kind::note, "the scenario file changed (hash " + before.scenario_hash + " -> " + now.scenario_hash + ")");
     }
+    if (before.trace != now.trace) {
+      move(Kind::note, "the trace is another file: " + shown(before.trace) + " -> " + shown(now.trace));
+    }
+    if (before.ops != now.ops) {
+      // Different work: every figure would move with it (a truncated trace
+      // "improves" the footprint), so none is compared.
+      move(Kind::regression, std::string(now.trace.empty() ? "the scenario's ops" : "the trace") + " changed: " +
+                                 std::to_string(before.ops) + " -> " + std::to_string(now.ops) +
+                                 " ops; the figures are not compared (refresh the baseline if this is intended)");
+      return;
+    }
     if (before.digest != now.digest) {
       move(tolerances_.digest_must_match ? Kind::regression : Kind::within_tolerance,
            "digest " + before.digest + " -> " + now.digest +
                (tolerances_.digest_must_match ? "" : " (allowed by --allow-digest-change)"));
     }
-    footprint(before.footprint_bytes, now.footprint_bytes);
+    footprint(before, now);
     failed_allocs(before.failed_allocs, now.failed_allocs);
     for (const auto& [name, region] : now.regions) {
       const auto found = before.regions.find(name);
@@ -113,7 +132,9 @@ class Comparer {
   void set_path(std::string path) { path_ = std::move(path); }
 
  private:
-  void footprint(std::uint64_t before, std::uint64_t now) {
+  void footprint(const BaselineEntry& before_entry, const BaselineEntry& now_entry) {
+    const std::uint64_t before = before_entry.footprint_bytes;
+    const std::uint64_t now = now_entry.footprint_bytes;
     if (before == now) {
       return;
     }
@@ -121,9 +142,19 @@ class Comparer {
     // The growth in bytes against the allowance in bytes: exact at the limit.
     const bool within = now > before && before != 0 && static_cast<double>(now - before) <=
                                            tolerances_.footprint_ratio * static_cast<double>(before);
-    const Kind kind = now < before ? Kind::improvement : within ? Kind::within_tolerance : Kind::regression;
+    // Memory not taken because allocations failed is not memory saved.
+    const bool fell_by_failing = now < before && now_entry.failed_allocs > before_entry.failed_allocs;
+    const Kind kind = fell_by_failing ? Kind::note
+                      : now < before  ? Kind::improvement
+                      : within        ? Kind::within_tolerance
+                                      : Kind::regression;
+    const std::string why = fell_by_failing ? ", not an improvement: " +
+                                                  std::to_string(now_entry.failed_allocs - before_entry.failed_allocs) +
+                                                  " more allocations failed"
+                            : kind == Kind::improvement ? ""
+                                                        : ", tolerance " + percent(tolerances_.footprint_ratio);
     move(kind, "footprint " + std::to_string(before) + " -> " + std::to_string(now) + " bytes (" + percent(ratio) +
-                   (kind == Kind::improvement ? "" : ", tolerance " + percent(tolerances_.footprint_ratio)) + ")");
+                   why + ")");
   }
 
   void failed_allocs(std::uint64_t before, std::uint64_t now) {
@@ -164,6 +195,16 @@ const char* label(Kind kind) {
 }
 
 }  // namespace
+
+const char* to_string(BaselineMove::Kind kind) {
+  switch (kind) {
+    case Kind::regression: return "regression";
+    case Kind::improvement: return "improvement";
+    case Kind::within_tolerance: return "within_tolerance";
+    case Kind::note: return "note";
+  }
+  return "?";
+}
 
 bool parse_baseline(const std::string& text, const std::string& file_name, Baseline* out, std::string* error) {
   Json report;
@@ -278,6 +319,27 @@ std::string render_comparison(const std::string& baseline_path, const BaselineCo
   for (const BaselineMove& move : comparison.moves) {
     out += std::string("  ") + label(move.kind) + "  " + printable(move.path) + "  " + printable(move.what) + "\n";
   }
+  return out;
+}
+
+Json comparison_json(const std::string& baseline_path, const BaselineComparison& comparison) {
+  Json counts = Json::object();
+  for (const Kind kind : {Kind::regression, Kind::improvement, Kind::within_tolerance, Kind::note}) {
+    counts[to_string(kind)] = 0;
+  }
+  Json moves = Json::array();
+  for (const BaselineMove& move : comparison.moves) {
+    counts[to_string(move.kind)] = counts[to_string(move.kind)].get<std::uint64_t>() + 1;
+    Json one = Json::object();
+    one["kind"] = to_string(move.kind);
+    one["path"] = move.path;
+    one["what"] = move.what;
+    moves.push_back(std::move(one));
+  }
+  Json out = Json::object();
+  out["path"] = baseline_path;
+  out["counts"] = counts;
+  out["moves"] = moves;
   return out;
 }
 

@@ -6,9 +6,13 @@
 //   - footprint (sum of the regions' high water marks) up by more than
 //     footprint_ratio of the baseline's,
 //   - failed allocations up by more than failed_allocs,
-//   - a region's F_ext, at the end or at its sampled peak, up by more than f_ext.
-// Movements within the tolerances and improvements are listed but pass;
-// scenarios or regions on one side only are notes.
+//   - a region's F_ext, at the end or at its sampled peak, up by more than f_ext;
+//   - a different op count: the scenario's ops or the replayed trace are not the
+//     baseline's (a truncated trace, say), so no figure is compared, and the
+//     move names both counts.
+// Movements within the tolerances and improvements are listed but pass; a
+// footprint that fell while more allocations failed is a note, not an
+// improvement. Scenarios or regions on one side only are notes.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +41,8 @@ struct BaselineEntry {
   std::string verdict;
   bool ran = false;  // not bad_input: the figures below are meaningful
   std::string scenario_hash;
+  std::string trace;       // the replayed trace's path ("" for inline ops)
+  std::uint64_t ops = 0;   // ops applied
   std::string digest;
   std::uint64_t footprint_bytes = 0;
   std::uint64_t failed_allocs = 0;
@@ -71,5 +77,11 @@ BaselineComparison compare_with_baseline(const Baseline& baseline,
 
 // "baseline FILE: N regressions, ..." and one line per move; '\n'-terminated.
 std::string render_comparison(const std::string& baseline_path, const BaselineComparison& comparison);
+
+// The "baseline" section of a JSON report: the file, the counts per kind and
+// every move, in the comparison's order.
+Json comparison_json(const std::string& baseline_path, const BaselineComparison& comparison);
+// "regression", "improvement", "within_tolerance" or "note".
+const char* to_string(BaselineMove::Kind kind);
 
 }  // namespace smh::cli

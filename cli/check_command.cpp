@@ -54,15 +54,14 @@ int check_command(const CheckCommandOptions& options) {
   // Overwriting a scenario with a report would lose it. (Writing the report
   // over the baseline is allowed: the baseline is read first.)
   const std::string clash =
-      output_clash({{"--report", options.report_path}, {"--junit", options.junit_path}}, paths);
+      output_clash({{"--report", options.outputs.report_path}, {"--junit", options.outputs.junit_path}}, paths);
   if (!clash.empty()) {
     std::fprintf(stderr, "smh check: %s\n", clash.c_str());
     return 2;
   }
   // The baseline first: a typo in its name should not cost a whole run.
   Baseline baseline;
-  if (!options.baseline_path.empty() && !load_baseline(options.baseline_path, options.max_input_bytes, &baseline, &error)) {
-    std::fprintf(stderr, "smh check: --baseline: %s\n", error.c_str());
+  if (!load_gate_baseline("check", options.outputs, options.max_input_bytes, &baseline)) {
     return 2;
   }
 
@@ -124,23 +123,7 @@ int check_command(const CheckCommandOptions& options) {
     }
   }
   std::fputs(totals_line(outcomes).c_str(), stdout);
-  if (!options.baseline_path.empty()) {
-    const BaselineComparison comparison = compare_with_baseline(baseline, outcomes, options.tolerances);
-    std::fputs(render_comparison(options.baseline_path, comparison).c_str(), stdout);
-    if (comparison.regressions != 0) {
-      code = std::max(code, 1);
-    }
-  }
-  std::fflush(stdout);
-  if (!options.report_path.empty() &&
-      !write_text_file(options.report_path, render_report(outcomes, options.jobs, wall_seconds), &error)) {
-    std::fprintf(stderr, "smh check: --report: %s\n", error.c_str());
-    code = 2;
-  }
-  if (!options.junit_path.empty() && !write_text_file(options.junit_path, render_junit(outcomes), &error)) {
-    std::fprintf(stderr, "smh check: --junit: %s\n", error.c_str());
-    code = 2;
-  }
+  code = finish_gate_outputs("check", options.outputs, baseline, outcomes, options.jobs, wall_seconds, code);
   if (!unreadable.empty()) {  // named on stderr above; the scenarios found still ran
     code = 2;
   }

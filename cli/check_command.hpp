@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "baseline.hpp"
+#include "gate_outputs.hpp"
 #include "smh/sim/bounded_file.hpp"
 
 namespace smh::cli {
@@ -26,10 +26,7 @@ struct CheckCommandOptions {
   std::uint64_t max_findings = 1000;                              // kept in full per scenario
   std::uint64_t max_sim_memory_bytes = std::uint64_t{8} << 30;    // per scenario's machine, worst case
   std::string validate_every = "auto";                            // validation_cadence.hpp
-  std::string report_path;          // empty: none
-  std::string junit_path;           // empty: none
-  std::string baseline_path;        // empty: no comparison
-  BaselineTolerances tolerances;
+  GateOutputs outputs;              // --report, --junit, --baseline and its tolerances
   bool quiet = false;               // only failures and the totals
 };
 

@@ -1,6 +1,8 @@
 #include "junit.hpp"
 
 #include <filesystem>
+#include <map>
+#include <vector>
 
 #include "reproduce.hpp"
 
@@ -94,34 +96,79 @@ std::string xml_escape(const std::string& text, bool in_attribute) {
   return out;
 }
 
-std::string render_junit(const std::vector<const sim::ScenarioOutcome*>& outcomes) {
+std::string render_junit(const std::vector<const sim::ScenarioOutcome*>& outcomes,
+                         const BaselineComparison* baseline) {
+  // The baseline's regressions by the path they name (a scenario of this run, or
+  // "(all)" when nothing could be compared).
+  std::map<std::string, std::vector<std::string>> regressions;
+  if (baseline != nullptr) {
+    for (const BaselineMove& move : baseline->moves) {
+      if (move.kind == BaselineMove::Kind::regression) {
+        regressions[move.path].push_back(move.what);
+      }
+    }
+  }
+  const auto regression_lines = [](const std::vector<std::string>& whats) {
+    std::string lines;
+    for (const std::string& what : whats) {
+      lines += "baseline regression: " + what + "\n";
+    }
+    return lines;
+  };
   std::size_t failures = 0;
   std::size_t errors = 0;
   std::string cases;
+  const auto add_case = [&](const std::string& class_name, const std::string& name, const std::string& file,
+                            const char* element, const std::string& type, const std::string& message,
+                            const std::string& details) {
+    cases += "    <testcase classname=\"" + xml_escape(class_name) + "\" name=\"" + xml_escape(name) + "\"";
+    if (!file.empty()) {
+      cases += " file=\"" + xml_escape(file) + "\"";
+    }
+    if (element == nullptr) {
+      cases += "/>\n";
+      return;
+    }
+    (std::string(element) == "error" ? errors : failures) += 1;
+    cases += ">\n      <" + std::string(element) + " type=\"" + type + "\" message=\"" + xml_escape(message) +
+             "\">" + xml_escape(details, false) + "</" + element + ">\n    </testcase>\n";
+  };
   for (const sim::ScenarioOutcome* outcome : outcomes) {
     const std::filesystem::path path(outcome->inputs.scenario_path);
     std::string class_name = path.parent_path().generic_string();
     for (char& c : class_name) {
       c = c == '/' ? '.' : c;
     }
-    cases += "    <testcase classname=\"" + xml_escape(class_name.empty() ? "scenarios" : class_name) +
-             "\" name=\"" + xml_escape(path.stem().string()) + "\" file=\"" +
-             xml_escape(outcome->inputs.scenario_path) + "\"";
+    class_name = class_name.empty() ? "scenarios" : class_name;
+    std::vector<std::string> regressed;
+    if (const auto found = regressions.find(outcome->inputs.scenario_path); found != regressions.end()) {
+      regressed = std::move(found->second);
+      regressions.erase(found);
+    }
+    const std::string name = path.stem().string();
     if (outcome->verdict == sim::Verdict::pass) {
-      cases += "/>\n";
+      if (regressed.empty()) {
+        add_case(class_name, name, outcome->inputs.scenario_path, nullptr, "", "", "");
+      } else {
+        add_case(class_name, name, outcome->inputs.scenario_path, "failure", "baseline_regression",
+                 "baseline regression: " + regressed.front(),
+                 regression_lines(regressed) + "reproduce: " + reproduce_command(outcome->inputs) + "\n");
+      }
       continue;
     }
     const bool error = outcome->verdict == sim::Verdict::bad_input;
-    (error ? errors : failures) += 1;
-    const std::string element = error ? "error" : "failure";
     const bool described = error || outcome->verdict == sim::Verdict::crashed;
     const std::string message = described ? outcome->error : (outcome->unmet.empty() ? "" : outcome->unmet.front());
-    cases += ">\n      <" + element + " type=\"" + to_string(outcome->verdict) + "\" message=\"" +
-             xml_escape(message) + "\">" + xml_escape(failure_details(*outcome), false) + "</" + element +
-             ">\n    </testcase>\n";
+    add_case(class_name, name, outcome->inputs.scenario_path, error ? "error" : "failure", to_string(outcome->verdict),
+             message, regression_lines(regressed) + failure_details(*outcome));
   }
-  const std::string counts = "tests=\"" + std::to_string(outcomes.size()) + "\" failures=\"" +
-                             std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\"";
+  for (const auto& [path, whats] : regressions) {  // no scenario of this run to hang them on
+    add_case("baseline", path, "", "failure", "baseline_regression", "baseline regression: " + whats.front(),
+             regression_lines(whats));
+  }
+  const std::size_t tests = outcomes.size() + regressions.size();
+  const std::string counts = "tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
+                             "\" errors=\"" + std::to_string(errors) + "\"";
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"smh\" " + counts +
          ">\n  <testsuite name=\"smh scenarios\" " + counts + " skipped=\"0\">\n" + cases +
          "  </testsuite>\n</testsuites>\n";

@@ -42,14 +42,44 @@ const CLI::Validator non_empty_file_name(
     [](const std::string& name) { return name.empty() ? std::string("an empty file name writes nothing") : ""; },
     "FILE");
 
+// --report, --junit, --baseline and the baseline's tolerances: the gate's
+// outputs, the same for check, run and replay.
+void add_gate_flags(CLI::App* command, smh::cli::GateOutputs* outputs, const char* report_help) {
+  command->add_option("--report", outputs->report_path, report_help)->check(non_empty_file_name);
+  command->add_option("--junit", outputs->junit_path, "Write JUnit XML to this file (baseline regressions fail too)")
+      ->check(non_empty_file_name);
+  command->add_option("--baseline", outputs->baseline_path,
+                      "Compare with an earlier --report: fail on a digest change or a metric regression");
+  // Checked on the text, before conversion: "-1" would wrap into an unsigned
+  // tolerance, and "nan" passes CLI11's numeric ranges.
+  const CLI::Validator non_negative(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        const bool whole = end != text.c_str() && *end == '\0';
+        return whole && value >= 0 && value <= 1e18 ? std::string() : "must be a number >= 0, got '" + text + "'";
+      },
+      "NUMBER >= 0");
+  command->add_option("--footprint-tolerance", outputs->tolerances.footprint_ratio,
+                      "Footprint growth allowed against the baseline, as a ratio (default 0.01 = 1%)")
+      ->check(non_negative);
+  command->add_option("--failed-allocs-tolerance", outputs->tolerances.failed_allocs,
+                      "More failed allocations allowed against the baseline (default 0)")
+      ->check(non_negative);
+  command->add_option("--f-ext-tolerance", outputs->tolerances.f_ext,
+                      "F_ext growth allowed per region, end and peak, absolute (default 0.02)")
+      ->check(non_negative & CLI::Range(0.0, 1.0));
+  command->add_flag_callback(
+      "--allow-digest-change", [outputs] { outputs->tolerances.digest_must_match = false; },
+      "Compare only the metrics with the baseline, not the digests (placement changed on purpose)");
+}
+
 // The flags run and replay share.
 void add_single_run_flags(CLI::App* command, RunCommandOptions* options) {
   command->add_option("--seed", options->seed, "Override the scenario's seed (decimal or 0x hex); swarm faults are re-drawn from it");
   command->add_option("--policy", options->policy, "Override the pool's selection policy")
       ->check(CLI::IsMember(policy_names()));
-  command->add_option("--report", options->report_path, "Write the JSON report to this file")
-      ->check(non_empty_file_name);
-  command->add_option("--junit", options->junit_path, "Write JUnit XML to this file")->check(non_empty_file_name);
+  add_gate_flags(command, &options->outputs, "Write the JSON report to this file (usable as --baseline)");
   command->add_option("--html", options->html_path,
                       "Write the report as a self-contained HTML page (inline SVG charts) to this file")
       ->check(non_empty_file_name);
@@ -134,33 +164,7 @@ int run(int argc, char** argv) {
                     "Seconds a scenario may run before it is killed and reported as crashed (default 600; 0: no "
                     "limit)")
       ->check(CLI::Range(0.0, 1e9));
-  check->add_option("--report", check_options.report_path, "Write the combined JSON report (usable as --baseline)")
-      ->check(non_empty_file_name);
-  check->add_option("--junit", check_options.junit_path, "Write JUnit XML to this file")->check(non_empty_file_name);
-  check->add_option("--baseline", check_options.baseline_path,
-                    "Compare with an earlier --report: fail on a digest change or a metric regression");
-  // Checked on the text, before conversion: "-1" would wrap into an unsigned
-  // tolerance, and "nan" passes CLI11's numeric ranges.
-  const CLI::Validator non_negative(
-      [](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        const bool whole = end != text.c_str() && *end == '\0';
-        return whole && value >= 0 && value <= 1e18 ? std::string() : "must be a number >= 0, got '" + text + "'";
-      },
-      "NUMBER >= 0");
-  check->add_option("--footprint-tolerance", check_options.tolerances.footprint_ratio,
-                    "Footprint growth allowed against the baseline, as a ratio (default 0.01 = 1%)")
-      ->check(non_negative);
-  check->add_option("--failed-allocs-tolerance", check_options.tolerances.failed_allocs,
-                    "More failed allocations allowed against the baseline (default 0)")
-      ->check(non_negative);
-  check->add_option("--f-ext-tolerance", check_options.tolerances.f_ext,
-                    "F_ext growth allowed per region, end and peak, absolute (default 0.02)")
-      ->check(non_negative & CLI::Range(0.0, 1.0));
-  bool allow_digest_change = false;
-  check->add_flag("--allow-digest-change", allow_digest_change,
-                  "Compare only the metrics with the baseline, not the digests (placement changed on purpose)");
+  add_gate_flags(check, &check_options.outputs, "Write the combined JSON report (usable as --baseline)");
   check->add_flag("--quiet,-q", check_options.quiet, "Print only failures and the totals");
   check->add_option("--max-input-bytes", check_options.max_input_bytes,
                     "Largest scenario or baseline file read (default 64 MiB)")
@@ -235,7 +239,6 @@ int run(int argc, char** argv) {
     const int code = app.exit(error);
     return code == 0 ? 0 : 2;
   }
-  check_options.tolerances.digest_must_match = !allow_digest_change;
 
   if (demo->parsed()) {
     return smh::cli::run_demo();

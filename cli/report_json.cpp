@@ -229,7 +229,7 @@ Json outcome_json(const ScenarioOutcome& outcome) {
 }
 
 std::string render_report(const std::vector<const ScenarioOutcome*>& outcomes, unsigned jobs,
-                          double total_wall_seconds) {
+                          double total_wall_seconds, const Json* baseline) {
   std::map<sim::Verdict, std::uint64_t> counts;
   Json scenarios = Json::array();
   Json timings_per_scenario = Json::array();
@@ -260,6 +260,9 @@ std::string render_report(const std::vector<const ScenarioOutcome*>& outcomes, u
   report["report_version"] = report_version;
   report["totals"] = totals;
   report["scenarios"] = scenarios;
+  if (baseline != nullptr) {
+    report["baseline"] = *baseline;
+  }
   report["timings"] = timings;
   // Messages quote file names and scenario text, which need not be UTF-8:
   // replace invalid bytes rather than throw.

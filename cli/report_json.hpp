@@ -8,6 +8,7 @@
 //                  reproduce, digest, ops and footprint figures, unmet
 //                  expectations, regions, attributes, fragmentation over time,
 //                  findings, injections],
+//    "baseline":  {only with --baseline: the file, counts per kind, every move},
 //    "timings":   {wall seconds and ops/s}}
 //
 // Everything but "timings" is a function of the inputs: byte-identical from run
@@ -40,9 +41,10 @@ std::map<std::string, std::uint64_t> findings_by_check(const sim::FindingTally& 
 Json outcome_json(const sim::ScenarioOutcome& outcome);
 
 // The whole report, outcomes in the given order; '\n'-terminated, 2-space
-// indented. jobs and total_wall_seconds only go into "timings".
+// indented. jobs and total_wall_seconds only go into "timings"; `baseline`, when
+// given, is the "baseline" section (comparison_json() in baseline.hpp).
 std::string render_report(const std::vector<const sim::ScenarioOutcome*>& outcomes, unsigned jobs,
-                          double total_wall_seconds);
+                          double total_wall_seconds, const Json* baseline = nullptr);
 
 // Writes text to a file; false with *error ("path: why") on failure.
 bool write_text_file(const std::string& path, const std::string& text, std::string* error);

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "html_report.hpp"
-#include "junit.hpp"
 #include "output_paths.hpp"
 #include "progress.hpp"
 #include "report_json.hpp"
@@ -56,25 +55,17 @@ bool make_runner_options(const char* command, const RunCommandOptions& options, 
   return true;
 }
 
-int finish(const char* command, const RunCommandOptions& options, const sim::ScenarioOutcome& outcome) {
+int finish(const char* command, const RunCommandOptions& options, const Baseline& baseline,
+           const sim::ScenarioOutcome& outcome) {
   if (outcome.verdict == sim::Verdict::bad_input) {
     std::fprintf(stderr, "smh %s: %s\n", command, printable(outcome.error).c_str());
   }
   const std::string text = options.quiet ? render_outcome_line(outcome) : render_run_summary(outcome);
   std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
-  int code = sim::exit_code(outcome.verdict);
   const std::vector<const sim::ScenarioOutcome*> outcomes = {&outcome};
+  int code = finish_gate_outputs(command, options.outputs, baseline, outcomes, 1, outcome.wall_seconds,
+                                 sim::exit_code(outcome.verdict));
   std::string error;
-  if (!options.report_path.empty() &&
-      !write_text_file(options.report_path, render_report(outcomes, 1, outcome.wall_seconds), &error)) {
-    std::fprintf(stderr, "smh %s: --report: %s\n", command, error.c_str());
-    code = 2;
-  }
-  if (!options.junit_path.empty() && !write_text_file(options.junit_path, render_junit(outcomes), &error)) {
-    std::fprintf(stderr, "smh %s: --junit: %s\n", command, error.c_str());
-    code = 2;
-  }
   if (!options.html_path.empty() &&
       !write_text_file(options.html_path, render_run_html(outcome_json(outcome)), &error)) {
     std::fprintf(stderr, "smh %s: --html: %s\n", command, error.c_str());
@@ -96,16 +87,21 @@ int run_one(const char* command, const RunCommandOptions& options,
   }
   const std::string clash =
       output_clash(
-      {{"--report", options.report_path}, {"--junit", options.junit_path}, {"--html", options.html_path}}, inputs);
+      {{"--report", options.outputs.report_path}, {"--junit", options.outputs.junit_path}, {"--html", options.html_path}},
+      inputs);
   if (!clash.empty()) {
     std::fprintf(stderr, "smh %s: %s\n", command, clash.c_str());
+    return 2;
+  }
+  Baseline baseline;
+  if (!load_gate_baseline(command, options.outputs, options.max_input_bytes, &baseline)) {
     return 2;
   }
   ProgressLine progress(ProgressLine::stderr_is_terminal());
   runner.on_progress = run_progress_callback(progress);
   const sim::ScenarioOutcome outcome = run(runner);
   progress.clear();
-  return finish(command, options, outcome);
+  return finish(command, options, baseline, outcome);
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // `smh run SCENARIO` and `smh replay --machine MAP TRACE`: one run, its readable
 // summary on stdout (or one line with --quiet), optional JSON, JUnit and HTML reports,
-// and the exit code of its verdict (0 pass, 1 failed, 2 bad input).
+// an optional comparison with a baseline report (as `smh check` does), and the
+// exit code of its verdict (0 pass, 1 failed, 2 bad input), at least 1 on a
+// baseline regression.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "gate_outputs.hpp"
 #include "smh/sim/bounded_file.hpp"
 
 namespace smh::cli {
@@ -16,8 +19,7 @@ struct RunCommandOptions {
   std::string trace_path;      // replay only
   std::optional<std::string> seed;    // as typed; checked here
   std::optional<std::string> policy;  // a policy name (already checked by the parser)
-  std::string report_path;     // --report (empty: none)
-  std::string junit_path;      // --junit (empty: none)
+  GateOutputs outputs;         // --report, --junit, --baseline and its tolerances
   std::string html_path;       // --html (empty: none)
   bool quiet = false;
   std::uint64_t max_input_bytes = sim::default_max_input_bytes;  // the scenario or machine file

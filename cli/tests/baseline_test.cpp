@@ -1,6 +1,7 @@
 // The baseline comparison on outcomes built by hand: each metric and its
 // tolerance, verdict changes, and what a malformed baseline says.
 #include "baseline.hpp"
+#include "junit.hpp"
 #include "outcome_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -131,7 +132,7 @@ TEST(Baseline, MalformedReportsArePositioned) {
                               &error));
   EXPECT_EQ(error, "b.json: $.report_version: unsupported report version (this build reads version 1)");
   EXPECT_FALSE(parse_baseline(
-      R"({"report": "smh", "report_version": 1, "scenarios": [{"path": "a.json", "verdict": "pass", "inputs": {"scenario_hash": "0x1"}, "digest": 7}]})",
+      R"({"report": "smh", "report_version": 1, "scenarios": [{"path": "a.json", "verdict": "pass", "inputs": {"scenario_hash": "0x1", "trace": null}, "ops": 1, "digest": 7}]})",
       "b.json", &baseline, &error));
   EXPECT_EQ(error, "b.json: $.scenarios[0].digest: expected a string");
 }
@@ -150,7 +151,7 @@ TEST(Baseline, OnlyWhatSmhWritesIsABaseline) {
   EXPECT_EQ(error, "b.json: $.scenarios[0].verdict: unknown verdict \"garbage\" (one of pass, expectation_failed, "
                    "invariant_broken, crashed, bad_input)");
   const std::string entry =
-      R"({"path": "a.json", "verdict": "pass", "inputs": {"scenario_hash": "0x1"}, "digest": "0x2", )"
+      R"({"path": "a.json", "verdict": "pass", "inputs": {"scenario_hash": "0x1", "trace": null}, "ops": 1, "digest": "0x2", )"
       R"("footprint_bytes": 10, "failed_allocs": 0, "regions": [{"name": "r", "f_ext": F, "f_ext_peak": 0.5}]})";
   const auto with_f_ext = [&](const std::string& f_ext) {
     std::string text = entry;
@@ -184,6 +185,73 @@ TEST(Baseline, RenderedComparisonCountsAndListsMoves) {
             "baseline base.json: 1 regression(s), 0 improvement(s), 0 within tolerance, 1 note(s)\n"
             "  REGRESSION  a.json  digest 0x1 -> 0x2\n"
             "  note        b.json  not in the baseline\n");
+}
+
+// Issue 16: a truncated trace is "the trace changed" with both op counts, not a
+// digest change and a list of "improvements" (a shorter run takes less memory).
+TEST(Baseline, OtherOpsAreNamedAndTheirFiguresAreNotCompared) {
+  sim::ScenarioOutcome before = outcome("m.json");
+  before.inputs.replay = true;
+  before.inputs.trace_path = "t.jsonl";
+  sim::ScenarioOutcome now = before;
+  now.summary.ops = 6;
+  now.summary.digest = 0xef;
+  now.summary.regions[0].stats.high_water_bytes = 500;
+  EXPECT_EQ(moves(compare(before, now)),
+            (std::vector<std::string>{"regression: the trace changed: 10 -> 6 ops; the figures are not compared "
+                                      "(refresh the baseline if this is intended)"}));
+  now.inputs.trace_path = "u.jsonl";
+  EXPECT_EQ(moves(compare(before, now)).front(), "note: the trace is another file: t.jsonl -> u.jsonl");
+  sim::ScenarioOutcome inline_ops = outcome("a.json");
+  sim::ScenarioOutcome fewer = inline_ops;
+  fewer.summary.ops = 9;
+  EXPECT_EQ(moves(compare(inline_ops, fewer)),
+            (std::vector<std::string>{"regression: the scenario's ops changed: 10 -> 9 ops; the figures are not "
+                                      "compared (refresh the baseline if this is intended)"}));
+}
+
+// Issue 16: memory not taken because allocations failed is not memory saved.
+TEST(Baseline, AFootprintThatFellBecauseAllocationsFailedIsNoImprovement) {
+  const sim::ScenarioOutcome before = outcome("a.json");
+  sim::ScenarioOutcome now = before;
+  now.summary.regions[0].stats.high_water_bytes = 900;
+  now.summary.failed_allocs = 3;
+  BaselineTolerances tolerances;
+  tolerances.failed_allocs = 5;
+  EXPECT_EQ(moves(compare(before, now, tolerances)),
+            (std::vector<std::string>{
+                "note: footprint 1000 -> 900 bytes (-10.00%, not an improvement: 3 more allocations failed)",
+                "within: failed allocs 0 -> 3 (tolerance +5)"}));
+}
+
+// Issue 16: the JUnit XML and the JSON report agree with the exit code on a
+// baseline regression (JUnit said failures="0" while smh exited 1).
+TEST(Baseline, JUnitAndTheReportCarryTheBaselineRegressions) {
+  const sim::ScenarioOutcome before = outcome("a.json");
+  sim::ScenarioOutcome now = before;
+  now.summary.digest = 0xef;
+  const BaselineComparison comparison = compare(before, now);
+  const std::string xml = render_junit({&now}, &comparison);
+  EXPECT_NE(xml.find("tests=\"1\" failures=\"1\" errors=\"0\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<failure type=\"baseline_regression\" message=\"baseline regression: digest 0xabcd -&gt; 0xef\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(render_junit({&now}).find("failures=\"0\""), std::string::npos) << "without a baseline the run passes";
+
+  // Nothing compared at all: a regression no scenario of the run carries.
+  const BaselineComparison nothing = compare_with_baseline(baseline_of({&before}), {&(now = outcome("b.json"))}, {});
+  const std::string lonely = render_junit({&now}, &nothing);
+  EXPECT_NE(lonely.find("tests=\"2\" failures=\"1\""), std::string::npos) << lonely;
+  EXPECT_NE(lonely.find("<testcase classname=\"baseline\" name=\"(all)\">"), std::string::npos) << lonely;
+
+  const Json section = comparison_json("base.json", comparison);
+  const Json report = Json::parse(render_report({&now}, 1, 0.0, &section));
+  ASSERT_TRUE(report.contains("baseline"));
+  EXPECT_EQ(report["baseline"]["path"], "base.json");
+  EXPECT_EQ(report["baseline"]["counts"]["regression"], 1);
+  EXPECT_EQ(report["baseline"]["moves"][0]["kind"], "regression");
+  EXPECT_EQ(report["baseline"]["moves"][0]["what"], "digest 0xabcd -> 0xef");
+  EXPECT_FALSE(Json::parse(render_report({&now}, 1, 0.0)).contains("baseline"));
 }
 
 }  // namespace

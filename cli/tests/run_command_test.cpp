@@ -281,6 +281,49 @@ TEST_F(Run, ReplayNeedsNoOpsAndHonoursTheMachinesExpectations) {
   EXPECT_TRUE(contains(run.err, "missing required key \"ops\" (or \"trace\")")) << run.err;
 }
 
+// Issue 16: replay and run take --baseline as check does. A replay of a
+// truncated trace fails its baseline as "the trace changed" with both op
+// counts, and the JUnit XML and the report say so too.
+TEST_F(Run, ReplayAndRunCompareWithABaseline) {
+  write("machine.json", R"({"format_version": 1, "seed": 5,
+  "machine": {"regions": [{"name": "sram", "base": "0x2000_0000", "size": "16K", "attr": "cacheable",
+                           "cache": "write_back", "dma": true}]}})" "\n");
+  std::string whole;
+  for (int handle = 1; handle <= 8; ++handle) {
+    whole += "{\"op\": \"alloc\", \"handle\": " + std::to_string(handle) + ", \"attr\": \"cacheable\", \"size\": 64}\n";
+  }
+  write("trace.jsonl", whole);
+  ASSERT_EQ(smh({"replay", "--machine", "machine.json", "trace.jsonl", "--report", "base.json"}).exit_code, 0);
+  const Completed same = smh({"replay", "--machine", "machine.json", "trace.jsonl", "--baseline", "base.json"});
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_TRUE(contains(same.out, "baseline base.json: 0 regression(s)")) << same.out;
+
+  write("trace.jsonl", whole.substr(0, whole.find("{\"op\": \"alloc\", \"handle\": 6")));  // the first 5 ops
+  const Completed truncated = smh({"replay", "--machine", "machine.json", "trace.jsonl", "--baseline", "base.json",
+                                   "--junit", "j.xml", "--report", "r.json"});
+  EXPECT_EQ(truncated.exit_code, 1) << truncated.out << truncated.err;
+  EXPECT_TRUE(contains(truncated.out, "REGRESSION") && contains(truncated.out, "the trace changed: 8 -> 5 ops"))
+      << truncated.out;
+  EXPECT_TRUE(contains(read("j.xml"), "failures=\"1\"")) << read("j.xml");
+  EXPECT_EQ(Json::parse(read("r.json"))["baseline"]["counts"]["regression"], 1);
+
+  // run: the same flags, the same gate. A bigger block moves the footprint and
+  // the digest, not the op count.
+  write("s.json", passing_scenario(100));
+  ASSERT_EQ(smh({"run", "s.json", "--report", "s_base.json"}).exit_code, 0);
+  EXPECT_EQ(smh({"run", "s.json", "--baseline", "s_base.json"}).exit_code, 0);
+  EXPECT_EQ(smh({"run", "s.json", "--baseline", "missing.json"}).exit_code, 2);
+  write("s.json", passing_scenario(1000));
+  const Completed bigger = smh({"run", "s.json", "--baseline", "s_base.json", "-q"});
+  EXPECT_EQ(bigger.exit_code, 1) << bigger.out;
+  EXPECT_TRUE(contains(bigger.out, "REGRESSION  s.json  digest")) << bigger.out;
+  EXPECT_TRUE(contains(bigger.out, "REGRESSION  s.json  footprint")) << bigger.out;
+  EXPECT_EQ(smh({"run", "s.json", "--baseline", "s_base.json", "--allow-digest-change", "--footprint-tolerance", "100",
+                 "--f-ext-tolerance", "1"})
+                .exit_code,
+            0);
+}
+
 TEST_F(Run, ReplayOfABadTraceExitsTwoWithItsPosition) {
   write("machine.json", passing_scenario());
   // Blank lines first, so that the op's line is not its index + 1.
