@@ -205,6 +205,11 @@ void* Heap::alloc_at(const Request& request, const Fit& fit) SMH_RESTRICT_THIS {
   return take_fit(fit, request.need_granules, request.size_bytes, request.align_bytes);
 }
 
+SMH_FLATTEN void* Heap::alloc_if_fits(const Request& request) SMH_RESTRICT_THIS {
+  Fit fit;
+  return find(request, &fit) ? alloc_at(request, fit) : nullptr;
+}
+
 SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {
   if (base_ != nullptr && size_bytes - 1 < max_request_bytes && alignment_ok(align_bytes)) [[likely]] {
     const Granule need = block_granules_for(size_bytes);

@@ -171,11 +171,12 @@ SMH_HOT bool Heap::find_fit(Granule need, Granule align_granules, Fit* fit) cons
   if (align_granules > 1) {
     gap = gap_for(block, align_granules);
     if (gap + need > size) {
-      const std::uint64_t wide = std::uint64_t{need} + align_granules + 1;
+      // Both terms are below 2^29 (block sizes, region granules): no overflow in 32 bits.
+      const Granule wide = need + align_granules + 1;
       if (wide > detail::max_block_granules) {
         return false;
       }
-      found = best_anchor(static_cast<Granule>(wide));
+      found = best_anchor(wide);
       if (found.anchor == no_block) {
         return false;
       }
@@ -275,7 +276,7 @@ SMH_HOT void Heap::ring_insert(Granule anchor, Granule block) {
   store_field(anchor, detail::next_offset, block);
 }
 
-SMH_HOT void Heap::insert_free(Granule block, Granule size) {
+SMH_HOT void Heap::insert_free(Granule block, Granule size) SMH_RESTRICT_THIS {
   SMH_ASSERT(size >= min_block_granules && block + size <= end_g_);
   free_granules_ += size;
   ++free_block_count_;

@@ -132,19 +132,10 @@ void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t
     count_failure(attr);
     return nullptr;
   }
-  const Heap::Request request = Heap::make_request(align_bytes, size_bytes);
-  const Choice choice = select_region(attr, request);
-  if (choice.region < 0) {
+  void* block = place(attr, Heap::make_request(align_bytes, size_bytes));
+  if (block == nullptr) {
     count_failure(attr);
-    return nullptr;
   }
-  return allocate(request, choice);
-}
-
-// Takes the block select_region found: the heap has not changed since.
-void* PoolEngine::allocate(const Heap::Request& request, const Choice& choice) {
-  void* block = storage_.regions[choice.region].heap.alloc_at(request, choice.fit);
-  SMH_ASSERT(block != nullptr);
   return block;
 }
 
@@ -159,9 +150,9 @@ void* PoolEngine::alloc_prefer(const std::uint32_t* attrs, std::size_t attr_coun
       report(Status::unknown_attribute, 0);
       continue;
     }
-    const Choice found = select_region(attrs[choice], request);
-    if (found.region >= 0) {
-      return allocate(request, found);
+    void* block = place(attrs[choice], request);
+    if (block != nullptr) {
+      return block;
     }
   }
   count_failure(attr_count > 0 ? attrs[0] : 0);

@@ -1,16 +1,20 @@
-// PoolEngine::select_region — which matching region serves a request, per policy.
+// PoolEngine::place — which matching region serves a request, per policy.
 // Private to core/src and included by pool_engine.cpp alone: the allocation entry
 // points there inline the policy pass and the candidate loop (a first_fit pool
-// allocation is then one function calling the heaps' find and alloc_at), which
-// saves the call chain that separate objects without LTO would pay per request.
+// allocation is then one function calling each candidate heap's alloc_if_fits),
+// which saves the call chain that separate objects without LTO would pay per
+// request.
 //
 // Every policy is one pass over at most all regions (O(regions)). A region is a
 // candidate when it serves the request (attribute, reserved, offline, role) and
-// its heap finds a block for it (Heap::find: the heap's own bounded search, which
-// chooses the block without taking it); the policy then orders candidates by
-// the heaps' O(1) or bounded queries (free_bytes, largest_free_block_bytes). The
-// block found in the chosen region is the one allocated, so the region chosen
-// never fails the allocation, no policy retries, and no search runs twice.
+// its heap finds a block for it (the heap's own bounded search). The policies
+// that take the first candidate in some order (first_fit, size_threshold,
+// smallest_region_first, round_robin) let each heap search and allocate in one
+// call (Heap::alloc_if_fits). best_fit and worst_fit order the candidates by the
+// heaps' O(1) or bounded queries (free_bytes, largest_free_block_bytes): each
+// heap chooses a block without taking it (Heap::find), and the block found in
+// the chosen region is the one allocated (Heap::alloc_at). Either way the region
+// chosen never fails the allocation, no policy retries, and no search runs twice.
 #pragma once
 
 #include "hot.hpp"
@@ -36,90 +40,81 @@ inline bool PoolEngine::serves(const Region& region, std::uint32_t attr, std::si
   return true;
 }
 
-// The first candidate in `order` (nullptr: insertion order), starting at `start`
-// and wrapping around.
-SMH_HOT PoolEngine::Choice PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy,
-                                               const std::uint8_t* order, unsigned start) const {
-  Choice choice;
+// Allocates in the first candidate in `order` (nullptr: insertion order),
+// starting at `start` and wrapping around: each serving region's heap is asked
+// once (Heap::alloc_if_fits: its search and, when it finds a block, the
+// allocation, in one call), and the first that has room keeps the block.
+SMH_HOT PoolEngine::Placement PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request,
+                                                       Policy policy, const std::uint8_t* order, unsigned start) {
+  Placement placement;
   for (unsigned step = 0; step < region_count_; ++step) {
     unsigned index = start + step;
     index = index < region_count_ ? index : index - region_count_;
     if (order != nullptr) {
       index = order[index];
     }
-    const Region& region = storage_.regions[index];
+    Region& region = storage_.regions[index];
     if (serves(region, attr, request.size_bytes, policy)) {
-      ++choice.searched;
-      if (region.heap.find(request, &choice.fit)) {
-        choice.region = static_cast<int>(index);
-        return choice;
+      ++placement.searched;
+      placement.block = region.heap.alloc_if_fits(request);
+      if (placement.block != nullptr) {
+        placement.region = static_cast<int>(index);
+        return placement;
       }
     }
   }
-  return choice;
+  return placement;
 }
 
-// The candidate whose largest free block is the smallest; ties by insertion order.
-inline PoolEngine::Choice PoolEngine::best_fit_candidate(std::uint32_t attr, const Heap::Request& request) const {
-  Choice chosen;
-  std::size_t chosen_largest = 0;
+// best_fit: the candidate whose largest free block is the smallest; worst_fit:
+// the one with the most free bytes. Ties go to insertion order. Each heap is
+// searched (Heap::find) only when its key would win, and the block found in the
+// winner is the one allocated (Heap::alloc_at): no heap has changed since.
+inline PoolEngine::Placement PoolEngine::keyed_candidate(std::uint32_t attr, const Heap::Request& request,
+                                                         Policy policy) {
+  SMH_ASSERT(policy == Policy::best_fit || policy == Policy::worst_fit);
+  const bool worst = policy == Policy::worst_fit;
+  Placement placement;
+  Heap::Fit chosen_fit;
+  std::size_t chosen_key = 0;
   for (unsigned index = 0; index < region_count_; ++index) {
-    const Region& region = storage_.regions[index];
-    if (!serves(region, attr, request.size_bytes, Policy::best_fit)) {
+    Region& region = storage_.regions[index];
+    if (!serves(region, attr, request.size_bytes, policy)) {
       continue;
     }
-    const std::size_t largest = region.heap.largest_free_block_bytes();
-    if (chosen.region >= 0 && largest >= chosen_largest) {
+    const std::size_t key = worst ? region.heap.free_bytes() : region.heap.largest_free_block_bytes();
+    if (placement.region >= 0 && (worst ? key <= chosen_key : key >= chosen_key)) {
       continue;  // search only a region that would win
     }
-    ++chosen.searched;
+    ++placement.searched;
     Heap::Fit fit;
     if (region.heap.find(request, &fit)) {
-      chosen.region = static_cast<int>(index);
-      chosen.fit = fit;
-      chosen_largest = largest;
+      placement.region = static_cast<int>(index);
+      chosen_fit = fit;
+      chosen_key = key;
     }
   }
-  return chosen;
-}
-
-// The candidate with the most free bytes; ties by insertion order.
-inline PoolEngine::Choice PoolEngine::worst_fit_candidate(std::uint32_t attr, const Heap::Request& request) const {
-  Choice chosen;
-  std::size_t chosen_free = 0;
-  for (unsigned index = 0; index < region_count_; ++index) {
-    const Region& region = storage_.regions[index];
-    if (!serves(region, attr, request.size_bytes, Policy::worst_fit)) {
-      continue;
-    }
-    const std::size_t free_bytes = region.heap.free_bytes();
-    if (chosen.region >= 0 && free_bytes <= chosen_free) {
-      continue;  // search only a region that would win
-    }
-    ++chosen.searched;
-    Heap::Fit fit;
-    if (region.heap.find(request, &fit)) {
-      chosen.region = static_cast<int>(index);
-      chosen.fit = fit;
-      chosen_free = free_bytes;
-    }
+  if (placement.region >= 0) {
+    placement.block = storage_.regions[placement.region].heap.alloc_at(request, chosen_fit);
+    SMH_ASSERT(placement.block != nullptr);
   }
-  return chosen;
+  return placement;
 }
 
-// The policy's choice, with its heap searches counted (heap_search_count()).
-SMH_HOT PoolEngine::Choice PoolEngine::select_region(std::uint32_t attr, const Heap::Request& request) {
+// The block the policy places the request in (nullptr: no serving region has
+// room), with its heap searches counted (heap_search_count()).
+SMH_HOT void* PoolEngine::place(std::uint32_t attr, const Heap::Request& request) {
 #if SMH_FAULT_HOOKS
   if (hooks_.refuse_alloc != nullptr && hooks_.refuse_alloc(hooks_.context, attr, request.size_bytes)) {
-    return Choice{};  // refused by the fault-injection hook: no region, nothing searched
+    return nullptr;  // refused by the fault-injection hook: no region, nothing searched
   }
 #endif
-  const Choice chosen = select_by_policy(attr, request);
-  heap_searches_ += chosen.searched;
-  return chosen;
+  const Placement placement = place_by_policy(attr, request);
+  heap_searches_ += placement.searched;
+  return placement.block;
 }
 
-SMH_HOT PoolEngine::Choice PoolEngine::select_by_policy(std::uint32_t attr, const Heap::Request& request) {
+SMH_HOT PoolEngine::Placement PoolEngine::place_by_policy(std::uint32_t attr, const Heap::Request& request) {
   const Policy policy = policy_for(attr);
   switch (policy) {
     case Policy::first_fit:
@@ -128,16 +123,15 @@ SMH_HOT PoolEngine::Choice PoolEngine::select_by_policy(std::uint32_t attr, cons
     case Policy::smallest_region_first:
       return first_candidate(attr, request, policy, storage_.by_capacity, 0);
     case Policy::round_robin: {
-      const Choice chosen = first_candidate(attr, request, policy, nullptr, round_robin_next_);
-      if (chosen.region >= 0) {
-        round_robin_next_ = (static_cast<unsigned>(chosen.region) + 1) % region_count_;
+      const Placement placement = first_candidate(attr, request, policy, nullptr, round_robin_next_);
+      if (placement.region >= 0) {
+        round_robin_next_ = (static_cast<unsigned>(placement.region) + 1) % region_count_;
       }
-      return chosen;
+      return placement;
     }
     case Policy::best_fit:
-      return best_fit_candidate(attr, request);
     case Policy::worst_fit:
-      return worst_fit_candidate(attr, request);
+      return keyed_candidate(attr, request, policy);
   }
   SMH_ASSERT(false);  // policies are validated on the way in
   return {};

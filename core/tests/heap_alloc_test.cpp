@@ -272,5 +272,26 @@ TEST(HeapAlloc, FindThenAllocAtTakesTheBlockFindChose) {
   EXPECT_FALSE(h.heap.find(Heap::make_request(3, 8), &fit)) << "an alignment that is no power of two";
 }
 
+// alloc_if_fits() is find() then alloc_at(): the same block alloc() would give,
+// counted like alloc(); a miss counts no failed allocation (the pool tries
+// another region and counts its own failure).
+TEST(HeapAlloc, AllocIfFitsTakesTheBestFitAndCountsNoFailure) {
+  OwnedHeap h(64 * 1024);
+  ASSERT_EQ(h.status, Status::ok);
+  void* a = h.heap.alloc(100);
+  ASSERT_NE(h.heap.alloc(8), nullptr);
+  void* b = h.heap.alloc(60);
+  ASSERT_NE(h.heap.alloc(8), nullptr);
+  ASSERT_EQ(h.heap.free(a), Status::ok);
+  ASSERT_EQ(h.heap.free(b), Status::ok);
+  const HeapStats before = h.heap.stats();
+  EXPECT_EQ(h.heap.alloc_if_fits(Heap::make_request(0, 56)), b) << "the best fit for 56 bytes is the 64-byte hole";
+  EXPECT_EQ(h.heap.stats().alloc_count, before.alloc_count + 1);
+  EXPECT_EQ(h.heap.alloc_if_fits(Heap::make_request(0, 64 * 1024)), nullptr);
+  EXPECT_EQ(h.heap.alloc_if_fits(Heap::make_request(3, 8)), nullptr) << "an alignment that is no power of two";
+  EXPECT_EQ(h.heap.stats().failed_alloc_count, before.failed_alloc_count);
+  EXPECT_TRUE(HeapConsistent(h.heap));
+}
+
 }  // namespace
 }  // namespace smh::test

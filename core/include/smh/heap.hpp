@@ -167,6 +167,11 @@ class Heap {
   [[nodiscard]] bool find(const Request& request, Fit* fit) const SMH_RESTRICT_THIS;
   // Allocates where find() said (counts it and fires on_alloc like alloc()).
   void* alloc_at(const Request& request, const Fit& fit) SMH_RESTRICT_THIS;
+  // find() and alloc_at() in one call, for a caller that takes the first heap
+  // with room (the pool's first_fit and kin): the block, or nullptr without a
+  // failed allocation counted or reported (the caller tries another heap and
+  // counts its own failure). One search, as alloc() makes.
+  void* alloc_if_fits(const Request& request) SMH_RESTRICT_THIS;
 
   // Whether aligned_alloc(align_bytes, size_bytes) would succeed now: the same
   // search, without taking the block.
@@ -269,7 +274,7 @@ class Heap {
   [[nodiscard]] Slot find_slot(Granule size) const;
   void store_slot(const Slot& slot, unsigned class_index, Granule anchor);
   void ring_insert(Granule anchor, Granule block);
-  void insert_free(Granule block, Granule size);
+  void insert_free(Granule block, Granule size) SMH_RESTRICT_THIS;
   void insert_trie(Granule node, Granule block, Granule size) SMH_RESTRICT_THIS;
   void remove_free(Granule block, Granule size);
   void remove_trie(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS;

@@ -79,7 +79,7 @@ class PoolEngine {
   [[nodiscard]] unsigned region_count() const { return region_count_; }
   [[nodiscard]] const RegionConfig* region_config(unsigned region) const;
   [[nodiscard]] std::uint64_t failed_alloc_count() const { return failed_allocs_; }
-  // Heap searches (Heap::find calls) that region selection has made, over all
+  // Heap searches (Heap::find or alloc_if_fits calls) that region selection has made, over all
   // requests: a request's search length is how many regions it tried. One add
   // per request; the simulator reads it around each request for the mean and
   // the longest.
@@ -103,23 +103,22 @@ class PoolEngine {
   [[nodiscard]] bool matches(const Region& region, std::uint32_t attr) const;
   [[nodiscard]] bool serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
                             Policy policy) const;
-  // Where a request goes: a region and the block its heap found there.
-  struct Choice {
+  // Where a request went: its block (nullptr: no serving region had room), the
+  // region, and the heaps searched on the way.
+  struct Placement {
+    void* block = nullptr;
     int region = -1;
-    std::uint32_t searched = 0;  // heaps searched (Heap::find calls) to choose
-    Heap::Fit fit{};
+    std::uint32_t searched = 0;
   };
-  // The region a request goes to (region_selection.cpp): each candidate heap is
-  // searched once (Heap::find), and the block found in the chosen one is taken
-  // as it is (Heap::alloc_at), so no search runs twice. `request` is measured
-  // once per call; its size is what Policy::size_threshold compares.
-  Choice select_region(std::uint32_t attr, const Heap::Request& request);
-  Choice select_by_policy(std::uint32_t attr, const Heap::Request& request);
-  void* allocate(const Heap::Request& request, const Choice& choice);
-  Choice first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy, const std::uint8_t* order,
-                         unsigned start) const;
-  Choice best_fit_candidate(std::uint32_t attr, const Heap::Request& request) const;
-  Choice worst_fit_candidate(std::uint32_t attr, const Heap::Request& request) const;
+  // Allocates a request where its policy says (region_selection.hpp): each
+  // candidate heap is searched once, and the block found in the chosen one is
+  // the one taken, so no search runs twice. `request` is measured once per
+  // call; its size is what Policy::size_threshold compares.
+  void* place(std::uint32_t attr, const Heap::Request& request);
+  Placement place_by_policy(std::uint32_t attr, const Heap::Request& request);
+  Placement first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy, const std::uint8_t* order,
+                            unsigned start);
+  Placement keyed_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy);
   [[nodiscard]] int find_owner(std::uintptr_t address) const;
   void count_failure(std::uint32_t attr);
   Status report(Status status, std::uintptr_t address) const;
