@@ -216,6 +216,10 @@ int compare_command(const CompareCommandOptions& options) {
       row["f_ext_p95"] = std::round(cell.f_ext_p95 * 1e6) / 1e6;
       row["f_ext_peak"] = std::round(cell.f_ext_peak * 1e6) / 1e6;
       row["spilled"] = cell.spilled;
+      // Search length (what tune --objective latency ranks by): heaps searched over every request.
+      row["requests"] = cell.outcome->summary.searches.requests;
+      row["heap_searches"] = cell.outcome->summary.searches.heap_searches;
+      row["search_max"] = cell.outcome->summary.searches.max_per_request;
       row["digest"] = hex(cell.outcome->summary.digest);
       row["run"] = outcome_json(*cell.outcome);
       rows.push_back(std::move(row));

@@ -54,6 +54,13 @@ std::string figure_rows(const Json& record, const std::string& prefix, const std
   return out;
 }
 
+// The opening tag of an inline SVG picture, chart_width wide.
+std::string svg_open(const char* css_class, const std::string& id, int height) {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"" + std::string(css_class) + "\" id=\"" + id +
+         "\" width=\"" + std::to_string(chart_width) + "\" height=\"" + std::to_string(height) +
+         "\" viewBox=\"0 0 " + std::to_string(chart_width) + " " + std::to_string(height) + "\">";
+}
+
 // x of `bytes` on a strip `capacity` bytes wide, clamped to the strip.
 double strip_x(double bytes, double capacity) {
   return capacity > 0 ? std::clamp(bytes / capacity, 0.0, 1.0) * chart_width : 0.0;
@@ -77,9 +84,7 @@ std::string region_strip(const Json& region, std::size_t index) {
   const double high_water = number(region["high_water_bytes"]);
   const double live_end = strip_x(usable, capacity);
   const double overhead_end = strip_x(usable + overhead, capacity);
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"strip\" id=\"strip-r" + std::to_string(index) +
-                    "\" width=\"" + std::to_string(chart_width) + "\" height=\"" + std::to_string(strip_height) +
-                    "\" viewBox=\"0 0 " + std::to_string(chart_width) + " " + std::to_string(strip_height) + "\">";
+  std::string out = svg_open("strip", "strip-r" + std::to_string(index), strip_height);
   out += rect(0, chart_width, 4, 20, "#e8eef4", "free " + figure_text(region["free_bytes"]) + " bytes");
   out += rect(0, live_end, 4, 20, colour_of(index), "live (usable) " + figure_text(region["usable_bytes"]) + " bytes");
   out += rect(live_end, overhead_end - live_end, 4, 20, "#999999",
@@ -100,9 +105,7 @@ std::string line_chart(const std::string& id, const Json& fragmentation, const J
                        const char* per_region_max) {
   const Json& at_ops = fragmentation["at_ops"];
   const double last_op = at_ops.empty() ? 0.0 : number(at_ops.back());
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" id=\"" + id + "\" width=\"" +
-                    std::to_string(chart_width) + "\" height=\"" + std::to_string(chart_height) + "\" viewBox=\"0 0 " +
-                    std::to_string(chart_width) + " " + std::to_string(chart_height) + "\">";
+  std::string out = svg_open("chart", id, chart_height);
   out += "<line x1=\"0\" y1=\"" + std::to_string(chart_height - 1) + "\" x2=\"" + std::to_string(chart_width) +
          "\" y2=\"" + std::to_string(chart_height - 1) + "\" stroke=\"#888888\"/>";
   const Json& series = fragmentation["regions"];
@@ -207,9 +210,7 @@ std::string policy_bars(const std::string& id, const Json& rows, const char* key
     largest = full > 0 ? full : std::max(largest, number(row[key]));
   }
   const int height = static_cast<int>(rows.size()) * bar_height + 4;
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" id=\"" + id + "\" width=\"" +
-                    std::to_string(chart_width) + "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " +
-                    std::to_string(chart_width) + " " + std::to_string(height) + "\">";
+  std::string out = svg_open("bars", id, height);
   for (std::size_t index = 0; index < rows.size(); ++index) {
     const Json& row = rows[index];
     const int y = static_cast<int>(index) * bar_height + 2;
@@ -260,6 +261,62 @@ std::string compare_trace(const Json& trace, std::size_t index) {
     out += "<p>indistinguishable (identical placements, the same digest): " + html_escape(names) + "</p>\n";
   }
   return out;
+}
+
+// Size bars: per row of a size report (a region or an attribute), a bar as
+// wide as the larger of its current and sized bytes: the current size as a
+// light frame, the needed bytes filled, the high water mark at the sized
+// machine as a dark band within, and the sized bytes as a black line. Each row
+// on its own scale (regions differ by orders of magnitude), labelled with the
+// report's figures.
+std::string size_bars(const std::string& id, const Json& rows, const char* label_key) {
+  constexpr int bar_height = 26;
+  constexpr int label_width = 150;
+  constexpr int bar_width = chart_width - label_width - 10;
+  const int height = static_cast<int>(rows.size()) * bar_height + 4;
+  std::string out = svg_open("bars", id, height);
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    const Json& row = rows[index];
+    const int y = static_cast<int>(index) * bar_height + 2;
+    const double current = number(row["current_bytes"]);
+    const double sized = number(row["sized_bytes"]);
+    const double full = std::max(current, sized);
+    const auto x_of = [&](double bytes) { return full > 0 ? std::clamp(bytes / full, 0.0, 1.0) * bar_width : 0.0; };
+    out += "<text x=\"4\" y=\"" + std::to_string(y + 15) + "\" font-size=\"12\">" +
+           html_escape(figure_text(row[label_key])) + "</text>";
+    out += "<rect x=\"" + std::to_string(label_width) + "\" y=\"" + std::to_string(y + 2) + "\" width=\"" +
+           fixed(x_of(current), 1) + "\" height=\"" + std::to_string(bar_height - 6) +
+           "\" fill=\"#e8eef4\" stroke=\"#888888\"><title>current " + html_escape(figure_text(row["current_bytes"])) +
+           " bytes</title></rect>";
+    out += rect(label_width, x_of(number(row["needed_bytes"])), y + 5, bar_height - 12, colour_of(index),
+                "needed " + figure_text(row["needed_bytes"]) + " bytes");
+    out += rect(label_width, x_of(number(row["high_water_bytes"])), y + 9, bar_height - 20, "#333333",
+                "high water at the sized machine " + figure_text(row["high_water_bytes"]) + " bytes");
+    const std::string x = fixed(label_width + x_of(sized), 1);
+    out += "<line x1=\"" + x + "\" y1=\"" + std::to_string(y) + "\" x2=\"" + x + "\" y2=\"" +
+           std::to_string(y + bar_height - 2) + "\" stroke=\"#000000\" stroke-width=\"2\"><title>sized " +
+           html_escape(figure_text(row["sized_bytes"])) + " bytes</title></line>";
+  }
+  return out + "</svg>\n";
+}
+
+// A size report's table of rows (regions or attributes), ids prefix + index + "-" + key.
+std::string size_table(const Json& rows, const char* prefix, const char* label_key, const char* label) {
+  static const char* const keys[] = {"current_bytes", "needed_bytes", "sized_bytes", "high_water_bytes"};
+  std::string out = std::string("<table>\n<tr><th>") + label + "</th>";
+  for (const char* key : keys) {
+    out += std::string("<th>") + key + "</th>";
+  }
+  out += "</tr>\n";
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    const std::string id = prefix + std::to_string(index) + "-";
+    out += "<tr><th id=\"" + id + label_key + "\">" + html_escape(figure_text(rows[index][label_key])) + "</th>";
+    for (const char* key : keys) {
+      out += cell(id + key, rows[index][key]);
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
 }
 
 }  // namespace
@@ -335,6 +392,33 @@ std::string render_compare_html(const Json& report) {
     for (std::size_t index = 0; index < report["traces"].size(); ++index) {
       out += compare_trace(report["traces"][index], index);
     }
+  }
+  return out + "</body>\n</html>\n";
+}
+
+std::string render_size_html(const Json& report) {
+  SMH_ASSERT(report.is_object());
+  const std::string machine = report.contains("machine") ? figure_text(report["machine"]) : "";
+  std::string out = page_head("smh size: " + machine);
+  out += "<h1>smh size: <span id=\"machine\">" + html_escape(machine) + "</span></h1>\n<table>\n" +
+         figure_rows(report, "size-", {"policy", "scale", "headroom_percent", "replays"}) + "</table>\n";
+  if (report.contains("traces")) {
+    out += "<p>traces:";
+    for (const Json& trace : report["traces"]) {
+      out += " <code>" + html_escape(figure_text(trace)) + "</code>";
+    }
+    out += "</p>\n";
+  }
+  out += "<p class=\"legend\"><span>frame: the current size; filled: the bytes needed (every trace replays "
+         "without a failed allocation); dark band: the high water mark at the sized machine; black line: the "
+         "sized bytes (needed plus headroom). Each bar on its own scale.</span></p>\n";
+  if (report.contains("regions")) {
+    out += "<h2>Regions</h2>\n" + size_table(report["regions"], "r", "name", "region") +
+           size_bars("size-bars-regions", report["regions"], "name");
+  }
+  if (report.contains("attributes")) {
+    out += "<h2>Attributes (their regions summed)</h2>\n" + size_table(report["attributes"], "a", "attr", "attr") +
+           size_bars("size-bars-attributes", report["attributes"], "attr");
   }
   return out + "</body>\n</html>\n";
 }

@@ -1,5 +1,5 @@
 // The HTML pages of `smh run --html` (and `smh replay --html`: one scenario's
-// report) and of `smh compare --html`: self-contained XHTML (inline SVG and
+// report), of `smh compare --html` and of `smh size --html`: self-contained XHTML (inline SVG and
 // CSS, no script, no network), for a CI artifact or a browser.
 //
 // Each is drawn from the record the JSON report holds (outcome_json() in
@@ -22,6 +22,13 @@ std::string render_run_html(const Json& outcome);
 // per trace the policy table with the best marked ("t0-best_fit-footprint_bytes"
 // ids) and bars of footprint and F_ext peak per policy.
 std::string render_compare_html(const Json& report);
+
+// The page of `smh size --html` for its report record (size_command.cpp): per
+// region and per attribute the current, needed and sized bytes and the high
+// water mark at the sized machine ("r0-needed_bytes", "a0-sized_bytes" ids),
+// and a bar per region and per attribute drawing them on the larger of
+// current and sized.
+std::string render_size_html(const Json& report);
 
 // Text escaped for XML content and attribute values; bytes that are not valid
 // UTF-8, and control characters other than tab and newline, become U+FFFD.

@@ -205,7 +205,12 @@ int run(int argc, char** argv) {
                    "smh compare --report files, or smh_policy_bench --benchmark_format=json output (one machine)")
       ->required();
   tune->add_option("--objective", tune_options.objective,
-                   "failures (default: fewest failed allocations, then footprint) or footprint");
+                   "failures (default: fewest failed allocations, then footprint), footprint, latency (fewest heap "
+                   "searches) or weighted (docs/tuning.md)")
+      ->check(CLI::IsMember({"failures", "footprint", "latency", "weighted"}));
+  tune->add_option("--weights", tune_options.weights,
+                   "With --objective weighted: failures=W,footprint=W,latency=W (each figure over the trace's best, "
+                   "times W; default 1 each, unnamed 0)");
   tune->add_option("-o,--output", tune_options.output_path,
                    "Write the compared machine with the recommended policy (a scenario file) here");
   tune->add_option("--max-input-bytes", tune_options.max_input_bytes,
@@ -225,7 +230,18 @@ int run(int argc, char** argv) {
   size->add_option("--headroom", size_options.headroom_percent,
                    "Add this percentage to every needed size (default 0)")
       ->check(CLI::Range(0.0, 1000.0));
-  size->add_option("-o,--output", size_options.output_path, "Write the sized machine (a scenario file) here");
+  size->add_option("--scale", size_options.scale,
+                   "region (default: each region sized on its own) or attribute (each attribute's regions scaled "
+                   "together, in the proportions of their sizes)")
+      ->check(CLI::IsMember({"region", "attribute"}));
+  size->add_option("-o,--output", size_options.output_path, "Write the sized machine (a scenario file) here")
+      ->check(non_empty_file_name);
+  size->add_option("--report", size_options.report_path,
+                   "Write the sizes (per region and per attribute) as JSON to this file")
+      ->check(non_empty_file_name);
+  size->add_option("--html", size_options.html_path,
+                   "Write the sizes as a self-contained HTML page (inline SVG bars) to this file")
+      ->check(non_empty_file_name);
   size->add_option("--max-region-bytes", size_options.max_region_bytes,
                    "Largest size a region may grow to when the machine's own sizes fail (default 1073741824)")
       ->check(CLI::Range(std::uint64_t{16}, std::uint64_t{1} << 32));

@@ -8,6 +8,10 @@ namespace smh::cli {
 
 namespace {
 
+// Granules x weight overflows 64 bits on large machines (a 2^35-granule budget
+// of regions up to 4 GiB): the shares are computed in 128.
+__extension__ typedef unsigned __int128 Wide;
+
 std::uint64_t round_down(std::uint64_t bytes) { return bytes / sizing_granule_bytes * sizing_granule_bytes; }
 std::uint64_t round_up(std::uint64_t bytes) { return round_down(bytes + sizing_granule_bytes - 1); }
 
@@ -155,6 +159,44 @@ SizingResult size_regions(const std::vector<std::uint64_t>& start_bytes, const S
                  " rounds: placement is not monotone in the region sizes here";
   result.sizes_bytes = sizes;
   return result;
+}
+
+std::vector<std::uint64_t> group_region_sizes(const std::vector<SizingGroup>& groups,
+                                              const std::vector<std::uint64_t>& budget_bytes,
+                                              std::size_t region_count, std::uint64_t min_region_bytes) {
+  SMH_ASSERT(groups.size() == budget_bytes.size());
+  std::vector<std::uint64_t> sizes(region_count, 0);
+  std::vector<bool> placed(region_count, false);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const SizingGroup& group = groups[g];
+    SMH_ASSERT(!group.regions.empty() && group.regions.size() == group.weight_bytes.size());
+    const std::uint64_t granules = budget_bytes[g] / sizing_granule_bytes;
+    Wide weight_sum = 0;
+    for (const std::uint64_t weight : group.weight_bytes) {
+      weight_sum += weight;
+    }
+    std::uint64_t given = 0;
+    for (std::size_t k = 0; k < group.regions.size(); ++k) {
+      // Rounded down.
+      const std::uint64_t share =
+          weight_sum == 0 ? granules / group.regions.size()
+                          : static_cast<std::uint64_t>(static_cast<Wide>(granules) *
+                                                       group.weight_bytes[k] / weight_sum);
+      sizes[group.regions[k]] = share;
+      given += share;
+    }
+    SMH_ASSERT(given <= granules && granules - given <= group.regions.size());
+    for (std::size_t k = 0; given < granules; ++k, ++given) {
+      ++sizes[group.regions[k]];
+    }
+    for (const std::size_t region : group.regions) {
+      SMH_ASSERT(region < region_count && !placed[region]);
+      placed[region] = true;
+      sizes[region] = std::max(sizes[region] * sizing_granule_bytes, round_up(min_region_bytes));
+    }
+  }
+  SMH_ASSERT(std::find(placed.begin(), placed.end(), false) == placed.end());
+  return sizes;
 }
 
 }  // namespace smh::cli

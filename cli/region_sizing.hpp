@@ -34,6 +34,9 @@ struct SizingTrial {
   // Non-empty: the trial could not run (bad trace, invalid machine); the
   // search stops and reports it.
   std::string error;
+  // Passed trials, when the trial measures it: per region, the highest high
+  // water mark any trace reached (the bytes of the region it touched). May be empty.
+  std::vector<std::uint64_t> region_high_water_bytes;
 };
 
 using SizingTrialFn = std::function<SizingTrial(const std::vector<std::uint64_t>& sizes_bytes)>;
@@ -56,5 +59,23 @@ struct SizingResult {
 // then each region is bisected down.
 SizingResult size_regions(const std::vector<std::uint64_t>& start_bytes, const SizingLimits& limits,
                           const SizingTrialFn& trial);
+
+// Sizing per attribute (`smh size --scale attribute`): the search's variables
+// are groups of regions (an attribute's), each a budget of bytes shared by its
+// regions in the proportions of their own sizes, so that the regions of one
+// attribute grow and shrink together. Each region gets its share of the
+// budget's granules rounded down; the granules left over (fewer than the
+// group's regions) go one each to its regions in machine order, so a group's
+// sizes sum to its budget exactly; no region goes below `min_region_bytes`.
+struct SizingGroup {
+  std::vector<std::size_t> regions;          // indices in machine order, ascending
+  std::vector<std::uint64_t> weight_bytes;   // each region's own size (the proportions)
+};
+
+// The region sizes (machine order, `region_count` of them) for one budget per
+// group; every region must be in exactly one group.
+std::vector<std::uint64_t> group_region_sizes(const std::vector<SizingGroup>& groups,
+                                              const std::vector<std::uint64_t>& budget_bytes,
+                                              std::size_t region_count, std::uint64_t min_region_bytes);
 
 }  // namespace smh::cli

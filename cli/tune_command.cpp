@@ -8,6 +8,7 @@
 #include "report_json.hpp"
 #include "report_reading.hpp"
 #include "smh/sim/scenario_parser.hpp"
+#include "text_format.hpp"
 #include "text_table.hpp"
 
 namespace smh::cli {
@@ -23,6 +24,7 @@ int bad_input(const std::string& message) {
 
 // What the reports hold: the machine compared and, per trace, each policy's figures.
 struct Compared {
+  bool need_searches = false;  // the objective ranks by search counts: every row must have them
   std::string machine_path;
   std::vector<std::string> traces;  // first-seen order
   std::map<std::string, std::vector<PolicyFigures>> figures;  // by trace
@@ -41,7 +43,8 @@ void add_figures(const std::string& trace, const PolicyFigures& one, bool repeat
       continue;
     }
     if (repeats_allowed && earlier.failed_allocs == one.failed_allocs &&
-        earlier.footprint_bytes == one.footprint_bytes) {
+        earlier.footprint_bytes == one.footprint_bytes && earlier.heap_searches == one.heap_searches &&
+        earlier.search_max == one.search_max) {
       return;
     }
     throw ReportShapeError{where, std::string("policy '") + to_string(one.policy) + "' twice for trace '" + trace +
@@ -84,6 +87,10 @@ void read_compare_report(const nlohmann::ordered_json& report, Compared* out) {
       }
       one.failed_allocs = count_member(rows[r], row_path, "failed_allocs");
       one.footprint_bytes = count_member(rows[r], row_path, "footprint_bytes");
+      if (out->need_searches) {
+        one.heap_searches = count_member(rows[r], row_path, "heap_searches");
+        one.search_max = count_member(rows[r], row_path, "search_max");
+      }
       add_figures(trace, one, false, row_path + ".policy", out);
     }
   }
@@ -129,6 +136,10 @@ void read_benchmark_report(const nlohmann::ordered_json& report, Compared* out) 
     set_machine(string_member(benchmarks[b], path, "label"), path + ".label", out);
     one.failed_allocs = counter_count(benchmarks[b], path, "failed_allocs");
     one.footprint_bytes = counter_count(benchmarks[b], path, "footprint_bytes");
+    if (out->need_searches) {
+      one.heap_searches = counter_count(benchmarks[b], path, "heap_searches");
+      one.search_max = counter_count(benchmarks[b], path, "search_max");
+    }
     add_figures(name.substr(slash + 1), one, true, path + ".name", out);
     any = true;
   }
@@ -169,16 +180,59 @@ bool read_report(const std::string& file, std::uint64_t max_bytes, Compared* out
 
 std::string rank_text(unsigned rank, bool tied) { return std::to_string(rank) + (tied ? "=" : ""); }
 
+// The columns of an objective's key (policy_ranking.hpp), in key order.
+std::vector<std::string> key_names(Objective objective) {
+  switch (objective) {
+    case Objective::failures: return {"failed", "footprint"};
+    case Objective::footprint: return {"footprint", "failed"};
+    case Objective::latency: return {"searches", "longest search", "failed", "footprint"};
+    case Objective::weighted: return {"score", "failed", "footprint", "searches"};
+  }
+  return {};
+}
+
+// A key figure as printed: the weighted score (in millionths) as a decimal.
+std::string key_text(Objective objective, std::size_t index, std::uint64_t value) {
+  if (objective == Objective::weighted && index == 0) {
+    return std::to_string(value / 1000000) + "." + std::to_string(1000000 + value % 1000000).substr(1);
+  }
+  return std::to_string(value);
+}
+
+std::string objective_text(Objective objective, const ObjectiveWeights& weights) {
+  switch (objective) {
+    case Objective::failures: return "fewest failed allocations, then smallest footprint";
+    case Objective::footprint: return "smallest footprint, then fewest failed allocations";
+    case Objective::latency:
+      return "fewest heap searches (regions tried, over every request), then the shortest longest search, then "
+             "fewest failed allocations, then smallest footprint";
+    case Objective::weighted:
+      return "lowest score: per figure its weight times the policy's figure over the trace's best (at least 1); "
+             "weights failures " + fixed(weights.failures, 3) + ", footprint " + fixed(weights.footprint, 3) +
+             ", latency (heap searches) " + fixed(weights.latency, 3);
+  }
+  return "";
+}
+
 }  // namespace
 
 int tune_command(const TuneCommandOptions& options) {
   Objective objective{};
   if (!parse_objective(options.objective, &objective)) {
-    return bad_input("--objective: '" + options.objective +
-                     "' is not one of failures, footprint (latency and weighted are not implemented yet)");
+    return bad_input("--objective: '" + options.objective + "' is not one of failures, footprint, latency, weighted");
+  }
+  ObjectiveWeights weights;
+  std::string error;
+  if (!options.weights.empty()) {
+    if (objective != Objective::weighted) {
+      return bad_input("--weights: only with --objective weighted");
+    }
+    if (!parse_weights(options.weights, &weights, &error)) {
+      return bad_input(error);
+    }
   }
   Compared compared;
-  std::string error;
+  compared.need_searches = needs_searches(objective);
   for (const std::string& path : options.report_paths) {
     if (!read_report(path, options.max_input_bytes, &compared, &error)) {
       return bad_input(error);
@@ -205,25 +259,31 @@ int tune_command(const TuneCommandOptions& options) {
     }
   }
 
-  const char* primary = objective == Objective::failures ? "failed" : "footprint";
-  const char* secondary = objective == Objective::failures ? "footprint" : "failed";
+  const std::vector<std::string> names = key_names(objective);
   std::string text = "smh tune: " + std::to_string(compared.traces.size()) +
                      (compared.traces.size() == 1 ? " trace" : " traces") + " on " + compared.machine_path +
-                     ", objective " + to_string(objective) + " (" +
-                     (objective == Objective::failures ? "fewest failed allocations, then smallest footprint"
-                                                       : "smallest footprint, then fewest failed allocations") +
+                     ", objective " + to_string(objective) + " (" + objective_text(objective, weights) +
                      "; = a tie)\n";
   std::vector<TraceRanking> rankings;
   for (const std::string& trace : compared.traces) {
-    rankings.push_back(rank_trace(trace, compared.figures.at(trace), objective));
+    rankings.push_back(rank_trace(trace, compared.figures.at(trace), objective, weights));
     const TraceRanking& ranking = rankings.back();
-    TextTable table({"rank", "policy", primary, secondary}, {Align::right, Align::left, Align::right, Align::right});
+    std::vector<std::string> header = {"rank", "policy"};
+    std::vector<Align> align = {Align::right, Align::left};
+    for (const std::string& name : names) {
+      header.push_back(name);
+      align.push_back(Align::right);
+    }
+    TextTable table(header, align);
     for (std::size_t i = 0; i < ranking.ranked.size(); ++i) {
       const RankedPolicy& ranked = ranking.ranked[i];
       const bool tied = (i > 0 && ranking.ranked[i - 1].rank == ranked.rank) ||
                         (i + 1 < ranking.ranked.size() && ranking.ranked[i + 1].rank == ranked.rank);
-      table.add_row({rank_text(ranked.rank, tied), to_string(ranked.policy), std::to_string(ranked.primary),
-                     std::to_string(ranked.secondary)});
+      std::vector<std::string> row = {rank_text(ranked.rank, tied), to_string(ranked.policy)};
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        row.push_back(key_text(objective, k, ranked.key[k]));
+      }
+      table.add_row(row);
     }
     text += "\n" + trace + ": ";
     if (ranking.tied_best) {
@@ -232,22 +292,21 @@ int tune_command(const TuneCommandOptions& options) {
       text += "one policy";
     } else {
       text += std::string(to_string(ranking.ranked.front().policy)) + " leads the runner-up by " +
-              (ranking.margin != 0 ? std::to_string(ranking.margin) + " (" + primary + ")"
-                                   : std::to_string(ranking.margin_secondary) + " (" + secondary + ")");
+              key_text(objective, ranking.margin_index, ranking.margin) + " (" + names[ranking.margin_index] + ")";
     }
     text += "\n" + table.render("  ");
   }
   const OverallRanking overall = rank_overall(rankings);
-  TextTable table({"rank", "policy", "rank sum", std::string(primary) + " sum"},
+  TextTable table({"rank", "policy", "rank sum", names.front() + " sum"},
                   {Align::right, Align::left, Align::right, Align::right});
   for (std::size_t i = 0; i < overall.rows.size(); ++i) {
     const OverallRanking::Row& row = overall.rows[i];
     const bool tied = (i > 0 && overall.rows[i - 1].rank == row.rank) ||
                       (i + 1 < overall.rows.size() && overall.rows[i + 1].rank == row.rank);
     table.add_row({rank_text(row.rank, tied), to_string(row.policy), std::to_string(row.rank_sum),
-                   std::to_string(row.primary_sum)});
+                   key_text(objective, 0, row.primary_sum)});
   }
-  text += "\noverall (by the sum of ranks, then of " + std::string(primary) + ")\n" + table.render("  ");
+  text += "\noverall (by the sum of ranks, then of " + names.front() + ")\n" + table.render("  ");
   text += "recommended: " + std::string(to_string(overall.recommended)) +
           (overall.tied_best ? " (tied with others; among tied, the first in policy order)" : "") + "\n";
 

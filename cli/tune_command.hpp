@@ -1,4 +1,5 @@
-// `smh tune REPORT.json... [--objective failures|footprint] [-o MACHINE.json]`:
+// `smh tune REPORT.json... [--objective failures|footprint|latency|weighted]
+//  [--weights failures=W,footprint=W,latency=W] [-o MACHINE.json]`:
 // reads `smh compare --report` reports, ranks the policies per trace and over
 // all traces (policy_ranking.hpp), prints the tables with each best's margin
 // to the runner-up, and writes the compared machine with the recommended
@@ -15,7 +16,8 @@ namespace smh::cli {
 
 struct TuneCommandOptions {
   std::vector<std::string> report_paths;
-  std::string objective = "failures";
+  std::string objective = "failures";  // failures, footprint, latency, weighted (policy_ranking.hpp)
+  std::string weights;                 // --weights (weighted only; empty: 1 each)
   std::string output_path;  // -o (empty: none)
   // Each report, and the compared machine (for -o), is read whole up to this.
   std::uint64_t max_input_bytes = std::uint64_t{1} << 30;

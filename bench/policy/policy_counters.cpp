@@ -79,6 +79,9 @@ NamedFigures policy_counters(const sim::ScenarioOutcome& outcome) {
                                                              : static_cast<double>(searches.heap_searches) /
                                                                    static_cast<double>(searches.requests));
   figures.emplace_back("search_max", static_cast<double>(searches.max_per_request));
+  // Whole counts too (exact in a double below 2^53), for smh tune's latency objective.
+  figures.emplace_back("requests", static_cast<double>(searches.requests));
+  figures.emplace_back("heap_searches", static_cast<double>(searches.heap_searches));
   for (std::size_t index = 0; index < summary.regions.size(); ++index) {
     const sim::RegionSummary& region = summary.regions[index];
     const std::string prefix = "region:" + region.name + ".";

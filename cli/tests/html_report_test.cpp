@@ -224,6 +224,48 @@ TEST_F(Html, ComparePageShowsEveryRowOfTheReportWithTheBestMarked) {
   EXPECT_EQ(read("t.jsonl"), alloc_free_trace(60));
 }
 
+TEST_F(Html, SizePageShowsEveryRegionAndAttributeOfTheReport) {
+  write("m.json", R"({"format_version": 1, "name": "m", "seed": 1, "machine": {"regions": [
+  {"name": "a", "base": "0x2000_0000", "size": "8K", "attr": "cacheable", "cache": "non_cacheable"},
+  {"name": "b", "base": "0x2100_0000", "size": "32K", "attr": "cacheable", "cache": "non_cacheable"},
+  {"name": "d", "base": "0x3000_0000", "size": "16K", "attr": "non_cacheable", "cache": "non_cacheable"}]}})");
+  write("t.jsonl", alloc_free_trace(60));
+  const Completed done = smh({"size", "m.json", "t.jsonl", "--headroom", "10", "--report", "s.json", "--html", "s.html"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  const std::string html = read("s.html");
+  EXPECT_EQ(xml_problem(html), "");
+  const auto report = nlohmann::json::parse(read("s.json"));
+  EXPECT_EQ(report.at("report"), "smh-size");
+  const std::map<std::string, std::string> cells = figure_cells(html);
+  std::size_t figures = 0;
+  for (const auto& [prefix, key] : {std::pair<std::string, std::string>{"r", "regions"}, {"a", "attributes"}}) {
+    const auto& rows = report.at(key);
+    EXPECT_NE(html.find("id=\"size-bars-" + key + "\""), std::string::npos);
+    for (std::size_t index = 0; index < rows.size(); ++index) {
+      for (const char* figure : {"current_bytes", "needed_bytes", "sized_bytes", "high_water_bytes"}) {
+        const std::string id = prefix + std::to_string(index) + "-" + figure;
+        ASSERT_EQ(cells.count(id), 1u) << id;
+        EXPECT_EQ(cells.at(id), json_text(rows[index].at(figure))) << id;
+        ++figures;
+      }
+    }
+  }
+  for (const char* key : {"policy", "scale", "headroom_percent", "replays"}) {
+    ASSERT_EQ(cells.count(std::string("size-") + key), 1u) << key;
+    EXPECT_EQ(cells.at(std::string("size-") + key), json_text(report.at(key))) << key;
+  }
+  EXPECT_EQ(figures, (3u + 2u) * 4u);
+  EXPECT_EQ(cells.size(), figures + 4);
+  // Deterministic, and the outputs refused like compare's.
+  ASSERT_EQ(smh({"size", "m.json", "t.jsonl", "--headroom", "10", "--html", "again.html"}).exit_code, 0);
+  EXPECT_EQ(read("again.html"), html);
+  const Completed input = smh({"size", "m.json", "t.jsonl", "--html", "m.json"});
+  EXPECT_EQ(input.exit_code, 2);
+  EXPECT_NE(input.err.find("--html: m.json is m.json, an input of this run"), std::string::npos) << input.err;
+  const Completed same = smh({"size", "m.json", "t.jsonl", "-o", "o", "--report", "o"});
+  EXPECT_EQ(same.exit_code, 2) << same.err;
+}
+
 TEST(HtmlEscape, MarkupAndBadBytesCannotBreakThePage) {
   EXPECT_EQ(html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
   EXPECT_EQ(html_escape("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");  // valid UTF-8 kept

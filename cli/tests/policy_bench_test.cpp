@@ -145,6 +145,9 @@ TEST_F(PolicyBench, FiguresAreSmhComparesAndTuneReadsThem) {
     EXPECT_NEAR(one.at("f_ext_p95").get<double>(), nearest_rank(all, 95), 1e-6);
     EXPECT_NEAR(one.at("f_ext_p50").get<double>(), rows[i].at("f_ext_p50").get<double>(), 1e-6);
     EXPECT_NEAR(one.at("f_ext_p95").get<double>(), rows[i].at("f_ext_p95").get<double>(), 1e-6);
+    EXPECT_EQ(one.at("requests").get<double>(), rows[i].at("requests").get<double>());
+    EXPECT_EQ(one.at("heap_searches").get<double>(), rows[i].at("heap_searches").get<double>());
+    EXPECT_EQ(one.at("search_max").get<double>(), rows[i].at("search_max").get<double>());
     spilled = spilled || one.at("spilled").get<double>() > 0;
     searched_two = searched_two || one.at("search_max").get<double>() == 2;
     EXPECT_GE(one.at("search_mean").get<double>(), 1.0);
@@ -154,7 +157,7 @@ TEST_F(PolicyBench, FiguresAreSmhComparesAndTuneReadsThem) {
   EXPECT_TRUE(searched_two);
 
   // Both reports rank alike and recommend the same policy.
-  for (const char* objective : {"failures", "footprint"}) {
+  for (const char* objective : {"failures", "footprint", "latency", "weighted"}) {
     const Completed from_bench = smh({"tune", "b.json", "--objective", objective, "-o", "from_bench.json"});
     const Completed from_compare = smh({"tune", "c.json", "--objective", objective});
     ASSERT_EQ(from_bench.exit_code, 0) << from_bench.err;

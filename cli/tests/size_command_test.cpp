@@ -178,5 +178,100 @@ TEST_F(SizeCommand, HeadroomPolicyAndBadInput) {
   EXPECT_EQ(too_big.exit_code, 0) << "the machine's own sizes hold the trace: nothing grows";
 }
 
+TEST(RegionSizing, GroupBudgetsAreSharedInProportionAndSumExactly) {
+  // Regions 0 and 2 share a budget 1:3, region 1 has one of its own.
+  const std::vector<SizingGroup> groups = {{{0, 2}, {4096, 12288}}, {{1}, {999}}};
+  EXPECT_EQ(group_region_sizes(groups, {8000, 512}, 3, 16), (std::vector<std::uint64_t>{2000, 512, 6000}));
+  // 1001 granules: 250 and 750 rounded down, the one left over to region 0.
+  EXPECT_EQ(group_region_sizes(groups, {8008, 512}, 3, 16), (std::vector<std::uint64_t>{2008, 512, 6000}));
+  // Off the granule: taken down to it; never below the smallest region.
+  EXPECT_EQ(group_region_sizes(groups, {8015, 3}, 3, 16), (std::vector<std::uint64_t>{2008, 16, 6000}));
+  EXPECT_EQ(group_region_sizes(groups, {16, 16}, 3, 16), (std::vector<std::uint64_t>{16, 16, 16}));
+  // Budgets far past 64 bits of granules x weight.
+  const std::vector<SizingGroup> large = {{{0, 1}, {std::uint64_t{1} << 32, std::uint64_t{3} << 32}}};
+  EXPECT_EQ(group_region_sizes(large, {std::uint64_t{1} << 40}, 2, 16),
+            (std::vector<std::uint64_t>{std::uint64_t{1} << 38, std::uint64_t{3} << 38}));
+}
+
+TEST_F(SizeCommand, PerAttributeScalesAnAttributesRegionsTogetherAndOneGranuleLessFails) {
+  write("m.json", machine_json);
+  write("t.jsonl", workload_trace());
+  const Completed done = smh({"size", "m.json", "t.jsonl", "--scale", "attribute", "-o", "sized.json", "--report",
+                              "s.json"});
+  ASSERT_EQ(done.exit_code, 0) << done.err << done.out;
+  EXPECT_NE(done.out.find("each attribute's regions scaled together"), std::string::npos) << done.out;
+  EXPECT_NE(done.out.find("per attribute\n"), std::string::npos) << done.out;
+  const Json report = Json::parse(read("s.json"));
+  EXPECT_EQ(report["scale"], "attribute");
+  const Json sized = Json::parse(read("sized.json"));
+  std::vector<std::uint64_t> bytes;
+  for (std::size_t region = 0; region < 3; ++region) {
+    bytes.push_back(sized["machine"]["regions"][region]["size"].get<std::uint64_t>());
+    EXPECT_EQ(report["regions"][region]["sized_bytes"].get<std::uint64_t>(), bytes.back());
+    EXPECT_EQ(report["regions"][region]["needed_bytes"].get<std::uint64_t>(), bytes.back()) << "no headroom";
+    EXPECT_LE(report["regions"][region]["high_water_bytes"].get<std::uint64_t>(), bytes.back());
+  }
+  // fast and slow (16K and 64K, both cacheable) keep their 1:4, to the granule.
+  const std::uint64_t cacheable = bytes[0] + bytes[1];
+  ASSERT_EQ(report["attributes"].size(), 2u);
+  EXPECT_EQ(report["attributes"][0]["attr"], "cacheable");
+  EXPECT_EQ(report["attributes"][0]["needed_bytes"].get<std::uint64_t>(), cacheable);
+  EXPECT_EQ(report["attributes"][0]["regions"], Json::parse(R"(["fast", "slow"])"));
+  EXPECT_EQ(report["attributes"][1]["needed_bytes"].get<std::uint64_t>(), bytes[2]);
+  const std::vector<SizingGroup> groups = {{{0, 1}, {16384, 65536}}, {{2}, {32768}}};
+  EXPECT_EQ(group_region_sizes(groups, {cacheable, bytes[2]}, 3, 16), bytes);
+  EXPECT_LE(bytes[0] * 4, bytes[1] + 4 * sizing_granule_bytes);
+  EXPECT_LE(bytes[1], bytes[0] * 4 + 4 * sizing_granule_bytes);
+  const auto replay_failures = [&](const std::vector<std::uint64_t>& sizes) {
+    Json machine = sized;
+    for (std::size_t region = 0; region < 3; ++region) {
+      machine["machine"]["regions"][region]["size"] = sizes[region];
+    }
+    write("try.json", machine.dump());
+    const Completed run = smh({"replay", "--machine", "try.json", "t.jsonl", "--report", "r.json", "--quiet"});
+    EXPECT_NE(run.exit_code, 2) << run.err;
+    return Json::parse(read("r.json"))["scenarios"][0]["failed_allocs"].get<int>();
+  };
+  EXPECT_EQ(replay_failures(bytes), 0);
+  // One granule less of either attribute's budget fails.
+  EXPECT_GT(replay_failures(group_region_sizes(groups, {cacheable - 8, bytes[2]}, 3, 16)), 0);
+  EXPECT_GT(replay_failures(group_region_sizes(groups, {cacheable, bytes[2] - 8}, 3, 16)), 0);
+  // The same inputs, the same answer; and a scale that is not one.
+  const Completed again = smh({"size", "m.json", "t.jsonl", "--scale", "attribute", "--report", "again.json"});
+  EXPECT_EQ(again.out, done.out);
+  EXPECT_EQ(read("again.json"), read("s.json"));
+  const Completed bad = smh({"size", "m.json", "t.jsonl", "--scale", "bank"});
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+TEST_F(SizeCommand, ReportHoldsTheSizesPrintedAndWritten) {
+  write("m.json", machine_json);
+  write("t.jsonl", workload_trace());
+  const Completed done = smh({"size", "m.json", "t.jsonl", "--headroom", "25", "-o", "sized.json", "--report",
+                              "s.json"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  const Json report = Json::parse(read("s.json"));
+  const Json sized = Json::parse(read("sized.json"));
+  EXPECT_EQ(report["machine"], "m.json");
+  EXPECT_EQ(report["traces"], Json::parse(R"(["t.jsonl"])"));
+  EXPECT_EQ(report["scale"], "region");
+  EXPECT_EQ(report["policy"], "first_fit");
+  EXPECT_NE(done.out.find(", " + std::to_string(report["replays"].get<std::uint64_t>()) + " replays"),
+            std::string::npos);
+  std::uint64_t cacheable = 0;
+  for (std::size_t region = 0; region < 3; ++region) {
+    const Json& row = report["regions"][region];
+    EXPECT_EQ(row["name"], sized["machine"]["regions"][region]["name"]);
+    EXPECT_EQ(row["sized_bytes"], sized["machine"]["regions"][region]["size"]);
+    const auto needed = row["needed_bytes"].get<std::uint64_t>();
+    EXPECT_EQ(row["sized_bytes"].get<std::uint64_t>(), ((needed * 125 + 99) / 100 + 7) / 8 * 8);
+    EXPECT_NE(done.out.find(" " + std::to_string(needed) + " "), std::string::npos) << done.out;
+    EXPECT_GT(row["high_water_bytes"].get<std::uint64_t>(), 0u);
+    EXPECT_LE(row["high_water_bytes"].get<std::uint64_t>(), row["sized_bytes"].get<std::uint64_t>());
+    cacheable += region < 2 ? row["sized_bytes"].get<std::uint64_t>() : 0;
+  }
+  EXPECT_EQ(report["attributes"][0]["sized_bytes"].get<std::uint64_t>(), cacheable);
+}
+
 }  // namespace
 }  // namespace smh::cli::test
