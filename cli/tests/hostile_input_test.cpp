@@ -123,9 +123,9 @@ TEST_F(HostileInput, EveryInputEndsInAVerdictNeverACrashOrAHang) {
   const auto with_regions = [](const std::string& regions) {
     return R"({"format_version": 1, "machine": {"regions": [)" + regions + R"(]}, "ops": [{"op": "alloc", "handle": 1, "attr": 0, "size": 64}]})";
   };
-  inputs.push_back(file("region_huge.json", with_regions(R"({"name": "r", "base": 4096, "size": 18446744073709551615, "attr": 0, "cache": "non_cacheable"})"), "more than the budget of"));
+  inputs.push_back(file("region_huge.json", with_regions(R"({"name": "r", "base": 4096, "size": 18446744073709551615, "attr": 0, "cache": "non_cacheable"})"), ":1:83: $.machine.regions[0].size: region 'r': size 18446744073709551615 bytes (0xffffffffffffffff) exceeds the maximum"));
   inputs.push_back(file("region_4g.json", with_regions(R"({"name": "r", "base": "0x1_0000_0000", "size": 4294967288, "attr": 0, "cache": "non_cacheable"})"), "more than the budget of"));
-  inputs.push_back(file("region_wraps.json", with_regions(R"({"name": "r", "base": "0xFFFF_FFFF_FFFF_F000", "size": "64K", "attr": 0, "cache": "non_cacheable"})"), "overflows the 64-bit device address space"));
+  inputs.push_back(file("region_wraps.json", with_regions(R"({"name": "r", "base": "0xFFFF_FFFF_FFFF_F000", "size": "64K", "attr": 0, "cache": "non_cacheable"})"), "$.machine.regions[0].size: region 'r': base address 0xfffffffffffff000 + size 0x10000 overflows the 64-bit device address space"));
   inputs.push_back(file("regions_65.json", [&] {
     std::string regions;
     for (int i = 0; i < 65; ++i) {
@@ -133,7 +133,7 @@ TEST_F(HostileInput, EveryInputEndsInAVerdictNeverACrashOrAHang) {
                  std::to_string((i + 1) * 0x10000) + R"(, "size": "4K", "attr": 0, "cache": "non_cacheable"})";
     }
     return with_regions(regions);
-  }(), "the simulator holds at most 64"));
+  }(), "$.machine.regions[64]: the machine has 65 regions; the simulator holds at most 64"));
   inputs.push_back(file("handle_reserved.json", R"({"format_version": 1, "machine": {"regions": [{"name": "r", "base": 4096, "size": "4K", "attr": 0, "cache": "non_cacheable"}]}, "ops": [{"op": "alloc", "handle": 4294967295, "attr": 0, "size": 8}]})",
                         "$.ops[0].handle: handle 4294967295 is out of range (at most 4294967294)"));
   inputs.push_back(file("range_wraps.json", R"({"format_version": 1, "machine": {"regions": [{"name": "r", "base": 4096, "size": "4K", "attr": 0, "cache": "write_back"}]}, "ops": [{"op": "alloc", "handle": 1, "attr": 0, "size": 64}, {"op": "cpu_write", "handle": 1, "offset": 8, "length": 18446744073709551608}]})",

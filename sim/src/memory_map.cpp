@@ -39,43 +39,50 @@ bool valid_policy(CachePolicy policy) {
          policy == CachePolicy::non_cacheable;
 }
 
+// A broken rule: the field it is about (its key in the scenario format) and
+// the message.
+struct Broken {
+  std::string_view field;
+  std::string message;
+};
+
 // The rules one region must satisfy on its own; names are checked by the caller.
-std::optional<std::string> check_region(const RegionSpec& spec) {
+std::optional<Broken> check_region(const RegionSpec& spec) {
   const std::string who = quoted(spec);
   if (spec.base == 0) {
-    return who + ": base address 0x0 is not allowed (0 is the null device address)";
+    return Broken{"base", who + ": base address 0x0 is not allowed (0 is the null device address)"};
   }
   if (spec.base % Heap::granule_bytes != 0) {
-    return who + ": base address " + hex(spec.base) + " is not " +
-           std::to_string(Heap::granule_bytes) + "-byte aligned";
+    return Broken{"base", who + ": base address " + hex(spec.base) + " is not " +
+                              std::to_string(Heap::granule_bytes) + "-byte aligned"};
   }
   if (spec.size_bytes < Heap::min_region_bytes) {
-    return who + ": size " + bytes(spec.size_bytes) + " is below the minimum of " +
-           bytes(Heap::min_region_bytes);
+    return Broken{"size", who + ": size " + bytes(spec.size_bytes) + " is below the minimum of " +
+                              bytes(Heap::min_region_bytes)};
   }
   if (spec.size_bytes > Heap::max_region_bytes) {
-    return who + ": size " + bytes(spec.size_bytes) + " exceeds the maximum of " +
-           bytes(Heap::max_region_bytes);
+    return Broken{"size", who + ": size " + bytes(spec.size_bytes) + " exceeds the maximum of " +
+                              bytes(Heap::max_region_bytes)};
   }
   if (spec.size_bytes > std::numeric_limits<std::uint64_t>::max() - spec.base) {
-    return who + ": base address " + hex(spec.base) + " + size " + hex(spec.size_bytes) +
-           " overflows the 64-bit device address space";
+    return Broken{"size", who + ": base address " + hex(spec.base) + " + size " + hex(spec.size_bytes) +
+                              " overflows the 64-bit device address space"};
   }
   if (!valid_policy(spec.cache_policy)) {
-    return who + ": unknown cache policy value " +
-           std::to_string(static_cast<unsigned>(spec.cache_policy));
+    return Broken{"cache", who + ": unknown cache policy value " +
+                               std::to_string(static_cast<unsigned>(spec.cache_policy))};
   }
   // The line size only means something behind a cache.
   if (is_cacheable(spec.cache_policy)) {
     if (!std::has_single_bit(spec.line_bytes)) {
-      return who + " (" + to_string(spec.cache_policy) + "): cache line size " +
-             std::to_string(spec.line_bytes) + " bytes is not a power of two";
+      return Broken{"line_bytes", who + " (" + to_string(spec.cache_policy) + "): cache line size " +
+                                      std::to_string(spec.line_bytes) + " bytes is not a power of two"};
     }
     if (spec.line_bytes < MemoryMap::min_line_bytes || spec.line_bytes > MemoryMap::max_line_bytes) {
-      return who + " (" + to_string(spec.cache_policy) + "): cache line size " +
-             std::to_string(spec.line_bytes) + " bytes is outside " +
-             std::to_string(MemoryMap::min_line_bytes) + ".." +
-             std::to_string(MemoryMap::max_line_bytes);
+      return Broken{"line_bytes", who + " (" + to_string(spec.cache_policy) + "): cache line size " +
+                                      std::to_string(spec.line_bytes) + " bytes is outside " +
+                                      std::to_string(MemoryMap::min_line_bytes) + ".." +
+                                      std::to_string(MemoryMap::max_line_bytes)};
     }
   }
   return std::nullopt;
@@ -83,7 +90,7 @@ std::optional<std::string> check_region(const RegionSpec& spec) {
 
 // Regions sorted by base overlap somewhere iff some neighbours do: if i and j > i
 // overlap, base(i+1) <= base(j) < end(i).
-std::optional<std::string> check_overlaps(const std::vector<RegionSpec>& specs) {
+std::optional<MapProblem> check_overlaps(const std::vector<RegionSpec>& specs) {
   std::vector<unsigned> order(specs.size());
   for (unsigned i = 0; i < order.size(); ++i) {
     order[i] = i;
@@ -94,12 +101,14 @@ std::optional<std::string> check_overlaps(const std::vector<RegionSpec>& specs) 
     const RegionSpec& low = specs[order[k - 1]];
     const RegionSpec& high = specs[order[k]];
     if (high.base < low.base + low.size_bytes) {
-      // Name the later region of the map first: it is the one that "overlaps".
+      // Name the later region of the map first: it is the one that "overlaps",
+      // and its base is where the problem is shown.
       const bool high_is_later = order[k] > order[k - 1];
       const RegionSpec& later = high_is_later ? high : low;
       const RegionSpec& earlier = high_is_later ? low : high;
-      return quoted(later) + " " + device_range(later) + " overlaps " + quoted(earlier) + " " +
-             device_range(earlier);
+      return MapProblem{std::max(order[k], order[k - 1]), "base",
+                        quoted(later) + " " + device_range(later) + " overlaps " + quoted(earlier) + " " +
+                            device_range(earlier)};
     }
   }
   return std::nullopt;
@@ -139,26 +148,33 @@ std::uint64_t MemoryMap::host_alignment_bytes(std::uint64_t size_bytes) {
   return std::bit_ceil(size_bytes);
 }
 
-std::optional<std::string> MemoryMap::validate(const std::vector<RegionSpec>& specs) {
-  if (specs.empty()) {
-    return std::string("memory map has no regions");
-  }
+std::optional<MapProblem> MemoryMap::find_problem(const std::vector<RegionSpec>& specs) {
   std::unordered_map<std::string_view, unsigned> index_of_name;
   for (unsigned i = 0; i < specs.size(); ++i) {
     const RegionSpec& spec = specs[i];
     if (spec.name.empty()) {
-      return "region #" + std::to_string(i) + " has an empty name";
+      return MapProblem{i, "name", "region #" + std::to_string(i) + " has an empty name"};
     }
     const auto [it, inserted] = index_of_name.emplace(spec.name, i);
     if (!inserted) {
-      return quoted(spec) + " is defined twice (regions #" + std::to_string(it->second) +
-             " and #" + std::to_string(i) + ")";
+      return MapProblem{i, "name", quoted(spec) + " is defined twice (regions #" + std::to_string(it->second) +
+                                       " and #" + std::to_string(i) + ")"};
     }
-    if (auto problem = check_region(spec)) {
-      return problem;
+    if (auto broken = check_region(spec)) {
+      return MapProblem{i, broken->field, std::move(broken->message)};
     }
   }
   return check_overlaps(specs);
+}
+
+std::optional<std::string> MemoryMap::validate(const std::vector<RegionSpec>& specs) {
+  if (specs.empty()) {
+    return std::string("memory map has no regions");
+  }
+  if (auto problem = find_problem(specs)) {
+    return std::move(problem->message);
+  }
+  return std::nullopt;
 }
 
 bool MemoryMap::build(std::vector<RegionSpec> specs, MemoryMap* out, std::string* error) {

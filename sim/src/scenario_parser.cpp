@@ -37,6 +37,8 @@
 #include "op_json.hpp"
 #include "smh/pool_types.hpp"
 #include "smh/sim/bounded_file.hpp"
+#include "smh/sim/executor.hpp"
+#include "smh/sim/memory_map.hpp"
 #include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim {
@@ -220,6 +222,7 @@ class Parser {
     if (!machine(root.at("machine"), child_path(path, "machine"), &out->machine)) {
       return false;
     }
+    out->machine_at = position(root.at("machine").begin);
     if (root.contains("faults") && !faults(root.at("faults"), child_path(path, "faults"), out)) {
       return false;
     }
@@ -243,11 +246,18 @@ class Parser {
         return fail_at(root.at("trace").begin, child_path(path, "trace"), "trace path must not be empty");
       }
       out->trace = std::move(trace);
+      out->trace_at = position(root.at("trace").begin);
     }
     return !root.contains("expect") || expect(root.at("expect"), child_path(path, "expect"), &out->expect);
   }
 
  private:
+  [[nodiscard]] TextPosition position(std::size_t offset) const {
+    TextPosition at;
+    line_column(text_.text(), offset, &at.line, &at.column);
+    return at;
+  }
+
   // ---- errors ----
   bool fail_at(std::size_t offset, const std::string& path, std::string message) {
     if (error_ != nullptr) {
@@ -431,7 +441,7 @@ class Parser {
     }
     out->regions.clear();
     std::size_t index = 0;
-    return each_element(regions, [&](const JsonSpan& element) {
+    const bool read = each_element(regions, [&](const JsonSpan& element) {
       RegionSpec spec;
       if (!region(element, child_path(regions_path, index++), out->pool.mode, &spec)) {
         return false;
@@ -439,6 +449,47 @@ class Parser {
       out->regions.push_back(std::move(spec));
       return true;
     });
+    return read && machine_rules(regions, regions_path, *out);
+  }
+
+  // The rules the regions must keep together and one by one (MemoryMap's),
+  // each broken one shown at the field it is about. A machine without regions
+  // is refused when it is run, not here: it is about the whole machine.
+  bool machine_rules(const JsonSpan& regions, const std::string& regions_path, const MachineConfig& machine) {
+    if (machine.regions.size() > Executor::max_regions) {
+      const JsonSpan first_extra = element_at(regions, Executor::max_regions);
+      return fail_at(first_extra.begin, child_path(regions_path, std::size_t{Executor::max_regions}),
+                     "the machine has " + std::to_string(machine.regions.size()) +
+                         " regions; the simulator holds at most " + std::to_string(Executor::max_regions));
+    }
+    if (machine.regions.empty()) {
+      return true;
+    }
+    const std::optional<MapProblem> problem = MemoryMap::find_problem(machine.regions);
+    if (!problem) {
+      return true;
+    }
+    const std::string region_path = child_path(regions_path, std::size_t{problem->region});
+    const Members region(text_, element_at(regions, problem->region), region_keys);
+    if (!region.contains(problem->field)) {
+      return fail_at(region.object().begin, region_path, problem->message);
+    }
+    return fail_at(region.at(problem->field).begin, child_path(region_path, problem->field), problem->message);
+  }
+
+  // The element of a (scanned) array at `index`, which it holds.
+  JsonSpan element_at(const JsonSpan& array, std::size_t index) {
+    std::optional<JsonSpan> found;
+    std::size_t at = 0;
+    each_element(array, [&](const JsonSpan& element) {
+      if (at++ == index) {
+        found = element;
+        return false;
+      }
+      return true;
+    });
+    SMH_SIM_ASSERT(found.has_value());
+    return *found;
   }
 
   bool region(const JsonSpan& value, const std::string& path, MatchMode mode, RegionSpec* out) {

@@ -84,6 +84,19 @@ void take_inputs(const Scenario& scenario, const RunOverrides& overrides, RunInp
   }
   inputs->expect = scenario.expect;
   inputs->inline_ops = scenario.ops.size();
+  inputs->machine_at = scenario.machine_at;
+  inputs->trace_at = scenario.trace_at;
+}
+
+// "s.json:3:14: $.machine: ": where an error about a part of the scenario that
+// is found after parsing belongs ("s.json: $.machine: " when the position is
+// unknown, as for a scenario built in code).
+std::string placed(const RunInputs& inputs, const TextPosition& at, std::string_view json_path) {
+  std::string out = inputs.scenario_path;
+  if (at.line != 0) {
+    out += ':' + std::to_string(at.line) + ':' + std::to_string(at.column);
+  }
+  return out + ": " + std::string(json_path) + ": ";
 }
 
 // An op error, placed: the op's JSON path in the scenario, or its trace line.
@@ -125,7 +138,7 @@ std::uint64_t worst_host_bytes(const MachineConfig& machine) {
 std::unique_ptr<Executor> make_executor(const RunnerOptions& options, ScenarioOutcome* outcome) {
   RunInputs& inputs = outcome->inputs;
   if (const std::uint64_t worst = worst_host_bytes(inputs.machine); worst > options.max_sim_memory_bytes) {
-    outcome->error = inputs.scenario_path + ": $.machine: the simulated machine could use up to " +
+    outcome->error = placed(inputs, inputs.machine_at, "$.machine") + "the simulated machine could use up to " +
                      std::to_string(worst) + " bytes of host memory (its regions' views, owner tables and a copy of "
                      "the largest block), more than the budget of " + std::to_string(options.max_sim_memory_bytes) +
                      " (raise it with --max-sim-memory-bytes)";
@@ -144,7 +157,7 @@ std::unique_ptr<Executor> make_executor(const RunnerOptions& options, ScenarioOu
   std::string error;
   std::unique_ptr<Executor> executor = Executor::create(inputs.machine, executor_options, inputs.seed, &error);
   if (!executor) {
-    outcome->error = inputs.scenario_path + ": $.machine: " + error;
+    outcome->error = placed(inputs, inputs.machine_at, "$.machine") + error;
   }
   return executor;
 }
@@ -228,7 +241,7 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
                                 : detail::trace_op_source(inputs.trace_path, inputs.machine.pool.mode, &error);
   if (!source) {
     // A trace the scenario names: say which scenario and where it names it.
-    outcome->error = inputs.replay ? error : inputs.scenario_path + ": $.trace: " + error;
+    outcome->error = inputs.replay ? error : placed(inputs, inputs.trace_at, "$.trace") + error;
     return false;
   }
   if (options.on_start) {

@@ -85,7 +85,7 @@ TEST(SimulatedMemoryBudget, AMachineBeyondItIsRefusedBeforeTheFirstOp) {
   const ScenarioOutcome refused = run_scenario_file(path, RunnerOptions{});
   EXPECT_EQ(refused.verdict, Verdict::bad_input);
   // 4 GiB - 8 of view, half that of owner table, and a block's copy as large.
-  EXPECT_EQ(refused.error, path + ": $.machine: the simulated machine could use up to 10737418220 bytes of host "
+  EXPECT_EQ(refused.error, path + ":1:34: $.machine: the simulated machine could use up to 10737418220 bytes of host "
                                   "memory (its regions' views, owner tables and a copy of the largest block), more "
                                   "than the budget of 8589934592 (raise it with --max-sim-memory-bytes)");
   EXPECT_EQ(refused.summary.ops, 0u);

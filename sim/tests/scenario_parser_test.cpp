@@ -703,5 +703,47 @@ TEST(ScenarioParser, CacheNoiseIsReadCheckedAndWritten) {
   expect_error(too_much, "$.cache_noise_ppm", "cache_noise_ppm 1000001 is out of range (at most 1000000)", "1000001");
 }
 
+// The machine's rules (MemoryMap's) are checked as it is read, each broken one
+// shown at the field it is about, with its position (issue 13, defect 6: the
+// run said only "$.machine: region 'x': ...").
+TEST(ScenarioParser, MachineRulesPointAtTheFieldTheyAreAbout) {
+  const auto machine = [](const std::string& regions) {
+    return R"({"format_version": 1, "machine": {"regions": [
+  {"name": "sram0", "base": "0x2000_0000", "size": "64K", "attr": 0, "cache": "write_back"},
+)" + regions + "]}, \"ops\": []}";
+  };
+  expect_error(machine(R"(  {"name": "sram1", "base": "0x3000_0000", "size": "4K", "attr": 0, "cache": "write_back", "line_bytes": 48})"),
+               "$.machine.regions[1].line_bytes",
+               "region 'sram1' (write_back): cache line size 48 bytes is not a power of two", "48");
+  expect_error(machine(R"(  {"name": "sram1", "base": "0x3000_0000", "size": "4K", "attr": 0, "cache": "write_through", "line_bytes": 512})"),
+               "$.machine.regions[1].line_bytes",
+               "region 'sram1' (write_through): cache line size 512 bytes is outside 16..256", "512");
+  expect_error(machine(R"(  {"name": "low", "base": 0, "size": "4K", "attr": 0, "cache": "non_cacheable"})"),
+               "$.machine.regions[1].base",
+               "region 'low': base address 0x0 is not allowed (0 is the null device address)",
+               R"(0, "size": "4K")");
+  expect_error(machine(R"(  {"name": "odd", "base": "0x3000_0004", "size": "4K", "attr": 0, "cache": "non_cacheable"})"),
+               "$.machine.regions[1].base", "region 'odd': base address 0x30000004 is not 8-byte aligned",
+               R"("0x3000_0004")");
+  expect_error(machine(R"(  {"name": "tiny", "base": "0x3000_0000", "size": 16, "attr": 0, "cache": "non_cacheable"})"),
+               "$.machine.regions[1].size",
+               "region 'tiny': size 16 bytes (0x10) is below the minimum of 24 bytes (0x18)", "16,");
+  expect_error(machine(R"(  {"name": "sram0", "base": "0x3000_0000", "size": "4K", "attr": 0, "cache": "non_cacheable"})"),
+               "$.machine.regions[1].name", "region 'sram0' is defined twice (regions #0 and #1)",
+               R"("sram0", "base": "0x3000)");
+  // An overlap is shown at the later region's base, whichever lies lower.
+  expect_error(machine(R"(  {"name": "under", "base": "0x1FFF_F000", "size": "8K", "attr": 0, "cache": "non_cacheable"})"),
+               "$.machine.regions[1].base",
+               "region 'under' [0x1ffff000, 0x20001000) overlaps region 'sram0' [0x20000000, 0x20010000)",
+               R"("0x1FFF_F000")");
+  std::string many;
+  for (unsigned i = 1; i <= Executor::max_regions; ++i) {
+    many += (i == 1 ? "" : ",\n") + std::string(R"(  {"name": "r)") + std::to_string(i) + R"(", "base": )" +
+            std::to_string(i * 0x10000) + R"(, "size": "4K", "attr": 0, "cache": "non_cacheable"})";
+  }
+  expect_error(machine(many), "$.machine.regions[64]", "the machine has 65 regions; the simulator holds at most 64",
+               R"({"name": "r64")");
+}
+
 }  // namespace
 }  // namespace smh::sim

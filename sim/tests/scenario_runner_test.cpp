@@ -148,7 +148,10 @@ TEST_F(ScenarioRunner, InvalidMachineIsBadInput) {
   "ops": []})");
   const ScenarioOutcome outcome = run_scenario_file(path, {});
   EXPECT_EQ(outcome.verdict, Verdict::bad_input);
-  EXPECT_EQ(outcome.error.rfind(path + ": $.machine: ", 0), 0u) << outcome.error;
+  // Shown at the later region's base, the field the rule is about (issue 13,
+  // defect 6: it was "$.machine: region 'b' ..." with no position).
+  EXPECT_EQ(outcome.error, path + ":3:49: $.machine.regions[1].base: region 'b' [0x1800, 0x2800) overlaps region 'a' "
+                                  "[0x1000, 0x2000)");
 }
 
 TEST_F(ScenarioRunner, MissingTraceIsBadInputNamingTheTrace) {
@@ -161,7 +164,7 @@ TEST_F(ScenarioRunner, MissingTraceIsBadInputNamingTheTrace) {
   EXPECT_EQ(outcome.inputs.trace_path, (directory_ / "missing.jsonl").string());
   EXPECT_NE(outcome.error.find(outcome.inputs.trace_path), std::string::npos) << outcome.error;
   // ... and the scenario that names it, where.
-  EXPECT_EQ(outcome.error.rfind(path + ": $.trace: ", 0), 0u) << outcome.error;
+  EXPECT_EQ(outcome.error.rfind(path + ":3:12: $.trace: ", 0), 0u) << outcome.error;
 }
 
 TEST_F(ScenarioRunner, SeedOverrideRedrawsSwarmFaults) {

@@ -65,6 +65,16 @@ struct DeviceLocation {
   std::uint64_t offset;
 };
 
+// A rule a map breaks: the region (its index in the map), the field of that
+// region the rule is about, by its key in the scenario format ("name", "base",
+// "size", "cache", "line_bytes"), and the message naming the region(s) and the
+// rule. An overlap is shown at the later region's base.
+struct MapProblem {
+  unsigned region = 0;
+  std::string_view field;
+  std::string message;
+};
+
 class MemoryMap {
  public:
   static constexpr std::uint32_t min_line_bytes = 16;
@@ -79,6 +89,9 @@ class MemoryMap {
   // Only the validation part of build(): nullopt when the specs are acceptable,
   // else the message build() would give. Maps nothing.
   static std::optional<std::string> validate(const std::vector<RegionSpec>& specs);
+  // The first rule the regions break, field by field (validate() without its
+  // "no regions" rule, which is about the whole map).
+  static std::optional<MapProblem> find_problem(const std::vector<RegionSpec>& specs);
   // The congruence modulus A used for a region of that size (see the top of this
   // file); the host view starts at base mod A modulo A.
   static std::uint64_t host_alignment_bytes(std::uint64_t size_bytes);

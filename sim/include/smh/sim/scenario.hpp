@@ -37,6 +37,13 @@ struct Expectations {
   std::optional<std::uint64_t> golden_digest;
 };
 
+// Where a value stands in a scenario's text (1-based; 0 when unknown, as for a
+// scenario built in code): for the errors found about it after parsing.
+struct TextPosition {
+  std::size_t line = 0;
+  std::size_t column = 0;
+};
+
 struct Scenario {
   std::uint32_t format_version = 1;
   std::string name;
@@ -57,6 +64,10 @@ struct Scenario {
   // file of ops; reading it is the driver's job. Mutually exclusive with ops.
   std::optional<std::string> trace;
   Expectations expect;
+  // Where "machine" and "trace" have their values: an error found when the
+  // machine is built or the trace opened is shown there.
+  TextPosition machine_at;
+  TextPosition trace_at;
 };
 
 // A syntax or schema error, positioned in the scenario text.
