@@ -41,6 +41,9 @@ class LineSource {
   // Lines returned so far: the 1-based number of the last one.
   [[nodiscard]] std::uint64_t line_number() const { return line_number_; }
   [[nodiscard]] const LineSourceError& error() const { return error_; }
+  // TraceInput::check_frame(): whether the compressed frame the lines came
+  // from is sound, once they led to an error.
+  std::string check_frame() { return input_->check_frame(); }
   [[nodiscard]] std::uint64_t file_bytes_read() const { return input_->file_bytes_read(); }
   [[nodiscard]] std::uint64_t file_bytes_total() const { return input_->file_bytes_total(); }
 

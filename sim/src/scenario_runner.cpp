@@ -227,6 +227,18 @@ bool feed_ops(detail::OpSource& source, Executor& executor, const RunnerOptions&
   }
 }
 
+// The error a run stopped on, or, when the compressed frame of the trace that
+// held it fails its check, that corruption, with the error it caused (issue 13,
+// defect 9: damage mid-frame decoded to other ops, and the run blamed one).
+std::string blame(detail::OpSource& source, const RunInputs& inputs, const std::string& error) {
+  const std::string corruption = source.input_corruption();
+  if (corruption.empty()) {
+    return error;
+  }
+  return inputs.trace_path + ": " + corruption + " (found in the frame that held the text of this error, which " +
+         "the damage made: " + error + ")";
+}
+
 // One run from its inputs to its outcome. Returns false (outcome->error set)
 // on bad input.
 bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, ScenarioOutcome* outcome) {
@@ -250,7 +262,7 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   LoopState state{detail::FragmentationSampler(inputs.machine.regions.size(), options.max_samples), {}, 0};
   state.sampler.add(0, executor->summary());
   if (!feed_ops(*source, *executor, options, inputs, &state, &error)) {
-    outcome->error = error;
+    outcome->error = blame(*source, inputs, error);
     return false;
   }
   executor->finish();

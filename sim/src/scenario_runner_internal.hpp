@@ -30,6 +30,9 @@ class OpSource {
   // Where op `op_index` (one of the last few hundred returned) came from, for an
   // error about it: "scenario.json: $.ops[12]" or "trace.jsonl:40".
   [[nodiscard]] virtual std::string where(std::uint64_t op_index) const = 0;
+  // Once the ops led to an error: what is wrong with the input they came from
+  // (TraceReader::frame_corruption), "" when nothing is or for inline ops.
+  virtual std::string input_corruption() { return ""; }
 };
 
 std::unique_ptr<OpSource> inline_op_source(const std::vector<Op>& ops, const std::string& scenario_path);

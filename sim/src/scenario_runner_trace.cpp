@@ -24,6 +24,7 @@ class TraceOps final : public OpSource {
     *error = trace_error.message.empty() ? std::string() : trace_error.to_string();
     return false;
   }
+  std::string input_corruption() override { return reader_->frame_corruption(); }
   [[nodiscard]] std::uint64_t ops_total() const override { return 0; }
   [[nodiscard]] double fraction_done() const override {
     const std::uint64_t total = reader_->file_bytes_total();

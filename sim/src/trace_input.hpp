@@ -23,6 +23,14 @@ class TraceInput {
   // including a zstd stream that ends inside a frame.
   virtual bool read(char* out, std::size_t capacity, std::size_t* produced, std::string* error) = 0;
 
+  // After the text read so far led to an error (a line that does not parse, an
+  // op the run refuses): decodes the rest of the compressed frame that text
+  // came from, dropping it, up to the frame's end, where its checksum is
+  // checked. What is wrong with that frame ("corrupt zstd data: ..."), or ""
+  // when it is sound, when the text is not compressed, or when read() has
+  // reported an error of its own. The input is read no further after this.
+  virtual std::string check_frame() { return ""; }
+
   [[nodiscard]] virtual std::uint64_t file_bytes_read() const = 0;
   [[nodiscard]] virtual std::uint64_t file_bytes_total() const = 0;
 };

@@ -70,6 +70,7 @@ class LineReader final : public TraceReader {
     }
   }
 
+  std::string frame_corruption() override { return lines_.check_frame(); }
   [[nodiscard]] std::uint64_t ops_read() const override { return ops_; }
   [[nodiscard]] std::uint64_t last_op_line() const override { return last_op_line_; }
   [[nodiscard]] std::uint64_t file_bytes_read() const override { return lines_.file_bytes_read(); }

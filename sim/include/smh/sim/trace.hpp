@@ -55,6 +55,14 @@ class TraceReader {
   // Progress, for drivers that show it: ops returned so far, and bytes of the
   // file consumed against its size on disk (compressed bytes for zstd; the
   // total is 0 when the file is not a regular file).
+  // After next() failed on a bad line, or an op it returned was refused: reads
+  // the rest of the compressed frame the ops came from (its checksum is at its
+  // end) and returns what is wrong with it ("corrupt zstd data: ..."): the
+  // error was then the damage's doing, not the trace's. "" when the frame is
+  // sound, the trace is not compressed, or next() reported a decompression or
+  // I/O error itself. The reader is not read further after this.
+  virtual std::string frame_corruption() = 0;
+
   [[nodiscard]] virtual std::uint64_t ops_read() const = 0;
   // The 1-based line of the op next() returned last (0 before the first): a
   // driver that finds the op invalid (an unknown handle) names its line.
