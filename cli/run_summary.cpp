@@ -7,6 +7,7 @@
 #include "report_json.hpp"
 #include "reproduce.hpp"
 #include "smh/sim/expectations.hpp"
+#include "smh/sim/text_excerpt.hpp"
 #include "text_chart.hpp"
 #include "text_format.hpp"
 #include "text_table.hpp"
@@ -78,7 +79,7 @@ std::string regions_table(const ScenarioOutcome& outcome) {
     const HeapStats& stats = region.stats;
     const std::uint32_t attr =
         index < outcome.inputs.machine.regions.size() ? outcome.inputs.machine.regions[index].attr : 0;
-    table.add_row({printable(region.name), attribute_name(mode, attr), std::to_string(stats.capacity_bytes),
+    table.add_row({printable(sim::excerpt(region.name)), attribute_name(mode, attr), std::to_string(stats.capacity_bytes),
                    std::to_string(stats.allocated_requested_bytes),
                    std::to_string(stats.peak_allocated_requested_bytes), std::to_string(stats.high_water_bytes),
                    std::to_string(stats.largest_free_block_bytes), fixed(region.external_fragmentation, 3),
@@ -112,7 +113,7 @@ std::string attributes_table(const ScenarioOutcome& outcome) {
   for (const sim::AttributeStats& attribute : outcome.attributes) {
     std::string regions;
     for (const unsigned region : attribute.regions) {
-      regions += (regions.empty() ? "" : ",") + printable(outcome.summary.regions[region].name);
+      regions += (regions.empty() ? "" : ",") + printable(sim::excerpt(outcome.summary.regions[region].name));
     }
     table.add_row({attribute_name(outcome.inputs.machine.pool.mode, attribute.attr), regions.empty() ? "-" : regions,
                    std::to_string(attribute.alloc_requests), std::to_string(attribute.requested_bytes),
@@ -139,11 +140,11 @@ std::string over_time(const ScenarioOutcome& outcome) {
                     " (levels _ zero . : - = + * # full; live as a share of the capacity)\n";
   std::size_t name_width = 0;
   for (const sim::RegionSummary& region : outcome.summary.regions) {
-    name_width = std::max(name_width, printable(region.name).size());
+    name_width = std::max(name_width, printable(sim::excerpt(region.name)).size());
   }
   for (std::size_t index = 0; index < series.regions.size() && index < outcome.summary.regions.size(); ++index) {
     const sim::FragmentationSeries::RegionSeries& region = series.regions[index];
-    const std::string name = printable(outcome.summary.regions[index].name);
+    const std::string name = printable(sim::excerpt(outcome.summary.regions[index].name));
     const std::uint64_t capacity = outcome.summary.regions[index].stats.capacity_bytes;
     std::vector<double> live_share;
     for (const std::uint64_t live : region.live_bytes) {
@@ -231,7 +232,7 @@ std::string ops_text(const ScenarioOutcome& outcome) {
 std::string render_run_summary(const ScenarioOutcome& outcome) {
   const sim::RunInputs& inputs = outcome.inputs;
   std::string out = "scenario  " + printable(inputs.scenario_path) +
-                    (inputs.name.empty() ? "" : " (" + printable(inputs.name) + ")") + "\n";
+                    (inputs.name.empty() ? "" : " (" + printable(sim::excerpt(inputs.name)) + ")") + "\n";
   if (outcome.verdict == Verdict::bad_input || outcome.verdict == Verdict::crashed) {
     out += "result    " + verdict_label(outcome.verdict) + " (" + to_string(outcome.verdict) +
            "): " + printable(outcome.error) + "\n";

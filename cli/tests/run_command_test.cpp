@@ -66,6 +66,20 @@ TEST_F(Run, InvalidOpExitsTwoNamingTheOpAndSeed) {
       << run.err;
 }
 
+// A summary names the scenario and its regions by at most max_excerpt_bytes of
+// their names (issue 13: an 8 MB scenario name was printed whole).
+TEST_F(Run, ASummaryShowsALongNameByItsHeadAndLength) {
+  write("long_name.json", R"({"format_version": 1, "name": ")" + std::string(8'000'000, 'n') +
+                              R"(", "machine": {"regions": [{"name": ")" + std::string(1'000'000, 'r') +
+                              R"(", "base": 4096, "size": "4K", "attr": 0, "cache": "non_cacheable"}]}, "ops": []})");
+  const Completed run = smh({"run", "long_name.json"});
+  EXPECT_EQ(run.exit_code, 0) << run.err.substr(0, 400);
+  EXPECT_TRUE(contains(run.out, "scenario  long_name.json (" + std::string(64, 'n') + "\u2026 (8000000 bytes))"))
+      << run.out.substr(0, 400);
+  EXPECT_TRUE(contains(run.out, std::string(64, 'r') + "\u2026 (1000000 bytes)")) << run.out.substr(0, 400);
+  EXPECT_LT(run.out.size() + run.err.size(), std::size_t{20'000});
+}
+
 TEST_F(Run, BadCommandLinesExitTwo) {
   write("ok.json", passing_scenario());
   EXPECT_EQ(smh({"run"}).exit_code, 2);

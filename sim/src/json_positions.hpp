@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "smh/sim/text_excerpt.hpp"
+
 namespace smh::sim::detail {
 
 using json = nlohmann::json;
@@ -31,12 +33,24 @@ inline bool is_identifier(std::string_view key) {
   return true;
 }
 
+// `text` as a JSON string for a message; past max_excerpt_bytes, its head
+// quoted and its length after: "kkkk…" (4000000 bytes).
 inline std::string json_quoted(std::string_view text) {
-  return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+  const auto quoted = [](std::string_view part) {
+    return json(std::string(part)).dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  if (text.size() <= max_excerpt_bytes) {
+    return quoted(text);
+  }
+  const std::string tail = excerpt_tail(text);  // "… (N bytes)"
+  const std::size_t ellipsis_bytes = std::string_view("\u2026").size();
+  return quoted(std::string(excerpt_head(text)) + tail.substr(0, ellipsis_bytes)) + tail.substr(ellipsis_bytes);
 }
 
+// ".key", or ["key"] for a key that is not an identifier or is too long to
+// repeat whole (json_quoted).
 inline std::string child_path(const std::string& parent, std::string_view key) {
-  if (is_identifier(key)) {
+  if (is_identifier(key) && key.size() <= max_excerpt_bytes) {
     return parent + '.' + std::string(key);
   }
   return parent + '[' + json_quoted(key) + ']';

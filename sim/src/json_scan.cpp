@@ -316,8 +316,8 @@ std::string JsonText::describe(const JsonSpan& span) const {
       std::string scratch;
       return "string " + json_quoted(string_value(span, &scratch));
     }
-    case JsonKind::integer: return "integer " + std::string(raw(span));
-    case JsonKind::number: return "number " + std::string(raw(span));
+    case JsonKind::integer: return "integer " + excerpt(raw(span));
+    case JsonKind::number: return "number " + excerpt(raw(span));
     case JsonKind::object: return "object";
     case JsonKind::array: return "array";
   }

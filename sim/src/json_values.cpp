@@ -44,7 +44,7 @@ bool read_integer(const JsonText& text, const JsonSpan& span, std::string_view w
       value = value * 10 + digit;
     }
     if (overflow) {
-      return fail(span.begin, std::string(what) + " " + std::string(raw) + " does not fit in 64 bits", error);
+      return fail(span.begin, std::string(what) + " " + excerpt(raw) + " does not fit in 64 bits", error);
     }
     if (value > max) {
       return fail(span.begin, std::string(what) + " " + std::to_string(value) + " is out of range (at most " +
@@ -55,9 +55,9 @@ bool read_integer(const JsonText& text, const JsonSpan& span, std::string_view w
     return true;
   }
   if (span.kind == JsonKind::integer) {
-    return fail(span.begin, std::string(what) + " must not be negative, got " + std::string(raw), error);
+    return fail(span.begin, std::string(what) + " must not be negative, got " + excerpt(raw), error);
   }
-  return fail(span.begin, std::string(what) + " must be an integer, got " + std::string(raw), error);
+  return fail(span.begin, std::string(what) + " must be an integer, got " + excerpt(raw), error);
 }
 
 bool read_size(const JsonText& text, const JsonSpan& span, std::uint64_t max, std::uint64_t* out, TextError* error) {

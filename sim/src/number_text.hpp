@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "smh/sim/text_excerpt.hpp"
+
 namespace smh::sim::detail {
 
 // Parses "<digits>[unit]": decimal or 0x-hex digits, '_' allowed between
@@ -61,7 +63,7 @@ inline std::string parse_number_text(std::string_view text, bool allow_units, st
   std::uint64_t multiplier = 1;
   if (!unit.empty()) {
     if (!allow_units) {
-      return "unexpected \"" + std::string(unit) + "\" after the number";
+      return "unexpected \"" + excerpt(unit) + "\" after the number";
     }
     if (unit == "K" || unit == "KiB") {
       multiplier = std::uint64_t{1} << 10;
@@ -70,7 +72,7 @@ inline std::string parse_number_text(std::string_view text, bool allow_units, st
     } else if (unit == "G" || unit == "GiB") {
       multiplier = std::uint64_t{1} << 30;
     } else {
-      return "unknown unit \"" + std::string(unit) + "\" (units: K, KiB, M, MiB, G, GiB; powers of 1024)";
+      return "unknown unit \"" + excerpt(unit) + "\" (units: K, KiB, M, MiB, G, GiB; powers of 1024)";
     }
   }
   if (overflow || value > std::numeric_limits<std::uint64_t>::max() / multiplier) {

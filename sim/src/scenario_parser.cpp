@@ -662,7 +662,7 @@ class Parser {
     const std::from_chars_result read = std::from_chars(raw.data(), raw.data() + raw.size(), number);
     if (read.ec != std::errc() || !(number >= 0 && number <= max)) {
       return fail_at(value.begin, value_path,
-                     std::string(key) + " " + std::string(raw) + " is out of range (0.." + std::string(max_text) + ")");
+                     std::string(key) + " " + excerpt(raw) + " is out of range (0.." + std::string(max_text) + ")");
     }
     *out = number;
     return true;
