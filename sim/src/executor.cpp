@@ -1,6 +1,6 @@
-// smh::sim::Executor — lifecycle, op dispatch and the summary. The state and the
-// operations live in executor_impl.hpp (which lists the files that implement
-// them).
+// smh::sim::Executor — lifecycle, op validation and dispatch, the summary. The
+// coordinator and its parts are drawn in executor_impl.hpp (which lists the
+// files that implement them).
 #include "smh/sim/executor.hpp"
 
 #include <bit>
@@ -18,7 +18,7 @@ Executor::~Executor() = default;
 
 std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const ExecutorOptions& options,
                                            std::uint64_t seed, std::string* error) {
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(options);
   if (config.regions.size() > max_regions) {
     *error = "the machine has " + std::to_string(config.regions.size()) + " regions; the simulator holds at most " +
              std::to_string(max_regions);
@@ -28,7 +28,6 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
     return nullptr;
   }
   impl->config = config;
-  impl->options = options;
   try {
     // Only the checks, the coherency oracles and fault detection read the owner
     // tables; a fast replay builds them when its first cache or DMA op needs them.
@@ -39,18 +38,11 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
     return nullptr;
   }
   impl->seed = seed;
-  impl->fault_rng = Rng::stream(seed, "sim.faults");
-  impl->cache_noise_rng = Rng::stream(seed, "sim.cache_noise");
   impl->pool = std::make_unique<SimPool>();
   if (const Status status = impl->pool->init(config.pool); status != Status::ok) {
     *error = std::string("pool configuration refused: ") + to_string(status);
     return nullptr;
   }
-  static_assert(SMH_FAULT_HOOKS, "the simulator injects allocation failures through the pool's fault hook");
-  PoolHooks hooks;
-  hooks.context = impl.get();
-  hooks.refuse_alloc = &Impl::refuse_alloc;
-  impl->pool->set_hooks(hooks);
   for (unsigned region = 0; region < impl->map.region_count(); ++region) {
     const RegionSpec& spec = impl->map.spec(region);
     RegionConfig region_config;
@@ -66,15 +58,12 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
     if (options.check_invariants) {
       impl->free_space.add_region(block_area_granules(spec.size_bytes));
     }
-    impl->caches.push_back(
-        is_cacheable(spec.cache_policy)
-            ? std::make_unique<CacheModel>(impl->map.cpu_view(region), impl->map.ram_view(region), spec.size_bytes,
-                                           spec.line_bytes, spec.cache_policy,
-                                           static_cast<std::uint32_t>(spec.base % spec.line_bytes))
-            : nullptr);
   }
-  impl->region_offline.assign(impl->map.region_count(), false);
-  impl->region_requests.assign(impl->map.region_count(), RegionRequests{});
+  impl->owners = std::make_unique<OwnerNames>(impl->map, *impl->pool, impl->shadow);
+  impl->coherency = std::make_unique<CoherencyMachine>(impl->map, seed);
+  impl->faults = std::make_unique<FaultInjector>(
+      FaultInjector::Machine{impl->map, *impl->pool, impl->shadow, *impl->owners, impl->sink}, options.faults, seed);
+  impl->requests = RequestTally(impl->map.region_count());
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
 
@@ -94,7 +83,7 @@ std::string_view source_path(std::string_view file) {
 }  // namespace
 
 void Executor::Impl::halt(Check check, const std::string& message, Handle handle) {
-  report(check, message + "; the run stops here: the allocator's state can no longer be trusted", handle);
+  sink.report(check, message + "; the run stops here: the allocator's state can no longer be trusted", handle);
   halted = true;
 }
 
@@ -143,68 +132,83 @@ std::string Executor::Impl::validate_op(const Op& op, const LiveBlock* live, boo
   return why;
 }
 
+std::string Executor::Impl::op_error(const Op& op, const std::string& why) const {
+  return "op " + std::to_string(sink.op_index()) + " (" + to_string(op.kind) + " handle " +
+         std::to_string(op.handle) + "): " + why;
+}
+
 bool Executor::Impl::apply_op(const Op& op, std::string* error) {
-  Impl& self = *this;
-  const LiveBlock* live = self.shadow.find(op.handle);
+  const LiveBlock* live = shadow.find(op.handle);
   // Only a handle that is not live can hold null: skip the lookup otherwise.
-  const bool holds_null = live == nullptr && self.null_handles.contains(op.handle);
-  const std::string invalid = self.validate_op(op, live, holds_null);
-  if (!invalid.empty()) {  // nothing applied, not even the machine's own activity
-    *error = "op " + std::to_string(self.op_index) + " (" + to_string(op.kind) + " handle " +
-             std::to_string(op.handle) + "): " + invalid;
+  const bool holds_null = live == nullptr && null_handles.contains(op.handle);
+  if (const std::string invalid = validate_op(op, live, holds_null); !invalid.empty()) {
+    *error = op_error(op, invalid);  // nothing applied, not even the machine's own activity
     return false;
   }
-  // The machine's own activity first: the cache behind the program's back, then
-  // any fault that strikes before this op. Neither changes which blocks are live.
-  if (self.options.cache_noise_ppm != 0) {
-    self.cache_noise();
-  }
-  if (self.options.faults.any()) {
-    self.inject_faults(op);
-    live = self.shadow.find(op.handle);
+  if (options.cache_noise_ppm != 0 || options.faults.any()) {
+    machine_activity(op);
+    live = shadow.find(op.handle);  // neither changes which blocks are live
     SMH_SIM_ASSERT((live == nullptr) == (holds_null || op.kind == OpKind::alloc));
   }
+  if (!dispatch(op, live, holds_null, error)) {
+    return false;
+  }
+  end_op();
+  return true;
+}
+
+void Executor::Impl::machine_activity(const Op& op) {
+  // The cache behind the program's back, then any fault that strikes before
+  // this op.
+  if (options.cache_noise_ppm != 0) {
+    cache_noise();
+  }
+  if (options.faults.any()) {
+    faults->strike(op);
+  }
+}
+
+bool Executor::Impl::dispatch(const Op& op, const LiveBlock* live, bool holds_null, std::string* error) {
   switch (op.kind) {
     case OpKind::alloc:
-      self.apply_alloc(op);
-      break;
+      apply_alloc(op);
+      return true;
     case OpKind::realloc:
       if (holds_null) {  // realloc(NULL, n) allocates
-        self.apply_alloc(op);
-        break;
+        apply_alloc(op);
+      } else {
+        apply_realloc(op, *live);
       }
-      self.apply_realloc(op, *live);
-      break;
+      return true;
     case OpKind::free:
       if (holds_null) {  // free(NULL) does nothing
-        self.null_handles.erase(op.handle);
-        self.record(Event{self.op_index, EventKind::freed, op.handle, 0, 0, 0, 0});
-        break;
+        null_handles.erase(op.handle);
+        sink.record(Event{sink.op_index(), EventKind::freed, op.handle, 0, 0, 0, 0});
+      } else {
+        apply_free(op, *live, false);
       }
-      self.apply_free(op, *live, false);
-      break;
-    default: {  // CPU, cache and DMA ops
+      return true;
+    default:  // CPU, cache and DMA ops
       if (holds_null) {  // the allocation failed: firmware that checks for NULL skips the access
-        ++self.skipped_null_ops;
-        self.record(Event{self.op_index, EventKind::skipped, op.handle, 0, 0, 0, 0});
-        break;
+        ++skipped_null_ops;
+        sink.record(Event{sink.op_index(), EventKind::skipped, op.handle, 0, 0, 0, 0});
+        return true;
       }
-      std::string why;
-      if (!self.apply_coherency(op, *live, &why)) {
-        *error = "op " + std::to_string(self.op_index) + " (" + to_string(op.kind) + " handle " +
-                 std::to_string(op.handle) + "): " + why;
+      if (std::string why; !apply_coherency(op, *live, &why)) {
+        *error = op_error(op, why);
         return false;
       }
-      break;
-    }
+      return true;
   }
-  self.peak_live_bytes = std::max(self.peak_live_bytes, self.shadow.live_bytes());
-  ++self.op_index;
-  if (!self.halted && self.options.check_invariants && self.validation_due()) {
-    self.last_validation_op = self.op_index;
-    self.validate_all();
+}
+
+void Executor::Impl::end_op() {
+  peak_live_bytes = std::max(peak_live_bytes, shadow.live_bytes());
+  sink.next_op();
+  if (!halted && options.check_invariants && validation_due()) {
+    last_validation_op = sink.op_index();
+    validate_all();
   }
-  return true;
 }
 
 bool Executor::apply_all(std::span<const Op> ops, std::string* error) {
@@ -235,7 +239,7 @@ bool Executor::apply_all(std::span<const Op> ops, std::string* error) {
     const Op& op = ops[index];
     self.halt_on_assertion(failure, std::string(to_string(op.kind)) + " of handle " + std::to_string(op.handle),
                            op.handle);
-    ++self.op_index;  // the op was applied, if not to its end
+    self.sink.next_op();  // the op was applied, if not to its end
   }
   return true;
 }
@@ -247,7 +251,7 @@ void Executor::finish() {
   }
   const detail::AssertTrap trap;
   try {
-    self.finish_injections();
+    self.faults->finish();
     if (self.options.check_invariants) {
       for (const Handle handle : self.shadow.handles_in_order()) {
         const LiveBlock& block = self.shadow.at(handle);
@@ -261,12 +265,12 @@ void Executor::finish() {
 }
 
 bool Executor::halted() const { return impl_->halted; }
-std::uint64_t Executor::ops_applied() const { return impl_->op_index; }
+std::uint64_t Executor::ops_applied() const { return impl_->sink.op_index(); }
 
-const std::vector<Event>& Executor::events() const { return impl_->events; }
-const std::vector<Finding>& Executor::findings() const { return impl_->findings; }
-const std::vector<Injection>& Executor::injections() const { return impl_->injections; }
-std::uint64_t Executor::digest() const { return impl_->digest.value(); }
+const std::vector<Event>& Executor::events() const { return impl_->sink.events(); }
+const std::vector<Finding>& Executor::findings() const { return impl_->sink.findings(); }
+const std::vector<Injection>& Executor::injections() const { return impl_->faults->injections(); }
+std::uint64_t Executor::digest() const { return impl_->sink.digest(); }
 const MemoryMap& Executor::memory_map() const { return impl_->map; }
 // After a halt the allocator is asked only for the counters it keeps in its own
 // object: its region metadata can no longer be trusted, and following it (the
@@ -279,19 +283,19 @@ PoolStats Executor::pool_stats(std::uint32_t attr) const { return impl_->pool->s
 RunSummary Executor::summary() const {
   const Impl& self = *impl_;
   RunSummary summary;
-  summary.ops = self.op_index;
-  summary.failed_allocs = self.failed_allocs;
+  summary.ops = self.sink.op_index();
+  summary.failed_allocs = self.requests.failed_allocs();
   summary.peak_live_bytes = self.peak_live_bytes;
-  summary.digest = self.digest.value();
-  summary.searches = self.searches;
-  summary.finding_tally = self.finding_tally;
+  summary.digest = self.sink.digest();
+  summary.searches = self.requests.searches();
+  summary.finding_tally = self.sink.tally();
   summary.skipped_null_ops = self.skipped_null_ops;
   for (unsigned region = 0; region < self.map.region_count(); ++region) {
     RegionSummary one;
     one.name = self.map.spec(region).name;
     one.base = self.map.spec(region).base;
     one.stats = self.pool->region_stats(region, self.stats_depth());
-    one.requests = self.region_requests[region];
+    one.requests = self.requests.region(region);
     one.external_fragmentation = self.halted ? 0.0 : external_fragmentation(one.stats);
     summary.regions.push_back(one);
   }

@@ -5,7 +5,6 @@
 #include <bit>
 
 #include "executor_impl.hpp"
-#include "smh/assert.hpp"
 
 namespace smh::sim {
 
@@ -27,7 +26,7 @@ bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
   // but the bytes up to it belong to no one the harness may write).
   const RegionSpec& spec = map.spec(where->region);
   if (op.size_bytes > spec.size_bytes - where->offset) {
-    halt(Check::containment, describe(op.handle, *block) + " runs past the region's end " + hex(spec.base + spec.size_bytes),
+    halt(Check::containment, owners->describe(op.handle, *block) + " runs past the region's end " + hex(spec.base + spec.size_bytes),
          op.handle);
     return false;
   }
@@ -73,71 +72,45 @@ int Executor::Impl::home_region(const Op& op) const {
 }
 
 void Executor::Impl::count_request(const Op& op, int region) {
-  SMH_ASSERT(op.size_bytes != 0);  // a request for 0 bytes is no request (RegionRequests)
-  // Only requests select regions, so the searches since the last one are this one's.
-  const std::uint64_t heap_searches = pool->heap_search_count();
-  SMH_ASSERT(heap_searches >= heap_searches_counted);
-  const std::uint64_t searched = heap_searches - heap_searches_counted;
-  heap_searches_counted = heap_searches;
-  ++searches.requests;
-  searches.heap_searches += searched;
-  searches.max_per_request = std::max(searches.max_per_request, searched);
-  const int home = home_region(op);
-  if (region >= 0) {
-    ++region_requests[static_cast<unsigned>(region)].allocs;
-  }
-  if (home < 0) {
-    return;  // no region may serve it: only the run's total counts it (then it failed)
-  }
-  RegionRequests& at_home = region_requests[static_cast<unsigned>(home)];
-  if (region < 0) {
-    ++at_home.failed_allocs;
-  } else if (region != home) {
-    ++at_home.spilled_out;
-    ++region_requests[static_cast<unsigned>(region)].spilled_in;
-  }
+  SMH_SIM_ASSERT(op.size_bytes != 0);  // a request for 0 bytes is no request (RegionRequests)
+  requests.count(home_region(op), region, pool->heap_search_count());
 }
 
 void Executor::Impl::apply_alloc(const Op& op) {
-  void* ptr = injected_alloc_failure ? allocate_while_refused(op) : allocate(op);
+  const bool refused = faults->refusal_pending();  // an injected allocation failure
+  void* ptr = refused ? faults->allocate_refused([&] { return allocate(op); }) : allocate(op);
   if (op.fallback_count != 0) {
     // The chain is part of what was asked: two runs that differ only in their
     // fallbacks must not share a digest, even when no fallback was needed.
-    digest.add_u64(op.attr_count());
+    sink.digest_u64(op.attr_count());
     for (unsigned i = 0; i < op.attr_count(); ++i) {
-      digest.add_u64(op.attr_at(i));
+      sink.digest_u64(op.attr_at(i));
     }
   }
-  Event event{op_index, EventKind::alloc_failed, op.handle, 0, 0, op.size_bytes, 0};
-  LiveBlock block;
+  Event event{sink.op_index(), EventKind::alloc_failed, op.handle, 0, 0, op.size_bytes, 0};
   if (ptr == nullptr) {
     // A request for 0 bytes gets null by design (as malloc(0) may): the pool does
     // not count it as a failed allocation, and neither does the harness.
     if (op.size_bytes != 0) {
-      ++failed_allocs;
+      requests.count_failure();
       count_request(op, -1);
     }
     null_handles.insert(op.handle);
-    record(event);
-    if (options.check_invariants && !injected_alloc_failure) {
+    sink.record(event);
+    if (options.check_invariants && !refused) {
       check_no_false_oom(op);
     }
-    injected_alloc_failure.reset();
     return;
   }
-  injected_alloc_failure.reset();
+  LiveBlock block;
   if (!locate(ptr, op, &block)) {
     return;
   }
-  check_not_offline(op.handle, block);
+  faults->check_not_offline(op.handle, block);
   if (op.size_bytes != 0) {
     count_request(op, block.region);
   }
-  if (options.check_invariants) {
-    check_new_block(op, block);
-    write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
-               fill_key(seed, op.handle, block.generation));
-  }
+  check_and_fill(op, block, ptr);
   null_handles.erase(op.handle);
   shadow.insert(op.handle, block);
   const std::size_t usable_bytes = pool->usable_size(ptr);
@@ -149,7 +122,15 @@ void Executor::Impl::apply_alloc(const Op& op) {
   event.region = block.region;
   event.device_address = block.device_address;
   event.usable_bytes = usable_bytes;
-  record(event);
+  sink.record(event);
+}
+
+void Executor::Impl::check_and_fill(const Op& op, const LiveBlock& block, void* ptr) {
+  if (options.check_invariants) {
+    check_new_block(op, block);
+    write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
+               fill_key(seed, op.handle, block.generation));
+  }
 }
 
 // Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
@@ -161,19 +142,20 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
     const std::uint64_t freed_before = pool->region_stats(block.region, StatsDepth::counters_only).free_count;
     if (pool->aligned_realloc(op.attr, host(block), op.align_bytes, 0) != nullptr ||
         pool->region_stats(block.region, StatsDepth::counters_only).free_count != freed_before + 1) {
-      report(Check::free_refused, describe(op.handle, block) + ": realloc to 0 bytes did not free it", op.handle);
+      sink.report(Check::free_refused, owners->describe(op.handle, block) + ": realloc to 0 bytes did not free it",
+                  op.handle);
     }
   } else if (const Status status = pool->free(host(block)); status != Status::ok) {
-    report(Check::free_refused, describe(op.handle, block) + ": " + to_string(status), op.handle);
+    sink.report(Check::free_refused, owners->describe(op.handle, block) + ": " + to_string(status), op.handle);
   }
   const unsigned region = block.region;
-  record(Event{op_index, EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
+  sink.record(Event{sink.op_index(), EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
   shadow.erase(op.handle);
   if (options.check_invariants) {
     note_gone(block);
   }
-  remember_freed(host(block), block.device_address);
-  receiving.erase(op.handle);  // a receive still in flight keeps its lines busy in the cache model
+  faults->remember_freed(host(block), block.device_address);
+  coherency->end_receive(op.handle);  // a receive still in flight keeps its lines busy in the cache model
   if (options.check_invariants) {
     check_accounting(region);
     if (shadow.live_count() == 0) {
@@ -192,9 +174,9 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
   }
   void* ptr = pool->aligned_realloc(op.attr, host(old), op.align_bytes, op.size_bytes);
   if (ptr == nullptr) {
-    ++failed_allocs;
+    requests.count_failure();
     count_request(op, -1);
-    record(Event{op_index, EventKind::realloc_failed, op.handle, old.region, old.device_address, op.size_bytes, 0});
+    sink.record(Event{sink.op_index(), EventKind::realloc_failed, op.handle, old.region, old.device_address, op.size_bytes, 0});
     if (options.check_invariants) {
       check_contents(op.handle, old, old.size_bytes, "after a failed realloc");
     }
@@ -207,7 +189,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
   }
   block.generation = old.generation + 1;
   if (ptr != host(old)) {  // resizing in place is allowed in an offline region; moving into one is not
-    check_not_offline(op.handle, block);
+    faults->check_not_offline(op.handle, block);
     count_request(op, block.region);  // a move is a new request the policy placed
   }
   if (options.check_invariants) {
@@ -216,10 +198,8 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     kept.contents_known = old.contents_known;
     check_contents(op.handle, kept, std::min<std::uint64_t>(old.size_bytes, op.size_bytes),
                    "after realloc (kept prefix)");
-    check_new_block(op, block);
-    write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
-               fill_key(seed, op.handle, block.generation));
   }
+  check_and_fill(op, block, ptr);
   shadow.insert(op.handle, block);
   const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
@@ -230,8 +210,8 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
       check_accounting(old.region);
     }
   }
-  record(Event{op_index, block.device_address == old.device_address ? EventKind::resized : EventKind::moved, op.handle, block.region,
-               block.device_address, op.size_bytes, usable_bytes});
+  sink.record(Event{sink.op_index(), block.device_address == old.device_address ? EventKind::resized : EventKind::moved,
+                    op.handle, block.region, block.device_address, op.size_bytes, usable_bytes});
 }
 
 }  // namespace smh::sim

@@ -24,6 +24,8 @@
 //   FREE_REFUSED     the pool refused to free a live block
 //   ASSERTION_FAILED an SMH_ASSERT failed while the Executor drove the pool: the
 //                    run stops there (executor.cpp)
+//
+// Findings go to the FindingSink (finding_sink.hpp).
 #include <optional>
 #include <utility>
 
@@ -31,48 +33,9 @@
 
 namespace smh::sim {
 
-void Executor::Impl::record(const Event& event) {
-  if (options.keep_events) {
-    events.push_back(event);
-  }
-  digest.add_u64(event.op_index);
-  digest.add_u64(static_cast<std::uint64_t>(event.kind));
-  digest.add_u64(event.handle);
-  digest.add_u64(event.region);
-  digest.add_u64(event.device_address);
-  digest.add_u64(event.size_bytes);
-  digest.add_u64(event.usable_bytes);
-}
-
-void Executor::Impl::report(Check check, std::string message, Handle handle) {
-  // The digest takes the finding's identity (check, op, handle), not its prose:
-  // rewording a message must not move every golden digest that has findings. The
-  // check enters by its stable name, not its enum value: reordering the enum
-  // moves no digest either.
-  digest.add_text(to_string(check));
-  digest.add_u64(op_index);
-  digest.add_u64(handle);
-  finding_tally.add(check, op_index);
-  if (findings.size() < options.max_findings_kept) {
-    findings.push_back(Finding{op_index, check, std::move(message)});
-  }
-  if (options.keep_events) {
-    Event event;
-    event.op_index = op_index;
-    event.kind = EventKind::finding;
-    event.handle = handle;
-    events.push_back(event);
-  }
-}
-
 bool Executor::Impl::satisfies(unsigned region, std::uint32_t attr) const {
   const std::uint32_t have = map.spec(region).attr;
   return attribute_matches(config.pool.mode, have, attr);
-}
-
-std::string Executor::Impl::describe(Handle handle, const LiveBlock& block) const {
-  return "handle " + std::to_string(handle) + " [" + hex(block.device_address) + ", " +
-         hex(block.device_address + block.size_bytes) + ") in '" + map.spec(block.region).name + "'";
 }
 
 void Executor::Impl::check_new_block(const Op& op, const LiveBlock& block) {
@@ -80,16 +43,16 @@ void Executor::Impl::check_new_block(const Op& op, const LiveBlock& block) {
   const std::uint64_t end = block.device_address + block.size_bytes;
   check_attribute(op, block);
   if (block.align_bytes() > 1 && block.device_address % block.align_bytes() != 0) {
-    report(Check::alignment, describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes()),
+    sink.report(Check::alignment, owners->describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes()),
            handle);
   }
   const std::size_t usable = pool->usable_size(host(block));
   if (usable < block.size_bytes) {
-    report(Check::usable_size, describe(handle, block) + ": usable " + std::to_string(usable) + " < requested",
+    sink.report(Check::usable_size, owners->describe(handle, block) + ": usable " + std::to_string(usable) + " < requested",
            handle);
   }
   if (const auto other = shadow.overlapping(block.device_address, end, handle)) {
-    report(Check::non_overlap, describe(handle, block) + " overlaps " + describe(*other, shadow.at(*other)),
+    sink.report(Check::non_overlap, owners->describe(handle, block) + " overlaps " + owners->describe(*other, shadow.at(*other)),
            handle);
   }
 }
@@ -114,13 +77,13 @@ void Executor::Impl::check_attribute(const Op& op, const LiveBlock& block) {
       }
       request += "]";
     }
-    report(Check::attribute, describe(op.handle, block) + ": region attribute " + hex(map.spec(block.region).attr) +
+    sink.report(Check::attribute, owners->describe(op.handle, block) + ": region attribute " + hex(map.spec(block.region).attr) +
                             " does not satisfy the request " + request, op.handle);
     return;
   }
   for (unsigned skipped = 0; skipped < served; ++skipped) {
     if (const auto fit = fitting_free_block(op.attr_at(skipped), op.size_bytes, op.align_bytes)) {
-      report(Check::attribute, describe(op.handle, block) + ": served by preference " + std::to_string(served + 1) + " (" +
+      sink.report(Check::attribute, owners->describe(op.handle, block) + ": served by preference " + std::to_string(served + 1) + " (" +
                               hex(op.attr_at(served)) + ") although preference " + std::to_string(skipped + 1) +
                               " (" + hex(op.attr_at(skipped)) + ") had room: the free block at " + hex(fit->second) +
                               " in '" + map.spec(fit->first).name + "' could hold it", op.handle);
@@ -137,7 +100,7 @@ void Executor::Impl::check_contents(Handle handle, const LiveBlock& block, std::
   const auto bad = find_fill_mismatch(host(block),
                                       static_cast<std::size_t>(prefix_bytes), key);
   if (bad) {
-    report(Check::content, describe(handle, block) + ": byte at " + hex(block.device_address + *bad) +
+    sink.report(Check::content, owners->describe(handle, block) + ": byte at " + hex(block.device_address + *bad) +
                           " changed (checked " + when + ")", handle);
   }
 }
@@ -150,7 +113,7 @@ void Executor::Impl::check_accounting(unsigned region) {
   const std::size_t live_count = shadow.live_count(region);
   if (stats.allocated_requested_bytes != live_bytes || stats.allocated_block_count != live_count ||
       stats.allocated_usable_bytes < stats.allocated_requested_bytes) {
-    report(Check::accounting, "region '" + map.spec(region).name + "' counts " +
+    sink.report(Check::accounting, "region '" + map.spec(region).name + "' counts " +
                              std::to_string(stats.allocated_block_count) + " blocks, " +
                              std::to_string(stats.allocated_requested_bytes) + " bytes requested (" +
                              std::to_string(stats.allocated_usable_bytes) + " usable); the harness has " +
@@ -162,7 +125,7 @@ void Executor::Impl::check_coalesced() {
   for (unsigned region = 0; region < map.region_count(); ++region) {
     const HeapStats stats = pool->region_stats(region, StatsDepth::counters_only);
     if (stats.free_block_count != 1 || stats.allocated_block_count != 0) {
-      report(Check::coalescing, "region '" + map.spec(region).name + "' holds " +
+      sink.report(Check::coalescing, "region '" + map.spec(region).name + "' holds " +
                                std::to_string(stats.free_block_count) + " free and " +
                                std::to_string(stats.allocated_block_count) +
                                " allocated blocks with nothing live");
@@ -176,7 +139,7 @@ void Executor::Impl::check_coalesced() {
 // request from the other side a false out-of-memory, nor be its home).
 bool Executor::Impl::may_serve(unsigned region, std::uint32_t attr, std::uint64_t size_bytes) const {
   const RegionSpec& spec = map.spec(region);
-  if (spec.reserved || region_offline[region] || !satisfies(region, attr)) {
+  if (spec.reserved || faults->offline(region) || !satisfies(region, attr)) {
     return false;
   }
   if (config.pool.policy != Policy::size_threshold || spec.role == RegionRole::any) {
@@ -226,7 +189,7 @@ void Executor::Impl::check_no_false_oom(const Op& op) {
     const std::string preference = op.attr_count() == 1 ? std::string()
                                                          : " for preference " + std::to_string(choice + 1) + " (" +
                                                                hex(op.attr_at(choice)) + ")";
-    report(Check::no_false_oom, "alloc of " + std::to_string(op.size_bytes) + " bytes (align " +
+    sink.report(Check::no_false_oom, "alloc of " + std::to_string(op.size_bytes) + " bytes (align " +
                                std::to_string(op.align_bytes) + ") failed, but the free block at " +
                                hex(fit->second) + " in '" + map.spec(fit->first).name + "' could hold it" +
                                preference,

@@ -1,6 +1,8 @@
-// The Executor's CPU, cache and DMA ops, and the coherency oracles. The cache
-// model (cache_model.hpp) reports raw hazards in region offsets; here they are
-// turned into findings with stable names, device addresses and owners:
+// The Executor's CPU, cache and DMA ops, and the coherency oracles. Each op goes
+// to its region's memory model in the CoherencyMachine (coherency_machine.hpp:
+// through the cache, or a pass-through for a non-cacheable region), which
+// reports raw hazards in region offsets; here they are turned into findings with
+// stable names, device addresses and owners (owner_names.hpp):
 //
 //   STALE_TX               a transmit reads RAM while the CPU holds newer bytes
 //   STALE_RX               the CPU reads cached bytes a device has since overwritten
@@ -43,12 +45,11 @@ namespace {
 // cascades from them.
 class AllocatorBytesKeeper {
  public:
-  // Remembers the CPU view of the lines covering region offsets [first, end).
-  AllocatorBytesKeeper(const CacheModel& cache, unsigned char* cpu_view, std::uint64_t first, std::uint64_t end)
-      : cpu_view_(cpu_view),
-        lines_begin_(cache.line_first_offset(cache.line_of(first))),
-        before_(cpu_view + lines_begin_, cpu_view + cache.line_end_offset(cache.line_of(end - 1))) {
-    SMH_SIM_ASSERT(first < end);
+  // Remembers the CPU view of `lines` (RegionMemory::lines_around: empty for a
+  // pass-through, which drops nothing).
+  AllocatorBytesKeeper(RegionMemory::Extent lines, unsigned char* cpu_view)
+      : cpu_view_(cpu_view), lines_begin_(lines.begin), before_(cpu_view + lines.begin, cpu_view + lines.end) {
+    SMH_SIM_ASSERT(lines.begin <= lines.end);
   }
 
   // Puts back every granule the cache changed that no live block holds;
@@ -88,66 +89,6 @@ std::vector<unsigned char> Executor::Impl::expected_contents(Handle handle, cons
   return bytes;
 }
 
-std::uint64_t Executor::Impl::own_bytes_end(const LiveBlock& block) const {
-  return block.device_address + pool->usable_size(host(block));
-}
-
-// Who owns device bytes [begin, end): the block itself (its whole usable area,
-// up to `own_end`), another live block, or — when no live block does — the
-// allocator (headers, free-list links) or nobody (free space).
-std::string Executor::Impl::owner_of(std::uint64_t begin, std::uint64_t end, Handle handle, const LiveBlock& block,
-                                     std::uint64_t own_end) const {
-  if (begin >= block.device_address && end <= own_end) {
-    return "handle " + std::to_string(handle);
-  }
-  if (const auto other = shadow.overlapping(begin, end, handle)) {
-    return "handle " + std::to_string(*other);
-  }
-  return unowned_bytes(block.region, begin, end);
-}
-
-// What holds device bytes [begin, end), which no live block holds: the
-// allocator's own walk tells block headers (allocator metadata) from free blocks
-// (free space and their free-list links) and from what lies past the last block.
-// Findings are rare, so walking O(blocks) here costs nothing that matters.
-std::string Executor::Impl::unowned_bytes(unsigned region, std::uint64_t begin, std::uint64_t end) const {
-  const std::uint64_t base = map.spec(region).base;
-  const std::uint64_t first = begin - base;
-  const std::uint64_t stop = end - base;
-  std::string what;
-  std::uint64_t covered_to = first;  // the walk visits blocks in address order
-  auto add = [&what](const std::string& part) {
-    if (what.find(part) == std::string::npos) {
-      what += (what.empty() ? "" : " and ") + part;
-    }
-  };
-  const bool walked = pool->walk([&](unsigned block_region, const BlockInfo& info) {
-    const std::uint64_t block_begin = info.block_offset_bytes;
-    const std::uint64_t block_end = block_begin + info.block_size_bytes;
-    const std::uint64_t payload = info.payload_offset_bytes;
-    if (block_region != region || block_end <= first || block_begin >= stop) {
-      return;
-    }
-    covered_to = std::max(covered_to, block_end);
-    const std::string at = hex(base + block_begin);
-    if (first < payload) {
-      add(std::string("allocator metadata (the header of the ") + (info.used ? "used" : "free") + " block at " + at + ")");
-    }
-    if (stop > payload && !info.used) {
-      add("the free block at " + at + " (free space and the allocator's free-list links)");
-    } else if (stop > payload) {
-      const auto holder = shadow.overlapping(base + payload, base + payload + 1, std::nullopt);
-      add(holder ? "handle " + std::to_string(*holder) : "the used block at " + at + ", which no live handle holds");
-    }
-  });
-  if (!walked) {
-    add("bytes the allocator's walk could not reach (its metadata is corrupted)");
-  } else if (covered_to < stop) {
-    add("allocator metadata past the last block");
-  }
-  return what;
-}
-
 // One finding per run of hazards of one kind on one owner (the model reports per
 // line and per run of granules; a 128-byte buffer would otherwise read as four).
 void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block,
@@ -164,7 +105,7 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
   for (const Hazard& hazard : hazards) {
     const std::uint64_t begin = base + hazard.first_offset;
     const std::uint64_t end = base + hazard.last_offset + 1;
-    std::string owner = owner_of(begin, end, op.handle, block, own_end);
+    std::string owner = owners->owner_of(begin, end, op.handle, block, own_end);
     if (hazard.kind == HazardKind::discarded_dirty && begin < own_end && end > block.device_address) {
       // Discarding the buffer's own bytes is what an invalidate is for; they are
       // undefined from now on. A run of dirty granules may hold a neighbour's
@@ -181,7 +122,7 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
     }
   }
   for (const Run& run : runs) {
-    report(oracle_of(run.kind), std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) +
+    sink.report(oracle_of(run.kind), std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) +
                                       ", " + hex(run.end) + ") of " + run.owner + " in '" +
                                       map.spec(block.region).name + "'",
            op.handle);
@@ -192,7 +133,7 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
                                       std::uint64_t own_end) {
   const RegionSpec& spec = map.spec(block.region);
   if (!spec.dma_capable) {
-    report(Check::attr_mismatch, std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) + " at " +
+    sink.report(Check::attr_mismatch, std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) + " at " +
                                 hex(begin) + ": region '" + spec.name + "' is not reachable by DMA",
            op.handle);
   }
@@ -208,63 +149,40 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
   for (const auto& [from, to] : {std::pair{first_line, std::min(begin, own_begin)},
                                  std::pair{std::max(end, own_end), last_line_end}}) {
     if (from < to) {
-      report(Check::dma_line_shared, std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) +
+      sink.report(Check::dma_line_shared, std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) +
                                     " [" + hex(begin) + ", " + hex(end) + "): its cache line shares [" + hex(from) +
-                                    ", " + hex(to) + ") with " + owner_of(from, to, op.handle, block, own_end),
+                                    ", " + hex(to) + ") with " + owners->owner_of(from, to, op.handle, block, own_end),
              op.handle);
     }
   }
 }
 
-std::string Executor::Impl::device_write_outside(Handle handle, const LiveBlock& block, std::uint64_t begin,
-                                                std::uint64_t end) const {
-  const std::uint64_t buffer_end = block.device_address + block.size_bytes;
-  if (begin >= block.device_address && end <= buffer_end) {
-    return "";
-  }
-  const std::uint64_t from = begin < block.device_address ? begin : buffer_end;
-  const std::uint64_t to = begin < block.device_address ? std::min(end, block.device_address) : end;
-  return "device write [" + hex(begin) + ", " + hex(end) + ") leaves handle " + std::to_string(handle) +
-         "'s buffer [" + hex(block.device_address) + ", " + hex(buffer_end) + ") at [" + hex(from) + ", " + hex(to) +
-         "), into " + owner_of(from, to, handle, block, own_bytes_end(block));
-}
-
 void Executor::Impl::cache_noise() {
-  if (cache_noise_rng.below(1'000'000) >= options.cache_noise_ppm) {
+  const auto noise = coherency->draw_noise(options.cache_noise_ppm);
+  if (!noise) {
     return;
   }
-  std::vector<unsigned> cached;
-  for (unsigned region = 0; region < caches.size(); ++region) {
-    if (caches[region]) {
-      cached.push_back(region);
-    }
-  }
-  if (cached.empty()) {
+  RegionMemory& memory = coherency->memory(noise->region);
+  if (!noise->evict) {
+    memory.fill_line_at(noise->line_offset);
     return;
   }
-  const unsigned region = cached[cache_noise_rng.below(cached.size())];
-  CacheModel& cache = *caches[region];
-  const std::uint64_t line = cache_noise_rng.below(cache.line_count());
-  if (!cache_noise_rng.chance(1, 2)) {
-    cache.speculative_fill(line);
-    return;
-  }
+  const RegionSpec& spec = map.spec(noise->region);
   std::vector<Hazard> hazards;
-  const std::uint64_t first = cache.line_first_offset(line);
-  const AllocatorBytesKeeper keeper(cache, map.cpu_view(region), first, first + 1);
-  cache.evict(line, &hazards);
-  const std::uint64_t base = map.spec(region).base;
-  keeper.restore(base, [&](std::uint64_t begin, std::uint64_t end) {
+  const AllocatorBytesKeeper keeper(memory.lines_around(noise->line_offset, 1), map.cpu_view(noise->region));
+  memory.evict_line_at(noise->line_offset, &hazards);
+  keeper.restore(spec.base, [&](std::uint64_t begin, std::uint64_t end) {
     return shadow.overlapping(begin, end, std::nullopt).has_value();
   });
   for (const Hazard& hazard : hazards) {
-    const std::uint64_t begin = base + hazard.first_offset;
-    const std::uint64_t end = base + hazard.last_offset + 1;
+    const std::uint64_t begin = spec.base + hazard.first_offset;
+    const std::uint64_t end = spec.base + hazard.last_offset + 1;
     const auto owner = shadow.overlapping(begin, end, std::nullopt);
-    report(oracle_of(hazard.kind), "a background eviction of the line at " + hex(base + cache.line_first_offset(line)) +
-                                         " hit bytes [" + hex(begin) + ", " + hex(end) + ") of " +
-                                         (owner ? "handle " + std::to_string(*owner) : unowned_bytes(region, begin, end)) +
-                                         " in '" + map.spec(region).name + "'");
+    sink.report(oracle_of(hazard.kind),
+                "a background eviction of the line at " + hex(spec.base + noise->line_offset) + " hit bytes [" +
+                    hex(begin) + ", " + hex(end) + ") of " +
+                    (owner ? "handle " + std::to_string(*owner) : owners->unowned_bytes(noise->region, begin, end)) +
+                    " in '" + spec.name + "'");
   }
 }
 
@@ -296,11 +214,11 @@ bool Executor::Impl::coherency_op_fits(const Op& op, const LiveBlock& block, std
     *why = "a receive covers the whole block";
     return false;
   }
-  if (op.kind == OpKind::dma_from_device_start && receiving.contains(op.handle)) {
+  if (op.kind == OpKind::dma_from_device_start && coherency->receiving(op.handle)) {
     *why = "a receive into this block is already in flight";
     return false;
   }
-  if (op.kind == OpKind::dma_from_device_complete && !receiving.contains(op.handle)) {
+  if (op.kind == OpKind::dma_from_device_complete && !coherency->receiving(op.handle)) {
     *why = "no receive into this block was started";
     return false;
   }
@@ -309,11 +227,7 @@ bool Executor::Impl::coherency_op_fits(const Op& op, const LiveBlock& block, std
 
 void Executor::Impl::coherency_cpu_write(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
   const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
-  if (at.cache != nullptr) {
-    at.cache->cpu_write(at.region_offset, expected.data() + at.op.offset_bytes, at.length, hazards);
-  } else {
-    std::memcpy(at.cpu, expected.data() + at.op.offset_bytes, static_cast<std::size_t>(at.length));
-  }
+  at.memory.cpu_write(at.region_offset, expected.data() + at.op.offset_bytes, at.length, hazards);
   if (at.op.offset_bytes == 0 && at.length == at.block.size_bytes) {
     shadow.find_mutable(at.op.handle)->contents_known = true;
   }
@@ -321,11 +235,7 @@ void Executor::Impl::coherency_cpu_write(const CoherencyAccess& at, std::vector<
 
 void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
   std::vector<unsigned char> seen(static_cast<std::size_t>(at.length));
-  if (at.cache != nullptr) {
-    at.cache->cpu_read(at.region_offset, seen.data(), at.length, hazards);
-  } else {
-    std::memcpy(seen.data(), at.cpu, seen.size());
-  }
+  at.memory.cpu_read(at.region_offset, seen.data(), at.length, hazards);
   // CONTENT is an invariant check: a fast replay (checks off) writes no fill
   // patterns, so it has no contents to compare and must not report (its digest
   // is a checked run's when nothing fires).
@@ -335,23 +245,23 @@ void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<H
   const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
   const auto mismatch = std::mismatch(seen.begin(), seen.end(), expected.begin() + at.op.offset_bytes);
   if (hazards->empty() && at.block.contents_known && mismatch.first != seen.end()) {
-    report(Check::content, describe(at.op.handle, at.block) + ": the CPU read a wrong byte at " +
+    sink.report(Check::content, owners->describe(at.op.handle, at.block) + ": the CPU read a wrong byte at " +
                                hex(at.begin + static_cast<std::uint64_t>(mismatch.first - seen.begin())),
            at.op.handle);
   }
 }
 
 void Executor::Impl::coherency_drop_lines(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
-  if (at.cache == nullptr || at.length == 0) {
+  if (at.length == 0) {
     return;
   }
-  const std::uint64_t line = at.cache->line_of(at.region_offset);
-  const AllocatorBytesKeeper keeper(*at.cache, map.cpu_view(at.block.region), at.region_offset,
-                                    at.op.kind == OpKind::evict ? at.region_offset + 1 : at.region_offset + at.length);
+  const std::uint64_t size_bytes = at.op.kind == OpKind::evict ? 1 : at.length;  // an eviction: one line
+  const AllocatorBytesKeeper keeper(at.memory.lines_around(at.region_offset, size_bytes),
+                                    map.cpu_view(at.block.region));
   switch (at.op.kind) {
-    case OpKind::cache_invalidate: at.cache->invalidate(at.region_offset, at.length, hazards); break;
-    case OpKind::cache_clean_invalidate: at.cache->clean_invalidate(at.region_offset, at.length, hazards); break;
-    case OpKind::evict: at.cache->evict(line, hazards); break;
+    case OpKind::cache_invalidate: at.memory.invalidate(at.region_offset, at.length, hazards); break;
+    case OpKind::cache_clean_invalidate: at.memory.clean_invalidate(at.region_offset, at.length, hazards); break;
+    case OpKind::evict: at.memory.evict_line_at(at.region_offset, hazards); break;
     default: SMH_SIM_ASSERT(false);  // only these drop lines
   }
   keeper.restore(map.spec(at.block.region).base, [&](std::uint64_t begin, std::uint64_t end) {
@@ -366,80 +276,58 @@ void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
   ++live->generation;
   live->contents_known = true;
   const std::vector<unsigned char> received = expected_contents(at.op.handle, *live);
-  if (const std::string outside = device_write_outside(at.op.handle, *live, at.begin, at.begin + at.length);
+  if (const std::string outside = owners->device_write_outside(at.op.handle, *live, at.begin, at.begin + at.length);
       !outside.empty()) {
-    report(Check::dma_overrun, outside, at.op.handle);
+    sink.report(Check::dma_overrun, outside, at.op.handle);
   }
-  if (at.cache != nullptr) {
-    at.cache->dma_from_device_complete(at.region_offset, received.data(), at.length);
-  } else {
-    std::memcpy(at.cpu, received.data(), received.size());
-  }
-  receiving.erase(at.op.handle);
+  at.memory.dma_from_device_complete(at.region_offset, received.data(), at.length);
+  coherency->end_receive(at.op.handle);
 }
 
 bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::string* why) {
   SMH_SIM_ASSERT(coherency_op_fits(op, block, why));  // validate_op() refused the others
   shadow.track_owners();  // the oracles name the owners of the bytes they hit
   const std::uint64_t length = op.length_bytes == 0 ? block.size_bytes - op.offset_bytes : op.length_bytes;
-  CacheModel* cache = caches[block.region].get();
+  RegionMemory& memory = coherency->memory(block.region);
   const std::uint64_t region_offset = block.device_address - map.spec(block.region).base + op.offset_bytes;
-  if (op.kind == OpKind::dma_from_device_complete && cache != nullptr && length != 0) {
+  if (op.kind == OpKind::dma_from_device_complete && !memory.receive_holds(region_offset, length)) {
     // A realloc during the transfer may have moved or grown the buffer: the
     // device's transfer is not where the block now is. That is a program error
     // the run cannot continue past faithfully (the device writes memory the
     // program no longer owns), so the op is refused, like any other invalid one.
-    for (std::uint64_t line = cache->line_of(region_offset), last = cache->line_of(region_offset + length - 1);
-         line <= last; ++line) {
-      if (!cache->rx_active(line)) {
-        *why = "the block moved or grew since its receive started (a realloc during the transfer)";
-        return false;
-      }
-    }
+    *why = "the block moved or grew since its receive started (a realloc during the transfer)";
+    return false;
   }
   const std::uint64_t begin = block.device_address + op.offset_bytes;
   // The block's own bytes end where its header says, read before the op: an
   // invalidate may discard that header (it can share the block's first line),
   // and the stale copy in RAM may name another size, or no block at all.
-  const CoherencyAccess at{op, block, cache, region_offset, length, begin, own_bytes_end(block),
-                           host(block) + op.offset_bytes};
+  const CoherencyAccess at{op, block, memory, region_offset, length, begin, owners->own_bytes_end(block)};
   std::vector<Hazard> hazards;
   switch (op.kind) {
     case OpKind::cpu_write: coherency_cpu_write(at, &hazards); break;
     case OpKind::cpu_read: coherency_cpu_read(at, &hazards); break;
-    case OpKind::cache_clean:
-      if (cache != nullptr) {
-        cache->clean(region_offset, length, &hazards);
-      }
-      break;
+    case OpKind::cache_clean: memory.clean(region_offset, length, &hazards); break;
     case OpKind::cache_invalidate:
     case OpKind::cache_clean_invalidate:
     case OpKind::evict: coherency_drop_lines(at, &hazards); break;
     case OpKind::dma_to_device:
       check_dma_buffer(op, block, begin, begin + length, at.own_end);
-      if (cache != nullptr) {
-        cache->dma_to_device(region_offset, length, &hazards);
-      }
+      memory.dma_to_device(region_offset, length, &hazards);
       break;
     case OpKind::dma_from_device_start:
       check_dma_buffer(op, block, begin, begin + length, at.own_end);
-      if (cache != nullptr) {
-        cache->dma_from_device_start(region_offset, length);
-      }
-      receiving.emplace(op.handle, std::pair{op.offset_bytes, length});
+      memory.dma_from_device_start(region_offset, length);
+      coherency->start_receive(op.handle);
       break;
     case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
-    case OpKind::speculative_fill:
-      if (cache != nullptr) {
-        cache->speculative_fill(cache->line_of(region_offset));
-      }
-      break;
+    case OpKind::speculative_fill: memory.fill_line_at(region_offset); break;
     case OpKind::alloc:
     case OpKind::realloc:
     case OpKind::free: SMH_SIM_ASSERT(false);  // not a CPU, cache or DMA op: apply_op() sends it elsewhere
   }
   report_hazards(hazards, op, block, at.own_end);
-  record(Event{op_index, EventKind::coherency, op.handle, block.region, begin, length, 0});
+  sink.record(Event{sink.op_index(), EventKind::coherency, op.handle, block.region, begin, length, 0});
   return true;
 }
 

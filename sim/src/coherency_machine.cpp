@@ -1,0 +1,33 @@
+// CoherencyMachine (coherency_machine.hpp): the regions' memory models, the
+// receives in flight, background cache activity.
+#include "coherency_machine.hpp"
+
+#include "smh/sim/sim_assert.hpp"
+
+namespace smh::sim {
+
+CoherencyMachine::CoherencyMachine(const MemoryMap& map, std::uint64_t seed)
+    : noise_rng_(Rng::stream(seed, "sim.cache_noise")) {
+  for (unsigned region = 0; region < map.region_count(); ++region) {
+    regions_.push_back(RegionMemory::for_region(map, region));
+    if (regions_.back()->cache() != nullptr) {
+      cached_regions_.push_back(region);
+    }
+  }
+}
+
+std::optional<CoherencyMachine::Noise> CoherencyMachine::draw_noise(std::uint32_t ppm) {
+  // The draws, in this order, are part of a run's identity: a seed's noise is
+  // the same in every version.
+  if (noise_rng_.below(1'000'000) >= ppm || cached_regions_.empty()) {
+    return std::nullopt;
+  }
+  const unsigned region = cached_regions_[noise_rng_.below(cached_regions_.size())];
+  const CacheModel* const cache = regions_[region]->cache();
+  SMH_SIM_ASSERT(cache != nullptr);  // cached_regions_ lists the regions with a cache
+  const std::uint64_t line = noise_rng_.below(cache->line_count());
+  const bool evict = noise_rng_.chance(1, 2);
+  return Noise{region, cache->line_first_offset(line), evict};
+}
+
+}  // namespace smh::sim

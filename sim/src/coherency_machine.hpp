@@ -1,0 +1,54 @@
+// CoherencyMachine — the simulated machine's memory system: each region's model
+// (region_memory.hpp: through a cache, or the pass-through of a non-cacheable
+// region), the receives in flight, and the background cache activity drawn from
+// the run's own "sim.cache_noise" stream. It knows no owners or handles' blocks:
+// the Executor's coherency oracles turn the hazards it reports into findings
+// (executor_coherency_ops.cpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "region_memory.hpp"
+#include "smh/sim/memory_map.hpp"
+#include "smh/sim/ops.hpp"
+#include "smh/sim/prng.hpp"
+
+namespace smh::sim {
+
+class CoherencyMachine {
+ public:
+  CoherencyMachine(const MemoryMap& map, std::uint64_t seed);
+
+  [[nodiscard]] RegionMemory& memory(unsigned region) { return *regions_[region]; }
+
+  // Receives in flight, by handle: one at a time per block (validate_op).
+  [[nodiscard]] bool receiving(Handle handle) const { return receiving_.contains(handle); }
+  void start_receive(Handle handle) { receiving_.insert(handle); }
+  // The receive ends (completed, or its block freed: a receive still in flight
+  // keeps its lines busy in the cache model).
+  void end_receive(Handle handle) { receiving_.erase(handle); }
+
+  // Background cache activity before an op: with chance `ppm` (parts per
+  // million), a random line of a random cacheable region is to be evicted or
+  // speculatively filled, as real caches do behind the program's back. The
+  // caller applies it through the region's memory (an eviction's hazards and
+  // repairs are the oracles' business).
+  struct Noise {
+    unsigned region = 0;
+    std::uint64_t line_offset = 0;  // region offset of the line's first byte
+    bool evict = false;             // else a speculative fill
+  };
+  std::optional<Noise> draw_noise(std::uint32_t ppm);
+
+ private:
+  std::vector<std::unique_ptr<RegionMemory>> regions_;  // by region
+  std::vector<unsigned> cached_regions_;                // the cacheable ones, in order
+  std::set<Handle> receiving_;  // a receive covers its whole block (validate_op)
+  Rng noise_rng_;
+};
+
+}  // namespace smh::sim

@@ -1,0 +1,53 @@
+// FindingSink — where everything a run observes goes: outcome events, findings
+// (the first max_findings_kept in full, every one counted per check) and the
+// digest over all of them, each stamped with the op being applied. The sink
+// owns the op counter, so nothing can be recorded against the wrong op.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "smh/sim/checks.hpp"
+#include "smh/sim/digest.hpp"
+#include "smh/sim/events.hpp"
+#include "smh/sim/ops.hpp"
+
+namespace smh::sim {
+
+class FindingSink {
+ public:
+  // `keep_events`: keep every event in memory (else only the digest and the
+  // findings record them). `max_findings_kept`: findings kept in full.
+  FindingSink(bool keep_events, std::uint64_t max_findings_kept)
+      : keep_events_(keep_events), max_findings_kept_(max_findings_kept) {}
+
+  // The op being applied: what every record is stamped with.
+  [[nodiscard]] std::uint64_t op_index() const { return op_index_; }
+  void next_op() { ++op_index_; }
+
+  // An outcome event: kept (keep_events) and digested whole.
+  void record(const Event& event);
+  // A finding: digested by identity (check, op, handle), counted, kept in full
+  // while fewer than max_findings_kept are.
+  void report(Check check, std::string message, Handle handle = 0);
+  // A fact that decides behaviour but is neither an event nor a finding (a
+  // preference chain, an injection's outcome): it enters the digest only.
+  void digest_u64(std::uint64_t value) { digest_.add_u64(value); }
+
+  [[nodiscard]] const std::vector<Event>& events() const { return events_; }
+  [[nodiscard]] const std::vector<Finding>& findings() const { return findings_; }
+  [[nodiscard]] const FindingTally& tally() const { return tally_; }
+  [[nodiscard]] std::uint64_t digest() const { return digest_.value(); }
+
+ private:
+  bool keep_events_;
+  std::uint64_t max_findings_kept_;
+  std::uint64_t op_index_ = 0;
+  std::vector<Event> events_;
+  std::vector<Finding> findings_;  // the first max_findings_kept_
+  FindingTally tally_;             // all of them
+  Digest digest_;
+};
+
+}  // namespace smh::sim
