@@ -1,11 +1,16 @@
 // Google Benchmark: the simulator's Executor (sim/executor.hpp) replaying seeded
 // workloads, with and without the per-op invariant checks.
 //
-//   BM_ExecutorReplay/<checks>/<live>   ops per second over a 1M-op workload holding
+//   BM_ExecutorReplay/<checks>/<live>/<validate>
+//                                       ops per second over a 1M-op workload holding
 //                                       about <live> blocks live (1k .. 100k), so
 //                                       the cost per op can be read against the
 //                                       number of live blocks (it should stay flat:
-//                                       the checks are incremental).
+//                                       the checks are incremental). validate:1 adds
+//                                       the periodic sweeps at the default cadence
+//                                       (HEAP_VALIDATE and the harness's self-checks,
+//                                       ExecutorOptions::validate_every_ops): every
+//                                       check on.
 // The workload (generate_workload) and the machine are built outside the timing;
 // each iteration creates a fresh Executor and replays every op.
 #include <benchmark/benchmark.h>
@@ -39,6 +44,7 @@ smh::sim::MachineConfig machine_for(std::uint64_t live_blocks) {
 void BM_ExecutorReplay(benchmark::State& state) {
   const bool checks = state.range(0) != 0;
   const auto live_blocks = static_cast<std::uint64_t>(state.range(1));
+  const bool validate = state.range(2) != 0;
   smh::sim::WorkloadConfig workload;
   workload.op_count = 1'000'000;  // the 1M-op mixed workload
   workload.target_live_bytes = live_blocks * mean_size_bytes;
@@ -48,7 +54,8 @@ void BM_ExecutorReplay(benchmark::State& state) {
   const smh::sim::MachineConfig machine = machine_for(live_blocks);
   smh::sim::ExecutorOptions options;
   options.check_invariants = checks;
-  options.validate_every_ops = 0;  // the periodic full sweep is O(blocks): measured separately
+  // The periodic sweeps (O(blocks)) only with validate:1, at the default cadence.
+  options.validate_every_ops = validate ? smh::sim::ExecutorOptions{}.validate_every_ops : 0;
   options.keep_events = false;     // the digest still covers every outcome
   std::uint64_t findings = 0;
   for (auto _ : state) {
@@ -124,8 +131,9 @@ void BM_RawPoolReplay(benchmark::State& state) {
 BENCHMARK(BM_RawPoolReplay)->ArgName("live")->Arg(1'000)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
 BENCHMARK(BM_ExecutorReplay)
-    ->ArgNames({"checks", "live"})
-    ->ArgsProduct({{0, 1}, {1'000, 10'000, 100'000}})
+    ->ArgNames({"checks", "live", "validate"})
+    ->ArgsProduct({{0, 1}, {1'000, 10'000, 100'000}, {0}})
+    ->ArgsProduct({{1}, {1'000, 10'000, 100'000}, {1}})
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

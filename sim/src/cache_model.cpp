@@ -478,4 +478,48 @@ bool CacheModel::effectively_dirty(std::uint64_t line) {
   return dirty_mask(line) != 0;
 }
 
+// ---- Self-check -------------------------------------------------------------------
+
+// Each line's state against itself and against the side tables, both ways (the
+// line's flags name exactly the side-table entries that exist). The contents
+// invariants (an invalid or clean line mirrors RAM) are not checked here: in a
+// run the allocator's unobserved stores make the CPU view differ until the next
+// operation on the line absorbs them, and absorbing here would change what later
+// operations report (the unit tests check them, their stores accounted for).
+void CacheModel::verify() const {
+  constexpr std::uint8_t known_flags = kValid | kRamNewer | kRxActive | kTxActive;
+  std::size_t ram_newer_lines = 0;
+  std::size_t dma_lines = 0;
+  for (std::uint64_t line = 0; line < flags_.size(); ++line) {
+    const std::uint8_t flags = flags_[line];
+    const std::uint32_t dirty = dirty_mask(line);
+    if (flags == 0 && dirty == 0) {
+      continue;  // the common case: an untouched line
+    }
+    SMH_SIM_ASSERT((flags & ~known_flags) == 0);
+    SMH_SIM_ASSERT((dirty & ~granules_of(line, line_span(line))) == 0);  // only the line's in-region granules
+    SMH_SIM_ASSERT(policy_ == CachePolicy::write_back || dirty == 0);     // write-through is never dirty
+    if ((flags & kValid) == 0) {  // an invalid line holds nothing: not dirty, nothing newer in RAM
+      SMH_SIM_ASSERT(dirty == 0 && (flags & kRamNewer) == 0);
+    }
+    ram_newer_lines += (flags & kRamNewer) != 0 ? 1 : 0;
+    dma_lines += (flags & (kRxActive | kTxActive)) != 0 ? 1 : 0;
+  }
+  SMH_SIM_ASSERT(ram_newer_.size() == ram_newer_lines);
+  SMH_SIM_ASSERT(dma_.size() == dma_lines);
+  for (const auto& [line, newer] : ram_newer_) {
+    SMH_SIM_ASSERT(line < flags_.size() && has_flag(line, kRamNewer));
+    const Span span = line_span(line);
+    SMH_SIM_ASSERT(newer.cpu_snapshot.size() == span.end - span.first);
+    SMH_SIM_ASSERT((newer.device_granules & ~granules_of(line, span)) == 0);
+  }
+  for (const auto& [line, activity] : dma_) {
+    SMH_SIM_ASSERT(line < flags_.size());
+    SMH_SIM_ASSERT(has_flag(line, kRxActive) == (activity.rx > 0));
+    SMH_SIM_ASSERT(has_flag(line, kTxActive) == (activity.tx > 0));
+    SMH_SIM_ASSERT(activity.rx > 0 || activity.rx_granules == 0);
+    SMH_SIM_ASSERT((activity.rx_granules & ~granules_of(line, line_span(line))) == 0);
+  }
+}
+
 }  // namespace smh::sim

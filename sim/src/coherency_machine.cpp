@@ -10,9 +10,16 @@ CoherencyMachine::CoherencyMachine(const MemoryMap& map, std::uint64_t seed)
     : noise_rng_(Rng::stream(seed, "sim.cache_noise")) {
   for (unsigned region = 0; region < map.region_count(); ++region) {
     regions_.push_back(RegionMemory::for_region(map, region));
+    line_count_ += regions_.back()->line_count();
     if (regions_.back()->cache() != nullptr) {
       cached_regions_.push_back(region);
     }
+  }
+}
+
+void CoherencyMachine::verify() const {
+  for (const auto& memory : regions_) {
+    memory->verify();
   }
 }
 

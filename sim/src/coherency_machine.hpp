@@ -44,9 +44,15 @@ class CoherencyMachine {
   };
   std::optional<Noise> draw_noise(std::uint32_t ppm);
 
+  // The self-check of every region's model (RegionMemory::verify), O(lines).
+  void verify() const;
+  // The lines verify() walks, over all regions.
+  [[nodiscard]] std::uint64_t line_count() const { return line_count_; }
+
  private:
   std::vector<std::unique_ptr<RegionMemory>> regions_;  // by region
   std::vector<unsigned> cached_regions_;                // the cacheable ones, in order
+  std::uint64_t line_count_ = 0;
   std::set<Handle> receiving_;  // a receive covers its whole block (validate_op)
   Rng noise_rng_;
 };

@@ -208,6 +208,10 @@ void Executor::Impl::end_op() {
   if (!halted && options.check_invariants && validation_due()) {
     last_validation_op = sink.op_index();
     validate_all();
+    if (self_check_due()) {
+      last_self_check_op = sink.op_index();
+      self_check();
+    }
   }
 }
 
@@ -258,6 +262,7 @@ void Executor::finish() {
         self.check_contents(handle, block, block.size_bytes, "at the end of the run");
       }
       self.validate_all();
+      self.self_check();
     }
   } catch (const detail::AssertionFailure& failure) {
     self.halt_on_assertion(failure, "the end-of-run checks", 0);

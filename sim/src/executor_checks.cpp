@@ -202,6 +202,11 @@ void Executor::Impl::check_no_false_oom(const Op& op) {
 // links on the next call (an assertion in a checked build, a wild read in the
 // release gate), and a statistics walk would too. The run halts with the finding,
 // as it does for an allocator assertion.
+void Executor::Impl::self_check() const {
+  shadow.verify();
+  coherency->verify();
+}
+
 void Executor::Impl::validate_all() {
   const PoolValidationReport report_of_pool = pool->validate();
   if (!report_of_pool.ok()) {

@@ -102,6 +102,7 @@ struct Executor::Impl {
   RequestTally requests;
   // The run's own counters.
   std::uint64_t last_validation_op = 0;  // op index of the last periodic validate_all()
+  std::uint64_t last_self_check_op = 0;  // op index of the last periodic self_check()
   std::uint64_t skipped_null_ops = 0;
   std::uint64_t peak_live_bytes = 0;
   // The run has stopped (Executor::halted()): nothing more is applied or checked.
@@ -184,6 +185,24 @@ struct Executor::Impl {
     }
     return sink.op_index() - last_validation_op >= interval;
   }
+  // The harness checks itself (every build): the shadow state's and the cache
+  // models' full verify(), a failure aborting as a bug in smh's harness
+  // (SMH_SIM_ASSERT). Run with the periodic validate_all(), and at the end.
+  void self_check() const;
+  // Whether self_check() is due at a periodic validation: the caches' walk is
+  // O(lines), so with validate_scales_with_blocks it runs at most once every
+  // lines / validate_lines_per_op ops (a large cacheable region with few blocks
+  // would otherwise pay a full walk every validate_every_ops); off, with every
+  // validation.
+  [[nodiscard]] bool self_check_due() const {
+    if (!options.validate_scales_with_blocks) {
+      return true;
+    }
+    return sink.op_index() - last_self_check_op >= coherency->line_count() / validate_lines_per_op;
+  }
+  // The ops a cache line's self-check is spread over (self_check_due): a line
+  // costs about a nanosecond to walk, an op with checks on a few hundred.
+  static constexpr std::uint64_t validate_lines_per_op = 64;
 
   // Block operations (executor_block_ops.cpp).
   // The request's home region (RegionRequests), or -1 when no region may serve it.

@@ -65,6 +65,8 @@ class CachedMemory final : public RegionMemory {
     return true;
   }
   [[nodiscard]] CacheModel* cache() override { return &cache_; }
+  void verify() const override { cache_.verify(); }
+  [[nodiscard]] std::uint64_t line_count() const override { return cache_.line_count(); }
 
  private:
   CacheModel cache_;
@@ -99,6 +101,8 @@ class PassThroughMemory final : public RegionMemory {
   }
   [[nodiscard]] bool receive_holds(std::uint64_t, std::uint64_t) const override { return true; }
   [[nodiscard]] CacheModel* cache() override { return nullptr; }
+  void verify() const override {}
+  [[nodiscard]] std::uint64_t line_count() const override { return 0; }
 
  private:
   unsigned char* view_;

@@ -50,8 +50,12 @@ class RegionMemory {
   // every line of it (false once a realloc moved or grew the buffer under it).
   [[nodiscard]] virtual bool receive_holds(std::uint64_t offset, std::uint64_t size_bytes) const = 0;
   // The region's cache, nullptr for a pass-through (background cache activity
-  // and the self-checks reach it here).
+  // reaches it here).
   [[nodiscard]] virtual CacheModel* cache() = 0;
+  // The self-check: the cache model's verify() (a pass-through holds no state).
+  virtual void verify() const = 0;
+  // Lines the model keeps state for (what verify() walks): 0 for a pass-through.
+  [[nodiscard]] virtual std::uint64_t line_count() const = 0;
 };
 
 }  // namespace smh::sim

@@ -35,7 +35,7 @@ void ShadowState::track_owners() {
   tracks_owners_ = true;
   for (const Slot& slot : slots_) {
     if (slot.used) {
-      set_owner(slot.block, slot.handle + 1);
+      set_owner(slot.block, slot.handle);
     }
   }
 }
@@ -77,12 +77,23 @@ void ShadowState::grow() {
   }
 }
 
-void ShadowState::set_owner(const LiveBlock& block, std::uint32_t value) {
+std::uint64_t ShadowState::granule_span(const LiveBlock& block) const {
+  const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
+  return (offset + block.size_bytes + granule_bytes - 1) / granule_bytes - offset / granule_bytes;
+}
+
+void ShadowState::set_owner(const LiveBlock& block, Handle handle) {
   const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
   std::uint32_t* owners = owner_tables_[block.region].data();
   const std::uint64_t first = offset / granule_bytes;
-  const std::uint64_t last = (offset + block.size_bytes + granule_bytes - 1) / granule_bytes;
-  std::fill(owners + first, owners + last, value);
+  const std::uint64_t last = first + granule_span(block);
+  std::uint64_t taken = 0;  // granules no block held
+  for (std::uint64_t granule = first; granule < last; ++granule) {
+    taken += owners[granule] == 0 ? 1 : 0;
+    owners[granule] = static_cast<std::uint32_t>(handle + 1);
+  }
+  owned_granules_ += taken;
+  overlapped_ = overlapped_ || taken != last - first;
 }
 
 void ShadowState::prefetch_owners(const LiveBlock& block) const {
@@ -103,7 +114,7 @@ void ShadowState::insert(Handle handle, const LiveBlock& block) {
   ++region_counts_[block.region];
   region_bytes_[block.region] += block.size_bytes;
   if (tracks_owners_) {
-    set_owner(block, handle + 1);
+    set_owner(block, handle);
   }
 }
 
@@ -135,10 +146,11 @@ void ShadowState::erase(Handle handle) {
   // another block may own some of them now.
   const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
   std::uint32_t* owners = owner_tables_[block.region].data();
-  for (std::uint64_t granule = offset / granule_bytes;
-       granule < (offset + block.size_bytes + granule_bytes - 1) / granule_bytes; ++granule) {
+  for (std::uint64_t granule = offset / granule_bytes, last = granule + granule_span(block); granule < last;
+       ++granule) {
     if (owners[granule] == handle + 1) {
       owners[granule] = 0;
+      --owned_granules_;
     }
   }
 }
@@ -175,6 +187,48 @@ std::vector<Handle> ShadowState::handles_in_order() const {
   }
   std::sort(handles.begin(), handles.end());
   return handles;
+}
+
+// The handle table against its counters, and the owner tables against the
+// blocks. O(slots + live blocks): each block's owner entries are checked at its
+// first and last granule, and the count of owned granules against the blocks'
+// sum, which together catch a stale entry and a block the tables lost.
+void ShadowState::verify() const {
+  std::size_t live = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t granules = 0;
+  std::vector<std::size_t> counts(region_counts_.size(), 0);
+  std::vector<std::uint64_t> region_bytes(region_bytes_.size(), 0);
+  for (std::size_t index = 0; index < slots_.size(); ++index) {
+    const Slot& slot = slots_[index];
+    if (!slot.used) {
+      continue;
+    }
+    // Reachable: no empty slot between its home and it (linear probing, no
+    // tombstones), so find() returns this very slot.
+    SMH_SIM_ASSERT(slot.handle <= max_handle && slot_of(slot.handle) == index);
+    const LiveBlock& block = slot.block;
+    SMH_SIM_ASSERT(block.region < counts.size());
+    const RegionSpec& spec = map_->spec(block.region);
+    SMH_SIM_ASSERT(block.device_address >= spec.base &&
+                   block.size_bytes <= spec.base + spec.size_bytes - block.device_address);
+    ++live;
+    bytes += block.size_bytes;
+    ++counts[block.region];
+    region_bytes[block.region] += block.size_bytes;
+    granules += granule_span(block);
+    if (tracks_owners_ && !overlapped_ && block.size_bytes != 0) {
+      const std::uint64_t first = (block.device_address - spec.base) / granule_bytes;
+      const std::uint64_t last = first + granule_span(block) - 1;
+      SMH_SIM_ASSERT(owner_tables_[block.region][first] == slot.handle + 1);
+      SMH_SIM_ASSERT(owner_tables_[block.region][last] == slot.handle + 1);
+    }
+  }
+  SMH_SIM_ASSERT(live == live_count_ && bytes == live_bytes_);
+  SMH_SIM_ASSERT(counts == region_counts_ && region_bytes == region_bytes_);
+  if (tracks_owners_ && !overlapped_) {
+    SMH_SIM_ASSERT(owned_granules_ == granules);
+  }
 }
 
 }  // namespace smh::sim

@@ -622,6 +622,7 @@ MixResult run_mix(CachePolicy policy, std::uint32_t seed, bool check) {
       }
     }
     if (check) {
+      region.model.verify();  // the self-check the Executor runs (aborts on a failure)
       expect_invariants(region);
       if (::testing::Test::HasFailure()) {
         ADD_FAILURE() << "after op " << op;

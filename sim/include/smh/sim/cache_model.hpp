@@ -184,6 +184,11 @@ class CacheModel {
   // this file), so it may change the line's state (write-through: RAM).
   bool effectively_dirty(std::uint64_t line);
 
+  // ---- Self-check -----------------------------------------------------------------
+  // Every line's state and the side tables, against each other (cache_model.cpp
+  // says what is and is not checked), in every build (SMH_SIM_ASSERT). O(lines).
+  void verify() const;
+
  private:
   // Skewed coordinates: s = offset + skew, so line i is [i * line_bytes, (i + 1) * line_bytes).
   struct Span {

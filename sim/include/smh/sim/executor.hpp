@@ -43,6 +43,8 @@ struct ExecutorOptions {
   // validate_ops_per_live_block ops per live block, so that the sweep, O(blocks),
   // costs a small fixed share of the run whatever the number of live blocks
   // (docs/ARCHITECTURE.md, "Executor"); off, exactly every validate_every_ops.
+  // The harness's own self-checks (the shadow state's and the cache models'
+  // verify()) run with these sweeps, and at the end.
   std::uint64_t validate_every_ops = 1024;
   bool validate_scales_with_blocks = true;
   // Keep every outcome event in memory (events()). Off, only the digest (and the

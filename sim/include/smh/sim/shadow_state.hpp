@@ -86,6 +86,10 @@ class ShadowState {
   [[nodiscard]] std::size_t live_count(unsigned region) const { return region_counts_[region]; }
   [[nodiscard]] std::uint64_t live_bytes(unsigned region) const { return region_bytes_[region]; }
   [[nodiscard]] std::vector<Handle> handles_in_order() const;
+  // The full self-check, in every build (SMH_SIM_ASSERT: a failure is a bug in
+  // the harness): the handle table against its counters, each block inside its
+  // region, and the owner tables against the blocks. O(slots + live blocks).
+  void verify() const;
 
  private:
   struct Slot {
@@ -100,7 +104,11 @@ class ShadowState {
   }
   [[nodiscard]] std::size_t slot_of(Handle handle) const;  // its slot, or the empty one it would take
   void grow();
-  void set_owner(const LiveBlock& block, std::uint32_t value);
+  // Names the block's granules as `handle`'s in the owner tables, counting what
+  // it takes over (owned_granules_) and whether it overlaps another (overlapped_).
+  void set_owner(const LiveBlock& block, Handle handle);
+  // The granules a block's bytes touch (what the owner tables hold for it).
+  [[nodiscard]] std::uint64_t granule_span(const LiveBlock& block) const;
 
   const MemoryMap* map_ = nullptr;
   // Power-of-two size, at most half full; zero pages are empty slots.
@@ -109,6 +117,11 @@ class ShadowState {
   std::uint64_t live_bytes_ = 0;
   bool tracks_owners_ = false;
   std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;  // by region, one entry per granule; once tracked
+  std::uint64_t owned_granules_ = 0;  // non-zero owner-table entries
+  // A block was inserted over granules another live block held (a NON_OVERLAP
+  // bug the Executor reports): from then on the tables name the last one, and
+  // verify() no longer holds them to every block.
+  bool overlapped_ = false;
   std::vector<std::size_t> region_counts_;
   std::vector<std::uint64_t> region_bytes_;
 };
