@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev librapidcheck-dev libcli11-dev libzstd-dev
   gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib   # Cortex-M build of the core
   g++-multilib                                        # -m32 layout check
+  qemu-user                                           # runs it where the kernel cannot run i386 programs
   qemu-system-arm                                     # the core on a Cortex-M4 (mps2-an386)
   clang
   python3                                             # cmake/scripts/function_length.py

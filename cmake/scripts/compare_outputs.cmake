@@ -1,13 +1,21 @@
-# cmake -DFIRST=<exe> -DSECOND=<exe> -DWORK_DIR=<dir> -P compare_outputs.cmake
+# cmake -DFIRST=<exe> -DSECOND=<exe> [-DSECOND_RUNNER=<emulator>] -DWORK_DIR=<dir>
+#       -P compare_outputs.cmake
 # Runs both programs and fails, showing a unified diff, unless both succeed and
-# print byte-identical output. Used by layout_32_equals_64.
+# print byte-identical output. SECOND_RUNNER, when given, runs the second
+# program (qemu-i386 where the kernel cannot execute i386 programs). Used by
+# layout_32_equals_64.
 cmake_minimum_required(VERSION 3.25)
 
 set(outputs)
 foreach(program IN ITEMS "${FIRST}" "${SECOND}")
   get_filename_component(name "${program}" NAME_WE)
   set(output "${WORK_DIR}/${name}.out")
-  execute_process(COMMAND "${program}" OUTPUT_FILE "${output}" RESULT_VARIABLE rc)
+  set(command "${program}")
+  if(program STREQUAL "${SECOND}" AND NOT "${SECOND_RUNNER}" STREQUAL "")
+    set(command "${SECOND_RUNNER}" "${program}")
+    message("running ${name} under ${SECOND_RUNNER}")
+  endif()
+  execute_process(COMMAND ${command} OUTPUT_FILE "${output}" RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${program} failed (${rc}); its output is in ${output}")
   endif()
