@@ -164,6 +164,9 @@ std::string over_time(const ScenarioOutcome& outcome) {
 
 std::string findings_text(const ScenarioOutcome& outcome) {
   const std::uint64_t total = outcome.summary.finding_tally.total();
+  if (!outcome.inputs.checks) {
+    return "findings: not looked for (--no-checks: the invariant checks did not run)\n";
+  }
   if (total == 0) {
     return "findings: none\n";
   }

@@ -111,6 +111,33 @@ TEST_F(Run, ValidateEveryTakesAutoANumberOrOff) {
   }
 }
 
+// Issue 16: --no-checks replays without the invariant checks (the speed of
+// `smh compare`): the same digest when no check would fire, and every output
+// says that findings were not looked for, so a checked-off PASS is not taken
+// for a clean one.
+TEST_F(Run, NoChecksRunsTheSameOpsAndSaysFindingsWereNotLookedFor) {
+  write("ok.json", passing_scenario());
+  const Completed checked = smh({"run", "ok.json", "--report", "a.json"});
+  const Completed fast = smh({"run", "ok.json", "--no-checks", "--report", "b.json"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_EQ(fast.exit_code, 0) << fast.out << fast.err;
+  const Json a = Json::parse(read("a.json"))["scenarios"][0];
+  const Json b = Json::parse(read("b.json"))["scenarios"][0];
+  EXPECT_EQ(a["digest"], b["digest"]);
+  EXPECT_EQ(a["inputs"]["checks"], true);
+  EXPECT_EQ(b["inputs"]["checks"], false);
+  EXPECT_TRUE(contains(checked.out, "findings: none\n")) << checked.out;
+  EXPECT_TRUE(contains(fast.out, "findings: not looked for (--no-checks")) << fast.out;
+  EXPECT_TRUE(contains(fast.out, "--policy first_fit --no-checks\n")) << fast.out;
+  // A broken scenario's finding is not looked for, and the summary says so.
+  write("broken.json", broken_scenario());
+  const Completed broken = smh({"replay", "--machine", "ok.json", "--no-checks", "missing.jsonl"});
+  EXPECT_EQ(broken.exit_code, 2) << "still bad input: " << broken.out;
+  const Completed unchecked = smh({"run", "broken.json", "--no-checks"});
+  EXPECT_EQ(unchecked.exit_code, 0) << unchecked.out;
+  EXPECT_TRUE(contains(unchecked.out, "findings: not looked for")) << unchecked.out;
+}
+
 // Issue 13: names are printed raw no more. A NUL cut the summary short (the
 // verdict and the reproduce line were lost); ESC, CR and LF could clear the
 // terminal or forge a line.
