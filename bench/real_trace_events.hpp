@@ -30,6 +30,37 @@ struct TraceEvents {
   std::uint64_t peak_live_bytes = 0;  // the highest sum of live requested sizes
 };
 
+// Replays the events through `Allocator` (alloc, realloc and free on slots:
+// smh::Heap, a pool, glibc behind one small adapter). Returns the failed
+// allocations and reallocs.
+template <class Allocator>
+std::uint64_t replay_events(Allocator& allocator, const TraceEvents& trace, std::vector<void*>& slots) {
+  std::uint64_t failed = 0;
+  for (const TraceEvent& event : trace.events) {
+    void*& slot = slots[event.slot];
+    switch (event.kind) {
+      case TraceEvent::Kind::alloc:
+        slot = allocator.alloc(event.size_bytes);
+        failed += slot == nullptr ? 1u : 0u;
+        break;
+      case TraceEvent::Kind::realloc: {
+        void* moved = allocator.realloc(slot, event.size_bytes);
+        if (moved != nullptr) {
+          slot = moved;
+        } else {
+          ++failed;
+        }
+        break;
+      }
+      case TraceEvent::Kind::free:
+        allocator.free(slot);
+        slot = nullptr;
+        break;
+    }
+  }
+  return failed;
+}
+
 inline constexpr std::uint64_t default_trace_event_limit = 50'000'000;
 
 // SMH_BENCH_TRACE_MAX_EVENTS: unset gives the default; anything but a positive

@@ -94,6 +94,9 @@ void add_single_run_flags(CLI::App* command, RunCommandOptions* options) {
                       "Findings kept in full (default 1000); the rest are counted per check")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
   command->add_option("--validate-every", options->validate_every, smh::cli::validate_every_help);
+  command->add_flag("--no-checks", options->no_checks,
+                    "Fast replay: outcomes, figures and digest only; the invariant checks do not run, so findings "
+                    "are not looked for (the summary says so)");
 }
 
 // `smh import` and its flags.

@@ -42,6 +42,7 @@ Json inputs_json(const sim::RunInputs& inputs) {
   out["faults"] = faults;
   out["cache_noise_ppm"] = inputs.cache_noise_ppm;
   out["replay"] = inputs.replay;
+  out["checks"] = inputs.checks;
   out["trace"] = inputs.trace_path.empty() ? Json(nullptr) : Json(inputs.trace_path);
   return out;
 }

@@ -13,6 +13,9 @@ std::string reproduce_command(const sim::RunInputs& inputs) {
     command += " --policy ";
     command += to_string(inputs.machine.pool.policy);
   }
+  if (!inputs.checks) {
+    command += " --no-checks";
+  }
   return command;
 }
 

@@ -42,6 +42,7 @@ bool make_runner_options(const char* command, const RunCommandOptions& options, 
     std::fprintf(stderr, "smh %s: %s\n", command, cadence_error.c_str());
     return false;
   }
+  out->check_invariants = !options.no_checks;
   out->max_input_bytes = options.max_input_bytes;
   out->max_findings_kept = options.max_findings;
   out->max_sim_memory_bytes = options.max_sim_memory_bytes;

@@ -26,6 +26,7 @@ struct RunCommandOptions {
   std::uint64_t max_findings = 1000;                              // kept in full; the rest counted
   std::uint64_t max_sim_memory_bytes = std::uint64_t{8} << 30;    // the machine's worst case
   std::string validate_every = "auto";                            // validation_cadence.hpp
+  bool no_checks = false;  // --no-checks: outcomes, figures and digest only (RunnerOptions::check_invariants)
 };
 
 int run_command(const RunCommandOptions& options);

@@ -164,14 +164,17 @@ std::string over_time(const ScenarioOutcome& outcome) {
 
 std::string findings_text(const ScenarioOutcome& outcome) {
   const std::uint64_t total = outcome.summary.finding_tally.total();
+  // Without the invariant checks only what the simulation finds on its own (the
+  // coherency oracles) can show: say so, so that "none" is not read as clean.
+  const std::string unchecked = outcome.inputs.checks ? "" : " (--no-checks: the invariant checks did not run)";
   if (total == 0) {
-    return "findings: none\n";
+    return "findings: none" + unchecked + "\n";
   }
   std::string out = "findings: " + std::to_string(total) + " (";
   for (const auto& [check, count] : findings_by_check(outcome.summary.finding_tally)) {
     out += (out.back() == '(' ? "" : ", ") + check + " " + std::to_string(count);
   }
-  out += ")\n";
+  out += ")" + unchecked + "\n";
   const std::size_t shown = std::min(outcome.findings.size(), findings_listed);
   // Findings come in op order: the last listed has the widest op index.
   const std::size_t op_width = shown == 0 ? 0 : std::to_string(outcome.findings[shown - 1].op_index).size();

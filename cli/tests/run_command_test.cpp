@@ -111,6 +111,34 @@ TEST_F(Run, ValidateEveryTakesAutoANumberOrOff) {
   }
 }
 
+// Issue 16: --no-checks replays without the invariant checks (the speed of
+// `smh compare`): the same digest when no check would fire, and every output
+// says that the checks did not run, so a checked-off PASS is not taken for a
+// clean one. What the simulation finds on its own (a coherency oracle's
+// STALE_TX) is still reported.
+TEST_F(Run, NoChecksRunsTheSameOpsAndSaysFindingsWereNotLookedFor) {
+  write("ok.json", passing_scenario());
+  const Completed checked = smh({"run", "ok.json", "--report", "a.json"});
+  const Completed fast = smh({"run", "ok.json", "--no-checks", "--report", "b.json"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_EQ(fast.exit_code, 0) << fast.out << fast.err;
+  const Json a = Json::parse(read("a.json"))["scenarios"][0];
+  const Json b = Json::parse(read("b.json"))["scenarios"][0];
+  EXPECT_EQ(a["digest"], b["digest"]);
+  EXPECT_EQ(a["inputs"]["checks"], true);
+  EXPECT_EQ(b["inputs"]["checks"], false);
+  EXPECT_TRUE(contains(checked.out, "findings: none\n")) << checked.out;
+  EXPECT_TRUE(contains(fast.out, "findings: none (--no-checks: the invariant checks did not run)\n")) << fast.out;
+  EXPECT_TRUE(contains(fast.out, "--policy first_fit --no-checks\n")) << fast.out;
+  const Completed missing = smh({"replay", "--machine", "ok.json", "--no-checks", "missing.jsonl"});
+  EXPECT_EQ(missing.exit_code, 2) << "still bad input: " << missing.out;
+  write("broken.json", broken_scenario());
+  const Completed unchecked = smh({"run", "broken.json", "--no-checks"});
+  EXPECT_EQ(unchecked.exit_code, 1) << unchecked.out;
+  EXPECT_TRUE(contains(unchecked.out, "findings: 1 (STALE_TX 1) (--no-checks: the invariant checks did not run)\n"))
+      << unchecked.out;
+}
+
 // Issue 13: names are printed raw no more. A NUL cut the summary short (the
 // verdict and the reproduce line were lost); ESC, CR and LF could clear the
 // terminal or forge a line.

@@ -345,6 +345,77 @@ bool parse_op(const JsonText& text, std::size_t begin, MatchMode mode, Op* out, 
   return true;
 }
 
+namespace {
+
+// Reads the digits of a JSON integer at `at` in canonical form (no sign, no
+// leading zero, at most 19 digits, so no overflow) up to `max`; false for
+// anything else. Moves `at` past them.
+bool canonical_integer(std::string_view line, std::size_t* at, std::uint64_t max, std::uint64_t* out) {
+  std::size_t i = *at;
+  const std::size_t first = i;
+  std::uint64_t value = 0;
+  while (i < line.size() && i - first < 19 && line[i] >= '0' && line[i] <= '9') {
+    value = value * 10 + static_cast<unsigned>(line[i] - '0');
+    ++i;
+  }
+  const bool more_digits = i < line.size() && line[i] >= '0' && line[i] <= '9';
+  if (i == first || more_digits || (line[first] == '0' && i - first > 1) || value > max) {
+    return false;
+  }
+  *at = i;
+  *out = value;
+  return true;
+}
+
+// Whether `line` continues with `text` at `at`; moves `at` past it.
+bool canonical_text(std::string_view line, std::size_t* at, std::string_view text) {
+  if (line.size() - *at < text.size() || !same_text(line.substr(*at, text.size()), text)) {
+    return false;
+  }
+  *at += text.size();
+  return true;
+}
+
+}  // namespace
+
+bool parse_canonical_op(std::string_view line, Op* out) {
+  constexpr std::uint64_t max64 = std::numeric_limits<std::uint64_t>::max();
+  std::size_t at = 0;
+  Op op;
+  if (canonical_text(line, &at, "{\"op\":\"free\",\"handle\":")) {
+    op.kind = OpKind::free;
+  } else if (canonical_text(line, &at, "{\"op\":\"alloc\",\"handle\":")) {
+    op.kind = OpKind::alloc;
+  } else if (canonical_text(line, &at, "{\"op\":\"realloc\",\"handle\":")) {
+    op.kind = OpKind::realloc;
+  } else {
+    return false;
+  }
+  std::uint64_t handle = 0;
+  if (!canonical_integer(line, &at, max_handle, &handle)) {
+    return false;
+  }
+  op.handle = static_cast<Handle>(handle);
+  if (op.kind != OpKind::free) {
+    std::uint64_t attr = 0;
+    if (!canonical_text(line, &at, ",\"attr\":") ||
+        !canonical_integer(line, &at, std::numeric_limits<std::uint32_t>::max(), &attr) ||
+        !canonical_text(line, &at, ",\"size\":") || !canonical_integer(line, &at, max64, &op.size_bytes)) {
+      return false;
+    }
+    op.attr = static_cast<std::uint32_t>(attr);
+    if (canonical_text(line, &at, ",\"align\":") &&
+        (!canonical_integer(line, &at, max64, &op.align_bytes) || !std::has_single_bit(op.align_bytes))) {
+      return false;  // parse_op says what is wrong with it
+    }
+  }
+  if (at + 1 != line.size() || line[at] != '}') {
+    return false;
+  }
+  *out = op;
+  return true;
+}
+
 void append_op_json(const Op& op, std::string* out) {
   LineBuffer line;
   line.put("{\"op\":\"");

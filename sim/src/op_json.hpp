@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "json_scan.hpp"
 #include "smh/pool_types.hpp"
@@ -20,6 +21,14 @@ namespace smh::sim::detail {
 // op name, unknown keys, the handle, then the op's own keys). Duplicate keys:
 // the last one wins, as in the rest of the format.
 bool parse_op(const JsonText& text, std::size_t begin, MatchMode mode, Op* out, std::size_t* end, TextError* error);
+
+// The trace reader's fast path: true, with *out, only when `line` is exactly
+// what append_op_json writes for a plain alloc, realloc or free (no
+// preference chain) with values parse_op accepts, so that *out is what
+// parse_op would give. False means only "not that form": the caller then runs
+// parse_op, which accepts or reports it. Nothing is scanned twice; a trace of
+// such lines (every `smh import` output) costs a fraction of the full parse.
+bool parse_canonical_op(std::string_view line, Op* out);
 
 // Appends the canonical single-line form of `op`: keys in the order of the
 // format, sizes and attributes as integers, optional keys only when not their

@@ -243,6 +243,7 @@ std::string blame(detail::OpSource& source, const RunInputs& inputs, const std::
 // on bad input.
 bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, ScenarioOutcome* outcome) {
   RunInputs& inputs = outcome->inputs;
+  inputs.checks = options.check_invariants;
   std::unique_ptr<Executor> executor = make_executor(options, outcome);
   if (!executor) {
     return false;

@@ -53,6 +53,11 @@ class LineReader final : public TraceReader {
       if (begin == line.size()) {
         continue;  // a blank line
       }
+      if (begin == 0 && detail::parse_canonical_op(line, op)) {
+        ++ops_;
+        last_op_line_ = line_number;
+        return true;
+      }
       std::size_t end = 0;
       TextError problem;
       if (!detail::parse_op(text, begin, mode_, op, &end, &problem)) {

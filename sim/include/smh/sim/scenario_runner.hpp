@@ -131,6 +131,9 @@ struct RunInputs {
   std::uint32_t cache_noise_ppm = 0;  // the scenario's background cache activity
   Expectations expect;
   std::uint64_t inline_ops = 0;  // 0 for traces
+  // RunnerOptions::check_invariants: false, the run looked for no findings
+  // (--no-checks), and its outputs say so.
+  bool checks = true;
   // Where the scenario gives its machine and its trace (Scenario::machine_at,
   // trace_at): errors about them are placed there.
   TextPosition machine_at;
