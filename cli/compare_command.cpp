@@ -10,6 +10,7 @@
 #include "html_report.hpp"
 #include "input_files.hpp"
 #include "output_paths.hpp"
+#include "policy_ranking.hpp"
 #include "report_json.hpp"
 #include "smh/sim/expectations.hpp"
 #include "smh/sim/percentile.hpp"
@@ -17,6 +18,7 @@
 #include "smh/sim/scenario_runner.hpp"
 #include "text_format.hpp"
 #include "text_table.hpp"
+#include "threshold_candidates.hpp"
 
 namespace smh::cli {
 
@@ -56,9 +58,16 @@ bool parse_policies(const std::string& text, std::vector<Policy>* out, std::stri
   return true;
 }
 
+// A policy as compared: size_threshold once per threshold tried.
+struct Choice {
+  Policy policy{};
+  std::uint64_t size_threshold_bytes = 0;  // 0 but for size_threshold (policy_ranking.hpp's choice_name)
+  [[nodiscard]] std::string name() const { return choice_name(policy, size_threshold_bytes); }
+};
+
 // The figures a policy is judged by, from one run.
 struct Cell {
-  Policy policy{};
+  Choice choice;
   const sim::ScenarioOutcome* outcome = nullptr;
   std::uint64_t failed_allocs = 0;
   std::uint64_t footprint_bytes = 0;  // sum of the regions' high water marks
@@ -69,9 +78,9 @@ struct Cell {
   bool best = false;
 };
 
-Cell cell_of(Policy policy, const sim::ScenarioOutcome& outcome) {
+Cell cell_of(const Choice& choice, const sim::ScenarioOutcome& outcome) {
   Cell cell;
-  cell.policy = policy;
+  cell.choice = choice;
   cell.outcome = &outcome;
   cell.failed_allocs = outcome.summary.failed_allocs;
   std::vector<double> samples;
@@ -97,18 +106,18 @@ Cell cell_of(Policy policy, const sim::ScenarioOutcome& outcome) {
 auto objective(const Cell& cell) { return std::make_tuple(cell.failed_allocs, cell.footprint_bytes, cell.f_ext_peak); }
 
 // Groups of policies with the same digest (the same placements), in policy order.
-std::vector<std::vector<Policy>> same_placements(const std::vector<Cell>& cells) {
-  std::vector<std::vector<Policy>> groups;
+std::vector<std::vector<Choice>> same_placements(const std::vector<Cell>& cells) {
+  std::vector<std::vector<Choice>> groups;
   std::vector<bool> taken(cells.size(), false);
   for (std::size_t i = 0; i < cells.size(); ++i) {
     if (taken[i]) {
       continue;
     }
-    std::vector<Policy> group{cells[i].policy};
+    std::vector<Choice> group{cells[i].choice};
     for (std::size_t j = i + 1; j < cells.size(); ++j) {
       if (!taken[j] && cells[j].outcome->summary.digest == cells[i].outcome->summary.digest) {
         taken[j] = true;
-        group.push_back(cells[j].policy);
+        group.push_back(cells[j].choice);
       }
     }
     if (group.size() > 1) {
@@ -118,18 +127,191 @@ std::vector<std::vector<Policy>> same_placements(const std::vector<Cell>& cells)
   return groups;
 }
 
-std::string joined(const std::vector<Policy>& policies, const char* separator) {
+std::string joined(const std::vector<Choice>& choices, const char* separator) {
   std::string out;
-  for (const Policy policy : policies) {
-    out += (out.empty() ? "" : separator) + std::string(to_string(policy));
+  for (const Choice& choice : choices) {
+    out += (out.empty() ? "" : separator) + choice.name();
   }
   return out;
+}
+
+bool has_size_roles(const sim::MachineConfig& machine) {
+  return std::any_of(machine.regions.begin(), machine.regions.end(), [](const sim::RegionSpec& region) {
+    return region.role == RegionRole::small_requests || region.role == RegionRole::large_requests;
+  });
+}
+
+// The policies to replay: each chosen one, and size_threshold once per
+// threshold — those of --thresholds, or (auto) the candidates from the traces'
+// request sizes — when the machine has regions of role small or large (without
+// them the threshold changes nothing). *sizes holds the histogram when read.
+bool choices_of(const CompareCommandOptions& options, const std::vector<Policy>& policies,
+                const sim::MachineConfig& machine, std::vector<Choice>* out, RequestSizes* sizes,
+                bool* sizes_read, std::string* error) {
+  std::vector<std::uint64_t> thresholds;
+  if (!parse_thresholds(options.thresholds, &thresholds, error)) {
+    return false;
+  }
+  const bool compared = std::find(policies.begin(), policies.end(), Policy::size_threshold) != policies.end();
+  const bool split = compared && has_size_roles(machine);
+  if (!thresholds.empty() && !split) {
+    *error = compared ? "--thresholds: no region has the role small or large, so a threshold changes nothing"
+                      : "--thresholds: policy size_threshold is not compared (--policies)";
+    return false;
+  }
+  *sizes_read = split && thresholds.empty();
+  if (*sizes_read) {
+    for (const std::string& trace : options.trace_paths) {
+      if (!add_request_sizes(trace, machine.pool.mode, sizes, error)) {
+        return false;
+      }
+    }
+    thresholds = threshold_candidates(*sizes, machine.pool.size_threshold_bytes);
+  }
+  for (const Policy policy : policies) {
+    if (policy != Policy::size_threshold || !split || thresholds.empty()) {
+      out->push_back(Choice{policy, policy == Policy::size_threshold ? machine.pool.size_threshold_bytes : 0});
+      continue;
+    }
+    for (const std::uint64_t threshold : thresholds) {
+      out->push_back(Choice{policy, threshold});
+    }
+  }
+  return true;
+}
+
+// The histogram behind the candidate thresholds, for the report: each
+// non-empty power-of-two bucket as the requests below its upper bound.
+Json request_sizes_json(const RequestSizes& sizes) {
+  Json buckets = Json::array();
+  std::uint64_t below = 0;
+  for (unsigned k = 0; k < sim::size_histogram_buckets; ++k) {
+    below += sizes.buckets[k];
+    if (sizes.buckets[k] == 0) {
+      continue;
+    }
+    Json bucket = Json::object();
+    bucket["from_bytes"] = k == 0 ? 0 : std::uint64_t{1} << (k - 1);
+    bucket["requests"] = sizes.buckets[k];
+    bucket["requests_below_end"] = below;  // requests smaller than the bucket's end, 2^k
+    buckets.push_back(std::move(bucket));
+  }
+  Json out = Json::object();
+  out["requests"] = sizes.requests;
+  out["buckets"] = std::move(buckets);
+  return out;
+}
+
+// The warnings for configurations that cannot take effect, each once: those
+// of every policy compared, and of the machine as given (its own configuration
+// may be one that cannot take effect).
+Json warnings_of(const std::vector<Choice>& choices, const sim::MachineConfig& compared, bool compete,
+                 std::string* text) {
+  std::vector<std::string> said;
+  const auto say = [&](const sim::MachineConfig& machine) {
+    for (const std::string& warning : configuration_warnings(machine)) {
+      // One policy after another cannot differ from first_fit when no regions
+      // compete: said once, for all, below.
+      if ((compete || warning.find("cannot place differently") == std::string::npos) &&
+          std::find(said.begin(), said.end(), warning) == said.end()) {
+        said.push_back(warning);
+      }
+    }
+  };
+  for (const Choice& choice : choices) {
+    sim::MachineConfig machine = compared;
+    machine.pool.policy = choice.policy;
+    machine.pool.size_threshold_bytes = static_cast<std::size_t>(choice.size_threshold_bytes);
+    say(machine);
+  }
+  say(compared);
+  if (!compete) {
+    said.emplace_back(
+        "no request has two regions to choose between on this machine (one region per attribute): every "
+        "policy places as first_fit does");
+  }
+  Json out = Json::array();
+  for (const std::string& warning : said) {
+    *text += "warning: " + warning + "\n";
+    out.push_back(warning);
+  }
+  return out;
+}
+
+Json row_json(const Cell& cell) {
+  const double overhead = sim::footprint_overhead(cell.outcome->summary);
+  Json row = Json::object();
+  row["policy"] = to_string(cell.choice.policy);
+  if (cell.choice.size_threshold_bytes != 0) {
+    row["size_threshold"] = cell.choice.size_threshold_bytes;
+  }
+  row["name"] = cell.choice.name();
+  row["best"] = cell.best;
+  row["failed_allocs"] = cell.failed_allocs;
+  row["footprint_bytes"] = cell.footprint_bytes;
+  row["footprint_overhead"] = std::round(overhead * 1e6) / 1e6;
+  row["f_ext_p50"] = std::round(cell.f_ext_p50 * 1e6) / 1e6;
+  row["f_ext_p95"] = std::round(cell.f_ext_p95 * 1e6) / 1e6;
+  row["f_ext_peak"] = std::round(cell.f_ext_peak * 1e6) / 1e6;
+  row["spilled"] = cell.spilled;
+  // Search length (what tune --objective latency ranks by): heaps searched over every request.
+  row["requests"] = cell.outcome->summary.searches.requests;
+  row["heap_searches"] = cell.outcome->summary.searches.heap_searches;
+  row["search_max"] = cell.outcome->summary.searches.max_per_request;
+  row["digest"] = hex(cell.outcome->summary.digest);
+  row["run"] = outcome_json(*cell.outcome);
+  return row;
+}
+
+// One trace's table (appended to *text) and its part of the report.
+Json trace_json(const std::string& trace, std::vector<Cell>& cells, bool compete, std::string* text) {
+  const auto best = std::min_element(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) {
+    return objective(a) < objective(b);
+  });
+  for (Cell& cell : cells) {
+    cell.best = objective(cell) == objective(*best);
+  }
+  TextTable table({"policy", "failed", "footprint", "overhead", "F_ext p50", "F_ext p95", "F_ext peak", "spilled",
+                   "digest", ""},
+                  {Align::left, Align::right, Align::right, Align::right, Align::right, Align::right, Align::right,
+                   Align::right, Align::left, Align::left});
+  Json rows = Json::array();
+  for (const Cell& cell : cells) {
+    table.add_row({cell.choice.name(), std::to_string(cell.failed_allocs), std::to_string(cell.footprint_bytes),
+                   fixed(sim::footprint_overhead(cell.outcome->summary), 3), fixed(cell.f_ext_p50, 3),
+                   fixed(cell.f_ext_p95, 3), fixed(cell.f_ext_peak, 3), std::to_string(cell.spilled),
+                   hex(cell.outcome->summary.digest), cell.best ? "best" : ""});
+    rows.push_back(row_json(cell));
+  }
+  *text += "\n" + trace + " (" + std::to_string(cells.front().outcome->summary.ops) + " ops; best: fewest failed "
+           "allocations, then smallest footprint, then lowest F_ext peak)\n" + table.render("  ");
+  Json same = Json::array();
+  for (const std::vector<Choice>& group : same_placements(cells)) {
+    const bool all = group.size() == cells.size();
+    *text += "  indistinguishable (identical placements, the same digest): " + joined(group, " = ");
+    if (all && !compete) {
+      *text += ": one region per attribute leaves no choice";
+    } else if (all) {
+      *text += ": every request went to the same region under every policy on this trace";
+    }
+    *text += "\n";
+    Json names = Json::array();
+    for (const Choice& choice : group) {
+      names.push_back(choice.name());
+    }
+    same.push_back(std::move(names));
+  }
+  Json one = Json::object();
+  one["path"] = trace;
+  one["ops"] = cells.front().outcome->summary.ops;
+  one["policies"] = std::move(rows);
+  one["indistinguishable"] = std::move(same);
+  return one;
 }
 
 }  // namespace
 
 int compare_command(const CompareCommandOptions& options) {
-  std::vector<Policy> policies;
   std::vector<std::string> inputs = {options.machine_path};
   inputs.insert(inputs.end(), options.trace_paths.begin(), options.trace_paths.end());
   const std::string clash =
@@ -138,6 +320,7 @@ int compare_command(const CompareCommandOptions& options) {
     return bad_input(clash);
   }
   std::string error;
+  std::vector<Policy> policies;
   if (!parse_policies(options.policies, &policies, &error)) {
     return bad_input(error);
   }
@@ -145,110 +328,44 @@ int compare_command(const CompareCommandOptions& options) {
   if (!load_machine_file(options.machine_path, options.max_input_bytes, &scenario, &error)) {
     return bad_input(error);
   }
+  std::vector<Choice> choices;
+  RequestSizes sizes;
+  bool sizes_read = false;
+  if (!choices_of(options, policies, scenario.machine, &choices, &sizes, &sizes_read, &error)) {
+    return bad_input(error);
+  }
   const bool compete = regions_compete(scenario.machine);
 
-  std::string text = "smh compare " + options.machine_path + ": " + std::to_string(policies.size()) +
-                     (policies.size() == 1 ? " policy" : " policies") + " x " +
+  std::string text = "smh compare " + options.machine_path + ": " + std::to_string(choices.size()) +
+                     (choices.size() == 1 ? " policy" : " policies") + " x " +
                      std::to_string(options.trace_paths.size()) +
                      (options.trace_paths.size() == 1 ? " trace" : " traces") + " (fast replays)\n";
-  Json warnings = Json::array();
-  for (const Policy policy : policies) {
-    sim::MachineConfig machine = scenario.machine;
-    machine.pool.policy = policy;
-    for (const std::string& warning : configuration_warnings(machine)) {
-      // One policy after another cannot differ from first_fit when no regions
-      // compete: said once, for all, below.
-      if (compete || warning.find("cannot place differently") == std::string::npos) {
-        text += "warning: " + warning + "\n";
-        warnings.push_back(warning);
-      }
-    }
+  if (sizes_read) {
+    text += "size_threshold tried at the thresholds below which 50, 75, 90 and 99 % of the " +
+            std::to_string(sizes.requests) + " requests fall (powers of two)" +
+            (scenario.machine.pool.size_threshold_bytes != 0 ? ", and the machine's own" : "") + "\n";
   }
-  if (!compete) {
-    const std::string warning =
-        "no request has two regions to choose between on this machine (one region per attribute): every "
-        "policy places as first_fit does";
-    text += "warning: " + warning + "\n";
-    warnings.push_back(warning);
-  }
+  Json warnings = warnings_of(choices, scenario.machine, compete, &text);
 
   Json traces = Json::array();
   std::vector<std::unique_ptr<sim::ScenarioOutcome>> outcomes;
   for (const std::string& trace : options.trace_paths) {
     std::vector<Cell> cells;
-    for (const Policy policy : policies) {
+    for (const Choice& choice : choices) {
       sim::RunnerOptions runner;
-      runner.overrides.policy = policy;
+      runner.overrides.policy = choice.policy;
+      if (choice.policy == Policy::size_threshold) {
+        runner.overrides.size_threshold_bytes = choice.size_threshold_bytes;
+      }
       runner.check_invariants = false;
       runner.max_input_bytes = options.max_input_bytes;
       outcomes.push_back(std::make_unique<sim::ScenarioOutcome>(sim::replay_trace(options.machine_path, trace, runner)));
-      const sim::ScenarioOutcome& outcome = *outcomes.back();
-      if (outcome.verdict == sim::Verdict::bad_input) {
-        return bad_input(outcome.error);
+      if (outcomes.back()->verdict == sim::Verdict::bad_input) {
+        return bad_input(outcomes.back()->error);
       }
-      cells.push_back(cell_of(policy, outcome));
+      cells.push_back(cell_of(choice, *outcomes.back()));
     }
-    const auto best = std::min_element(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) {
-      return objective(a) < objective(b);
-    });
-    for (Cell& cell : cells) {
-      cell.best = objective(cell) == objective(*best);
-    }
-
-    TextTable table({"policy", "failed", "footprint", "overhead", "F_ext p50", "F_ext p95", "F_ext peak", "spilled",
-                     "digest", ""},
-                    {Align::left, Align::right, Align::right, Align::right, Align::right, Align::right, Align::right,
-                     Align::right, Align::left, Align::left});
-    Json rows = Json::array();
-    for (const Cell& cell : cells) {
-      const double overhead = sim::footprint_overhead(cell.outcome->summary);
-      table.add_row({to_string(cell.policy), std::to_string(cell.failed_allocs), std::to_string(cell.footprint_bytes),
-                     fixed(overhead, 3), fixed(cell.f_ext_p50, 3), fixed(cell.f_ext_p95, 3), fixed(cell.f_ext_peak, 3),
-                     std::to_string(cell.spilled),
-                     hex(cell.outcome->summary.digest), cell.best ? "best" : ""});
-      Json row = Json::object();
-      row["policy"] = to_string(cell.policy);
-      row["best"] = cell.best;
-      row["failed_allocs"] = cell.failed_allocs;
-      row["footprint_bytes"] = cell.footprint_bytes;
-      row["footprint_overhead"] = std::round(overhead * 1e6) / 1e6;
-      row["f_ext_p50"] = std::round(cell.f_ext_p50 * 1e6) / 1e6;
-      row["f_ext_p95"] = std::round(cell.f_ext_p95 * 1e6) / 1e6;
-      row["f_ext_peak"] = std::round(cell.f_ext_peak * 1e6) / 1e6;
-      row["spilled"] = cell.spilled;
-      // Search length (what tune --objective latency ranks by): heaps searched over every request.
-      row["requests"] = cell.outcome->summary.searches.requests;
-      row["heap_searches"] = cell.outcome->summary.searches.heap_searches;
-      row["search_max"] = cell.outcome->summary.searches.max_per_request;
-      row["digest"] = hex(cell.outcome->summary.digest);
-      row["run"] = outcome_json(*cell.outcome);
-      rows.push_back(std::move(row));
-    }
-    text += "\n" + trace + " (" + std::to_string(cells.front().outcome->summary.ops) + " ops; best: fewest failed "
-            "allocations, then smallest footprint, then lowest F_ext peak)\n" + table.render("  ");
-    Json same = Json::array();
-    const std::vector<std::vector<Policy>> groups = same_placements(cells);
-    for (const std::vector<Policy>& group : groups) {
-      const bool all = group.size() == cells.size();
-      text += "  indistinguishable (identical placements, the same digest): " + joined(group, " = ");
-      if (all && !compete) {
-        text += ": one region per attribute leaves no choice";
-      } else if (all) {
-        text += ": every request went to the same region under every policy on this trace";
-      }
-      text += "\n";
-      Json names = Json::array();
-      for (const Policy policy : group) {
-        names.push_back(to_string(policy));
-      }
-      same.push_back(std::move(names));
-    }
-    Json one = Json::object();
-    one["path"] = trace;
-    one["ops"] = cells.front().outcome->summary.ops;
-    one["policies"] = std::move(rows);
-    one["indistinguishable"] = std::move(same);
-    traces.push_back(std::move(one));
+    traces.push_back(trace_json(trace, cells, compete, &text));
   }
   std::fputs(text.c_str(), stdout);
 
@@ -258,10 +375,13 @@ int compare_command(const CompareCommandOptions& options) {
     report["report_version"] = 1;
     report["machine"] = options.machine_path;
     Json names = Json::array();
-    for (const Policy policy : policies) {
-      names.push_back(to_string(policy));
+    for (const Choice& choice : choices) {
+      names.push_back(choice.name());
     }
     report["policies"] = std::move(names);
+    if (sizes_read) {
+      report["request_sizes"] = request_sizes_json(sizes);
+    }
     report["warnings"] = std::move(warnings);
     report["traces"] = std::move(traces);
     if (!options.report_path.empty() &&

@@ -217,7 +217,7 @@ std::string policy_bars(const std::string& id, const Json& rows, const char* key
     const double share = largest > 0 ? std::clamp(number(row[key]) / largest, 0.0, 1.0) : 0.0;
     const std::string text = figure_text(row[key]);
     out += "<text x=\"4\" y=\"" + std::to_string(y + 13) + "\" font-size=\"12\">" +
-           html_escape(figure_text(row["policy"])) + (row["best"] == true ? " (best)" : "") + "</text>";
+           html_escape(figure_text(row["name"])) + (row["best"] == true ? " (best)" : "") + "</text>";
     out += rect(label_width, share * (chart_width - label_width - 80), y + 2, bar_height - 4,
                 row["best"] == true ? "#2e7d32" : "#1f77b4", text);
     out += "<text x=\"" + fixed(label_width + share * (chart_width - label_width - 80) + 4, 1) + "\" y=\"" +
@@ -242,7 +242,7 @@ std::string compare_trace(const Json& trace, std::size_t index) {
   out += "<th></th></tr>\n";
   const Json& rows = trace["policies"];
   for (const Json& row : rows) {
-    const std::string policy = figure_text(row["policy"]);
+    const std::string policy = figure_text(row["name"]);
     const bool best = row["best"] == true;
     out += std::string(best ? "<tr class=\"best\">" : "<tr>") + "<th>" + html_escape(policy) + "</th>";
     for (const char* key : keys) {

@@ -192,6 +192,9 @@ int run(int argc, char** argv) {
   compare->add_option("traces", compare_options.trace_paths, "Trace files (JSON Lines, optionally zstd-compressed)")
       ->required();
   compare->add_option("--policies", compare_options.policies, "all (default), or policy names joined by ','");
+  compare->add_option("--thresholds", compare_options.thresholds,
+                      "size_threshold's thresholds in bytes, joined by ',', or auto (default: where 50, 75, 90 and "
+                      "99 % of the traces' requests fall, on a machine with regions of role small or large)");
   compare->add_option("--report", compare_options.report_path, "Write the comparison as JSON to this file")
       ->check(non_empty_file_name);
   compare->add_option("--html", compare_options.html_path,

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <tuple>
+#include <utility>
 
 #include "smh/assert.hpp"
 
@@ -45,6 +46,12 @@ RankKey key_of(const PolicyFigures& one, const PolicyFigures& best, Objective ob
 }
 
 }  // namespace
+
+std::string choice_name(Policy policy, std::uint64_t size_threshold_bytes) {
+  SMH_ASSERT(size_threshold_bytes == 0 || policy == Policy::size_threshold);
+  return std::string(to_string(policy)) +
+         (size_threshold_bytes == 0 ? std::string() : "=" + std::to_string(size_threshold_bytes));
+}
 
 bool parse_objective(const std::string& name, Objective* out) {
   for (const Objective objective : {Objective::failures, Objective::footprint, Objective::latency,
@@ -118,10 +125,11 @@ TraceRanking rank_trace(const std::string& trace, const std::vector<PolicyFigure
   TraceRanking out;
   out.trace = trace;
   for (const PolicyFigures& one : figures) {
-    out.ranked.push_back(RankedPolicy{one.policy, 0, key_of(one, best, objective, weights), one});
+    out.ranked.push_back(
+        RankedPolicy{one.policy, one.size_threshold_bytes, 0, key_of(one, best, objective, weights), one});
   }
   std::stable_sort(out.ranked.begin(), out.ranked.end(), [](const RankedPolicy& a, const RankedPolicy& b) {
-    return std::tie(a.key, a.policy) < std::tie(b.key, b.policy);
+    return std::tie(a.key, a.policy, a.size_threshold_bytes) < std::tie(b.key, b.policy, b.size_threshold_bytes);
   });
   for (std::size_t i = 0; i < out.ranked.size(); ++i) {
     const bool tied_with_previous = i > 0 && out.ranked[i].key == out.ranked[i - 1].key;
@@ -147,12 +155,13 @@ TraceRanking rank_trace(const std::string& trace, const std::vector<PolicyFigure
 
 OverallRanking rank_overall(const std::vector<TraceRanking>& traces) {
   SMH_ASSERT(!traces.empty());
-  std::map<Policy, OverallRanking::Row> rows;
+  std::map<std::pair<Policy, std::uint64_t>, OverallRanking::Row> rows;
   for (const TraceRanking& trace : traces) {
     SMH_ASSERT(trace.ranked.size() == traces.front().ranked.size());
     for (const RankedPolicy& ranked : trace.ranked) {
-      OverallRanking::Row& row = rows[ranked.policy];
+      OverallRanking::Row& row = rows[{ranked.policy, ranked.size_threshold_bytes}];
       row.policy = ranked.policy;
+      row.size_threshold_bytes = ranked.size_threshold_bytes;
       row.rank_sum += ranked.rank;
       row.primary_sum += ranked.key[0];
     }
@@ -169,7 +178,9 @@ OverallRanking rank_overall(const std::vector<TraceRanking>& traces) {
     out.rows[i].rank = tied ? out.rows[i - 1].rank : static_cast<unsigned>(i + 1);
   }
   out.tied_best = out.rows.size() > 1 && out.rows[1].rank == 1;
-  out.recommended = out.rows.front().policy;  // policy order within ties (the map's, kept by the stable sort)
+  // Policy order within ties (the map's, kept by the stable sort): the smaller threshold first.
+  out.recommended = out.rows.front().policy;
+  out.recommended_size_threshold_bytes = out.rows.front().size_threshold_bytes;
   return out;
 }
 

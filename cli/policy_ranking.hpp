@@ -43,6 +43,12 @@ struct ObjectiveWeights {
 // 0 to 1e6; at least one above 0); false with *error.
 bool parse_weights(const std::string& text, ObjectiveWeights* out, std::string* error);
 
+// A policy as ranked: the size_threshold policy is ranked once per threshold
+// tried (threshold_candidates.hpp); other policies have threshold 0, and so has
+// size_threshold when the report ran it at the machine's own threshold
+// (benchmark reports). Ordered by policy, then threshold.
+std::string choice_name(Policy policy, std::uint64_t size_threshold_bytes);  // "size_threshold=512", "best_fit"
+
 // One policy's figures on one trace.
 struct PolicyFigures {
   Policy policy{};
@@ -50,12 +56,14 @@ struct PolicyFigures {
   std::uint64_t footprint_bytes = 0;
   std::uint64_t heap_searches = 0;      // over every request
   std::uint64_t search_max = 0;         // the longest search of one request
+  std::uint64_t size_threshold_bytes = 0;  // see choice_name (last: positional initialisers keep their meaning)
 };
 
 using RankKey = std::array<std::uint64_t, 4>;
 
 struct RankedPolicy {
   Policy policy{};
+  std::uint64_t size_threshold_bytes = 0;
   unsigned rank = 0;  // 1 = best; tied policies share a rank (1, 1, 3)
   RankKey key{};      // the objective's key (key[0] its first figure)
   PolicyFigures figures;
@@ -77,6 +85,7 @@ struct OverallRanking {
   // ties share a rank and are listed in policy order.
   struct Row {
     Policy policy{};
+    std::uint64_t size_threshold_bytes = 0;
     unsigned rank = 0;
     unsigned rank_sum = 0;
     std::uint64_t primary_sum = 0;
@@ -86,6 +95,7 @@ struct OverallRanking {
   // The recommendation: the best, or among tied best the one listed first in
   // policy order (first_fit, the default and the cheapest, first).
   Policy recommended{};
+  std::uint64_t recommended_size_threshold_bytes = 0;
 };
 
 TraceRanking rank_trace(const std::string& trace, const std::vector<PolicyFigures>& figures, Objective objective,

@@ -38,6 +38,7 @@ Json inputs_json(const sim::RunInputs& inputs) {
   out["seed_overridden"] = inputs.seed_overridden;
   out["policy"] = to_string(inputs.machine.pool.policy);
   out["policy_overridden"] = inputs.policy_overridden;
+  out["size_threshold"] = inputs.machine.pool.size_threshold_bytes;  // what the size_threshold policy splits at
   out["mode"] = inputs.machine.pool.mode == MatchMode::exact ? "exact" : "capability";
   out["faults"] = faults;
   out["cache_noise_ppm"] = inputs.cache_noise_ppm;

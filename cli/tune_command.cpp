@@ -39,7 +39,7 @@ void add_figures(const std::string& trace, const PolicyFigures& one, bool repeat
     out->traces.push_back(trace);
   }
   for (const PolicyFigures& earlier : entry->second) {
-    if (earlier.policy != one.policy) {
+    if (earlier.policy != one.policy || earlier.size_threshold_bytes != one.size_threshold_bytes) {
       continue;
     }
     if (repeats_allowed && earlier.failed_allocs == one.failed_allocs &&
@@ -47,7 +47,7 @@ void add_figures(const std::string& trace, const PolicyFigures& one, bool repeat
         earlier.search_max == one.search_max) {
       return;
     }
-    throw ReportShapeError{where, std::string("policy '") + to_string(one.policy) + "' twice for trace '" + trace +
+    throw ReportShapeError{where, "policy '" + choice_name(one.policy, one.size_threshold_bytes) + "' twice for trace '" + trace +
                                       "'" + (repeats_allowed ? " with other figures" : "")};
   }
   entry->second.push_back(one);
@@ -84,6 +84,13 @@ void read_compare_report(const nlohmann::ordered_json& report, Compared* out) {
       const std::string name = string_member(rows[r], row_path, "policy");
       if (!parse_policy(name.c_str(), &one.policy)) {
         throw ReportShapeError{row_path + ".policy", "unknown policy '" + name + "'"};
+      }
+      if (rows[r].contains("size_threshold")) {
+        one.size_threshold_bytes = count_member(rows[r], row_path, "size_threshold");
+        if (one.policy != Policy::size_threshold || one.size_threshold_bytes == 0) {
+          throw ReportShapeError{row_path + ".size_threshold",
+                                 "a threshold belongs to policy size_threshold only, and is at least 1"};
+        }
       }
       one.failed_allocs = count_member(rows[r], row_path, "failed_allocs");
       one.footprint_bytes = count_member(rows[r], row_path, "footprint_bytes");
@@ -249,7 +256,7 @@ int tune_command(const TuneCommandOptions& options) {
     for (const PolicyFigures& one : first) {
       bool found = false;
       for (const PolicyFigures& other : figures) {
-        found = found || other.policy == one.policy;
+        found = found || (other.policy == one.policy && other.size_threshold_bytes == one.size_threshold_bytes);
       }
       same = same && found;
     }
@@ -279,7 +286,8 @@ int tune_command(const TuneCommandOptions& options) {
       const RankedPolicy& ranked = ranking.ranked[i];
       const bool tied = (i > 0 && ranking.ranked[i - 1].rank == ranked.rank) ||
                         (i + 1 < ranking.ranked.size() && ranking.ranked[i + 1].rank == ranked.rank);
-      std::vector<std::string> row = {rank_text(ranked.rank, tied), to_string(ranked.policy)};
+      std::vector<std::string> row = {rank_text(ranked.rank, tied),
+                                      choice_name(ranked.policy, ranked.size_threshold_bytes)};
       for (std::size_t k = 0; k < names.size(); ++k) {
         row.push_back(key_text(objective, k, ranked.key[k]));
       }
@@ -291,7 +299,8 @@ int tune_command(const TuneCommandOptions& options) {
     } else if (ranking.ranked.size() == 1) {
       text += "one policy";
     } else {
-      text += std::string(to_string(ranking.ranked.front().policy)) + " leads the runner-up by " +
+      text += choice_name(ranking.ranked.front().policy, ranking.ranked.front().size_threshold_bytes) +
+              " leads the runner-up by " +
               key_text(objective, ranking.margin_index, ranking.margin) + " (" + names[ranking.margin_index] + ")";
     }
     text += "\n" + table.render("  ");
@@ -303,11 +312,13 @@ int tune_command(const TuneCommandOptions& options) {
     const OverallRanking::Row& row = overall.rows[i];
     const bool tied = (i > 0 && overall.rows[i - 1].rank == row.rank) ||
                       (i + 1 < overall.rows.size() && overall.rows[i + 1].rank == row.rank);
-    table.add_row({rank_text(row.rank, tied), to_string(row.policy), std::to_string(row.rank_sum),
+    table.add_row({rank_text(row.rank, tied), choice_name(row.policy, row.size_threshold_bytes),
+                   std::to_string(row.rank_sum),
                    key_text(objective, 0, row.primary_sum)});
   }
   text += "\noverall (by the sum of ranks, then of " + names.front() + ")\n" + table.render("  ");
-  text += "recommended: " + std::string(to_string(overall.recommended)) +
+  const std::string recommended = choice_name(overall.recommended, overall.recommended_size_threshold_bytes);
+  text += "recommended: " + recommended +
           (overall.tied_best ? " (tied with others; among tied, the first in policy order)" : "") + "\n";
 
   if (!options.output_path.empty()) {
@@ -316,11 +327,13 @@ int tune_command(const TuneCommandOptions& options) {
       return bad_input("the compared machine: " + error);
     }
     scenario.machine.pool.policy = overall.recommended;
+    if (overall.recommended_size_threshold_bytes != 0) {
+      scenario.machine.pool.size_threshold_bytes = static_cast<std::size_t>(overall.recommended_size_threshold_bytes);
+    }
     if (!write_text_file(options.output_path, sim::to_json(scenario), &error)) {
       return bad_input("-o: " + error);
     }
-    text += "wrote " + options.output_path + ": " + compared.machine_path + " with policy " +
-            to_string(overall.recommended) + "\n";
+    text += "wrote " + options.output_path + ": " + compared.machine_path + " with policy " + recommended + "\n";
   }
   std::fputs(text.c_str(), stdout);
   return 0;

@@ -3,7 +3,9 @@
 // reads `smh compare --report` reports, ranks the policies per trace and over
 // all traces (policy_ranking.hpp), prints the tables with each best's margin
 // to the runner-up, and writes the compared machine with the recommended
-// policy as a scenario file that run, check and replay accept. A malformed
+// policy (and, when size_threshold=T wins, pool.size_threshold T: compare
+// ranks size_threshold once per threshold tried) as a scenario file that run,
+// check and replay accept. A malformed
 // report is bad input with file:line:col (syntax) or its JSON path (shape).
 // Exit 0, 2 bad input.
 #pragma once

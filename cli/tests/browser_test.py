@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Renders `smh run --html` in a real browser (Debian's chromium, headless).
+"""Renders the pages of `smh run --html`, `smh compare --html` and `smh size
+--html` in a real browser (Debian's chromium, headless).
 
 Usage: browser_test.py SMH SCENARIO OUT_DIR
 
-Checks that the rendered document holds the page's SVG strips and charts and
-the JSON report's figures, that the browser printed no script or console
-error, and that a screenshot is not blank; keeps OUT_DIR/run_report.png (and
-the page) as artifacts. Chromium missing is a failure, not a skip:
+The scenario's machine is used for all three; its ops, written out as a trace,
+are what compare and size replay. Checks that each rendered document holds its
+SVG charts and the JSON report's figures, that the browser printed no script or
+console error, and that a screenshot is not blank; keeps OUT_DIR/*.png (and the
+pages) as artifacts. Chromium missing is a failure, not a skip:
 scripts/bootstrap.sh installs it.
 """
 import json
@@ -85,39 +87,33 @@ def png_pixels(path):
     return width, height, channels, rows
 
 
-def main():
-    if len(sys.argv) != 4:
-        fail("usage: browser_test.py SMH SCENARIO OUT_DIR")
-    smh, scenario, out_dir = sys.argv[1:]
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.makedirs(out_dir)
-    page = os.path.join(out_dir, "run_report.html")
-    report = os.path.join(out_dir, "run_report.json")
-    run = subprocess.run([smh, "run", scenario, "-q", "--html", page, "--report", report], capture_output=True)
-    if run.returncode != 0:
-        fail("smh run exited %d: %s" % (run.returncode, run.stderr.decode(errors="replace")))
+def smh_page(smh, out_dir, name, arguments):
+    """Runs `smh ARGUMENTS --html NAME.html --report NAME.json`; the page's path and the report."""
+    page = os.path.join(out_dir, name + ".html")
+    report = os.path.join(out_dir, name + ".json")
+    done = subprocess.run([smh] + arguments + ["--html", page, "--report", report], capture_output=True)
+    if done.returncode != 0:
+        fail("smh %s exited %d: %s" % (arguments[0], done.returncode, done.stderr.decode(errors="replace")))
     with open(report) as file:
-        record = json.load(file)["scenarios"][0]
-    regions = record["regions"]
+        return page, json.load(file)
 
+
+def rendered(out_dir, page, figures, svgs):
+    """The page's DOM as the browser built it, checked for `svgs` charts and every figure (cell id -> text)."""
     dom = chromium(out_dir, ["--dump-dom", "file://" + os.path.abspath(page)])
     if "<script" in dom:
-        fail("the rendered page holds a script")
-    expected_svgs = len(regions) + 2  # a strip per region, the F_ext and live-bytes charts
-    if dom.count("<svg") != expected_svgs:
-        fail("rendered page has %d <svg>, expected %d" % (dom.count("<svg"), expected_svgs))
-    if dom.count("<polyline") != 2 * len(regions):
-        fail("rendered page has %d <polyline>, expected %d" % (dom.count("<polyline"), 2 * len(regions)))
-    figures = {"run-digest": record["digest"], "run-ops": json.dumps(record["ops"]),
-               "run-footprint_bytes": json.dumps(record["footprint_bytes"])}
-    for index, region in enumerate(regions):
-        for key in ("capacity_bytes", "high_water_bytes", "live_bytes", "largest_free_bytes", "f_ext"):
-            figures["r%d-%s" % (index, key)] = json.dumps(region[key])
+        fail(page + ": the rendered page holds a script")
+    if dom.count("<svg") != svgs:
+        fail("%s: rendered page has %d <svg>, expected %d" % (page, dom.count("<svg"), svgs))
     for cell, text in figures.items():
         if 'id="%s">%s</td>' % (cell, text) not in dom:
-            fail("rendered page does not show %s = %s" % (cell, text))
+            fail("%s: rendered page does not show %s = %s" % (page, cell, text))
+    return dom
 
-    shot = os.path.join(out_dir, "run_report.png")
+
+def screenshot(out_dir, page, colour):
+    """Renders the page to a PNG, which must hold `colour` (3 bytes) and not look blank; a summary."""
+    shot = page[:-len(".html")] + ".png"
     chromium(out_dir, ["--screenshot=" + shot, "--window-size=900,1400", "file://" + os.path.abspath(page)])
     width, height, channels, rows = png_pixels(shot)
     colours, inked = set(), 0
@@ -126,13 +122,71 @@ def main():
             pixel = row[x:x + 3]
             colours.add(pixel)
             inked += pixel != b"\xff\xff\xff"
-    # The first region's colour (#1f77b4) fills its strip: the SVG was drawn.
-    if b"\x1f\x77\xb4" not in colours:
-        fail("%s: the first region's colour #1f77b4 is nowhere: the SVG did not render" % shot)
+    if colour not in colours:
+        fail("%s: the colour #%s is nowhere: the SVG did not render" % (shot, colour.hex()))
     if len(colours) < 16 or inked < width * height // 50:
         fail("%s looks blank: %d colours, %d of %d pixels not white" % (shot, len(colours), inked, width * height))
-    print("browser_test: ok: %d regions, %d colours, %d%% inked; artifacts in %s"
-          % (len(regions), len(colours), 100 * inked // (width * height), out_dir))
+    return "%d colours, %d%% inked" % (len(colours), 100 * inked // (width * height))
+
+
+def run_page(smh, scenario, out_dir):
+    page, report = smh_page(smh, out_dir, "run_report", ["run", scenario, "-q"])
+    record = report["scenarios"][0]
+    regions = record["regions"]
+    figures = {"run-digest": record["digest"], "run-ops": json.dumps(record["ops"]),
+               "run-footprint_bytes": json.dumps(record["footprint_bytes"])}
+    for index, region in enumerate(regions):
+        for key in ("capacity_bytes", "high_water_bytes", "live_bytes", "largest_free_bytes", "f_ext"):
+            figures["r%d-%s" % (index, key)] = json.dumps(region[key])
+    # A strip per region, the F_ext and live-bytes charts.
+    dom = rendered(out_dir, page, figures, len(regions) + 2)
+    if dom.count("<polyline") != 2 * len(regions):
+        fail("rendered page has %d <polyline>, expected %d" % (dom.count("<polyline"), 2 * len(regions)))
+    # The first region's colour (#1f77b4) fills its strip.
+    return "run: %d regions, %s" % (len(regions), screenshot(out_dir, page, b"\x1f\x77\xb4"))
+
+
+def compare_page(smh, scenario, trace, out_dir):
+    page, report = smh_page(smh, out_dir, "compare_report", ["compare", scenario, trace])
+    rows = report["traces"][0]["policies"]
+    figures = {}
+    for row in rows:
+        for key in ("failed_allocs", "footprint_bytes", "spilled"):
+            figures["t0-%s-%s" % (row["name"], key)] = json.dumps(row[key])
+        figures["t0-%s-digest" % row["name"]] = row["digest"]
+    rendered(out_dir, page, figures, 2)  # the footprint and F_ext bars
+    # The best rows' bars are green (#2e7d32).
+    return "compare: %d rows, %s" % (len(rows), screenshot(out_dir, page, b"\x2e\x7d\x32"))
+
+
+def size_page(smh, scenario, trace, out_dir):
+    page, report = smh_page(smh, out_dir, "size_report", ["size", scenario, trace])
+    figures = {}
+    for prefix, rows in (("r", report["regions"]), ("a", report.get("attributes", []))):
+        for index, row in enumerate(rows):
+            for key in ("current_bytes", "needed_bytes", "sized_bytes", "high_water_bytes"):
+                figures["%s%d-%s" % (prefix, index, key)] = json.dumps(row[key])
+    svgs = 1 + (1 if "attributes" in report else 0)  # the bars of regions (and of attributes)
+    dom = rendered(out_dir, page, figures, svgs)
+    if "<rect" not in dom:
+        fail(page + ": no bar was drawn")
+    return "size: %d regions, %s" % (len(report["regions"]), screenshot(out_dir, page, b"\x1f\x77\xb4"))
+
+
+def main():
+    if len(sys.argv) != 4:
+        fail("usage: browser_test.py SMH SCENARIO OUT_DIR")
+    smh, scenario, out_dir = sys.argv[1:]
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.makedirs(out_dir)
+    with open(scenario) as file:
+        ops = json.load(file)["ops"]
+    trace = os.path.join(out_dir, "scenario_ops.jsonl")
+    with open(trace, "w") as file:
+        file.writelines(json.dumps(op) + "\n" for op in ops)
+    summaries = [run_page(smh, scenario, out_dir), compare_page(smh, scenario, trace, out_dir),
+                 size_page(smh, scenario, trace, out_dir)]
+    print("browser_test: ok: %s; artifacts in %s" % ("; ".join(summaries), out_dir))
 
 
 main()

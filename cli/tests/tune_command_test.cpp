@@ -10,6 +10,7 @@
 
 #include "cli_test_support.hpp"
 #include "policy_ranking.hpp"
+#include "threshold_candidates.hpp"
 
 namespace smh::cli::test {
 namespace {
@@ -141,6 +142,34 @@ TEST(PolicyRanking, WeightsParseOrSayWhy) {
   }
 }
 
+TEST(ThresholdCandidates, WhereTheSharesOfRequestsAreReachedAndTheMachines) {
+  RequestSizes sizes;
+  sizes.buckets[5] = 50;   // [16, 32)
+  sizes.buckets[7] = 30;   // [64, 128)
+  sizes.buckets[10] = 19;  // [512, 1024)
+  sizes.buckets[13] = 1;   // [4096, 8192)
+  sizes.requests = 100;
+  // 50 % below 32, 75 % (80) below 128, 90 % and 99 % (99) below 1024.
+  EXPECT_EQ(threshold_candidates(sizes, 0), (std::vector<std::uint64_t>{32, 128, 1024}));
+  EXPECT_EQ(threshold_candidates(sizes, 100), (std::vector<std::uint64_t>{32, 100, 128, 1024}));
+  EXPECT_EQ(threshold_candidates(sizes, 128), (std::vector<std::uint64_t>{32, 128, 1024}));
+  // One size only: no threshold splits the requests.
+  RequestSizes one;
+  one.buckets[9] = 7;
+  one.requests = 7;
+  EXPECT_TRUE(threshold_candidates(one, 0).empty());
+  EXPECT_TRUE(threshold_candidates(RequestSizes{}, 0).empty());
+  std::vector<std::uint64_t> parsed;
+  std::string error;
+  ASSERT_TRUE(parse_thresholds("auto", &parsed, &error));
+  EXPECT_TRUE(parsed.empty());
+  ASSERT_TRUE(parse_thresholds("9223372036854775808,8,8", &parsed, &error)) << error;
+  EXPECT_EQ(parsed, (std::vector<std::uint64_t>{8, std::uint64_t{1} << 63}));
+  EXPECT_FALSE(parse_thresholds("9223372036854775809", &parsed, &error));
+  EXPECT_FALSE(parse_thresholds("", &parsed, &error));
+  EXPECT_FALSE(parse_thresholds("-8", &parsed, &error));
+}
+
 std::string compare_report(const std::string& machine, const std::string& rows) {
   return R"({"report": "smh-compare", "report_version": 1, "machine": ")" + machine +
          R"(", "traces": [{"path": "t.jsonl", "policies": [)" + rows + "]}]}\n";
@@ -189,6 +218,44 @@ TEST_F(Tune, MalformedReportsArePositioned) {
   EXPECT_EQ(weights.exit_code, 2);
   EXPECT_NE(weights.err.find("--weights: only with --objective weighted"), std::string::npos) << weights.err;
   EXPECT_EQ(smh({"tune", "missing.json"}).exit_code, 2);
+}
+
+// size_threshold is ranked once per threshold compare tried; the winner's
+// threshold goes into the written machine with the policy.
+TEST_F(Tune, TheWinningThresholdGoesIntoTheMachine) {
+  write("m.json", R"({"format_version": 1, "name": "m", "seed": 1, "machine": {"regions": [
+    {"name": "s", "base": "0x2000_0000", "size": "8K", "attr": "cacheable", "cache": "non_cacheable", "role": "small"},
+    {"name": "l", "base": "0x2100_0000", "size": "32K", "attr": "cacheable", "cache": "non_cacheable",
+     "role": "large"}]}, "ops": []})");
+  write("c.json", compare_report("m.json", R"({"policy": "first_fit", "failed_allocs": 0, "footprint_bytes": 900},
+      {"policy": "size_threshold", "size_threshold": 64, "failed_allocs": 0, "footprint_bytes": 800},
+      {"policy": "size_threshold", "size_threshold": 256, "failed_allocs": 0, "footprint_bytes": 700},
+      {"policy": "size_threshold", "size_threshold": 1024, "failed_allocs": 0, "footprint_bytes": 750})"));
+  const Completed tuned = smh({"tune", "c.json", "-o", "best.json"});
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.err;
+  EXPECT_NE(tuned.out.find("size_threshold=256 leads the runner-up by 50 (footprint)"), std::string::npos)
+      << tuned.out;
+  EXPECT_NE(tuned.out.find("recommended: size_threshold=256\n"), std::string::npos) << tuned.out;
+  const Json machine = Json::parse(read("best.json"));
+  EXPECT_EQ(machine["pool"]["policy"], "size_threshold");
+  EXPECT_EQ(machine["pool"]["size_threshold"], 256);
+  write("t.jsonl", alloc_free_trace(20));
+  const Completed replay = smh({"replay", "--machine", "best.json", "t.jsonl", "--report", "r.json", "--quiet"});
+  EXPECT_EQ(replay.exit_code, 0) << replay.err << replay.out;
+  EXPECT_EQ(Json::parse(read("r.json"))["scenarios"][0]["inputs"]["size_threshold"], 256);
+
+  // Two rows of one threshold, or a threshold on another policy, are refused by path.
+  write("twice.json", compare_report("m.json", R"({"policy": "size_threshold", "size_threshold": 64,
+      "failed_allocs": 0, "footprint_bytes": 8}, {"policy": "size_threshold", "size_threshold": 64,
+      "failed_allocs": 0, "footprint_bytes": 9})"));
+  EXPECT_EQ(smh({"tune", "twice.json"}).err,
+            "smh tune: twice.json: $.traces[0].policies[1].policy: policy 'size_threshold=64' twice for trace "
+            "'t.jsonl'\n");
+  write("other.json", compare_report("m.json", R"({"policy": "best_fit", "size_threshold": 64,
+      "failed_allocs": 0, "footprint_bytes": 8})"));
+  EXPECT_EQ(smh({"tune", "other.json"}).err,
+            "smh tune: other.json: $.traces[0].policies[0].size_threshold: a threshold belongs to policy "
+            "size_threshold only, and is at least 1\n");
 }
 
 TEST_F(Tune, FromACompareReportToAMachineReplayRuns) {

@@ -82,6 +82,9 @@ void take_inputs(const Scenario& scenario, const RunOverrides& overrides, RunInp
     inputs->machine.pool.policy = *overrides.policy;
     inputs->policy_overridden = true;
   }
+  if (overrides.size_threshold_bytes) {
+    inputs->machine.pool.size_threshold_bytes = static_cast<std::size_t>(*overrides.size_threshold_bytes);
+  }
   inputs->expect = scenario.expect;
   inputs->inline_ops = scenario.ops.size();
   inputs->machine_at = scenario.machine_at;

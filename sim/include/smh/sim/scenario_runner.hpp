@@ -42,6 +42,9 @@ struct RunInputs;
 struct RunOverrides {
   std::optional<std::uint64_t> seed;  // re-derives swarm faults from the new seed
   std::optional<Policy> policy;
+  // pool.size_threshold (the size_threshold policy's split): `smh compare`
+  // replays each candidate threshold with it.
+  std::optional<std::uint64_t> size_threshold_bytes;
 };
 
 // Where a run stands, for drivers that show progress. ops_total is known for
