@@ -297,7 +297,10 @@ TEST_F(Tune, LatencyAndWeightedRecommendMachinesThatRunCheckAndReplayAccept) {
   std::set<std::uint64_t> searches;
   for (const Json& row : rows) {
     ASSERT_EQ(row["requests"], rows[0]["requests"]);
-    ASSERT_GE(row["heap_searches"].get<std::uint64_t>(), row["requests"].get<std::uint64_t>());
+    // Every request that got a block searched at least the heap that gave it; one
+    // that no serving heap might hold fails without a search (Heap::might_fit).
+    ASSERT_GE(row["heap_searches"].get<std::uint64_t>() + row["failed_allocs"].get<std::uint64_t>(),
+              row["requests"].get<std::uint64_t>());
     searches.insert(row["heap_searches"].get<std::uint64_t>());
     // Fewest searches, then the shortest longest search (first in policy order among ties).
     const std::uint64_t key = row["heap_searches"].get<std::uint64_t>() * 16 + row["search_max"].get<std::uint64_t>();
@@ -310,7 +313,15 @@ TEST_F(Tune, LatencyAndWeightedRecommendMachinesThatRunCheckAndReplayAccept) {
   const Completed latency = smh({"tune", "c.json", "--objective", "latency", "-o", "fast.json"});
   ASSERT_EQ(latency.exit_code, 0) << latency.err;
   EXPECT_NE(latency.out.find("objective latency (fewest heap searches"), std::string::npos) << latency.out;
-  EXPECT_NE(latency.out.find("recommended: " + fewest + "\n"), std::string::npos) << latency.out;
+  // Policies may tie on every figure (here first_fit, smallest_region_first and
+  // size_threshold: each tries a, then b, and a request that neither heap might
+  // hold fails unsearched in all three); tune then names the first in policy
+  // order, as `fewest` is, and says that others tie with it.
+  const std::string recommended = "recommended: " + fewest;
+  const std::size_t at = latency.out.find(recommended);
+  ASSERT_NE(at, std::string::npos) << latency.out;
+  const std::string after = latency.out.substr(at + recommended.size());
+  EXPECT_TRUE(after.starts_with("\n") || after.starts_with(" (tied with others;")) << latency.out;
   EXPECT_EQ(Json::parse(read("fast.json"))["pool"]["policy"], fewest);
 
   const Completed weighted = smh({"tune", "c.json", "--objective", "weighted", "--weights",

@@ -101,6 +101,7 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
 #endif
 
   const Granule size = end_g_;
+  no_fit_granules_ = detail::max_block_granules + 1;  // unknown until a search misses
   mark_block_start(0);
   store_header(0, make_header(size, false, 0, 0, false));
   insert_free(0, size);
@@ -363,6 +364,9 @@ SMH_HOT void Heap::release_block(Granule block, Granule size) {
   }
   store_header(start, make_header(total, false, 0, prev_size, false));
   set_left_of_next(start, total, true);
+  if (total >= no_fit_granules_) {
+    no_fit_granules_ = total + 1;  // a free block that large now exists (<= max_block_granules + 1)
+  }
   insert_free(start, total);
 }
 

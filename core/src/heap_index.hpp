@@ -152,42 +152,46 @@ SMH_HOT Heap::Granule Heap::gap_for(Granule block, Granule align_granules) const
 
 // The placement rule: the newest block of the smallest free size >= need; for
 // an aligned request whose gap makes that block too small, the newest block of
-// the smallest size >= need + align + 1, which fits whatever its address.
+// the smallest size >= need + align + 1 (the wide search), which fits whatever
+// its address. One loop of at most two passes serves both searches (one copy of
+// the search on -Os targets). A search that finds nothing proves that no free
+// block is that large, which no_fit_granules_ keeps (Heap::might_fit).
 SMH_HOT bool Heap::find_fit(Granule need, Granule align_granules, Fit* fit) const {
-  const unsigned wanted = class_of(need);
-  const unsigned exact = first_class_from(wanted);
-  Slot found{no_block, no_block, 0};
-  if (exact < detail::exact_class_count) [[likely]] {
-    found.anchor = heads_[exact];  // an exact class: every block of it fits
-  } else {
-    found = best_anchor(need);
-  }
-  if (found.anchor == no_block) {
-    return false;
-  }
-  Granule block = load_field(found.anchor, detail::next_offset);
-  Granule size = size_of(found.anchor);
-  Granule gap = 0;
-  if (align_granules > 1) {
-    gap = gap_for(block, align_granules);
-    if (gap + need > size) {
-      // Both terms are below 2^29 (block sizes, region granules): no overflow in 32 bits.
-      const Granule wide = need + align_granules + 1;
-      if (wide > detail::max_block_granules) {
-        return false;
-      }
-      found = best_anchor(wide);
-      if (found.anchor == no_block) {
-        return false;
-      }
-      block = load_field(found.anchor, detail::next_offset);
-      size = size_of(found.anchor);
-      gap = gap_for(block, align_granules);
-      SMH_ASSERT(gap + need <= size);
+  Granule wanted_size = need;
+  for (;;) {
+    if (wanted_size >= no_fit_granules_) {
+      return false;  // no free block that large (nor past max_block_granules: the bound is at most one more)
     }
+    const unsigned exact = first_class_from(class_of(wanted_size));
+    Slot found{no_block, no_block, 0};
+    if (exact < detail::exact_class_count) [[likely]] {
+      found.anchor = heads_[exact];  // an exact class: every block of it fits
+    } else {
+      found = best_anchor(wanted_size);
+    }
+    if (found.anchor == no_block) {
+      no_fit_granules_ = wanted_size;  // no free block of wanted_size or more
+      return false;
+    }
+    const Granule block = load_field(found.anchor, detail::next_offset);
+    const Granule size = size_of(found.anchor);
+    Granule gap = 0;
+    if (align_granules > 1) [[unlikely]] {
+      gap = gap_for(block, align_granules);
+      if (gap + need > size) {
+        // The wide pass always fits (a gap is at most align + 1): a wide block
+        // that does not is damaged metadata, and the loop ends after two passes.
+        SMH_ASSERT(wanted_size == need);
+        if (wanted_size != need) {
+          return false;
+        }
+        wanted_size = need + align_granules + 1;  // both terms below 2^29: no overflow
+        continue;
+      }
+    }
+    *fit = Fit{block, found.anchor, found.parent, found.digit, size, gap};
+    return true;
   }
-  *fit = Fit{block, found.anchor, found.parent, found.digit, size, gap};
-  return true;
 }
 
 // Where the anchor of `size` is kept. The index holds that size (the caller
@@ -280,6 +284,9 @@ SMH_HOT void Heap::insert_free(Granule block, Granule size) SMH_RESTRICT_THIS {
   SMH_ASSERT(size >= min_block_granules && block + size <= end_g_);
   free_granules_ += size;
   ++free_block_count_;
+  // Only a freed block can be larger than every free one (release_block raises
+  // the bound for it); a split's tail or gap is cut from a free block.
+  SMH_ASSERT(size < no_fit_granules_);
   const unsigned class_index = class_of(size);
   const Granule head = heads_[class_index];
   if (head == no_block) {

@@ -17,6 +17,7 @@ struct Heap::ScanTotals {
   std::size_t used_blocks = 0;
   std::size_t free_granules = 0;
   std::size_t requested_bytes = 0;
+  std::size_t largest_free_granules = 0;
 };
 
 namespace {
@@ -154,6 +155,7 @@ ValidationReport Heap::scan_blocks(BlockVisitor visitor, void* context, ScanTota
       }
       ++totals->free_blocks;
       totals->free_granules += size;
+      totals->largest_free_granules = size > totals->largest_free_granules ? size : totals->largest_free_granules;
     }
     if (visitor != nullptr) {
       visitor(context, BlockInfo{std::size_t{block} * granule_bytes,
@@ -280,7 +282,7 @@ ValidationReport Heap::validate() const {
   if (totals.free_granules != free_granules_ || totals.free_blocks != free_block_count_ ||
       totals.used_blocks != alloc_count_ - free_count_ || totals.requested_bytes != requested_bytes_ ||
       min_free_granules_ > free_granules_ || peak_requested_bytes_ < requested_bytes_ ||
-      high_water_g_ > end_g_) {
+      high_water_g_ > end_g_ || totals.largest_free_granules >= no_fit_granules_) {
     return {ValidationCheck::accounting_mismatch, 0};
   }
   return {};

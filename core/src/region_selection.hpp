@@ -43,7 +43,9 @@ inline bool PoolEngine::serves(const Region& region, std::uint32_t attr, std::si
 // Allocates in the first candidate in `order` (nullptr: insertion order),
 // starting at `start` and wrapping around: each serving region's heap is asked
 // once (Heap::alloc_if_fits: its search and, when it finds a block, the
-// allocation, in one call), and the first that has room keeps the block.
+// allocation, in one call), and the first that has room keeps the block. A heap
+// whose free blocks are all smaller than the request (Heap::might_fit: one
+// comparison) is passed over unsearched: full regions cost next to nothing.
 SMH_HOT PoolEngine::Placement PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request,
                                                        Policy policy, const std::uint8_t* order, unsigned start) {
   Placement placement;
@@ -54,7 +56,7 @@ SMH_HOT PoolEngine::Placement PoolEngine::first_candidate(std::uint32_t attr, co
       index = order[index];
     }
     Region& region = storage_.regions[index];
-    if (serves(region, attr, request.size_bytes, policy)) {
+    if (region.heap.might_fit(request) && serves(region, attr, request.size_bytes, policy)) {
       ++placement.searched;
       placement.block = region.heap.alloc_if_fits(request);
       if (placement.block != nullptr) {

@@ -293,5 +293,50 @@ TEST(HeapAlloc, AllocIfFitsTakesTheBestFitAndCountsNoFailure) {
   EXPECT_TRUE(HeapConsistent(h.heap));
 }
 
+// might_fit() is false only when no free block is as large as the request's
+// block: it starts unknown (a fresh heap rules nothing out), learns from a
+// search that found nothing (unaligned, or the wide search of an aligned
+// request), and every block freed raises it again. It never
+// says no to a request the heap could serve.
+TEST(HeapAlloc, MightFitRulesOutOnlyWhatNoFreeBlockCouldHold) {
+  OwnedHeap h(4096);
+  ASSERT_EQ(h.status, Status::ok);
+  const std::size_t whole = h.heap.largest_free_block_bytes();
+  EXPECT_TRUE(h.heap.might_fit(Heap::make_request(0, whole - Heap::header_bytes)));
+  EXPECT_TRUE(h.heap.might_fit(Heap::make_request(0, whole))) << "nothing learned yet: no search has missed";
+  EXPECT_EQ(h.heap.alloc(whole), nullptr);
+  EXPECT_FALSE(h.heap.might_fit(Heap::make_request(0, whole))) << "the miss proved no block that large";
+  EXPECT_TRUE(h.heap.might_fit(Heap::make_request(0, whole - Heap::header_bytes)));
+  void* a = h.heap.alloc(1000);
+  void* b = h.heap.alloc(1000);
+  void* c = h.heap.alloc(1000);
+  ASSERT_TRUE(a != nullptr && b != nullptr && c != nullptr);
+  const std::size_t tail = h.heap.largest_free_block_bytes();
+  EXPECT_TRUE(h.heap.might_fit(Heap::make_request(0, 2000))) << "an allocation proves nothing: no search missed";
+  EXPECT_EQ(h.heap.alloc(2000), nullptr);
+  EXPECT_FALSE(h.heap.might_fit(Heap::make_request(0, 2000))) << "the miss proved no block that large";
+  EXPECT_FALSE(h.heap.might_fit(Heap::make_request(0, 3000)));
+  EXPECT_TRUE(h.heap.might_fit(Heap::make_request(0, tail - Heap::header_bytes)));
+  EXPECT_TRUE(h.heap.can_alloc(0, tail - Heap::header_bytes)) << "what might fit is still searched and found";
+  ASSERT_EQ(h.heap.free(b), Status::ok);  // a hole of 1008 bytes, between two live blocks
+  EXPECT_FALSE(h.heap.might_fit(Heap::make_request(0, 2000))) << "a smaller hole leaves the bound alone";
+  ASSERT_EQ(h.heap.free(a), Status::ok);  // merges with b's hole: 2016 bytes
+  EXPECT_TRUE(h.heap.might_fit(Heap::make_request(0, 2000))) << "a free block that large raised it";
+  EXPECT_NE(h.heap.alloc(2000), nullptr);
+  // The only free block is misaligned for 2 KiB and too small for the gap: the
+  // request needs a block of its width (size + alignment), which none is.
+  EXPECT_EQ(h.heap.aligned_alloc(2048, 64), nullptr);
+  EXPECT_FALSE(h.heap.might_fit(Heap::make_request(0, 2048 + 64)));
+  EXPECT_TRUE(HeapConsistent(h.heap));
+  ASSERT_EQ(h.heap.free(c), Status::ok);
+  EXPECT_TRUE(HeapConsistent(h.heap));
+  // Every request might_fit rules out is one the heap cannot serve.
+  for (std::size_t size = 8; size <= 4096; size += 8) {
+    if (!h.heap.might_fit(Heap::make_request(0, size))) {
+      EXPECT_FALSE(h.heap.can_alloc(0, size)) << size;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace smh::test

@@ -165,6 +165,10 @@ class Heap {
     std::uint32_t gap = 0;     // alignment gap left free in front of the new block
   };
   [[nodiscard]] bool find(const Request& request, Fit* fit) const SMH_RESTRICT_THIS;
+  // False when this heap surely has no room for the request: no free block is as
+  // large as its block (see no_fit_granules_). True says only "search": the
+  // pool skips a full region with this one comparison instead of a search.
+  [[nodiscard]] bool might_fit(const Request& request) const { return request.need_granules < no_fit_granules_; }
   // Allocates where find() said (counts it and fires on_alloc like alloc()).
   void* alloc_at(const Request& request, const Fit& fit) SMH_RESTRICT_THIS;
   // find() and alloc_at() in one call, for a caller that takes the first heap
@@ -333,6 +337,16 @@ class Heap {
   Granule end_g_ = 0;                // one past the last block granule
   std::uint32_t base_granule_ = 0;   // (base address / 8) mod 2^32, for absolute alignment
   std::uint32_t class_bits_[detail::class_word_count] = {};  // bit c: class c not empty
+  // Every free block is smaller than this (granules): learned from a search
+  // that found no block of some size (best fit is exact, so a miss proves none
+  // exists), raised again by each block freed (release_block; a split's tail or
+  // gap is smaller than the free block it was cut from). A search for at least
+  // this much fails at once, and the pool skips the heap without calling it. init() starts it unknown (max_block_granules + 1), not at the region's
+  // size: only a miss lowers it, so the heap never refuses unsearched what its
+  // region's headers have not been asked for (docs/ARCHITECTURE.md, "Ruling a
+  // heap out"). Mutable: a const search that misses records what it proved.
+  // 0 (nothing fits) before init().
+  mutable Granule no_fit_granules_ = 0;
 
   // Counters; the rest of HeapStats is derived from them. Granule and byte
   // figures of one region fit 32 bits (max_region_bytes < 2^32).

@@ -79,7 +79,8 @@ class PoolEngine {
   [[nodiscard]] unsigned region_count() const { return region_count_; }
   [[nodiscard]] const RegionConfig* region_config(unsigned region) const;
   [[nodiscard]] std::uint64_t failed_alloc_count() const { return failed_allocs_; }
-  // Heap searches (Heap::find or alloc_if_fits calls) that region selection has made, over all
+  // Heap searches (Heap::find or alloc_if_fits calls; a heap ruled out by
+  // Heap::might_fit is not searched) that region selection has made, over all
   // requests: a request's search length is how many regions it tried. One add
   // per request; the simulator reads it around each request for the mean and
   // the longest.
