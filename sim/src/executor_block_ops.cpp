@@ -1,5 +1,5 @@
 // The Executor's block operations: alloc, realloc and free against the real pool,
-// each followed by the checks that apply to it (executor_checks.cpp).
+// each followed by the checks that apply to it (invariant_checks.cpp).
 #include <algorithm>
 #include <array>
 #include <bit>

@@ -11,7 +11,7 @@
 //   RequestTally      request_tally.hpp      where requests went, heap searches
 // and applies each op with them, in these files:
 //   executor.cpp                lifecycle, validate_op(), the op dispatcher, summary
-//   executor_checks.cpp         the invariant checks
+//   invariant_checks.cpp        the invariant checks
 //   executor_block_ops.cpp      alloc, realloc and free against the pool
 //   executor_coherency_ops.cpp  CPU, cache and DMA ops and the coherency oracles
 //   executor_faults.cpp         FaultInjector
@@ -155,7 +155,7 @@ struct Executor::Impl {
   // touches a byte of it: false.
   bool locate(void* ptr, const Op& op, LiveBlock* block);
 
-  // Checks (executor_checks.cpp).
+  // Checks (invariant_checks.cpp).
   // `op`: the alloc or realloc that placed the block (its attributes are checked).
   void check_new_block(const Op& op, const LiveBlock& block);
   void check_attribute(const Op& op, const LiveBlock& block);

@@ -13,7 +13,7 @@
 namespace smh::sim {
 
 enum class Check : std::uint8_t {
-  // Invariants after every op (executor_checks.cpp, executor_block_ops.cpp).
+  // Invariants after every op (invariant_checks.cpp, executor_block_ops.cpp).
   non_overlap,
   containment,  // halts the run
   attribute,
