@@ -37,7 +37,7 @@ enum class Check : std::uint8_t {
   dma_line_shared,
   attr_mismatch,
   dma_overrun,
-  // Fault injection (executor_faults.cpp).
+  // Fault injection (fault_injector.cpp).
   fault_undetected,
   region_offline_violated,
 };
