@@ -24,8 +24,9 @@ class CoherencyMachine {
   CoherencyMachine(const MemoryMap& map, std::uint64_t seed);
 
   [[nodiscard]] RegionMemory& memory(unsigned region) { return *regions_[region]; }
+  [[nodiscard]] const RegionMemory& memory(unsigned region) const { return *regions_[region]; }
 
-  // Receives in flight, by handle: one at a time per block (validate_op).
+  // Receives in flight, by handle: one at a time per block (OpValidator).
   [[nodiscard]] bool receiving(Handle handle) const { return receiving_.contains(handle); }
   void start_receive(Handle handle) { receiving_.insert(handle); }
   // The receive ends (completed, or its block freed: a receive still in flight
@@ -53,7 +54,7 @@ class CoherencyMachine {
   std::vector<std::unique_ptr<RegionMemory>> regions_;  // by region
   std::vector<unsigned> cached_regions_;                // the cacheable ones, in order
   std::uint64_t line_count_ = 0;
-  std::set<Handle> receiving_;  // a receive covers its whole block (validate_op)
+  std::set<Handle> receiving_;  // a receive covers its whole block (OpValidator)
   Rng noise_rng_;
 };
 

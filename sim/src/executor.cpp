@@ -1,9 +1,8 @@
-// smh::sim::Executor — lifecycle, op validation and dispatch, the summary. The
+// smh::sim::Executor — lifecycle, the op dispatcher, the summary. The
 // coordinator and its parts are drawn in executor_impl.hpp (which lists the
 // files that implement them).
 #include "smh/sim/executor.hpp"
 
-#include <bit>
 #include <exception>
 #include <string_view>
 #include <utility>
@@ -55,14 +54,16 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
       *error = "region '" + spec.name + "' at " + hex(spec.base) + " refused by the pool: " + to_string(status);
       return nullptr;
     }
-    if (options.check_invariants) {
-      impl->free_space.add_region(block_area_granules(spec.size_bytes));
-    }
   }
   impl->owners = std::make_unique<OwnerNames>(impl->map, *impl->pool, impl->shadow);
   impl->coherency = std::make_unique<CoherencyMachine>(impl->map, seed);
   impl->faults = std::make_unique<FaultInjector>(
       FaultInjector::Machine{impl->map, *impl->pool, impl->shadow, *impl->owners, impl->sink}, options.faults, seed);
+  impl->checks = std::make_unique<InvariantChecks>(
+      InvariantChecks::Machine{impl->map, impl->config.pool, *impl->pool, impl->shadow, *impl->owners, *impl->faults,
+                               *impl->coherency, impl->sink},
+      impl->options, seed);
+  impl->validator = std::make_unique<OpValidator>(impl->map, *impl->coherency);
   impl->requests = RequestTally(impl->map.region_count());
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
@@ -97,39 +98,10 @@ void Executor::Impl::halt_on_assertion(const detail::AssertionFailure& failure, 
 
 bool Executor::apply(const Op& op, std::string* error) { return apply_all(std::span<const Op>(&op, 1), error); }
 
-std::string Executor::Impl::validate_op(const Op& op, const LiveBlock* live, bool holds_null) const {
-  if (op.handle > max_handle) {
-    return "handle " + std::to_string(op.handle) + " is reserved";
+void Executor::Impl::halt_on_heap_problem(const std::string& problem) {
+  if (!problem.empty()) {
+    halt(Check::heap_validate, problem, 0);
   }
-  if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
-    return "alignment " + std::to_string(op.align_bytes) + " is not a power of two";
-  }
-  // Host and device addresses agree modulo at most this (memory_map.hpp): a
-  // larger alignment would make the outcome depend on host placement.
-  if (op.align_bytes > MemoryMap::max_host_alignment_bytes) {
-    return "alignment " + std::to_string(op.align_bytes) + " is larger than the simulator models (" +
-           std::to_string(MemoryMap::max_host_alignment_bytes) + " bytes)";
-  }
-  if (op.fallback_count != 0 && op.kind != OpKind::alloc) {
-    return "only an alloc takes a preference chain";
-  }
-  if (op.fallback_count >= max_prefer_attrs) {
-    return "a preference chain holds at most " + std::to_string(max_prefer_attrs) + " attributes";
-  }
-  if (op.kind == OpKind::alloc) {
-    return live != nullptr ? "the handle is still live" : "";
-  }
-  if (live == nullptr) {
-    // A handle whose allocation failed holds null: free and realloc take it, and
-    // firmware that checks for NULL skips its accesses (apply_op counts them).
-    return holds_null ? "" : "no live block has this handle";
-  }
-  std::string why;
-  const bool block_op = op.kind == OpKind::realloc || op.kind == OpKind::free;
-  if (block_op || coherency_op_fits(op, *live, &why)) {
-    return "";
-  }
-  return why;
 }
 
 std::string Executor::Impl::op_error(const Op& op, const std::string& why) const {
@@ -141,8 +113,8 @@ bool Executor::Impl::apply_op(const Op& op, std::string* error) {
   const LiveBlock* live = shadow.find(op.handle);
   // Only a handle that is not live can hold null: skip the lookup otherwise.
   const bool holds_null = live == nullptr && null_handles.contains(op.handle);
-  if (const std::string invalid = validate_op(op, live, holds_null); !invalid.empty()) {
-    *error = op_error(op, invalid);  // nothing applied, not even the machine's own activity
+  if (const auto refusal = validator->refusal(op, live, holds_null)) {
+    *error = op_error(op, refusal->why);  // nothing applied, not even the machine's own activity
     return false;
   }
   if (options.cache_noise_ppm != 0 || options.faults.any()) {
@@ -150,9 +122,7 @@ bool Executor::Impl::apply_op(const Op& op, std::string* error) {
     live = shadow.find(op.handle);  // neither changes which blocks are live
     SMH_SIM_ASSERT((live == nullptr) == (holds_null || op.kind == OpKind::alloc));
   }
-  if (!dispatch(op, live, holds_null, error)) {
-    return false;
-  }
+  dispatch(op, live, holds_null);
   end_op();
   return true;
 }
@@ -168,18 +138,18 @@ void Executor::Impl::machine_activity(const Op& op) {
   }
 }
 
-bool Executor::Impl::dispatch(const Op& op, const LiveBlock* live, bool holds_null, std::string* error) {
+void Executor::Impl::dispatch(const Op& op, const LiveBlock* live, bool holds_null) {
   switch (op.kind) {
     case OpKind::alloc:
       apply_alloc(op);
-      return true;
+      return;
     case OpKind::realloc:
       if (holds_null) {  // realloc(NULL, n) allocates
         apply_alloc(op);
       } else {
         apply_realloc(op, *live);
       }
-      return true;
+      return;
     case OpKind::free:
       if (holds_null) {  // free(NULL) does nothing
         null_handles.erase(op.handle);
@@ -187,31 +157,23 @@ bool Executor::Impl::dispatch(const Op& op, const LiveBlock* live, bool holds_nu
       } else {
         apply_free(op, *live, false);
       }
-      return true;
+      return;
     default:  // CPU, cache and DMA ops
       if (holds_null) {  // the allocation failed: firmware that checks for NULL skips the access
         ++skipped_null_ops;
         sink.record(Event{sink.op_index(), EventKind::skipped, op.handle, 0, 0, 0, 0});
-        return true;
+        return;
       }
-      if (std::string why; !apply_coherency(op, *live, &why)) {
-        *error = op_error(op, why);
-        return false;
-      }
-      return true;
+      apply_coherency(op, *live);
+      return;
   }
 }
 
 void Executor::Impl::end_op() {
   peak_live_bytes = std::max(peak_live_bytes, shadow.live_bytes());
   sink.next_op();
-  if (!halted && options.check_invariants && validation_due()) {
-    last_validation_op = sink.op_index();
-    validate_all();
-    if (self_check_due()) {
-      last_self_check_op = sink.op_index();
-      self_check();
-    }
+  if (!halted && options.check_invariants && checks->sweep_due()) {
+    halt_on_heap_problem(checks->sweep());
   }
 }
 
@@ -257,12 +219,7 @@ void Executor::finish() {
   try {
     self.faults->finish();
     if (self.options.check_invariants) {
-      for (const Handle handle : self.shadow.handles_in_order()) {
-        const LiveBlock& block = self.shadow.at(handle);
-        self.check_contents(handle, block, block.size_bytes, "at the end of the run");
-      }
-      self.validate_all();
-      self.self_check();
+      self.halt_on_heap_problem(self.checks->end_of_run());
     }
   } catch (const detail::AssertionFailure& failure) {
     self.halt_on_assertion(failure, "the end-of-run checks", 0);

@@ -1,5 +1,5 @@
 // The Executor's block operations: alloc, realloc and free against the real pool,
-// each followed by the checks that apply to it (executor_checks.cpp).
+// each followed by the checks that apply to it (InvariantChecks, invariant_checks.hpp).
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -33,22 +33,6 @@ bool Executor::Impl::locate(void* ptr, const Op& op, LiveBlock* block) {
   return true;
 }
 
-// The heap block under a live block, in granules of its region's block area:
-// from the header granule before the payload to the end of its usable bytes
-// (docs/ARCHITECTURE.md, layout rule 2: a block is its header plus its usable
-// size, and blocks start at offset 0 of the region).
-void Executor::Impl::note_live(const LiveBlock& block, std::size_t usable_bytes) {
-  const std::uint64_t payload_granule = (block.device_address - map.spec(block.region).base) / Heap::granule_bytes;
-  SMH_SIM_ASSERT(payload_granule >= 1);  // locate() put the payload inside the region, after a header
-  // false: the block overlaps one the harness holds live, which NON_OVERLAP reports.
-  (void)free_space.allocate(block.region, payload_granule - 1, payload_granule + usable_bytes / Heap::granule_bytes);
-}
-
-void Executor::Impl::note_gone(const LiveBlock& block) {
-  const std::uint64_t payload_granule = (block.device_address - map.spec(block.region).base) / Heap::granule_bytes;
-  (void)free_space.release(block.region, payload_granule - 1);  // false: note_live could not record it
-}
-
 void* Executor::Impl::allocate(const Op& op) {
   if (op.fallback_count == 0) {
     return pool->aligned_alloc(op.attr, op.align_bytes, op.size_bytes);
@@ -63,7 +47,7 @@ void* Executor::Impl::allocate(const Op& op) {
 int Executor::Impl::home_region(const Op& op) const {
   for (unsigned i = 0; i < op.attr_count(); ++i) {
     for (unsigned region = 0; region < map.region_count(); ++region) {
-      if (may_serve(region, op.attr_at(i), op.size_bytes)) {
+      if (checks->may_serve(region, op.attr_at(i), op.size_bytes)) {
         return static_cast<int>(region);
       }
     }
@@ -98,7 +82,7 @@ void Executor::Impl::apply_alloc(const Op& op) {
     null_handles.insert(op.handle);
     sink.record(event);
     if (options.check_invariants && !refused) {
-      check_no_false_oom(op);
+      checks->check_no_false_oom(op);
     }
     return;
   }
@@ -115,8 +99,8 @@ void Executor::Impl::apply_alloc(const Op& op) {
   shadow.insert(op.handle, block);
   const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
-    note_live(block, usable_bytes);
-    check_accounting(block.region);
+    checks->note_live(block, usable_bytes);
+    checks->check_accounting(block.region);
   }
   event.kind = EventKind::allocated;
   event.region = block.region;
@@ -127,7 +111,7 @@ void Executor::Impl::apply_alloc(const Op& op) {
 
 void Executor::Impl::check_and_fill(const Op& op, const LiveBlock& block, void* ptr) {
   if (options.check_invariants) {
-    check_new_block(op, block);
+    checks->check_new_block(op, block);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
                fill_key(seed, op.handle, block.generation));
   }
@@ -136,7 +120,7 @@ void Executor::Impl::check_and_fill(const Op& op, const LiveBlock& block, void* 
 // Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
 void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc) {
   if (options.check_invariants) {
-    check_contents(op.handle, block, block.size_bytes, "before free");
+    checks->check_contents(op.handle, block, block.size_bytes, "before free");
   }
   if (via_realloc) {
     const std::uint64_t freed_before = pool->region_stats(block.region, StatsDepth::counters_only).free_count;
@@ -152,14 +136,14 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   sink.record(Event{sink.op_index(), EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
   shadow.erase(op.handle);
   if (options.check_invariants) {
-    note_gone(block);
+    checks->note_gone(block);
   }
   faults->remember_freed(host(block), block.device_address);
   coherency->end_receive(op.handle);  // a receive still in flight keeps its lines busy in the cache model
   if (options.check_invariants) {
-    check_accounting(region);
+    checks->check_accounting(region);
     if (shadow.live_count() == 0) {
-      check_coalesced();
+      checks->check_coalesced();
     }
   }
 }
@@ -170,7 +154,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     return;
   }
   if (options.check_invariants) {
-    check_contents(op.handle, old, old.size_bytes, "before realloc");
+    checks->check_contents(op.handle, old, old.size_bytes, "before realloc");
   }
   void* ptr = pool->aligned_realloc(op.attr, host(old), op.align_bytes, op.size_bytes);
   if (ptr == nullptr) {
@@ -178,7 +162,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     count_request(op, -1);
     sink.record(Event{sink.op_index(), EventKind::realloc_failed, op.handle, old.region, old.device_address, op.size_bytes, 0});
     if (options.check_invariants) {
-      check_contents(op.handle, old, old.size_bytes, "after a failed realloc");
+      checks->check_contents(op.handle, old, old.size_bytes, "after a failed realloc");
     }
     return;
   }
@@ -196,18 +180,18 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     LiveBlock kept = block;  // the new place, holding the old contents' prefix
     kept.generation = old.generation;
     kept.contents_known = old.contents_known;
-    check_contents(op.handle, kept, std::min<std::uint64_t>(old.size_bytes, op.size_bytes),
+    checks->check_contents(op.handle, kept, std::min<std::uint64_t>(old.size_bytes, op.size_bytes),
                    "after realloc (kept prefix)");
   }
   check_and_fill(op, block, ptr);
   shadow.insert(op.handle, block);
   const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
-    note_gone(old);  // in place or moved, the old extent is gone
-    note_live(block, usable_bytes);
-    check_accounting(block.region);
+    checks->note_gone(old);  // in place or moved, the old extent is gone
+    checks->note_live(block, usable_bytes);
+    checks->check_accounting(block.region);
     if (block.region != old.region) {
-      check_accounting(old.region);
+      checks->check_accounting(old.region);
     }
   }
   sink.record(Event{sink.op_index(), block.device_address == old.device_address ? EventKind::resized : EventKind::moved,

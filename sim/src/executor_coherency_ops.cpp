@@ -17,7 +17,6 @@
 //   CONTENT                the CPU read bytes other than the block's contents
 #include <algorithm>
 #include <cstring>
-#include <limits>
 
 #include "executor_impl.hpp"
 
@@ -76,10 +75,6 @@ class AllocatorBytesKeeper {
   std::uint64_t lines_begin_;
   std::vector<unsigned char> before_;
 };
-
-bool is_receive(OpKind kind) {
-  return kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
-}
 
 }  // namespace
 
@@ -186,45 +181,6 @@ void Executor::Impl::cache_noise() {
   }
 }
 
-bool Executor::Impl::coherency_op_fits(const Op& op, const LiveBlock& block, std::string* why) const {
-  if (op.offset_bytes > block.size_bytes) {
-    *why = "offset " + std::to_string(op.offset_bytes) + " is past the block's " + std::to_string(block.size_bytes) +
-           " bytes";
-    return false;
-  }
-  // The cache's own moves name the line holding block + offset: a byte of the
-  // block, not the line after it.
-  if ((op.kind == OpKind::evict || op.kind == OpKind::speculative_fill) && op.offset_bytes == block.size_bytes) {
-    *why = "offset " + std::to_string(op.offset_bytes) + " is past the block's last byte (it has " +
-           std::to_string(block.size_bytes) + ")";
-    return false;
-  }
-  const std::uint64_t length = op.length_bytes == 0 ? block.size_bytes - op.offset_bytes : op.length_bytes;
-  if (length > block.size_bytes - op.offset_bytes) {
-    // The end is written only when it does not wrap (offset 8, length 2^64 - 8
-    // would read "[8, 0)").
-    const bool wraps = length > std::numeric_limits<std::uint64_t>::max() - op.offset_bytes;
-    *why = "range [" + std::to_string(op.offset_bytes) + ", " +
-           (wraps ? std::to_string(op.offset_bytes) + " + " + std::to_string(length)
-                  : std::to_string(op.offset_bytes + length)) +
-           ") runs past the block's " + std::to_string(block.size_bytes) + " bytes";
-    return false;
-  }
-  if (is_receive(op.kind) && (op.offset_bytes != 0 || length != block.size_bytes)) {
-    *why = "a receive covers the whole block";
-    return false;
-  }
-  if (op.kind == OpKind::dma_from_device_start && coherency->receiving(op.handle)) {
-    *why = "a receive into this block is already in flight";
-    return false;
-  }
-  if (op.kind == OpKind::dma_from_device_complete && !coherency->receiving(op.handle)) {
-    *why = "no receive into this block was started";
-    return false;
-  }
-  return true;
-}
-
 void Executor::Impl::coherency_cpu_write(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
   const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
   at.memory.cpu_write(at.region_offset, expected.data() + at.op.offset_bytes, at.length, hazards);
@@ -284,20 +240,12 @@ void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
   coherency->end_receive(at.op.handle);
 }
 
-bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::string* why) {
-  SMH_SIM_ASSERT(coherency_op_fits(op, block, why));  // validate_op() refused the others
+void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
+  SMH_SIM_ASSERT(!validator->access_refusal(op, block).has_value());  // the validator refused the others
   shadow.track_owners();  // the oracles name the owners of the bytes they hit
-  const std::uint64_t length = op.length_bytes == 0 ? block.size_bytes - op.offset_bytes : op.length_bytes;
+  const std::uint64_t length = access_length(op, block);
   RegionMemory& memory = coherency->memory(block.region);
   const std::uint64_t region_offset = block.device_address - map.spec(block.region).base + op.offset_bytes;
-  if (op.kind == OpKind::dma_from_device_complete && !memory.receive_holds(region_offset, length)) {
-    // A realloc during the transfer may have moved or grown the buffer: the
-    // device's transfer is not where the block now is. That is a program error
-    // the run cannot continue past faithfully (the device writes memory the
-    // program no longer owns), so the op is refused, like any other invalid one.
-    *why = "the block moved or grew since its receive started (a realloc during the transfer)";
-    return false;
-  }
   const std::uint64_t begin = block.device_address + op.offset_bytes;
   // The block's own bytes end where its header says, read before the op: an
   // invalidate may discard that header (it can share the block's first line),
@@ -328,7 +276,6 @@ bool Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block, std::
   }
   report_hazards(hazards, op, block, at.own_end);
   sink.record(Event{sink.op_index(), EventKind::coherency, op.handle, block.region, begin, length, 0});
-  return true;
 }
 
 }  // namespace smh::sim

@@ -1,6 +1,10 @@
 // The Executor's coordinator: it owns the machine (memory map, pool), the
-// harness's own picture of it (shadow state, free-space index) and the parts
+// harness's own picture of it (shadow state, handles holding null) and the parts
 // that each own their state behind a narrow interface:
+//   OpValidator       op_validator.hpp       whether an op may be applied: asked
+//                                            first, a refusal applies nothing
+//   InvariantChecks   invariant_checks.hpp   what must hold after each op, the
+//                                            free-space index, the periodic sweeps
 //   FindingSink       finding_sink.hpp       events, findings, digest, the op counter
 //   CoherencyMachine  coherency_machine.hpp  each region's memory model (cache or
 //                                            pass-through), receives in flight,
@@ -10,11 +14,9 @@
 //   OwnerNames        owner_names.hpp        who holds device bytes, in words
 //   RequestTally      request_tally.hpp      where requests went, heap searches
 // and applies each op with them, in these files:
-//   executor.cpp                lifecycle, validate_op(), the op dispatcher, summary
-//   executor_checks.cpp         the invariant checks
+//   executor.cpp                lifecycle, the op dispatcher, the summary
 //   executor_block_ops.cpp      alloc, realloc and free against the pool
 //   executor_coherency_ops.cpp  CPU, cache and DMA ops and the coherency oracles
-//   executor_faults.cpp         FaultInjector
 #pragma once
 
 #include <algorithm>
@@ -30,13 +32,14 @@
 #include "coherency_machine.hpp"
 #include "fault_injector.hpp"
 #include "finding_sink.hpp"
+#include "invariant_checks.hpp"
 #include "number_text.hpp"
+#include "op_validator.hpp"
 #include "owner_names.hpp"
 #include "request_tally.hpp"
 #include "sim_pool.hpp"
 #include "smh/sim/executor.hpp"
 #include "smh/sim/fill_pattern.hpp"
-#include "smh/sim/free_space_index.hpp"
 #include "smh/sim/shadow_state.hpp"
 #include "smh/sim/sim_assert.hpp"
 
@@ -46,35 +49,6 @@ using detail::hex;  // device addresses in messages: "0x2000_0000" written as 0x
 
 inline double external_fragmentation(const HeapStats& stats) {
   return external_fragmentation(stats.largest_free_block_bytes, stats.free_bytes);
-}
-
-// The heap's no-false-OOM guarantee (docs/ARCHITECTURE.md), restated
-// independently: an allocation of `size_bytes` at `align_bytes` fails only when
-// no free block has room for it wherever the block lies — an 8-byte header and
-// max(8, round8(size)) bytes, plus for an alignment above 8 the worst alignment
-// gap, align + 8 bytes (a one-granule gap cannot stay behind as a free block, so
-// the gap is up to align - 8 or align + 8). This is the smallest free block that
-// surely holds the request; smaller ones may serve it too (the heap tries its
-// best fit first), but they prove nothing either way. A size or alignment beyond
-// 2^62 fits no block (and no sum here can wrap).
-inline std::uint64_t min_fitting_block_bytes(std::uint64_t size_bytes, std::uint64_t align_bytes) {
-  constexpr std::uint64_t beyond_any_region = std::uint64_t{1} << 62;
-  if (size_bytes > beyond_any_region || align_bytes > beyond_any_region) {
-    return UINT64_MAX;
-  }
-  // The layout's constants are the core's (Heap::); the rule is restated here.
-  constexpr std::uint64_t granule = Heap::granule_bytes;
-  const std::uint64_t need = std::max<std::uint64_t>(
-      Heap::min_block_bytes, Heap::header_bytes + (size_bytes + granule - 1) / granule * granule);
-  const std::uint64_t gap_room = align_bytes > Heap::default_align_bytes ? align_bytes + granule : 0;
-  return need + gap_room;
-}
-
-// Layout rule 1 (docs/ARCHITECTURE.md), restated: of a region's G granules the
-// block-start bitmap takes ceil(G / 65) at the end; blocks tile the rest.
-inline std::uint64_t block_area_granules(std::uint64_t region_bytes) {
-  const std::uint64_t granules = region_bytes / Heap::granule_bytes;
-  return granules - (granules + 64) / 65;
 }
 
 struct Executor::Impl {
@@ -87,22 +61,20 @@ struct Executor::Impl {
   ExecutorOptions options;
   std::uint64_t seed = 0;
   std::unique_ptr<SimPool> pool;
-  // The harness's own picture of it. The free space the harness expects in each
-  // region (checks on: NO_FALSE_OOM, ATTRIBUTE), from the blocks it saw handed
-  // out and taken back. Handles whose last alloc failed hold a null pointer, as
-  // in C: a later free is a no-op, a realloc allocates, an access is skipped.
+  // The harness's own picture of it. Handles whose last alloc failed hold a
+  // null pointer, as in C: a later free is a no-op, a realloc allocates, an
+  // access is skipped.
   ShadowState shadow;
-  FreeSpaceIndex free_space;
   std::set<Handle> null_handles;
   // The parts (the list at the top).
   FindingSink sink;
   std::unique_ptr<OwnerNames> owners;
   std::unique_ptr<CoherencyMachine> coherency;
   std::unique_ptr<FaultInjector> faults;
+  std::unique_ptr<InvariantChecks> checks;
+  std::unique_ptr<OpValidator> validator;
   RequestTally requests;
   // The run's own counters.
-  std::uint64_t last_validation_op = 0;  // op index of the last periodic validate_all()
-  std::uint64_t last_self_check_op = 0;  // op index of the last periodic self_check()
   std::uint64_t skipped_null_ops = 0;
   std::uint64_t peak_live_bytes = 0;
   // The run has stopped (Executor::halted()): nothing more is applied or checked.
@@ -115,26 +87,21 @@ struct Executor::Impl {
   [[nodiscard]] StatsDepth stats_depth() const;
   // ASSERTION_FAILED: an SMH_ASSERT failed `during` (what the Executor was doing).
   void halt_on_assertion(const detail::AssertionFailure& failure, const std::string& during, Handle handle);
-  // One op, as Executor::apply documents it (executor.cpp): validate_op(), then
+  // HEAP_VALIDATE: halts the run on what InvariantChecks found wrong with the
+  // heap ("" when nothing).
+  void halt_on_heap_problem(const std::string& problem);
+  // One op, as Executor::apply documents it (executor.cpp): the validator, then
   // the machine's own activity (cache noise, faults), then the op.
   bool apply_op(const Op& op, std::string* error);
-  // The op's own checks, before anything is applied: "" when valid, else why
-  // not. `live`: the handle's block (nullptr when none); `holds_null`: the
-  // handle's last allocation failed.
-  [[nodiscard]] std::string validate_op(const Op& op, const LiveBlock* live, bool holds_null) const;
   // The machine's own activity before a valid op: background cache activity, then
   // any fault that strikes.
   void machine_activity(const Op& op);
   // The op itself, on `live` (nullptr: none, or the handle holds null).
-  bool dispatch(const Op& op, const LiveBlock* live, bool holds_null, std::string* error);
-  // After each op: the peak, the op counter, the periodic validation.
+  void dispatch(const Op& op, const LiveBlock* live, bool holds_null);
+  // After each op: the peak, the op counter, the periodic sweep.
   void end_op();
   // "op 12 (free handle 3): why".
   [[nodiscard]] std::string op_error(const Op& op, const std::string& why) const;
-  [[nodiscard]] bool satisfies(unsigned region, std::uint32_t attr) const;
-  // Whether `region` may serve a request for `attr` of `size_bytes`, fit aside
-  // (the pool's rule: attribute, reserved, offline, size_threshold role).
-  [[nodiscard]] bool may_serve(unsigned region, std::uint32_t attr, std::uint64_t size_bytes) const;
   // The CPU-view (host) pointer of a block's payload; never leaves the Executor.
   [[nodiscard]] unsigned char* host(const LiveBlock& block) const { return host_of(map, block); }
   // A hint only: brings in the line just below the payload of `op`'s block, where
@@ -155,55 +122,6 @@ struct Executor::Impl {
   // touches a byte of it: false.
   bool locate(void* ptr, const Op& op, LiveBlock* block);
 
-  // Checks (executor_checks.cpp).
-  // `op`: the alloc or realloc that placed the block (its attributes are checked).
-  void check_new_block(const Op& op, const LiveBlock& block);
-  void check_attribute(const Op& op, const LiveBlock& block);
-  void check_contents(Handle handle, const LiveBlock& block, std::uint64_t prefix_bytes, const char* when);
-  void check_accounting(unsigned region);
-  // FreeSpaceIndex upkeep (checks on): a block became live with `usable_bytes`,
-  // or stopped being live.
-  void note_live(const LiveBlock& block, std::size_t usable_bytes);
-  void note_gone(const LiveBlock& block);
-  void check_coalesced();
-  void check_no_false_oom(const Op& op);
-  // A free block (region, device address) that could hold the request in a
-  // region the pool may use for `attr`: the independent answer to "could the
-  // pool have served this?".
-  [[nodiscard]] std::optional<std::pair<unsigned, std::uint64_t>> fitting_free_block(std::uint32_t attr,
-                                                                                     std::uint64_t size_bytes,
-                                                                                     std::uint64_t align_bytes) const;
-  void validate_all();
-  // Whether the periodic validate_all() is due after this op (ExecutorOptions).
-  [[nodiscard]] bool validation_due() const {
-    if (options.validate_every_ops == 0) {
-      return false;
-    }
-    std::uint64_t interval = options.validate_every_ops;
-    if (options.validate_scales_with_blocks) {
-      interval = std::max<std::uint64_t>(interval, validate_ops_per_live_block * shadow.live_count());
-    }
-    return sink.op_index() - last_validation_op >= interval;
-  }
-  // The harness checks itself (every build): the shadow state's and the cache
-  // models' full verify(), a failure aborting as a bug in smh's harness
-  // (SMH_SIM_ASSERT). Run with the periodic validate_all(), and at the end.
-  void self_check() const;
-  // Whether self_check() is due at a periodic validation: the caches' walk is
-  // O(lines), so with validate_scales_with_blocks it runs at most once every
-  // lines / validate_lines_per_op ops (a large cacheable region with few blocks
-  // would otherwise pay a full walk every validate_every_ops); off, with every
-  // validation.
-  [[nodiscard]] bool self_check_due() const {
-    if (!options.validate_scales_with_blocks) {
-      return true;
-    }
-    return sink.op_index() - last_self_check_op >= coherency->line_count() / validate_lines_per_op;
-  }
-  // The ops a cache line's self-check is spread over (self_check_due): a line
-  // costs about a nanosecond to walk, an op with checks on a few hundred.
-  static constexpr std::uint64_t validate_lines_per_op = 64;
-
   // Block operations (executor_block_ops.cpp).
   // The request's home region (RegionRequests), or -1 when no region may serve it.
   [[nodiscard]] int home_region(const Op& op) const;
@@ -219,12 +137,8 @@ struct Executor::Impl {
   void check_and_fill(const Op& op, const LiveBlock& block, void* ptr);
 
   // CPU, cache and DMA ops and their oracles (executor_coherency_ops.cpp).
-  // Whether a CPU, cache or DMA op fits its block (range, receive state); *why
-  // when not. Part of validate_op(): nothing has been applied yet.
-  [[nodiscard]] bool coherency_op_fits(const Op& op, const LiveBlock& block, std::string* why) const;
-  // False (with *why) only when the block moved or grew under a receive in
-  // flight, which depends on the cache's DMA state.
-  bool apply_coherency(const Op& op, const LiveBlock& block, std::string* why);
+  // A valid op (OpValidator) on its live block.
+  void apply_coherency(const Op& op, const LiveBlock& block);
   // What apply_coherency() works on, computed once per op.
   struct CoherencyAccess {
     const Op& op;

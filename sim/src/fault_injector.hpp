@@ -1,4 +1,4 @@
-// FaultInjector — fault injection (executor_faults.cpp has the catalogue): it
+// FaultInjector — fault injection (fault_injector.cpp has the catalogue): it
 // owns the run's "sim.faults" stream, the injections and their typed outcomes
 // (Detection), the regions it took offline and the pool's fault hook. Before each
 // op strike() draws, per enabled kind, whether that fault hits; each injection is

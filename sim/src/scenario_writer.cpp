@@ -22,19 +22,12 @@ const char* role_name(RegionRole role) {
   return "any";
 }
 
-}  // namespace
+using ojson = nlohmann::ordered_json;
 
-std::string to_json(const Scenario& scenario) {
-  using ojson = nlohmann::ordered_json;
-  ojson root;
-  root["format_version"] = scenario.format_version;
-  root["name"] = scenario.name;
-  if (!scenario.description.empty()) {
-    root["description"] = scenario.description;
-  }
-  root["seed"] = scenario.seed;
+// "machine": its regions, each with every field written.
+ojson machine_json(const MachineConfig& machine) {
   ojson regions = ojson::array();
-  for (const RegionSpec& spec : scenario.machine.regions) {
+  for (const RegionSpec& spec : machine.regions) {
     ojson region;
     region["name"] = spec.name;
     region["base"] = hex(spec.base);
@@ -47,50 +40,60 @@ std::string to_json(const Scenario& scenario) {
     region["role"] = role_name(spec.role);
     regions.push_back(std::move(region));
   }
-  root["machine"]["regions"] = std::move(regions);
-  const PoolConfig& pool = scenario.machine.pool;
-  root["pool"]["mode"] = pool.mode == MatchMode::exact ? "exact" : "capability";
-  root["pool"]["policy"] = to_string(pool.policy);
-  root["pool"]["size_threshold"] = pool.size_threshold_bytes;
+  ojson result;
+  result["regions"] = std::move(regions);
+  return result;
+}
+
+ojson pool_json(const PoolConfig& pool) {
+  ojson result;
+  result["mode"] = pool.mode == MatchMode::exact ? "exact" : "capability";
+  result["policy"] = to_string(pool.policy);
+  result["size_threshold"] = pool.size_threshold_bytes;
+  return result;
+}
+
+// "faults" (absent when none): "swarm", or the rate of each kind injected.
+void add_faults(const Scenario& scenario, ojson* root) {
   if (scenario.swarm) {
-    root["faults"] = "swarm";
+    (*root)["faults"] = "swarm";
   } else if (scenario.faults.any()) {
     for (unsigned kind = 0; kind < fault_kind_count; ++kind) {
       if (scenario.faults.rate_ppm[kind] != 0) {
-        root["faults"][to_string(static_cast<FaultKind>(kind))] = scenario.faults.rate_ppm[kind];
+        (*root)["faults"][to_string(static_cast<FaultKind>(kind))] = scenario.faults.rate_ppm[kind];
       }
     }
   }
-  if (scenario.cache_noise_ppm != 0) {
-    root["cache_noise_ppm"] = scenario.cache_noise_ppm;
+}
+
+// Each op as the one op writer (op_json.hpp) writes it for traces too.
+ojson ops_json(const std::vector<Op>& ops) {
+  ojson result = ojson::array();
+  std::string line;
+  for (const Op& op : ops) {
+    line.clear();
+    detail::append_op_json(op, &line);
+    result.push_back(ojson::parse(line));
   }
-  if (scenario.trace) {
-    root["trace"] = *scenario.trace;
-  } else {
-    // Each op as the one op writer (op_json.hpp) writes it for traces too.
-    ojson ops = ojson::array();
-    std::string line;
-    for (const Op& op : scenario.ops) {
-      line.clear();
-      detail::append_op_json(op, &line);
-      ops.push_back(ojson::parse(line));
-    }
-    root["ops"] = std::move(ops);
+  return result;
+}
+
+ojson check_names(const std::vector<Check>& checks) {
+  ojson list = ojson::array();
+  for (const Check check : checks) {
+    list.push_back(to_string(check));
   }
-  const Expectations& expect = scenario.expect;
+  return list;
+}
+
+// "expect": only the expectations the scenario states (an empty object when none).
+ojson expectations_json(const Expectations& expect) {
   ojson expectations = ojson::object();
-  const auto names = [](const std::vector<Check>& checks) {
-    ojson list = ojson::array();
-    for (const Check check : checks) {
-      list.push_back(to_string(check));
-    }
-    return list;
-  };
   if (!expect.findings_required.empty()) {
-    expectations["findings_required"] = names(expect.findings_required);
+    expectations["findings_required"] = check_names(expect.findings_required);
   }
   if (!expect.findings_allowed.empty()) {
-    expectations["findings_allowed"] = names(expect.findings_allowed);
+    expectations["findings_allowed"] = check_names(expect.findings_allowed);
   }
   if (expect.max_failed_allocs) {
     expectations["max_failed_allocs"] = *expect.max_failed_allocs;
@@ -104,7 +107,31 @@ std::string to_json(const Scenario& scenario) {
   if (expect.golden_digest) {
     expectations["golden_digest"] = hex(*expect.golden_digest);
   }
-  if (!expectations.empty()) {
+  return expectations;
+}
+
+}  // namespace
+
+std::string to_json(const Scenario& scenario) {
+  ojson root;
+  root["format_version"] = scenario.format_version;
+  root["name"] = scenario.name;
+  if (!scenario.description.empty()) {
+    root["description"] = scenario.description;
+  }
+  root["seed"] = scenario.seed;
+  root["machine"] = machine_json(scenario.machine);
+  root["pool"] = pool_json(scenario.machine.pool);
+  add_faults(scenario, &root);
+  if (scenario.cache_noise_ppm != 0) {
+    root["cache_noise_ppm"] = scenario.cache_noise_ppm;
+  }
+  if (scenario.trace) {
+    root["trace"] = *scenario.trace;
+  } else {
+    root["ops"] = ops_json(scenario.ops);
+  }
+  if (ojson expectations = expectations_json(scenario.expect); !expectations.empty()) {
     root["expect"] = std::move(expectations);
   }
   return root.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "smh/sim/executor.hpp"
+#include "support/ops.hpp"
 
 namespace smh::sim {
 namespace {
@@ -25,17 +26,8 @@ MachineConfig soc() {
   return config;
 }
 
-Op op(OpKind kind, Handle handle, std::uint64_t offset = 0, std::uint64_t length = 0) {
-  Op result;
-  result.kind = kind;
-  result.handle = handle;
-  result.offset_bytes = offset;
-  result.length_bytes = length;
-  return result;
-}
-Op alloc(Handle handle, std::uint32_t attr, std::uint64_t size, std::uint64_t align = 0) {
-  return Op{OpKind::alloc, handle, attr, size, align, 0, 0};
-}
+using testing::alloc;
+using testing::op;
 
 std::vector<std::string> checks_of(const std::vector<Op>& ops) {
   const RunResult result = run_ops(soc(), ops, 9);

@@ -1,5 +1,6 @@
-// The tests draw from the simulator's deterministic generator (sim/prng.hpp):
-// one implementation of the PRNG for the whole project.
+// The tests draw from the simulator's deterministic generator (smh/sim/prng.hpp,
+// the header-only smh_prng target: no simulator linked): one implementation of
+// the PRNG for the whole project.
 #pragma once
 
 #include "smh/sim/prng.hpp"

@@ -13,7 +13,7 @@
 namespace smh::sim {
 
 enum class Check : std::uint8_t {
-  // Invariants after every op (executor_checks.cpp, executor_block_ops.cpp).
+  // Invariants after every op (invariant_checks.cpp, executor_block_ops.cpp).
   non_overlap,
   containment,  // halts the run
   attribute,
@@ -37,7 +37,7 @@ enum class Check : std::uint8_t {
   dma_line_shared,
   attr_mismatch,
   dma_overrun,
-  // Fault injection (executor_faults.cpp).
+  // Fault injection (fault_injector.cpp).
   fault_undetected,
   region_offline_violated,
 };

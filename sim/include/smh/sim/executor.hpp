@@ -130,13 +130,12 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   // Applies the next op. False for an op that is itself invalid (unknown or
-  // already-live handle, alignment not a power of two, a range past its block):
+  // already-live handle, alignment not a power of two, a range past its block,
+  // a receive completed into a block that moved or grew since it started):
   // *error names the op index and the problem, and nothing was applied, not even
-  // the machine's own activity before it (cache noise, faults). The one
-  // exception: completing a receive into a block that moved or grew since it
-  // started is refused after that activity. A CPU, cache or DMA op on a handle
-  // whose allocation failed is skipped and counted, as firmware that checks for
-  // NULL does.
+  // the machine's own activity before it (cache noise and faults draw nothing).
+  // A CPU, cache or DMA op on a handle whose allocation failed is skipped and
+  // counted, as firmware that checks for NULL does.
   bool apply(const Op& op, std::string* error);
   // Applies `ops` in order, exactly as apply() one by one would, looking a few
   // ops ahead to prefetch the handle-table slots and block headers they will

@@ -1,0 +1,122 @@
+// OpValidator (op_validator.hpp): an op's own checks, in the order its problems
+// are reported — the handle and the request's form first, then what the handle
+// holds, then the range and the receive rules of a CPU, cache or DMA op.
+#include "op_validator.hpp"
+
+#include <bit>
+#include <limits>
+
+namespace smh::sim {
+
+namespace {
+
+using Reason = OpRefusal::Reason;
+
+bool is_receive(OpKind kind) {
+  return kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
+}
+
+}  // namespace
+
+std::optional<OpRefusal> OpValidator::refusal(const Op& op, const LiveBlock* live, bool holds_null) const {
+  if (op.handle > max_handle) {
+    return OpRefusal{Reason::reserved_handle, "handle " + std::to_string(op.handle) + " is reserved"};
+  }
+  if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
+    return OpRefusal{Reason::alignment_not_power_of_two,
+                     "alignment " + std::to_string(op.align_bytes) + " is not a power of two"};
+  }
+  // Host and device addresses agree modulo at most this (memory_map.hpp): a
+  // larger alignment would make the outcome depend on host placement.
+  if (op.align_bytes > MemoryMap::max_host_alignment_bytes) {
+    return OpRefusal{Reason::alignment_too_large, "alignment " + std::to_string(op.align_bytes) +
+                                                      " is larger than the simulator models (" +
+                                                      std::to_string(MemoryMap::max_host_alignment_bytes) +
+                                                      " bytes)"};
+  }
+  if (op.fallback_count != 0 && op.kind != OpKind::alloc) {
+    return OpRefusal{Reason::chain_not_on_alloc, "only an alloc takes a preference chain"};
+  }
+  if (op.fallback_count >= max_prefer_attrs) {
+    return OpRefusal{Reason::chain_too_long,
+                     "a preference chain holds at most " + std::to_string(max_prefer_attrs) + " attributes"};
+  }
+  if (op.kind == OpKind::alloc) {
+    if (live != nullptr) {
+      return OpRefusal{Reason::handle_still_live, "the handle is still live"};
+    }
+    return std::nullopt;
+  }
+  if (live == nullptr) {
+    // A handle whose allocation failed holds null: free and realloc take it, and
+    // firmware that checks for NULL skips its accesses (the Executor counts them).
+    if (holds_null) {
+      return std::nullopt;
+    }
+    return OpRefusal{Reason::no_live_block, "no live block has this handle"};
+  }
+  if (op.kind == OpKind::realloc || op.kind == OpKind::free) {
+    return std::nullopt;
+  }
+  return access_refusal(op, *live);
+}
+
+std::optional<OpRefusal> OpValidator::access_refusal(const Op& op, const LiveBlock& block) const {
+  if (op.offset_bytes > block.size_bytes) {
+    return OpRefusal{Reason::offset_past_block, "offset " + std::to_string(op.offset_bytes) +
+                                                    " is past the block's " + std::to_string(block.size_bytes) +
+                                                    " bytes"};
+  }
+  // The cache's own moves name the line holding block + offset: a byte of the
+  // block, not the line after it.
+  if ((op.kind == OpKind::evict || op.kind == OpKind::speculative_fill) && op.offset_bytes == block.size_bytes) {
+    return OpRefusal{Reason::offset_past_last_byte, "offset " + std::to_string(op.offset_bytes) +
+                                                        " is past the block's last byte (it has " +
+                                                        std::to_string(block.size_bytes) + ")"};
+  }
+  const std::uint64_t length = access_length(op, block);
+  if (length > block.size_bytes - op.offset_bytes) {
+    // The end is written only when it does not wrap (offset 8, length 2^64 - 8
+    // would read "[8, 0)").
+    const bool wraps = length > std::numeric_limits<std::uint64_t>::max() - op.offset_bytes;
+    return OpRefusal{Reason::range_past_block,
+                     "range [" + std::to_string(op.offset_bytes) + ", " +
+                         (wraps ? std::to_string(op.offset_bytes) + " + " + std::to_string(length)
+                                : std::to_string(op.offset_bytes + length)) +
+                         ") runs past the block's " + std::to_string(block.size_bytes) + " bytes"};
+  }
+  if (is_receive(op.kind)) {
+    return receive_refusal(op, block, length);
+  }
+  return std::nullopt;
+}
+
+std::optional<OpRefusal> OpValidator::receive_refusal(const Op& op, const LiveBlock& block,
+                                                      std::uint64_t length) const {
+  if (op.offset_bytes != 0 || length != block.size_bytes) {
+    return OpRefusal{Reason::receive_not_whole_block, "a receive covers the whole block"};
+  }
+  if (op.kind == OpKind::dma_from_device_start) {
+    if (coherency_.receiving(op.handle)) {
+      return OpRefusal{Reason::receive_in_flight, "a receive into this block is already in flight"};
+    }
+    return std::nullopt;
+  }
+  if (!coherency_.receiving(op.handle)) {
+    return OpRefusal{Reason::no_receive_started, "no receive into this block was started"};
+  }
+  // A realloc during the transfer may have moved or grown the buffer: the
+  // device's transfer is not where the block now is. That is a program error
+  // the run cannot continue past faithfully (the device writes memory the
+  // program no longer owns), so the op is refused, like any other invalid one.
+  // The receive's lines depend only on receives started and completed, never on
+  // the cache's background activity, so this is known before any of it.
+  const std::uint64_t region_offset = block.device_address - map_.spec(block.region).base;
+  if (!coherency_.memory(block.region).receive_holds(region_offset, length)) {
+    return OpRefusal{Reason::receive_moved,
+                     "the block moved or grew since its receive started (a realloc during the transfer)"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace smh::sim
