@@ -11,20 +11,10 @@
 
 #include "smh/sim/scenario_parser.hpp"
 #include "smh/sim/scenario_runner.hpp"
+#include "support/bundled_scenarios.hpp"
 
 namespace smh::sim {
 namespace {
-
-std::vector<std::string> bundled_scenarios() {
-  std::vector<std::string> paths;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(SMH_SCENARIOS_DIR)) {
-    if (entry.path().extension() == ".json" && entry.path().filename() != "scenario.schema.json") {
-      paths.push_back(entry.path().string());
-    }
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
-}
 
 ScenarioOutcome run_with_faults(const std::string& path, const FaultPlan& faults, std::uint64_t seed) {
   Scenario scenario;
@@ -47,7 +37,7 @@ TEST(FaultsNeverBadInput, EveryAllocationFailingSkipsTheOpsOnNullHandles) {
 }
 
 TEST(FaultsNeverBadInput, SwarmAndHeavyFaultsOnEveryBundledScenario) {
-  const std::vector<std::string> paths = bundled_scenarios();
+  const std::vector<std::string> paths = testing::bundled_scenario_paths();
   ASSERT_GT(paths.size(), 10u);
   for (const std::string& path : paths) {
     std::vector<FaultPlan> plans;

@@ -2,6 +2,7 @@
 // accepted syntaxes, the canonical round trip, and the bundled scenarios.
 #include "smh/sim/expectations.hpp"
 #include "smh/sim/scenario_parser.hpp"
+#include "support/bundled_scenarios.hpp"
 
 #include <gtest/gtest.h>
 
@@ -490,13 +491,7 @@ TEST(ScenarioParser, CanonicalJsonRoundTrips) {
 // its expectations; which findings may occur is the expectations' business (a bug
 // scenario requires its finding, any finding not listed fails).
 TEST(ScenarioParser, BundledScenariosMeetTheirExpectations) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(SMH_SCENARIOS_DIR)) {
-    if (entry.path().extension() == ".json" && entry.path().filename() != "scenario.schema.json") {
-      files.push_back(entry.path());
-    }
-  }
-  std::sort(files.begin(), files.end());
+  const std::vector<std::filesystem::path> files = testing::bundled_scenario_files();
   ASSERT_GE(files.size(), 18u);  // the 18 of this writing, subdirectories included
   for (const std::filesystem::path& file : files) {
     SCOPED_TRACE(file.string());
