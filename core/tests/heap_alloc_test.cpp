@@ -246,10 +246,9 @@ TEST(HeapAlloc, ContainsCoversExactlyTheRegion) {
   EXPECT_FALSE(heap.is_live_block(static_cast<unsigned char*>(p) + 8));
 }
 
-// find() chooses without taking; alloc_at() takes exactly what find() chose,
-// counted and reported like alloc(); the heap is unchanged in between.
-TEST(HeapAlloc, FindThenAllocAtTakesTheBlockFindChose) {
-  OwnedHeap h(64 * 1024);
+// A 64 KiB heap with two holes, of 104 and 64 bytes (kept apart by live 8-byte
+// blocks); *small_hole is the 64-byte one's payload.
+void make_two_holes(OwnedHeap& h, void** small_hole) {
   ASSERT_EQ(h.status, Status::ok);
   void* a = h.heap.alloc(100);
   ASSERT_NE(h.heap.alloc(8), nullptr);
@@ -257,6 +256,15 @@ TEST(HeapAlloc, FindThenAllocAtTakesTheBlockFindChose) {
   ASSERT_NE(h.heap.alloc(8), nullptr);
   ASSERT_EQ(h.heap.free(a), Status::ok);
   ASSERT_EQ(h.heap.free(b), Status::ok);
+  *small_hole = b;
+}
+
+// find() chooses without taking; alloc_at() takes exactly what find() chose,
+// counted and reported like alloc(); the heap is unchanged in between.
+TEST(HeapAlloc, FindThenAllocAtTakesTheBlockFindChose) {
+  OwnedHeap h(64 * 1024);
+  void* b = nullptr;
+  ASSERT_NO_FATAL_FAILURE(make_two_holes(h, &b));
   const HeapStats before = h.heap.stats();
   const Heap::Request request = Heap::make_request(0, 56);
   Heap::Fit fit;
@@ -277,13 +285,8 @@ TEST(HeapAlloc, FindThenAllocAtTakesTheBlockFindChose) {
 // another region and counts its own failure).
 TEST(HeapAlloc, AllocIfFitsTakesTheBestFitAndCountsNoFailure) {
   OwnedHeap h(64 * 1024);
-  ASSERT_EQ(h.status, Status::ok);
-  void* a = h.heap.alloc(100);
-  ASSERT_NE(h.heap.alloc(8), nullptr);
-  void* b = h.heap.alloc(60);
-  ASSERT_NE(h.heap.alloc(8), nullptr);
-  ASSERT_EQ(h.heap.free(a), Status::ok);
-  ASSERT_EQ(h.heap.free(b), Status::ok);
+  void* b = nullptr;
+  ASSERT_NO_FATAL_FAILURE(make_two_holes(h, &b));
   const HeapStats before = h.heap.stats();
   EXPECT_EQ(h.heap.alloc_if_fits(Heap::make_request(0, 56)), b) << "the best fit for 56 bytes is the 64-byte hole";
   EXPECT_EQ(h.heap.stats().alloc_count, before.alloc_count + 1);
