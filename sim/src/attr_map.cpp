@@ -22,6 +22,7 @@
 #include "json_scan.hpp"
 #include "json_values.hpp"
 #include "number_text.hpp"
+#include "positioned_message.hpp"
 
 namespace smh::sim {
 
@@ -57,15 +58,7 @@ std::size_t AttrMap::first_match(const AllocFacts& facts) const {
 }
 
 std::string AttrMapError::to_string() const {
-  std::string out = file;
-  if (line != 0) {
-    out += ':' + std::to_string(line) + ':' + std::to_string(column);
-  }
-  out += ": ";
-  if (!json_path.empty()) {
-    out += json_path + ": ";
-  }
-  return out + message;
+  return detail::positioned_message(file, line, column, std::nullopt, json_path, message);
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include "import_ledger.hpp"
 #include "json_positions.hpp"
 #include "line_source.hpp"
+#include "positioned_message.hpp"
 #include "smh/sim/import.hpp"
 #include "trace_input.hpp"
 
@@ -186,11 +187,7 @@ bool parse_import_format(std::string_view name, ImportFormat* out) {
 }
 
 std::string ImportError::to_string() const {
-  std::string out = file;
-  if (line != 0) {
-    out += ':' + std::to_string(line) + ':' + std::to_string(column);
-  }
-  return out + ": " + message;
+  return detail::positioned_message(file, line, column, std::nullopt, {}, message);
 }
 
 std::unique_ptr<Importer> Importer::open(const std::string& path, const ImportOptions& options, ImportError* error) {

@@ -35,6 +35,7 @@
 #include "json_values.hpp"
 #include "number_text.hpp"
 #include "op_json.hpp"
+#include "positioned_message.hpp"
 #include "smh/pool_types.hpp"
 #include "smh/sim/bounded_file.hpp"
 #include "smh/sim/executor.hpp"
@@ -44,16 +45,7 @@
 namespace smh::sim {
 
 std::string ScenarioError::to_string() const {
-  std::string out = file;
-  if (line != 0) {
-    out += ':' + std::to_string(line) + ':' + std::to_string(column);
-  }
-  out += ": ";
-  if (!json_path.empty()) {
-    out += json_path + ": ";
-  }
-  out += message;
-  return out;
+  return detail::positioned_message(file, line, column, std::nullopt, json_path, message);
 }
 
 namespace {

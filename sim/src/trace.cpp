@@ -2,20 +2,13 @@
 // reads, and where a scenario's trace is.
 #include <filesystem>
 
+#include "positioned_message.hpp"
 #include "smh/sim/trace.hpp"
 
 namespace smh::sim {
 
 std::string TraceError::to_string() const {
-  std::string out = file;
-  if (line != 0) {
-    out += ':' + std::to_string(line) + ':' + std::to_string(column) + ": op " + std::to_string(op_index);
-  }
-  out += ": ";
-  if (!json_path.empty()) {
-    out += json_path + ": ";
-  }
-  return out + message;
+  return detail::positioned_message(file, line, column, op_index, json_path, message);
 }
 
 std::string resolve_trace_path(const std::string& scenario_file, const std::string& trace) {
