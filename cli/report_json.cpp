@@ -38,6 +38,9 @@ Json inputs_json(const sim::RunInputs& inputs) {
   out["seed_overridden"] = inputs.seed_overridden;
   out["policy"] = to_string(inputs.machine.pool.policy);
   out["policy_overridden"] = inputs.policy_overridden;
+  for (const sim::AttributePolicy& own : inputs.machine.attribute_policies) {
+    out["attribute_policies"].push_back(Json{{"attr", own.attr}, {"policy", to_string(own.policy)}});
+  }
   out["size_threshold"] = inputs.machine.pool.size_threshold_bytes;  // what the size_threshold policy splits at
   out["mode"] = inputs.machine.pool.mode == MatchMode::exact ? "exact" : "capability";
   out["faults"] = faults;

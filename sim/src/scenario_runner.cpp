@@ -79,8 +79,13 @@ void take_inputs(const Scenario& scenario, const RunOverrides& overrides, RunInp
   inputs->faults = scenario.swarm && overrides.seed ? FaultPlan::swarm(*overrides.seed) : scenario.faults;
   inputs->cache_noise_ppm = scenario.cache_noise_ppm;
   if (overrides.policy) {
+    // One policy for every attribute: the machine's per-attribute ones go too.
     inputs->machine.pool.policy = *overrides.policy;
+    inputs->machine.attribute_policies.clear();
     inputs->policy_overridden = true;
+  }
+  if (overrides.attribute_policies) {
+    inputs->machine.attribute_policies = *overrides.attribute_policies;
   }
   if (overrides.size_threshold_bytes) {
     inputs->machine.pool.size_threshold_bytes = static_cast<std::size_t>(*overrides.size_threshold_bytes);

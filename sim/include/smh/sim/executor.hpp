@@ -23,10 +23,22 @@
 
 namespace smh::sim {
 
+// One attribute's own region-selection policy (exact mode only: the pool's
+// set_policy(attr, policy)); attributes without one use pool.policy.
+struct AttributePolicy {
+  std::uint32_t attr = 0;
+  Policy policy = Policy::first_fit;
+  friend bool operator==(const AttributePolicy&, const AttributePolicy&) = default;
+};
+
 struct MachineConfig {
   std::vector<RegionSpec> regions;
   PoolConfig pool{};
+  std::vector<AttributePolicy> attribute_policies;  // ascending attr, each once
 };
+
+// The policy the pool applies to requests for `attr`: its own, else pool.policy.
+Policy policy_for(const MachineConfig& machine, std::uint32_t attr);
 
 // The scaled validation interval: this many ops per live block (at least
 // validate_every_ops). A sweep visits each live block and about as many free

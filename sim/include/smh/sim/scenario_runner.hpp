@@ -41,7 +41,11 @@ struct RunInputs;
 
 struct RunOverrides {
   std::optional<std::uint64_t> seed;  // re-derives swarm faults from the new seed
+  // Every attribute's policy (the machine's per-attribute policies dropped).
   std::optional<Policy> policy;
+  // Per-attribute policies (after `policy`): `smh compare` replays the
+  // combination of each attribute's best policy with them.
+  std::optional<std::vector<AttributePolicy>> attribute_policies;
   // pool.size_threshold (the size_threshold policy's split): `smh compare`
   // replays each candidate threshold with it.
   std::optional<std::uint64_t> size_threshold_bytes;
