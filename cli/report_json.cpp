@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 
+#include "peak_maps_json.hpp"
 #include "reproduce.hpp"
 #include "smh/sim/expectations.hpp"
 #include "text_format.hpp"
@@ -228,6 +229,9 @@ Json outcome_json(const ScenarioOutcome& outcome) {
   out["regions"] = regions_json(outcome);
   out["attributes"] = attributes_json(outcome);
   out["fragmentation"] = fragmentation_json(outcome);
+  if (!outcome.peak_maps.empty()) {
+    out["peak_maps"] = peak_maps_json(outcome);
+  }
   out["findings"] = findings_json(outcome);
   out["injections"] = injections_json(outcome);
   return out;

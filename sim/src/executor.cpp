@@ -74,6 +74,15 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
 
+void Executor::walk_region(unsigned region, const std::function<void(const BlockInfo&)>& visit) const {
+  SMH_SIM_ASSERT(region < impl_->map.region_count());
+  impl_->pool->walk([&](unsigned in_region, const BlockInfo& block) {
+    if (in_region == region) {
+      visit(block);
+    }
+  });
+}
+
 Policy policy_for(const MachineConfig& machine, std::uint32_t attr) {
   for (const AttributePolicy& own : machine.attribute_policies) {
     if (own.attr == attr) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -178,6 +179,9 @@ class Executor {
   // The pool's own statistics for one attribute (BasicPool::stats): the matching
   // regions aggregated, plus, in exact mode, the requests no region could take.
   [[nodiscard]] PoolStats pool_stats(std::uint32_t attr) const;
+  // Visits one region's blocks in address order (the pool's walk): the run
+  // page's memory map at a region's peak (region_peak_map.hpp).
+  void walk_region(unsigned region, const std::function<void(const BlockInfo&)>& visit) const;
 
  private:
   struct Impl;
