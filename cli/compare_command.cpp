@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <optional>
 #include <tuple>
 
+#include "attribute_combination.hpp"
 #include "config_warnings.hpp"
 #include "html_report.hpp"
 #include "input_files.hpp"
@@ -58,11 +61,16 @@ bool parse_policies(const std::string& text, std::vector<Policy>* out, std::stri
   return true;
 }
 
-// A policy as compared: size_threshold once per threshold tried.
+// A policy as compared: size_threshold once per threshold tried, and the
+// combination of the attributes' winners (attribute_combination.hpp).
 struct Choice {
   Policy policy{};
   std::uint64_t size_threshold_bytes = 0;  // 0 but for size_threshold (policy_ranking.hpp's choice_name)
-  [[nodiscard]] std::string name() const { return choice_name(policy, size_threshold_bytes); }
+  std::vector<sim::AttributePolicy> attribute_policies;  // the combination's; empty for a single policy
+  [[nodiscard]] std::string name() const {
+    const std::string base = choice_name(policy, size_threshold_bytes);
+    return attribute_policies.empty() ? base : combination_name(base, attribute_policies);
+  }
 };
 
 // The figures a policy is judged by, from one run.
@@ -170,11 +178,11 @@ bool choices_of(const CompareCommandOptions& options, const std::vector<Policy>&
   }
   for (const Policy policy : policies) {
     if (policy != Policy::size_threshold || !split || thresholds.empty()) {
-      out->push_back(Choice{policy, policy == Policy::size_threshold ? machine.pool.size_threshold_bytes : 0});
+      out->push_back(Choice{policy, policy == Policy::size_threshold ? machine.pool.size_threshold_bytes : 0, {}});
       continue;
     }
     for (const std::uint64_t threshold : thresholds) {
-      out->push_back(Choice{policy, threshold});
+      out->push_back(Choice{policy, threshold, {}});
     }
   }
   return true;
@@ -222,6 +230,7 @@ Json warnings_of(const std::vector<Choice>& choices, const sim::MachineConfig& c
     sim::MachineConfig machine = compared;
     machine.pool.policy = choice.policy;
     machine.pool.size_threshold_bytes = static_cast<std::size_t>(choice.size_threshold_bytes);
+    machine.attribute_policies = choice.attribute_policies;
     say(machine);
   }
   say(compared);
@@ -244,6 +253,9 @@ Json row_json(const Cell& cell) {
   row["policy"] = to_string(cell.choice.policy);
   if (cell.choice.size_threshold_bytes != 0) {
     row["size_threshold"] = cell.choice.size_threshold_bytes;
+  }
+  for (const sim::AttributePolicy& own : cell.choice.attribute_policies) {
+    row["attribute_policies"].push_back(Json{{"attr", own.attr}, {"policy", to_string(own.policy)}});
   }
   row["name"] = cell.choice.name();
   row["best"] = cell.best;
@@ -309,6 +321,92 @@ Json trace_json(const std::string& trace, std::vector<Cell>& cells, bool compete
   return one;
 }
 
+// Fast replays of the choices, each outcome kept (cells point into them).
+struct Runs {
+  std::vector<std::unique_ptr<sim::ScenarioOutcome>> outcomes;
+  const sim::ScenarioOutcome* run(const CompareCommandOptions& options, const std::string& trace, const Choice& choice,
+                                  std::string* error) {
+    sim::RunnerOptions runner;
+    runner.overrides.policy = choice.policy;
+    if (choice.policy == Policy::size_threshold) {
+      runner.overrides.size_threshold_bytes = choice.size_threshold_bytes;
+    }
+    if (!choice.attribute_policies.empty()) {
+      runner.overrides.attribute_policies = choice.attribute_policies;
+    }
+    runner.check_invariants = false;
+    runner.max_input_bytes = options.max_input_bytes;
+    outcomes.push_back(std::make_unique<sim::ScenarioOutcome>(sim::replay_trace(options.machine_path, trace, runner)));
+    if (outcomes.back()->verdict == sim::Verdict::bad_input) {
+      *error = outcomes.back()->error;
+      return nullptr;
+    }
+    return outcomes.back().get();
+  }
+};
+
+// Each single policy's figures per attribute, summed over the traces. Only
+// thresholds the machine already has take part: a combination keeps one
+// pool-wide threshold.
+std::vector<CombinationCandidate> combination_candidates(const sim::MachineConfig& machine,
+                                                         const std::vector<Choice>& choices,
+                                                         const std::vector<std::vector<Cell>>& cells) {
+  std::vector<CombinationCandidate> out;
+  for (std::size_t c = 0; c < choices.size(); ++c) {
+    if (choices[c].policy == Policy::size_threshold &&
+        choices[c].size_threshold_bytes != machine.pool.size_threshold_bytes) {
+      continue;
+    }
+    std::map<std::uint32_t, AttributeFigures> by_attr;
+    CombinationCandidate candidate;
+    candidate.policy = choices[c].policy;
+    for (const std::vector<Cell>& trace : cells) {
+      candidate.failed_allocs += trace[c].failed_allocs;
+      candidate.footprint_bytes += trace[c].footprint_bytes;
+      for (const sim::AttributeStats& attribute : trace[c].outcome->attributes) {
+        AttributeFigures& figures = by_attr[attribute.attr];
+        figures.attr = attribute.attr;
+        figures.failed_allocs += attribute.stats.failed_alloc_count;
+        figures.footprint_bytes += attribute.stats.high_water_bytes;
+      }
+    }
+    for (const auto& [attr, figures] : by_attr) {
+      candidate.attributes.push_back(figures);
+    }
+    out.push_back(std::move(candidate));
+  }
+  return out;
+}
+
+// The combination of each attribute's best policy, when the bests differ; the
+// finding said in *text either way.
+std::optional<Choice> combination_of(const sim::MachineConfig& machine, const std::vector<Choice>& choices,
+                                     const std::vector<std::vector<Cell>>& cells, std::string* text) {
+  const std::vector<CombinationCandidate> candidates = combination_candidates(machine, choices, cells);
+  if (candidates.size() < 2 || candidates.front().attributes.size() < 2) {  // nothing to choose between
+    return std::nullopt;
+  }
+  const Combination combination = combine_attribute_winners(candidates);
+  const std::uint64_t threshold =
+      combination.base == Policy::size_threshold ? machine.pool.size_threshold_bytes : 0;
+  const std::string base = choice_name(combination.base, threshold);
+  if (!combination.differs) {
+    *text += "per attribute: no attribute does better under another policy than under " + base +
+             " (failed allocations, then footprint, over all traces): no per-attribute combination\n";
+    return std::nullopt;
+  }
+  const Choice combined{combination.base, threshold, combination.attribute_policies};
+  *text += "per attribute: " + base + " is best over the machine, but ";
+  for (std::size_t i = 0; i < combined.attribute_policies.size(); ++i) {
+    const sim::AttributePolicy& own = combined.attribute_policies[i];
+    *text += std::string(i == 0 ? "" : ", ") + attribute_name(MatchMode::exact, own.attr) + " does better under " +
+             to_string(own.policy);
+  }
+  *text += " (failed allocations, then footprint, over all traces): their combination is replayed as " +
+           combined.name() + "\n";
+  return combined;
+}
+
 }  // namespace
 
 int compare_command(const CompareCommandOptions& options) {
@@ -347,25 +445,38 @@ int compare_command(const CompareCommandOptions& options) {
   }
   Json warnings = warnings_of(choices, scenario.machine, compete, &text);
 
-  Json traces = Json::array();
-  std::vector<std::unique_ptr<sim::ScenarioOutcome>> outcomes;
-  for (const std::string& trace : options.trace_paths) {
-    std::vector<Cell> cells;
+  Runs runs;
+  std::vector<std::vector<Cell>> cells(options.trace_paths.size());
+  for (std::size_t t = 0; t < options.trace_paths.size(); ++t) {
     for (const Choice& choice : choices) {
-      sim::RunnerOptions runner;
-      runner.overrides.policy = choice.policy;
-      if (choice.policy == Policy::size_threshold) {
-        runner.overrides.size_threshold_bytes = choice.size_threshold_bytes;
+      const sim::ScenarioOutcome* outcome = runs.run(options, options.trace_paths[t], choice, &error);
+      if (outcome == nullptr) {
+        return bad_input(error);
       }
-      runner.check_invariants = false;
-      runner.max_input_bytes = options.max_input_bytes;
-      outcomes.push_back(std::make_unique<sim::ScenarioOutcome>(sim::replay_trace(options.machine_path, trace, runner)));
-      if (outcomes.back()->verdict == sim::Verdict::bad_input) {
-        return bad_input(outcomes.back()->error);
-      }
-      cells.push_back(cell_of(choice, *outcomes.back()));
+      cells[t].push_back(cell_of(choice, *outcome));
     }
-    traces.push_back(trace_json(trace, cells, compete, &text));
+  }
+  Json per_attribute = Json(nullptr);
+  if (scenario.machine.pool.mode == MatchMode::exact && compete) {
+    const std::optional<Choice> combined = combination_of(scenario.machine, choices, cells, &text);
+    if (combined) {
+      for (std::size_t t = 0; t < options.trace_paths.size(); ++t) {
+        const sim::ScenarioOutcome* outcome = runs.run(options, options.trace_paths[t], *combined, &error);
+        if (outcome == nullptr) {
+          return bad_input(error);
+        }
+        cells[t].push_back(cell_of(*combined, *outcome));
+      }
+      choices.push_back(*combined);
+      per_attribute = Json::object();
+      per_attribute["name"] = combined->name();
+      per_attribute["base"] = choice_name(combined->policy, combined->size_threshold_bytes);
+      per_attribute["attribute_policies"] = row_json(cells.front().back())["attribute_policies"];
+    }
+  }
+  Json traces = Json::array();
+  for (std::size_t t = 0; t < options.trace_paths.size(); ++t) {
+    traces.push_back(trace_json(options.trace_paths[t], cells[t], compete, &text));
   }
   std::fputs(text.c_str(), stdout);
 
@@ -383,6 +494,7 @@ int compare_command(const CompareCommandOptions& options) {
       report["request_sizes"] = request_sizes_json(sizes);
     }
     report["warnings"] = std::move(warnings);
+    report["per_attribute"] = std::move(per_attribute);  // null: no combination replayed
     report["traces"] = std::move(traces);
     if (!options.report_path.empty() &&
         !write_text_file(options.report_path, report.dump(2, ' ', false, Json::error_handler_t::replace) + "\n",

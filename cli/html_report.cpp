@@ -169,6 +169,55 @@ std::string over_time(const Json& outcome) {
   return out;
 }
 
+// A region's memory map at its peak (the report's peak_maps record): each
+// segment drawn at its offset, in the region's colour where in use, light
+// where free, shaded by the share in use where coalesced (more blocks than
+// segments); the largest free block framed in green below.
+std::string peak_map_svg(const Json& map, const Json& region, std::size_t index) {
+  const double capacity = number(region["capacity_bytes"]);
+  std::string out = svg_open("peak-map", "map-r" + std::to_string(index), strip_height);
+  for (const Json& segment : map["segments"]) {
+    const double length = number(segment["length_bytes"]);
+    const double used = number(segment["used_bytes"]);
+    const double x = strip_x(number(segment["offset_bytes"]), capacity);
+    const double width = strip_x(number(segment["offset_bytes"]) + length, capacity) - x;
+    const std::string title = "offset " + figure_text(segment["offset_bytes"]) + ", " +
+                              figure_text(segment["length_bytes"]) + " bytes, " + figure_text(segment["used_bytes"]) +
+                              " in use, " + figure_text(segment["blocks"]) + " block(s)";
+    out += rect(x, width, 4, 20, "#e8eef4", title);
+    if (used > 0) {
+      const double share = length > 0 ? std::clamp(used / length, 0.0, 1.0) : 1.0;
+      std::string fill = rect(x, width, 4, 20, colour_of(index), title);
+      fill.insert(fill.find(" fill="), " fill-opacity=\"" + fixed(share, 3) + "\"");
+      out += fill;
+    }
+  }
+  const double free_x = strip_x(number(map["largest_free_offset_bytes"]), capacity);
+  const double free_end =
+      strip_x(number(map["largest_free_offset_bytes"]) + number(map["largest_free_bytes"]), capacity);
+  out += rect(free_x, free_end - free_x, 26, 6, "#2e7d32",
+              "largest free block " + figure_text(map["largest_free_bytes"]) + " bytes at offset " +
+                  figure_text(map["largest_free_offset_bytes"]));
+  return out + "</svg>\n";
+}
+
+std::string peak_map_section(const Json& outcome, const Json& region, std::size_t index) {
+  if (!outcome.contains("peak_maps") || index >= outcome["peak_maps"].size()) {
+    return "";
+  }
+  const Json& map = outcome["peak_maps"][index];
+  const std::string prefix = "r" + std::to_string(index) + "-map-";
+  return "<p class=\"legend\" id=\"" + prefix + "legend\"><span>memory map at the peak (the sample at op " +
+         html_escape(figure_text(map["at_ops"])) + "): blocks in use coloured, free light" +
+         (map["coalesced"] == true ? "; coalesced: each segment an equal byte range, shaded by the share in use"
+                                   : "; one segment per block") +
+         "; green: the largest free block.</span></p>\n" + peak_map_svg(map, region, index) + "<table>\n" +
+         figure_rows(map, prefix,
+                     {"at_ops", "live_bytes", "blocks", "used_blocks", "end_bytes", "coalesced", "segment_count",
+                      "largest_free_offset_bytes", "largest_free_bytes"}) +
+         "</table>\n";
+}
+
 std::string regions_section(const Json& outcome) {
   if (!outcome.contains("regions")) {
     return "";
@@ -182,6 +231,7 @@ std::string regions_section(const Json& outcome) {
     const std::string prefix = "r" + std::to_string(index) + "-";
     out += "<h3 id=\"" + prefix + "name\">" + html_escape(figure_text(region["name"])) + "</h3>\n";
     out += region_strip(region, index);
+    out += peak_map_section(outcome, region, index);
     out += "<table>\n" +
            figure_rows(region, prefix,
                        {"base", "attr_name", "cache", "capacity_bytes", "live_bytes", "usable_bytes", "peak_live_bytes",

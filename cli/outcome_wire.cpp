@@ -26,7 +26,8 @@ static_assert(sizeof(sim::AttributeStats) == 8 + list + sizeof(PoolStats) + 3 * 
               "transfer the new field of AttributeStats");
 static_assert(sizeof(sim::FragmentationSeries::RegionSeries) == 3 * list, "transfer the new field of RegionSeries");
 static_assert(sizeof(sim::FragmentationSeries) == 8 + 2 * list, "transfer the new field of FragmentationSeries");
-static_assert(sizeof(ScenarioOutcome) == 8 + text + sizeof(sim::RunInputs) + sizeof(sim::RunSummary) + 4 * list +
+static_assert(sizeof(sim::RegionPeakMap) == 8 * 8 + list && sizeof(sim::MapSegment) == 4 * 8, "transfer the new field of RegionPeakMap");
+static_assert(sizeof(ScenarioOutcome) == 8 + text + sizeof(sim::RunInputs) + sizeof(sim::RunSummary) + 5 * list +
                                              sizeof(sim::FragmentationSeries) + 8,
               "transfer the new field of ScenarioOutcome");
 
@@ -83,6 +84,17 @@ void transfer(Io& io, Outcome& outcome) {
     io.seq(region.f_ext, [&](auto& value) { io.raw(value); });
     io.seq(region.live_bytes, [&](auto& value) { io.raw(value); });
     io.seq(region.largest_free_bytes, [&](auto& value) { io.raw(value); });
+  });
+  io.seq(outcome.peak_maps, [&](auto& map) {
+    io.raw(map.at_ops);
+    io.raw(map.live_bytes);
+    io.raw(map.blocks);
+    io.raw(map.used_blocks);
+    io.raw(map.end_bytes);
+    io.raw(map.coalesced);
+    io.raw(map.largest_free_offset_bytes);
+    io.raw(map.largest_free_bytes);
+    io.seq(map.segments, [&](auto& segment) { io.raw(segment); });
   });
 }
 

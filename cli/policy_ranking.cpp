@@ -45,7 +45,24 @@ RankKey key_of(const PolicyFigures& one, const PolicyFigures& best, Objective ob
   return {};
 }
 
+// Each figure's least over the policies.
+PolicyFigures least_figures(const std::vector<PolicyFigures>& figures) {
+  SMH_ASSERT(!figures.empty());
+  PolicyFigures best = figures.front();
+  for (const PolicyFigures& one : figures) {
+    best.failed_allocs = std::min(best.failed_allocs, one.failed_allocs);
+    best.footprint_bytes = std::min(best.footprint_bytes, one.footprint_bytes);
+    best.heap_searches = std::min(best.heap_searches, one.heap_searches);
+  }
+  return best;
+}
+
 }  // namespace
+
+RankKey rank_key(const PolicyFigures& one, const std::vector<PolicyFigures>& trace_figures, Objective objective,
+                 const ObjectiveWeights& weights) {
+  return key_of(one, least_figures(trace_figures), objective, weights);
+}
 
 std::string choice_name(Policy policy, std::uint64_t size_threshold_bytes) {
   SMH_ASSERT(size_threshold_bytes == 0 || policy == Policy::size_threshold);
@@ -116,12 +133,7 @@ bool parse_weights(const std::string& text, ObjectiveWeights* out, std::string* 
 TraceRanking rank_trace(const std::string& trace, const std::vector<PolicyFigures>& figures, Objective objective,
                         const ObjectiveWeights& weights) {
   SMH_ASSERT(!figures.empty());
-  PolicyFigures best = figures.front();  // each figure's least over the policies
-  for (const PolicyFigures& one : figures) {
-    best.failed_allocs = std::min(best.failed_allocs, one.failed_allocs);
-    best.footprint_bytes = std::min(best.footprint_bytes, one.footprint_bytes);
-    best.heap_searches = std::min(best.heap_searches, one.heap_searches);
-  }
+  const PolicyFigures best = least_figures(figures);
   TraceRanking out;
   out.trace = trace;
   for (const PolicyFigures& one : figures) {

@@ -98,6 +98,12 @@ struct OverallRanking {
   std::uint64_t recommended_size_threshold_bytes = 0;
 };
 
+// One policy's key on a trace whose policies had `trace_figures` (the weighted
+// objective scores against their best): how a figure from outside the ranking
+// (a per-attribute combination) is set against the ranked ones.
+RankKey rank_key(const PolicyFigures& one, const std::vector<PolicyFigures>& trace_figures, Objective objective,
+                 const ObjectiveWeights& weights = {});
+
 TraceRanking rank_trace(const std::string& trace, const std::vector<PolicyFigures>& figures, Objective objective,
                         const ObjectiveWeights& weights = {});
 // Every trace must rank the same policies (checked by the caller).

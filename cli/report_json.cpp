@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 
+#include "peak_maps_json.hpp"
 #include "reproduce.hpp"
 #include "smh/sim/expectations.hpp"
 #include "text_format.hpp"
@@ -38,6 +39,9 @@ Json inputs_json(const sim::RunInputs& inputs) {
   out["seed_overridden"] = inputs.seed_overridden;
   out["policy"] = to_string(inputs.machine.pool.policy);
   out["policy_overridden"] = inputs.policy_overridden;
+  for (const sim::AttributePolicy& own : inputs.machine.attribute_policies) {
+    out["attribute_policies"].push_back(Json{{"attr", own.attr}, {"policy", to_string(own.policy)}});
+  }
   out["size_threshold"] = inputs.machine.pool.size_threshold_bytes;  // what the size_threshold policy splits at
   out["mode"] = inputs.machine.pool.mode == MatchMode::exact ? "exact" : "capability";
   out["faults"] = faults;
@@ -225,6 +229,9 @@ Json outcome_json(const ScenarioOutcome& outcome) {
   out["regions"] = regions_json(outcome);
   out["attributes"] = attributes_json(outcome);
   out["fragmentation"] = fragmentation_json(outcome);
+  if (!outcome.peak_maps.empty()) {
+    out["peak_maps"] = peak_maps_json(outcome);
+  }
   out["findings"] = findings_json(outcome);
   out["injections"] = injections_json(outcome);
   return out;

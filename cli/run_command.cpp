@@ -100,6 +100,7 @@ int run_one(const char* command, const RunCommandOptions& options,
   }
   ProgressLine progress(ProgressLine::stderr_is_terminal());
   runner.on_progress = run_progress_callback(progress);
+  runner.region_maps = !options.html_path.empty();  // the page draws each region's map at its peak
   const sim::ScenarioOutcome outcome = run(runner);
   progress.clear();
   return finish(command, options, baseline, outcome);

@@ -63,6 +63,9 @@ std::string inputs_text(const sim::RunInputs& inputs) {
   out += ", policy ";
   out += to_string(inputs.machine.pool.policy);
   out += inputs.policy_overridden ? " (override)" : "";
+  for (const sim::AttributePolicy& own : inputs.machine.attribute_policies) {
+    out += ", " + attribute_name(inputs.machine.pool.mode, own.attr) + ": " + to_string(own.policy);
+  }
   out += inputs.machine.pool.mode == MatchMode::exact ? ", exact matching" : ", capability matching";
   out += ", " + faults_text(inputs);
   return out;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "attribute_combination.hpp"
 #include "input_files.hpp"
 #include "policy_ranking.hpp"
 #include "report_json.hpp"
@@ -28,7 +29,47 @@ struct Compared {
   std::string machine_path;
   std::vector<std::string> traces;  // first-seen order
   std::map<std::string, std::vector<PolicyFigures>> figures;  // by trace
+  // The per-attribute combination `smh compare` replayed (attribute_combination.hpp;
+  // empty: none), its base policy, and its figures by trace: set against the
+  // ranking, not ranked in it.
+  std::vector<sim::AttributePolicy> combination;
+  PolicyFigures combination_base;
+  std::map<std::string, PolicyFigures> combined;
 };
+
+// A row of a combination: its attribute_policies, the same in every report,
+// once per trace.
+void add_combination(const nlohmann::ordered_json& row, const std::string& row_path, const std::string& trace,
+                     const PolicyFigures& one, Compared* out) {
+  const std::string list_path = row_path + ".attribute_policies";
+  const auto& list = array_member(row, row_path, "attribute_policies");
+  std::vector<sim::AttributePolicy> combination;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string entry_path = list_path + "[" + std::to_string(i) + "]";
+    sim::AttributePolicy own;
+    const std::uint64_t attr = count_member(list[i], entry_path, "attr");
+    const std::string name = string_member(list[i], entry_path, "policy");
+    if (attr >= sim::Executor::attribute_count || !parse_policy(name.c_str(), &own.policy)) {
+      throw ReportShapeError{entry_path, "not an attribute below 32 with a known policy"};
+    }
+    own.attr = static_cast<std::uint32_t>(attr);
+    combination.push_back(own);
+  }
+  if (combination.empty()) {
+    throw ReportShapeError{list_path, "no attribute policies"};
+  }
+  const bool same_base = one.policy == out->combination_base.policy &&
+                         one.size_threshold_bytes == out->combination_base.size_threshold_bytes;
+  if (!out->combination.empty() && (combination != out->combination || !same_base)) {
+    throw ReportShapeError{list_path, "another per-attribute combination than an earlier row's: compare every "
+                                      "trace in one smh compare run"};
+  }
+  if (!out->combined.try_emplace(trace, one).second) {
+    throw ReportShapeError{list_path, "a second per-attribute combination for trace '" + trace + "'"};
+  }
+  out->combination = combination;
+  out->combination_base = one;
+}
 
 // Records one policy's figures for `trace`; a policy seen before for it is an
 // error unless its figures are the same (a benchmark's repetitions).
@@ -98,7 +139,11 @@ void read_compare_report(const nlohmann::ordered_json& report, Compared* out) {
         one.heap_searches = count_member(rows[r], row_path, "heap_searches");
         one.search_max = count_member(rows[r], row_path, "search_max");
       }
-      add_figures(trace, one, false, row_path + ".policy", out);
+      if (rows[r].contains("attribute_policies")) {
+        add_combination(rows[r], row_path, trace, one, out);
+      } else {
+        add_figures(trace, one, false, row_path + ".policy", out);
+      }
     }
   }
 }
@@ -221,6 +266,47 @@ std::string objective_text(Objective objective, const ObjectiveWeights& weights)
   return "";
 }
 
+// Whether the per-attribute combination pays: on every trace its objective key
+// is no worse than the recommended single policy's, and on one at least it is
+// better (so a combination that only ties never adds configuration). *text says
+// which, and why.
+bool combination_pays(const Compared& compared, const OverallRanking& overall, Objective objective,
+                      const ObjectiveWeights& weights, std::string* text) {
+  if (compared.combination.empty()) {
+    return false;
+  }
+  const std::string name =
+      combination_name(choice_name(compared.combination_base.policy, compared.combination_base.size_threshold_bytes),
+                       compared.combination);
+  const std::string recommended = choice_name(overall.recommended, overall.recommended_size_threshold_bytes);
+  bool better_somewhere = false;
+  for (const std::string& trace : compared.traces) {
+    const auto combined = compared.combined.find(trace);
+    if (combined == compared.combined.end()) {
+      *text += "per attribute: " + name + " was not replayed on " + trace + ": not recommended\n";
+      return false;
+    }
+    const std::vector<PolicyFigures>& figures = compared.figures.at(trace);
+    PolicyFigures single{};
+    for (const PolicyFigures& one : figures) {
+      if (one.policy == overall.recommended && one.size_threshold_bytes == overall.recommended_size_threshold_bytes) {
+        single = one;
+      }
+    }
+    const RankKey mine = rank_key(combined->second, figures, objective, weights);
+    const RankKey theirs = rank_key(single, figures, objective, weights);
+    if (theirs < mine) {
+      *text += "per attribute: " + name + " does worse than " + recommended + " on " + trace + ": not recommended\n";
+      return false;
+    }
+    better_somewhere = better_somewhere || mine < theirs;
+  }
+  *text += "per attribute: " + name + (better_somewhere ? " beats " : " only ties ") + recommended +
+           (better_somewhere ? " (no worse on any trace, better on one at least): recommended instead\n"
+                             : ": not recommended (one policy is simpler)\n");
+  return better_somewhere;
+}
+
 }  // namespace
 
 int tune_command(const TuneCommandOptions& options) {
@@ -320,20 +406,29 @@ int tune_command(const TuneCommandOptions& options) {
   const std::string recommended = choice_name(overall.recommended, overall.recommended_size_threshold_bytes);
   text += "recommended: " + recommended +
           (overall.tied_best ? " (tied with others; among tied, the first in policy order)" : "") + "\n";
+  const bool per_attribute = combination_pays(compared, overall, objective, weights, &text);
 
   if (!options.output_path.empty()) {
     sim::Scenario scenario;
     if (!load_machine_file(compared.machine_path, options.max_input_bytes, &scenario, &error)) {
       return bad_input("the compared machine: " + error);
     }
-    scenario.machine.pool.policy = overall.recommended;
-    if (overall.recommended_size_threshold_bytes != 0) {
-      scenario.machine.pool.size_threshold_bytes = static_cast<std::size_t>(overall.recommended_size_threshold_bytes);
+    const PolicyFigures chosen =
+        per_attribute ? compared.combination_base
+                      : PolicyFigures{overall.recommended, 0, 0, 0, 0, overall.recommended_size_threshold_bytes};
+    scenario.machine.pool.policy = chosen.policy;
+    if (chosen.size_threshold_bytes != 0) {
+      scenario.machine.pool.size_threshold_bytes = static_cast<std::size_t>(chosen.size_threshold_bytes);
     }
+    scenario.machine.attribute_policies = per_attribute ? compared.combination : std::vector<sim::AttributePolicy>{};
     if (!write_text_file(options.output_path, sim::to_json(scenario), &error)) {
       return bad_input("-o: " + error);
     }
-    text += "wrote " + options.output_path + ": " + compared.machine_path + " with policy " + recommended + "\n";
+    text += "wrote " + options.output_path + ": " + compared.machine_path + " with policy " +
+            (per_attribute ? combination_name(choice_name(chosen.policy, chosen.size_threshold_bytes),
+                                              compared.combination)
+                           : recommended) +
+            "\n";
   }
   std::fputs(text.c_str(), stdout);
   return 0;

@@ -138,8 +138,14 @@ def run_page(smh, scenario, out_dir):
     for index, region in enumerate(regions):
         for key in ("capacity_bytes", "high_water_bytes", "live_bytes", "largest_free_bytes", "f_ext"):
             figures["r%d-%s" % (index, key)] = json.dumps(region[key])
-    # A strip per region, the F_ext and live-bytes charts.
-    dom = rendered(out_dir, page, figures, len(regions) + 2)
+        peak_map = record["peak_maps"][index]
+        for key in ("at_ops", "live_bytes", "blocks", "largest_free_offset_bytes", "largest_free_bytes"):
+            figures["r%d-map-%s" % (index, key)] = json.dumps(peak_map[key])
+    # A strip and a memory map at the peak per region, the F_ext and live-bytes charts.
+    dom = rendered(out_dir, page, figures, 2 * len(regions) + 2)
+    for index in range(len(regions)):
+        if 'id="map-r%d"' % index not in dom:
+            fail("rendered page has no memory map of region %d" % index)
     if dom.count("<polyline") != 2 * len(regions):
         fail("rendered page has %d <polyline>, expected %d" % (dom.count("<polyline"), 2 * len(regions)))
     # The first region's colour (#1f77b4) fills its strip.

@@ -244,16 +244,20 @@ TEST(IsolatedRuns, AnExceptionLeavesNoChildRunning) {
 // ---------------------------------------------------------------------------
 // The outcome's wire format
 
-// A scenario with findings, one with injections, and the inputs the parent has.
+// A scenario with findings, one with injections, one with the memory maps at
+// the regions' peaks, and the inputs the parent has.
 std::vector<sim::ScenarioOutcome> rich_outcomes() {
   std::vector<sim::ScenarioOutcome> outcomes;
   for (const char* name : {"coherency_bugs/network_dma_ring_bug_missing_clean.json", "fault_swarm.json",
                            "fragmentation_ramp.json"}) {
-    outcomes.push_back(sim::run_scenario_file(bundled(name), sim::RunnerOptions{}));
+    sim::RunnerOptions options;
+    options.region_maps = outcomes.size() == 2;
+    outcomes.push_back(sim::run_scenario_file(bundled(name), options));
   }
   EXPECT_FALSE(outcomes[0].findings.empty());
   EXPECT_FALSE(outcomes[1].injections.empty());
   EXPECT_GT(outcomes[2].fragmentation.at_ops.size(), 2u);
+  EXPECT_FALSE(outcomes[2].peak_maps.empty());
   return outcomes;
 }
 

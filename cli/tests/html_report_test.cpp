@@ -78,6 +78,9 @@ std::string report_figure(const nlohmann::json& scenario, const std::string& id)
     }
     return json_text(rest == max_key ? values.at(worst) : fragmentation.at("at_ops").at(worst));
   }
+  if (rest.rfind("map-", 0) == 0) {  // the region's memory map at its peak
+    return json_text(scenario.at("peak_maps").at(index).at(rest.substr(4)));
+  }
   return json_text(scenario.at("regions").at(index).at(rest));
 }
 
@@ -87,8 +90,9 @@ void expect_page_equals_report(const std::string& html, const std::string& repor
   const auto& scenario = report.at("scenarios").at(0);
   const std::map<std::string, std::string> cells = figure_cells(html);
   const std::size_t regions = scenario.at("regions").size();
-  // 8 run figures (path, digest, ..., reproduce), 21 per region, 4 series maxima per region.
-  EXPECT_EQ(cells.size(), 8 + regions * (21 + 4));
+  // 8 run figures (path, digest, ..., reproduce), 21 per region, 4 series maxima per region, 9 of its map.
+  EXPECT_EQ(cells.size(), 8 + regions * (21 + 4 + 9));
+  ASSERT_EQ(scenario.at("peak_maps").size(), regions);
   for (const auto& [id, text] : cells) {
     EXPECT_EQ(text, report_figure(scenario, id)) << id;
   }
@@ -97,6 +101,24 @@ void expect_page_equals_report(const std::string& html, const std::string& repor
   ASSERT_GT(samples, 1u);
   for (std::size_t region = 0; region < regions; ++region) {
     EXPECT_NE(html.find("id=\"strip-r" + std::to_string(region) + "\""), std::string::npos);
+    // The map: a light rect per segment, one more per segment in use, the largest free block's.
+    const auto& map = scenario.at("peak_maps").at(region);
+    const std::size_t map_at = html.find("id=\"map-r" + std::to_string(region) + "\"");
+    ASSERT_NE(map_at, std::string::npos);
+    const std::string svg = html.substr(map_at, html.find("</svg>", map_at) - map_at);
+    std::size_t in_use = 0;
+    std::uint64_t covered_bytes = 0;
+    for (const auto& segment : map.at("segments")) {
+      in_use += segment.at("used_bytes").get<std::uint64_t>() > 0 ? 1 : 0;
+      EXPECT_EQ(segment.at("offset_bytes").get<std::uint64_t>(), covered_bytes);  // contiguous from the base
+      covered_bytes += segment.at("length_bytes").get<std::uint64_t>();
+    }
+    EXPECT_EQ(covered_bytes, map.at("end_bytes").get<std::uint64_t>());
+    std::size_t rects = 0;
+    for (std::size_t at = svg.find("<rect"); at != std::string::npos; at = svg.find("<rect", at + 1)) {
+      ++rects;
+    }
+    EXPECT_EQ(rects, map.at("segments").size() + in_use + 1);
     for (const std::string chart : {"chart-f_ext", "chart-live_bytes"}) {
       const std::string key = "<polyline id=\"" + chart + "-r" + std::to_string(region) + "\"";
       const std::size_t at = html.find(key);

@@ -55,17 +55,41 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
       return nullptr;
     }
   }
+  for (const AttributePolicy& own : config.attribute_policies) {
+    if (const Status status = impl->pool->set_policy(own.attr, own.policy); status != Status::ok) {
+      *error = "the policy of attribute " + std::to_string(own.attr) + " refused by the pool: " + to_string(status);
+      return nullptr;
+    }
+  }
   impl->owners = std::make_unique<OwnerNames>(impl->map, *impl->pool, impl->shadow);
   impl->coherency = std::make_unique<CoherencyMachine>(impl->map, seed);
   impl->faults = std::make_unique<FaultInjector>(
       FaultInjector::Machine{impl->map, *impl->pool, impl->shadow, *impl->owners, impl->sink}, options.faults, seed);
   impl->checks = std::make_unique<InvariantChecks>(
-      InvariantChecks::Machine{impl->map, impl->config.pool, *impl->pool, impl->shadow, *impl->owners, *impl->faults,
+      InvariantChecks::Machine{impl->map, impl->config, *impl->pool, impl->shadow, *impl->owners, *impl->faults,
                                *impl->coherency, impl->sink},
       impl->options, seed);
   impl->validator = std::make_unique<OpValidator>(impl->map, *impl->coherency);
   impl->requests = RequestTally(impl->map.region_count());
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
+}
+
+void Executor::walk_region(unsigned region, const std::function<void(const BlockInfo&)>& visit) const {
+  SMH_SIM_ASSERT(region < impl_->map.region_count());
+  impl_->pool->walk([&](unsigned in_region, const BlockInfo& block) {
+    if (in_region == region) {
+      visit(block);
+    }
+  });
+}
+
+Policy policy_for(const MachineConfig& machine, std::uint32_t attr) {
+  for (const AttributePolicy& own : machine.attribute_policies) {
+    if (own.attr == attr) {
+      return own.policy;
+    }
+  }
+  return machine.pool.policy;
 }
 
 namespace {

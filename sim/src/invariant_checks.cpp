@@ -76,7 +76,7 @@ std::uint64_t block_area_granules(std::uint64_t region_bytes) {
 }  // namespace
 
 InvariantChecks::InvariantChecks(const Machine& machine, const ExecutorOptions& options, std::uint64_t seed)
-    : map_(machine.map), pool_config_(machine.pool_config), pool_(machine.pool), shadow_(machine.shadow),
+    : map_(machine.map), config_(machine.config), pool_(machine.pool), shadow_(machine.shadow),
       owners_(machine.owners), faults_(machine.faults), coherency_(machine.coherency), sink_(machine.sink),
       options_(options), seed_(seed) {
   if (options.check_invariants) {
@@ -88,7 +88,7 @@ InvariantChecks::InvariantChecks(const Machine& machine, const ExecutorOptions& 
 
 bool InvariantChecks::satisfies(unsigned region, std::uint32_t attr) const {
   const std::uint32_t have = map_.spec(region).attr;
-  return attribute_matches(pool_config_.mode, have, attr);
+  return attribute_matches(config_.pool.mode, have, attr);
 }
 
 void InvariantChecks::check_new_block(const Op& op, const LiveBlock& block) {
@@ -187,7 +187,8 @@ void InvariantChecks::check_coalesced() {
 }
 
 // As PoolEngine::serves decides, restated: the attribute matches, the region is
-// neither reserved nor offline, and under Policy::size_threshold a region with a
+// neither reserved nor offline, and under Policy::size_threshold (the request's
+// attribute's own policy, or the pool's) a region with a
 // role serves only its side of the threshold (so its free blocks cannot make a
 // request from the other side a false out-of-memory, nor be its home).
 bool InvariantChecks::may_serve(unsigned region, std::uint32_t attr, std::uint64_t size_bytes) const {
@@ -195,10 +196,10 @@ bool InvariantChecks::may_serve(unsigned region, std::uint32_t attr, std::uint64
   if (spec.reserved || faults_.offline(region) || !satisfies(region, attr)) {
     return false;
   }
-  if (pool_config_.policy != Policy::size_threshold || spec.role == RegionRole::any) {
+  if (policy_for(config_, attr) != Policy::size_threshold || spec.role == RegionRole::any) {
     return true;
   }
-  const bool small = size_bytes < pool_config_.size_threshold_bytes;
+  const bool small = size_bytes < config_.pool.size_threshold_bytes;
   return small == (spec.role == RegionRole::small_requests);
 }
 

@@ -32,7 +32,7 @@ class InvariantChecks {
   // its own view (counters, usable sizes, validate()), never changed.
   struct Machine {
     const MemoryMap& map;
-    const PoolConfig& pool_config;
+    const MachineConfig& config;  // the pool's configuration, per-attribute policies included
     const SimPool& pool;
     const ShadowState& shadow;
     const OwnerNames& owners;
@@ -121,7 +121,7 @@ class InvariantChecks {
   static constexpr std::uint64_t validate_lines_per_op = 64;
 
   const MemoryMap& map_;
-  const PoolConfig& pool_config_;
+  const MachineConfig& config_;
   const SimPool& pool_;
   const ShadowState& shadow_;
   const OwnerNames& owners_;

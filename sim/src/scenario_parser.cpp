@@ -78,7 +78,8 @@ constexpr std::string_view root_keys[] = {"format_version", "name",  "descriptio
 constexpr std::string_view machine_keys[] = {"regions"};
 constexpr std::string_view region_keys[] = {"name", "base", "size", "attr", "cache", "line_bytes", "dma",
                                             "reserved", "role"};
-constexpr std::string_view pool_keys[] = {"mode", "policy", "size_threshold"};
+constexpr std::string_view pool_keys[] = {"mode", "policy", "size_threshold", "attribute_policies"};
+constexpr std::string_view attribute_policy_keys[] = {"attr", "policy"};
 constexpr std::string_view expect_keys[] = {"findings_required", "findings_allowed", "max_failed_allocs",
                                             "max_f_ext",         "max_footprint_overhead", "golden_digest"};
 // The fault kinds' names, from their one table (to_string(FaultKind)).
@@ -208,7 +209,7 @@ class Parser {
       return false;
     }
     // The pool before the machine: the mode decides how attributes read.
-    if (root.contains("pool") && !pool(root.at("pool"), child_path(path, "pool"), &out->machine.pool)) {
+    if (root.contains("pool") && !pool(root.at("pool"), child_path(path, "pool"), &out->machine)) {
       return false;
     }
     if (!machine(root.at("machine"), child_path(path, "machine"), &out->machine)) {
@@ -388,34 +389,85 @@ class Parser {
   }
 
   // ---- sections ----
-  bool pool(const JsonSpan& value, const std::string& path, PoolConfig* out) {
+  // A policy by name (the key must be present when required).
+  bool policy_named(const Members& object, const std::string& path, Policy* out) {
+    std::string text;
+    if (!optional_string(object, path, "policy", &text)) {
+      return false;
+    }
+    if (!parse_policy(text.c_str(), out) || text.find('\0') != std::string::npos) {
+      std::string names;
+      for (std::size_t i = 0; i < policy_count; ++i) {
+        names += (i == 0 ? "" : ", ") + std::string(to_string(static_cast<Policy>(i)));
+      }
+      return fail_at(object.at("policy").begin, child_path(path, "policy"),
+                     "unknown policy " + json_quoted(text) + " (expected one of: " + names + ")");
+    }
+    return true;
+  }
+
+  bool pool(const JsonSpan& value, const std::string& path, MachineConfig* out) {
     if (!expect_object(value, path)) {
       return false;
     }
     const Members pool(text_, value, pool_keys);
-    if (!known_keys(pool, path) || !named(pool, path, "mode", mode_names, "mode", &out->mode)) {
+    if (!known_keys(pool, path) || !named(pool, path, "mode", mode_names, "mode", &out->pool.mode)) {
       return false;
     }
-    if (pool.contains("policy")) {
-      std::string text;
-      if (!optional_string(pool, path, "policy", &text)) {
-        return false;
-      }
-      if (!parse_policy(text.c_str(), &out->policy) || text.find('\0') != std::string::npos) {
-        std::string names;
-        for (std::size_t i = 0; i < policy_count; ++i) {
-          names += (i == 0 ? "" : ", ") + std::string(to_string(static_cast<Policy>(i)));
-        }
-        return fail_at(pool.at("policy").begin, child_path(path, "policy"),
-                       "unknown policy " + json_quoted(text) + " (expected one of: " + names + ")");
-      }
+    if (pool.contains("policy") && !policy_named(pool, path, &out->pool.policy)) {
+      return false;
     }
     std::uint64_t threshold = 0;
     if (!optional_size(pool, path, "size_threshold", std::numeric_limits<std::size_t>::max(), &threshold)) {
       return false;
     }
-    out->size_threshold_bytes = static_cast<std::size_t>(threshold);
-    return true;
+    out->pool.size_threshold_bytes = static_cast<std::size_t>(threshold);
+    return !pool.contains("attribute_policies") ||
+           attribute_policies(pool.at("attribute_policies"), child_path(path, "attribute_policies"), out);
+  }
+
+  // "attribute_policies": [{"attr", "policy"}...], exact mode only, each
+  // attribute once: the pool's set_policy(attr, policy). Kept in ascending
+  // attribute order, so that a machine has one canonical form.
+  bool attribute_policies(const JsonSpan& value, const std::string& path, MachineConfig* out) {
+    if (!expect_array(value, path)) {
+      return false;
+    }
+    if (out->pool.mode != MatchMode::exact) {
+      return fail_at(value.begin, path, "per-attribute policies need pool mode \"exact\"");
+    }
+    out->attribute_policies.clear();
+    std::size_t index = 0;
+    const bool read = each_element(value, [&](const JsonSpan& element) {
+      const std::string entry_path = child_path(path, index++);
+      if (!expect_object(element, entry_path)) {
+        return false;
+      }
+      const Members entry(text_, element, attribute_policy_keys);
+      AttributePolicy own;
+      if (!known_keys(entry, entry_path) || !require(entry, entry_path, "attr") ||
+          !require(entry, entry_path, "policy") ||
+          !attribute(entry.at("attr"), child_path(entry_path, "attr"), MatchMode::exact, &own.attr) ||
+          !policy_named(entry, entry_path, &own.policy)) {
+        return false;
+      }
+      if (own.attr >= Executor::attribute_count) {
+        return fail_at(entry.at("attr").begin, child_path(entry_path, "attr"),
+                       "attribute " + std::to_string(own.attr) + " is beyond the pool's " +
+                           std::to_string(Executor::attribute_count) + " attributes");
+      }
+      for (const AttributePolicy& earlier : out->attribute_policies) {
+        if (earlier.attr == own.attr) {
+          return fail_at(entry.at("attr").begin, child_path(entry_path, "attr"),
+                         "attribute " + std::to_string(own.attr) + " already has a policy");
+        }
+      }
+      out->attribute_policies.push_back(own);
+      return true;
+    });
+    std::sort(out->attribute_policies.begin(), out->attribute_policies.end(),
+              [](const AttributePolicy& a, const AttributePolicy& b) { return a.attr < b.attr; });
+    return read;
   }
 
   bool machine(const JsonSpan& value, const std::string& path, MachineConfig* out) {

@@ -79,8 +79,13 @@ void take_inputs(const Scenario& scenario, const RunOverrides& overrides, RunInp
   inputs->faults = scenario.swarm && overrides.seed ? FaultPlan::swarm(*overrides.seed) : scenario.faults;
   inputs->cache_noise_ppm = scenario.cache_noise_ppm;
   if (overrides.policy) {
+    // One policy for every attribute: the machine's per-attribute ones go too.
     inputs->machine.pool.policy = *overrides.policy;
+    inputs->machine.attribute_policies.clear();
     inputs->policy_overridden = true;
+  }
+  if (overrides.attribute_policies) {
+    inputs->machine.attribute_policies = *overrides.attribute_policies;
   }
   if (overrides.size_threshold_bytes) {
     inputs->machine.pool.size_threshold_bytes = static_cast<std::size_t>(*overrides.size_threshold_bytes);
@@ -171,7 +176,17 @@ struct LoopState {
   detail::FragmentationSampler sampler;
   detail::RequestTally tally;
   std::uint64_t ops_done = 0;
+  std::vector<RegionPeakMap> peak_maps;  // RunnerOptions::region_maps only
 };
+
+// A sample: the fragmentation series, and the maps of regions at a new peak.
+void take_sample(const Executor& executor, const RunnerOptions& options, LoopState* state) {
+  const RunSummary summary = executor.summary();
+  state->sampler.add(state->ops_done, summary);
+  if (options.region_maps) {
+    update_peak_maps(executor, summary, state->ops_done, options.max_map_segments, &state->peak_maps);
+  }
+}
 
 // The op loop: ops go to the Executor in chunks (apply_all prefetches a few ops
 // ahead), cut at every sample and progress point. Returns false (*error set,
@@ -217,7 +232,7 @@ bool feed_ops(detail::OpSource& source, Executor& executor, const RunnerOptions&
       return true;
     }
     if (state->sampler.due(state->ops_done)) {
-      state->sampler.add(state->ops_done, executor.summary());
+      take_sample(executor, options, state);
     }
     if (options.on_progress && state->ops_done == next_progress) {
       options.on_progress(RunProgress{state->ops_done, source.ops_total(), source.fraction_done()});
@@ -263,8 +278,8 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   if (options.on_start) {
     options.on_start(inputs, *executor);
   }
-  LoopState state{detail::FragmentationSampler(inputs.machine.regions.size(), options.max_samples), {}, 0};
-  state.sampler.add(0, executor->summary());
+  LoopState state{detail::FragmentationSampler(inputs.machine.regions.size(), options.max_samples), {}, 0, {}};
+  take_sample(*executor, options, &state);
   if (!feed_ops(*source, *executor, options, inputs, &state, &error)) {
     outcome->error = blame(*source, inputs, error);
     return false;
@@ -274,6 +289,10 @@ bool execute(const std::vector<Op>& inline_ops, const RunnerOptions& options, Sc
   outcome->findings = executor->findings();
   outcome->injections = executor->injections();
   outcome->fragmentation = state.sampler.finish(state.ops_done, outcome->summary);
+  if (options.region_maps && !executor->halted()) {  // the end is a sample too
+    update_peak_maps(*executor, outcome->summary, state.ops_done, options.max_map_segments, &state.peak_maps);
+  }
+  outcome->peak_maps = std::move(state.peak_maps);
   outcome->attributes = state.tally.attribute_stats(inputs.machine, *executor);
   return true;
 }

@@ -45,11 +45,16 @@ ojson machine_json(const MachineConfig& machine) {
   return result;
 }
 
-ojson pool_json(const PoolConfig& pool) {
+// "pool"; "attribute_policies" only when some attribute has its own policy.
+ojson pool_json(const MachineConfig& machine) {
+  const PoolConfig& pool = machine.pool;
   ojson result;
   result["mode"] = pool.mode == MatchMode::exact ? "exact" : "capability";
   result["policy"] = to_string(pool.policy);
   result["size_threshold"] = pool.size_threshold_bytes;
+  for (const AttributePolicy& own : machine.attribute_policies) {
+    result["attribute_policies"].push_back(ojson{{"attr", own.attr}, {"policy", to_string(own.policy)}});
+  }
   return result;
 }
 
@@ -121,7 +126,7 @@ std::string to_json(const Scenario& scenario) {
   }
   root["seed"] = scenario.seed;
   root["machine"] = machine_json(scenario.machine);
-  root["pool"] = pool_json(scenario.machine.pool);
+  root["pool"] = pool_json(scenario.machine);
   add_faults(scenario, &root);
   if (scenario.cache_noise_ppm != 0) {
     root["cache_noise_ppm"] = scenario.cache_noise_ppm;

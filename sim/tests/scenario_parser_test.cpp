@@ -441,6 +441,7 @@ void expect_equal(const Scenario& a, const Scenario& b) {
   EXPECT_EQ(a.machine.pool.mode, b.machine.pool.mode);
   EXPECT_EQ(a.machine.pool.policy, b.machine.pool.policy);
   EXPECT_EQ(a.machine.pool.size_threshold_bytes, b.machine.pool.size_threshold_bytes);
+  EXPECT_EQ(a.machine.attribute_policies, b.machine.attribute_policies);
   EXPECT_EQ(a.swarm, b.swarm);
   EXPECT_EQ(a.faults.rate_ppm, b.faults.rate_ppm);
   ASSERT_EQ(a.ops.size(), b.ops.size());

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,10 +24,22 @@
 
 namespace smh::sim {
 
+// One attribute's own region-selection policy (exact mode only: the pool's
+// set_policy(attr, policy)); attributes without one use pool.policy.
+struct AttributePolicy {
+  std::uint32_t attr = 0;
+  Policy policy = Policy::first_fit;
+  friend bool operator==(const AttributePolicy&, const AttributePolicy&) = default;
+};
+
 struct MachineConfig {
   std::vector<RegionSpec> regions;
   PoolConfig pool{};
+  std::vector<AttributePolicy> attribute_policies;  // ascending attr, each once
 };
+
+// The policy the pool applies to requests for `attr`: its own, else pool.policy.
+Policy policy_for(const MachineConfig& machine, std::uint32_t attr);
 
 // The scaled validation interval: this many ops per live block (at least
 // validate_every_ops). A sweep visits each live block and about as many free
@@ -166,6 +179,9 @@ class Executor {
   // The pool's own statistics for one attribute (BasicPool::stats): the matching
   // regions aggregated, plus, in exact mode, the requests no region could take.
   [[nodiscard]] PoolStats pool_stats(std::uint32_t attr) const;
+  // Visits one region's blocks in address order (the pool's walk): the run
+  // page's memory map at a region's peak (region_peak_map.hpp).
+  void walk_region(unsigned region, const std::function<void(const BlockInfo&)>& visit) const;
 
  private:
   struct Impl;

@@ -19,6 +19,7 @@
 #include "smh/pool_types.hpp"
 #include "smh/sim/bounded_file.hpp"
 #include "smh/sim/executor.hpp"
+#include "smh/sim/region_peak_map.hpp"
 #include "smh/sim/scenario.hpp"
 
 namespace smh::sim {
@@ -41,7 +42,11 @@ struct RunInputs;
 
 struct RunOverrides {
   std::optional<std::uint64_t> seed;  // re-derives swarm faults from the new seed
+  // Every attribute's policy (the machine's per-attribute policies dropped).
   std::optional<Policy> policy;
+  // Per-attribute policies (after `policy`): `smh compare` replays the
+  // combination of each attribute's best policy with them.
+  std::optional<std::vector<AttributePolicy>> attribute_policies;
   // pool.size_threshold (the size_threshold policy's split): `smh compare`
   // replays each candidate threshold with it.
   std::optional<std::uint64_t> size_threshold_bytes;
@@ -82,6 +87,11 @@ struct RunnerOptions {
   // validate_scales_with_blocks; --validate-every).
   std::uint64_t validate_every_ops = 1024;
   bool validate_scales_with_blocks = true;
+  // The memory map of each region at its sampled peak (region_peak_map.hpp;
+  // `smh run --html`): walked at the samples where a region's live bytes rise
+  // to a new high, drawn in at most max_map_segments segments. Off: no walk.
+  bool region_maps = false;
+  std::uint32_t max_map_segments = 256;
   // Called once the simulated machine is built, before the first op. A test
   // seam: tests use it to damage the machine (a corrupted heap, a stray write),
   // and so does the cli's test hook (SMH_TEST_HOOK, cli/test_hook.hpp).
@@ -156,6 +166,7 @@ struct ScenarioOutcome {
   std::vector<std::string> unmet;  // unmet_expectations(), in its fixed order
   std::vector<AttributeStats> attributes;  // ascending attribute value
   FragmentationSeries fragmentation;
+  std::vector<RegionPeakMap> peak_maps;  // RunnerOptions::region_maps: one per region; else empty
   // Timing: the only field that differs from run to run.
   double wall_seconds = 0;
 };
