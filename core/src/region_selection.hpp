@@ -17,6 +17,7 @@
 // chosen never fails the allocation, no policy retries, and no search runs twice.
 #pragma once
 
+#include "heap_hot.hpp"
 #include "hot.hpp"
 #include "smh/assert.hpp"
 #include "smh/pool_engine.hpp"
@@ -59,6 +60,28 @@ SMH_HOT PoolEngine::Placement PoolEngine::first_candidate(std::uint32_t attr, co
     if (region.heap.might_fit(request) && serves(region, attr, request.size_bytes, policy)) {
       ++placement.searched;
       placement.block = region.heap.alloc_if_fits(request);
+      if (placement.block != nullptr) {
+        placement.region = static_cast<int>(index);
+        return placement;
+      }
+    }
+  }
+  return placement;
+}
+
+// first_fit's fast path: first_candidate over the attribute's list of serving
+// regions (rebuild_listed), so serves() was answered when the list was built and
+// the loop only asks each heap whether it might fit before searching it.
+SMH_HOT PoolEngine::Placement PoolEngine::listed_candidate(std::uint32_t attr, unsigned count,
+                                                           const Heap::Request& request) {
+  const std::uint8_t* list = storage_.listed_regions + attr * limits_.max_regions_per_attribute;
+  Placement placement;
+  for (unsigned position = 0; position < count; ++position) {
+    const unsigned index = list[position];
+    Heap& heap = storage_.regions[index].heap;
+    if (heap.might_fit(request)) {
+      ++placement.searched;
+      placement.block = heap.take_if_fits(request);  // inlined: request and heap are checked
       if (placement.block != nullptr) {
         placement.region = static_cast<int>(index);
         return placement;
