@@ -170,8 +170,9 @@ Status Heap::free(void* ptr) SMH_RESTRICT_THIS {
   if (ptr == nullptr) {
     return Status::ok;
   }
-  const Status status = check_in_region(ptr);
-  return status == Status::ok ? free_in_region(ptr) : report_error(status, ptr);
+  Granule block = 0;
+  const Status status = check_live_block(ptr, &block);
+  return status == Status::ok ? free_checked(ptr, block) : report_error(status, ptr);
 }
 
 // ---------------------------------------------------------------- realloc

@@ -255,14 +255,8 @@ SMH_HOT void Heap::account_free(std::uint64_t header) {
 }
 
 
-// free() of a pointer that lies in this initialised heap's region
-// (check_in_region passed): the block checks, then the release.
-SMH_HOT Status Heap::free_in_region(void* ptr) SMH_RESTRICT_THIS {
-  Granule block = 0;
-  const Status status = check_block_at(offset_of(ptr), &block);
-  if (status != Status::ok) {
-    return report_error(status, ptr);
-  }
+// Frees a block the pointer checks accepted: counters, coalescing, the hook.
+SMH_HOT Status Heap::free_checked(void* ptr, Granule block) {
   const std::uint64_t header = load_header(block);
   const Granule size = detail::header_size(header);
   account_free(header);
@@ -272,6 +266,14 @@ SMH_HOT Status Heap::free_in_region(void* ptr) SMH_RESTRICT_THIS {
     hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});
   }
   return Status::ok;
+}
+
+// free() of a pointer that lies in this initialised heap's region
+// (check_in_region passed): the block checks, then the release.
+SMH_HOT Status Heap::free_in_region(void* ptr) SMH_RESTRICT_THIS {
+  Granule block = 0;
+  const Status status = check_block_at(offset_of(ptr), &block);
+  return status == Status::ok ? free_checked(ptr, block) : report_error(status, ptr);
 }
 
 }  // namespace smh

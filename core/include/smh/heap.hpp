@@ -318,6 +318,7 @@ class Heap {
   friend class PoolEngine;
   void* take_if_fits(const Request& request) SMH_RESTRICT_THIS;
   Status free_in_region(void* ptr) SMH_RESTRICT_THIS;
+  Status free_checked(void* ptr, Granule block);
 #if SMH_HARDENED
   [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
 #endif
