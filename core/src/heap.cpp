@@ -130,7 +130,12 @@ void* Heap::alloc_at(const Request& request, const Fit& fit) SMH_RESTRICT_THIS {
 }
 
 SMH_FLATTEN void* Heap::alloc_if_fits(const Request& request) SMH_RESTRICT_THIS {
+#if defined(__OPTIMIZE_SIZE__)
+  Fit fit;  // find() and alloc_at() exist anyway (the pool's best_fit): call them
+  return find(request, &fit) ? alloc_at(request, fit) : nullptr;
+#else
   return base_ != nullptr && request.well_formed ? take_if_fits(request) : nullptr;
+#endif
 }
 
 SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {

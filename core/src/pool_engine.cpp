@@ -17,18 +17,12 @@ PoolEngine::PoolEngine(const Storage& storage, const Limits& limits) : storage_(
   SMH_ASSERT(storage.listed_regions != nullptr && storage.listed_counts != nullptr);
   SMH_ASSERT(limits.max_regions_per_attribute < unlisted);
   rebuild_listed();  // not initialised: every attribute takes the general path
-  // find_owner's search reads slots up to bit_ceil(regions) - 1: the ones past
-  // the last region start above every address a region holds.
-  unsigned padded = 1;
-  while (padded < limits.max_regions) {
-    padded *= 2;
-  }
-  for (unsigned slot = 0; slot < padded; ++slot) {
-    storage.sorted_begins[slot] = ~std::uintptr_t{0};
-  }
 }
 
 void PoolEngine::rebuild_listed() {
+  if (!SMH_POOL_LISTS) {
+    return;  // alloc() never reads the lists then
+  }
   const unsigned per_attribute = limits_.max_regions_per_attribute;
   for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
     const bool listed = initialized_ && config_.mode == MatchMode::exact &&
@@ -145,6 +139,12 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   ++region_count_;
   search_span_ = search_span_ == 0 ? 1 : search_span_;
   search_span_ = search_span_ < region_count_ ? 2 * search_span_ : search_span_;
+  // find_owner's search reads slots up to search_span_ - 1 (sorted_begins holds
+  // bit_ceil(max_regions)): the ones past the last region start above every
+  // address a region holds.
+  for (unsigned pad = region_count_; pad < search_span_; ++pad) {
+    storage_.sorted_begins[pad] = ~std::uintptr_t{0};
+  }
   rebuild_listed();
   return Status::ok;
 }
@@ -162,6 +162,9 @@ void PoolEngine::count_failure(std::uint32_t attr) {
 // alloc_general. Either way each candidate heap is searched at most once.
 void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes) {
   const Heap::Request request = Heap::make_request(align_bytes, size_bytes);
+  if (!SMH_POOL_LISTS) {
+    return alloc_general(attr, request);
+  }
   const unsigned count = attr < limits_.attribute_count ? storage_.listed_counts[attr] : unlisted;
 #if SMH_FAULT_HOOKS
   const bool hooked = hooks_.refuse_alloc != nullptr;
@@ -176,12 +179,12 @@ void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t
   return alloc_general(attr, request);
 }
 
-[[gnu::noinline]] void* PoolEngine::alloc_failed(std::uint32_t attr) {
+SMH_OFF_HOT_PATH void* PoolEngine::alloc_failed(std::uint32_t attr) {
   count_failure(attr);
   return nullptr;
 }
 
-[[gnu::noinline]] void* PoolEngine::alloc_general(std::uint32_t attr, const Heap::Request& request) {
+SMH_OFF_HOT_PATH void* PoolEngine::alloc_general(std::uint32_t attr, const Heap::Request& request) {
   if (!initialized_ || request.size_bytes == 0) {
     return nullptr;
   }
@@ -268,11 +271,11 @@ Status PoolEngine::free(void* ptr) {
     return free_unowned(address);
   }
   // Initialised and in the region (find_owner): the heap's checks that remain.
-  const Status status = storage_.regions[region].heap.free_in_region(ptr);
+  const Status status = free_into(storage_.regions[region].heap, ptr);
   return status == Status::ok ? status : report(status, address);
 }
 
-[[gnu::noinline]] Status PoolEngine::free_unowned(std::uintptr_t address) const {
+SMH_OFF_HOT_PATH Status PoolEngine::free_unowned(std::uintptr_t address) const {
   if (address == 0) {
     return Status::ok;
   }

@@ -17,8 +17,10 @@
 // chosen never fails the allocation, no policy retries, and no search runs twice.
 #pragma once
 
-#include "heap_hot.hpp"
 #include "hot.hpp"
+#if !defined(__OPTIMIZE_SIZE__)
+#include "heap_hot.hpp"
+#endif
 #include "smh/assert.hpp"
 #include "smh/pool_engine.hpp"
 
@@ -69,6 +71,26 @@ SMH_HOT PoolEngine::Placement PoolEngine::first_candidate(std::uint32_t attr, co
   return placement;
 }
 
+// A request known well formed, in a heap known initialised: on hosts the search
+// and take are inlined here without the checks the pool has made; an -Os image
+// calls Heap::alloc_if_fits, so the heap's code exists once.
+SMH_HOT void* PoolEngine::take_from(Heap& heap, const Heap::Request& request) {
+#if defined(__OPTIMIZE_SIZE__)
+  return heap.alloc_if_fits(request);
+#else
+  return heap.take_if_fits(request);
+#endif
+}
+
+// A pointer find_owner placed in `heap`'s region: the same split as take_from.
+SMH_HOT Status PoolEngine::free_into(Heap& heap, void* ptr) {
+#if defined(__OPTIMIZE_SIZE__)
+  return heap.free(ptr);
+#else
+  return heap.free_in_region(ptr);
+#endif
+}
+
 // first_fit's fast path: first_candidate over the attribute's list of serving
 // regions (rebuild_listed), so serves() was answered when the list was built and
 // the loop only asks each heap whether it might fit before searching it.
@@ -81,7 +103,7 @@ SMH_HOT PoolEngine::Placement PoolEngine::listed_candidate(std::uint32_t attr, u
     Heap& heap = storage_.regions[index].heap;
     if (heap.might_fit(request)) {
       ++placement.searched;
-      placement.block = heap.take_if_fits(request);  // inlined: request and heap are checked
+      placement.block = take_from(heap, request);
       if (placement.block != nullptr) {
         placement.region = static_cast<int>(index);
         return placement;

@@ -135,6 +135,10 @@ class PoolEngine {
   void* alloc_failed(std::uint32_t attr);
   Status free_unowned(std::uintptr_t address) const;
   [[nodiscard]] int find_owner(std::uintptr_t address) const;
+  // The heap calls of those fast paths (region_selection.hpp): the heap's hot
+  // code inlined on hosts, its public entry points called on -Os.
+  static void* take_from(Heap& heap, const Heap::Request& request);
+  static Status free_into(Heap& heap, void* ptr);
   void count_failure(std::uint32_t attr);
   Status report(Status status, std::uintptr_t address) const;
 
