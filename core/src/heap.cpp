@@ -13,6 +13,7 @@
 
 #include <bit>
 
+#include "heap_hot.hpp"
 #include "heap_index.hpp"
 #include "heap_internal.hpp"
 #include "smh/assert.hpp"
@@ -31,11 +32,6 @@ static_assert(block_granules_for(1) == 2 && block_granules_for(8) == 2 && block_
 // The Heap object is the control data a region keeps outside itself: at most
 // 512 bytes (docs/ARCHITECTURE.md, "Where the metadata lives"), on every target.
 static_assert(sizeof(Heap) <= 512, "the control data outside a region exceeds 512 bytes");
-
-// Slack between the usable payload of a block of `block_granules` and the request.
-constexpr std::uint32_t slack_for(std::uint32_t block_granules, std::size_t size_bytes) {
-  return static_cast<std::uint32_t>((std::size_t{block_granules} - 1) * Heap::granule_bytes - size_bytes);
-}
 
 // Alignment 0 means the default; 1..8 are met by every block.
 constexpr bool power_of_two_or_zero(std::size_t value) { return (value & (value - 1)) == 0; }
@@ -121,84 +117,11 @@ bool Heap::find(const Request& request, Fit* fit) const SMH_RESTRICT_THIS {
          find_fit(request.need_granules, request.align_granules, fit);
 }
 
-// Gives the block at `block` (with `available` granules from it to the end of the
-// free space it was cut from) its final size: the tail beyond `need` becomes a
-// free block when it can hold one, else stays with the block. Keeps the boundary
-// tag of whatever follows. Returns the block's size.
-SMH_HOT Heap::Granule Heap::split_tail(Granule block, Granule available, Granule need) {
-  SMH_ASSERT(available >= need && need >= min_block_granules);
-  if (available - need < min_block_granules) {
-    set_left_of_next(block, available, false);
-    return available;
-  }
-  const Granule tail = block + need;
-  const Granule tail_size = available - need;
-  mark_block_start(tail);
-  store_header(tail, make_header(tail_size, false, 0, need, false));
-  insert_free(tail, tail_size);
-  set_left_of_next(tail, tail_size, true);
-  return need;
-}
-
-// Takes the chosen free block out of the index and builds the used block there:
-// the alignment gap (if any) stays free in front, then the block, then the tail.
-SMH_HOT Heap::Granule Heap::carve(const Fit& fit, Granule need, std::size_t size_bytes) {
-  SMH_ASSERT(fit.gap == 0 || fit.gap >= min_block_granules);
-  SMH_ASSERT(fit.gap + need <= fit.size);
-  const std::uint64_t old_header = load_header(fit.block);
-  SMH_ASSERT(!detail::header_used(old_header) && detail::header_size(old_header) == fit.size);
-  // A free block's left neighbour is in use (free blocks never touch).
-  SMH_ASSERT(!detail::header_left_free(old_header));
-  take_free(fit);
-  Granule prev_size = detail::header_prev_size(old_header);
-  const Granule block = fit.block + fit.gap;
-  if (fit.gap > 0) {
-    store_header(fit.block, make_header(fit.gap, false, 0, prev_size, false));
-    insert_free(fit.block, fit.gap);
-    mark_block_start(block);
-    prev_size = fit.gap;
-  }
-  const Granule size = split_tail(block, fit.size - fit.gap, need);
-  store_header(block, make_header(size, true, slack_for(size, size_bytes), prev_size, fit.gap > 0));
-  return block;
-}
-
-SMH_HOT void Heap::account_alloc(Granule block, Granule size, std::size_t size_bytes) {
-  ++alloc_count_;
-  requested_bytes_ += static_cast<std::uint32_t>(size_bytes);
-  update_watermarks(block + size);
-}
-
-// After live bytes grew: the peak, the minimum free and the high-water mark.
-SMH_HOT void Heap::update_watermarks(Granule block_end) {
-  if (requested_bytes_ > peak_requested_bytes_) {
-    peak_requested_bytes_ = requested_bytes_;
-  }
-  if (free_granules_ < min_free_granules_) {
-    min_free_granules_ = free_granules_;
-  }
-  if (block_end > high_water_g_) {
-    high_water_g_ = block_end;
-  }
-}
-
 void Heap::report_alloc_failure(std::size_t size_bytes, std::size_t align_bytes) {
   ++failed_alloc_count_;
   if (hooks_.on_alloc_failed != nullptr) {
     hooks_.on_alloc_failed(hooks_.context, AllocFailedEvent{size_bytes, align_bytes});
   }
-}
-
-// Builds the block where find_fit() chose, counts it and tells the hook.
-SMH_HOT void* Heap::take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes) {
-  const Granule block = carve(fit, need, size_bytes);
-  const Granule size = size_of(block);
-  account_alloc(block, size, size_bytes);
-  if (hooks_.on_alloc != nullptr) {
-    hooks_.on_alloc(hooks_.context, AllocEvent{offset_of(payload_of(block)), size_bytes,
-                                               std::size_t{size - 1} * granule_bytes, align_bytes});
-  }
-  return payload_of(block);
 }
 
 void* Heap::alloc_at(const Request& request, const Fit& fit) SMH_RESTRICT_THIS {
@@ -207,8 +130,12 @@ void* Heap::alloc_at(const Request& request, const Fit& fit) SMH_RESTRICT_THIS {
 }
 
 SMH_FLATTEN void* Heap::alloc_if_fits(const Request& request) SMH_RESTRICT_THIS {
-  Fit fit;
+#if defined(__OPTIMIZE_SIZE__)
+  Fit fit;  // find() and alloc_at() exist anyway (the pool's best_fit): call them
   return find(request, &fit) ? alloc_at(request, fit) : nullptr;
+#else
+  return base_ != nullptr && request.well_formed ? take_if_fits(request) : nullptr;
+#endif
 }
 
 SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {
@@ -236,96 +163,6 @@ void* Heap::aligned_alloc(std::size_t align_bytes, std::size_t size_bytes) SMH_R
 
 // ---------------------------------------------------------------- free
 
-// A free neighbour that free() is about to merge with (and unlink) must be what it
-// claims: a sane size, a used left neighbour, a right neighbour whose boundary tag
-// names it, and ring links that lead back to it. Checked before anything is
-// written, so a corrupted neighbour makes free() refuse instead of following
-// bytes that may be a live block's data. O(1): the header after it, and the two
-// links the unlink would touch anyway.
-#if SMH_HARDENED
-SMH_HOT bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
-  const Granule size = detail::header_size(header);
-  if (size < min_block_granules || size > end_g_ - block || detail::header_left_free(header) ||
-      detail::header_slack(header) != 0) {
-    return false;
-  }
-  const Granule after = block + size;
-  if (after < end_g_) {
-    if (!is_block_start(after)) {
-      return false;
-    }
-    const std::uint64_t after_header = load_header(after);
-    if (detail::header_prev_size(after_header) != size || !detail::header_left_free(after_header)) {
-      return false;
-    }
-  }
-  const Granule next = load_field(block, detail::next_offset);
-  const Granule prev = load_field(block, detail::prev_offset);
-  return link_in_area(next) && link_in_area(prev) && load_field(next, detail::prev_offset) == block &&
-         load_field(prev, detail::next_offset) == block;
-}
-#endif
-
-// Exact check that ptr is the payload of a live block (the start bitmap decides).
-// Hardened builds (SMH_HARDENED, the default) also check that the header agrees
-// with the neighbours free() will touch, so a corrupted header or neighbour is
-// refused rather than acted on.
-SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
-  if (base_ == nullptr) {
-    return Status::not_initialized;
-  }
-  const std::size_t offset = offset_of(ptr);  // wraps for pointers below the base
-  if (offset >= region_bytes_) {
-    return Status::pointer_outside_region;
-  }
-  const std::size_t payload = offset / granule_bytes;
-  if (offset % granule_bytes != 0 || payload == 0 || payload > end_g_) {
-    return Status::pointer_not_block;  // unaligned, or in the bitmap at the end
-  }
-  const Granule candidate = static_cast<Granule>(payload - 1);
-  if (!is_block_start(candidate)) {
-    return Status::pointer_not_block;
-  }
-  const std::uint64_t header = load_header(candidate);
-  if (!detail::header_used(header)) {
-    return Status::double_free;
-  }
-  const Granule size = detail::header_size(header);
-  if (size < min_block_granules || size > end_g_ - candidate ||
-      detail::header_slack(header) >= (size - 1) * granule_bytes) {
-    return Status::metadata_corrupted;
-  }
-#if SMH_HARDENED
-  const Granule prev_size = detail::header_prev_size(header);
-  const Granule next = candidate + size;
-  if (next < end_g_) {
-    const std::uint64_t next_header = load_header(next);
-    if (!is_block_start(next) || detail::header_prev_size(next_header) != size ||
-        detail::header_left_free(next_header) ||
-        (!detail::header_used(next_header) && !free_block_consistent(next, next_header))) {
-      return Status::metadata_corrupted;
-    }
-  }
-  if (candidate == 0) {
-    if (prev_size != 0 || detail::header_left_free(header)) {
-      return Status::metadata_corrupted;
-    }
-  } else if (detail::header_left_free(header)) {  // free() will merge with it: check it
-    const Granule left = candidate - prev_size;
-    if (prev_size < min_block_granules || prev_size > candidate || !is_block_start(left)) {
-      return Status::metadata_corrupted;
-    }
-    const std::uint64_t left_header = load_header(left);
-    if (detail::header_used(left_header) || detail::header_size(left_header) != prev_size ||
-        !free_block_consistent(left, left_header)) {
-      return Status::metadata_corrupted;
-    }
-  }
-#endif
-  *block = candidate;
-  return Status::ok;
-}
-
 Status Heap::report_error(Status status, const void* ptr) const {
   SMH_ASSERT(status != Status::ok);
   if (hooks_.on_error != nullptr) {
@@ -334,69 +171,13 @@ Status Heap::report_error(Status status, const void* ptr) const {
   return status;
 }
 
-// Marks a (checked) used block free and coalesces it with free neighbours.
-SMH_HOT void Heap::release_block(Granule block, Granule size) {
-  const std::uint64_t header = load_header(block);
-  SMH_ASSERT(detail::header_size(header) == size);
-  Granule start = block;
-  Granule total = size;
-  Granule prev_size = detail::header_prev_size(header);
-
-  const Granule next = block + size;
-  if (next < end_g_) {
-    const std::uint64_t next_header = load_header(next);
-    if (!detail::header_used(next_header)) {
-      const Granule next_size = detail::header_size(next_header);
-      remove_free(next, next_size);
-      clear_block_start(next);
-      total += next_size;
-    }
-  }
-  if (detail::header_left_free(header)) {
-    const Granule prev = block - prev_size;
-    const std::uint64_t prev_header = load_header(prev);
-    SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
-    remove_free(prev, prev_size);
-    clear_block_start(block);
-    start = prev;
-    total += prev_size;
-    prev_size = detail::header_prev_size(prev_header);
-  }
-  store_header(start, make_header(total, false, 0, prev_size, false));
-  set_left_of_next(start, total, true);
-  if (total >= no_fit_granules_) {
-    no_fit_granules_ = total + 1;  // a free block that large now exists (<= max_block_granules + 1)
-  }
-  insert_free(start, total);
-}
-
-// Forgets a used block in the counters; the caller then releases its granules.
-void Heap::account_free(std::uint64_t header) {
-  const Granule size = detail::header_size(header);
-  const std::size_t requested = std::size_t{size - 1} * granule_bytes - detail::header_slack(header);
-  SMH_ASSERT(alloc_count_ > free_count_ && requested_bytes_ >= requested);
-  ++free_count_;
-  requested_bytes_ -= static_cast<std::uint32_t>(requested);
-}
-
 Status Heap::free(void* ptr) SMH_RESTRICT_THIS {
   if (ptr == nullptr) {
     return Status::ok;
   }
   Granule block = 0;
   const Status status = check_live_block(ptr, &block);
-  if (status != Status::ok) {
-    return report_error(status, ptr);
-  }
-  const std::uint64_t header = load_header(block);
-  const Granule size = detail::header_size(header);
-  account_free(header);
-  release_block(block, size);
-  if (hooks_.on_free != nullptr) {
-    const std::size_t usable = std::size_t{size - 1} * granule_bytes;
-    hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});
-  }
-  return Status::ok;
+  return status == Status::ok ? free_checked(ptr, block) : report_error(status, ptr);
 }
 
 // ---------------------------------------------------------------- realloc

@@ -16,3 +16,21 @@
 #else
 #define SMH_FLATTEN [[gnu::flatten]]
 #endif
+
+// SMH_OFF_HOT_PATH: a rare branch of a hot entry point, kept out of line on
+// hosts (the hot path then saves fewer registers); -Os lets the compiler merge
+// it into its one caller, which takes fewer bytes than a call.
+#if defined(__OPTIMIZE_SIZE__)
+#define SMH_OFF_HOT_PATH
+#else
+#define SMH_OFF_HOT_PATH [[gnu::noinline]]
+#endif
+
+// SMH_POOL_LISTS: the pool's first_fit fast path (per-attribute lists of serving
+// regions, PoolEngine::rebuild_listed) on hosts; an -Os image takes the general
+// path for every request, which places them identically in fewer bytes.
+#if defined(__OPTIMIZE_SIZE__)
+#define SMH_POOL_LISTS 0
+#else
+#define SMH_POOL_LISTS 1
+#endif

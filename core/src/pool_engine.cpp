@@ -14,6 +14,33 @@ PoolEngine::PoolEngine(const Storage& storage, const Limits& limits) : storage_(
   SMH_ASSERT(storage.attribute_policies != nullptr && storage.attribute_failures != nullptr);
   SMH_ASSERT(limits.max_regions >= 1 && limits.max_regions <= 255);
   SMH_ASSERT(limits.max_regions_per_attribute >= 1 && limits.attribute_count >= 1);
+  SMH_ASSERT(storage.listed_regions != nullptr && storage.listed_counts != nullptr);
+  SMH_ASSERT(limits.max_regions_per_attribute < unlisted);
+  rebuild_listed();  // not initialised: every attribute takes the general path
+}
+
+void PoolEngine::rebuild_listed() {
+  if (!SMH_POOL_LISTS) {
+    return;  // alloc() never reads the lists then
+  }
+  const unsigned per_attribute = limits_.max_regions_per_attribute;
+  for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
+    const bool listed = initialized_ && config_.mode == MatchMode::exact &&
+                        storage_.attribute_policies[attr] == Policy::first_fit;
+    storage_.listed_counts[attr] = listed ? 0 : unlisted;
+  }
+  for (unsigned index = 0; index < region_count_; ++index) {
+    const Region& region = storage_.regions[index];
+    const std::uint32_t attr = region.config.attr;
+    if (region.offline || region.config.reserved || attr >= limits_.attribute_count ||
+        storage_.listed_counts[attr] == unlisted) {
+      continue;
+    }
+    std::uint8_t& count = storage_.listed_counts[attr];
+    SMH_ASSERT(count < per_attribute);  // add() keeps max_regions_per_attribute
+    storage_.listed_regions[attr * per_attribute + count] = static_cast<std::uint8_t>(index);
+    ++count;
+  }
 }
 
 Status PoolEngine::report(Status status, std::uintptr_t address) const {
@@ -38,9 +65,11 @@ Status PoolEngine::init(const PoolConfig& config) {
     storage_.attribute_failures[attr] = 0;
   }
   region_count_ = 0;
+  search_span_ = 0;
   round_robin_next_ = 0;
   failed_allocs_ = 0;
   initialized_ = true;
+  rebuild_listed();
   return Status::ok;
 }
 
@@ -108,6 +137,15 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   }
   storage_.by_capacity[position] = new_index;
   ++region_count_;
+  search_span_ = search_span_ == 0 ? 1 : search_span_;
+  search_span_ = search_span_ < region_count_ ? 2 * search_span_ : search_span_;
+  // find_owner's search reads slots up to search_span_ - 1 (sorted_begins holds
+  // bit_ceil(max_regions)): the ones past the last region start above every
+  // address a region holds.
+  for (unsigned pad = region_count_; pad < search_span_; ++pad) {
+    storage_.sorted_begins[pad] = ~std::uintptr_t{0};
+  }
+  rebuild_listed();
   return Status::ok;
 }
 
@@ -118,25 +156,49 @@ void PoolEngine::count_failure(std::uint32_t attr) {
   }
 }
 
+// The hot path: an exact-mode attribute whose policy is first_fit walks its
+// list of serving regions (rebuild_listed) and nothing else; every other request
+// (capability mode, another policy, a bad argument, the fault hook set) takes
+// alloc_general. Either way each candidate heap is searched at most once.
 void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes) {
-  if (!initialized_ || size_bytes == 0) {
+  const Heap::Request request = Heap::make_request(align_bytes, size_bytes);
+  if (!SMH_POOL_LISTS) {
+    return alloc_general(attr, request);
+  }
+  const unsigned count = attr < limits_.attribute_count ? storage_.listed_counts[attr] : unlisted;
+#if SMH_FAULT_HOOKS
+  const bool hooked = hooks_.refuse_alloc != nullptr;
+#else
+  constexpr bool hooked = false;
+#endif
+  if (count != unlisted && request.well_formed && !hooked) [[likely]] {
+    const Placement placement = listed_candidate(attr, count, request);
+    heap_searches_ += placement.searched;
+    return placement.block != nullptr ? placement.block : alloc_failed(attr);
+  }
+  return alloc_general(attr, request);
+}
+
+SMH_OFF_HOT_PATH void* PoolEngine::alloc_failed(std::uint32_t attr) {
+  count_failure(attr);
+  return nullptr;
+}
+
+SMH_OFF_HOT_PATH void* PoolEngine::alloc_general(std::uint32_t attr, const Heap::Request& request) {
+  if (!initialized_ || request.size_bytes == 0) {
     return nullptr;
   }
   if (!attribute_valid(attr)) {
     report(Status::unknown_attribute, 0);
-    count_failure(attr);
-    return nullptr;
+    return alloc_failed(attr);
   }
-  if ((align_bytes & (align_bytes - 1)) != 0) {  // not 0 or a power of two (no popcount: a libgcc call on Cortex-M)
+  // Not 0 or a power of two (no popcount: a libgcc call on Cortex-M).
+  if ((request.align_bytes & (request.align_bytes - 1)) != 0) {
     report(Status::invalid_argument, 0);
-    count_failure(attr);
-    return nullptr;
+    return alloc_failed(attr);
   }
-  void* block = place(attr, Heap::make_request(align_bytes, size_bytes));
-  if (block == nullptr) {
-    count_failure(attr);
-  }
-  return block;
+  void* block = place(attr, request);
+  return block != nullptr ? block : alloc_failed(attr);
 }
 
 void* PoolEngine::alloc_prefer(const std::uint32_t* attrs, std::size_t attr_count, std::size_t align_bytes,
@@ -183,43 +245,41 @@ void* PoolEngine::alloc_in(unsigned region, std::size_t align_bytes, std::size_t
 // The region whose [begin, end) holds address, or -1: the last region starting
 // at or below it in the address-sorted index, then its end is checked too (a
 // pointer past a region's end is foreign). Over the compact array of region
-// starts, so the search touches one or two cache lines, and branch-free: the
-// range [low, low + count) always holds the answer and halves each step with a
-// conditional move, so a free() pays no mispredicted branch for it (the pool's
-// frees land in regions in no predictable order).
+// starts, padded to a power of two with starts above every address, so the
+// search is log2(span) halving steps of one compare and a conditional add each,
+// branch-free: a free() pays no mispredicted branch for it (the pool's frees
+// land in regions in no predictable order).
 SMH_HOT int PoolEngine::find_owner(std::uintptr_t address) const {
-  unsigned count = region_count_;
-  if (count == 0) {
-    return -1;
-  }
   const std::uintptr_t* begins = storage_.sorted_begins;
   unsigned low = 0;
-  while (count > 1) {  // ceil(log2(regions)) steps
-    const unsigned half = count / 2;
-    low = begins[low + half] <= address ? low + half : low;
-    count -= half;
+  for (unsigned step = search_span_ / 2; step > 0; step /= 2) {
+    low = begins[low + step] <= address ? low + step : low;
   }
-  if (begins[low] > address) {
-    return -1;  // below every region
+  if (low >= region_count_ || begins[low] > address) {
+    return -1;  // below every region (or no region yet)
   }
   const unsigned index = storage_.by_address[low];
   return address < storage_.regions[index].end ? static_cast<int>(index) : -1;
 }
 
+// free(nullptr) and a pointer outside every region (or any pointer before
+// init()) end here, off the hot path: no region is named 0 (add() refuses it).
 Status PoolEngine::free(void* ptr) {
-  if (ptr == nullptr) {
+  const auto address = reinterpret_cast<std::uintptr_t>(ptr);
+  const int region = find_owner(address);
+  if (region < 0) [[unlikely]] {
+    return free_unowned(address);
+  }
+  // Initialised and in the region (find_owner): the heap's checks that remain.
+  const Status status = free_into(storage_.regions[region].heap, ptr);
+  return status == Status::ok ? status : report(status, address);
+}
+
+SMH_OFF_HOT_PATH Status PoolEngine::free_unowned(std::uintptr_t address) const {
+  if (address == 0) {
     return Status::ok;
   }
-  const auto address = reinterpret_cast<std::uintptr_t>(ptr);
-  if (!initialized_) {
-    return report(Status::not_initialized, address);
-  }
-  const int region = find_owner(address);
-  if (region < 0) {
-    return report(Status::pointer_outside_region, address);
-  }
-  const Status status = storage_.regions[region].heap.free(ptr);
-  return status == Status::ok ? status : report(status, address);
+  return report(initialized_ ? Status::pointer_outside_region : Status::not_initialized, address);
 }
 
 PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* ptr, std::size_t align_bytes,
@@ -357,6 +417,7 @@ Status PoolEngine::set_policy(Policy policy) {
   for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
     storage_.attribute_policies[attr] = policy;
   }
+  rebuild_listed();
   return Status::ok;
 }
 
@@ -368,6 +429,7 @@ Status PoolEngine::set_policy(std::uint32_t attr, Policy policy) {
     return Status::unknown_attribute;
   }
   storage_.attribute_policies[attr] = policy;
+  rebuild_listed();
   return Status::ok;
 }
 
@@ -376,6 +438,7 @@ Status PoolEngine::set_region_offline(unsigned region, bool offline) {
     return Status::region_out_of_range;
   }
   storage_.regions[region].offline = offline;
+  rebuild_listed();
   return Status::ok;
 }
 

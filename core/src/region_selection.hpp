@@ -18,6 +18,9 @@
 #pragma once
 
 #include "hot.hpp"
+#if !defined(__OPTIMIZE_SIZE__)
+#include "heap_hot.hpp"
+#endif
 #include "smh/assert.hpp"
 #include "smh/pool_engine.hpp"
 
@@ -59,6 +62,48 @@ SMH_HOT PoolEngine::Placement PoolEngine::first_candidate(std::uint32_t attr, co
     if (region.heap.might_fit(request) && serves(region, attr, request.size_bytes, policy)) {
       ++placement.searched;
       placement.block = region.heap.alloc_if_fits(request);
+      if (placement.block != nullptr) {
+        placement.region = static_cast<int>(index);
+        return placement;
+      }
+    }
+  }
+  return placement;
+}
+
+// A request known well formed, in a heap known initialised: on hosts the search
+// and take are inlined here without the checks the pool has made; an -Os image
+// calls Heap::alloc_if_fits, so the heap's code exists once.
+SMH_HOT void* PoolEngine::take_from(Heap& heap, const Heap::Request& request) {
+#if defined(__OPTIMIZE_SIZE__)
+  return heap.alloc_if_fits(request);
+#else
+  return heap.take_if_fits(request);
+#endif
+}
+
+// A pointer find_owner placed in `heap`'s region: the same split as take_from.
+SMH_HOT Status PoolEngine::free_into(Heap& heap, void* ptr) {
+#if defined(__OPTIMIZE_SIZE__)
+  return heap.free(ptr);
+#else
+  return heap.free_in_region(ptr);
+#endif
+}
+
+// first_fit's fast path: first_candidate over the attribute's list of serving
+// regions (rebuild_listed), so serves() was answered when the list was built and
+// the loop only asks each heap whether it might fit before searching it.
+SMH_HOT PoolEngine::Placement PoolEngine::listed_candidate(std::uint32_t attr, unsigned count,
+                                                           const Heap::Request& request) {
+  const std::uint8_t* list = storage_.listed_regions + attr * limits_.max_regions_per_attribute;
+  Placement placement;
+  for (unsigned position = 0; position < count; ++position) {
+    const unsigned index = list[position];
+    Heap& heap = storage_.regions[index].heap;
+    if (heap.might_fit(request)) {
+      ++placement.searched;
+      placement.block = take_from(heap, request);
       if (placement.block != nullptr) {
         placement.region = static_cast<int>(index);
         return placement;

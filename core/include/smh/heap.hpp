@@ -307,8 +307,18 @@ class Heap {
   void report_realloc(const ResizeRequest& request, const void* old_ptr, Granule new_block,
                       std::size_t size_bytes, std::size_t align_bytes);
 
-  // Pointer checks shared by free, realloc and usable_size.
+  // Pointer checks shared by free, realloc and usable_size (heap_hot.hpp).
   [[nodiscard]] Status check_live_block(const void* ptr, Granule* block) const;
+  [[nodiscard]] Status check_in_region(const void* ptr) const;
+  [[nodiscard]] Status check_block_at(std::size_t offset, Granule* block) const;
+
+  // The pool's fast paths (heap_hot.hpp): the public operations less the
+  // checks its caller has made (initialised heap, pointer in the region,
+  // well-formed request). PoolEngine inlines them.
+  friend class PoolEngine;
+  void* take_if_fits(const Request& request) SMH_RESTRICT_THIS;
+  Status free_in_region(void* ptr) SMH_RESTRICT_THIS;
+  Status free_checked(void* ptr, Granule block);
 #if SMH_HARDENED
   [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
 #endif

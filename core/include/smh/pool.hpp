@@ -7,6 +7,7 @@
 // operation; realloc copies between its two locked steps, never under the lock.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -22,6 +23,7 @@ template <unsigned MaxRegions, unsigned MaxRegionsPerAttribute = MaxRegions,
 class BasicPool {
   static_assert(MaxRegions >= 1 && MaxRegions <= 255, "the address index holds 8-bit indices");
   static_assert(MaxRegionsPerAttribute >= 1 && MaxRegionsPerAttribute <= MaxRegions);
+  static_assert(MaxRegionsPerAttribute < 255, "a first_fit list counts in 8 bits, 0xFF meaning unlisted");
   static_assert(AttributeCount >= 1);
 
  public:
@@ -31,7 +33,7 @@ class BasicPool {
 
   BasicPool()
       : engine_(PoolEngine::Storage{regions_, sorted_begins_, by_address_, by_capacity_, policies_,
-                                    failures_},
+                                    failures_, listed_regions_, listed_counts_},
                 PoolEngine::Limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount}) {}
   BasicPool(const BasicPool&) = delete;
   BasicPool& operator=(const BasicPool&) = delete;
@@ -176,11 +178,13 @@ class BasicPool {
 
  private:
   PoolEngine::Region regions_[MaxRegions];
-  std::uintptr_t sorted_begins_[MaxRegions] = {};
+  std::uintptr_t sorted_begins_[std::bit_ceil(MaxRegions)] = {};  // padded for find_owner's search
   std::uint8_t by_address_[MaxRegions] = {};
   std::uint8_t by_capacity_[MaxRegions] = {};
   Policy policies_[AttributeCount] = {};
   std::uint64_t failures_[AttributeCount] = {};
+  std::uint8_t listed_regions_[AttributeCount * MaxRegionsPerAttribute] = {};
+  std::uint8_t listed_counts_[AttributeCount] = {};
   PoolEngine engine_;
   mutable Lock lock_;
 };

@@ -37,11 +37,15 @@ class PoolEngine {
   };
   struct Storage {
     Region* regions;                   // [max_regions], insertion order
-    std::uintptr_t* sorted_begins;     // [max_regions], ascending: owner lookup
+    std::uintptr_t* sorted_begins;     // [bit_ceil(max_regions)], ascending: owner lookup; padded with ~0
     std::uint8_t* by_address;          // [max_regions], region index of sorted_begins[i]
     std::uint8_t* by_capacity;         // [max_regions], ascending capacity, stable
     Policy* attribute_policies;        // [attribute_count]
     std::uint64_t* attribute_failures; // [attribute_count]
+    // The first_fit fast path (rebuild_listed()): for each attribute, the regions
+    // that may serve it, in insertion order, max_regions_per_attribute apiece.
+    std::uint8_t* listed_regions;      // [attribute_count * max_regions_per_attribute]
+    std::uint8_t* listed_counts;       // [attribute_count]; unlisted: take the general path
   };
   using RegionBlockVisitor = void (*)(void* context, unsigned region, const BlockInfo& block);
 
@@ -120,7 +124,21 @@ class PoolEngine {
   Placement first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy, const std::uint8_t* order,
                             unsigned start);
   Placement keyed_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy);
+  // The first_fit fast path: exact mode keeps, per attribute whose policy is
+  // first_fit, the regions that serve it (neither reserved nor offline), so an
+  // allocation walks only those and asks nothing else of them; rebuilt by every
+  // call that changes the answer (init, add, set_policy, set_region_offline).
+  static constexpr std::uint8_t unlisted = 0xFF;
+  void rebuild_listed();
+  Placement listed_candidate(std::uint32_t attr, unsigned count, const Heap::Request& request);
+  void* alloc_general(std::uint32_t attr, const Heap::Request& request);
+  void* alloc_failed(std::uint32_t attr);
+  Status free_unowned(std::uintptr_t address) const;
   [[nodiscard]] int find_owner(std::uintptr_t address) const;
+  // The heap calls of those fast paths (region_selection.hpp): the heap's hot
+  // code inlined on hosts, its public entry points called on -Os.
+  static void* take_from(Heap& heap, const Heap::Request& request);
+  static Status free_into(Heap& heap, void* ptr);
   void count_failure(std::uint32_t attr);
   Status report(Status status, std::uintptr_t address) const;
 
@@ -128,6 +146,7 @@ class PoolEngine {
   Limits limits_;
   PoolConfig config_{};
   unsigned region_count_ = 0;
+  unsigned search_span_ = 0;  // bit_ceil(region_count_): find_owner's halving steps start at half of it
   unsigned round_robin_next_ = 0;
   bool initialized_ = false;
   std::uint64_t failed_allocs_ = 0;

@@ -1,0 +1,280 @@
+// Heap's hot paths as inline definitions: allocation where a search chose
+// (carve, split_tail, take_fit), the pointer checks and the release of a block.
+// Private to core/src: heap.cpp builds the public operations from them, and the
+// pool (pool_engine.cpp, a friend of Heap) inlines the same code into its own
+// fast paths instead of calling through the public entry points, whose checks it
+// has already made (the heap is initialised, the pointer lies in its region, the
+// request is well formed). One definition of each: SMH_HOT inlines it into both
+// on hosts, and an -Os build keeps one copy.
+#pragma once
+
+#include "heap_index.hpp"
+#include "heap_internal.hpp"
+#include "smh/assert.hpp"
+#include "smh/detail/block_header.hpp"
+
+namespace smh {
+
+// Slack between the usable payload of a block of `block_granules` and the request.
+constexpr std::uint32_t slack_for(std::uint32_t block_granules, std::size_t size_bytes) {
+  return static_cast<std::uint32_t>((std::size_t{block_granules} - 1) * Heap::granule_bytes - size_bytes);
+}
+
+// ---------------------------------------------------------------- allocation
+
+// Gives the block at `block` (with `available` granules from it to the end of the
+// free space it was cut from) its final size: the tail beyond `need` becomes a
+// free block when it can hold one, else stays with the block. Keeps the boundary
+// tag of whatever follows. Returns the block's size.
+SMH_HOT Heap::Granule Heap::split_tail(Granule block, Granule available, Granule need) {
+  SMH_ASSERT(available >= need && need >= min_block_granules);
+  if (available - need < min_block_granules) {
+    set_left_of_next(block, available, false);
+    return available;
+  }
+  const Granule tail = block + need;
+  const Granule tail_size = available - need;
+  mark_block_start(tail);
+  store_header(tail, detail::make_header(tail_size, false, 0, need, false));
+  insert_free(tail, tail_size);
+  set_left_of_next(tail, tail_size, true);
+  return need;
+}
+
+// Takes the chosen free block out of the index and builds the used block there:
+// the alignment gap (if any) stays free in front, then the block, then the tail.
+SMH_HOT Heap::Granule Heap::carve(const Fit& fit, Granule need, std::size_t size_bytes) {
+  SMH_ASSERT(fit.gap == 0 || fit.gap >= min_block_granules);
+  SMH_ASSERT(fit.gap + need <= fit.size);
+  const std::uint64_t old_header = load_header(fit.block);
+  SMH_ASSERT(!detail::header_used(old_header) && detail::header_size(old_header) == fit.size);
+  // A free block's left neighbour is in use (free blocks never touch).
+  SMH_ASSERT(!detail::header_left_free(old_header));
+  take_free(fit);
+  Granule prev_size = detail::header_prev_size(old_header);
+  const Granule block = fit.block + fit.gap;
+  if (fit.gap > 0) {
+    store_header(fit.block, detail::make_header(fit.gap, false, 0, prev_size, false));
+    insert_free(fit.block, fit.gap);
+    mark_block_start(block);
+    prev_size = fit.gap;
+  }
+  const Granule size = split_tail(block, fit.size - fit.gap, need);
+  store_header(block, detail::make_header(size, true, slack_for(size, size_bytes), prev_size, fit.gap > 0));
+  return block;
+}
+
+SMH_HOT void Heap::account_alloc(Granule block, Granule size, std::size_t size_bytes) {
+  ++alloc_count_;
+  requested_bytes_ += static_cast<std::uint32_t>(size_bytes);
+  update_watermarks(block + size);
+}
+
+// After live bytes grew: the peak, the minimum free and the high-water mark.
+SMH_HOT void Heap::update_watermarks(Granule block_end) {
+  if (requested_bytes_ > peak_requested_bytes_) {
+    peak_requested_bytes_ = requested_bytes_;
+  }
+  if (free_granules_ < min_free_granules_) {
+    min_free_granules_ = free_granules_;
+  }
+  if (block_end > high_water_g_) {
+    high_water_g_ = block_end;
+  }
+}
+
+// Builds the block where find_fit() chose, counts it and tells the hook.
+SMH_HOT void* Heap::take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes) {
+  const Granule block = carve(fit, need, size_bytes);
+  const Granule size = size_of(block);
+  account_alloc(block, size, size_bytes);
+  if (hooks_.on_alloc != nullptr) {
+    hooks_.on_alloc(hooks_.context, AllocEvent{offset_of(payload_of(block)), size_bytes,
+                                               std::size_t{size - 1} * granule_bytes, align_bytes});
+  }
+  return payload_of(block);
+}
+
+// find() and alloc_at() for a heap known to be initialised and a well-formed
+// request: one search, and the block taken where it landed (nullptr: no room,
+// nothing counted).
+SMH_HOT void* Heap::take_if_fits(const Request& request) SMH_RESTRICT_THIS {
+  SMH_ASSERT(base_ != nullptr && request.well_formed);
+  Fit fit;
+  if (request.align_bytes > region_bytes_ || !find_fit(request.need_granules, request.align_granules, &fit)) {
+    return nullptr;
+  }
+  return take_fit(fit, request.need_granules, request.size_bytes, request.align_bytes);
+}
+
+// ---------------------------------------------------------------- free
+
+// A free neighbour that free() is about to merge with (and unlink) must be what it
+// claims: a sane size, a used left neighbour, a right neighbour whose boundary tag
+// names it, and ring links that lead back to it. Checked before anything is
+// written, so a corrupted neighbour makes free() refuse instead of following
+// bytes that may be a live block's data. O(1): the header after it, and the two
+// links the unlink would touch anyway.
+#if SMH_HARDENED
+SMH_HOT bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
+  const Granule size = detail::header_size(header);
+  if (size < min_block_granules || size > end_g_ - block || detail::header_left_free(header) ||
+      detail::header_slack(header) != 0) {
+    return false;
+  }
+  const Granule after = block + size;
+  if (after < end_g_) {
+    if (!is_block_start(after)) {
+      return false;
+    }
+    const std::uint64_t after_header = load_header(after);
+    if (detail::header_prev_size(after_header) != size || !detail::header_left_free(after_header)) {
+      return false;
+    }
+  }
+  const Granule next = load_field(block, detail::next_offset);
+  const Granule prev = load_field(block, detail::prev_offset);
+  return link_in_area(next) && link_in_area(prev) && load_field(next, detail::prev_offset) == block &&
+         load_field(prev, detail::next_offset) == block;
+}
+#endif
+
+// Exact check that ptr is the payload of a live block (the start bitmap decides).
+// Hardened builds (SMH_HARDENED, the default) also check that the header agrees
+// with the neighbours free() will touch, so a corrupted header or neighbour is
+// refused rather than acted on.
+SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
+  const Status status = check_in_region(ptr);
+  return status == Status::ok ? check_block_at(offset_of(ptr), block) : status;
+}
+
+// Whether ptr lies in this initialised heap's region: what a pool's owner lookup
+// has already established for the pointers it passes on (free_in_region).
+SMH_HOT Status Heap::check_in_region(const void* ptr) const {
+  if (base_ == nullptr) {
+    return Status::not_initialized;
+  }
+  // offset_of wraps for pointers below the base.
+  return offset_of(ptr) < region_bytes_ ? Status::ok : Status::pointer_outside_region;
+}
+
+// check_live_block's block checks, for an offset inside the region. Always inlined:
+// on -Os check_live_block is its one caller (the pool calls Heap::free there).
+[[gnu::always_inline]] inline Status Heap::check_block_at(std::size_t offset, Granule* block) const {
+  SMH_ASSERT(offset < region_bytes_);
+  const std::size_t payload = offset / granule_bytes;
+  if (offset % granule_bytes != 0 || payload == 0 || payload > end_g_) {
+    return Status::pointer_not_block;  // unaligned, or in the bitmap at the end
+  }
+  const Granule candidate = static_cast<Granule>(payload - 1);
+  if (!is_block_start(candidate)) {
+    return Status::pointer_not_block;
+  }
+  const std::uint64_t header = load_header(candidate);
+  if (!detail::header_used(header)) {
+    return Status::double_free;
+  }
+  const Granule size = detail::header_size(header);
+  if (size < min_block_granules || size > end_g_ - candidate ||
+      detail::header_slack(header) >= (size - 1) * granule_bytes) {
+    return Status::metadata_corrupted;
+  }
+#if SMH_HARDENED
+  const Granule prev_size = detail::header_prev_size(header);
+  const Granule next = candidate + size;
+  if (next < end_g_) {
+    const std::uint64_t next_header = load_header(next);
+    if (!is_block_start(next) || detail::header_prev_size(next_header) != size ||
+        detail::header_left_free(next_header) ||
+        (!detail::header_used(next_header) && !free_block_consistent(next, next_header))) {
+      return Status::metadata_corrupted;
+    }
+  }
+  if (candidate == 0) {
+    if (prev_size != 0 || detail::header_left_free(header)) {
+      return Status::metadata_corrupted;
+    }
+  } else if (detail::header_left_free(header)) {  // free() will merge with it: check it
+    const Granule left = candidate - prev_size;
+    if (prev_size < min_block_granules || prev_size > candidate || !is_block_start(left)) {
+      return Status::metadata_corrupted;
+    }
+    const std::uint64_t left_header = load_header(left);
+    if (detail::header_used(left_header) || detail::header_size(left_header) != prev_size ||
+        !free_block_consistent(left, left_header)) {
+      return Status::metadata_corrupted;
+    }
+  }
+#endif
+  *block = candidate;
+  return Status::ok;
+}
+
+// Marks a (checked) used block free and coalesces it with free neighbours.
+SMH_HOT void Heap::release_block(Granule block, Granule size) {
+  const std::uint64_t header = load_header(block);
+  SMH_ASSERT(detail::header_size(header) == size);
+  Granule start = block;
+  Granule total = size;
+  Granule prev_size = detail::header_prev_size(header);
+
+  const Granule next = block + size;
+  if (next < end_g_) {
+    const std::uint64_t next_header = load_header(next);
+    if (!detail::header_used(next_header)) {
+      const Granule next_size = detail::header_size(next_header);
+      remove_free(next, next_size);
+      clear_block_start(next);
+      total += next_size;
+    }
+  }
+  if (detail::header_left_free(header)) {
+    const Granule prev = block - prev_size;
+    const std::uint64_t prev_header = load_header(prev);
+    SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
+    remove_free(prev, prev_size);
+    clear_block_start(block);
+    start = prev;
+    total += prev_size;
+    prev_size = detail::header_prev_size(prev_header);
+  }
+  store_header(start, detail::make_header(total, false, 0, prev_size, false));
+  set_left_of_next(start, total, true);
+  if (total >= no_fit_granules_) {
+    no_fit_granules_ = total + 1;  // a free block that large now exists (<= max_block_granules + 1)
+  }
+  insert_free(start, total);
+}
+
+// Forgets a used block in the counters; the caller then releases its granules.
+SMH_HOT void Heap::account_free(std::uint64_t header) {
+  const Granule size = detail::header_size(header);
+  const std::size_t requested = std::size_t{size - 1} * granule_bytes - detail::header_slack(header);
+  SMH_ASSERT(alloc_count_ > free_count_ && requested_bytes_ >= requested);
+  ++free_count_;
+  requested_bytes_ -= static_cast<std::uint32_t>(requested);
+}
+
+
+// Frees a block the pointer checks accepted: counters, coalescing, the hook.
+SMH_HOT Status Heap::free_checked(void* ptr, Granule block) {
+  const std::uint64_t header = load_header(block);
+  const Granule size = detail::header_size(header);
+  account_free(header);
+  release_block(block, size);
+  if (hooks_.on_free != nullptr) {
+    const std::size_t usable = std::size_t{size - 1} * granule_bytes;
+    hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});
+  }
+  return Status::ok;
+}
+
+// free() of a pointer that lies in this initialised heap's region
+// (check_in_region passed): the block checks, then the release.
+SMH_HOT Status Heap::free_in_region(void* ptr) SMH_RESTRICT_THIS {
+  Granule block = 0;
+  const Status status = check_block_at(offset_of(ptr), &block);
+  return status == Status::ok ? free_checked(ptr, block) : report_error(status, ptr);
+}
+
+}  // namespace smh
