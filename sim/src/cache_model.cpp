@@ -430,6 +430,23 @@ void CacheModel::dma_from_device_complete(std::uint64_t offset, const unsigned c
   }
 }
 
+void CacheModel::dma_from_device_abort(std::uint64_t offset, std::uint64_t size) {
+  const Span range = range_span(offset, size);
+  if (size == 0) return;
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    const auto found = dma_.find(line);
+    SMH_SIM_ASSERT(found != dma_.end() && found->second.rx > 0);  // aborts a started transfer
+    const Span span = line_span(line);
+    DmaActivity& activity = found->second;
+    activity.rx_granules &= ~granules_of(line, Span{std::max(span.first, range.first), std::min(span.end, range.end)});
+    if (--activity.rx == 0) {
+      activity.rx_granules = 0;
+      flags_[line] &= static_cast<std::uint8_t>(~kRxActive);
+    }
+    if (activity.rx == 0 && activity.tx == 0) dma_.erase(found);
+  }
+}
+
 void CacheModel::device_write(std::uint64_t offset, const unsigned char* data, std::uint64_t size) {
   const Span range = range_span(offset, size);
   if (size == 0) return;

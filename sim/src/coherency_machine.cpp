@@ -17,6 +17,14 @@ CoherencyMachine::CoherencyMachine(const MemoryMap& map, std::uint64_t seed)
   }
 }
 
+void CoherencyMachine::end_transmit(Handle handle) {
+  const auto found = transmitting_.find(handle);
+  SMH_SIM_ASSERT(found != transmitting_.end());  // OpValidator refuses ending a transmit never started
+  const Transmit& transmit = found->second;
+  regions_[transmit.region]->dma_to_device_complete(transmit.region_offset, transmit.size_bytes);
+  transmitting_.erase(found);
+}
+
 void CoherencyMachine::verify() const {
   for (const auto& memory : regions_) {
     memory->verify();

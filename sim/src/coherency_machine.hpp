@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -33,6 +34,20 @@ class CoherencyMachine {
   // keeps its lines busy in the cache model).
   void end_receive(Handle handle) { receiving_.erase(handle); }
 
+  // Transmits in flight (dma_to_device_start), by handle, one at a time per
+  // block, with where they started: they complete there even if a realloc has
+  // moved the block since (the device reads where it was told to).
+  struct Transmit {
+    unsigned region = 0;
+    std::uint64_t region_offset = 0;
+    std::uint64_t size_bytes = 0;
+  };
+  [[nodiscard]] bool transmitting(Handle handle) const { return transmitting_.contains(handle); }
+  void start_transmit(Handle handle, Transmit transmit) { transmitting_.emplace(handle, transmit); }
+  // Ends the block's transmit in flight (complete, abort, or its block freed):
+  // its lines stop being read by the device.
+  void end_transmit(Handle handle);
+
   // Background cache activity before an op: with chance `ppm` (parts per
   // million), a random line of a random cacheable region is to be evicted or
   // speculatively filled, as real caches do behind the program's back. The
@@ -55,6 +70,7 @@ class CoherencyMachine {
   std::vector<unsigned> cached_regions_;                // the cacheable ones, in order
   std::uint64_t line_count_ = 0;
   std::set<Handle> receiving_;  // a receive covers its whole block (OpValidator)
+  std::map<Handle, Transmit> transmitting_;
   Rng noise_rng_;
 };
 

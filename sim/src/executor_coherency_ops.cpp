@@ -11,8 +11,8 @@
 //   COLLATERAL_INVALIDATE  an invalidate discards another owner's dirty bytes
 //                          (allocator metadata included)
 //   UNALIGNED_INVALIDATE   an invalidate that does not start and end on lines
-//   DMA_LINE_SHARED        a DMA buffer in a cacheable region shares a line with
-//                          another owner
+//   DMA_LINE_SHARED        a buffer a device writes (receive), in a cacheable
+//                          region, shares a line with another owner
 //   ATTR_MISMATCH          DMA on a block in a region DMA cannot reach
 //   CONTENT                the CPU read bytes other than the block's contents
 #include <algorithm>
@@ -125,14 +125,19 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
 }
 
 void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
-                                      std::uint64_t own_end) {
+                                      std::uint64_t own_end, bool device_writes) {
   const RegionSpec& spec = map.spec(block.region);
   if (!spec.dma_capable) {
     sink.report(Check::attr_mismatch, std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) + " at " +
                                 hex(begin) + ": region '" + spec.name + "' is not reachable by DMA",
            op.handle);
   }
-  if (!is_cacheable(spec.cache_policy)) {
+  // Sharing a line with a buffer the device only reads is safe: the device's
+  // read changes no line, so nothing a neighbour's cache traffic does can undo
+  // it (Linux dma-debug skips DMA_TO_DEVICE in its overlap check for this
+  // reason). Only a device write can be clobbered by, or go stale under, a
+  // neighbour's line.
+  if (!is_cacheable(spec.cache_policy) || !device_writes) {
     return;
   }
   // The lines the transfer touches may hold only the block's own bytes (its
@@ -240,6 +245,43 @@ void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
   coherency->end_receive(at.op.handle);
 }
 
+bool Executor::Impl::stop_transfers(Handle handle, const LiveBlock& block) {
+  if (coherency->transmitting(handle)) {
+    coherency->end_transmit(handle);
+  }
+  if (!coherency->receiving(handle)) {
+    return false;
+  }
+  // A receive covers its whole block. Freed after a realloc moved the block, it
+  // is no longer where the receive started (OpValidator refuses an abort then):
+  // its old lines stay busy, as the device goes on writing them.
+  RegionMemory& memory = coherency->memory(block.region);
+  const std::uint64_t region_offset = block.device_address - map.spec(block.region).base;
+  if (memory.receive_holds(region_offset, block.size_bytes)) {
+    memory.dma_from_device_abort(region_offset, block.size_bytes);
+  }
+  coherency->end_receive(handle);
+  // The device wrote some of the buffer, or none of it: its bytes are undefined.
+  if (LiveBlock* live = shadow.find_mutable(handle); live != nullptr) {
+    live->contents_known = false;
+  }
+  return true;
+}
+
+void Executor::Impl::report_transfer_in_flight(const Op& op, const LiveBlock& block) {
+  const bool receiving = coherency->receiving(op.handle);
+  const bool transmitting = coherency->transmitting(op.handle);
+  if (!receiving && !transmitting) {
+    return;
+  }
+  const char* transfer = receiving ? (transmitting ? "a receive and a transmit" : "a receive") : "a transmit";
+  sink.report(Check::free_during_dma,
+              std::string(to_string(op.kind)) + " of " + owners->describe(op.handle, block) + " with " + transfer +
+                  " in flight: the device goes on " + (receiving ? "writing" : "reading") +
+                  " memory handed back to the allocator (stop the transfer, or wait for it, first)",
+              op.handle);
+}
+
 void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
   SMH_SIM_ASSERT(!validator->access_refusal(op, block).has_value());  // the validator refused the others
   shadow.track_owners();  // the oracles name the owners of the bytes they hit
@@ -260,15 +302,22 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
     case OpKind::cache_clean_invalidate:
     case OpKind::evict: coherency_drop_lines(at, &hazards); break;
     case OpKind::dma_to_device:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end);
+      check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
       memory.dma_to_device(region_offset, length, &hazards);
       break;
     case OpKind::dma_from_device_start:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end);
+      check_dma_buffer(op, block, begin, begin + length, at.own_end, true);
       memory.dma_from_device_start(region_offset, length);
       coherency->start_receive(op.handle);
       break;
     case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
+    case OpKind::dma_to_device_start:
+      check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
+      memory.dma_to_device_start(region_offset, length, &hazards);
+      coherency->start_transmit(op.handle, CoherencyMachine::Transmit{block.region, region_offset, length});
+      break;
+    case OpKind::dma_to_device_complete: coherency->end_transmit(op.handle); break;
+    case OpKind::dma_abort: stop_transfers(op.handle, block); break;
     case OpKind::speculative_fill: memory.fill_line_at(region_offset); break;
     case OpKind::alloc:
     case OpKind::realloc:

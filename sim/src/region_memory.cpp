@@ -43,6 +43,15 @@ class CachedMemory final : public RegionMemory {
   void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes) override {
     cache_.dma_from_device_complete(offset, data, size_bytes);
   }
+  void dma_from_device_abort(std::uint64_t offset, std::uint64_t size_bytes) override {
+    cache_.dma_from_device_abort(offset, size_bytes);
+  }
+  void dma_to_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) override {
+    cache_.dma_to_device_start(offset, size_bytes, hazards);
+  }
+  void dma_to_device_complete(std::uint64_t offset, std::uint64_t size_bytes) override {
+    cache_.dma_to_device_complete(offset, size_bytes);
+  }
   void evict_line_at(std::uint64_t offset, std::vector<Hazard>* hazards) override {
     cache_.evict(cache_.line_of(offset), hazards);
   }
@@ -94,6 +103,9 @@ class PassThroughMemory final : public RegionMemory {
   void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes) override {
     std::memcpy(view_ + offset, data, static_cast<std::size_t>(size_bytes));
   }
+  void dma_from_device_abort(std::uint64_t, std::uint64_t) override {}
+  void dma_to_device_start(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
+  void dma_to_device_complete(std::uint64_t, std::uint64_t) override {}
   void evict_line_at(std::uint64_t, std::vector<Hazard>*) override {}
   void fill_line_at(std::uint64_t) override {}
   [[nodiscard]] Extent lines_around(std::uint64_t /*offset*/, std::uint64_t /*size_bytes*/) const override {

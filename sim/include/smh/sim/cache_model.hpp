@@ -147,6 +147,10 @@ class CacheModel {
   // The device writes RAM (device_write) and the lines stop being RX-active.
   // The range must have been started (same lines).
   void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size);
+  // The driver aborts a started receive: the lines stop being RX-active and RAM
+  // keeps what it holds (what the device wrote before the abort is unknown; the
+  // Executor treats the buffer's contents as undefined). Same lines as started.
+  void dma_from_device_abort(std::uint64_t offset, std::uint64_t size);
   // A device write to RAM outside any started transfer (a DMA overrun): valid
   // lines become ram_newer (stale), invalid lines get the new bytes.
   void device_write(std::uint64_t offset, const unsigned char* data, std::uint64_t size);
