@@ -145,6 +145,7 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
     checks->note_gone(block);
   }
   faults->remember_freed(host(block), block.device_address);
+  coherency->forget_receives(op.handle);
   if (options.check_invariants) {
     checks->check_accounting(region);
     if (shadow.live_count() == 0) {

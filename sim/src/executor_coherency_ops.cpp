@@ -92,6 +92,7 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
   const std::string self = "handle " + std::to_string(op.handle);
   struct Run {
     HazardKind kind;
+    bool possible;
     std::uint64_t begin;
     std::uint64_t end;
     std::string owner;
@@ -110,18 +111,45 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
         continue;
       }
     }
-    if (!runs.empty() && runs.back().kind == hazard.kind && runs.back().end == begin && runs.back().owner == owner) {
+    if (!runs.empty() && runs.back().kind == hazard.kind && runs.back().possible == hazard.possible &&
+        runs.back().end == begin && runs.back().owner == owner) {
       runs.back().end = end;
     } else {
-      runs.push_back(Run{hazard.kind, begin, end, std::move(owner)});
+      runs.push_back(Run{hazard.kind, hazard.possible, begin, end, std::move(owner)});
     }
   }
   for (const Run& run : runs) {
-    sink.report(oracle_of(run.kind), std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) +
-                                      ", " + hex(run.end) + ") of " + run.owner + " in '" +
-                                      map.spec(block.region).name + "'",
-           op.handle);
+    sink.report(oracle_of(run.kind),
+                std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) + ", " + hex(run.end) +
+                    ") of " + run.owner + " in '" + map.spec(block.region).name + "'" +
+                    (run.possible ? possible_outcome(op, run.kind, block, run.begin, run.end) : std::string()),
+                op.handle);
   }
+}
+
+// What a worst-case finding adds: the lines, the ops that open and close the
+// window, and that it is what some legal cache behaviour could do, not what the
+// modelled cache did.
+std::string Executor::Impl::possible_outcome(const Op& op, HazardKind kind, const LiveBlock& block,
+                                             std::uint64_t begin, std::uint64_t end) const {
+  const std::uint64_t base = map.spec(block.region).base;
+  const RegionMemory::Extent lines = coherency->memory(block.region).lines_around(begin - base, end - begin);
+  const std::string where = "line(s) [" + hex(base + lines.begin) + ", " + hex(base + lines.end) + ")";
+  const std::string prefix = " (a possible outcome, not one that happened: ";
+  if (kind == HazardKind::writeback_clobber) {
+    return prefix + where + " hold dirty bytes, and the core may evict them at any time while this receive runs " +
+           "(from this op to its dma_from_device_complete), writing them over what the device writes; clean or " +
+           "invalidate the buffer before starting the receive)";
+  }
+  SMH_SIM_ASSERT(kind == HazardKind::stale_rx);  // the worst case reports only these two
+  std::string window = "the receive";
+  if (const auto receive = coherency->last_receive(op.handle)) {
+    window += " opened at op " + std::to_string(receive->start_op) + " (dma_from_device_start) and closed at op " +
+              std::to_string(receive->complete_op) + " (dma_from_device_complete)";
+  }
+  return prefix + "the core may fill " + where + " speculatively at any time during " + window +
+         ", and nothing invalidated them between the device's write and this read, so it may read what they held "
+         "before; invalidate the buffer after the receive completes, not only before it starts)";
 }
 
 void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
@@ -242,7 +270,7 @@ void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
     sink.report(Check::dma_overrun, outside, at.op.handle);
   }
   at.memory.dma_from_device_complete(at.region_offset, received.data(), at.length);
-  coherency->end_receive(at.op.handle);
+  coherency->complete_receive(at.op.handle, sink.op_index());
 }
 
 bool Executor::Impl::stop_transfers(Handle handle, const LiveBlock& block) {
@@ -307,8 +335,8 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
       break;
     case OpKind::dma_from_device_start:
       check_dma_buffer(op, block, begin, begin + length, at.own_end, true);
-      memory.dma_from_device_start(region_offset, length);
-      coherency->start_receive(op.handle);
+      memory.dma_from_device_start(region_offset, length, &hazards);
+      coherency->start_receive(op.handle, sink.op_index());
       break;
     case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
     case OpKind::dma_to_device_start:

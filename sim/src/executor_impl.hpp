@@ -164,6 +164,9 @@ struct Executor::Impl {
   void report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block,
                       std::uint64_t own_end);
   // ATTR_MISMATCH, and DMA_LINE_SHARED when `device_writes` (a receive).
+  // The text a worst-case (`possible`) finding of `kind` on [begin, end) ends with.
+  std::string possible_outcome(const Op& op, HazardKind kind, const LiveBlock& block, std::uint64_t begin,
+                               std::uint64_t end) const;
   void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
                         std::uint64_t own_end, bool device_writes);
   std::vector<unsigned char> expected_contents(Handle handle, const LiveBlock& block) const;

@@ -15,7 +15,8 @@ class CachedMemory final : public RegionMemory {
   CachedMemory(const MemoryMap& map, unsigned region)
       : cache_(map.cpu_view(region), map.ram_view(region), map.spec(region).size_bytes, map.spec(region).line_bytes,
                map.spec(region).cache_policy,
-               static_cast<std::uint32_t>(map.spec(region).base % map.spec(region).line_bytes)) {}
+               static_cast<std::uint32_t>(map.spec(region).base % map.spec(region).line_bytes),
+               /*worst_case=*/true) {}
 
   void cpu_write(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes,
                  std::vector<Hazard>* hazards) override {
@@ -37,8 +38,8 @@ class CachedMemory final : public RegionMemory {
   void dma_to_device(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) override {
     cache_.dma_to_device(offset, size_bytes, hazards);
   }
-  void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes) override {
-    cache_.dma_from_device_start(offset, size_bytes);
+  void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) override {
+    cache_.dma_from_device_start(offset, size_bytes, hazards);
   }
   void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes) override {
     cache_.dma_from_device_complete(offset, data, size_bytes);
@@ -99,7 +100,7 @@ class PassThroughMemory final : public RegionMemory {
   void invalidate(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
   void clean_invalidate(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
   void dma_to_device(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
-  void dma_from_device_start(std::uint64_t, std::uint64_t) override {}
+  void dma_from_device_start(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
   void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes) override {
     std::memcpy(view_ + offset, data, static_cast<std::size_t>(size_bytes));
   }

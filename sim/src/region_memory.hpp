@@ -37,7 +37,7 @@ class RegionMemory {
   virtual void invalidate(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void clean_invalidate(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void dma_to_device(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
-  virtual void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes) = 0;
+  virtual void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void dma_from_device_complete(std::uint64_t offset, const unsigned char* data,
                                         std::uint64_t size_bytes) = 0;
   virtual void dma_from_device_abort(std::uint64_t offset, std::uint64_t size_bytes) = 0;

@@ -103,8 +103,8 @@ TEST_F(OpValidatorTest, AReceiveCoversItsBlockAndCompletesWhereItStarted) {
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7), &block_), std::nullopt);
   // The receive starts as the Executor starts it: in the region's model, and
   // in flight by handle.
-  coherency_->memory(0).dma_from_device_start(block_.device_address - 0x2000'0000, block_.size_bytes);
-  coherency_->start_receive(7);
+  coherency_->memory(0).dma_from_device_start(block_.device_address - 0x2000'0000, block_.size_bytes, nullptr);
+  coherency_->start_receive(7, 0);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7), &block_), Reason::receive_in_flight);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7), &block_), std::nullopt);
   LiveBlock moved = block_;
@@ -127,8 +127,8 @@ TEST_F(OpValidatorTest, ATransmitThatLastsAndAnAbortNeedTheirTransferInFlight) {
 }
 
 TEST_F(OpValidatorTest, AnAbortedReceiveMustBeWhereItStarted) {
-  coherency_->memory(0).dma_from_device_start(block_.device_address - 0x2000'0000, block_.size_bytes);
-  coherency_->start_receive(7);
+  coherency_->memory(0).dma_from_device_start(block_.device_address - 0x2000'0000, block_.size_bytes, nullptr);
+  coherency_->start_receive(7, 0);
   EXPECT_EQ(reason(op(OpKind::dma_abort, 7), &block_), std::nullopt);
   LiveBlock moved = block_;
   moved.device_address += 0x400;
