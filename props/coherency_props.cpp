@@ -3,8 +3,8 @@
 // write-through and non-cacheable memory, CPU-only objects beside them, explicit
 // evictions and speculative fills, and seeded background cache activity):
 //   * with correct maintenance, no oracle ever fires, op after op;
-//   * with exactly one maintenance step removed at a random point (or one TX
-//     buffer allocated unaligned and unpadded), the oracle for that removal fires
+//   * with exactly one maintenance step removed at a random point, the oracle
+//     for that removal fires
 //     at the op where the damage shows, and nothing unrelated fires
 //     (support/maintenance_mutation.hpp has the mapping and why each is detectable).
 #include <gtest/gtest.h>
@@ -106,7 +106,7 @@ TEST(CoherencyProps, RemovingOneMaintenanceStepIsCaughtByItsOracle) {
         RC_PRE(!sites.empty());
         const MutationSite site = sites[*rc::gen::inRange<std::size_t>(0, sites.size())];
         RC_CLASSIFY(true, to_string(site.mutation));
-        const MutatedWorkload mutated = mutate(recorder.ops, site, *machine);
+        const MutatedWorkload mutated = mutate(recorder.ops, site);
 
         const std::uint64_t seed = *rc::gen::arbitrary<std::uint64_t>();
         const sim::RunResult result = sim::run_ops(*machine, mutated.ops, seed);  // no background noise

@@ -5,7 +5,10 @@
 //   dropped clean before a transmit            STALE_TX            the transmit
 //   dropped invalidate after a receive         STALE_RX            the CPU's read
 //   dropped invalidate before a receive        WRITEBACK_CLOBBER   the eviction during the transfer
-//   TX buffer neither line-aligned nor padded  DMA_LINE_SHARED     the transmit
+//
+// (A TX buffer neither line-aligned nor padded was a mutation, caught as
+// DMA_LINE_SHARED; issue 14 made that a false alarm: a device that only reads a
+// shared line cannot be hurt by it, and only receives report DMA_LINE_SHARED.)
 //
 // A dropped step is a bug only where it can change what the CPU or the device
 // sees, and the oracles report only what is wrong, never what merely could have
@@ -25,19 +28,6 @@
 //   eviction lands while the device writes. Write-through lines are never dirty
 //   (not a candidate); a clean line is harmless (the invalidate after the receive
 //   drops it).
-// * unaligned/unpadded TX buffer: allocated as plain malloc(n). A line is shared
-//   only if it holds bytes outside the block's usable area (its own slack is
-//   nobody else's), and the heap rounds blocks to 8-byte granules (keeping a
-//   one-granule tail now and then). So n is chosen with a usable size of 8 or 16
-//   bytes past a line boundary: n = padded - line + 1, usable = padded - line + 8
-//   (+ 8). If the payload starts on a line, the last line is shared; if not, the
-//   first one is: shared whatever the placement. That needs lines of 32 bytes or
-//   more: with 16-byte lines one of the two usable sizes ends on a line, and
-//   whether the buffer shares a line is then up to the allocator's placement
-//   (those regions are not candidates). RX buffers are left out: their
-//   invalidate discards the neighbours' dirty bytes, allocator headers
-//   included, and the corrupted heap is the subject of scenarios/coherency_bugs,
-//   not of this property.
 // Non-cacheable buffers need no maintenance: nothing to drop.
 //
 // The mutated run stops right after the op where the oracle must fire (and has no
@@ -58,14 +48,13 @@
 
 namespace smh::props {
 
-enum class Mutation : std::uint8_t { drop_clean_before_tx, drop_invalidate_after_rx, drop_invalidate_before_rx, unpadded_tx_buffer };
+enum class Mutation : std::uint8_t { drop_clean_before_tx, drop_invalidate_after_rx, drop_invalidate_before_rx };
 
 inline const char* to_string(Mutation mutation) {
   switch (mutation) {
     case Mutation::drop_clean_before_tx: return "dropped clean before transmit";
     case Mutation::drop_invalidate_after_rx: return "dropped invalidate after receive";
     case Mutation::drop_invalidate_before_rx: return "dropped invalidate before receive";
-    case Mutation::unpadded_tx_buffer: return "unaligned, unpadded transmit buffer";
   }
   return "?";
 }
@@ -91,14 +80,6 @@ inline std::optional<std::size_t> find_step(const std::vector<AnnotatedOp>& ops,
                                             sim::Handle buffer, std::uint32_t transaction) {
   for (std::size_t i = from; i < ops.size(); ++i) {
     if (ops[i].role == role && ops[i].buffer == buffer && ops[i].transaction == transaction) return i;
-  }
-  return std::nullopt;
-}
-
-inline std::optional<std::size_t> find_first(const std::vector<AnnotatedOp>& ops, std::size_t from, Role role,
-                                             sim::Handle buffer) {
-  for (std::size_t i = from; i < ops.size(); ++i) {
-    if (ops[i].role == role && ops[i].buffer == buffer) return i;
   }
   return std::nullopt;
 }
@@ -141,18 +122,6 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
           sites.push_back({Mutation::drop_invalidate_before_rx, i});
         }
         break;
-      case Role::other:
-        if (op.op.kind == sim::OpKind::alloc && sim::is_cacheable(policy) &&
-            machine.regions.at(alloc.attr).line_bytes >= 32) {
-          // A buffer whose first transfer is a transmit (TX, or a descriptor's
-          // first half): the run stops there, before any receive.
-          const auto send = detail::find_first(ops, i + 1, Role::tx_send, op.buffer);
-          const auto receive = detail::find_first(ops, i + 1, Role::rx_invalidate_before, op.buffer);
-          if (send && (!receive || *receive > *send)) {
-            sites.push_back({Mutation::unpadded_tx_buffer, i});
-          }
-        }
-        break;
       default:
         break;
     }
@@ -160,14 +129,7 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
   return sites;
 }
 
-// The payload an unpadded TX buffer is allocated with (see the top of this file):
-// its usable size is 8 or 16 bytes past a line boundary, never on one.
-inline std::uint64_t unpadded_payload(const sim::Op& alloc, std::uint64_t line_bytes) {
-  return alloc.size_bytes - line_bytes + 1;
-}
-
-inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const MutationSite& site,
-                              const sim::MachineConfig& machine) {
+inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const MutationSite& site) {
   const AnnotatedOp& target = ops[site.index];
   const sim::Handle buffer = target.buffer;
   MutatedWorkload out;
@@ -213,20 +175,6 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       last_kept = start;
       out.expected = sim::Check::writeback_clobber;
       out.allowed = {sim::Check::writeback_clobber};
-      break;
-    }
-    case Mutation::unpadded_tx_buffer: {
-      const std::size_t send = *detail::find_first(ops, site.index, Role::tx_send, buffer);
-      copy_range(0, site.index, false);
-      out.first_changed_op = out.ops.size();
-      sim::Op alloc = target.op;
-      alloc.size_bytes = unpadded_payload(target.op, machine.regions.at(target.op.attr).line_bytes);
-      alloc.align_bytes = 0;
-      out.ops.push_back(alloc);
-      copy_range(site.index + 1, send + 1, true);  // evict offsets were for the padded size
-      last_kept = send;
-      out.expected = sim::Check::dma_line_shared;
-      out.allowed = {sim::Check::dma_line_shared};
       break;
     }
   }

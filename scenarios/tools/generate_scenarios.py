@@ -57,10 +57,10 @@ DIGESTS = {
     "network_dma_ring": "0x607f17428c607bcf",
     "network_dma_ring_bug_cpu_touch_during_rx": "0x234dd4419d25ad9b",
     "network_dma_ring_bug_missing_clean": "0x4e61b5d91ef8615e",
-    "network_dma_ring_bug_missing_invalidate_after_rx": "0xb7b761ec4ea54243",
+    "network_dma_ring_bug_missing_invalidate_after_rx": "0x93fe576935b7f46f",
     "network_dma_ring_bug_rx_buffer_in_dtcm": "0x4d6b53868c719f07",
     "network_dma_ring_bug_unaligned_invalidate": "0x8d163c685448ca94",
-    "network_dma_ring_bug_unaligned_rx_buffer": "0x252e9b2d57a9dad4",
+    "network_dma_ring_bug_unaligned_rx_buffer": "0x829b1ca45ef05e06",
     "preference_chain_fallback": "0x3680f43aba580390",
 }
 

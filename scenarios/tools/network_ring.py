@@ -124,7 +124,7 @@ BUGS = {
     "missing_invalidate_after_rx": (
         "BUG: the receive path invalidates only before the transfer. A line the CPU speculatively filled while "
         "the frame arrived stays in the cache, and the stack reads those stale bytes instead of the frame "
-        "(STALE_RX); the last frame of each buffer is still wrong in the CPU's view when the buffers are freed "
+        "(STALE_RX: at every such read, as a possible outcome, whatever the background activity); the last frame of each buffer is still wrong in the CPU's view when the buffers are freed "
         "(CONTENT).",
         ["STALE_RX", "CONTENT"]),
     "unaligned_rx_buffer": (
@@ -137,8 +137,10 @@ BUGS = {
         "and the allocator's own headers. On hardware the heap is now corrupt (the corruption seen when the "
         "D-cache is enabled under a driver that mallocs its buffers); the simulator reports the discard, naming "
         "the headers, and then puts the allocator's bytes back, as it repairs injected faults, so the run goes "
-        "on and later ops report their own bugs rather than a cascade or an abort inside the allocator.",
-        ["DMA_LINE_SHARED", "UNALIGNED_INVALIDATE", "COLLATERAL_INVALIDATE", "CONTENT"]),
+        "on and later ops report their own bugs rather than a cascade or an abort inside the allocator. And a "
+        "receive that starts while those header lines are dirty may see them evicted over the frame "
+        "(WRITEBACK_CLOBBER, at the receive's start, as a possible outcome).",
+        ["DMA_LINE_SHARED", "UNALIGNED_INVALIDATE", "COLLATERAL_INVALIDATE", "CONTENT", "WRITEBACK_CLOBBER"]),
     "unaligned_invalidate": (
         "BUG: after a receive the driver invalidates only the frame's length from the descriptor, not the whole "
         "buffer; the range does not end on a line boundary. The hardware widens it to whole lines, harmless here "

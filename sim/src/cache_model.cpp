@@ -42,13 +42,15 @@ Check oracle_of(HazardKind kind) {
 const char* to_string(HazardKind kind) { return to_string(oracle_of(kind)); }
 
 CacheModel::CacheModel(unsigned char* cpu_view, unsigned char* ram_view, std::uint64_t size_bytes,
-                       std::uint32_t line_bytes, CachePolicy policy, std::uint32_t line_skew_bytes)
+                       std::uint32_t line_bytes, CachePolicy policy, std::uint32_t line_skew_bytes,
+                       bool worst_case)
     : cpu_(cpu_view),
       ram_(ram_view),
       size_bytes_(size_bytes),
       line_bytes_(line_bytes),
       skew_(line_skew_bytes),
-      policy_(policy) {
+      policy_(policy),
+      worst_case_(worst_case) {
   SMH_SIM_ASSERT(cpu_view != nullptr && ram_view != nullptr && cpu_view != ram_view);
   SMH_SIM_ASSERT(size_bytes > 0 && size_bytes <= std::numeric_limits<std::uint64_t>::max() / 2);
   SMH_SIM_ASSERT(std::has_single_bit(line_bytes) && line_bytes >= min_line_bytes &&
@@ -131,14 +133,25 @@ void CacheModel::set_dirty_mask(std::uint64_t line, std::uint32_t mask) {
 
 // ---- Hazards ----------------------------------------------------------------------
 
-void CacheModel::emit(HazardKind kind, std::uint64_t line, Span part, std::vector<Hazard>* out) const {
+void CacheModel::emit(HazardKind kind, std::uint64_t line, Span part, std::vector<Hazard>* out,
+                      bool possible) const {
   SMH_SIM_ASSERT(part.first < part.end);
-  if (out != nullptr) out->push_back({kind, line, part.first - skew_, part.end - 1 - skew_});
+  if (out != nullptr) out->push_back({kind, line, part.first - skew_, part.end - 1 - skew_, possible});
+}
+
+std::uint32_t CacheModel::maybe_stale(std::uint64_t line) const {
+  const auto found = maybe_stale_.find(line);
+  return found == maybe_stale_.end() ? 0 : found->second;
+}
+
+void CacheModel::clear_maybe_stale(std::uint64_t line, std::uint32_t granules) {
+  const auto found = maybe_stale_.find(line);
+  if (found != maybe_stale_.end() && (found->second &= ~granules) == 0) maybe_stale_.erase(found);
 }
 
 // One hazard per run of consecutive granules, each clipped to clip and the region.
 void CacheModel::emit_runs(HazardKind kind, std::uint64_t line, std::uint32_t granules, Span clip,
-                           std::vector<Hazard>* out) const {
+                           std::vector<Hazard>* out, bool possible) const {
   if (out == nullptr) return;
   const std::uint64_t start = line << line_shift_;
   const Span span = line_span(line);
@@ -148,7 +161,7 @@ void CacheModel::emit_runs(HazardKind kind, std::uint64_t line, std::uint32_t gr
     granules &= ~bit_range(first, first + run - 1);
     const Span part{std::max({start + first * granule_bytes, span.first, clip.first}),
                     std::min({start + (first + run) * granule_bytes, span.end, clip.end})};
-    if (part.first < part.end) emit(kind, line, part, out);
+    if (part.first < part.end) emit(kind, line, part, out, possible);
   }
 }
 
@@ -183,6 +196,7 @@ void CacheModel::absorb_cpu_writes(std::uint64_t line) {
     if (newer != nullptr) newer->cpu_snapshot[i] = cpu[i];
   }
   flags |= kValid;  // write-allocate
+  clear_maybe_stale(line, written);  // the CPU's bytes now, whatever a fill held
   if (policy_ == CachePolicy::write_back) set_dirty_mask(line, dirty_mask(line) | written);
   if (newer != nullptr) {
     // A stale line: a written byte equal to the stale one it replaced is invisible
@@ -233,6 +247,7 @@ void CacheModel::make_invalid(std::uint64_t line) {
   if ((flags & kRamNewer) != 0) ram_newer_.erase(line);
   flags &= static_cast<std::uint8_t>(~(kValid | kRamNewer));
   set_dirty_mask(line, 0);
+  maybe_stale_.erase(line);  // dropped: the next read fills from RAM
 }
 
 // A device writes part of a line in RAM; the caller absorbed first.
@@ -271,6 +286,7 @@ void CacheModel::cpu_write(std::uint64_t offset, const unsigned char* data, std:
     std::uint8_t& flags = flags_[line];
     if ((flags & (kRxActive | kTxActive)) != 0) emit(HazardKind::cpu_touch_active_dma, line, part, out);
     flags |= kValid;  // invalid lines mirror RAM: the fill is already in the CPU view
+    clear_maybe_stale(line, covered_granules(line, part));
     std::memcpy(cpu_ + (part.first - skew_), bytes, n);
     if (policy_ == CachePolicy::write_through) {
       std::memcpy(ram_ + (part.first - skew_), bytes, n);
@@ -301,11 +317,12 @@ void CacheModel::cpu_read(std::uint64_t offset, unsigned char* data, std::uint64
     const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
     std::uint8_t& flags = flags_[line];
     if ((flags & kRxActive) != 0) emit(HazardKind::cpu_touch_active_dma, line, part, out);
+    std::uint32_t stale = 0;
     if ((flags & kRamNewer) != 0) {
-      const std::uint32_t stale =
-          ram_newer_.find(line)->second.device_granules & granules_of(line, part);
+      stale = ram_newer_.find(line)->second.device_granules & granules_of(line, part);
       emit_runs(HazardKind::stale_rx, line, stale, part, out);
     }
+    emit_runs(HazardKind::stale_rx, line, maybe_stale(line) & granules_of(line, part) & ~stale, part, out, true);
     flags |= kValid;
     std::memcpy(data + (part.first - range.first), cpu_ + (part.first - skew_), part.end - part.first);
   }
@@ -393,12 +410,18 @@ void CacheModel::dma_to_device_complete(std::uint64_t offset, std::uint64_t size
   }
 }
 
-void CacheModel::dma_from_device_start(std::uint64_t offset, std::uint64_t size) {
+void CacheModel::dma_from_device_start(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out) {
   const Span range = range_span(offset, size);
   if (size == 0) return;
   for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
     const Span span = line_span(line);
     const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
+    if (worst_case_) {
+      // An eviction of a dirty line during the receive writes it back over the
+      // device's bytes: possible from now until the receive completes.
+      absorb_cpu_writes(line);
+      if (dirty_mask(line) != 0) emit_runs(HazardKind::writeback_clobber, line, granules_of(line, part), part, out, true);
+    }
     DmaActivity& activity = dma_[line];
     SMH_SIM_ASSERT(activity.rx < std::numeric_limits<std::uint16_t>::max());
     ++activity.rx;
@@ -418,10 +441,30 @@ void CacheModel::dma_from_device_complete(std::uint64_t offset, const unsigned c
     const Span span = line_span(line);
     const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
     absorb_cpu_writes(line);
+    if (worst_case_ && (flags_[line] & kValid) == 0) {
+      maybe_stale_[line] |= granules_of(line, part);  // a fill during the receive would hold the old bytes
+    }
     device_write_line(line, part, data + (part.first - range.first));
     DmaActivity& activity = found->second;
     // Transfers sharing a line are different blocks, hence different granules.
     activity.rx_granules &= ~granules_of(line, part);
+    if (--activity.rx == 0) {
+      activity.rx_granules = 0;
+      flags_[line] &= static_cast<std::uint8_t>(~kRxActive);
+    }
+    if (activity.rx == 0 && activity.tx == 0) dma_.erase(found);
+  }
+}
+
+void CacheModel::dma_from_device_abort(std::uint64_t offset, std::uint64_t size) {
+  const Span range = range_span(offset, size);
+  if (size == 0) return;
+  for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
+    const auto found = dma_.find(line);
+    SMH_SIM_ASSERT(found != dma_.end() && found->second.rx > 0);  // aborts a started transfer
+    const Span span = line_span(line);
+    DmaActivity& activity = found->second;
+    activity.rx_granules &= ~granules_of(line, Span{std::max(span.first, range.first), std::min(span.end, range.end)});
     if (--activity.rx == 0) {
       activity.rx_granules = 0;
       flags_[line] &= static_cast<std::uint8_t>(~kRxActive);
@@ -512,6 +555,10 @@ void CacheModel::verify() const {
     const Span span = line_span(line);
     SMH_SIM_ASSERT(newer.cpu_snapshot.size() == span.end - span.first);
     SMH_SIM_ASSERT((newer.device_granules & ~granules_of(line, span)) == 0);
+  }
+  for (const auto& [line, granules] : maybe_stale_) {
+    SMH_SIM_ASSERT(worst_case_ && line < flags_.size() && granules != 0);
+    SMH_SIM_ASSERT((granules & ~granules_of(line, line_span(line))) == 0);
   }
   for (const auto& [line, activity] : dma_) {
     SMH_SIM_ASSERT(line < flags_.size());

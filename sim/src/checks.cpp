@@ -16,9 +16,9 @@ constexpr std::array<const char*, check_count> names = {
     "STALE_TX",         "STALE_RX",             "WRITEBACK_CLOBBER",
     "CPU_TOUCH_ACTIVE_DMA", "COLLATERAL_INVALIDATE", "UNALIGNED_INVALIDATE",
     "DMA_LINE_SHARED",  "ATTR_MISMATCH",        "DMA_OVERRUN",
-    "FAULT_UNDETECTED", "REGION_OFFLINE_VIOLATED",
+    "FAULT_UNDETECTED", "REGION_OFFLINE_VIOLATED", "FREE_DURING_DMA",
 };
-static_assert(static_cast<unsigned>(Check::region_offline_violated) + 1 == check_count,
+static_assert(static_cast<unsigned>(Check::free_during_dma) + 1 == check_count,
               "a check added to the enum needs its name here");
 
 }  // namespace

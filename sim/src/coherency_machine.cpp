@@ -17,6 +17,26 @@ CoherencyMachine::CoherencyMachine(const MemoryMap& map, std::uint64_t seed)
   }
 }
 
+void CoherencyMachine::complete_receive(Handle handle, std::uint64_t op_index) {
+  const auto found = receiving_.find(handle);
+  SMH_SIM_ASSERT(found != receiving_.end());  // OpValidator refuses completing a receive never started
+  last_receive_[handle] = ReceiveWindow{found->second, op_index};
+  receiving_.erase(found);
+}
+
+std::optional<CoherencyMachine::ReceiveWindow> CoherencyMachine::last_receive(Handle handle) const {
+  const auto found = last_receive_.find(handle);
+  return found == last_receive_.end() ? std::nullopt : std::optional<ReceiveWindow>(found->second);
+}
+
+void CoherencyMachine::end_transmit(Handle handle) {
+  const auto found = transmitting_.find(handle);
+  SMH_SIM_ASSERT(found != transmitting_.end());  // OpValidator refuses ending a transmit never started
+  const Transmit& transmit = found->second;
+  regions_[transmit.region]->dma_to_device_complete(transmit.region_offset, transmit.size_bytes);
+  transmitting_.erase(found);
+}
+
 void CoherencyMachine::verify() const {
   for (const auto& memory : regions_) {
     memory->verify();

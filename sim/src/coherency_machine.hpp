@@ -7,9 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <vector>
 
 #include "region_memory.hpp"
@@ -26,12 +26,36 @@ class CoherencyMachine {
   [[nodiscard]] RegionMemory& memory(unsigned region) { return *regions_[region]; }
   [[nodiscard]] const RegionMemory& memory(unsigned region) const { return *regions_[region]; }
 
-  // Receives in flight, by handle: one at a time per block (OpValidator).
+  // Receives in flight, by handle: one at a time per block (OpValidator), with
+  // the index of the op that started each.
   [[nodiscard]] bool receiving(Handle handle) const { return receiving_.contains(handle); }
-  void start_receive(Handle handle) { receiving_.insert(handle); }
-  // The receive ends (completed, or its block freed: a receive still in flight
-  // keeps its lines busy in the cache model).
+  void start_receive(Handle handle, std::uint64_t op_index) { receiving_.emplace(handle, op_index); }
+  // The receive ends without completing (aborted, or its block freed).
   void end_receive(Handle handle) { receiving_.erase(handle); }
+  // The receive completes at op `op_index`: its window (start and completion
+  // ops) is kept until the block's next receive or its free, for the findings
+  // of the worst-case model that name them.
+  struct ReceiveWindow {
+    std::uint64_t start_op = 0;
+    std::uint64_t complete_op = 0;
+  };
+  void complete_receive(Handle handle, std::uint64_t op_index);
+  [[nodiscard]] std::optional<ReceiveWindow> last_receive(Handle handle) const;
+  void forget_receives(Handle handle) { last_receive_.erase(handle); }
+
+  // Transmits in flight (dma_to_device_start), by handle, one at a time per
+  // block, with where they started: they complete there even if a realloc has
+  // moved the block since (the device reads where it was told to).
+  struct Transmit {
+    unsigned region = 0;
+    std::uint64_t region_offset = 0;
+    std::uint64_t size_bytes = 0;
+  };
+  [[nodiscard]] bool transmitting(Handle handle) const { return transmitting_.contains(handle); }
+  void start_transmit(Handle handle, Transmit transmit) { transmitting_.emplace(handle, transmit); }
+  // Ends the block's transmit in flight (complete, abort, or its block freed):
+  // its lines stop being read by the device.
+  void end_transmit(Handle handle);
 
   // Background cache activity before an op: with chance `ppm` (parts per
   // million), a random line of a random cacheable region is to be evicted or
@@ -54,7 +78,9 @@ class CoherencyMachine {
   std::vector<std::unique_ptr<RegionMemory>> regions_;  // by region
   std::vector<unsigned> cached_regions_;                // the cacheable ones, in order
   std::uint64_t line_count_ = 0;
-  std::set<Handle> receiving_;  // a receive covers its whole block (OpValidator)
+  std::map<Handle, std::uint64_t> receiving_;  // a receive covers its whole block (OpValidator)
+  std::map<Handle, ReceiveWindow> last_receive_;
+  std::map<Handle, Transmit> transmitting_;
   Rng noise_rng_;
 };
 

@@ -322,6 +322,9 @@ const char* to_string(OpKind kind) {
     case OpKind::dma_from_device_complete: return "dma_from_device_complete";
     case OpKind::evict: return "evict";
     case OpKind::speculative_fill: return "speculative_fill";
+    case OpKind::dma_to_device_start: return "dma_to_device_start";
+    case OpKind::dma_to_device_complete: return "dma_to_device_complete";
+    case OpKind::dma_abort: return "dma_abort";
   }
   return "unknown_op";
 }

@@ -119,6 +119,12 @@ void Executor::Impl::check_and_fill(const Op& op, const LiveBlock& block, void* 
 
 // Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
 void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc) {
+  report_transfer_in_flight(op, block);
+  // Reported once; the run goes on as if the driver had stopped the device
+  // first, so that later ops on those lines report their own bugs, not this one.
+  if (stop_transfers(op.handle, block)) {
+    block.contents_known = false;  // an aborted receive leaves the buffer undefined
+  }
   if (options.check_invariants) {
     checks->check_contents(op.handle, block, block.size_bytes, "before free");
   }
@@ -139,7 +145,7 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
     checks->note_gone(block);
   }
   faults->remember_freed(host(block), block.device_address);
-  coherency->end_receive(op.handle);  // a receive still in flight keeps its lines busy in the cache model
+  coherency->forget_receives(op.handle);
   if (options.check_invariants) {
     checks->check_accounting(region);
     if (shadow.live_count() == 0) {
@@ -153,6 +159,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     apply_free(op, old, true);
     return;
   }
+  report_transfer_in_flight(op, old);
   if (options.check_invariants) {
     checks->check_contents(op.handle, old, old.size_bytes, "before realloc");
   }

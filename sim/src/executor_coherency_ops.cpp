@@ -11,8 +11,8 @@
 //   COLLATERAL_INVALIDATE  an invalidate discards another owner's dirty bytes
 //                          (allocator metadata included)
 //   UNALIGNED_INVALIDATE   an invalidate that does not start and end on lines
-//   DMA_LINE_SHARED        a DMA buffer in a cacheable region shares a line with
-//                          another owner
+//   DMA_LINE_SHARED        a buffer a device writes (receive), in a cacheable
+//                          region, shares a line with another owner
 //   ATTR_MISMATCH          DMA on a block in a region DMA cannot reach
 //   CONTENT                the CPU read bytes other than the block's contents
 #include <algorithm>
@@ -92,6 +92,7 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
   const std::string self = "handle " + std::to_string(op.handle);
   struct Run {
     HazardKind kind;
+    bool possible;
     std::uint64_t begin;
     std::uint64_t end;
     std::string owner;
@@ -110,29 +111,61 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
         continue;
       }
     }
-    if (!runs.empty() && runs.back().kind == hazard.kind && runs.back().end == begin && runs.back().owner == owner) {
+    if (!runs.empty() && runs.back().kind == hazard.kind && runs.back().possible == hazard.possible &&
+        runs.back().end == begin && runs.back().owner == owner) {
       runs.back().end = end;
     } else {
-      runs.push_back(Run{hazard.kind, begin, end, std::move(owner)});
+      runs.push_back(Run{hazard.kind, hazard.possible, begin, end, std::move(owner)});
     }
   }
   for (const Run& run : runs) {
-    sink.report(oracle_of(run.kind), std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) +
-                                      ", " + hex(run.end) + ") of " + run.owner + " in '" +
-                                      map.spec(block.region).name + "'",
-           op.handle);
+    sink.report(oracle_of(run.kind),
+                std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) + ", " + hex(run.end) +
+                    ") of " + run.owner + " in '" + map.spec(block.region).name + "'" +
+                    (run.possible ? possible_outcome(op, run.kind, block, run.begin, run.end) : std::string()),
+                op.handle);
   }
 }
 
+// What a worst-case finding adds: the lines, the ops that open and close the
+// window, and that it is what some legal cache behaviour could do, not what the
+// modelled cache did.
+std::string Executor::Impl::possible_outcome(const Op& op, HazardKind kind, const LiveBlock& block,
+                                             std::uint64_t begin, std::uint64_t end) const {
+  const std::uint64_t base = map.spec(block.region).base;
+  const RegionMemory::Extent lines = coherency->memory(block.region).lines_around(begin - base, end - begin);
+  const std::string where = "line(s) [" + hex(base + lines.begin) + ", " + hex(base + lines.end) + ")";
+  const std::string prefix = " (a possible outcome, not one that happened: ";
+  if (kind == HazardKind::writeback_clobber) {
+    return prefix + where + " hold dirty bytes, and the core may evict them at any time while this receive runs " +
+           "(from this op to its dma_from_device_complete), writing them over what the device writes; clean or " +
+           "invalidate the buffer before starting the receive)";
+  }
+  SMH_SIM_ASSERT(kind == HazardKind::stale_rx);  // the worst case reports only these two
+  std::string window = "the receive";
+  if (const auto receive = coherency->last_receive(op.handle)) {
+    window += " opened at op " + std::to_string(receive->start_op) + " (dma_from_device_start) and closed at op " +
+              std::to_string(receive->complete_op) + " (dma_from_device_complete)";
+  }
+  return prefix + "the core may fill " + where + " speculatively at any time during " + window +
+         ", and nothing invalidated them between the device's write and this read, so it may read what they held "
+         "before; invalidate the buffer after the receive completes, not only before it starts)";
+}
+
 void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
-                                      std::uint64_t own_end) {
+                                      std::uint64_t own_end, bool device_writes) {
   const RegionSpec& spec = map.spec(block.region);
   if (!spec.dma_capable) {
     sink.report(Check::attr_mismatch, std::string(to_string(op.kind)) + " on handle " + std::to_string(op.handle) + " at " +
                                 hex(begin) + ": region '" + spec.name + "' is not reachable by DMA",
            op.handle);
   }
-  if (!is_cacheable(spec.cache_policy)) {
+  // Sharing a line with a buffer the device only reads is safe: the device's
+  // read changes no line, so nothing a neighbour's cache traffic does can undo
+  // it (Linux dma-debug skips DMA_TO_DEVICE in its overlap check for this
+  // reason). Only a device write can be clobbered by, or go stale under, a
+  // neighbour's line.
+  if (!is_cacheable(spec.cache_policy) || !device_writes) {
     return;
   }
   // The lines the transfer touches may hold only the block's own bytes (its
@@ -237,7 +270,44 @@ void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
     sink.report(Check::dma_overrun, outside, at.op.handle);
   }
   at.memory.dma_from_device_complete(at.region_offset, received.data(), at.length);
-  coherency->end_receive(at.op.handle);
+  coherency->complete_receive(at.op.handle, sink.op_index());
+}
+
+bool Executor::Impl::stop_transfers(Handle handle, const LiveBlock& block) {
+  if (coherency->transmitting(handle)) {
+    coherency->end_transmit(handle);
+  }
+  if (!coherency->receiving(handle)) {
+    return false;
+  }
+  // A receive covers its whole block. Freed after a realloc moved the block, it
+  // is no longer where the receive started (OpValidator refuses an abort then):
+  // its old lines stay busy, as the device goes on writing them.
+  RegionMemory& memory = coherency->memory(block.region);
+  const std::uint64_t region_offset = block.device_address - map.spec(block.region).base;
+  if (memory.receive_holds(region_offset, block.size_bytes)) {
+    memory.dma_from_device_abort(region_offset, block.size_bytes);
+  }
+  coherency->end_receive(handle);
+  // The device wrote some of the buffer, or none of it: its bytes are undefined.
+  if (LiveBlock* live = shadow.find_mutable(handle); live != nullptr) {
+    live->contents_known = false;
+  }
+  return true;
+}
+
+void Executor::Impl::report_transfer_in_flight(const Op& op, const LiveBlock& block) {
+  const bool receiving = coherency->receiving(op.handle);
+  const bool transmitting = coherency->transmitting(op.handle);
+  if (!receiving && !transmitting) {
+    return;
+  }
+  const char* transfer = receiving ? (transmitting ? "a receive and a transmit" : "a receive") : "a transmit";
+  sink.report(Check::free_during_dma,
+              std::string(to_string(op.kind)) + " of " + owners->describe(op.handle, block) + " with " + transfer +
+                  " in flight: the device goes on " + (receiving ? "writing" : "reading") +
+                  " memory handed back to the allocator (stop the transfer, or wait for it, first)",
+              op.handle);
 }
 
 void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
@@ -260,15 +330,22 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
     case OpKind::cache_clean_invalidate:
     case OpKind::evict: coherency_drop_lines(at, &hazards); break;
     case OpKind::dma_to_device:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end);
+      check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
       memory.dma_to_device(region_offset, length, &hazards);
       break;
     case OpKind::dma_from_device_start:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end);
-      memory.dma_from_device_start(region_offset, length);
-      coherency->start_receive(op.handle);
+      check_dma_buffer(op, block, begin, begin + length, at.own_end, true);
+      memory.dma_from_device_start(region_offset, length, &hazards);
+      coherency->start_receive(op.handle, sink.op_index());
       break;
     case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
+    case OpKind::dma_to_device_start:
+      check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
+      memory.dma_to_device_start(region_offset, length, &hazards);
+      coherency->start_transmit(op.handle, CoherencyMachine::Transmit{block.region, region_offset, length});
+      break;
+    case OpKind::dma_to_device_complete: coherency->end_transmit(op.handle); break;
+    case OpKind::dma_abort: stop_transfers(op.handle, block); break;
     case OpKind::speculative_fill: memory.fill_line_at(region_offset); break;
     case OpKind::alloc:
     case OpKind::realloc:

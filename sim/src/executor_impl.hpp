@@ -155,11 +155,20 @@ struct Executor::Impl {
   // allocator's bytes (AllocatorBytesKeeper in executor_coherency_ops.cpp).
   void coherency_drop_lines(const CoherencyAccess& at, std::vector<Hazard>* hazards);
   void coherency_receive_complete(const CoherencyAccess& at);
+  // Ends the block's transfers in flight (dma_abort, or a free once reported);
+  // true when it aborted a receive (the block's contents are then undefined).
+  bool stop_transfers(Handle handle, const LiveBlock& block);
+  // FREE_DURING_DMA when a free or realloc finds a transfer of the block in flight.
+  void report_transfer_in_flight(const Op& op, const LiveBlock& block);
   // `own_end`: owners->own_bytes_end(block), taken before the op.
   void report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block,
                       std::uint64_t own_end);
+  // ATTR_MISMATCH, and DMA_LINE_SHARED when `device_writes` (a receive).
+  // The text a worst-case (`possible`) finding of `kind` on [begin, end) ends with.
+  std::string possible_outcome(const Op& op, HazardKind kind, const LiveBlock& block, std::uint64_t begin,
+                               std::uint64_t end) const;
   void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
-                        std::uint64_t own_end);
+                        std::uint64_t own_end, bool device_writes);
   std::vector<unsigned char> expected_contents(Handle handle, const LiveBlock& block) const;
   void cache_noise();
 };

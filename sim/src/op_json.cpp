@@ -79,7 +79,9 @@ unsigned allowed_keys(OpKind kind) {
     case OpKind::alloc:
       return bit(key_op) | bit(key_handle) | bit(key_attr) | bit(key_prefer) | bit(key_size) | bit(key_align);
     case OpKind::realloc: return bit(key_op) | bit(key_handle) | bit(key_attr) | bit(key_size) | bit(key_align);
-    case OpKind::free: return bit(key_op) | bit(key_handle);
+    case OpKind::free:
+    case OpKind::dma_to_device_complete:  // they end the transfer in flight, wherever it started
+    case OpKind::dma_abort: return bit(key_op) | bit(key_handle);
     case OpKind::evict:
     case OpKind::speculative_fill: return bit(key_op) | bit(key_handle) | bit(key_offset);
     default: return bit(key_op) | bit(key_handle) | bit(key_offset) | bit(key_length);
@@ -444,7 +446,9 @@ void append_op_json(const Op& op, std::string* out) {
         line.put_u64(op.align_bytes);
       }
       break;
-    case OpKind::free: break;
+    case OpKind::free:
+    case OpKind::dma_to_device_complete:
+    case OpKind::dma_abort: break;
     default:
       if (op.offset_bytes != 0) {
         line.key("offset");

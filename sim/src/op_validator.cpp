@@ -88,7 +88,38 @@ std::optional<OpRefusal> OpValidator::access_refusal(const Op& op, const LiveBlo
   if (is_receive(op.kind)) {
     return receive_refusal(op, block, length);
   }
-  return std::nullopt;
+  return transfer_refusal(op, block);
+}
+
+std::optional<OpRefusal> OpValidator::transfer_refusal(const Op& op, const LiveBlock& block) const {
+  const bool transmitting = coherency_.transmitting(op.handle);
+  switch (op.kind) {
+    case OpKind::dma_to_device_start:
+      if (transmitting) {
+        return OpRefusal{Reason::transmit_in_flight, "a transmit from this block is already in flight"};
+      }
+      return std::nullopt;
+    case OpKind::dma_to_device_complete:
+      if (!transmitting) {
+        return OpRefusal{Reason::no_transmit_started, "no transmit from this block was started"};
+      }
+      return std::nullopt;
+    case OpKind::dma_abort:
+      if (coherency_.receiving(op.handle) && !receive_still_in_place(block)) {
+        return OpRefusal{Reason::receive_moved,
+                         "the block moved or grew since its receive started (a realloc during the transfer)"};
+      }
+      if (!transmitting && !coherency_.receiving(op.handle)) {
+        return OpRefusal{Reason::no_transfer_in_flight, "no transfer of this block is in flight"};
+      }
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+bool OpValidator::receive_still_in_place(const LiveBlock& block) const {
+  const std::uint64_t region_offset = block.device_address - map_.spec(block.region).base;
+  return coherency_.memory(block.region).receive_holds(region_offset, block.size_bytes);
 }
 
 std::optional<OpRefusal> OpValidator::receive_refusal(const Op& op, const LiveBlock& block,
@@ -111,8 +142,7 @@ std::optional<OpRefusal> OpValidator::receive_refusal(const Op& op, const LiveBl
   // program no longer owns), so the op is refused, like any other invalid one.
   // The receive's lines depend only on receives started and completed, never on
   // the cache's background activity, so this is known before any of it.
-  const std::uint64_t region_offset = block.device_address - map_.spec(block.region).base;
-  if (!coherency_.memory(block.region).receive_holds(region_offset, length)) {
+  if (!receive_still_in_place(block)) {
     return OpRefusal{Reason::receive_moved,
                      "the block moved or grew since its receive started (a realloc during the transfer)"};
   }

@@ -34,6 +34,9 @@ struct OpRefusal {
     receive_in_flight,          // a second receive into the block started
     no_receive_started,         // a receive completed that never started
     receive_moved,              // the block moved or grew under its receive
+    transmit_in_flight,         // a second transmit from the block started
+    no_transmit_started,        // a transmit completed that never started
+    no_transfer_in_flight,      // an abort with nothing to stop
   };
   Reason reason;
   std::string why;
@@ -61,6 +64,11 @@ class OpValidator {
   // completed where it started.
   [[nodiscard]] std::optional<OpRefusal> receive_refusal(const Op& op, const LiveBlock& block,
                                                          std::uint64_t length) const;
+  // A lasting transmit's and an abort's: one transmit at a time per block, and
+  // only a transfer in flight completes or aborts.
+  [[nodiscard]] std::optional<OpRefusal> transfer_refusal(const Op& op, const LiveBlock& block) const;
+  // Whether the block's receive in flight still holds the lines it started on.
+  [[nodiscard]] bool receive_still_in_place(const LiveBlock& block) const;
 
   const MemoryMap& map_;
   const CoherencyMachine& coherency_;

@@ -15,7 +15,8 @@ class CachedMemory final : public RegionMemory {
   CachedMemory(const MemoryMap& map, unsigned region)
       : cache_(map.cpu_view(region), map.ram_view(region), map.spec(region).size_bytes, map.spec(region).line_bytes,
                map.spec(region).cache_policy,
-               static_cast<std::uint32_t>(map.spec(region).base % map.spec(region).line_bytes)) {}
+               static_cast<std::uint32_t>(map.spec(region).base % map.spec(region).line_bytes),
+               /*worst_case=*/true) {}
 
   void cpu_write(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes,
                  std::vector<Hazard>* hazards) override {
@@ -37,11 +38,20 @@ class CachedMemory final : public RegionMemory {
   void dma_to_device(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) override {
     cache_.dma_to_device(offset, size_bytes, hazards);
   }
-  void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes) override {
-    cache_.dma_from_device_start(offset, size_bytes);
+  void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) override {
+    cache_.dma_from_device_start(offset, size_bytes, hazards);
   }
   void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes) override {
     cache_.dma_from_device_complete(offset, data, size_bytes);
+  }
+  void dma_from_device_abort(std::uint64_t offset, std::uint64_t size_bytes) override {
+    cache_.dma_from_device_abort(offset, size_bytes);
+  }
+  void dma_to_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) override {
+    cache_.dma_to_device_start(offset, size_bytes, hazards);
+  }
+  void dma_to_device_complete(std::uint64_t offset, std::uint64_t size_bytes) override {
+    cache_.dma_to_device_complete(offset, size_bytes);
   }
   void evict_line_at(std::uint64_t offset, std::vector<Hazard>* hazards) override {
     cache_.evict(cache_.line_of(offset), hazards);
@@ -90,10 +100,13 @@ class PassThroughMemory final : public RegionMemory {
   void invalidate(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
   void clean_invalidate(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
   void dma_to_device(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
-  void dma_from_device_start(std::uint64_t, std::uint64_t) override {}
+  void dma_from_device_start(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
   void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes) override {
     std::memcpy(view_ + offset, data, static_cast<std::size_t>(size_bytes));
   }
+  void dma_from_device_abort(std::uint64_t, std::uint64_t) override {}
+  void dma_to_device_start(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
+  void dma_to_device_complete(std::uint64_t, std::uint64_t) override {}
   void evict_line_at(std::uint64_t, std::vector<Hazard>*) override {}
   void fill_line_at(std::uint64_t) override {}
   [[nodiscard]] Extent lines_around(std::uint64_t /*offset*/, std::uint64_t /*size_bytes*/) const override {

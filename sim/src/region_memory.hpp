@@ -37,9 +37,12 @@ class RegionMemory {
   virtual void invalidate(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void clean_invalidate(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void dma_to_device(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
-  virtual void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes) = 0;
+  virtual void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void dma_from_device_complete(std::uint64_t offset, const unsigned char* data,
                                         std::uint64_t size_bytes) = 0;
+  virtual void dma_from_device_abort(std::uint64_t offset, std::uint64_t size_bytes) = 0;
+  virtual void dma_to_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
+  virtual void dma_to_device_complete(std::uint64_t offset, std::uint64_t size_bytes) = 0;
   // The cache's own moves on the line holding `offset`.
   virtual void evict_line_at(std::uint64_t offset, std::vector<Hazard>* hazards) = 0;
   virtual void fill_line_at(std::uint64_t offset) = 0;

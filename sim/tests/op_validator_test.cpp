@@ -103,8 +103,8 @@ TEST_F(OpValidatorTest, AReceiveCoversItsBlockAndCompletesWhereItStarted) {
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7), &block_), std::nullopt);
   // The receive starts as the Executor starts it: in the region's model, and
   // in flight by handle.
-  coherency_->memory(0).dma_from_device_start(block_.device_address - 0x2000'0000, block_.size_bytes);
-  coherency_->start_receive(7);
+  coherency_->memory(0).dma_from_device_start(block_.device_address - 0x2000'0000, block_.size_bytes, nullptr);
+  coherency_->start_receive(7, 0);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7), &block_), Reason::receive_in_flight);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7), &block_), std::nullopt);
   LiveBlock moved = block_;
@@ -113,6 +113,26 @@ TEST_F(OpValidatorTest, AReceiveCoversItsBlockAndCompletesWhereItStarted) {
   LiveBlock grown = block_;
   grown.size_bytes = 200;  // or grew it in place
   EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7), &grown), Reason::receive_moved);
+}
+
+TEST_F(OpValidatorTest, ATransmitThatLastsAndAnAbortNeedTheirTransferInFlight) {
+  EXPECT_EQ(reason(op(OpKind::dma_to_device_complete, 7), &block_), Reason::no_transmit_started);
+  EXPECT_EQ(reason(op(OpKind::dma_abort, 7), &block_), Reason::no_transfer_in_flight);
+  EXPECT_EQ(reason(op(OpKind::dma_to_device_start, 7, 8, 16), &block_), std::nullopt);  // part of a block
+  EXPECT_EQ(reason(op(OpKind::dma_to_device_start, 7, 90, 16), &block_), Reason::range_past_block);
+  coherency_->start_transmit(7, CoherencyMachine::Transmit{0, block_.device_address - 0x2000'0000 + 8, 16});
+  EXPECT_EQ(reason(op(OpKind::dma_to_device_start, 7), &block_), Reason::transmit_in_flight);
+  EXPECT_EQ(reason(op(OpKind::dma_to_device_complete, 7), &block_), std::nullopt);
+  EXPECT_EQ(reason(op(OpKind::dma_abort, 7), &block_), std::nullopt);
+}
+
+TEST_F(OpValidatorTest, AnAbortedReceiveMustBeWhereItStarted) {
+  coherency_->memory(0).dma_from_device_start(block_.device_address - 0x2000'0000, block_.size_bytes, nullptr);
+  coherency_->start_receive(7, 0);
+  EXPECT_EQ(reason(op(OpKind::dma_abort, 7), &block_), std::nullopt);
+  LiveBlock moved = block_;
+  moved.device_address += 0x400;
+  EXPECT_EQ(reason(op(OpKind::dma_abort, 7), &moved), Reason::receive_moved);
 }
 
 // A driver loop over ring buffers in cacheable memory that leaves out its cache

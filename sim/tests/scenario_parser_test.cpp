@@ -271,7 +271,8 @@ TEST(ScenarioParser, UnknownNames) {
   expect_error(with_ops(R"([{"op": "allocate", "handle": 1}])"), "$.ops[0].op",
                R"(unknown op "allocate" (expected one of: alloc, realloc, free, cpu_write, cpu_read, cache_clean, )"
                R"(cache_invalidate, cache_clean_invalidate, dma_to_device, dma_from_device_start, )"
-               R"(dma_from_device_complete, evict, speculative_fill))",
+               R"(dma_from_device_complete, evict, speculative_fill, dma_to_device_start, dma_to_device_complete, )"
+               R"(dma_abort))",
                R"("allocate")");
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [], "pool": {"policy": "fastest"}})",
                "$.pool.policy",
@@ -304,7 +305,7 @@ TEST(ScenarioParser, UnknownNames) {
   // nothing.
   const std::string valid_checks =
       "ACCOUNTING, ALIGNMENT, ASSERTION_FAILED, ATTRIBUTE, ATTR_MISMATCH, COALESCING, COLLATERAL_INVALIDATE, "
-      "CONTAINMENT, CONTENT, CPU_TOUCH_ACTIVE_DMA, DMA_LINE_SHARED, DMA_OVERRUN, FAULT_UNDETECTED, FREE_REFUSED, "
+      "CONTAINMENT, CONTENT, CPU_TOUCH_ACTIVE_DMA, DMA_LINE_SHARED, DMA_OVERRUN, FAULT_UNDETECTED, FREE_DURING_DMA, FREE_REFUSED, "
       "HEAP_VALIDATE, NON_OVERLAP, NO_FALSE_OOM, REGION_OFFLINE_VIOLATED, STALE_RX, STALE_TX, UNALIGNED_INVALIDATE, "
       "USABLE_SIZE, WRITEBACK_CLOBBER";
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [],

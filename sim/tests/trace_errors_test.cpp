@@ -118,7 +118,8 @@ TEST(TraceErrors, UnknownKeysAndNamesAreErrors) {
   expect_error(R"({"op":"allocate","handle":1})", 1, R"("allocate")", 0, "$.op",
                R"(unknown op "allocate" (expected one of: alloc, realloc, free, cpu_write, cpu_read, cache_clean, )"
                R"(cache_invalidate, cache_clean_invalidate, dma_to_device, dma_from_device_start, )"
-               R"(dma_from_device_complete, evict, speculative_fill))");
+               R"(dma_from_device_complete, evict, speculative_fill, dma_to_device_start, dma_to_device_complete, )"
+               R"(dma_abort))");
   expect_error(R"({"op":"alloc","handle":1,"attr":"uncached","size":8})", 1, R"("uncached")", 0, "$.attr",
                R"(unknown attribute "uncached" (expected one of: cacheable, non_cacheable, external, or an integer))");
   expect_error(R"({"op":"alloc","handle":1,"attr":["dma","psram"],"size":8})", 1, R"("psram")", 0, "$.attr[1]",

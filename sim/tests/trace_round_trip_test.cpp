@@ -29,6 +29,10 @@ std::vector<Op> every_kind_of_op() {
     if (ranged.kind == OpKind::evict || ranged.kind == OpKind::speculative_fill) {
       ranged.length_bytes = 0;  // these take only the offset of a line
     }
+    if (ranged.kind == OpKind::dma_to_device_complete || ranged.kind == OpKind::dma_abort) {
+      ranged.offset_bytes = 0;  // these end the transfer in flight: a handle only
+      ranged.length_bytes = 0;
+    }
     ops.push_back(ranged);
   }
   for (std::uint8_t fallbacks = 1; fallbacks < max_prefer_attrs; ++fallbacks) {

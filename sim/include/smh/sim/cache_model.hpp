@@ -90,6 +90,9 @@ struct Hazard {
   std::uint64_t line = 0;
   std::uint64_t first_offset = 0;
   std::uint64_t last_offset = 0;  // inclusive
+  // A worst-case model's finding (see CacheModel's worst_case): what some legal
+  // cache behaviour could do here, not what the modelled cache did.
+  bool possible = false;
 
   friend bool operator==(const Hazard&, const Hazard&) = default;
 };
@@ -107,8 +110,18 @@ class CacheModel {
   // line_skew_bytes: device base % line_bytes (a multiple of granule_bytes).
   // All lines start invalid: the CPU view is expected to equal RAM except where
   // the CPU (allocator) has already written, which is absorbed as CPU writes.
+  //
+  // worst_case: also report, deterministically and flagged `possible`, what a
+  // real core's own cache activity (a speculative fill or an eviction of any
+  // cacheable line, at any time) could do, without changing any bytes:
+  // * dma_from_device_start: a dirty line overlapping the receive may be evicted
+  //   during it, over the device's bytes (writeback_clobber, at the start);
+  // * dma_from_device_complete: a line the receive wrote may have been filled
+  //   speculatively during it; until an invalidate (or eviction) drops it, or
+  //   the CPU overwrites those granules, a cpu_read of them is stale_rx.
   CacheModel(unsigned char* cpu_view, unsigned char* ram_view, std::uint64_t size_bytes,
-             std::uint32_t line_bytes, CachePolicy policy, std::uint32_t line_skew_bytes = 0);
+             std::uint32_t line_bytes, CachePolicy policy, std::uint32_t line_skew_bytes = 0,
+             bool worst_case = false);
   CacheModel(const CacheModel&) = delete;
   CacheModel& operator=(const CacheModel&) = delete;
   CacheModel(CacheModel&&) noexcept = default;
@@ -142,11 +155,16 @@ class CacheModel {
   void dma_to_device_start(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out);
   void dma_to_device_complete(std::uint64_t offset, std::uint64_t size);
   // Marks the lines RX-active (no hazard by itself: the dangers show up when the
-  // CPU touches, cleans or evicts them, or reads them after completion).
-  void dma_from_device_start(std::uint64_t offset, std::uint64_t size);
+  // CPU touches, cleans or evicts them, or reads them after completion; in the
+  // worst-case model, a dirty line is a possible writeback_clobber here).
+  void dma_from_device_start(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out = nullptr);
   // The device writes RAM (device_write) and the lines stop being RX-active.
   // The range must have been started (same lines).
   void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size);
+  // The driver aborts a started receive: the lines stop being RX-active and RAM
+  // keeps what it holds (what the device wrote before the abort is unknown; the
+  // Executor treats the buffer's contents as undefined). Same lines as started.
+  void dma_from_device_abort(std::uint64_t offset, std::uint64_t size);
   // A device write to RAM outside any started transfer (a DMA overrun): valid
   // lines become ram_newer (stale), invalid lines get the new bytes.
   void device_write(std::uint64_t offset, const unsigned char* data, std::uint64_t size);
@@ -222,8 +240,12 @@ class CacheModel {
   void check_stale_tx(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out);
   void device_write_line(std::uint64_t line, Span part, const unsigned char* data);
   void emit_runs(HazardKind kind, std::uint64_t line, std::uint32_t granules, Span clip,
-                 std::vector<Hazard>* out) const;
-  void emit(HazardKind kind, std::uint64_t line, Span part, std::vector<Hazard>* out) const;
+                 std::vector<Hazard>* out, bool possible = false) const;
+  void emit(HazardKind kind, std::uint64_t line, Span part, std::vector<Hazard>* out, bool possible = false) const;
+  // Worst case: the granules of `line` a speculative fill during a receive may
+  // have left stale (none when worst_case_ is off).
+  std::uint32_t maybe_stale(std::uint64_t line) const;
+  void clear_maybe_stale(std::uint64_t line, std::uint32_t granules);
 
   unsigned char* cpu_ = nullptr;
   unsigned char* ram_ = nullptr;
@@ -238,6 +260,10 @@ class CacheModel {
   LazyZeroArray<std::uint8_t> dirty_mask_;                 // per line: mask_stride_ bytes, little-endian
   std::unordered_map<std::uint64_t, RamNewer> ram_newer_;  // lines with ram_newer set
   std::unordered_map<std::uint64_t, DmaActivity> dma_;     // lines under active DMA
+  bool worst_case_ = false;
+  // Worst case: per line, the granules a receive wrote that nothing has dropped
+  // from the cache since (a speculative fill during the receive may hold them).
+  std::unordered_map<std::uint64_t, std::uint32_t> maybe_stale_;
 };
 
 }  // namespace smh::sim

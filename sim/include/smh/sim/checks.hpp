@@ -40,8 +40,12 @@ enum class Check : std::uint8_t {
   // Fault injection (fault_injector.cpp).
   fault_undetected,
   region_offline_violated,
+  // A block freed or reallocated while a DMA transfer of it is in flight
+  // (executor_coherency_ops.cpp): the device goes on reading or writing memory
+  // the program has handed back. Appended: the names above keep their numbers.
+  free_during_dma,
 };
-inline constexpr unsigned check_count = 23;
+inline constexpr unsigned check_count = 24;
 
 // The stable name: "NON_OVERLAP", "STALE_RX", ... (what scenarios, reports and
 // the digest use; never changes once shipped). "?" for an invalid value.

@@ -41,8 +41,17 @@ enum class OpKind : std::uint8_t {
   // The cache's own moves, on the line holding block + offset (seeded by drivers).
   evict,
   speculative_fill,
+  // A transmit that lasts, on [offset, offset + length) of the block: the device
+  // reads RAM from start to complete, and a CPU write to the buffer meanwhile is
+  // CPU_TOUCH_ACTIVE_DMA. One at a time per block. (Appended after the kinds
+  // above so that their numbers keep their meaning.)
+  dma_to_device_start,
+  dma_to_device_complete,  // ends the block's transmit in flight, where it started
+  // The driver stops the block's transfers in flight (a timeout, an error path):
+  // a receive ends with what the device wrote unknown, a transmit ends.
+  dma_abort,
 };
-inline constexpr unsigned op_kind_count = 13;
+inline constexpr unsigned op_kind_count = 16;
 
 const char* to_string(OpKind kind);
 
