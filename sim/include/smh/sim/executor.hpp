@@ -106,6 +106,9 @@ struct RunSummary {
   std::uint64_t ops = 0;
   std::uint64_t failed_allocs = 0;
   std::uint64_t peak_live_bytes = 0;  // requested, pool-wide
+  // The peak of live requested bytes plus what outstanding failed allocations
+  // asked for (handles holding null): what the program wanted at once.
+  std::uint64_t peak_demand_bytes = 0;
   std::uint64_t digest = 0;
   // CPU, cache and DMA ops skipped because their handle's allocation had failed
   // (an injected alloc_failure, or a real one): never bad input.
@@ -166,6 +169,8 @@ class Executor {
   // The pool's own statistics for one attribute (BasicPool::stats): the matching
   // regions aggregated, plus, in exact mode, the requests no region could take.
   [[nodiscard]] PoolStats pool_stats(std::uint32_t attr) const;
+  // RunSummary::peak_demand_bytes for requests that asked for `attr`.
+  [[nodiscard]] std::uint64_t peak_demand_bytes(std::uint32_t attr) const;
 
  private:
   struct Impl;
