@@ -19,10 +19,10 @@ static_assert(sizeof(sim::Finding) == 8 + 8 + text, "transfer the new field of F
 static_assert(sizeof(sim::Injection) == 8 + 8 + text + 8 + text, "transfer the new field of Injection");
 static_assert(sizeof(sim::RegionSummary) == text + 8 + sizeof(HeapStats) + sizeof(sim::RegionRequests) + 8,
               "transfer the new field of RegionSummary");
-static_assert(sizeof(sim::RunSummary) == 5 * 8 + list + sizeof(sim::RequestSearches) + sizeof(sim::FindingTally),
+static_assert(sizeof(sim::RunSummary) == 6 * 8 + list + sizeof(sim::RequestSearches) + sizeof(sim::FindingTally),
               "transfer the new field of RunSummary");
 static_assert(sizeof(sim::RequestSearches) == 3 * 8, "transfer the new field of RequestSearches");
-static_assert(sizeof(sim::AttributeStats) == 8 + list + sizeof(PoolStats) + 3 * 8,
+static_assert(sizeof(sim::AttributeStats) == 8 + list + sizeof(PoolStats) + 4 * 8,
               "transfer the new field of AttributeStats");
 static_assert(sizeof(sim::FragmentationSeries::RegionSeries) == 3 * list, "transfer the new field of RegionSeries");
 static_assert(sizeof(sim::FragmentationSeries) == 8 + 2 * list, "transfer the new field of FragmentationSeries");
@@ -44,6 +44,7 @@ void transfer(Io& io, Outcome& outcome) {
   io.raw(summary.ops);
   io.raw(summary.failed_allocs);
   io.raw(summary.peak_live_bytes);
+  io.raw(summary.peak_demand_bytes);
   io.raw(summary.digest);
   io.raw(summary.skipped_null_ops);
   io.raw(summary.finding_tally);
@@ -76,6 +77,7 @@ void transfer(Io& io, Outcome& outcome) {
     io.raw(attribute.external_fragmentation);
     io.raw(attribute.alloc_requests);
     io.raw(attribute.requested_bytes);
+    io.raw(attribute.peak_demand_bytes);
   });
   auto& series = outcome.fragmentation;
   io.raw(series.interval_ops);

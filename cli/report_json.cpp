@@ -111,6 +111,7 @@ Json attributes_json(const ScenarioOutcome& outcome) {
     one["capacity_bytes"] = attribute.stats.capacity_bytes;
     one["live_bytes"] = attribute.stats.allocated_requested_bytes;
     one["peak_live_bytes"] = attribute.stats.peak_allocated_requested_bytes;
+    one["peak_demand_bytes"] = attribute.peak_demand_bytes;
     one["high_water_bytes"] = attribute.stats.high_water_bytes;
     one["free_bytes"] = attribute.stats.free_bytes;
     one["largest_free_bytes"] = attribute.stats.largest_free_block_bytes;
@@ -223,6 +224,7 @@ Json outcome_json(const ScenarioOutcome& outcome) {
   out["ops"] = outcome.summary.ops;
   out["failed_allocs"] = outcome.summary.failed_allocs;
   out["peak_live_bytes"] = outcome.summary.peak_live_bytes;
+  out["peak_demand_bytes"] = outcome.summary.peak_demand_bytes;
   out["footprint_bytes"] = footprint;
   out["footprint_overhead"] = rounded(sim::footprint_overhead(outcome.summary));
   out["unmet_expectations"] = outcome.unmet;

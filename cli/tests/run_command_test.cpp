@@ -251,6 +251,10 @@ TEST_F(Run, ReportCarriesInputsStatsAndSeriesInAFixedLayout) {
   EXPECT_EQ(requests(1), (std::vector<int>{2, 1, 0, 0}));
   EXPECT_EQ(requests(2), (std::vector<int>{1, 0, 1, 0}));
   EXPECT_EQ(scenario["attributes"][1]["failed_allocs"], 1);
+  // The failed 64 KiB request is demand (issue 16), though it never was live.
+  EXPECT_EQ(scenario["peak_live_bytes"], 0x40 + 0x80 + 0x1200 + 0x100 + 0x100);
+  EXPECT_EQ(scenario["peak_demand_bytes"], 0x40 + 0x80 + 0x1200 + 0x100 + 0x100 + 0x10000);
+  EXPECT_EQ(scenario["attributes"][1]["peak_demand_bytes"], 0x100 + 0x100 + 0x10000);
   EXPECT_TRUE(contains(run.out, "requests by region")) << run.out;
   EXPECT_EQ(scenario["attributes"][0]["name"], "cacheable");
   EXPECT_EQ(scenario["attributes"][0]["regions"], Json::array({"res0", "res2"}));

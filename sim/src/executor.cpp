@@ -136,7 +136,7 @@ std::string Executor::Impl::op_error(const Op& op, const std::string& why) const
 bool Executor::Impl::apply_op(const Op& op, std::string* error) {
   const LiveBlock* live = shadow.find(op.handle);
   // Only a handle that is not live can hold null: skip the lookup otherwise.
-  const bool holds_null = live == nullptr && null_handles.contains(op.handle);
+  const bool holds_null = live == nullptr && demand.holds_null(op.handle);
   if (const auto refusal = validator->refusal(op, live, holds_null)) {
     *error = op_error(op, refusal->why);  // nothing applied, not even the machine's own activity
     return false;
@@ -176,7 +176,7 @@ void Executor::Impl::dispatch(const Op& op, const LiveBlock* live, bool holds_nu
       return;
     case OpKind::free:
       if (holds_null) {  // free(NULL) does nothing
-        null_handles.erase(op.handle);
+        demand.cleared(op.handle);
         sink.record(Event{sink.op_index(), EventKind::freed, op.handle, 0, 0, 0, 0});
       } else {
         apply_free(op, *live, false);
@@ -265,6 +265,7 @@ const MemoryMap& Executor::memory_map() const { return impl_->map; }
 StatsDepth Executor::Impl::stats_depth() const { return halted ? StatsDepth::counters_only : StatsDepth::full; }
 
 PoolStats Executor::pool_stats(std::uint32_t attr) const { return impl_->pool->stats(attr, impl_->stats_depth()); }
+std::uint64_t Executor::peak_demand_bytes(std::uint32_t attr) const { return impl_->demand.peak_bytes(attr); }
 
 RunSummary Executor::summary() const {
   const Impl& self = *impl_;
@@ -272,6 +273,7 @@ RunSummary Executor::summary() const {
   summary.ops = self.sink.op_index();
   summary.failed_allocs = self.requests.failed_allocs();
   summary.peak_live_bytes = self.peak_live_bytes;
+  summary.peak_demand_bytes = self.demand.peak_bytes();
   summary.digest = self.sink.digest();
   summary.searches = self.requests.searches();
   summary.finding_tally = self.sink.tally();

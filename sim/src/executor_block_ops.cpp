@@ -79,7 +79,7 @@ void Executor::Impl::apply_alloc(const Op& op) {
       requests.count_failure();
       count_request(op, -1);
     }
-    null_handles.insert(op.handle);
+    demand.failed(op.handle, op.attr, op.size_bytes);
     sink.record(event);
     if (options.check_invariants && !refused) {
       checks->check_no_false_oom(op);
@@ -95,8 +95,9 @@ void Executor::Impl::apply_alloc(const Op& op) {
     count_request(op, block.region);
   }
   check_and_fill(op, block, ptr);
-  null_handles.erase(op.handle);
+  demand.cleared(op.handle);
   shadow.insert(op.handle, block);
+  demand.live_added(block.attr, block.size_bytes);
   const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
     checks->note_live(block, usable_bytes);
@@ -141,6 +142,7 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   const unsigned region = block.region;
   sink.record(Event{sink.op_index(), EventKind::freed, op.handle, region, block.device_address, block.size_bytes, 0});
   shadow.erase(op.handle);
+  demand.live_removed(block.attr, block.size_bytes);
   if (options.check_invariants) {
     checks->note_gone(block);
   }
@@ -174,6 +176,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     return;
   }
   shadow.erase(op.handle);
+  demand.live_removed(old.attr, old.size_bytes);
   LiveBlock block;
   if (!locate(ptr, op, &block)) {
     return;
@@ -192,6 +195,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
   }
   check_and_fill(op, block, ptr);
   shadow.insert(op.handle, block);
+  demand.live_added(block.attr, block.size_bytes);
   const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
     checks->note_gone(old);  // in place or moved, the old extent is gone

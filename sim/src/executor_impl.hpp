@@ -30,6 +30,7 @@
 
 #include "assert_trap.hpp"
 #include "coherency_machine.hpp"
+#include "demand_tally.hpp"
 #include "fault_injector.hpp"
 #include "finding_sink.hpp"
 #include "invariant_checks.hpp"
@@ -63,9 +64,9 @@ struct Executor::Impl {
   std::unique_ptr<SimPool> pool;
   // The harness's own picture of it. Handles whose last alloc failed hold a
   // null pointer, as in C: a later free is a no-op, a realloc allocates, an
-  // access is skipped.
+  // access is skipped (demand.holds_null()).
   ShadowState shadow;
-  std::set<Handle> null_handles;
+  detail::DemandTally demand;
   // The parts (the list at the top).
   FindingSink sink;
   std::unique_ptr<OwnerNames> owners;

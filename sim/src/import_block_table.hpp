@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "smh/assert.hpp"
@@ -28,7 +29,7 @@ class BlockTable {
   [[nodiscard]] std::uint64_t size() const { return count_; }
 
   // The live block with this key, or null.
-  [[nodiscard]] TrackedBlock* find(std::uint64_t key) {
+  [[nodiscard]] const TrackedBlock* find(std::uint64_t key) const {
     std::size_t slot = home(key);
     while (slots_[slot].handle != 0) {
       if (slots_[slot].key == key) {
@@ -38,6 +39,10 @@ class BlockTable {
     }
     return nullptr;
   }
+  [[nodiscard]] TrackedBlock* find(std::uint64_t key) {
+    return const_cast<TrackedBlock*>(std::as_const(*this).find(key));
+  }
+  [[nodiscard]] bool contains(std::uint64_t key) const { return find(key) != nullptr; }
 
   // Asks the cache for the slot where the search for `key` starts (the ledger
   // does so when it queues an event, and uses the slot a few events later).

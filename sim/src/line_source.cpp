@@ -81,7 +81,23 @@ LineSource::Status LineSource::next(std::string_view* line) {
     }
     input_done_ = produced == 0;
     end_ += produced;
+    text_bytes_read_ += produced;
   }
+}
+
+double LineSource::fraction_done() const {
+  const std::uint64_t handed_out = text_bytes_read_ - (end_ - begin_);
+  if (const std::uint64_t text_total = input_->text_bytes_total(); text_total != 0) {
+    return std::min(1.0, static_cast<double>(handed_out) / static_cast<double>(text_total));
+  }
+  const std::uint64_t file_total = input_->file_bytes_total();
+  if (file_total == 0 || text_bytes_read_ == 0) {
+    return 0.0;
+  }
+  // The compressed bytes consumed, scaled by the share of the text they gave
+  // that was handed out: the buffered rest is not done yet.
+  const double consumed = static_cast<double>(input_->file_bytes_consumed()) / static_cast<double>(file_total);
+  return std::min(1.0, consumed * static_cast<double>(handed_out) / static_cast<double>(text_bytes_read_));
 }
 
 // Doubles the buffer for a partial line that fills it; false (error set) when

@@ -46,6 +46,11 @@ class LineSource {
   std::string check_frame() { return input_->check_frame(); }
   [[nodiscard]] std::uint64_t file_bytes_read() const { return input_->file_bytes_read(); }
   [[nodiscard]] std::uint64_t file_bytes_total() const { return input_->file_bytes_total(); }
+  // How far through the input the lines handed out so far reach, in [0, 1]: in
+  // the text when its size is known (a zstd trace's content size, when its
+  // frame declares it), else in the compressed file as the decoder consumed it;
+  // 0 when neither total is known (stdin).
+  [[nodiscard]] double fraction_done() const;
 
  private:
   bool fail_at_partial_line(std::string message);
@@ -62,6 +67,7 @@ class LineSource {
   bool input_done_ = false;
   Status finished_ = Status::line;  // end or error once reached: sticky
   std::uint64_t line_number_ = 0;
+  std::uint64_t text_bytes_read_ = 0;  // everything input_ produced, handed out or still buffered
   LineSourceError error_;
 };
 

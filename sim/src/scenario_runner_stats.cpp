@@ -91,6 +91,7 @@ std::vector<AttributeStats> RequestTally::attribute_stats(const MachineConfig& m
       one.alloc_requests = found->second.count;
       one.requested_bytes = found->second.bytes;
     }
+    one.peak_demand_bytes = executor.peak_demand_bytes(attr);
     out.push_back(std::move(one));
   }
   return out;

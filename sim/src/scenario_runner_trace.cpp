@@ -26,10 +26,7 @@ class TraceOps final : public OpSource {
   }
   std::string input_corruption() override { return reader_->frame_corruption(); }
   [[nodiscard]] std::uint64_t ops_total() const override { return 0; }
-  [[nodiscard]] double fraction_done() const override {
-    const std::uint64_t total = reader_->file_bytes_total();
-    return total == 0 ? 0.0 : static_cast<double>(reader_->file_bytes_read()) / static_cast<double>(total);
-  }
+  [[nodiscard]] double fraction_done() const override { return reader_->fraction_done(); }
   [[nodiscard]] std::string where(std::uint64_t op_index) const override {
     const std::uint64_t read = reader_->ops_read();
     if (op_index >= read || read - op_index > recent_ops) {

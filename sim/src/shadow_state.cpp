@@ -33,16 +33,16 @@ void ShadowState::track_owners() {
     owner_tables_.emplace_back(static_cast<std::size_t>(granules));
   }
   tracks_owners_ = true;
-  for (const Slot& slot : slots_) {
-    if (slot.used) {
-      set_owner(slot.block, slot.handle);
-    }
+  // In handle order, not slot order: where blocks overlap (a pool bug) the
+  // tables name the last one set, which must not depend on the table's layout.
+  for (const Handle handle : handles_in_order()) {
+    set_owner(at(handle), handle);
   }
 }
 
 std::size_t ShadowState::slot_of(Handle handle) const {
   const std::size_t mask = slots_.size() - 1;
-  std::size_t slot = hash_handle(handle) & mask;
+  std::size_t slot = home_slot(handle, mask);
   while (slots_[slot].used && slots_[slot].handle != handle) {
     slot = (slot + 1) & mask;
   }
@@ -127,7 +127,7 @@ void ShadowState::erase(Handle handle) {
   // so lookups never need tombstones.
   slots_[hole].used = 0;
   for (std::size_t next = (hole + 1) & mask; slots_[next].used; next = (next + 1) & mask) {
-    const std::size_t home = hash_handle(slots_[next].handle) & mask;
+    const std::size_t home = home_slot(slots_[next].handle, mask);
     const bool movable = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
     if (movable) {
       slots_[hole] = std::move(slots_[next]);

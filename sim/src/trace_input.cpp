@@ -85,6 +85,10 @@ class PlainInput final : public FileInput {
  public:
   PlainInput(TraceFile file, const unsigned char* prefix, std::size_t prefix_bytes)
       : FileInput(std::move(file)), prefix_(prefix, prefix + prefix_bytes) {}
+  [[nodiscard]] std::uint64_t text_bytes_total() const override { return file_.bytes_total(); }
+  [[nodiscard]] std::uint64_t file_bytes_consumed() const override {
+    return file_.bytes_read() - (prefix_.size() - prefix_used_);
+  }
 
   bool read(char* out, std::size_t capacity, std::size_t* produced, std::string* error) override {
     const std::size_t from_prefix = std::min(capacity, prefix_.size() - prefix_used_);
@@ -112,12 +116,25 @@ class ZstdInput final : public FileInput {
       : FileInput(std::move(file)), context_(ZSTD_createDCtx()), buffer_(ZSTD_DStreamInSize()) {
     std::memcpy(buffer_.data(), prefix, prefix_bytes);
     input_ = ZSTD_inBuffer{buffer_.data(), prefix_bytes, 0};
+    // The first frame's header: its content size when the compressor declared
+    // it (zstd does for a file; a streamed one, as `smh import` writes, does not).
+    const unsigned long long declared = ZSTD_getFrameContentSize(prefix, prefix_bytes);
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != ZSTD_CONTENTSIZE_ERROR) {
+      first_frame_text_bytes_ = declared;
+    }
   }
   [[nodiscard]] bool ready() const { return context_ != nullptr; }
 
   bool read(char* out, std::size_t capacity, std::size_t* produced, std::string* error) override {
     reported_ = reported_ || !read_text(out, capacity, produced, error);
+    text_bytes_produced_ += reported_ ? 0 : *produced;
     return !reported_;
+  }
+  [[nodiscard]] std::uint64_t text_bytes_total() const override {
+    return text_bytes_produced_ <= first_frame_text_bytes_ ? first_frame_text_bytes_ : 0;
+  }
+  [[nodiscard]] std::uint64_t file_bytes_consumed() const override {
+    return file_.bytes_read() - (input_.size - input_.pos);
   }
 
   // A zstd frame's checksum is checked only at its end: damage in the middle
@@ -210,6 +227,8 @@ class ZstdInput final : public FileInput {
   ZSTD_inBuffer input_{};
   bool file_done_ = false;
   bool frame_open_ = false;
+  std::uint64_t first_frame_text_bytes_ = 0;  // declared in its header; 0: not declared
+  std::uint64_t text_bytes_produced_ = 0;
   std::string pending_error_;  // held back until the text before it is read
   bool reported_ = false;      // read() failed, or check_frame() ran: nothing more to say
 };
@@ -221,15 +240,16 @@ std::unique_ptr<TraceInput> TraceInput::open(const std::string& path, std::strin
   if (!file.open(path, error)) {
     return nullptr;
   }
-  // A zstd frame starts with ZSTD_MAGICNUMBER, little-endian.
-  unsigned char prefix[4] = {};
+  // A zstd frame starts with ZSTD_MAGICNUMBER, little-endian; the rest of its
+  // header (at most 18 bytes) gives its content size, if declared.
+  unsigned char prefix[18] = {};
   std::size_t got = 0;
   if (!file.read(prefix, sizeof prefix, &got, error)) {
     return nullptr;
   }
   const std::uint32_t magic = std::uint32_t{prefix[0]} | std::uint32_t{prefix[1]} << 8 |
                               std::uint32_t{prefix[2]} << 16 | std::uint32_t{prefix[3]} << 24;
-  if (got == sizeof prefix && magic == ZSTD_MAGICNUMBER) {
+  if (got >= 4 && magic == ZSTD_MAGICNUMBER) {
     auto input = std::make_unique<ZstdInput>(std::move(file), prefix, got);
     if (!input->ready()) {
       *error = "cannot create a zstd decompression context";

@@ -33,6 +33,13 @@ class TraceInput {
 
   [[nodiscard]] virtual std::uint64_t file_bytes_read() const = 0;
   [[nodiscard]] virtual std::uint64_t file_bytes_total() const = 0;
+  // For progress: the text's size, when known before it is read (a plain
+  // file's size; a zstd frame's content size, as long as the text read has not
+  // gone past it, i.e. while no second frame shows up), else 0.
+  [[nodiscard]] virtual std::uint64_t text_bytes_total() const = 0;
+  // The file's bytes the text handed out so far came from: for zstd, what the
+  // decoder consumed, not the read-ahead in the input buffer.
+  [[nodiscard]] virtual std::uint64_t file_bytes_consumed() const = 0;
 };
 
 }  // namespace smh::sim::detail

@@ -80,6 +80,7 @@ class LineReader final : public TraceReader {
   [[nodiscard]] std::uint64_t last_op_line() const override { return last_op_line_; }
   [[nodiscard]] std::uint64_t file_bytes_read() const override { return lines_.file_bytes_read(); }
   [[nodiscard]] std::uint64_t file_bytes_total() const override { return lines_.file_bytes_total(); }
+  [[nodiscard]] double fraction_done() const override { return lines_.fraction_done(); }
 
  private:
   bool fail_in_line(std::string_view line, const TextError& problem, TraceError* error) {

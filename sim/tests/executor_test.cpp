@@ -119,6 +119,33 @@ TEST(Executor, FailedAllocLeavesANullHandleThatFreesAndReallocsLikeC) {
   EXPECT_EQ(result.events[3].kind, EventKind::allocated);
 }
 
+// What failed allocations asked for is demand the peak of live bytes cannot
+// show (issue 16): the peak of live plus outstanding failed requests, in all and
+// per requested attribute; a failed handle counts until it is freed or
+// allocated again.
+TEST(Executor, PeakDemandCountsWhatFailedAllocationsAskedFor) {
+  const std::vector<Op> ops = {
+      alloc(1, attr::cacheable, 1000),
+      alloc(2, attr::cacheable, 1 << 20),     // fails: no region that large
+      alloc(3, attr::non_cacheable, 500),
+      free_op(2),                             // free(NULL): the demand goes
+      alloc(4, attr::cacheable, 1 << 19),     // fails: smaller than handle 2's
+      realloc_op(4, attr::cacheable, 64),     // realloc(NULL, 64) allocates: replaces it
+      free_op(1),
+  };
+  std::string error;
+  auto executor = Executor::create(zephyr_machine(), ExecutorOptions{}, 3, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  ASSERT_TRUE(executor->apply_all(ops, &error)) << error;
+  const RunSummary summary = executor->summary();
+  EXPECT_EQ(summary.failed_allocs, 2u);
+  EXPECT_EQ(summary.peak_live_bytes, 1000u + 500u + 64u);
+  EXPECT_EQ(summary.peak_demand_bytes, 1000u + (1u << 20) + 500u);
+  EXPECT_EQ(executor->peak_demand_bytes(attr::cacheable), 1000u + (1u << 20));
+  EXPECT_EQ(executor->peak_demand_bytes(attr::non_cacheable), 500u);
+  EXPECT_EQ(executor->peak_demand_bytes(0x4000u), 0u);  // never asked for
+}
+
 TEST(Executor, InvalidOpsAreRefusedWithTheirIndex) {
   std::string error;
   auto executor = Executor::create(zephyr_machine(), {}, 1, &error);

@@ -194,5 +194,39 @@ TEST(TraceRoundTrip, ProgressCountsOpsAndFileBytes) {
   EXPECT_FALSE(reader->next(&op, &error)) << "the end stays the end";
 }
 
+// Progress is how far the ops read reach in the text (issue 16), not the bytes
+// read ahead: a file that fits one read is not done after its first op, and a
+// zstd frame that declares its content size is measured in that text. A
+// streamed frame (no size) falls back to the compressed bytes consumed.
+TEST(TraceRoundTrip, ProgressFollowsTheOpsReadNotTheBytesReadAhead) {
+  const test::ScratchDir dir("trace_fraction");
+  std::string text;
+  std::vector<Op> ops;
+  for (Handle handle = 1000; handle < 1100; ++handle) {  // lines of one length
+    text += "{\"op\":\"free\",\"handle\":" + std::to_string(handle) + "}\n";
+    ops.push_back(Op{OpKind::free, handle, 0, 0, 0});
+  }
+  test::write_file(dir.file("plain.jsonl"), text);
+  test::write_file(dir.file("sized.zst"), test::zstd_raw_frame({text}, true, true));
+  write_all(dir.file("streamed.zst"), true, ops);
+  for (const char* name : {"plain.jsonl", "sized.zst", "streamed.zst"}) {
+    TraceError error;
+    auto reader = TraceReader::open(dir.file(name), MatchMode::exact, &error);
+    ASSERT_NE(reader, nullptr) << error.to_string();
+    Op op;
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(reader->next(&op, &error)) << name;
+    }
+    if (std::string(name) != "streamed.zst") {
+      EXPECT_DOUBLE_EQ(reader->fraction_done(), 0.5) << name;
+    } else {  // all of it decoded at once: half its text handed out
+      EXPECT_NEAR(reader->fraction_done(), 0.5, 0.05);
+    }
+    while (reader->next(&op, &error)) {
+    }
+    EXPECT_DOUBLE_EQ(reader->fraction_done(), 1.0) << name;
+  }
+}
+
 }  // namespace
 }  // namespace smh::sim

@@ -100,11 +100,22 @@ inline std::uint64_t xxh64(std::string_view bytes) {
 // A zstd frame (RFC 8878) holding `blocks` as raw blocks, in order, without
 // content size, and with the content checksum when `checksum`. Each block must
 // be at most 128 KiB.
-inline std::string zstd_raw_frame(const std::vector<std::string_view>& blocks, bool checksum = false) {
+// `declare_size`: the header gives the content size (8 bytes, as zstd writes
+// for a file), else it is unknown (as in a stream).
+inline std::string zstd_raw_frame(const std::vector<std::string_view>& blocks, bool checksum = false,
+                                  bool declare_size = false) {
   std::string frame = {'\x28', '\xB5', '\x2F', '\xFD'};  // the magic number, little-endian
-  // Frame header descriptor: no single segment, no size; bit 2, the checksum.
-  frame += static_cast<char>(checksum ? 0x04 : 0x00);
+  // Frame header descriptor: no single segment; bits 6-7, the size field (3: 8
+  // bytes, 0: none); bit 2, the checksum.
+  frame += static_cast<char>((declare_size ? 0xC0 : 0x00) | (checksum ? 0x04 : 0x00));
   frame += static_cast<char>(11 << 3);  // window descriptor: 2^(10 + 11) = 2 MiB
+  std::uint64_t content_bytes = 0;
+  for (const std::string_view block : blocks) {
+    content_bytes += block.size();
+  }
+  for (int byte = 0; declare_size && byte < 8; ++byte) {
+    frame += static_cast<char>((content_bytes >> (8 * byte)) & 0xFF);
+  }
   std::string content;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     content += blocks[i];

@@ -119,6 +119,9 @@ struct RunSummary {
   std::uint64_t ops = 0;
   std::uint64_t failed_allocs = 0;
   std::uint64_t peak_live_bytes = 0;  // requested, pool-wide
+  // The peak of live requested bytes plus what outstanding failed allocations
+  // asked for (handles holding null): what the program wanted at once.
+  std::uint64_t peak_demand_bytes = 0;
   std::uint64_t digest = 0;
   // CPU, cache and DMA ops skipped because their handle's allocation had failed
   // (an injected alloc_failure, or a real one): never bad input.
@@ -182,6 +185,8 @@ class Executor {
   // Visits one region's blocks in address order (the pool's walk): the run
   // page's memory map at a region's peak (region_peak_map.hpp).
   void walk_region(unsigned region, const std::function<void(const BlockInfo&)>& visit) const;
+  // RunSummary::peak_demand_bytes for requests that asked for `attr`.
+  [[nodiscard]] std::uint64_t peak_demand_bytes(std::uint32_t attr) const;
 
  private:
   struct Impl;

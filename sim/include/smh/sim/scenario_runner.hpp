@@ -123,6 +123,7 @@ struct AttributeStats {
   double external_fragmentation = 0;
   std::uint64_t alloc_requests = 0;    // alloc and realloc ops
   std::uint64_t requested_bytes = 0;   // their sizes, summed
+  std::uint64_t peak_demand_bytes = 0; // RunSummary::peak_demand_bytes, for requests of this attr
 };
 
 // What was run, after overrides.

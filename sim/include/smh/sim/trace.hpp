@@ -69,6 +69,12 @@ class TraceReader {
   [[nodiscard]] virtual std::uint64_t last_op_line() const = 0;
   [[nodiscard]] virtual std::uint64_t file_bytes_read() const = 0;
   [[nodiscard]] virtual std::uint64_t file_bytes_total() const = 0;
+  // How far the ops returned so far reach, in [0, 1], for a progress line: in
+  // the text, when its size is known (a plain file; a zstd frame that declares
+  // its content size), else in the compressed bytes the decoder consumed,
+  // scaled by the share of their text returned as ops (not what was read
+  // ahead); 0 when no total is known (stdin).
+  [[nodiscard]] virtual double fraction_done() const = 0;
 };
 
 // How a zstd trace is compressed. The defaults are zstd's. `smh import` writes
