@@ -18,9 +18,11 @@
 #include "compare_command.hpp"
 #include "demo.hpp"
 #include "import_command.hpp"
+#include "merge_command.hpp"
 #include "run_command.hpp"
 #include "validation_cadence.hpp"
 #include "size_command.hpp"
+#include "swarm_flags.hpp"
 #include "tune_command.hpp"
 #include "smh/pool_types.hpp"
 
@@ -254,6 +256,11 @@ int run(int argc, char** argv) {
   size->add_option("--max-input-bytes", size_options.max_input_bytes, "Largest machine file read (default 64 MiB)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
+  smh::cli::SwarmCommandOptions swarm_options;
+  CLI::App* swarm = smh::cli::add_swarm_command(app, &swarm_options);
+  smh::cli::MergeCommandOptions merge_options;
+  CLI::App* merge = smh::cli::add_merge_command(app, &merge_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -285,6 +292,12 @@ int run(int argc, char** argv) {
   }
   if (size->parsed()) {
     return smh::cli::size_command(size_options);
+  }
+  if (swarm->parsed()) {
+    return smh::cli::swarm_command(swarm_options);
+  }
+  if (merge->parsed()) {
+    return smh::cli::merge_command(merge_options);
   }
   return 2;
 }

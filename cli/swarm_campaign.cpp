@@ -1,0 +1,81 @@
+#include "swarm_campaign.hpp"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace smh::cli {
+
+std::optional<std::uint64_t> shard_seed_count(const SeedRange& range, const Shard& shard) {
+  if (!range.last) {
+    return std::nullopt;
+  }
+  const std::uint64_t span = *range.last - range.first;  // seeds in the range, less one
+  return shard.index > span ? 0 : (span - shard.index) / shard.count + 1;
+}
+
+std::optional<std::uint64_t> shard_seed(const SeedRange& range, const Shard& shard, std::uint64_t k) {
+  if (shard.index > UINT64_MAX - range.first) {
+    return std::nullopt;
+  }
+  const std::uint64_t headroom = UINT64_MAX - range.first - shard.index;
+  if (k > headroom / shard.count) {
+    return std::nullopt;
+  }
+  const std::uint64_t seed = range.first + shard.index + k * shard.count;
+  if (range.last && seed > *range.last) {
+    return std::nullopt;
+  }
+  return seed;
+}
+
+std::vector<SeedResult> run_campaign(const sim::Scenario& machine, const CampaignPlan& plan,
+                                     const SwarmSettings& settings, CampaignProgress* progress,
+                                     const std::function<void()>& on_wait) {
+  using Clock = std::chrono::steady_clock;
+  // The deadline only decides when claiming stops, never what a seed gives.
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::seconds(plan.duration_seconds.value_or(0));
+  std::atomic<std::uint64_t> next_k{0};
+  std::atomic<unsigned> running{plan.jobs};
+  std::mutex results_mutex;
+  std::map<std::uint64_t, SeedResult> results;  // by seed: seed order
+  auto work = [&] {
+    for (;;) {
+      if (plan.duration_seconds && Clock::now() >= deadline) {
+        break;
+      }
+      const std::optional<std::uint64_t> seed = shard_seed(plan.range, plan.shard, next_k.fetch_add(1));
+      if (!seed) {
+        break;
+      }
+      SeedResult result = run_seed_scenario(seed_scenario(machine, *seed, settings), settings);
+      progress->ops_done += result.ops;
+      progress->failures += result.failure.empty() ? 0 : 1;
+      ++progress->seeds_done;
+      const std::lock_guard<std::mutex> lock(results_mutex);
+      results.emplace(*seed, std::move(result));
+    }
+    --running;
+  };
+  std::vector<std::thread> workers;
+  for (unsigned i = 0; i < plan.jobs; ++i) {
+    workers.emplace_back(work);
+  }
+  while (running.load() != 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    on_wait();
+  }
+  for (std::thread& worker : workers) {
+    worker.join();
+  }
+  std::vector<SeedResult> ordered;
+  ordered.reserve(results.size());
+  for (auto& [seed, result] : results) {
+    ordered.push_back(std::move(result));
+  }
+  return ordered;
+}
+
+}  // namespace smh::cli
