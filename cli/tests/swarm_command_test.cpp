@@ -16,6 +16,7 @@
 #include "swarm_campaign.hpp"
 #include "swarm_seed.hpp"
 #include "swarm_shard.hpp"
+#include "swarm_shrink.hpp"
 
 namespace smh::cli {
 namespace {
@@ -129,6 +130,32 @@ TEST(SwarmSeed, ADamagedHeapFailsTheSeedWithTheCheckThatFound) {
   EXPECT_FALSE(damaged.check.empty());
 }
 
+// The bar: a planted defect shrinks to at most 10 ops, deterministically.
+TEST(SwarmSeed, AFailingSeedShrinksToAFewOpsThatFailTheSameWay) {
+  SwarmSettings settings;
+  settings.ops_per_seed = 400;
+  settings.on_start = [](sim::Executor& executor) {
+    ASSERT_TRUE(sim::testing::overstate_fresh_free_block(executor.memory_map().cpu_view(0)));
+  };
+  const sim::Scenario scenario = seed_scenario(damaged_machine(), 7, settings);
+  const SeedResult failing = run_seed_scenario(scenario, settings);
+  ASSERT_EQ(failing.failure, "finding");
+  const ShrinkResult shrunk = shrink_failing_scenario(scenario, failing.check, failing.at_op, settings, 2000);
+  EXPECT_FALSE(shrunk.budget_spent);
+  EXPECT_LE(shrunk.scenario.ops.size(), 10u);
+  EXPECT_LT(shrunk.scenario.ops.size(), scenario.ops.size());
+  const SeedResult replayed = run_seed_scenario(shrunk.scenario, settings);
+  EXPECT_EQ(replayed.failure, "finding");
+  const sim::RunResult run = run_swarm_scenario(shrunk.scenario, settings);
+  EXPECT_GT(run.summary.finding_tally.of(*sim::check_named(failing.check)), 0u);
+  const ShrinkResult again = shrink_failing_scenario(scenario, failing.check, failing.at_op, settings, 2000);
+  EXPECT_EQ(sim::to_json(again.scenario), sim::to_json(shrunk.scenario));
+  EXPECT_EQ(again.runs, shrunk.runs);
+  const ShrinkResult bounded = shrink_failing_scenario(scenario, failing.check, failing.at_op, settings, 3);
+  EXPECT_EQ(bounded.runs, 3u);
+  EXPECT_TRUE(bounded.budget_spent);
+}
+
 TEST(SwarmSeed, TheSeedScenarioRoundTripsThroughItsJson) {
   SwarmSettings settings;
   settings.ops_per_seed = 300;
@@ -226,7 +253,9 @@ TEST_F(SwarmCommand, BadInputIsExit2WithAPreciseMessage) {
 // A seed's scenario, written as a failing seed is, replays under `smh run`
 // with the digest the campaign recorded.
 TEST_F(SwarmCommand, ASeedScenarioReplaysUnderSmhRunWithTheSameDigest) {
-  ASSERT_EQ(smh(campaign({"--seeds", "9..9", "--report", "r.json"})).exit_code, 0);
+  const test::Completed swarm =
+      smh({"swarm", test::bundled("fault_swarm.json"), "--seeds", "9..9", "--ops", "300", "--report", "r.json"});
+  ASSERT_EQ(swarm.exit_code, 0) << swarm.err;
   sim::Scenario machine;
   machine.name = "fault_swarm";
   sim::ScenarioError error;
@@ -238,8 +267,8 @@ TEST_F(SwarmCommand, ASeedScenarioReplaysUnderSmhRunWithTheSameDigest) {
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const nlohmann::json swarm_report = nlohmann::json::parse(read("r.json"));
   const nlohmann::json run_report = nlohmann::json::parse(read("run.json"));
-  EXPECT_EQ(run_report.dump().find(swarm_report["results"][0]["digest"].get<std::string>()) != std::string::npos,
-            true);
+  const std::string digest = swarm_report["results"][0]["digest"].get<std::string>();
+  EXPECT_NE(run_report.dump().find("\"digest\":\"" + digest + "\""), std::string::npos) << digest;
 }
 
 // The Kubernetes recipe of docs/swarm.md: the fields smh relies on.
