@@ -1,4 +1,4 @@
-// The inputs of compare, size and tune are bounded (input_files.hpp): a
+// The inputs of compare, size, tune, swarm and merge are bounded (input_files.hpp): a
 // machine file or report past --max-input-bytes, and a FIFO named as a
 // machine, trace or report, are bad input (exit 2) naming the file, never a
 // hang or a read of everything; a machine file needs no "ops".
@@ -78,6 +78,18 @@ TEST_F(InputBounds, TuneRefusesAFifoAndAnOversizeReportAndMachine) {
   EXPECT_EQ(tuned.exit_code, 2);
   EXPECT_NE(tuned.err.find("padded.json: the file is "), std::string::npos) << tuned.err;
   EXPECT_NE(tuned.err.find("more than the limit of " + report_bytes), std::string::npos) << tuned.err;
+  EXPECT_FALSE(fs::exists(path("x.json")));
+}
+
+TEST_F(InputBounds, SwarmAndMergeRefuseAFifoAndAnOversizeMachineOrReport) {
+  const Completed fine = smh({"swarm", "m.json", "--seeds", "0..1", "--ops", "50", "--report", "r.json"});
+  ASSERT_EQ(fine.exit_code, 0) << fine.err;
+  expect_refused({"swarm", "fifo"}, "fifo", is_fifo);
+  expect_refused({"swarm", "m.json", "--max-input-bytes", "100"}, "m.json", too_large);
+  const Completed merged = smh({"merge", "r.json", "-o", "merged.json"});
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  expect_refused({"merge", "fifo", "-o", "x.json"}, "fifo", is_fifo);
+  expect_refused({"merge", "r.json", "-o", "x.json", "--max-input-bytes", "100"}, "r.json", too_large);
   EXPECT_FALSE(fs::exists(path("x.json")));
 }
 
