@@ -1,6 +1,7 @@
 #include "swarm_shard.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 
 #include "smh/sim/scenario_runner.hpp"
@@ -8,26 +9,32 @@
 namespace smh::cli {
 namespace {
 
-// A whole decimal number, nothing else around it.
-std::optional<std::uint64_t> parse_count(std::string_view text) {
+// What parse_count() gives for anything but a number: no index is below it and
+// no count that large is meant. (A sentinel rather than std::optional: GCC's
+// -Wmaybe-uninitialized misfires on optionals passed by value at -O1/-O2.)
+constexpr std::uint64_t not_a_count = UINT64_MAX;
+
+// A whole decimal number, nothing else around it, else not_a_count.
+std::uint64_t parse_count(std::string_view text) {
   std::uint64_t value = 0;
   const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || status != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
+    return not_a_count;
   }
   return value;
 }
 
-bool shard_from_index(std::optional<std::uint64_t> index, std::optional<std::uint64_t> count,
-                      const std::string& what, Shard* out, std::string* error) {
-  if (!index || !count || *count == 0 || *index >= *count) {
+bool shard_from_index(std::uint64_t index, std::uint64_t count, const std::string& what, Shard* out,
+                      std::string* error) {
+  const bool numbers = index != not_a_count && count != not_a_count && count != 0;
+  if (!numbers || index >= count) {
     *error = what + ": expected index I of N shards with 0 <= I < N";
-    if (index && count && *count != 0) {
-      *error += " (index " + std::to_string(*index) + " is not below " + std::to_string(*count) + ")";
+    if (numbers) {
+      *error += " (index " + std::to_string(index) + " is not below " + std::to_string(count) + ")";
     }
     return false;
   }
-  *out = Shard{*index, *count, what};
+  *out = Shard{index, count, what};
   return true;
 }
 
@@ -68,7 +75,7 @@ bool parse_duration(std::string_view text, std::uint64_t* seconds, std::string* 
 bool parse_shard(std::string_view text, const std::string& what, Shard* out, std::string* error) {
   const std::size_t slash = text.find('/');
   if (slash == std::string_view::npos) {
-    return shard_from_index(std::nullopt, std::nullopt, what + " '" + std::string(text) + "'", out, error);
+    return shard_from_index(not_a_count, not_a_count, what + " '" + std::string(text) + "'", out, error);
   }
   return shard_from_index(parse_count(text.substr(0, slash)), parse_count(text.substr(slash + 1)),
                           what + " '" + std::string(text) + "'", out, error);
@@ -94,12 +101,12 @@ bool resolve_shard(const std::optional<std::string>& shard_flag, std::optional<s
     return parse_shard(*spec, "SMH_SHARD", out, error);
   }
   if (const std::optional<std::string> index = environment("JOB_COMPLETION_INDEX")) {
-    std::optional<std::uint64_t> count = shard_count_flag;
+    std::uint64_t count = shard_count_flag.value_or(not_a_count);
     std::string what = "JOB_COMPLETION_INDEX=" + *index + " with --shard-count";
-    if (!count) {
+    if (!shard_count_flag) {
       const std::optional<std::string> count_text = environment("SMH_SHARD_COUNT");
       what = "JOB_COMPLETION_INDEX=" + *index + " with SMH_SHARD_COUNT=" + count_text.value_or("(unset)");
-      count = count_text ? parse_count(*count_text) : std::nullopt;
+      count = parse_count(count_text.value_or(""));
     }
     return shard_from_index(parse_count(*index), count, what, out, error);
   }
@@ -111,13 +118,14 @@ bool resolve_shard(const std::optional<std::string>& shard_flag, std::optional<s
   const std::optional<std::string> node = environment("CI_NODE_INDEX");
   const std::optional<std::string> total = environment("CI_NODE_TOTAL");
   if (node || total) {
-    const std::optional<std::uint64_t> one_based = node ? parse_count(*node) : std::nullopt;
-    const std::optional<std::uint64_t> index =
-        one_based && *one_based >= 1 ? std::optional<std::uint64_t>(*one_based - 1) : std::nullopt;
-    return shard_from_index(index, total ? parse_count(*total) : std::nullopt,
-                            "CI_NODE_INDEX=" + node.value_or("(unset)") + " of CI_NODE_TOTAL=" +
-                                total.value_or("(unset)") + " (1-based)",
-                            out, error);
+    const std::string what = "CI_NODE_INDEX=" + node.value_or("(unset)") + " of CI_NODE_TOTAL=" +
+                             total.value_or("(unset)") + " (1-based)";
+    const std::uint64_t one_based = parse_count(node.value_or(""));
+    if (one_based == 0 || one_based == not_a_count) {
+      *error = what + ": expected CI_NODE_INDEX from 1 to CI_NODE_TOTAL";
+      return false;
+    }
+    return shard_from_index(one_based - 1, parse_count(total.value_or("")), what, out, error);
   }
   *out = Shard{};
   return true;

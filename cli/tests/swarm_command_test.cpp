@@ -227,6 +227,21 @@ TEST_F(SwarmCommand, FourShardsMergedEqualOneRun) {
   EXPECT_NE(mixed.err.find("1.json: is shard 1/4, of another shard count than 1"), std::string::npos) << mixed.err;
 }
 
+// A time budget: seeds from 0 until it is spent, every seed started finished,
+// so the seeds run are 0..K-1 with no gap.
+TEST_F(SwarmCommand, ADurationRunsAPrefixOfTheSeeds) {
+  const test::Completed run = smh({"swarm", test::bundled("fault_swarm.json"), "--duration", "1s", "--ops", "50",
+                                   "--jobs", "2", "--report", "d.json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::json report = nlohmann::json::parse(read("d.json"));
+  EXPECT_TRUE(report["seeds"]["last"].is_null());
+  const nlohmann::json& results = report["results"];
+  ASSERT_GT(results.size(), 0u);
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    EXPECT_EQ(results[k]["seed"].get<std::uint64_t>(), k);
+  }
+}
+
 TEST_F(SwarmCommand, BadInputIsExit2WithAPreciseMessage) {
   const test::Completed bad_shard = smh(campaign({"--shard", "4/4"}));
   EXPECT_EQ(bad_shard.exit_code, 2);
