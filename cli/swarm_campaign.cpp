@@ -1,6 +1,7 @@
 #include "swarm_campaign.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -38,7 +39,8 @@ std::vector<SeedResult> run_campaign(const sim::Scenario& machine, const Campaig
   const Clock::time_point deadline =
       Clock::now() + std::chrono::seconds(plan.duration_seconds.value_or(0));
   std::atomic<std::uint64_t> next_k{0};
-  std::atomic<unsigned> running{plan.jobs};
+  unsigned running = plan.jobs;  // guarded by results_mutex
+  std::condition_variable finished;
   std::mutex results_mutex;
   std::map<std::uint64_t, SeedResult> results;  // by seed: seed order
   auto work = [&] {
@@ -57,15 +59,21 @@ std::vector<SeedResult> run_campaign(const sim::Scenario& machine, const Campaig
       const std::lock_guard<std::mutex> lock(results_mutex);
       results.emplace(*seed, std::move(result));
     }
+    const std::lock_guard<std::mutex> lock(results_mutex);
     --running;
+    finished.notify_one();
   };
   std::vector<std::thread> workers;
   for (unsigned i = 0; i < plan.jobs; ++i) {
     workers.emplace_back(work);
   }
-  while (running.load() != 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    on_wait();
+  // Woken when the last worker ends, else every 100 ms for the progress line.
+  for (std::unique_lock<std::mutex> lock(results_mutex); running != 0;) {
+    if (!finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; })) {
+      lock.unlock();
+      on_wait();
+      lock.lock();
+    }
   }
   for (std::thread& worker : workers) {
     worker.join();
