@@ -5,6 +5,8 @@
 //   dropped clean before a transmit            STALE_TX            the transmit
 //   dropped invalidate after a receive         STALE_RX            the CPU's read
 //   dropped invalidate before a receive        WRITEBACK_CLOBBER   the eviction during the transfer
+//   clean before a transmit made an invalidate STALE_TX            the transmit
+//   invalidate after a receive moved into it   STALE_RX            the CPU's read
 //
 // (A TX buffer neither line-aligned nor padded was a mutation, caught as
 // DMA_LINE_SHARED; issue 14 made that a false alarm: a device that only reads a
@@ -28,6 +30,16 @@
 //   eviction lands while the device writes. Write-through lines are never dirty
 //   (not a candidate); a clean line is harmless (the invalidate after the receive
 //   drops it).
+// * clean before TX replaced by an invalidate (a TX path that invalidates
+//   instead of cleaning): no line is dirty at the transmit, yet the CPU's write
+//   was thrown away and RAM holds the version before it. Set up as for the
+//   dropped clean (the write just before, no eviction between them); buffers in
+//   cacheable memory are line-aligned and padded, so the invalidate discards
+//   nothing of another owner.
+// * invalidate after RX moved between the receive's start and its completion
+//   (misplaced, not dropped): the core may refill the lines after it while the
+//   device writes, so the read may be stale (the worst-case model reports it at
+//   the read whatever the noise; no fill is placed).
 // Non-cacheable buffers need no maintenance: nothing to drop.
 //
 // The mutated run stops right after the op where the oracle must fire (and has no
@@ -48,13 +60,21 @@
 
 namespace smh::props {
 
-enum class Mutation : std::uint8_t { drop_clean_before_tx, drop_invalidate_after_rx, drop_invalidate_before_rx };
+enum class Mutation : std::uint8_t {
+  drop_clean_before_tx,
+  drop_invalidate_after_rx,
+  drop_invalidate_before_rx,
+  invalidate_instead_of_clean_before_tx,
+  invalidate_during_rx_instead_of_after,
+};
 
 inline const char* to_string(Mutation mutation) {
   switch (mutation) {
     case Mutation::drop_clean_before_tx: return "dropped clean before transmit";
     case Mutation::drop_invalidate_after_rx: return "dropped invalidate after receive";
     case Mutation::drop_invalidate_before_rx: return "dropped invalidate before receive";
+    case Mutation::invalidate_instead_of_clean_before_tx: return "invalidate instead of clean before transmit";
+    case Mutation::invalidate_during_rx_instead_of_after: return "invalidate during receive instead of after";
   }
   return "?";
 }
@@ -109,11 +129,13 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
         if (policy == sim::CachePolicy::write_back &&
             detail::find_step(ops, i + 1, Role::tx_send, op.buffer, op.transaction)) {
           sites.push_back({Mutation::drop_clean_before_tx, i});
+          sites.push_back({Mutation::invalidate_instead_of_clean_before_tx, i});
         }
         break;
       case Role::rx_invalidate_after:
         if (detail::find_step(ops, i + 1, Role::rx_read, op.buffer, op.transaction)) {
           sites.push_back({Mutation::drop_invalidate_after_rx, i});
+          sites.push_back({Mutation::invalidate_during_rx_instead_of_after, i});
         }
         break;
       case Role::rx_invalidate_before:
@@ -163,6 +185,32 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       out.expected = sim::Check::stale_rx;
       // The CPU's view keeps the stale line: the end-of-run content check sees it.
       out.allowed = {sim::Check::stale_rx, sim::Check::content};
+      break;
+    }
+    case Mutation::invalidate_instead_of_clean_before_tx: {
+      const std::size_t send = *detail::find_step(ops, site.index, Role::tx_send, buffer, target.transaction);
+      const std::size_t write = *detail::find_step(ops, 0, Role::tx_write, buffer, target.transaction);
+      copy_range(0, write, false);
+      out.first_changed_op = out.ops.size();
+      copy_range(write, site.index, true);
+      out.ops.push_back(whole_block_op(sim::OpKind::cache_invalidate, buffer));
+      copy_range(site.index + 1, send + 1, true);
+      last_kept = send;
+      out.expected = sim::Check::stale_tx;
+      out.allowed = {sim::Check::stale_tx};
+      break;
+    }
+    case Mutation::invalidate_during_rx_instead_of_after: {
+      const std::size_t start = *detail::find_step(ops, 0, Role::rx_start, buffer, target.transaction);
+      const std::size_t complete = *detail::find_step(ops, start, Role::rx_complete, buffer, target.transaction);
+      const std::size_t read = *detail::find_step(ops, site.index, Role::rx_read, buffer, target.transaction);
+      copy_range(0, complete, false);
+      out.first_changed_op = out.ops.size();
+      out.ops.push_back(whole_block_op(sim::OpKind::cache_invalidate, buffer));
+      copy_range(complete, read + 1, true);
+      last_kept = read;
+      out.expected = sim::Check::stale_rx;
+      out.allowed = {sim::Check::stale_rx};
       break;
     }
     case Mutation::drop_invalidate_before_rx: {

@@ -50,8 +50,14 @@ class CoherencyMachine {
     unsigned region = 0;
     std::uint64_t region_offset = 0;
     std::uint64_t size_bytes = 0;
+    std::uint64_t start_op = 0;  // the dma_to_device_start's op index
   };
   [[nodiscard]] bool transmitting(Handle handle) const { return transmitting_.contains(handle); }
+  // The block's transmit in flight, or nullptr.
+  [[nodiscard]] const Transmit* transmit_of(Handle handle) const {
+    const auto found = transmitting_.find(handle);
+    return found == transmitting_.end() ? nullptr : &found->second;
+  }
   void start_transmit(Handle handle, Transmit transmit) { transmitting_.emplace(handle, transmit); }
   // Ends the block's transmit in flight (complete, abort, or its block freed):
   // its lines stop being read by the device.

@@ -148,6 +148,7 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   }
   faults->remember_freed(host(block), block.device_address);
   coherency->forget_receives(op.handle);
+  freshness.forget(op.handle);
   if (options.check_invariants) {
     checks->check_accounting(region);
     if (shadow.live_count() == 0) {
@@ -194,6 +195,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
                    "after realloc (kept prefix)");
   }
   check_and_fill(op, block, ptr);
+  freshness.forget(op.handle);  // new contents, the harness's fill
   shadow.insert(op.handle, block);
   demand.live_added(block.attr, block.size_bytes);
   const std::size_t usable_bytes = pool->usable_size(ptr);

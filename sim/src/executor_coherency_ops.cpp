@@ -5,6 +5,9 @@
 // stable names, device addresses and owners (owner_names.hpp):
 //
 //   STALE_TX               a transmit reads RAM while the CPU holds newer bytes
+//                          (dirty, or thrown away by an invalidate), or the CPU
+//                          writes non-cacheable bytes a transmit is reading
+//   DISCARDED_WRITE        the CPU reads bytes it wrote that an invalidate threw away
 //   STALE_RX               the CPU reads cached bytes a device has since overwritten
 //   WRITEBACK_CLOBBER      a dirty line written back over bytes a device wrote
 //   CPU_TOUCH_ACTIVE_DMA   the CPU touches a line a DMA transfer is using
@@ -107,6 +110,12 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
       // undefined from now on. A run of dirty granules may hold a neighbour's
       // bytes too (a header in the buffer's first line): those are reported.
       shadow.find_mutable(op.handle)->contents_known = false;
+      // Those the CPU wrote (cpu_write ops) are lost: RAM holds an older version.
+      const std::uint64_t payload_end = block.device_address + block.size_bytes;
+      if (begin < payload_end) {
+        freshness.invalidated(op.handle, std::max(begin, block.device_address) - block.device_address,
+                              std::min(end, payload_end) - block.device_address, sink.op_index());
+      }
       if (owner == self) {
         continue;
       }
@@ -216,7 +225,9 @@ void Executor::Impl::cache_noise() {
 
 void Executor::Impl::coherency_cpu_write(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
   const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
+  report_write_under_transmit(at);
   at.memory.cpu_write(at.region_offset, expected.data() + at.op.offset_bytes, at.length, hazards);
+  freshness.cpu_wrote(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length);
   if (at.op.offset_bytes == 0 && at.length == at.block.size_bytes) {
     shadow.find_mutable(at.op.handle)->contents_known = true;
   }
@@ -225,6 +236,7 @@ void Executor::Impl::coherency_cpu_write(const CoherencyAccess& at, std::vector<
 void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
   std::vector<unsigned char> seen(static_cast<std::size_t>(at.length));
   at.memory.cpu_read(at.region_offset, seen.data(), at.length, hazards);
+  report_discarded_writes(at);
   // CONTENT is an invariant check: a fast replay (checks off) writes no fill
   // patterns, so it has no contents to compare and must not report (its digest
   // is a checked run's when nothing fires).
@@ -270,6 +282,7 @@ void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
     sink.report(Check::dma_overrun, outside, at.op.handle);
   }
   at.memory.dma_from_device_complete(at.region_offset, received.data(), at.length);
+  freshness.forget(at.op.handle);  // the device's bytes supersede the CPU's
   coherency->complete_receive(at.op.handle, sink.op_index());
 }
 
@@ -289,6 +302,7 @@ bool Executor::Impl::stop_transfers(Handle handle, const LiveBlock& block) {
     memory.dma_from_device_abort(region_offset, block.size_bytes);
   }
   coherency->end_receive(handle);
+  freshness.forget(handle);
   // The device wrote some of the buffer, or none of it: its bytes are undefined.
   if (LiveBlock* live = shadow.find_mutable(handle); live != nullptr) {
     live->contents_known = false;
@@ -308,6 +322,42 @@ void Executor::Impl::report_transfer_in_flight(const Op& op, const LiveBlock& bl
                   " in flight: the device goes on " + (receiving ? "writing" : "reading") +
                   " memory handed back to the allocator (stop the transfer, or wait for it, first)",
               op.handle);
+}
+
+void Executor::Impl::report_discarded_writes(const CoherencyAccess& at) {
+  const bool read = at.op.kind == OpKind::cpu_read;
+  for (const PayloadFreshness::Discarded& run :
+       freshness.discarded_in(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length)) {
+    const std::uint64_t begin = at.block.device_address + run.begin;
+    const std::uint64_t end = at.block.device_address + run.end;
+    sink.report(read ? Check::discarded_write : Check::stale_tx,
+                std::string(to_string(at.op.kind)) + " on handle " + std::to_string(at.op.handle) + ": bytes [" +
+                    hex(begin) + ", " + hex(end) + ") the CPU wrote were thrown away, dirty, by the invalidate at op " +
+                    std::to_string(run.invalidate_op) + ", so " + (read ? "this read returns" : "the device reads") +
+                    " the older version RAM holds (clean the buffer, or clean+invalidate it, instead of "
+                    "invalidating it after the CPU wrote it)",
+                at.op.handle);
+  }
+}
+
+void Executor::Impl::report_write_under_transmit(const CoherencyAccess& at) {
+  const CoherencyMachine::Transmit* transmit = coherency->transmit_of(at.op.handle);
+  if (transmit == nullptr || at.memory.cache() != nullptr || transmit->region != at.block.region) {
+    return;
+  }
+  const std::uint64_t first = std::max(transmit->region_offset, at.region_offset);
+  const std::uint64_t last_end = std::min(transmit->region_offset + transmit->size_bytes, at.region_offset + at.length);
+  if (first >= last_end) {
+    return;
+  }
+  const std::uint64_t base = map.spec(at.block.region).base;
+  sink.report(Check::stale_tx,
+              "cpu_write on handle " + std::to_string(at.op.handle) + ": bytes [" + hex(base + first) + ", " +
+                  hex(base + last_end) + ") are being read by the transmit started at op " +
+                  std::to_string(transmit->start_op) +
+                  ", so the device may send the older version of them (fill the buffer before starting the "
+                  "transmit, or wait for its completion before writing it again)",
+              at.op.handle);
 }
 
 void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
@@ -332,6 +382,7 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
     case OpKind::dma_to_device:
       check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
       memory.dma_to_device(region_offset, length, &hazards);
+      report_discarded_writes(at);
       break;
     case OpKind::dma_from_device_start:
       check_dma_buffer(op, block, begin, begin + length, at.own_end, true);
@@ -342,7 +393,9 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
     case OpKind::dma_to_device_start:
       check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
       memory.dma_to_device_start(region_offset, length, &hazards);
-      coherency->start_transmit(op.handle, CoherencyMachine::Transmit{block.region, region_offset, length});
+      report_discarded_writes(at);
+      coherency->start_transmit(op.handle,
+                                CoherencyMachine::Transmit{block.region, region_offset, length, sink.op_index()});
       break;
     case OpKind::dma_to_device_complete: coherency->end_transmit(op.handle); break;
     case OpKind::dma_abort: stop_transfers(op.handle, block); break;

@@ -37,6 +37,7 @@
 #include "number_text.hpp"
 #include "op_validator.hpp"
 #include "owner_names.hpp"
+#include "payload_freshness.hpp"
 #include "request_tally.hpp"
 #include "sim_pool.hpp"
 #include "smh/sim/executor.hpp"
@@ -71,6 +72,7 @@ struct Executor::Impl {
   FindingSink sink;
   std::unique_ptr<OwnerNames> owners;
   std::unique_ptr<CoherencyMachine> coherency;
+  PayloadFreshness freshness;  // the CPU's writes an invalidate threw away
   std::unique_ptr<FaultInjector> faults;
   std::unique_ptr<InvariantChecks> checks;
   std::unique_ptr<OpValidator> validator;
@@ -170,6 +172,12 @@ struct Executor::Impl {
                                std::uint64_t end) const;
   void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
                         std::uint64_t own_end, bool device_writes);
+  // A read or transmit of bytes whose newest CPU write an invalidate threw away
+  // (PayloadFreshness): DISCARDED_WRITE for a cpu_read, STALE_TX for a transmit.
+  void report_discarded_writes(const CoherencyAccess& at);
+  // A CPU write into the bytes a transmit in flight reads, on a region without a
+  // cache (a cache reports CPU_TOUCH_ACTIVE_DMA there): STALE_TX.
+  void report_write_under_transmit(const CoherencyAccess& at);
   std::vector<unsigned char> expected_contents(Handle handle, const LiveBlock& block) const;
   void cache_noise();
 };

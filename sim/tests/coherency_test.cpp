@@ -338,6 +338,60 @@ TEST(Coherency, NonCacheableMemoryNeedsNoMaintenance) {
   EXPECT_TRUE(checks.empty()) << list(checks);
 }
 
+// Payload freshness: the device must read the newest version the CPU wrote. A
+// transmit path that invalidates instead of cleaning leaves no dirty line, yet
+// RAM holds the version before the CPU's write: STALE_TX, naming the invalidate.
+TEST(Coherency, ATransmitAfterAnInvalidateInsteadOfACleanSendsTheOlderVersion) {
+  for (const OpKind transmit : {OpKind::dma_to_device, OpKind::dma_to_device_start}) {
+    const std::vector<Op> ops = {alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1), op(OpKind::cache_invalidate, 1),
+                                 op(transmit, 1)};
+    const RunResult result = run_ops(soc(), ops, 9);
+    ASSERT_TRUE(result.ok) << result.error;
+    ASSERT_EQ(result.findings.size(), 1u) << result.findings.back().message;
+    EXPECT_EQ(result.findings[0].check, Check::stale_tx);
+    EXPECT_EQ(result.findings[0].op_index, 3u);
+    EXPECT_NE(result.findings[0].message.find("[0x20000020, 0x200000a0) the CPU wrote were thrown away, dirty, by "
+                                              "the invalidate at op 2"),
+              std::string::npos)
+        << result.findings[0].message;
+    const auto fixed = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1), op(OpKind::cache_clean, 1),
+                                  op(OpKind::cache_invalidate, 1), op(transmit, 1)});
+    EXPECT_TRUE(fixed.empty()) << list(fixed);
+  }
+}
+
+// Discarded writes: a programmed-I/O path that still invalidates reads back the
+// version before its own write. Only the bytes the CPU wrote count, and a later
+// write or receive makes them fresh again.
+TEST(Coherency, ReadingBytesAnInvalidateThrewAwayIsADiscardedWrite) {
+  const auto bug = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1, 0, 32),
+                              op(OpKind::cache_invalidate, 1), op(OpKind::cpu_read, 1, 64, 32),
+                              op(OpKind::cpu_read, 1, 0, 64)});
+  EXPECT_EQ(bug, std::vector<std::string>{"DISCARDED_WRITE"}) << list(bug);
+  const auto fixed = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1), op(OpKind::cache_clean_invalidate, 1),
+                                op(OpKind::cpu_read, 1)});
+  EXPECT_TRUE(fixed.empty()) << list(fixed);
+  const auto rewritten = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1), op(OpKind::cache_invalidate, 1),
+                                    op(OpKind::cpu_write, 1), op(OpKind::cpu_read, 1)});
+  EXPECT_TRUE(rewritten.empty()) << list(rewritten);
+  const auto received = checks_of({alloc(1, normal, 128, 32), op(OpKind::cpu_write, 1), op(OpKind::cache_invalidate, 1),
+                                   op(OpKind::dma_from_device_start, 1), op(OpKind::dma_from_device_complete, 1),
+                                   op(OpKind::cache_invalidate, 1), op(OpKind::cpu_read, 1)});
+  EXPECT_TRUE(received.empty()) << list(received);
+}
+
+// A transmit started before the buffer is filled, on non-cacheable memory (no
+// line to be touched): the device may send the older version of what the CPU
+// writes meanwhile.
+TEST(Coherency, FillingANonCacheableBufferUnderTransmitIsStale) {
+  const auto bug = checks_of({alloc(1, uncached, 100), op(OpKind::dma_to_device_start, 1), op(OpKind::cpu_write, 1),
+                              op(OpKind::dma_to_device_complete, 1)});
+  EXPECT_EQ(bug, std::vector<std::string>{"STALE_TX"}) << list(bug);
+  const auto fixed = checks_of({alloc(1, uncached, 100), op(OpKind::cpu_write, 1), op(OpKind::dma_to_device_start, 1),
+                                op(OpKind::dma_to_device_complete, 1), op(OpKind::cpu_write, 1)});
+  EXPECT_TRUE(fixed.empty()) << list(fixed);
+}
+
 TEST(Coherency, OpsOutsideTheirBlockOrOutOfOrderAreInvalid) {
   std::string error;
   auto executor = Executor::create(soc(), {}, 1, &error);

@@ -44,8 +44,11 @@ enum class Check : std::uint8_t {
   // (executor_coherency_ops.cpp): the device goes on reading or writing memory
   // the program has handed back. Appended: the names above keep their numbers.
   free_during_dma,
+  // The CPU read bytes it wrote whose only copy, a dirty line, an invalidate
+  // threw away (executor_coherency_ops.cpp, payload_freshness.hpp). Appended.
+  discarded_write,
 };
-inline constexpr unsigned check_count = 24;
+inline constexpr unsigned check_count = 25;
 
 // The stable name: "NON_OVERLAP", "STALE_RX", ... (what scenarios, reports and
 // the digest use; never changes once shipped). "?" for an invalid value.

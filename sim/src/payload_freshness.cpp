@@ -1,0 +1,96 @@
+// PayloadFreshness (payload_freshness.hpp): written and discarded byte runs per block.
+#include "payload_freshness.hpp"
+
+#include <algorithm>
+
+#include "smh/sim/sim_assert.hpp"
+
+namespace smh::sim {
+namespace {
+
+using Run = PayloadFreshness::Discarded;
+
+// Removes [begin, end) from disjoint runs, keeping what remains of each.
+void cut(std::vector<Run>& runs, std::uint64_t begin, std::uint64_t end) {
+  std::vector<Run> kept;
+  for (const Run& run : runs) {
+    if (run.end <= begin || run.begin >= end) {
+      kept.push_back(run);
+      continue;
+    }
+    if (run.begin < begin) {
+      kept.push_back(Run{run.begin, begin, run.invalidate_op});
+    }
+    if (run.end > end) {
+      kept.push_back(Run{end, run.end, run.invalidate_op});
+    }
+  }
+  runs = std::move(kept);
+}
+
+// Adds runs disjoint from `runs` (cut first), keeping them sorted by offset and
+// joining neighbours of the same invalidate (the cache reports a discard per
+// line: one finding per run, not per line).
+void add(std::vector<Run>& runs, const std::vector<Run>& added) {
+  runs.insert(runs.end(), added.begin(), added.end());
+  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.begin < b.begin; });
+  std::vector<Run> joined;
+  for (const Run& run : runs) {
+    SMH_SIM_ASSERT(joined.empty() || joined.back().end <= run.begin);  // disjoint
+    if (!joined.empty() && joined.back().end == run.begin && joined.back().invalidate_op == run.invalidate_op) {
+      joined.back().end = run.end;
+    } else {
+      joined.push_back(run);
+    }
+  }
+  runs = std::move(joined);
+}
+
+// The parts of `runs` inside [begin, end), in order.
+std::vector<Run> clip(const std::vector<Run>& runs, std::uint64_t begin, std::uint64_t end) {
+  std::vector<Run> inside;
+  for (const Run& run : runs) {
+    const std::uint64_t from = std::max(run.begin, begin);
+    const std::uint64_t to = std::min(run.end, end);
+    if (from < to) {
+      inside.push_back(Run{from, to, run.invalidate_op});
+    }
+  }
+  return inside;
+}
+
+}  // namespace
+
+void PayloadFreshness::cpu_wrote(Handle handle, std::uint64_t begin, std::uint64_t end) {
+  SMH_SIM_ASSERT(begin <= end);
+  if (begin == end) {
+    return;
+  }
+  Block& block = blocks_[handle];
+  cut(block.written, begin, end);
+  add(block.written, {Run{begin, end, 0}});
+  cut(block.discarded, begin, end);  // the CPU's newest version is in its cache again
+}
+
+void PayloadFreshness::invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index) {
+  SMH_SIM_ASSERT(begin <= end);
+  const auto found = blocks_.find(handle);
+  if (found == blocks_.end()) {
+    return;
+  }
+  Block& block = found->second;
+  std::vector<Run> lost = clip(block.written, begin, end);
+  for (Run& run : lost) {
+    run.invalidate_op = op_index;
+    cut(block.discarded, run.begin, run.end);  // the newest discard of those bytes is this one
+  }
+  add(block.discarded, lost);
+}
+
+std::vector<PayloadFreshness::Discarded> PayloadFreshness::discarded_in(Handle handle, std::uint64_t begin,
+                                                                        std::uint64_t end) const {
+  const auto found = blocks_.find(handle);
+  return found == blocks_.end() ? std::vector<Discarded>{} : clip(found->second.discarded, begin, end);
+}
+
+}  // namespace smh::sim

@@ -1,0 +1,56 @@
+// PayloadFreshness — which of a block's bytes the CPU wrote (cpu_write ops) and
+// which of those writes an invalidate then threw away, so that RAM, and every
+// later read through the cache, holds an older version than the CPU's newest.
+// Per handle, in block offsets (from the payload start), so that it knows no
+// addresses or lines: the Executor feeds it the discarded bytes the cache model
+// reports (HazardKind::discarded_dirty on the block's own bytes) and asks it at
+// each read and transmit (executor_coherency_ops.cpp):
+//   * a cpu_read of discarded bytes is DISCARDED_WRITE (a programmed-I/O path
+//     that still invalidates);
+//   * a transmit of discarded bytes is STALE_TX, though no line is dirty (a
+//     transmit path that invalidates instead of cleaning).
+// Only bytes written by cpu_write ops count: the harness's fill at alloc stands
+// for contents the program never relied on being in RAM, so discarding it is
+// what an invalidate before a receive is for.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "smh/sim/ops.hpp"
+
+namespace smh::sim {
+
+class PayloadFreshness {
+ public:
+  // A run of bytes, [begin, end) in block offsets; for a discarded run, the op
+  // index of the invalidate that discarded them.
+  struct Discarded {
+    std::uint64_t begin = 0;
+    std::uint64_t end = 0;
+    std::uint64_t invalidate_op = 0;
+
+    friend bool operator==(const Discarded&, const Discarded&) = default;
+  };
+
+  // The CPU wrote [begin, end): its newest version, no longer discarded.
+  void cpu_wrote(Handle handle, std::uint64_t begin, std::uint64_t end);
+  // An invalidate at op `op_index` discarded the dirty bytes [begin, end) of the
+  // block: those of them the CPU wrote are now lost.
+  void invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index);
+  // The block has new contents the CPU did not write (a receive completed, or
+  // ended unknown), or is gone (freed, reallocated): nothing of it is tracked.
+  void forget(Handle handle) { blocks_.erase(handle); }
+  // The discarded runs overlapping [begin, end), clipped to it, in offset order.
+  [[nodiscard]] std::vector<Discarded> discarded_in(Handle handle, std::uint64_t begin, std::uint64_t end) const;
+
+ private:
+  struct Block {
+    std::vector<Discarded> written;    // disjoint, sorted (invalidate_op unused)
+    std::vector<Discarded> discarded;  // disjoint, sorted
+  };
+  std::map<Handle, Block> blocks_;
+};
+
+}  // namespace smh::sim

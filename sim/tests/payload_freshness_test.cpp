@@ -1,0 +1,50 @@
+// PayloadFreshness (sim/src/payload_freshness.hpp): which of the CPU's writes an
+// invalidate threw away, per block, and what makes them fresh again.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "payload_freshness.hpp"
+
+namespace smh::sim {
+namespace {
+
+using Discarded = PayloadFreshness::Discarded;
+
+TEST(PayloadFreshness, OnlyBytesTheCpuWroteAreLostAndNeighbouringLinesJoin) {
+  PayloadFreshness freshness;
+  freshness.cpu_wrote(1, 16, 80);
+  // The cache reports a discard per line: [0, 32) and [32, 64) and [64, 96).
+  freshness.invalidated(1, 0, 32, 5);
+  freshness.invalidated(1, 32, 64, 5);
+  freshness.invalidated(1, 64, 96, 5);
+  EXPECT_EQ(freshness.discarded_in(1, 0, 128), (std::vector<Discarded>{{16, 80, 5}}));
+  EXPECT_EQ(freshness.discarded_in(1, 40, 50), (std::vector<Discarded>{{40, 50, 5}}));
+  EXPECT_TRUE(freshness.discarded_in(1, 80, 128).empty());
+  EXPECT_TRUE(freshness.discarded_in(2, 0, 128).empty());  // another block
+}
+
+TEST(PayloadFreshness, AWriteMakesBytesFreshAndALaterDiscardNamesItsOwnInvalidate) {
+  PayloadFreshness freshness;
+  freshness.cpu_wrote(1, 0, 64);
+  freshness.invalidated(1, 0, 64, 3);
+  freshness.cpu_wrote(1, 16, 32);
+  EXPECT_EQ(freshness.discarded_in(1, 0, 64), (std::vector<Discarded>{{0, 16, 3}, {32, 64, 3}}));
+  freshness.invalidated(1, 16, 32, 7);  // only the rewritten bytes were dirty: lost again, by this one
+  EXPECT_EQ(freshness.discarded_in(1, 0, 64), (std::vector<Discarded>{{0, 16, 3}, {16, 32, 7}, {32, 64, 3}}));
+}
+
+TEST(PayloadFreshness, ABlockNeverWrittenOrForgottenHasNothingDiscarded) {
+  PayloadFreshness freshness;
+  freshness.invalidated(1, 0, 64, 2);  // the harness's fill at alloc does not count
+  EXPECT_TRUE(freshness.discarded_in(1, 0, 64).empty());
+  freshness.cpu_wrote(1, 0, 64);
+  freshness.invalidated(1, 0, 64, 4);
+  freshness.forget(1);  // a receive completed, or the block was freed
+  EXPECT_TRUE(freshness.discarded_in(1, 0, 64).empty());
+  freshness.invalidated(1, 0, 64, 6);
+  EXPECT_TRUE(freshness.discarded_in(1, 0, 64).empty());
+}
+
+}  // namespace
+}  // namespace smh::sim
