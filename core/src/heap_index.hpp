@@ -1,6 +1,6 @@
 // The heap's free index: which free blocks exist, by size (docs/ARCHITECTURE.md,
 // "Finding a block"). Private to core/src; included by heap.cpp alone, so the
-// hot paths inline what they use and the trie paths (SMH_COLD) stay out of line.
+// hot paths inline what they use; the trie paths (SMH_COLD) stay out of line on -Os.
 //
 // * A class bitmap (one bit per size class, detail/size_class.hpp) says which
 //   classes hold a free block.
@@ -24,8 +24,14 @@
 #include "smh/detail/free_node.hpp"
 #include "smh/detail/size_class.hpp"
 
-// Out of line: the trie paths, which only sizes above the exact classes take.
+// The trie paths, which only sizes above the exact classes take: out of line on
+// -Os (one copy each); inlined into their callers on hosts, where the call's
+// register saves cost more than the code (callgrind, see the commit).
+#if defined(__OPTIMIZE_SIZE__)
 #define SMH_COLD [[gnu::noinline]] inline
+#else
+#define SMH_COLD [[gnu::always_inline]] inline
+#endif
 
 namespace smh {
 

@@ -9,7 +9,7 @@
 #define SMH_HOT [[gnu::always_inline]] inline
 #endif
 
-// SMH_FLATTEN: a hot entry point whose callees (never the SMH_COLD ones) are all
+// SMH_FLATTEN: a hot entry point whose callees (the trie paths too) are all
 // inlined into it on hosts; an -Os build calls them, one copy of each.
 #if defined(__OPTIMIZE_SIZE__)
 #define SMH_FLATTEN
