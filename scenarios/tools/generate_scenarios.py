@@ -46,22 +46,22 @@ def write(relative_path, content, written):
 # ---- Golden digests (measured: see the module docstring) -----------------------------
 
 DIGESTS = {
-    "fault_swarm": "0x229465c82416e17f",
-    "fragmentation_ramp": "0x5dce3a3dd1652665",
-    "multi_attribute_best_fit": "0x825e85e70972ff74",
-    "multi_attribute_first_fit": "0x2444c665427571f7",
-    "multi_attribute_round_robin": "0x8fbb9fd3ef0c8aef",
-    "multi_attribute_size_threshold": "0x094b1dc4a57ebb42",
-    "multi_attribute_smallest_region_first": "0x46abe5709b36d5b9",
-    "multi_attribute_worst_fit": "0x6562f45786e2edf8",
-    "network_dma_ring": "0x607f17428c607bcf",
-    "network_dma_ring_bug_cpu_touch_during_rx": "0x234dd4419d25ad9b",
-    "network_dma_ring_bug_missing_clean": "0x4e61b5d91ef8615e",
-    "network_dma_ring_bug_missing_invalidate_after_rx": "0x93fe576935b7f46f",
-    "network_dma_ring_bug_rx_buffer_in_dtcm": "0x4d6b53868c719f07",
-    "network_dma_ring_bug_unaligned_invalidate": "0x8d163c685448ca94",
-    "network_dma_ring_bug_unaligned_rx_buffer": "0x829b1ca45ef05e06",
-    "preference_chain_fallback": "0x3680f43aba580390",
+    "fault_swarm": "0xe3b826775b87704a",
+    "fragmentation_ramp": "0xdf47c9af03e24485",
+    "multi_attribute_best_fit": "0xb10939fa7926797a",
+    "multi_attribute_first_fit": "0x3fd142e137068c7d",
+    "multi_attribute_round_robin": "0xdafbf337b3e403a6",
+    "multi_attribute_size_threshold": "0xca02e3b3d2f7addd",
+    "multi_attribute_smallest_region_first": "0xcd8de4dfa4932efa",
+    "multi_attribute_worst_fit": "0xb0d573130fa3ebe2",
+    "network_dma_ring": "0xe4437207afe6b1b2",
+    "network_dma_ring_bug_cpu_touch_during_rx": "0xd41906d37c3b8a0c",
+    "network_dma_ring_bug_missing_clean": "0x907469b2bfaf042c",
+    "network_dma_ring_bug_missing_invalidate_after_rx": "0x911c1496f37ec571",
+    "network_dma_ring_bug_rx_buffer_in_dtcm": "0x5532fcced739ff41",
+    "network_dma_ring_bug_unaligned_invalidate": "0xe33fc888ee489df9",
+    "network_dma_ring_bug_unaligned_rx_buffer": "0x5d8c96fe65e21b84",
+    "preference_chain_fallback": "0xc5a001572dd36e03",
 }
 
 
