@@ -46,22 +46,22 @@ def write(relative_path, content, written):
 # ---- Golden digests (measured: see the module docstring) -----------------------------
 
 DIGESTS = {
-    "fault_swarm": "0xe3b826775b87704a",
-    "fragmentation_ramp": "0xdf47c9af03e24485",
-    "multi_attribute_best_fit": "0xb10939fa7926797a",
-    "multi_attribute_first_fit": "0x3fd142e137068c7d",
-    "multi_attribute_round_robin": "0xdafbf337b3e403a6",
-    "multi_attribute_size_threshold": "0xca02e3b3d2f7addd",
-    "multi_attribute_smallest_region_first": "0xcd8de4dfa4932efa",
-    "multi_attribute_worst_fit": "0xb0d573130fa3ebe2",
-    "network_dma_ring": "0xe4437207afe6b1b2",
-    "network_dma_ring_bug_cpu_touch_during_rx": "0xd41906d37c3b8a0c",
-    "network_dma_ring_bug_missing_clean": "0x907469b2bfaf042c",
-    "network_dma_ring_bug_missing_invalidate_after_rx": "0x911c1496f37ec571",
-    "network_dma_ring_bug_rx_buffer_in_dtcm": "0x5532fcced739ff41",
-    "network_dma_ring_bug_unaligned_invalidate": "0xe33fc888ee489df9",
-    "network_dma_ring_bug_unaligned_rx_buffer": "0x5d8c96fe65e21b84",
-    "preference_chain_fallback": "0xc5a001572dd36e03",
+    "fault_swarm": "0xd4d2107e38c105a9",
+    "fragmentation_ramp": "0xe372c735dc178461",
+    "multi_attribute_best_fit": "0xb3c8dc07945f7385",
+    "multi_attribute_first_fit": "0xbb101ef5f7034230",
+    "multi_attribute_round_robin": "0x5c01e1efbcfa281d",
+    "multi_attribute_size_threshold": "0x780c932487f7ae4a",
+    "multi_attribute_smallest_region_first": "0x59248476239c1673",
+    "multi_attribute_worst_fit": "0x248ac68eb488e6a3",
+    "network_dma_ring": "0x84bcc1be989b565c",
+    "network_dma_ring_bug_cpu_touch_during_rx": "0xd2fba46c0da329a6",
+    "network_dma_ring_bug_missing_clean": "0x2e294f472698404c",
+    "network_dma_ring_bug_missing_invalidate_after_rx": "0xeb460927736a3b63",
+    "network_dma_ring_bug_rx_buffer_in_dtcm": "0x1af2933b96955992",
+    "network_dma_ring_bug_unaligned_invalidate": "0x88ed8741493aa2c6",
+    "network_dma_ring_bug_unaligned_rx_buffer": "0x0fabc54216dc9d68",
+    "preference_chain_fallback": "0x754f3061244267df",
 }
 
 
