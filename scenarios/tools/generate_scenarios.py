@@ -46,22 +46,22 @@ def write(relative_path, content, written):
 # ---- Golden digests (measured: see the module docstring) -----------------------------
 
 DIGESTS = {
-    "fault_swarm": "0x229465c82416e17f",
-    "fragmentation_ramp": "0x5dce3a3dd1652665",
-    "multi_attribute_best_fit": "0x825e85e70972ff74",
-    "multi_attribute_first_fit": "0x2444c665427571f7",
-    "multi_attribute_round_robin": "0x8fbb9fd3ef0c8aef",
-    "multi_attribute_size_threshold": "0x094b1dc4a57ebb42",
-    "multi_attribute_smallest_region_first": "0x46abe5709b36d5b9",
-    "multi_attribute_worst_fit": "0x6562f45786e2edf8",
-    "network_dma_ring": "0x607f17428c607bcf",
-    "network_dma_ring_bug_cpu_touch_during_rx": "0x234dd4419d25ad9b",
-    "network_dma_ring_bug_missing_clean": "0x4e61b5d91ef8615e",
-    "network_dma_ring_bug_missing_invalidate_after_rx": "0x93fe576935b7f46f",
-    "network_dma_ring_bug_rx_buffer_in_dtcm": "0x4d6b53868c719f07",
-    "network_dma_ring_bug_unaligned_invalidate": "0x8d163c685448ca94",
-    "network_dma_ring_bug_unaligned_rx_buffer": "0x829b1ca45ef05e06",
-    "preference_chain_fallback": "0x3680f43aba580390",
+    "fault_swarm": "0xd4d2107e38c105a9",
+    "fragmentation_ramp": "0xe372c735dc178461",
+    "multi_attribute_best_fit": "0xb3c8dc07945f7385",
+    "multi_attribute_first_fit": "0xbb101ef5f7034230",
+    "multi_attribute_round_robin": "0x5c01e1efbcfa281d",
+    "multi_attribute_size_threshold": "0x780c932487f7ae4a",
+    "multi_attribute_smallest_region_first": "0x59248476239c1673",
+    "multi_attribute_worst_fit": "0x248ac68eb488e6a3",
+    "network_dma_ring": "0x84bcc1be989b565c",
+    "network_dma_ring_bug_cpu_touch_during_rx": "0xd2fba46c0da329a6",
+    "network_dma_ring_bug_missing_clean": "0x2e294f472698404c",
+    "network_dma_ring_bug_missing_invalidate_after_rx": "0xeb460927736a3b63",
+    "network_dma_ring_bug_rx_buffer_in_dtcm": "0x1af2933b96955992",
+    "network_dma_ring_bug_unaligned_invalidate": "0x88ed8741493aa2c6",
+    "network_dma_ring_bug_unaligned_rx_buffer": "0x0fabc54216dc9d68",
+    "preference_chain_fallback": "0x754f3061244267df",
 }
 
 

@@ -9,6 +9,7 @@
 
 #include "assert_trap.hpp"
 #include "executor_impl.hpp"
+#include "smh/sim/digest.hpp"
 
 namespace smh::sim {
 
@@ -141,6 +142,7 @@ bool Executor::Impl::apply_op(const Op& op, std::string* error) {
     *error = op_error(op, refusal->why);  // nothing applied, not even the machine's own activity
     return false;
   }
+  sink.note_op(op);  // what was asked, fallbacks included, as applied
   if (options.cache_noise_ppm != 0 || options.faults.any()) {
     machine_activity(op);
     live = shadow.find(op.handle);  // neither changes which blocks are live
@@ -256,7 +258,28 @@ std::uint64_t Executor::ops_applied() const { return impl_->sink.op_index(); }
 const std::vector<Event>& Executor::events() const { return impl_->sink.events(); }
 const std::vector<Finding>& Executor::findings() const { return impl_->sink.findings(); }
 const std::vector<Injection>& Executor::injections() const { return impl_->faults->injections(); }
-std::uint64_t Executor::digest() const { return impl_->sink.digest(); }
+std::uint64_t Executor::digest() const { return impl_->digest(); }
+
+// The sink's digest (outcomes, findings, the ops applied), then the machine
+// (issue 16): two machines whose runs place alike (a larger region that was
+// never filled) are still two inputs. Every field of a region that decides
+// behaviour; not its name, and not the pool's policy, since `smh compare` tells
+// policies that placed every block alike by their equal digests.
+std::uint64_t Executor::Impl::digest() const {
+  Digest all;
+  all.add_u64(sink.digest());
+  all.add_u64(map.region_count());
+  for (unsigned region = 0; region < map.region_count(); ++region) {
+    const RegionSpec& spec = map.spec(region);
+    all.add_u64(spec.base);
+    all.add_u64(spec.size_bytes);
+    all.add_u64(spec.attr);
+    all.add_u64(static_cast<std::uint64_t>(spec.cache_policy) | std::uint64_t{spec.dma_capable} << 8 |
+                std::uint64_t{spec.reserved} << 9 | static_cast<std::uint64_t>(spec.role) << 16);
+    all.add_u64(spec.line_bytes);
+  }
+  return all.value();
+}
 const MemoryMap& Executor::memory_map() const { return impl_->map; }
 // After a halt the allocator is asked only for the counters it keeps in its own
 // object: its region metadata can no longer be trusted, and following it (the
@@ -274,7 +297,7 @@ RunSummary Executor::summary() const {
   summary.failed_allocs = self.requests.failed_allocs();
   summary.peak_live_bytes = self.peak_live_bytes;
   summary.peak_demand_bytes = self.demand.peak_bytes();
-  summary.digest = self.sink.digest();
+  summary.digest = self.digest();
   summary.searches = self.requests.searches();
   summary.finding_tally = self.sink.tally();
   summary.skipped_null_ops = self.skipped_null_ops;

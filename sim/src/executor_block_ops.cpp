@@ -63,14 +63,6 @@ void Executor::Impl::count_request(const Op& op, int region) {
 void Executor::Impl::apply_alloc(const Op& op) {
   const bool refused = faults->refusal_pending();  // an injected allocation failure
   void* ptr = refused ? faults->allocate_refused([&] { return allocate(op); }) : allocate(op);
-  if (op.fallback_count != 0) {
-    // The chain is part of what was asked: two runs that differ only in their
-    // fallbacks must not share a digest, even when no fallback was needed.
-    sink.digest_u64(op.attr_count());
-    for (unsigned i = 0; i < op.attr_count(); ++i) {
-      sink.digest_u64(op.attr_at(i));
-    }
-  }
   Event event{sink.op_index(), EventKind::alloc_failed, op.handle, 0, 0, op.size_bytes, 0};
   if (ptr == nullptr) {
     // A request for 0 bytes gets null by design (as malloc(0) may): the pool does

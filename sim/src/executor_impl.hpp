@@ -88,6 +88,7 @@ struct Executor::Impl {
   void halt(Check check, const std::string& message, Handle handle);
   // What the allocator may still be asked for: counters only once halted.
   [[nodiscard]] StatsDepth stats_depth() const;
+  [[nodiscard]] std::uint64_t digest() const;  // the sink's, and the machine's regions
   // ASSERTION_FAILED: an SMH_ASSERT failed `during` (what the Executor was doing).
   void halt_on_assertion(const detail::AssertionFailure& failure, const std::string& during, Handle handle);
   // HEAP_VALIDATE: halts the run on what InvariantChecks found wrong with the

@@ -1,6 +1,6 @@
 // FindingSink — where everything a run observes goes: outcome events, findings
 // (the first max_findings_kept in full, every one counted per check) and the
-// digest over all of them, each stamped with the op being applied. The sink
+// digest over all of them and the ops applied, each stamped with the op being applied. The sink
 // owns the op counter, so nothing can be recorded against the wrong op.
 #pragma once
 
@@ -34,11 +34,46 @@ class FindingSink {
   // A fact that decides behaviour but is neither an event nor a finding (a
   // preference chain, an injection's outcome): it enters the digest only.
   void digest_u64(std::uint64_t value) { digest_.add_u64(value); }
+  // The op about to be applied, every field of it (issue 16): events say what
+  // happened, this what was asked, so that two traces of as many ops whose
+  // outcomes agree (another attribute or alignment that placed alike, a CPU
+  // read where a write was) still give two digests. A stream of its own, so
+  // that its multiplies overlap the events' instead of lengthening one chain.
+  void note_op(const Op& op) {
+    ops_digest_.add_u64(static_cast<std::uint64_t>(op.kind) | std::uint64_t{op.fallback_count} << 8 |
+                        std::uint64_t{op.handle} << 32);
+    // The fields the op's kind takes, as the op writer keeps them (op_json.cpp):
+    // an op read back from a written scenario or trace notes alike.
+    switch (op.kind) {
+      case OpKind::alloc:
+      case OpKind::realloc:
+        for (unsigned i = 0; i < op.attr_count(); ++i) {
+          ops_digest_.add_u64(op.attr_at(i));
+        }
+        ops_digest_.add_u64(op.size_bytes);
+        ops_digest_.add_u64(op.align_bytes);
+        return;
+      case OpKind::free:
+      case OpKind::dma_to_device_complete:
+      case OpKind::dma_abort: return;
+      case OpKind::evict:
+      case OpKind::speculative_fill: ops_digest_.add_u64(op.offset_bytes); return;
+      default:
+        ops_digest_.add_u64(op.offset_bytes);
+        ops_digest_.add_u64(op.length_bytes);
+        return;
+    }
+  }
 
   [[nodiscard]] const std::vector<Event>& events() const { return events_; }
   [[nodiscard]] const std::vector<Finding>& findings() const { return findings_; }
   [[nodiscard]] const FindingTally& tally() const { return tally_; }
-  [[nodiscard]] std::uint64_t digest() const { return digest_.value(); }
+  // Everything recorded, then the ops noted.
+  [[nodiscard]] std::uint64_t digest() const {
+    Digest both = digest_;
+    both.add_u64(ops_digest_.value());
+    return both.value();
+  }
 
  private:
   bool keep_events_;
@@ -48,6 +83,7 @@ class FindingSink {
   std::vector<Finding> findings_;  // the first max_findings_kept_
   FindingTally tally_;             // all of them
   Digest digest_;
+  Digest ops_digest_;  // note_op()
 };
 
 }  // namespace smh::sim

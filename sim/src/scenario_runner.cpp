@@ -13,6 +13,7 @@
 #include "smh/sim/expectations.hpp"
 #include "number_text.hpp"
 #include "smh/sim/scenario_parser.hpp"
+#include "smh/sim/sim_assert.hpp"
 #include "smh/sim/trace.hpp"
 
 namespace smh::sim {
@@ -196,21 +197,15 @@ bool feed_ops(detail::OpSource& source, Executor& executor, const RunnerOptions&
               LoopState* state, std::string* error) {
   const std::uint64_t progress_every = std::max<std::uint64_t>(options.progress_every_ops, 1);
   constexpr std::size_t chunk_ops = 256;
-  std::vector<Op> chunk;
-  chunk.reserve(chunk_ops);
+  std::vector<Op> buffer(chunk_ops);
   while (true) {
     const std::uint64_t next_progress = (state->ops_done / progress_every + 1) * progress_every;
     const std::uint64_t stop = std::min(state->sampler.next_due(state->ops_done), next_progress);
-    chunk.clear();
-    Op op;
-    bool more = true;
-    while (chunk.size() < chunk_ops && state->ops_done + chunk.size() < stop) {
-      if (!source.next(&op, error)) {
-        more = false;
-        break;
-      }
-      chunk.push_back(op);
-    }
+    SMH_SIM_ASSERT(stop > state->ops_done);
+    const auto wanted = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_ops, stop - state->ops_done));
+    const std::size_t got = source.next_ops(std::span<Op>(buffer.data(), wanted), error);
+    const bool more = got == wanted;
+    const std::span<const Op> chunk(buffer.data(), got);
     if (chunk.empty()) {
       return error->empty();
     }

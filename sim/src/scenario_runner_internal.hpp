@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,10 @@ namespace smh::sim::detail {
 class OpSource {
  public:
   virtual ~OpSource() = default;
-  // True with *op set; false at the end (*error empty) or on a bad op or an I/O
-  // error (*error set, positioned).
-  virtual bool next(Op* op, std::string* error) = 0;
+  // Fills ops[0, n) and returns n: fewer than ops.size() only at the end
+  // (*error empty) or on a bad op or an I/O error (*error set, positioned).
+  // Batched: one virtual call per chunk of ops, not per op.
+  virtual std::size_t next_ops(std::span<Op> ops, std::string* error) = 0;
   // 0 when unknown (traces).
   [[nodiscard]] virtual std::uint64_t ops_total() const = 0;
   // 0..1: ops for inline lists, file bytes for traces.

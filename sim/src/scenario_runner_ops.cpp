@@ -1,4 +1,6 @@
 // The inline op source: a scenario's own `ops` list.
+#include <algorithm>
+
 #include "scenario_runner_internal.hpp"
 
 namespace smh::sim::detail {
@@ -9,13 +11,12 @@ class InlineOps final : public OpSource {
  public:
   InlineOps(const std::vector<Op>& ops, const std::string& scenario_path) : ops_(ops), scenario_path_(scenario_path) {}
 
-  bool next(Op* op, std::string* error) override {
+  std::size_t next_ops(std::span<Op> ops, std::string* error) override {
     error->clear();
-    if (next_ == ops_.size()) {
-      return false;
-    }
-    *op = ops_[next_++];
-    return true;
+    const std::size_t count = std::min(ops.size(), ops_.size() - next_);
+    std::copy_n(ops_.begin() + static_cast<std::ptrdiff_t>(next_), count, ops.begin());
+    next_ += count;
+    return count;
   }
   [[nodiscard]] std::uint64_t ops_total() const override { return ops_.size(); }
   [[nodiscard]] double fraction_done() const override {

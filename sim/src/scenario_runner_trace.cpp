@@ -5,6 +5,7 @@
 
 #include "scenario_runner_internal.hpp"
 #include "smh/sim/bounded_file.hpp"
+#include "smh/sim/sim_assert.hpp"
 #include "smh/sim/trace.hpp"
 
 namespace smh::sim::detail {
@@ -15,14 +16,19 @@ class TraceOps final : public OpSource {
  public:
   TraceOps(std::unique_ptr<TraceReader> reader, std::string path) : reader_(std::move(reader)), path_(std::move(path)) {}
 
-  bool next(Op* op, std::string* error) override {
+  std::size_t next_ops(std::span<Op> ops, std::string* error) override {
+    SMH_SIM_ASSERT(ops.size() <= batch_lines_.size());
+    const std::uint64_t first = reader_->ops_read();
     TraceError trace_error;
-    if (reader_->next(op, &trace_error)) {
-      lines_[(reader_->ops_read() - 1) % recent_ops] = reader_->last_op_line();
-      return true;
+    const std::size_t count = reader_->next_batch(ops, batch_lines_, &trace_error);
+    for (std::size_t i = 0; i < count; ++i) {
+      lines_[(first + i) % recent_ops] = batch_lines_[i];
     }
-    *error = trace_error.message.empty() ? std::string() : trace_error.to_string();
-    return false;
+    error->clear();
+    if (count < ops.size() && !trace_error.message.empty()) {
+      *error = trace_error.to_string();
+    }
+    return count;
   }
   std::string input_corruption() override { return reader_->frame_corruption(); }
   [[nodiscard]] std::uint64_t ops_total() const override { return 0; }
@@ -42,6 +48,7 @@ class TraceOps final : public OpSource {
   std::unique_ptr<TraceReader> reader_;
   std::string path_;
   std::array<std::uint64_t, recent_ops> lines_{};
+  std::array<std::uint64_t, recent_ops> batch_lines_{};  // next_ops' lines, before they enter the ring
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "json_scan.hpp"
 #include "line_source.hpp"
 #include "op_json.hpp"
+#include "smh/sim/sim_assert.hpp"
 #include "smh/sim/trace.hpp"
 #include "trace_input.hpp"
 
@@ -25,7 +26,27 @@ class LineReader final : public TraceReader {
         mode_(mode),
         lines_(std::move(input), max_line_bytes, "(an op takes about 60: is this a trace?)") {}
 
-  bool next(Op* op, TraceError* error) override {
+  bool next(Op* op, TraceError* error) override { return read(op, error); }
+
+  std::size_t next_batch(std::span<Op> ops, std::span<std::uint64_t> lines, TraceError* error) override {
+    SMH_SIM_ASSERT(lines.size() >= ops.size());
+    std::size_t count = 0;
+    while (count < ops.size() && read(&ops[count], error)) {
+      lines[count++] = last_op_line_;
+    }
+    return count;
+  }
+
+  std::string frame_corruption() override { return lines_.check_frame(); }
+  [[nodiscard]] std::uint64_t ops_read() const override { return ops_; }
+  [[nodiscard]] std::uint64_t last_op_line() const override { return last_op_line_; }
+  [[nodiscard]] std::uint64_t file_bytes_read() const override { return lines_.file_bytes_read(); }
+  [[nodiscard]] std::uint64_t file_bytes_total() const override { return lines_.file_bytes_total(); }
+  [[nodiscard]] double fraction_done() const override { return lines_.fraction_done(); }
+
+ private:
+  // next(), inlined into next_batch's loop.
+  bool read(Op* op, TraceError* error) {
     if (failed_) {
       *error = *failed_;
       return false;
@@ -44,6 +65,13 @@ class LineReader final : public TraceReader {
         return false;
       }
       const std::uint64_t line_number = lines_.line_number();
+      // The canonical form first: it starts with '{', so neither a blank line,
+      // nor a byte order mark, nor leading whitespace can take this path.
+      if (detail::parse_canonical_op(line, op)) {
+        ++ops_;
+        last_op_line_ = line_number;
+        return true;
+      }
       const JsonText text(line, "the end of the line");
       std::size_t begin = 0;
       if (line_number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") {
@@ -52,11 +80,6 @@ class LineReader final : public TraceReader {
       begin = text.skip_ws(begin);
       if (begin == line.size()) {
         continue;  // a blank line
-      }
-      if (begin == 0 && detail::parse_canonical_op(line, op)) {
-        ++ops_;
-        last_op_line_ = line_number;
-        return true;
       }
       std::size_t end = 0;
       TextError problem;
@@ -75,14 +98,6 @@ class LineReader final : public TraceReader {
     }
   }
 
-  std::string frame_corruption() override { return lines_.check_frame(); }
-  [[nodiscard]] std::uint64_t ops_read() const override { return ops_; }
-  [[nodiscard]] std::uint64_t last_op_line() const override { return last_op_line_; }
-  [[nodiscard]] std::uint64_t file_bytes_read() const override { return lines_.file_bytes_read(); }
-  [[nodiscard]] std::uint64_t file_bytes_total() const override { return lines_.file_bytes_total(); }
-  [[nodiscard]] double fraction_done() const override { return lines_.fraction_done(); }
-
- private:
   bool fail_in_line(std::string_view line, const TextError& problem, TraceError* error) {
     std::size_t line_in_text = 0;
     std::size_t column = 0;

@@ -26,13 +26,14 @@ struct FaultPlan {
   // Chance per op, in parts per million, for each kind (0: off).
   std::array<std::uint32_t, fault_kind_count> rate_ppm{};
 
+  // Asked on every op: an OR over the rates, which compiles to a few vector
+  // instructions, where an early exit loop cost ~40 instructions per op.
   [[nodiscard]] bool any() const {
+    std::uint32_t rates = 0;
     for (const std::uint32_t rate : rate_ppm) {
-      if (rate != 0) {
-        return true;
-      }
+      rates |= rate;
     }
-    return false;
+    return rates != 0;
   }
   // Swarm: each kind on with probability 1/2, at a rate drawn log-uniformly in
   // [100, 20000] ppm (1 in 10 000 ops .. 1 in 50), all from the seed.

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "smh/pool_types.hpp"
@@ -51,6 +52,12 @@ class TraceReader {
   // empty) or on a bad line, a decompression or I/O error (*error set). After
   // an error every further call returns the same error.
   virtual bool next(Op* op, TraceError* error) = 0;
+  // next() up to ops.size() times in one call (a replay reads millions of ops:
+  // one virtual call per batch, not per op), with each op's line in lines[i]
+  // (lines.size() >= ops.size()). Returns how many ops it set; fewer than
+  // ops.size() only at the end of the trace or on an error, *error then set as
+  // next() sets it.
+  virtual std::size_t next_batch(std::span<Op> ops, std::span<std::uint64_t> lines, TraceError* error) = 0;
 
   // Progress, for drivers that show it: ops returned so far, and bytes of the
   // file consumed against its size on disk (compressed bytes for zstd; the
