@@ -119,9 +119,7 @@ inline std::optional<sim::Op> resolve(const AbstractOp& abstract, const LiveExec
     return std::nullopt;
   }
   op.handle = *handle;
-  if (abstract.kind == sim::OpKind::dma_from_device_start) {
-    return op;  // a receive covers the whole block
-  }
+  // A receive, like every other access, may cover part of its block (issue 14).
   const BlockView& block = candidates.at(*handle);
   op.offset_bytes = block.size_bytes * abstract.offset_permille / 1000;  // < size: permille < 1000
   if (abstract.kind != sim::OpKind::evict && abstract.kind != sim::OpKind::speculative_fill) {
