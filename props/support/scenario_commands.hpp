@@ -78,7 +78,7 @@ inline std::optional<sim::Op> resolve(const AbstractOp& abstract, const LiveExec
     case sim::OpKind::free: {
       std::set<sim::Handle> issued(sut.null_handles());
       for (const auto& [handle, block] : sut.live()) {
-        // Completing a receive into a block that a realloc moved or grew meanwhile
+        // Completing a receive into a block that a realloc moved or shrank meanwhile
         // is an invalid op (the Executor refuses it), and every emitted op must be
         // valid: blocks with a receive in flight are not reallocated.
         if (abstract.kind == sim::OpKind::free || !sut.receiving().contains(handle)) {

@@ -131,7 +131,7 @@ std::optional<OpRefusal> OpValidator::transfer_refusal(const Op& op, const LiveB
     case OpKind::dma_abort:
       if (coherency_.receiving(op.handle) && !receive_still_in_place(op, block)) {
         return OpRefusal{Reason::receive_moved,
-                         "the block moved or grew since its receive started (a realloc during the transfer)"};
+                         "the block moved or shrank since its receive started (a realloc during the transfer)"};
       }
       if (!transmitting && !coherency_.receiving(op.handle)) {
         return OpRefusal{Reason::no_transfer_in_flight, "no transfer of this block is in flight"};
