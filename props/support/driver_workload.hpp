@@ -13,7 +13,10 @@
 // * transmit: the CPU writes, cleans (writes back) the buffer, the device reads it;
 // * receive: invalidate (or clean+invalidate) before the device starts writing,
 //   and invalidate again after it completes, before the CPU reads (the cache may
-//   have speculatively refilled the lines meanwhile).
+//   have speculatively refilled the lines meanwhile). A receive covers the whole
+//   buffer or a window of it (issue 14: a short frame, a header slot), whole
+//   lines in cacheable memory; its maintenance and the CPU's read cover the same
+//   window.
 // Every op carries its role, so the mutation side (maintenance_mutation.hpp) can
 // remove exactly one maintenance step and know which oracle must then fire.
 #pragma once
@@ -78,6 +81,9 @@ struct AnnotatedOp {
   BufferKind kind = BufferKind::tx;
   bool cacheable = false;
   bool clean_invalidate_before_rx = false;
+  // The buffer's receive window (length 0: the whole buffer).
+  std::uint64_t rx_offset_bytes = 0;
+  std::uint64_t rx_length_bytes = 0;
 };
 
 struct DriverBuffer {
@@ -89,6 +95,8 @@ struct DriverBuffer {
   std::uint32_t transaction = 0;    // transactions begun so far
   unsigned step = 0;                // next step of the current transaction (0: idle)
   bool clean_invalidate_before_rx = false;  // the driver's choice of maintenance op
+  std::uint64_t rx_offset_bytes = 0;        // the receive's window (length 0: all of it)
+  std::uint64_t rx_length_bytes = 0;
 };
 
 struct CpuObject {
@@ -145,19 +153,27 @@ inline sim::Op whole_block_op(sim::OpKind kind, sim::Handle handle) {
   return op;
 }
 
+// An op over the buffer's receive window.
+inline sim::Op window_op(sim::OpKind kind, const DriverBuffer& buffer) {
+  sim::Op op = whole_block_op(kind, buffer.handle);
+  op.offset_bytes = buffer.rx_offset_bytes;
+  op.length_bytes = buffer.rx_length_bytes;
+  return op;
+}
+
 inline sim::Op op_for_role(Role role, const DriverBuffer& buffer) {
   switch (role) {
     case Role::tx_write: return whole_block_op(sim::OpKind::cpu_write, buffer.handle);
     case Role::tx_clean: return whole_block_op(sim::OpKind::cache_clean, buffer.handle);
     case Role::tx_send: return whole_block_op(sim::OpKind::dma_to_device, buffer.handle);
     case Role::rx_invalidate_before:
-      return whole_block_op(buffer.clean_invalidate_before_rx ? sim::OpKind::cache_clean_invalidate
-                                                              : sim::OpKind::cache_invalidate,
-                            buffer.handle);
-    case Role::rx_start: return whole_block_op(sim::OpKind::dma_from_device_start, buffer.handle);
+      return window_op(buffer.clean_invalidate_before_rx ? sim::OpKind::cache_clean_invalidate
+                                                         : sim::OpKind::cache_invalidate,
+                       buffer);
+    case Role::rx_start: return window_op(sim::OpKind::dma_from_device_start, buffer);
     case Role::rx_complete: return whole_block_op(sim::OpKind::dma_from_device_complete, buffer.handle);
-    case Role::rx_invalidate_after: return whole_block_op(sim::OpKind::cache_invalidate, buffer.handle);
-    case Role::rx_read: return whole_block_op(sim::OpKind::cpu_read, buffer.handle);
+    case Role::rx_invalidate_after: return window_op(sim::OpKind::cache_invalidate, buffer);
+    case Role::rx_read: return window_op(sim::OpKind::cpu_read, buffer);
     case Role::other:
     case Role::cache_activity: break;
   }
@@ -222,7 +238,8 @@ class Step final : public DriverCommand {
     const Role role = transaction_roles(buffer, cacheable_region(*model.machine, buffer.region))[buffer.step];
     const std::uint32_t transaction = buffer.step == 0 ? buffer.transaction + 1 : buffer.transaction;
     sut.apply(AnnotatedOp{op_for_role(role, buffer), role, handle_, transaction, buffer.step, buffer.kind,
-                          cacheable_region(*model.machine, buffer.region), buffer.clean_invalidate_before_rx});
+                          cacheable_region(*model.machine, buffer.region), buffer.clean_invalidate_before_rx,
+                          buffer.rx_offset_bytes, buffer.rx_length_bytes});
   }
   void show(std::ostream& os) const override { os << "step h" << handle_; }
 
@@ -347,6 +364,14 @@ inline rc::Gen<DriverCommandPtr> gen_driver_command(const DriverModel& model) {
                                 ? (buffer.payload_bytes + line - 1) / line * line
                                 : buffer.payload_bytes;
         buffer.clean_invalidate_before_rx = *rc::gen::arbitrary<bool>();
+        if (buffer.kind != BufferKind::tx && *rc::gen::arbitrary<bool>()) {
+          // A window of whole lines (cacheable), or of any bytes (non-cacheable).
+          const std::uint64_t unit = cacheable_region(*model.machine, buffer.region) ? line : 1;
+          const std::uint64_t units = buffer.size_bytes / unit;
+          const std::uint64_t first = *rc::gen::inRange<std::uint64_t>(0, units);
+          buffer.rx_offset_bytes = first * unit;
+          buffer.rx_length_bytes = *rc::gen::inRange<std::uint64_t>(1, units - first + 1) * unit;
+        }
         return std::make_shared<NewBuffer>(buffer);
       }
       case step:
@@ -403,10 +428,13 @@ inline std::vector<AnnotatedOp> closing_ops(const std::vector<AnnotatedOp>& ops,
     buffer.handle = handle;
     buffer.kind = last.kind;
     buffer.clean_invalidate_before_rx = last.clean_invalidate_before_rx;
+    buffer.rx_offset_bytes = last.rx_offset_bytes;
+    buffer.rx_length_bytes = last.rx_length_bytes;
     const std::vector<Role> roles = transaction_roles(buffer, last.cacheable);
     for (unsigned step = last.step + 1; step < roles.size(); ++step) {
       closing.push_back(AnnotatedOp{op_for_role(roles[step], buffer), roles[step], handle, last.transaction, step,
-                                    last.kind, last.cacheable, last.clean_invalidate_before_rx});
+                                    last.kind, last.cacheable, last.clean_invalidate_before_rx,
+                                    last.rx_offset_bytes, last.rx_length_bytes});
     }
   }
   return closing;

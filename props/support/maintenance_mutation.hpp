@@ -7,6 +7,7 @@
 //   dropped invalidate before a receive        WRITEBACK_CLOBBER   the eviction during the transfer
 //   clean before a transmit made an invalidate STALE_TX            the transmit
 //   invalidate after a receive moved into it   STALE_RX            the CPU's read
+//   invalidate after a receive one line short  STALE_RX            the CPU's read
 //
 // (A TX buffer neither line-aligned nor padded was a mutation, caught as
 // DMA_LINE_SHARED; issue 14 made that a false alarm: a device that only reads a
@@ -40,6 +41,10 @@
 //   (misplaced, not dropped): the core may refill the lines after it while the
 //   device writes, so the read may be stale (the worst-case model reports it at
 //   the read whatever the noise; no fill is placed).
+// * invalidate after RX over the receive's window less its last line (misplaced
+//   in space: a length computed for the payload, not the lines): the missed
+//   line may hold what it held before the device wrote; the worst-case model
+//   reports it at the read. Only windows of at least two lines are candidates.
 // Non-cacheable buffers need no maintenance: nothing to drop.
 //
 // The mutated run stops right after the op where the oracle must fire (and has no
@@ -66,6 +71,7 @@ enum class Mutation : std::uint8_t {
   drop_invalidate_before_rx,
   invalidate_instead_of_clean_before_tx,
   invalidate_during_rx_instead_of_after,
+  invalidate_after_rx_one_line_short,
 };
 
 inline const char* to_string(Mutation mutation) {
@@ -75,6 +81,7 @@ inline const char* to_string(Mutation mutation) {
     case Mutation::drop_invalidate_before_rx: return "dropped invalidate before receive";
     case Mutation::invalidate_instead_of_clean_before_tx: return "invalidate instead of clean before transmit";
     case Mutation::invalidate_during_rx_instead_of_after: return "invalidate during receive instead of after";
+    case Mutation::invalidate_after_rx_one_line_short: return "invalidate after receive one line short";
   }
   return "?";
 }
@@ -84,6 +91,7 @@ inline const char* to_string(Mutation mutation) {
 struct MutationSite {
   Mutation mutation = Mutation::drop_clean_before_tx;
   std::size_t index = 0;
+  std::uint64_t short_length_bytes = 0;  // invalidate_after_rx_one_line_short: its length
 };
 
 struct MutatedWorkload {
@@ -136,6 +144,13 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
         if (detail::find_step(ops, i + 1, Role::rx_read, op.buffer, op.transaction)) {
           sites.push_back({Mutation::drop_invalidate_after_rx, i});
           sites.push_back({Mutation::invalidate_during_rx_instead_of_after, i});
+          // The window is whole lines of a line-aligned buffer (driver_workload.hpp).
+          const std::uint64_t line = machine.regions.at(alloc.attr).line_bytes;
+          const std::uint64_t window =
+              op.op.length_bytes != 0 ? op.op.length_bytes : alloc.size_bytes - op.op.offset_bytes;
+          if (window >= 2 * line) {
+            sites.push_back({Mutation::invalidate_after_rx_one_line_short, i, window - line});
+          }
         }
         break;
       case Role::rx_invalidate_before:
@@ -179,7 +194,10 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       const std::size_t read = *detail::find_step(ops, site.index, Role::rx_read, buffer, target.transaction);
       copy_range(0, start + 1, false);
       out.first_changed_op = out.ops.size();
-      out.ops.push_back(whole_block_op(sim::OpKind::speculative_fill, buffer));
+      // In the receive's window (it may be part of the buffer).
+      sim::Op fill = whole_block_op(sim::OpKind::speculative_fill, buffer);
+      fill.offset_bytes = ops[start].op.offset_bytes;
+      out.ops.push_back(fill);
       copy_range(start + 1, read + 1, true);
       last_kept = read;
       out.expected = sim::Check::stale_rx;
@@ -213,13 +231,30 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       out.allowed = {sim::Check::stale_rx};
       break;
     }
+    case Mutation::invalidate_after_rx_one_line_short: {
+      const std::size_t read = *detail::find_step(ops, site.index, Role::rx_read, buffer, target.transaction);
+      copy_range(0, site.index, false);
+      out.first_changed_op = out.ops.size();
+      sim::Op shorter = target.op;
+      shorter.length_bytes = site.short_length_bytes;
+      out.ops.push_back(shorter);
+      copy_range(site.index + 1, read + 1, true);
+      last_kept = read;
+      out.expected = sim::Check::stale_rx;
+      // A fill during the transfer (kept from the workload) leaves a stale copy
+      // in the CPU's view: the end-of-run content check sees it.
+      out.allowed = {sim::Check::stale_rx, sim::Check::content};
+      break;
+    }
     case Mutation::drop_invalidate_before_rx: {
       const std::size_t start = *detail::find_step(ops, site.index, Role::rx_start, buffer, target.transaction);
       copy_range(0, site.index, false);
       out.first_changed_op = out.ops.size();
       out.ops.push_back(whole_block_op(sim::OpKind::cpu_write, buffer));
       copy_range(site.index + 1, start + 1, true);
-      out.ops.push_back(whole_block_op(sim::OpKind::evict, buffer));
+      sim::Op evict = whole_block_op(sim::OpKind::evict, buffer);
+      evict.offset_bytes = ops[start].op.offset_bytes;  // a line the receive covers
+      out.ops.push_back(evict);
       last_kept = start;
       out.expected = sim::Check::writeback_clobber;
       out.allowed = {sim::Check::writeback_clobber};

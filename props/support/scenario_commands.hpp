@@ -78,7 +78,7 @@ inline std::optional<sim::Op> resolve(const AbstractOp& abstract, const LiveExec
     case sim::OpKind::free: {
       std::set<sim::Handle> issued(sut.null_handles());
       for (const auto& [handle, block] : sut.live()) {
-        // Completing a receive into a block that a realloc moved or grew meanwhile
+        // Completing a receive into a block that a realloc moved or shrank meanwhile
         // is an invalid op (the Executor refuses it), and every emitted op must be
         // valid: blocks with a receive in flight are not reallocated.
         if (abstract.kind == sim::OpKind::free || !sut.receiving().contains(handle)) {
@@ -119,9 +119,7 @@ inline std::optional<sim::Op> resolve(const AbstractOp& abstract, const LiveExec
     return std::nullopt;
   }
   op.handle = *handle;
-  if (abstract.kind == sim::OpKind::dma_from_device_start) {
-    return op;  // a receive covers the whole block
-  }
+  // A receive, like every other access, may cover part of its block (issue 14).
   const BlockView& block = candidates.at(*handle);
   op.offset_bytes = block.size_bytes * abstract.offset_permille / 1000;  // < size: permille < 1000
   if (abstract.kind != sim::OpKind::evict && abstract.kind != sim::OpKind::speculative_fill) {

@@ -20,7 +20,7 @@ CoherencyMachine::CoherencyMachine(const MemoryMap& map, std::uint64_t seed)
 void CoherencyMachine::complete_receive(Handle handle, std::uint64_t op_index) {
   const auto found = receiving_.find(handle);
   SMH_SIM_ASSERT(found != receiving_.end());  // OpValidator refuses completing a receive never started
-  last_receive_[handle] = ReceiveWindow{found->second, op_index};
+  last_receive_[handle] = ReceiveWindow{found->second.start_op, op_index};
   receiving_.erase(found);
 }
 
@@ -43,18 +43,40 @@ void CoherencyMachine::verify() const {
   }
 }
 
-std::optional<CoherencyMachine::Noise> CoherencyMachine::draw_noise(std::uint32_t ppm) {
+std::optional<CoherencyMachine::Noise> CoherencyMachine::draw_noise(
+    std::uint32_t ppm, const std::function<std::vector<NoiseTarget>()>& targets) {
   // The draws, in this order, are part of a run's identity: a seed's noise is
   // the same in every version.
   if (noise_rng_.below(1'000'000) >= ppm || cached_regions_.empty()) {
     return std::nullopt;
   }
-  const unsigned region = cached_regions_[noise_rng_.below(cached_regions_.size())];
-  const CacheModel* const cache = regions_[region]->cache();
-  SMH_SIM_ASSERT(cache != nullptr);  // cached_regions_ lists the regions with a cache
-  const std::uint64_t line = noise_rng_.below(cache->line_count());
+  const std::vector<NoiseTarget> near_dma = targets();
+  std::uint64_t total_lines = 0;
+  for (const NoiseTarget& target : near_dma) {
+    total_lines += target.line_count;
+  }
+  if (total_lines == 0) {
+    const unsigned region = cached_regions_[noise_rng_.below(cached_regions_.size())];
+    const CacheModel* const cache = regions_[region]->cache();
+    SMH_SIM_ASSERT(cache != nullptr);  // cached_regions_ lists the regions with a cache
+    const std::uint64_t line = noise_rng_.below(cache->line_count());
+    const bool evict = noise_rng_.chance(1, 2);
+    return Noise{region, cache->line_first_offset(line), evict};
+  }
+  std::uint64_t pick = noise_rng_.below(total_lines);
   const bool evict = noise_rng_.chance(1, 2);
-  return Noise{region, cache->line_first_offset(line), evict};
+  for (const NoiseTarget& target : near_dma) {
+    if (pick < target.line_count) {
+      const CacheModel* const cache = regions_[target.region]->cache();
+      SMH_SIM_ASSERT(cache != nullptr);  // targets are lines of cacheable regions
+      const std::uint64_t line = cache->line_of(target.first_line_offset) + pick;
+      SMH_SIM_ASSERT(line < cache->line_count());
+      return Noise{target.region, cache->line_first_offset(line), evict};
+    }
+    pick -= target.line_count;
+  }
+  SMH_SIM_ASSERT(false);  // pick < total_lines
+  return std::nullopt;
 }
 
 }  // namespace smh::sim

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,10 +27,24 @@ class CoherencyMachine {
   [[nodiscard]] RegionMemory& memory(unsigned region) { return *regions_[region]; }
   [[nodiscard]] const RegionMemory& memory(unsigned region) const { return *regions_[region]; }
 
-  // Receives in flight, by handle: one at a time per block (OpValidator), with
-  // the index of the op that started each.
+  // Receives in flight, by handle: one at a time per block (OpValidator), each
+  // over the range of its block the device was programmed for (clipped to the
+  // block: the bytes past it are a DMA_OVERRUN, reported at the start and not
+  // written), with the index of the op that started it. It completes or aborts
+  // over that range.
+  struct Receive {
+    unsigned region = 0;
+    std::uint64_t region_offset = 0;
+    std::uint64_t size_bytes = 0;
+    std::uint64_t start_op = 0;  // the dma_from_device_start's op index
+  };
   [[nodiscard]] bool receiving(Handle handle) const { return receiving_.contains(handle); }
-  void start_receive(Handle handle, std::uint64_t op_index) { receiving_.emplace(handle, op_index); }
+  // The block's receive in flight, or nullptr.
+  [[nodiscard]] const Receive* receive_of(Handle handle) const {
+    const auto found = receiving_.find(handle);
+    return found == receiving_.end() ? nullptr : &found->second;
+  }
+  void start_receive(Handle handle, Receive receive) { receiving_.emplace(handle, receive); }
   // The receive ends without completing (aborted, or its block freed).
   void end_receive(Handle handle) { receiving_.erase(handle); }
   // The receive completes at op `op_index`: its window (start and completion
@@ -64,16 +79,26 @@ class CoherencyMachine {
   void end_transmit(Handle handle);
 
   // Background cache activity before an op: with chance `ppm` (parts per
-  // million), a random line of a random cacheable region is to be evicted or
-  // speculatively filled, as real caches do behind the program's back. The
-  // caller applies it through the region's memory (an eviction's hazards and
-  // repairs are the oracles' business).
+  // million), a line is to be evicted or speculatively filled, as real caches
+  // do behind the program's back. The line is drawn among `targets` (the lines
+  // of live DMA buffers and their neighbours, where activity can matter; the
+  // caller builds them only when this op draws activity), or, with none, among
+  // every line of a random cacheable region. The caller applies it through the
+  // region's memory (an eviction's hazards and repairs are the oracles'
+  // business).
   struct Noise {
     unsigned region = 0;
     std::uint64_t line_offset = 0;  // region offset of the line's first byte
     bool evict = false;             // else a speculative fill
   };
-  std::optional<Noise> draw_noise(std::uint32_t ppm);
+  // Lines [first_line_offset, first_line_offset + line_count * line) of a
+  // cacheable region.
+  struct NoiseTarget {
+    unsigned region = 0;
+    std::uint64_t first_line_offset = 0;
+    std::uint64_t line_count = 0;
+  };
+  std::optional<Noise> draw_noise(std::uint32_t ppm, const std::function<std::vector<NoiseTarget>()>& targets);
 
   // The self-check of every region's model (RegionMemory::verify), O(lines).
   void verify() const;
@@ -84,7 +109,7 @@ class CoherencyMachine {
   std::vector<std::unique_ptr<RegionMemory>> regions_;  // by region
   std::vector<unsigned> cached_regions_;                // the cacheable ones, in order
   std::uint64_t line_count_ = 0;
-  std::map<Handle, std::uint64_t> receiving_;  // a receive covers its whole block (OpValidator)
+  std::map<Handle, Receive> receiving_;
   std::map<Handle, ReceiveWindow> last_receive_;
   std::map<Handle, Transmit> transmitting_;
   Rng noise_rng_;

@@ -141,6 +141,7 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   faults->remember_freed(host(block), block.device_address);
   coherency->forget_receives(op.handle);
   freshness.forget(op.handle);
+  dma_buffers.erase(op.handle);
   if (options.check_invariants) {
     checks->check_accounting(region);
     if (shadow.live_count() == 0) {

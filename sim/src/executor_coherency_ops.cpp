@@ -5,12 +5,12 @@
 // stable names, device addresses and owners (owner_names.hpp):
 //
 //   STALE_TX               a transmit reads RAM while the CPU holds newer bytes
-//                          (dirty, or thrown away by an invalidate), or the CPU
-//                          writes non-cacheable bytes a transmit is reading
+//                          (dirty, or thrown away by an invalidate)
 //   DISCARDED_WRITE        the CPU reads bytes it wrote that an invalidate threw away
 //   STALE_RX               the CPU reads cached bytes a device has since overwritten
 //   WRITEBACK_CLOBBER      a dirty line written back over bytes a device wrote
-//   CPU_TOUCH_ACTIVE_DMA   the CPU touches a line a DMA transfer is using
+//   CPU_TOUCH_ACTIVE_DMA   the CPU touches a line a DMA transfer is using, or,
+//                          without a cache, the bytes of its block's transfer
 //   COLLATERAL_INVALIDATE  an invalidate discards another owner's dirty bytes
 //                          (allocator metadata included)
 //   UNALIGNED_INVALIDATE   an invalidate that does not start and end on lines
@@ -90,7 +90,7 @@ std::vector<unsigned char> Executor::Impl::expected_contents(Handle handle, cons
 // One finding per run of hazards of one kind on one owner (the model reports per
 // line and per run of granules; a 128-byte buffer would otherwise read as four).
 void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block,
-                                    std::uint64_t own_end) {
+                                    std::uint64_t own_end, const std::string& context) {
   const std::uint64_t base = map.spec(block.region).base;
   const std::string self = "handle " + std::to_string(op.handle);
   struct Run {
@@ -131,7 +131,8 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
     sink.report(oracle_of(run.kind),
                 std::string(to_string(op.kind)) + " on " + self + ": bytes [" + hex(run.begin) + ", " + hex(run.end) +
                     ") of " + run.owner + " in '" + map.spec(block.region).name + "'" +
-                    (run.possible ? possible_outcome(op, run.kind, block, run.begin, run.end) : std::string()),
+                    (run.possible ? possible_outcome(op, run.kind, block, run.begin, run.end) : std::string()) +
+                    context,
                 op.handle);
   }
 }
@@ -194,8 +195,28 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
   }
 }
 
+std::vector<CoherencyMachine::NoiseTarget> Executor::Impl::noise_targets() const {
+  std::vector<CoherencyMachine::NoiseTarget> targets;
+  for (const Handle handle : dma_buffers) {
+    const LiveBlock* block = shadow.find(handle);
+    if (block == nullptr) {
+      continue;  // a realloc that lost the block (a free takes the handle out)
+    }
+    const RegionMemory& memory = coherency->memory(block->region);
+    const RegionSpec& spec = map.spec(block->region);
+    if (!is_cacheable(spec.cache_policy) || block->size_bytes == 0) {
+      continue;  // no cache: nothing to evict or fill
+    }
+    const RegionMemory::Extent lines = memory.lines_around(block->device_address - spec.base, block->size_bytes);
+    const std::uint64_t first = lines.begin >= spec.line_bytes ? lines.begin - spec.line_bytes : 0;
+    const std::uint64_t end = std::min(lines.end + spec.line_bytes, spec.size_bytes);
+    targets.push_back({block->region, first, (end - first) / spec.line_bytes});
+  }
+  return targets;
+}
+
 void Executor::Impl::cache_noise() {
-  const auto noise = coherency->draw_noise(options.cache_noise_ppm);
+  const auto noise = coherency->draw_noise(options.cache_noise_ppm, [this] { return noise_targets(); });
   if (!noise) {
     return;
   }
@@ -225,7 +246,7 @@ void Executor::Impl::cache_noise() {
 
 void Executor::Impl::coherency_cpu_write(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
   const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
-  report_write_under_transmit(at);
+  report_touch_without_cache(at);
   at.memory.cpu_write(at.region_offset, expected.data() + at.op.offset_bytes, at.length, hazards);
   freshness.cpu_wrote(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length);
   if (at.op.offset_bytes == 0 && at.length == at.block.size_bytes) {
@@ -236,6 +257,7 @@ void Executor::Impl::coherency_cpu_write(const CoherencyAccess& at, std::vector<
 void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
   std::vector<unsigned char> seen(static_cast<std::size_t>(at.length));
   at.memory.cpu_read(at.region_offset, seen.data(), at.length, hazards);
+  report_touch_without_cache(at);
   report_discarded_writes(at);
   // CONTENT is an invariant check: a fast replay (checks off) writes no fill
   // patterns, so it has no contents to compare and must not report (its digest
@@ -271,18 +293,55 @@ void Executor::Impl::coherency_drop_lines(const CoherencyAccess& at, std::vector
   });
 }
 
+void Executor::Impl::coherency_receive_start(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+  // The device was programmed for [begin, begin + length); past the block's
+  // end, a frame that long would overrun it. What it would hit is known now,
+  // whatever the device later writes: DMA_OVERRUN at the start. The transfer
+  // goes on clipped to the block, as if a bus firewall stopped the rest, so
+  // that the heap stays intact and later ops report their own bugs.
+  const std::uint64_t block_end = at.block.device_address + at.block.size_bytes;
+  if (at.begin + at.length > block_end) {
+    // Every owner past the buffer, in address order (its own padding first).
+    const std::uint64_t from = std::max(at.begin, block_end);
+    sink.report(Check::dma_overrun,
+                "dma_from_device_start on handle " + std::to_string(at.op.handle) + " programs the device for " +
+                    std::to_string(at.length) + " bytes from offset " + std::to_string(at.op.offset_bytes) +
+                    ", past the end of its " + std::to_string(at.block.size_bytes) + "-byte buffer: bytes [" +
+                    hex(from) + ", " + hex(at.begin + at.length) + ") would hit " +
+                    owners->unowned_bytes(at.block.region, from, at.begin + at.length) +
+                    " in '" + map.spec(at.block.region).name +
+                    "' (a possible outcome, as soon as the device receives that many bytes; program the transfer "
+                    "with the buffer's size)",
+                at.op.handle);
+  }
+  const std::uint64_t length = std::min(at.length, block_end - at.begin);
+  check_dma_buffer(at.op, at.block, at.begin, at.begin + length, at.own_end, true);
+  at.memory.dma_from_device_start(at.region_offset, length, hazards);
+  coherency->start_receive(at.op.handle,
+                           CoherencyMachine::Receive{at.block.region, at.region_offset, length, sink.op_index()});
+}
+
 void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
-  // The device delivers new contents: the block's next generation.
+  // The device delivers new contents: the block's next generation, over the
+  // range its receive started on. The content oracle knows a block's contents
+  // as a whole: after a receive into part of it, they are a mix, unknown until
+  // the CPU writes the block again (the worst-case model still reports a stale
+  // read of the received part).
+  const CoherencyMachine::Receive receive = *coherency->receive_of(at.op.handle);
+  const std::uint64_t begin = map.spec(receive.region).base + receive.region_offset;
+  const std::uint64_t offset_in_block = begin - at.block.device_address;
   LiveBlock* live = shadow.find_mutable(at.op.handle);
   ++live->generation;
-  live->contents_known = true;
+  live->contents_known = receive.size_bytes == live->size_bytes;
   const std::vector<unsigned char> received = expected_contents(at.op.handle, *live);
-  if (const std::string outside = owners->device_write_outside(at.op.handle, *live, at.begin, at.begin + at.length);
+  if (const std::string outside =
+          owners->device_write_outside(at.op.handle, *live, begin, begin + receive.size_bytes);
       !outside.empty()) {
     sink.report(Check::dma_overrun, outside, at.op.handle);
   }
-  at.memory.dma_from_device_complete(at.region_offset, received.data(), at.length);
-  freshness.forget(at.op.handle);  // the device's bytes supersede the CPU's
+  at.memory.dma_from_device_complete(receive.region_offset, received.data() + offset_in_block, receive.size_bytes);
+  // The device's bytes supersede the CPU's.
+  freshness.received(at.op.handle, offset_in_block, offset_in_block + receive.size_bytes);
   coherency->complete_receive(at.op.handle, sink.op_index());
 }
 
@@ -293,13 +352,16 @@ bool Executor::Impl::stop_transfers(Handle handle, const LiveBlock& block) {
   if (!coherency->receiving(handle)) {
     return false;
   }
-  // A receive covers its whole block. Freed after a realloc moved the block, it
-  // is no longer where the receive started (OpValidator refuses an abort then):
-  // its old lines stay busy, as the device goes on writing them.
-  RegionMemory& memory = coherency->memory(block.region);
-  const std::uint64_t region_offset = block.device_address - map.spec(block.region).base;
-  if (memory.receive_holds(region_offset, block.size_bytes)) {
-    memory.dma_from_device_abort(region_offset, block.size_bytes);
+  // Freed after a realloc moved the block, the receive is no longer where it
+  // started (OpValidator refuses an abort then): its old lines stay busy, as
+  // the device goes on writing them.
+  const CoherencyMachine::Receive receive = *coherency->receive_of(handle);
+  RegionMemory& memory = coherency->memory(receive.region);
+  const std::uint64_t block_offset = block.device_address - map.spec(block.region).base;
+  if (receive.region == block.region && receive.region_offset >= block_offset &&
+      receive.region_offset + receive.size_bytes <= block_offset + block.size_bytes &&
+      memory.receive_holds(receive.region_offset, receive.size_bytes)) {
+    memory.dma_from_device_abort(receive.region_offset, receive.size_bytes);
   }
   coherency->end_receive(handle);
   freshness.forget(handle);
@@ -340,24 +402,52 @@ void Executor::Impl::report_discarded_writes(const CoherencyAccess& at) {
   }
 }
 
-void Executor::Impl::report_write_under_transmit(const CoherencyAccess& at) {
-  const CoherencyMachine::Transmit* transmit = coherency->transmit_of(at.op.handle);
-  if (transmit == nullptr || at.memory.cache() != nullptr || transmit->region != at.block.region) {
-    return;
+void Executor::Impl::report_touch_without_cache(const CoherencyAccess& at) {
+  if (at.memory.cache() != nullptr) {
+    return;  // the cache model reports a touch of its DMA-active lines itself
   }
-  const std::uint64_t first = std::max(transmit->region_offset, at.region_offset);
-  const std::uint64_t last_end = std::min(transmit->region_offset + transmit->size_bytes, at.region_offset + at.length);
-  if (first >= last_end) {
-    return;
+  const bool write = at.op.kind == OpKind::cpu_write;
+  const auto report = [&](unsigned region, std::uint64_t offset, std::uint64_t size_bytes, std::uint64_t start_op,
+                          const char* transfer, const char* consequence) {
+    const std::uint64_t first = std::max(offset, at.region_offset);
+    const std::uint64_t last_end = std::min(offset + size_bytes, at.region_offset + at.length);
+    if (region != at.block.region || first >= last_end) {
+      return;
+    }
+    const std::uint64_t base = map.spec(at.block.region).base;
+    sink.report(Check::cpu_touch_active_dma,
+                std::string(to_string(at.op.kind)) + " on handle " + std::to_string(at.op.handle) + ": bytes [" +
+                    hex(base + first) + ", " + hex(base + last_end) + ") belong to the " + transfer +
+                    " started at op " + std::to_string(start_op) + " until it completes, so " + consequence +
+                    " (wait for the transfer's completion before touching the buffer)",
+                at.op.handle);
+  };
+  if (const CoherencyMachine::Transmit* transmit = coherency->transmit_of(at.op.handle); transmit != nullptr && write) {
+    report(transmit->region, transmit->region_offset, transmit->size_bytes, transmit->start_op, "transmit",
+           "the device may send the older version of them");
+  }
+  if (const CoherencyMachine::Receive* receive = coherency->receive_of(at.op.handle); receive != nullptr) {
+    report(receive->region, receive->region_offset, receive->size_bytes, receive->start_op, "receive",
+           write ? "the device's bytes and the CPU's race" : "the CPU may read a mix of old and received bytes");
+  }
+}
+
+// Maintenance by address range (a ring, a frame spread over buffers) may run
+// past its block: its findings name every owner its lines touch, so that the
+// engineer sees what the driver's range really covered.
+std::string Executor::Impl::maintenance_range_context(const CoherencyAccess& at) const {
+  const bool maintenance = at.op.kind == OpKind::cache_clean || at.op.kind == OpKind::cache_invalidate ||
+                           at.op.kind == OpKind::cache_clean_invalidate;
+  if (!maintenance || at.begin + at.length <= at.block.device_address + at.block.size_bytes) {
+    return {};
   }
   const std::uint64_t base = map.spec(at.block.region).base;
-  sink.report(Check::stale_tx,
-              "cpu_write on handle " + std::to_string(at.op.handle) + ": bytes [" + hex(base + first) + ", " +
-                  hex(base + last_end) + ") are being read by the transmit started at op " +
-                  std::to_string(transmit->start_op) +
-                  ", so the device may send the older version of them (fill the buffer before starting the "
-                  "transmit, or wait for its completion before writing it again)",
-              at.op.handle);
+  const RegionMemory::Extent lines = at.memory.lines_around(at.region_offset, at.length);
+  const std::uint64_t begin = lines.begin == lines.end ? at.begin : base + lines.begin;
+  const std::uint64_t end = lines.begin == lines.end ? at.begin + at.length : base + lines.end;
+  return "; the op's range [" + hex(at.begin) + ", " + hex(at.begin + at.length) + ") runs past handle " +
+         std::to_string(at.op.handle) + "'s " + std::to_string(at.block.size_bytes) + " bytes, and its lines [" +
+         hex(begin) + ", " + hex(end) + ") hold " + owners->unowned_bytes(at.block.region, begin, end);
 }
 
 void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
@@ -371,6 +461,10 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
   // invalidate may discard that header (it can share the block's first line),
   // and the stale copy in RAM may name another size, or no block at all.
   const CoherencyAccess at{op, block, memory, region_offset, length, begin, owners->own_bytes_end(block)};
+  if (op.kind == OpKind::dma_to_device || op.kind == OpKind::dma_to_device_start ||
+      op.kind == OpKind::dma_from_device_start) {
+    dma_buffers.insert(op.handle);
+  }
   std::vector<Hazard> hazards;
   switch (op.kind) {
     case OpKind::cpu_write: coherency_cpu_write(at, &hazards); break;
@@ -384,11 +478,7 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
       memory.dma_to_device(region_offset, length, &hazards);
       report_discarded_writes(at);
       break;
-    case OpKind::dma_from_device_start:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end, true);
-      memory.dma_from_device_start(region_offset, length, &hazards);
-      coherency->start_receive(op.handle, sink.op_index());
-      break;
+    case OpKind::dma_from_device_start: coherency_receive_start(at, &hazards); break;
     case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
     case OpKind::dma_to_device_start:
       check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
@@ -404,7 +494,7 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
     case OpKind::realloc:
     case OpKind::free: SMH_SIM_ASSERT(false);  // not a CPU, cache or DMA op: apply_op() sends it elsewhere
   }
-  report_hazards(hazards, op, block, at.own_end);
+  report_hazards(hazards, op, block, at.own_end, maintenance_range_context(at));
   sink.record(Event{sink.op_index(), EventKind::coherency, op.handle, block.region, begin, length, 0});
 }
 

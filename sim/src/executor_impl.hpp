@@ -73,6 +73,9 @@ struct Executor::Impl {
   std::unique_ptr<OwnerNames> owners;
   std::unique_ptr<CoherencyMachine> coherency;
   PayloadFreshness freshness;  // the CPU's writes an invalidate threw away
+  // Live blocks a DMA op has used since their alloc: sampled cache noise draws
+  // its lines among them and their neighbours (noise_targets()).
+  std::set<Handle> dma_buffers;
   std::unique_ptr<FaultInjector> faults;
   std::unique_ptr<InvariantChecks> checks;
   std::unique_ptr<OpValidator> validator;
@@ -158,15 +161,21 @@ struct Executor::Impl {
   // invalidate, clean_invalidate and evict: they drop lines, and keep the
   // allocator's bytes (AllocatorBytesKeeper in executor_coherency_ops.cpp).
   void coherency_drop_lines(const CoherencyAccess& at, std::vector<Hazard>* hazards);
+  // A receive over the op's range; DMA_OVERRUN for the part past the block.
+  void coherency_receive_start(const CoherencyAccess& at, std::vector<Hazard>* hazards);
   void coherency_receive_complete(const CoherencyAccess& at);
   // Ends the block's transfers in flight (dma_abort, or a free once reported);
   // true when it aborted a receive (the block's contents are then undefined).
   bool stop_transfers(Handle handle, const LiveBlock& block);
   // FREE_DURING_DMA when a free or realloc finds a transfer of the block in flight.
   void report_transfer_in_flight(const Op& op, const LiveBlock& block);
-  // `own_end`: owners->own_bytes_end(block), taken before the op.
+  // `own_end`: owners->own_bytes_end(block), taken before the op; `context`
+  // ends every finding's message.
   void report_hazards(const std::vector<Hazard>& hazards, const Op& op, const LiveBlock& block,
-                      std::uint64_t own_end);
+                      std::uint64_t own_end, const std::string& context);
+  // For cache maintenance whose range runs past its block: the owners its lines
+  // touch, to end its findings with; else "".
+  std::string maintenance_range_context(const CoherencyAccess& at) const;
   // ATTR_MISMATCH, and DMA_LINE_SHARED when `device_writes` (a receive).
   // The text a worst-case (`possible`) finding of `kind` on [begin, end) ends with.
   std::string possible_outcome(const Op& op, HazardKind kind, const LiveBlock& block, std::uint64_t begin,
@@ -176,11 +185,15 @@ struct Executor::Impl {
   // A read or transmit of bytes whose newest CPU write an invalidate threw away
   // (PayloadFreshness): DISCARDED_WRITE for a cpu_read, STALE_TX for a transmit.
   void report_discarded_writes(const CoherencyAccess& at);
-  // A CPU write into the bytes a transmit in flight reads, on a region without a
-  // cache (a cache reports CPU_TOUCH_ACTIVE_DMA there): STALE_TX.
-  void report_write_under_transmit(const CoherencyAccess& at);
+  // CPU_TOUCH_ACTIVE_DMA on a region without a cache (a cache model reports it
+  // per line itself): a CPU write into the bytes the block's transmit in flight
+  // reads, or a CPU access to the bytes its receive in flight writes.
+  void report_touch_without_cache(const CoherencyAccess& at);
   std::vector<unsigned char> expected_contents(Handle handle, const LiveBlock& block) const;
   void cache_noise();
+  // The lines of live DMA buffers in cacheable regions, with one line on each
+  // side (a neighbour's line, or the buffer's header).
+  std::vector<CoherencyMachine::NoiseTarget> noise_targets() const;
 };
 
 }  // namespace smh::sim

@@ -6,6 +6,8 @@
 #include <bit>
 #include <limits>
 
+#include "smh/sim/sim_assert.hpp"
+
 namespace smh::sim {
 
 namespace {
@@ -14,6 +16,14 @@ using Reason = OpRefusal::Reason;
 
 bool is_receive(OpKind kind) {
   return kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
+}
+
+// Ops whose range may run past their block's end (inside its region): cache
+// maintenance by address range, and a receive's start (a DMA_OVERRUN). A
+// receive's completion is checked against its start instead.
+bool may_run_past_block(OpKind kind) {
+  return kind == OpKind::cache_clean || kind == OpKind::cache_invalidate || kind == OpKind::cache_clean_invalidate ||
+         kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
 }
 
 }  // namespace
@@ -75,20 +85,34 @@ std::optional<OpRefusal> OpValidator::access_refusal(const Op& op, const LiveBlo
                                                         std::to_string(block.size_bytes) + ")"};
   }
   const std::uint64_t length = access_length(op, block);
-  if (length > block.size_bytes - op.offset_bytes) {
-    // The end is written only when it does not wrap (offset 8, length 2^64 - 8
-    // would read "[8, 0)").
-    const bool wraps = length > std::numeric_limits<std::uint64_t>::max() - op.offset_bytes;
-    return OpRefusal{Reason::range_past_block,
-                     "range [" + std::to_string(op.offset_bytes) + ", " +
-                         (wraps ? std::to_string(op.offset_bytes) + " + " + std::to_string(length)
-                                : std::to_string(op.offset_bytes + length)) +
-                         ") runs past the block's " + std::to_string(block.size_bytes) + " bytes"};
+  if (may_run_past_block(op.kind)) {
+    // Cache maintenance by address range (a ring, a frame spread over buffers)
+    // and a device programmed for more than its buffer may go past the block,
+    // not past its region: there is nothing there the simulator could name.
+    const RegionSpec& spec = map_.spec(block.region);
+    if (length > spec.base + spec.size_bytes - block.device_address - op.offset_bytes) {
+      return OpRefusal{Reason::range_past_region, "range [" + std::to_string(op.offset_bytes) + ", +" +
+                                                      std::to_string(length) + ") runs past the end of region '" +
+                                                      spec.name + "'"};
+    }
+  } else if (length > block.size_bytes - op.offset_bytes) {
+    return past_block(op, block, length);
   }
   if (is_receive(op.kind)) {
     return receive_refusal(op, block, length);
   }
   return transfer_refusal(op, block);
+}
+
+OpRefusal OpValidator::past_block(const Op& op, const LiveBlock& block, std::uint64_t length) {
+  // The end is written only when it does not wrap (offset 8, length 2^64 - 8
+  // would read "[8, 0)").
+  const bool wraps = length > std::numeric_limits<std::uint64_t>::max() - op.offset_bytes;
+  return OpRefusal{Reason::range_past_block,
+                   "range [" + std::to_string(op.offset_bytes) + ", " +
+                       (wraps ? std::to_string(op.offset_bytes) + " + " + std::to_string(length)
+                              : std::to_string(op.offset_bytes + length)) +
+                       ") runs past the block's " + std::to_string(block.size_bytes) + " bytes"};
 }
 
 std::optional<OpRefusal> OpValidator::transfer_refusal(const Op& op, const LiveBlock& block) const {
@@ -105,9 +129,9 @@ std::optional<OpRefusal> OpValidator::transfer_refusal(const Op& op, const LiveB
       }
       return std::nullopt;
     case OpKind::dma_abort:
-      if (coherency_.receiving(op.handle) && !receive_still_in_place(block)) {
+      if (coherency_.receiving(op.handle) && !receive_still_in_place(op, block)) {
         return OpRefusal{Reason::receive_moved,
-                         "the block moved or grew since its receive started (a realloc during the transfer)"};
+                         "the block moved or shrank since its receive started (a realloc during the transfer)"};
       }
       if (!transmitting && !coherency_.receiving(op.handle)) {
         return OpRefusal{Reason::no_transfer_in_flight, "no transfer of this block is in flight"};
@@ -117,17 +141,20 @@ std::optional<OpRefusal> OpValidator::transfer_refusal(const Op& op, const LiveB
   }
 }
 
-bool OpValidator::receive_still_in_place(const LiveBlock& block) const {
-  const std::uint64_t region_offset = block.device_address - map_.spec(block.region).base;
-  return coherency_.memory(block.region).receive_holds(region_offset, block.size_bytes);
+bool OpValidator::receive_still_in_place(const Op& op, const LiveBlock& block) const {
+  const CoherencyMachine::Receive* receive = coherency_.receive_of(op.handle);
+  SMH_SIM_ASSERT(receive != nullptr);  // asked only while a receive is in flight
+  const std::uint64_t block_offset = block.device_address - map_.spec(block.region).base;
+  return receive->region == block.region && receive->region_offset >= block_offset &&
+         receive->region_offset + receive->size_bytes <= block_offset + block.size_bytes &&
+         coherency_.memory(block.region).receive_holds(receive->region_offset, receive->size_bytes);
 }
 
 std::optional<OpRefusal> OpValidator::receive_refusal(const Op& op, const LiveBlock& block,
                                                       std::uint64_t length) const {
-  if (op.offset_bytes != 0 || length != block.size_bytes) {
-    return OpRefusal{Reason::receive_not_whole_block, "a receive covers the whole block"};
-  }
   if (op.kind == OpKind::dma_from_device_start) {
+    // A device may be programmed for more bytes than the buffer holds: the
+    // Executor reports what the overrun would hit (DMA_OVERRUN).
     if (coherency_.receiving(op.handle)) {
       return OpRefusal{Reason::receive_in_flight, "a receive into this block is already in flight"};
     }
@@ -136,15 +163,25 @@ std::optional<OpRefusal> OpValidator::receive_refusal(const Op& op, const LiveBl
   if (!coherency_.receiving(op.handle)) {
     return OpRefusal{Reason::no_receive_started, "no receive into this block was started"};
   }
-  // A realloc during the transfer may have moved or grown the buffer: the
+  // A realloc during the transfer may have moved or shrunk the buffer: the
   // device's transfer is not where the block now is. That is a program error
   // the run cannot continue past faithfully (the device writes memory the
   // program no longer owns), so the op is refused, like any other invalid one.
   // The receive's lines depend only on receives started and completed, never on
   // the cache's background activity, so this is known before any of it.
-  if (!receive_still_in_place(block)) {
+  if (!receive_still_in_place(op, block)) {
     return OpRefusal{Reason::receive_moved,
-                     "the block moved or grew since its receive started (a realloc during the transfer)"};
+                     "the block moved or shrank since its receive started (a realloc during the transfer)"};
+  }
+  // A completion names no range (it ends the receive where it started) or the
+  // one its start was given, clipped to the block.
+  const CoherencyMachine::Receive* receive = coherency_.receive_of(op.handle);
+  const std::uint64_t started = receive->region_offset - (block.device_address - map_.spec(block.region).base);
+  if (!(op.offset_bytes == 0 && op.length_bytes == 0) &&
+      !(op.offset_bytes == started && length == receive->size_bytes)) {
+    return OpRefusal{Reason::complete_range_differs,
+                     "a receive completes where it started: [" + std::to_string(started) + ", " +
+                         std::to_string(started + receive->size_bytes) + ") of the block"};
   }
   return std::nullopt;
 }

@@ -30,10 +30,11 @@ struct OpRefusal {
     offset_past_block,
     offset_past_last_byte,      // an eviction or fill names the line after the block
     range_past_block,
-    receive_not_whole_block,
+    range_past_region,          // a receive programmed past its region's end
+    complete_range_differs,     // a receive completed over another range than it started
     receive_in_flight,          // a second receive into the block started
     no_receive_started,         // a receive completed that never started
-    receive_moved,              // the block moved or grew under its receive
+    receive_moved,              // the block moved or shrank from under its receive
     transmit_in_flight,         // a second transmit from the block started
     no_transmit_started,        // a transmit completed that never started
     no_transfer_in_flight,      // an abort with nothing to stop
@@ -60,15 +61,19 @@ class OpValidator {
   [[nodiscard]] std::optional<OpRefusal> access_refusal(const Op& op, const LiveBlock& block) const;
 
  private:
-  // The receive's own rules: one at a time per block, over the whole block, and
+  // The receive's own rules: one at a time per block, programmed inside its
+  // region (past the block's end is a DMA_OVERRUN, not a refusal), and
   // completed where it started.
   [[nodiscard]] std::optional<OpRefusal> receive_refusal(const Op& op, const LiveBlock& block,
                                                          std::uint64_t length) const;
+  // A range [offset, offset + length) of `block` that runs past its end.
+  [[nodiscard]] static OpRefusal past_block(const Op& op, const LiveBlock& block, std::uint64_t length);
   // A lasting transmit's and an abort's: one transmit at a time per block, and
   // only a transfer in flight completes or aborts.
   [[nodiscard]] std::optional<OpRefusal> transfer_refusal(const Op& op, const LiveBlock& block) const;
-  // Whether the block's receive in flight still holds the lines it started on.
-  [[nodiscard]] bool receive_still_in_place(const LiveBlock& block) const;
+  // Whether the block's receive in flight is still inside the block (a realloc
+  // may have moved or shrunk it) and still holds the lines it started on.
+  [[nodiscard]] bool receive_still_in_place(const Op& op, const LiveBlock& block) const;
 
   const MemoryMap& map_;
   const CoherencyMachine& coherency_;

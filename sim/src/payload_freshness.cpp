@@ -87,6 +87,19 @@ void PayloadFreshness::invalidated(Handle handle, std::uint64_t begin, std::uint
   add(block.discarded, lost);
 }
 
+void PayloadFreshness::received(Handle handle, std::uint64_t begin, std::uint64_t end) {
+  SMH_SIM_ASSERT(begin <= end);
+  const auto found = blocks_.find(handle);
+  if (found == blocks_.end()) {
+    return;
+  }
+  cut(found->second.written, begin, end);
+  cut(found->second.discarded, begin, end);
+  if (found->second.written.empty() && found->second.discarded.empty()) {
+    blocks_.erase(found);
+  }
+}
+
 std::vector<PayloadFreshness::Discarded> PayloadFreshness::discarded_in(Handle handle, std::uint64_t begin,
                                                                         std::uint64_t end) const {
   const auto found = blocks_.find(handle);

@@ -42,6 +42,8 @@ class PayloadFreshness {
   // The block has new contents the CPU did not write (a receive completed, or
   // ended unknown), or is gone (freed, reallocated): nothing of it is tracked.
   void forget(Handle handle) { blocks_.erase(handle); }
+  // A receive into [begin, end) completed: those bytes are the device's now.
+  void received(Handle handle, std::uint64_t begin, std::uint64_t end);
   // The discarded runs overlapping [begin, end), clipped to it, in offset order.
   [[nodiscard]] std::vector<Discarded> discarded_in(Handle handle, std::uint64_t begin, std::uint64_t end) const;
 

@@ -50,7 +50,7 @@ class RegionMemory {
   // an invalidate widens to. Empty ({0, 0}) without a cache.
   [[nodiscard]] virtual Extent lines_around(std::uint64_t offset, std::uint64_t size_bytes) const = 0;
   // Whether a receive started over [offset, offset + size_bytes) still holds
-  // every line of it (false once a realloc moved or grew the buffer under it).
+  // every line of it (false once a realloc moved the buffer from under it).
   [[nodiscard]] virtual bool receive_holds(std::uint64_t offset, std::uint64_t size_bytes) const = 0;
   // The region's cache, nullptr for a pass-through (background cache activity
   // reaches it here).

@@ -147,7 +147,7 @@ class Executor {
 
   // Applies the next op. False for an op that is itself invalid (unknown or
   // already-live handle, alignment not a power of two, a range past its block,
-  // a receive completed into a block that moved or grew since it started):
+  // a receive completed into a block that moved or shrank since it started):
   // *error names the op index and the problem, and nothing was applied, not even
   // the machine's own activity before it (cache noise and faults draw nothing).
   // A CPU, cache or DMA op on a handle whose allocation failed is skipped and
