@@ -42,26 +42,21 @@ class FindingSink {
   void note_op(const Op& op) {
     ops_digest_.add_u64(static_cast<std::uint64_t>(op.kind) | std::uint64_t{op.fallback_count} << 8 |
                         std::uint64_t{op.handle} << 32);
-    // The fields the op's kind takes, as the op writer keeps them (op_json.cpp):
-    // an op read back from a written scenario or trace notes alike.
-    switch (op.kind) {
-      case OpKind::alloc:
-      case OpKind::realloc:
-        for (unsigned i = 0; i < op.attr_count(); ++i) {
-          ops_digest_.add_u64(op.attr_at(i));
-        }
-        ops_digest_.add_u64(op.size_bytes);
-        ops_digest_.add_u64(op.align_bytes);
-        return;
-      case OpKind::free:
-      case OpKind::dma_to_device_complete:
-      case OpKind::dma_abort: return;
-      case OpKind::evict:
-      case OpKind::speculative_fill: ops_digest_.add_u64(op.offset_bytes); return;
-      default:
-        ops_digest_.add_u64(op.offset_bytes);
-        ops_digest_.add_u64(op.length_bytes);
-        return;
+    // The fields the op's kind carries (op_fields, which the op writer also
+    // reads): an op read back from a written scenario or trace notes alike.
+    const unsigned fields = op_fields(op.kind);
+    if ((fields & op_field_attr_size_align) != 0) {
+      for (unsigned i = 0; i < op.attr_count(); ++i) {
+        ops_digest_.add_u64(op.attr_at(i));
+      }
+      ops_digest_.add_u64(op.size_bytes);
+      ops_digest_.add_u64(op.align_bytes);
+    }
+    if ((fields & op_field_offset) != 0) {
+      ops_digest_.add_u64(op.offset_bytes);
+    }
+    if ((fields & op_field_length) != 0) {
+      ops_digest_.add_u64(op.length_bytes);
     }
   }
 

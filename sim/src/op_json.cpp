@@ -73,19 +73,23 @@ const std::array<std::string_view, op_kind_count>& op_names() {
   return names;
 }
 
-// The keys each op takes.
+// The keys each op takes: its fields (op_fields), a preference chain for alloc.
 unsigned allowed_keys(OpKind kind) {
-  switch (kind) {
-    case OpKind::alloc:
-      return bit(key_op) | bit(key_handle) | bit(key_attr) | bit(key_prefer) | bit(key_size) | bit(key_align);
-    case OpKind::realloc: return bit(key_op) | bit(key_handle) | bit(key_attr) | bit(key_size) | bit(key_align);
-    case OpKind::free:
-    case OpKind::dma_to_device_complete:  // they end the transfer in flight, wherever it started
-    case OpKind::dma_abort: return bit(key_op) | bit(key_handle);
-    case OpKind::evict:
-    case OpKind::speculative_fill: return bit(key_op) | bit(key_handle) | bit(key_offset);
-    default: return bit(key_op) | bit(key_handle) | bit(key_offset) | bit(key_length);
+  const unsigned fields = op_fields(kind);
+  unsigned keys = bit(key_op) | bit(key_handle);
+  if ((fields & op_field_attr_size_align) != 0) {
+    keys |= bit(key_attr) | bit(key_size) | bit(key_align);
   }
+  if (kind == OpKind::alloc) {
+    keys |= bit(key_prefer);
+  }
+  if ((fields & op_field_offset) != 0) {
+    keys |= bit(key_offset);
+  }
+  if ((fields & op_field_length) != 0) {
+    keys |= bit(key_length);
+  }
+  return keys;
 }
 
 // What the scan kept of the object. value[] and key_offset[] hold something
@@ -487,40 +491,33 @@ void append_op_json(const Op& op, std::string* out) {
   line.put('"');
   line.key("handle");
   line.put_u64(op.handle);
-  switch (op.kind) {
-    case OpKind::alloc:
-    case OpKind::realloc:
-      if (op.kind == OpKind::alloc && op.fallback_count != 0) {
-        line.key("prefer");
-        for (unsigned i = 0; i < op.attr_count(); ++i) {
-          line.put(i == 0 ? '[' : ',');
-          line.put_u64(op.attr_at(i));
-        }
-        line.put(']');
-      } else {
-        line.key("attr");
-        line.put_u64(op.attr);
+  const unsigned fields = op_fields(op.kind);
+  if ((fields & op_field_attr_size_align) != 0) {
+    if (op.kind == OpKind::alloc && op.fallback_count != 0) {
+      line.key("prefer");
+      for (unsigned i = 0; i < op.attr_count(); ++i) {
+        line.put(i == 0 ? '[' : ',');
+        line.put_u64(op.attr_at(i));
       }
-      line.key("size");
-      line.put_u64(op.size_bytes);
-      if (op.align_bytes != 0) {
-        line.key("align");
-        line.put_u64(op.align_bytes);
-      }
-      break;
-    case OpKind::free:
-    case OpKind::dma_to_device_complete:
-    case OpKind::dma_abort: break;
-    default:
-      if (op.offset_bytes != 0) {
-        line.key("offset");
-        line.put_u64(op.offset_bytes);
-      }
-      if (op.length_bytes != 0 && op.kind != OpKind::evict && op.kind != OpKind::speculative_fill) {
-        line.key("length");
-        line.put_u64(op.length_bytes);
-      }
-      break;
+      line.put(']');
+    } else {
+      line.key("attr");
+      line.put_u64(op.attr);
+    }
+    line.key("size");
+    line.put_u64(op.size_bytes);
+    if (op.align_bytes != 0) {
+      line.key("align");
+      line.put_u64(op.align_bytes);
+    }
+  }
+  if ((fields & op_field_offset) != 0 && op.offset_bytes != 0) {
+    line.key("offset");
+    line.put_u64(op.offset_bytes);
+  }
+  if ((fields & op_field_length) != 0 && op.length_bytes != 0) {
+    line.key("length");
+    line.put_u64(op.length_bytes);
   }
   line.put('}');
   line.append_to(out);

@@ -55,6 +55,27 @@ inline constexpr unsigned op_kind_count = 16;
 
 const char* to_string(OpKind kind);
 
+// The fields an op of each kind carries besides its kind and handle: the one
+// table that the parser's allowed keys, the writer and the digest all read, so
+// that an op read back from a written scenario or trace is the same op.
+enum OpField : unsigned {
+  op_field_attr_size_align = 1u << 0,  // attr (an alloc's chain too), size, align
+  op_field_offset = 1u << 1,
+  op_field_length = 1u << 2,
+};
+constexpr unsigned op_fields(OpKind kind) {
+  switch (kind) {
+    case OpKind::alloc:
+    case OpKind::realloc: return op_field_attr_size_align;
+    case OpKind::free:
+    case OpKind::dma_to_device_complete:  // they end the transfer in flight, wherever it started
+    case OpKind::dma_abort: return 0;
+    case OpKind::evict:
+    case OpKind::speculative_fill: return op_field_offset;  // one line
+    default: return op_field_offset | op_field_length;
+  }
+}
+
 struct Op {
   OpKind kind = OpKind::alloc;
   Handle handle = 0;
