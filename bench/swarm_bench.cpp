@@ -1,15 +1,23 @@
 // Google Benchmark: `smh swarm`'s throughput (cli/swarm_campaign.hpp).
 //
-//   BM_SwarmCampaign/<jobs>   32 seeds of 2000 generated ops on a 7-region
+//   BM_SwarmCampaign/<jobs>/<reuse>
+//                             32 seeds of 2000 generated ops on a 7-region
 //                             machine shaped like scenarios/fault_swarm.json
 //                             (cacheable, DMA and external regions), swarm faults
 //                             and cache noise, each seed run twice with every
 //                             check on, on <jobs> threads. Wall time
 //                             (UseRealTime): seeds_per_s and checked_ops_per_s
 //                             (both runs of each seed counted) at 1 vs 2 jobs is
-//                             the scaling; per core, divide by jobs.
+//                             the scaling; per core, divide by jobs. <reuse>
+//                             1: each worker reuses its machines' host memory
+//                             (as smh swarm does); 0: every machine maps and
+//                             unmaps its own (what it did before).
+//                             cpu_ops_per_s: checked ops per second of CPU time
+//                             of the process (all threads), the per-core figure
+//                             on a shared, loaded machine.
 // Under ctest's bench_smoke (SMH_BENCH_SMOKE set) it runs 4 seeds.
 #include <benchmark/benchmark.h>
+#include <time.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -19,6 +27,13 @@
 #include "swarm_campaign.hpp"
 
 namespace {
+
+// CPU time of the whole process (every worker thread).
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
 
 smh::sim::Scenario campaign_machine() {
   using smh::sim::CachePolicy;
@@ -42,6 +57,8 @@ void BM_SwarmCampaign(benchmark::State& state) {
   smh::cli::CampaignPlan plan;
   plan.range = smh::cli::SeedRange{0, std::getenv("SMH_BENCH_SMOKE") != nullptr ? 3u : 31u};
   plan.jobs = static_cast<unsigned>(state.range(0));
+  plan.reuse_host_memory = state.range(1) != 0;
+  const double cpu_start_seconds = process_cpu_seconds();
   const smh::cli::SwarmSettings settings;  // 2000 ops per seed, as smh swarm
   std::uint64_t seeds = 0;
   std::uint64_t ops = 0;
@@ -60,7 +77,12 @@ void BM_SwarmCampaign(benchmark::State& state) {
   }
   state.counters["seeds_per_s"] = benchmark::Counter(static_cast<double>(seeds), benchmark::Counter::kIsRate);
   state.counters["checked_ops_per_s"] = benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
+  state.counters["cpu_ops_per_s"] = static_cast<double>(ops) / (process_cpu_seconds() - cpu_start_seconds);
 }
-BENCHMARK(BM_SwarmCampaign)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SwarmCampaign)
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->ArgNames({"jobs", "reuse"})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "smh/sim/host_memory_reuse.hpp"
+
 namespace smh::cli {
 
 std::optional<std::uint64_t> shard_seed_count(const SeedRange& range, const Shard& shard) {
@@ -44,6 +46,12 @@ std::vector<SeedResult> run_campaign(const sim::Scenario& machine, const Campaig
   std::mutex results_mutex;
   std::map<std::uint64_t, SeedResult> results;  // by seed: seed order
   auto work = [&] {
+    // Each seed builds and drops two machines of one shape: this thread keeps
+    // their host memory for the next (the same results, no mmap/munmap per run).
+    std::optional<sim::HostMemoryReuse> reuse;
+    if (plan.reuse_host_memory) {
+      reuse.emplace();
+    }
     for (;;) {
       if (plan.duration_seconds && Clock::now() >= deadline) {
         break;

@@ -23,6 +23,10 @@ struct CampaignPlan {
   Shard shard;
   std::optional<std::uint64_t> duration_seconds;  // with an open range
   unsigned jobs = 1;
+  // Each worker keeps its machines' host memory for the next seed
+  // (sim::HostMemoryReuse). Off, every machine maps and unmaps its own: the same
+  // results, slower (bench/swarm_bench.cpp compares).
+  bool reuse_host_memory = true;
 };
 
 // Updated by the workers as seeds finish, read by a progress display.

@@ -12,7 +12,9 @@
 #include "input_files.hpp"
 #include "progress.hpp"
 #include "report_json.hpp"
+#include "smh/sim/host_memory_reuse.hpp"
 #include "smh/sim/scenario_parser.hpp"
+#include "smh/sim/scenario_runner.hpp"
 #include "swarm_campaign.hpp"
 #include "swarm_report.hpp"
 #include "swarm_shrink.hpp"
@@ -87,6 +89,7 @@ sim::Scenario failing_scenario(const SwarmCommandOptions& options, const sim::Sc
 // its reproduce command; false (message printed) when a file cannot be written.
 bool write_failures(const SwarmCommandOptions& options, const sim::Scenario& machine, const SwarmSettings& settings,
                     const std::vector<SeedResult>& results) {
+  const sim::HostMemoryReuse reuse;  // shrinking runs one machine after another
   for (const SeedResult& result : results) {
     if (result.failure.empty()) {
       continue;
@@ -109,8 +112,13 @@ bool write_failures(const SwarmCommandOptions& options, const sim::Scenario& mac
   return true;
 }
 
-// Refuses a machine the executor cannot build, before any thread starts.
-bool machine_runs(const sim::Scenario& machine, std::string* error) {
+// Refuses, before any thread starts, a machine whose --jobs copies could use
+// more host memory than the budget, and one the executor cannot build.
+bool machine_runs(const SwarmCommandOptions& options, const sim::Scenario& machine, std::string* error) {
+  if (const auto refusal = sim::sim_memory_refusal(machine.machine, options.jobs, options.max_sim_memory_bytes)) {
+    *error = options.machine_path + ": " + *refusal;
+    return false;
+  }
   std::unique_ptr<sim::Executor> executor = sim::Executor::create(machine.machine, {}, 0, error);
   return executor != nullptr;
 }
@@ -123,7 +131,7 @@ int swarm_command(const SwarmCommandOptions& options) {
   sim::Scenario machine;
   if (!make_plan(options, &plan, &error) ||
       !load_machine_file(options.machine_path, options.max_input_bytes, &machine, &error) ||
-      !machine_runs(machine, &error)) {
+      !machine_runs(options, machine, &error)) {
     std::fprintf(stderr, "smh swarm: %s\n", error.c_str());
     return 2;
   }

@@ -29,6 +29,9 @@ struct SwarmCommandOptions {
   std::string report_path;                 // empty: none
   std::uint64_t shrink_runs = 2000;        // runs a failing seed's shrinking may spend (0: no shrinking)
   std::uint64_t max_input_bytes = sim::default_max_input_bytes;
+  // Host memory the --jobs machines running at once may use at worst (as smh
+  // run's --max-sim-memory-bytes, sim::sim_memory_refusal).
+  std::uint64_t max_sim_memory_bytes = std::uint64_t{8} << 30;
 };
 
 int swarm_command(const SwarmCommandOptions& options);

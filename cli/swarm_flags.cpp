@@ -31,6 +31,9 @@ CLI::App* add_swarm_command(CLI::App& app, SwarmCommandOptions* options) {
   swarm->add_option("--report", options->report_path, "Write the JSON report (input of smh merge) to this file");
   swarm->add_option("--max-input-bytes", options->max_input_bytes, "Largest machine file read (default 64 MiB)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  swarm->add_option("--max-sim-memory-bytes", options->max_sim_memory_bytes,
+                    "Host memory the simulated machines (one per job) may use at worst (default 8 GiB)")
+      ->check(CLI::Range(std::uint64_t{1} << 20, std::uint64_t{1} << 44));
   return swarm;
 }
 

@@ -31,6 +31,30 @@ std::vector<std::uint32_t> served_attrs(const sim::MachineConfig& machine) {
   return attrs;
 }
 
+// The served attributes whose every serving region lets DMA reach it (the
+// pool's own matching rule), and the largest cache line among those regions:
+// where a driver loop's buffer lands in DMA memory whatever the pool picks.
+std::vector<std::uint32_t> dma_attrs(const sim::MachineConfig& machine, std::uint32_t* line_bytes) {
+  std::vector<std::uint32_t> attrs;
+  for (const std::uint32_t attr : served_attrs(machine)) {
+    bool served = false;
+    bool all_dma = true;
+    std::uint32_t line = 16;
+    for (const sim::RegionSpec& spec : machine.regions) {
+      if (!spec.reserved && attribute_matches(machine.pool.mode, spec.attr, attr)) {
+        served = true;
+        all_dma = all_dma && spec.dma_capable;
+        line = std::max(line, sim::is_cacheable(spec.cache_policy) ? spec.line_bytes : 16u);
+      }
+    }
+    if (served && all_dma) {
+      attrs.push_back(attr);
+      *line_bytes = std::max(*line_bytes, line);
+    }
+  }
+  return attrs;
+}
+
 // The workload's shape, drawn from the seed: how full the machine runs (20..95 %
 // of what its unreserved regions hold), the size range, and how often requests
 // are aligned or reallocated. Each seed so explores its own mix.
@@ -55,6 +79,11 @@ sim::WorkloadConfig workload_config(const sim::MachineConfig& machine, std::uint
   config.aligned_per_mille = static_cast<std::uint32_t>(rng.between(0, 200));
   config.max_align_bytes = 1u << rng.between(4, 10);
   config.attrs = served_attrs(machine);
+  // Drawn after the above, so that the shape of the block ops stays as it was.
+  config.prefer_per_mille = static_cast<std::uint32_t>(rng.between(0, 300));
+  config.dma_line_bytes = 16;
+  config.dma_attrs = dma_attrs(machine, &config.dma_line_bytes);
+  config.dma_loop_per_mille = static_cast<std::uint32_t>(rng.between(0, 100));
   return config;
 }
 

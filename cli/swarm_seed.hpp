@@ -1,7 +1,8 @@
 // One seed of a swarm campaign (`smh swarm`): a workload generated on the
 // given machine from the seed (sim::generate_workload: allocation mixes,
-// aligned requests, reallocs, frees; correct by construction, so any finding is
-// the allocator's or the harness's fault), a swarm of injected faults drawn from
+// aligned requests, reallocs, frees, preference chains, and driver transfer
+// loops with correct cache maintenance in the memory DMA reaches; correct by
+// construction, so any finding is the allocator's or the harness's fault), a swarm of injected faults drawn from
 // the seed (FaultPlan::swarm) and background cache activity, run with every
 // check on — twice, since two runs of one seed must agree.
 //

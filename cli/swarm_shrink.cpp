@@ -1,6 +1,7 @@
 #include "swarm_shrink.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <vector>
@@ -9,6 +10,13 @@
 
 namespace smh::cli {
 namespace {
+
+// Where a handle's ops are: the first and last op index.
+struct HandleSpan {
+  sim::Handle handle = 0;
+  std::size_t first = 0;
+  std::size_t last = 0;
+};
 
 class Shrinker {
  public:
@@ -93,9 +101,64 @@ class Shrinker {
     }
   }
 
+  // Renames a handle to an earlier one whose last op comes before its first:
+  // fewer handles, the same ops. Each handle tries the earliest such one.
+  void merge_handles() {
+    for (bool merged = true; merged && !budget_spent_;) {
+      merged = false;
+      const std::vector<HandleSpan> spans = handle_spans();
+      for (std::size_t later = 1; later < spans.size() && !merged && !budget_spent_; ++later) {
+        for (std::size_t earlier = 0; earlier < later && !merged && !budget_spent_; ++earlier) {
+          if (spans[earlier].last < spans[later].first) {
+            sim::Scenario candidate = best_;
+            for (sim::Op& op : candidate.ops) {
+              op.handle = op.handle == spans[later].handle ? spans[earlier].handle : op.handle;
+            }
+            merged = try_candidate(std::move(candidate));
+            break;  // the earliest that fits only: bounded by the number of handles
+          }
+        }
+      }
+    }
+  }
+
+  // Drops whole regions (the last first), then halves each one's size while
+  // the machine stays valid (an invalid one fails to run: not kept).
+  void shrink_regions() {
+    for (std::size_t index = best_.machine.regions.size(); index-- > 0 && best_.machine.regions.size() > 1 &&
+                                                            !budget_spent_;) {
+      sim::Scenario candidate = best_;
+      candidate.machine.regions.erase(candidate.machine.regions.begin() + static_cast<std::ptrdiff_t>(index));
+      try_candidate(std::move(candidate));
+    }
+    for (std::size_t index = 0; index < best_.machine.regions.size() && !budget_spent_; ++index) {
+      while (!budget_spent_) {
+        sim::Scenario candidate = best_;
+        candidate.machine.regions[index].size_bytes /= 2;
+        if (!try_candidate(std::move(candidate))) {
+          break;
+        }
+      }
+    }
+  }
+
   ShrinkResult result() const { return ShrinkResult{best_, runs_, budget_spent_}; }
 
  private:
+  // Each handle's span, in order of first appearance.
+  std::vector<HandleSpan> handle_spans() const {
+    std::vector<HandleSpan> spans;
+    std::map<sim::Handle, std::size_t> position;
+    for (std::size_t index = 0; index < best_.ops.size(); ++index) {
+      const auto [at, fresh] = position.emplace(best_.ops[index].handle, spans.size());
+      if (fresh) {
+        spans.push_back(HandleSpan{best_.ops[index].handle, index, index});
+      }
+      spans[at->second].last = index;
+    }
+    return spans;
+  }
+
   sim::Scenario best_;
   sim::Check check_;
   const SwarmSettings& settings_;
@@ -117,6 +180,8 @@ ShrinkResult shrink_failing_scenario(const sim::Scenario& scenario, const std::s
   shrinker.cut_after(at_op);
   shrinker.drop_handles();
   shrinker.drop_single_ops();
+  shrinker.merge_handles();
+  shrinker.shrink_regions();
   shrinker.halve_sizes();
   return shrinker.result();
 }

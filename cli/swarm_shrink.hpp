@@ -2,7 +2,9 @@
 // the same check still fires. Steps, each kept only when the check still fires:
 // drop the faults and the cache noise; cut the ops after the first firing; drop
 // whole handles (every op of a handle, so the rest stays valid), in halves,
-// then quarters, ... down to one handle at a time; drop single ops; halve
+// then quarters, ... down to one handle at a time; drop single ops; merge
+// handles (a handle renamed to an earlier one whose ops all come before its
+// own); drop whole regions, then halve each region's size; halve request
 // sizes. Deterministic (no clock: the same input shrinks to the same scenario)
 // and bounded by a number of runs.
 #pragma once

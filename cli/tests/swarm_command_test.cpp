@@ -11,7 +11,9 @@
 
 #include "cli_test_support.hpp"
 #include "merge_command.hpp"
+#include "smh/sim/host_memory_reuse.hpp"
 #include "smh/sim/scenario_parser.hpp"
+#include "smh/sim/workload.hpp"
 #include "support/damaged_heap.hpp"
 #include "swarm_campaign.hpp"
 #include "swarm_seed.hpp"
@@ -134,8 +136,10 @@ TEST(SwarmSeed, ADamagedHeapFailsTheSeedWithTheCheckThatFound) {
 TEST(SwarmSeed, AFailingSeedShrinksToAFewOpsThatFailTheSameWay) {
   SwarmSettings settings;
   settings.ops_per_seed = 400;
+  // Damages the heap where the region is the damaged one: a candidate with its
+  // region halved is not damaged, so it passes and the shrinker keeps the size.
   settings.on_start = [](sim::Executor& executor) {
-    ASSERT_TRUE(sim::testing::overstate_fresh_free_block(executor.memory_map().cpu_view(0)));
+    (void)sim::testing::overstate_fresh_free_block(executor.memory_map().cpu_view(0));
   };
   const sim::Scenario scenario = seed_scenario(damaged_machine(), 7, settings);
   const SeedResult failing = run_seed_scenario(scenario, settings);
@@ -154,6 +158,127 @@ TEST(SwarmSeed, AFailingSeedShrinksToAFewOpsThatFailTheSameWay) {
   const ShrinkResult bounded = shrink_failing_scenario(scenario, failing.check, failing.at_op, settings, 3);
   EXPECT_EQ(bounded.runs, 3u);
   EXPECT_TRUE(bounded.budget_spent);
+}
+
+// Shrinking also drops a region the failure does not need and merges handles
+// whose lifetimes follow each other; it keeps the region the damage needs at
+// its size (halved, the seam no longer damages it, so the check stays quiet).
+TEST(SwarmSeed, ShrinkingDropsRegionsAndMergesHandles) {
+  sim::Scenario machine = damaged_machine();
+  sim::RegionSpec spare;
+  spare.name = "spare";
+  spare.base = 0x2000'0000;
+  spare.size_bytes = 16 << 10;
+  machine.machine.regions.push_back(spare);
+  SwarmSettings settings;
+  settings.ops_per_seed = 400;
+  settings.on_start = [](sim::Executor& executor) {
+    (void)sim::testing::overstate_fresh_free_block(executor.memory_map().cpu_view(0));
+  };
+  const sim::Scenario scenario = seed_scenario(machine, 7, settings);
+  const SeedResult failing = run_seed_scenario(scenario, settings);
+  ASSERT_EQ(failing.failure, "finding");
+  const ShrinkResult shrunk = shrink_failing_scenario(scenario, failing.check, failing.at_op, settings, 2000);
+  ASSERT_EQ(shrunk.scenario.machine.regions.size(), 1u);
+  EXPECT_EQ(shrunk.scenario.machine.regions[0].name, "r0");
+  EXPECT_EQ(shrunk.scenario.machine.regions[0].size_bytes, sim::testing::damaged_region_bytes);
+  // Merged: no handle's ops all come before another's first op.
+  std::map<sim::Handle, std::pair<std::size_t, std::size_t>> spans;
+  for (std::size_t index = 0; index < shrunk.scenario.ops.size(); ++index) {
+    const auto [at, fresh] = spans.emplace(shrunk.scenario.ops[index].handle, std::make_pair(index, index));
+    at->second.second = index;
+  }
+  for (const auto& [handle, span] : spans) {
+    for (const auto& [other, other_span] : spans) {
+      EXPECT_FALSE(span.second < other_span.first) << handle << " ends before " << other << " starts";
+    }
+  }
+  EXPECT_GT(run_swarm_scenario(shrunk.scenario, settings).summary.finding_tally.of(*sim::check_named(failing.check)),
+            0u);
+}
+
+// A machine with DMA behind a write-back cache (where maintenance matters) and
+// memory DMA cannot reach.
+sim::Scenario dma_machine() {
+  sim::Scenario machine;
+  machine.name = "dma";
+  machine.machine.regions = {
+      {"dma_cached", 0x2000'0000, 32 << 10, 1, sim::CachePolicy::write_back, 64, true, false},
+      {"sram", 0x2400'0000, 32 << 10, 2, sim::CachePolicy::write_back, 32, false, false},
+      {"dma_plain", 0x3000'0000, 16 << 10, 4, sim::CachePolicy::non_cacheable, 32, true, false}};
+  return machine;
+}
+
+// Generated workloads hold preference chains and driver transfer loops in DMA
+// memory (aligned to the largest line), and pass: they are correct by construction.
+TEST(SwarmSeed, WorkloadsHoldPreferenceChainsAndDriverLoopsThatPass) {
+  SwarmSettings settings;
+  settings.ops_per_seed = 400;
+  std::uint64_t chains = 0;
+  std::uint64_t receives = 0;
+  std::uint64_t transmits = 0;
+  for (std::uint64_t seed = 0; seed < 8; ++seed) {
+    const sim::Scenario scenario = seed_scenario(dma_machine(), seed, settings);
+    for (std::size_t index = 0; index < scenario.ops.size(); ++index) {
+      const sim::Op& op = scenario.ops[index];
+      chains += op.kind == sim::OpKind::alloc && op.fallback_count != 0 ? 1 : 0;
+      if (op.kind == sim::OpKind::dma_from_device_start || op.kind == sim::OpKind::dma_to_device_start) {
+        const bool receive = op.kind == sim::OpKind::dma_from_device_start;
+        const sim::Op& alloc = scenario.ops[index - (receive ? 2 : 3)];
+        ASSERT_EQ(alloc.kind, sim::OpKind::alloc);
+        EXPECT_TRUE(alloc.attr == 1 || alloc.attr == 4) << alloc.attr;  // never the region DMA cannot reach
+        EXPECT_EQ(alloc.align_bytes, 64u);
+        EXPECT_EQ(alloc.size_bytes % 64, 0u);
+        (receive ? receives : transmits) += 1;
+      }
+    }
+    const SeedResult result = run_seed_scenario(scenario, settings);
+    EXPECT_EQ(result.failure, "") << seed << ": " << result.check << " at op " << result.at_op << result.detail;
+  }
+  EXPECT_GT(chains, 0u);
+  EXPECT_GT(receives, 0u);
+  EXPECT_GT(transmits, 0u);
+}
+
+// The loops' maintenance is what keeps them clean: without the clean before a
+// transmit, or the invalidate after a receive, the checks fire.
+TEST(SwarmSeed, ADriverLoopWithoutItsMaintenanceIsCaught) {
+  sim::MachineConfig machine = dma_machine().machine;
+  std::vector<sim::Op> transmit = sim::transfer_loop(1, 1, 128, 64, false);
+  ASSERT_EQ(sim::run_ops(machine, transmit, 1).summary.finding_tally.total(), 0u);
+  std::erase_if(transmit, [](const sim::Op& op) { return op.kind == sim::OpKind::cache_clean; });
+  EXPECT_GT(sim::run_ops(machine, transmit, 1).summary.finding_tally.of(sim::Check::stale_tx), 0u);
+  std::vector<sim::Op> receive = sim::transfer_loop(1, 1, 128, 64, true);
+  ASSERT_EQ(sim::run_ops(machine, receive, 1).summary.finding_tally.total(), 0u);
+  // A line the CPU read in while the device wrote RAM: stale without the invalidate after.
+  receive.insert(receive.begin() + 3, sim::Op{sim::OpKind::speculative_fill, 1, 0, 0, 0});
+  ASSERT_EQ(sim::run_ops(machine, receive, 1).summary.finding_tally.total(), 0u);
+  receive.erase(receive.begin() + 5);  // the invalidate after the completion
+  EXPECT_GT(sim::run_ops(machine, receive, 1).summary.finding_tally.of(sim::Check::stale_rx), 0u);
+}
+
+// Workers reuse their machines' host memory (sim::HostMemoryReuse): a seed
+// gives the same result after any other, a damaged heap's included.
+TEST(SwarmSeed, ReusedMachineMemoryGivesTheSameResults) {
+  SwarmSettings clean;
+  clean.ops_per_seed = 200;
+  SwarmSettings damaged = clean;
+  damaged.on_start = [](sim::Executor& executor) {
+    ASSERT_TRUE(sim::testing::overstate_fresh_free_block(executor.memory_map().cpu_view(0)));
+  };
+  std::vector<SeedResult> fresh;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    const SwarmSettings& settings = seed % 2 == 0 ? damaged : clean;
+    fresh.push_back(run_seed_scenario(seed_scenario(damaged_machine(), seed, settings), settings));
+  }
+  const sim::HostMemoryReuse reuse;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    const SwarmSettings& settings = seed % 2 == 0 ? damaged : clean;
+    EXPECT_EQ(run_seed_scenario(seed_scenario(damaged_machine(), seed, settings), settings), fresh[seed]) << seed;
+  }
+  EXPECT_GT(reuse.reused(), 0u);
+  EXPECT_EQ(fresh[0].failure, "finding");
+  EXPECT_EQ(fresh[1].failure, "");
 }
 
 TEST(SwarmSeed, TheSeedScenarioRoundTripsThroughItsJson) {
@@ -263,6 +388,22 @@ TEST_F(SwarmCommand, BadInputIsExit2WithAPreciseMessage) {
   const test::Completed shape = smh({"merge", "shape.json", "-o", "x.json"});
   EXPECT_EQ(shape.exit_code, 2);
   EXPECT_EQ(shape.err, "smh merge: shape.json: $: missing \"machine\"\n");
+}
+
+// The budget of smh run's --max-sim-memory-bytes, for the machines of all jobs
+// at once: fault_swarm's worst case is 970752 bytes (5 cacheable regions of
+// 32+64+16+128+64 KiB with two views, 40 KiB without a cache, owner tables at
+// half the region bytes, a copy of its largest block, 128 KiB).
+TEST_F(SwarmCommand, TheMachinesOfAllJobsAreHeldToTheSimMemoryBudget) {
+  const test::Completed two = smh(campaign({"--jobs", "2", "--max-sim-memory-bytes", "1048576"}));
+  EXPECT_EQ(two.exit_code, 2);
+  EXPECT_EQ(two.err, "smh swarm: " + test::bundled("fault_swarm.json") +
+                         ": the simulated machine, 2 at once, could use up to 1941504 bytes of host memory (its "
+                         "regions' views, owner tables and a copy of the largest block), more than the budget of "
+                         "1048576 (raise it with --max-sim-memory-bytes)\n");
+  const test::Completed one = smh({"swarm", test::bundled("fault_swarm.json"), "--seeds", "3..4", "--ops", "50",
+                                   "--max-sim-memory-bytes", "1048576"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
 }
 
 // A seed's scenario, written as a failing seed is, replays under `smh run`

@@ -16,6 +16,17 @@
 #include "smh/detail/free_node.hpp"
 #include "smh/heap.hpp"
 
+// SMH_PLANTED_DEFECT=1 builds the core with one deliberate bug: free() merging a
+// block with its free right neighbour counts one granule too few (an off-by-one
+// in coalescing, heap_hot.hpp). Only the test library smh_core_planted sets it
+// (privately), for the test that `smh swarm` finds and shrinks a real allocator
+// defect (cli/tests/swarm_planted_test.cpp); a freestanding build refuses it.
+#ifndef SMH_PLANTED_DEFECT
+#define SMH_PLANTED_DEFECT 0
+#endif
+#if SMH_PLANTED_DEFECT && !defined(__linux__)
+#error "SMH_PLANTED_DEFECT is a host test build's switch: never build a shipped core with it"
+#endif
 
 namespace smh {
 

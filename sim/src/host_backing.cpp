@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "asan_poison.hpp"
+#include "smh/sim/host_memory_reuse.hpp"
 #include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim::detail {
@@ -23,6 +24,10 @@ std::uintptr_t round_up(std::uintptr_t value, std::uintptr_t align) {
   return (value + align - 1) & ~(align - 1);
 }
 
+MappingShape backing_shape(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint64_t residue) {
+  return MappingShape{size_bytes, align_bytes, residue & (align_bytes - 1), false};
+}
+
 }  // namespace
 
 bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint64_t residue,
@@ -33,6 +38,11 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
   if (size_bytes > address_space / 4 || align_bytes > address_space / 4) {
     *error = "larger than the host address space";
     return false;
+  }
+  detail::KeptMapping kept;
+  if (take_kept_mapping(backing_shape(size_bytes, align_bytes, residue), &kept)) {
+    *out = HostBacking{kept.payload, kept.mapping, kept.mapping_bytes};
+    return true;
   }
   const std::uintptr_t page = page_bytes();
   // A guard page, then some start in the next align_bytes with the wanted
@@ -89,6 +99,30 @@ void unmap_backing(void* mapping, std::size_t mapping_bytes) noexcept {
   unpoison_memory(mapping, mapping_bytes);
   [[maybe_unused]] const int rc = ::munmap(mapping, mapping_bytes);
   SMH_SIM_ASSERT(rc == 0);
+}
+
+
+void release_backing(const HostBacking& backing, std::uint64_t size_bytes, std::uint64_t align_bytes,
+                     std::uint64_t residue) noexcept {
+  if (backing.mapping == nullptr) {
+    return;
+  }
+  // The pages between the guards: the view, and the rest of its first and last
+  // pages, where only a stray write of the allocator under test could have
+  // landed. Unpoisoned to be zeroed, then poisoned again around the view.
+  const std::uintptr_t page = page_bytes();
+  auto* const span = static_cast<unsigned char*>(backing.mapping) + page;
+  const std::size_t span_bytes = backing.mapping_bytes - 2 * page;
+  unpoison_memory(span, span_bytes);
+  const KeptMapping kept{backing_shape(size_bytes, align_bytes, residue), backing.mapping, backing.mapping_bytes,
+                         backing.view};
+  if (!keep_mapping(kept, span, span_bytes)) {
+    unmap_backing(backing.mapping, backing.mapping_bytes);
+    return;
+  }
+  unsigned char* const view_end = backing.view + size_bytes;
+  poison_memory(span, static_cast<std::size_t>(backing.view - span));
+  poison_memory(view_end, static_cast<std::size_t>(span + span_bytes - view_end));
 }
 
 }  // namespace smh::sim::detail

@@ -28,4 +28,10 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
 // Unmaps what map_backing mapped; a no-op for an empty backing.
 void unmap_backing(void* mapping, std::size_t mapping_bytes) noexcept;
 
+// Releases what map_backing(size_bytes, align_bytes, residue) mapped: zeroed
+// and kept for the next map_backing of that shape when a HostMemoryReuse is
+// active on this thread (host_memory_reuse.hpp), else unmapped.
+void release_backing(const HostBacking& backing, std::uint64_t size_bytes, std::uint64_t align_bytes,
+                     std::uint64_t residue) noexcept;
+
 }  // namespace smh::sim::detail

@@ -255,8 +255,16 @@ MemoryMap::~MemoryMap() { release(); }
 
 void MemoryMap::release() noexcept {
   for (const Region& region : regions_) {
-    detail::unmap_backing(region.cpu_mapping.address, region.cpu_mapping.bytes);
-    detail::unmap_backing(region.ram_mapping.address, region.ram_mapping.bytes);
+    // Kept for the next machine of this shape while a HostMemoryReuse is active.
+    const std::uint64_t align = host_alignment_bytes(region.spec.size_bytes);
+    const std::uint64_t residue = region.spec.base & (align - 1);
+    detail::release_backing(detail::HostBacking{region.cpu, region.cpu_mapping.address, region.cpu_mapping.bytes},
+                            region.spec.size_bytes, align, residue);
+    if (region.ram != region.cpu) {
+      detail::release_backing(
+          detail::HostBacking{region.ram, region.ram_mapping.address, region.ram_mapping.bytes},
+          region.spec.size_bytes, align, residue);
+    }
   }
   regions_.clear();
   by_device_.clear();

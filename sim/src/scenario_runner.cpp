@@ -125,32 +125,12 @@ Verdict judge(const Expectations& expect, const FindingTally& tally, const std::
   return unmet.empty() ? Verdict::pass : Verdict::expectation_failed;
 }
 
-// The host memory a machine could use at worst: every byte of every view
-// touched (the CPU view, and the RAM view of a cacheable region), the shadow
-// state's owner tables (4 bytes per 8-byte granule), and a working copy of the
-// largest block a CPU op could compare (expected contents). Views are committed
-// lazily, so most runs use a small part of it; the budget is on what the
-// scenario could make the simulator use, known before the first op.
-std::uint64_t worst_host_bytes(const MachineConfig& machine) {
-  std::uint64_t total = 0;
-  std::uint64_t largest = 0;
-  for (const RegionSpec& region : machine.regions) {
-    const std::uint64_t views = region.cache_policy == CachePolicy::non_cacheable ? 1 : 2;
-    total += views * region.size_bytes + region.size_bytes / 2;
-    largest = std::max(largest, region.size_bytes);
-  }
-  return total + largest;
-}
-
 // The Executor for the run: nullptr (outcome->error set) when the machine is
 // bad input or could use more host memory than the budget allows.
 std::unique_ptr<Executor> make_executor(const RunnerOptions& options, ScenarioOutcome* outcome) {
   RunInputs& inputs = outcome->inputs;
-  if (const std::uint64_t worst = worst_host_bytes(inputs.machine); worst > options.max_sim_memory_bytes) {
-    outcome->error = placed(inputs, inputs.machine_at, "$.machine") + "the simulated machine could use up to " +
-                     std::to_string(worst) + " bytes of host memory (its regions' views, owner tables and a copy of "
-                     "the largest block), more than the budget of " + std::to_string(options.max_sim_memory_bytes) +
-                     " (raise it with --max-sim-memory-bytes)";
+  if (const auto refusal = sim_memory_refusal(inputs.machine, 1, options.max_sim_memory_bytes)) {
+    outcome->error = placed(inputs, inputs.machine_at, "$.machine") + *refusal;
     return nullptr;
   }
   ExecutorOptions executor_options;
@@ -433,6 +413,36 @@ ScenarioOutcome replay_trace(const std::string& machine_path, const std::string&
   scenario.ops.clear();
   scenario.trace.reset();
   return run_loaded(scenario, std::move(outcome), trace_path, options, start);
+}
+
+// The host memory a machine could use at worst: every byte of every view
+// touched (the CPU view, and the RAM view of a cacheable region), the shadow
+// state's owner tables (4 bytes per 8-byte granule), and a working copy of the
+// largest block a CPU op could compare (expected contents). Views are committed
+// lazily, so most runs use a small part of it; the budget is on what the
+// scenario could make the simulator use, known before the first op.
+std::uint64_t worst_host_bytes(const MachineConfig& machine) {
+  std::uint64_t total = 0;
+  std::uint64_t largest = 0;
+  for (const RegionSpec& region : machine.regions) {
+    const std::uint64_t views = region.cache_policy == CachePolicy::non_cacheable ? 1 : 2;
+    total += views * region.size_bytes + region.size_bytes / 2;
+    largest = std::max(largest, region.size_bytes);
+  }
+  return total + largest;
+}
+
+std::optional<std::string> sim_memory_refusal(const MachineConfig& machine, std::uint64_t copies,
+                                              std::uint64_t budget_bytes) {
+  SMH_SIM_ASSERT(copies >= 1 && copies <= max_sim_copies);
+  const std::uint64_t worst = worst_host_bytes(machine) * copies;
+  if (worst <= budget_bytes) {
+    return std::nullopt;
+  }
+  return std::string("the simulated machine") + (copies == 1 ? "" : ", " + std::to_string(copies) + " at once,") +
+         " could use up to " + std::to_string(worst) +
+         " bytes of host memory (its regions' views, owner tables and a copy of the largest block), more than the "
+         "budget of " + std::to_string(budget_bytes) + " (raise it with --max-sim-memory-bytes)";
 }
 
 }  // namespace smh::sim

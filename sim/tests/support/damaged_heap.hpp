@@ -21,8 +21,8 @@ namespace smh::sim::testing {
 inline constexpr std::uint64_t damaged_region_bytes = 8320;
 inline constexpr std::uint32_t fresh_free_block_granules = 1024;
 inline constexpr std::uint32_t overstated_by_granules = 24;
-static_assert(detail::class_of(fresh_free_block_granules) ==
-              detail::class_of(fresh_free_block_granules + overstated_by_granules));
+static_assert(smh::detail::class_of(fresh_free_block_granules) ==
+              smh::detail::class_of(fresh_free_block_granules + overstated_by_granules));
 static_assert((fresh_free_block_granules + overstated_by_granules) * Heap::granule_bytes > damaged_region_bytes);
 
 // The request that takes the whole overstated block (header included), without
@@ -35,7 +35,7 @@ inline constexpr std::uint64_t overstated_request_bytes =
 inline bool overstate_fresh_free_block(unsigned char* header) {
   std::uint64_t value = 0;
   std::memcpy(&value, header, sizeof value);
-  if (detail::header_used(value) || detail::header_size(value) != fresh_free_block_granules) {
+  if (smh::detail::header_used(value) || smh::detail::header_size(value) != fresh_free_block_granules) {
     return false;
   }
   value += overstated_by_granules;  // the size is the header's low bits

@@ -15,6 +15,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "smh/sim/host_memory_reuse.hpp"
+
 namespace smh::sim {
 
 template <class T>
@@ -26,8 +28,14 @@ class LazyZeroArray {
   // `huge_pages`: for dense tables probed at random (a hash table), ask for
   // transparent huge pages, so that each probe does not also miss the TLB. Not
   // for sparse tables: a huge page makes one touched byte cost 2 MiB.
-  explicit LazyZeroArray(std::size_t count, bool huge_pages = false) : count_(count) {
+  explicit LazyZeroArray(std::size_t count, bool huge_pages = false) : count_(count), huge_pages_(huge_pages) {
     if (count == 0) {
+      return;
+    }
+    // A zeroed mapping of this size a machine released, while the thread
+    // reuses them (host_memory_reuse.hpp).
+    if (detail::KeptMapping kept; detail::take_kept_mapping(shape(), &kept)) {
+      data_ = reinterpret_cast<T*>(kept.payload);
       return;
     }
     void* mapping = ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -43,12 +51,15 @@ class LazyZeroArray {
 #endif
   }
   LazyZeroArray(LazyZeroArray&& other) noexcept
-      : data_(std::exchange(other.data_, nullptr)), count_(std::exchange(other.count_, 0)) {}
+      : data_(std::exchange(other.data_, nullptr)),
+        count_(std::exchange(other.count_, 0)),
+        huge_pages_(other.huge_pages_) {}
   LazyZeroArray& operator=(LazyZeroArray&& other) noexcept {
     if (this != &other) {
       release();
       data_ = std::exchange(other.data_, nullptr);
       count_ = std::exchange(other.count_, 0);
+      huge_pages_ = other.huge_pages_;
     }
     return *this;
   }
@@ -69,14 +80,19 @@ class LazyZeroArray {
 
  private:
   [[nodiscard]] std::size_t bytes() const { return count_ * sizeof(T); }
+  [[nodiscard]] detail::MappingShape shape() const { return detail::MappingShape{bytes(), 0, 0, huge_pages_}; }
   void release() noexcept {
     if (data_ != nullptr) {
-      ::munmap(data_, bytes());
+      auto* const payload = reinterpret_cast<unsigned char*>(data_);
+      if (!detail::keep_mapping(detail::KeptMapping{shape(), data_, bytes(), payload}, payload, bytes())) {
+        ::munmap(data_, bytes());
+      }
       data_ = nullptr;
     }
   }
   T* data_ = nullptr;
   std::size_t count_ = 0;
+  bool huge_pages_ = false;
 };
 
 }  // namespace smh::sim

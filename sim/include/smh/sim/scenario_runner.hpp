@@ -203,6 +203,19 @@ ScenarioOutcome replay_trace(const std::string& machine_path, const std::string&
 ScenarioOutcome run_scenario(const Scenario& scenario, const std::string& scenario_path,
                              std::uint64_t scenario_hash, const RunnerOptions& options);
 
+// The host memory a machine could use at worst: every byte of every view
+// touched, the shadow state's owner tables, a copy of the largest block
+// (RunnerOptions::max_sim_memory_bytes).
+std::uint64_t worst_host_bytes(const MachineConfig& machine);
+// Most machines one budget covers at once (smh swarm --jobs).
+inline constexpr std::uint64_t max_sim_copies = 1024;
+// Why `copies` of the machine running at once (1..max_sim_copies; smh swarm
+// runs one per job) could use more host memory than `budget_bytes`, in the
+// words of --max-sim-memory-bytes; nullopt within the budget. The one check of
+// that budget: smh run, check and replay (the runner) and smh swarm.
+std::optional<std::string> sim_memory_refusal(const MachineConfig& machine, std::uint64_t copies,
+                                              std::uint64_t budget_bytes);
+
 // A seed as scenarios write it: decimal or "0x" hex, '_' between digits.
 // nullopt for anything else (negative, fractional, overflowing 64 bits).
 std::optional<std::uint64_t> parse_seed(std::string_view text);
