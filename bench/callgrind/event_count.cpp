@@ -2,14 +2,16 @@
 // pool, for callgrind's instruction counts (deterministic, unlike time on a
 // loaded machine). Not a benchmark: Google Benchmark (smh_bench) gives times.
 //
-//   smh_event_count <heap|pool8> <mix|trace file>
+//   smh_event_count <heap|pool8|pool1> <mix|trace file>
 //
 // mix is the heap benchmark's mixed workload (bench/mixed_workload.hpp: 4 MiB,
 // ~50 % fill, 16..4096 B, 5 % reallocs); a trace file is decoded ahead of time
 // as BM_RealTrace does (real_trace_events.hpp) into a region 4x its peak of live
 // bytes. pool8 is a first_fit BasicPool over 8 regions of one attribute that
 // split the same arena in eight, so a live set beyond one eighth spreads over
-// several regions. Only the replay is counted (decoding a trace runs without
+// several regions; pool1 is the same pool over one region holding the whole
+// arena, the heap's state with the pool's dispatch (pool1 - heap: dispatch
+// alone; pool8 - pool1: what spreading over regions adds). Only the replay is counted (decoding a trace runs without
 // instrumentation where valgrind's header is found, so it takes seconds):
 //
 //   valgrind --tool=callgrind --instr-atstart=no --collect-atstart=yes
@@ -112,8 +114,8 @@ std::uint64_t replay(const Target& target, const TraceEvents& trace, std::vector
   return replay(target, trace, slots);
 }
 
-int run_pool(unsigned char* arena, std::size_t arena_bytes, const TraceEvents& trace, std::vector<void*>& slots,
-             std::uint64_t* failed) {
+int run_pool(unsigned region_count, unsigned char* arena, std::size_t arena_bytes, const TraceEvents& trace,
+             std::vector<void*>& slots, std::uint64_t* failed) {
   auto pool = std::make_unique<Pool>();
   smh::PoolConfig config;
   config.mode = smh::MatchMode::exact;
@@ -121,8 +123,8 @@ int run_pool(unsigned char* arena, std::size_t arena_bytes, const TraceEvents& t
   if (pool->init(config) != smh::Status::ok) {
     return 1;
   }
-  const std::size_t region_bytes = arena_bytes / pool_regions / 8 * 8;
-  for (unsigned index = 0; index < pool_regions; ++index) {
+  const std::size_t region_bytes = arena_bytes / region_count / 8 * 8;
+  for (unsigned index = 0; index < region_count; ++index) {
     smh::RegionConfig region;
     region.address = reinterpret_cast<std::uintptr_t>(arena + index * region_bytes);
     region.size_bytes = region_bytes;
@@ -133,18 +135,19 @@ int run_pool(unsigned char* arena, std::size_t arena_bytes, const TraceEvents& t
   }
   *failed = count_replay_pool(PoolTarget{pool.get()}, trace, slots);
   unsigned used = 0;
-  for (unsigned index = 0; index < pool_regions; ++index) {
+  for (unsigned index = 0; index < region_count; ++index) {
     used += pool->region_stats(index).high_water_bytes > 0 ? 1u : 0u;
   }
-  std::printf("regions used: %u of %u\n", used, pool_regions);
+  std::printf("regions used: %u of %u\n", used, region_count);
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::strcmp(argv[1], "heap") != 0 && std::strcmp(argv[1], "pool8") != 0)) {
-    std::fprintf(stderr, "usage: smh_event_count <heap|pool8> <mix|trace file>\n");
+  const bool pool1 = argc == 3 && std::strcmp(argv[1], "pool1") == 0;
+  if (argc != 3 || (std::strcmp(argv[1], "heap") != 0 && std::strcmp(argv[1], "pool8") != 0 && !pool1)) {
+    std::fprintf(stderr, "usage: smh_event_count <heap|pool8|pool1> <mix|trace file>\n");
     return 2;
   }
   std::size_t arena_bytes = 0;
@@ -169,7 +172,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     failed = count_replay_heap(HeapTarget{&heap}, trace, slots);
-  } else if (run_pool(arena.data(), arena_bytes, trace, slots, &failed) != 0) {
+  } else if (run_pool(pool1 ? 1 : pool_regions, arena.data(), arena_bytes, trace, slots, &failed) != 0) {
     std::fprintf(stderr, "pool set-up failed\n");
     return 1;
   }

@@ -2,6 +2,8 @@
 // Region selection (the policies) lives in region_selection.hpp, inlined here.
 #include "smh/pool_engine.hpp"
 
+#include <bit>
+
 #include "region_selection.hpp"
 
 #include "smh/assert.hpp"
@@ -26,7 +28,7 @@ void PoolEngine::rebuild_listed() {
   const unsigned per_attribute = limits_.max_regions_per_attribute;
   for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
     const bool listed = initialized_ && config_.mode == MatchMode::exact &&
-                        storage_.attribute_policies[attr] == Policy::first_fit;
+                        storage_.attribute_policies[attr] == Policy::first_fit && !refusal_hooked();
     storage_.listed_counts[attr] = listed ? 0 : unlisted;
   }
   for (unsigned index = 0; index < region_count_; ++index) {
@@ -137,11 +139,10 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   }
   storage_.by_capacity[position] = new_index;
   ++region_count_;
-  search_span_ = search_span_ == 0 ? 1 : search_span_;
-  search_span_ = search_span_ < region_count_ ? 2 * search_span_ : search_span_;
+  search_span_ = std::bit_ceil(region_count_);
   // find_owner's search reads slots up to search_span_ - 1 (sorted_begins holds
   // bit_ceil(max_regions)): the ones past the last region start above every
-  // address a region holds.
+  // address a region holds (their by_address entries stay 0).
   for (unsigned pad = region_count_; pad < search_span_; ++pad) {
     storage_.sorted_begins[pad] = ~std::uintptr_t{0};
   }
@@ -158,23 +159,37 @@ void PoolEngine::count_failure(std::uint32_t attr) {
 
 // The hot path: an exact-mode attribute whose policy is first_fit walks its
 // list of serving regions (rebuild_listed) and nothing else; every other request
-// (capability mode, another policy, a bad argument, the fault hook set) takes
-// alloc_general. Either way each candidate heap is searched at most once.
+// (capability mode, another policy, a bad argument, the fault hook set: such
+// attributes are unlisted) takes alloc_general. Either way each candidate heap
+// is searched at most once. An unaligned request (alloc()) has its own copy of
+// the walk with the heap's search and take inlined for alignment 0: the
+// alignment gap's arithmetic folds away and the request lives in registers.
 void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes) {
-  const Heap::Request request = Heap::make_request(align_bytes, size_bytes);
   if (!SMH_POOL_LISTS) {
-    return alloc_general(attr, request);
+    return alloc_general(attr, Heap::make_request(align_bytes, size_bytes));
   }
   const unsigned count = attr < limits_.attribute_count ? storage_.listed_counts[attr] : unlisted;
-#if SMH_FAULT_HOOKS
-  const bool hooked = hooks_.refuse_alloc != nullptr;
-#else
-  constexpr bool hooked = false;
-#endif
-  if (count != unlisted && request.well_formed && !hooked) [[likely]] {
-    const Placement placement = listed_candidate(attr, count, request);
-    heap_searches_ += placement.searched;
-    return placement.block != nullptr ? placement.block : alloc_failed(attr);
+  if (align_bytes == 0 && count != unlisted) [[likely]] {
+    const Heap::Request request = Heap::make_request(0, size_bytes);
+    if (request.well_formed) [[likely]] {
+      return alloc_listed(attr, count, request);
+    }
+  }
+  return alloc_slow(attr, count, align_bytes, size_bytes);
+}
+
+// The listed walk's result: the block, or a failure counted.
+SMH_HOT void* PoolEngine::alloc_listed(std::uint32_t attr, unsigned count, const Heap::Request& request) {
+  void* block = listed_candidate(attr, count, request);
+  return block != nullptr ? block : alloc_failed(attr);
+}
+
+// Aligned requests on the listed walk, and everything else on the general one.
+SMH_OFF_HOT_PATH void* PoolEngine::alloc_slow(std::uint32_t attr, unsigned count, std::size_t align_bytes,
+                                              std::size_t size_bytes) {
+  const Heap::Request request = Heap::make_request(align_bytes, size_bytes);
+  if (count != unlisted && request.well_formed) {
+    return alloc_listed(attr, count, request);
   }
   return alloc_general(attr, request);
 }
@@ -243,23 +258,24 @@ void* PoolEngine::alloc_in(unsigned region, std::size_t align_bytes, std::size_t
 }
 
 // The region whose [begin, end) holds address, or -1: the last region starting
-// at or below it in the address-sorted index, then its end is checked too (a
-// pointer past a region's end is foreign). Over the compact array of region
-// starts, padded to a power of two with starts above every address, so the
-// search is log2(span) halving steps of one compare and a conditional add each,
-// branch-free: a free() pays no mispredicted branch for it (the pool's frees
-// land in regions in no predictable order).
+// at or below it in the address-sorted index, then one unsigned compare,
+// address - begin < size, checks both bounds (a pointer below every region or
+// past a region's end is foreign). Over the compact array of region starts,
+// padded to a power of two with starts above every address (their by_address
+// entries name region 0, which holds no such address; with no region yet, slot
+// 0 names region 0's empty slot), so the search is log2(span) halving steps of
+// one compare and a conditional add each, branch-free: a free() pays no
+// mispredicted branch for it (the pool's frees land in regions in no
+// predictable order).
 SMH_HOT int PoolEngine::find_owner(std::uintptr_t address) const {
   const std::uintptr_t* begins = storage_.sorted_begins;
   unsigned low = 0;
   for (unsigned step = search_span_ / 2; step > 0; step /= 2) {
     low = begins[low + step] <= address ? low + step : low;
   }
-  if (low >= region_count_ || begins[low] > address) {
-    return -1;  // below every region (or no region yet)
-  }
   const unsigned index = storage_.by_address[low];
-  return address < storage_.regions[index].end ? static_cast<int>(index) : -1;
+  const Region& region = storage_.regions[index];
+  return address - region.begin < region.config.size_bytes ? static_cast<int>(index) : -1;
 }
 
 // free(nullptr) and a pointer outside every region (or any pointer before
@@ -440,6 +456,11 @@ Status PoolEngine::set_region_offline(unsigned region, bool offline) {
   storage_.regions[region].offline = offline;
   rebuild_listed();
   return Status::ok;
+}
+
+void PoolEngine::set_hooks(const PoolHooks& hooks) {
+  hooks_ = hooks;
+  rebuild_listed();  // the fault hook takes every request off the fast path
 }
 
 Status PoolEngine::set_region_hooks(unsigned region, const HeapHooks& hooks) {

@@ -93,24 +93,21 @@ SMH_HOT Status PoolEngine::free_into(Heap& heap, void* ptr) {
 
 // first_fit's fast path: first_candidate over the attribute's list of serving
 // regions (rebuild_listed), so serves() was answered when the list was built and
-// the loop only asks each heap whether it might fit before searching it.
-SMH_HOT PoolEngine::Placement PoolEngine::listed_candidate(std::uint32_t attr, unsigned count,
-                                                           const Heap::Request& request) {
+// the loop only asks each heap whether it might fit before searching it. Each
+// search is counted straight into heap_searches_ (no tally to carry and add).
+SMH_HOT void* PoolEngine::listed_candidate(std::uint32_t attr, unsigned count, const Heap::Request& request) {
   const std::uint8_t* list = storage_.listed_regions + attr * limits_.max_regions_per_attribute;
-  Placement placement;
   for (unsigned position = 0; position < count; ++position) {
-    const unsigned index = list[position];
-    Heap& heap = storage_.regions[index].heap;
+    Heap& heap = storage_.regions[list[position]].heap;
     if (heap.might_fit(request)) {
-      ++placement.searched;
-      placement.block = take_from(heap, request);
-      if (placement.block != nullptr) {
-        placement.region = static_cast<int>(index);
-        return placement;
+      ++heap_searches_;
+      void* block = take_from(heap, request);
+      if (block != nullptr) {
+        return block;
       }
     }
   }
-  return placement;
+  return nullptr;
 }
 
 // best_fit: the candidate whose largest free block is the smallest; worst_fit:

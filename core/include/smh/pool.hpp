@@ -179,7 +179,7 @@ class BasicPool {
  private:
   PoolEngine::Region regions_[MaxRegions];
   std::uintptr_t sorted_begins_[std::bit_ceil(MaxRegions)] = {};  // padded for find_owner's search
-  std::uint8_t by_address_[MaxRegions] = {};
+  std::uint8_t by_address_[std::bit_ceil(MaxRegions)] = {};
   std::uint8_t by_capacity_[MaxRegions] = {};
   Policy policies_[AttributeCount] = {};
   std::uint64_t failures_[AttributeCount] = {};

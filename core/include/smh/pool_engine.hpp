@@ -38,7 +38,7 @@ class PoolEngine {
   struct Storage {
     Region* regions;                   // [max_regions], insertion order
     std::uintptr_t* sorted_begins;     // [bit_ceil(max_regions)], ascending: owner lookup; padded with ~0
-    std::uint8_t* by_address;          // [max_regions], region index of sorted_begins[i]
+    std::uint8_t* by_address;          // [bit_ceil(max_regions)], region index of sorted_begins[i]; 0 past the last
     std::uint8_t* by_capacity;         // [max_regions], ascending capacity, stable
     Policy* attribute_policies;        // [attribute_count]
     std::uint64_t* attribute_failures; // [attribute_count]
@@ -85,9 +85,8 @@ class PoolEngine {
   [[nodiscard]] std::uint64_t failed_alloc_count() const { return failed_allocs_; }
   // Heap searches (Heap::find or alloc_if_fits calls; a heap ruled out by
   // Heap::might_fit is not searched) that region selection has made, over all
-  // requests: a request's search length is how many regions it tried. One add
-  // per request; the simulator reads it around each request for the mean and
-  // the longest.
+  // requests: a request's search length is how many regions it tried. The
+  // simulator reads it around each request for the mean and the longest.
   [[nodiscard]] std::uint64_t heap_search_count() const { return heap_searches_; }
   [[nodiscard]] PoolValidationReport validate() const;
   bool walk(RegionBlockVisitor visitor, void* context) const;
@@ -100,7 +99,7 @@ class PoolEngine {
                : config_.policy;
   }
   Status set_region_offline(unsigned region, bool offline);
-  void set_hooks(const PoolHooks& hooks) { hooks_ = hooks; }
+  void set_hooks(const PoolHooks& hooks);
   Status set_region_hooks(unsigned region, const HeapHooks& hooks);
 
  private:
@@ -127,10 +126,22 @@ class PoolEngine {
   // The first_fit fast path: exact mode keeps, per attribute whose policy is
   // first_fit, the regions that serve it (neither reserved nor offline), so an
   // allocation walks only those and asks nothing else of them; rebuilt by every
-  // call that changes the answer (init, add, set_policy, set_region_offline).
+  // call that changes the answer (init, add, set_policy, set_region_offline,
+  // set_hooks: with the fault hook set, no attribute is listed).
   static constexpr std::uint8_t unlisted = 0xFF;
   void rebuild_listed();
-  Placement listed_candidate(std::uint32_t attr, unsigned count, const Heap::Request& request);
+  // The block (nullptr: no listed heap had room); its searches are counted.
+  void* listed_candidate(std::uint32_t attr, unsigned count, const Heap::Request& request);
+  void* alloc_listed(std::uint32_t attr, unsigned count, const Heap::Request& request);
+  void* alloc_slow(std::uint32_t attr, unsigned count, std::size_t align_bytes, std::size_t size_bytes);
+  // Whether the fault-injection hook is set (never, where it does not exist).
+  [[nodiscard]] bool refusal_hooked() const {
+#if SMH_FAULT_HOOKS
+    return hooks_.refuse_alloc != nullptr;
+#else
+    return false;
+#endif
+  }
   void* alloc_general(std::uint32_t attr, const Heap::Request& request);
   void* alloc_failed(std::uint32_t attr);
   Status free_unowned(std::uintptr_t address) const;
