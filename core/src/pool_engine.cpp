@@ -2,8 +2,6 @@
 // Region selection (the policies) lives in region_selection.hpp, inlined here.
 #include "smh/pool_engine.hpp"
 
-#include <bit>
-
 #include "region_selection.hpp"
 
 #include "smh/assert.hpp"
@@ -139,7 +137,8 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   }
   storage_.by_capacity[position] = new_index;
   ++region_count_;
-  search_span_ = std::bit_ceil(region_count_);
+  search_span_ = search_span_ == 0 ? 1 : search_span_;
+  search_span_ = search_span_ < region_count_ ? 2 * search_span_ : search_span_;
   // find_owner's search reads slots up to search_span_ - 1 (sorted_begins holds
   // bit_ceil(max_regions)): the ones past the last region start above every
   // address a region holds (their by_address entries stay 0).
@@ -165,9 +164,9 @@ void PoolEngine::count_failure(std::uint32_t attr) {
 // the walk with the heap's search and take inlined for alignment 0: the
 // alignment gap's arithmetic folds away and the request lives in registers.
 void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes) {
-  if (!SMH_POOL_LISTS) {
-    return alloc_general(attr, Heap::make_request(align_bytes, size_bytes));
-  }
+#if !SMH_POOL_LISTS
+  return alloc_general(attr, Heap::make_request(align_bytes, size_bytes));
+#else
   const unsigned count = attr < limits_.attribute_count ? storage_.listed_counts[attr] : unlisted;
   if (align_bytes == 0 && count != unlisted) [[likely]] {
     const Heap::Request request = Heap::make_request(0, size_bytes);
@@ -176,7 +175,10 @@ void* PoolEngine::alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t
     }
   }
   return alloc_slow(attr, count, align_bytes, size_bytes);
+#endif
 }
+
+#if SMH_POOL_LISTS  // (an -Os image has no lists: alloc() takes the general path)
 
 // The listed walk's result: the block, or a failure counted.
 SMH_HOT void* PoolEngine::alloc_listed(std::uint32_t attr, unsigned count, const Heap::Request& request) {
@@ -193,6 +195,7 @@ SMH_OFF_HOT_PATH void* PoolEngine::alloc_slow(std::uint32_t attr, unsigned count
   }
   return alloc_general(attr, request);
 }
+#endif
 
 SMH_OFF_HOT_PATH void* PoolEngine::alloc_failed(std::uint32_t attr) {
   count_failure(attr);
