@@ -158,27 +158,22 @@ SMH_HOT void* PoolEngine::place(std::uint32_t attr, const Heap::Request& request
   return placement.block;
 }
 
+// The first-candidate policies differ only in their order and where it starts,
+// so one first_candidate serves them all (one copy of the loop in any build).
 SMH_HOT PoolEngine::Placement PoolEngine::place_by_policy(std::uint32_t attr, const Heap::Request& request) {
   const Policy policy = policy_for(attr);
-  switch (policy) {
-    case Policy::first_fit:
-    case Policy::size_threshold:
-      return first_candidate(attr, request, policy, nullptr, 0);
-    case Policy::smallest_region_first:
-      return first_candidate(attr, request, policy, storage_.by_capacity, 0);
-    case Policy::round_robin: {
-      const Placement placement = first_candidate(attr, request, policy, nullptr, round_robin_next_);
-      if (placement.region >= 0) {
-        round_robin_next_ = (static_cast<unsigned>(placement.region) + 1) % region_count_;
-      }
-      return placement;
-    }
-    case Policy::best_fit:
-    case Policy::worst_fit:
-      return keyed_candidate(attr, request, policy);
+  SMH_ASSERT(static_cast<std::size_t>(policy) < policy_count);  // validated on the way in
+  if (policy == Policy::best_fit || policy == Policy::worst_fit) {
+    return keyed_candidate(attr, request, policy);
   }
-  SMH_ASSERT(false);  // policies are validated on the way in
-  return {};
+  const bool round_robin = policy == Policy::round_robin;
+  const Placement placement =
+      first_candidate(attr, request, policy, policy == Policy::smallest_region_first ? storage_.by_capacity : nullptr,
+                      round_robin ? round_robin_next_ : 0);
+  if (round_robin && placement.region >= 0) {
+    round_robin_next_ = (static_cast<unsigned>(placement.region) + 1) % region_count_;
+  }
+  return placement;
 }
 
 }  // namespace smh

@@ -421,5 +421,24 @@ TEST(PoolErrors, OwnerChecksBothBoundsOfEveryRegionInARunOfAdjacentRegions) {
   EXPECT_EQ(region_of(pool, first + kRegions * 1024), -1);
 }
 
+// The address index is padded to a power of two (16 slots for 9 regions, 4 for
+// 3): the highest address lands on the padding, whose entries name region 0, and
+// is foreign; so is every address while there is no region.
+TEST(PoolErrors, TheHighestAddressIsForeignAtEveryRegionCount) {
+  const auto highest = reinterpret_cast<const void*>(~std::uintptr_t{0});
+  AlignedBuffer buffer(10 * 1024);
+  Pool pool;
+  ASSERT_EQ(pool.init(), Status::ok);
+  EXPECT_EQ(region_of(pool, highest), -1) << "no region";
+  EXPECT_EQ(region_of(pool, buffer.data()), -1) << "no region";
+  for (unsigned i = 0; i < 9; ++i) {
+    ASSERT_EQ(pool.add(region(buffer.data() + (8 - i) * 1024, 1024, 0)), Status::ok);
+    EXPECT_EQ(region_of(pool, highest), -1) << (i + 1) << " regions";
+    EXPECT_EQ(region_of(pool, buffer.data() + (8 - i) * 1024 + 1023), static_cast<int>(i));
+    EXPECT_EQ(region_of(pool, buffer.data() + 9 * 1024), -1) << "past the highest region, " << (i + 1) << " regions";
+  }
+  EXPECT_EQ(pool.free(const_cast<void*>(highest)), Status::pointer_outside_region);
+}
+
 }  // namespace
 }  // namespace smh::test
