@@ -113,24 +113,16 @@ SMH_HOT void* Heap::take_if_fits(const Request& request) SMH_RESTRICT_THIS {
 // claims: a sane size, a used left neighbour, a right neighbour whose boundary tag
 // names it, and ring links that lead back to it. Checked before anything is
 // written, so a corrupted neighbour makes free() refuse instead of following
-// bytes that may be a live block's data. O(1): the header after it, and the two
-// links the unlink would touch anyway.
+// bytes that may be a live block's data. O(1): this checks the header and the two
+// links the unlink would touch anyway; the caller checks the block after it
+// (check_block_at: for the left neighbour that is free()'s own block, already
+// checked, so its header is not read twice).
 #if SMH_HARDENED
 SMH_HOT bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
   const Granule size = detail::header_size(header);
   if (size < min_block_granules || size > end_g_ - block || detail::header_left_free(header) ||
       detail::header_slack(header) != 0) {
     return false;
-  }
-  const Granule after = block + size;
-  if (after < end_g_) {
-    if (!is_block_start(after)) {
-      return false;
-    }
-    const std::uint64_t after_header = load_header(after);
-    if (detail::header_prev_size(after_header) != size || !detail::header_left_free(after_header)) {
-      return false;
-    }
   }
   const Granule next = load_field(block, detail::next_offset);
   const Granule prev = load_field(block, detail::prev_offset);
@@ -181,14 +173,31 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   }
 #if SMH_HARDENED
   const Granule prev_size = detail::header_prev_size(header);
-  const Granule next = candidate + size;
-  if (next < end_g_) {
-    const std::uint64_t next_header = load_header(next);
-    if (!is_block_start(next) || detail::header_prev_size(next_header) != size ||
-        detail::header_left_free(next_header) ||
-        (!detail::header_used(next_header) && !free_block_consistent(next, next_header))) {
+  // Boundary tags to the right: the next block names this one as a used left
+  // neighbour; when that one is free (free() merges with it), the block after it
+  // names it as a free one. One loop of at most two steps serves both.
+  Granule owner = candidate;
+  Granule owner_size = size;
+  for (bool owner_free = false;; owner_free = true) {
+    const Granule at = owner + owner_size;
+    if (at >= end_g_) {
+      break;
+    }
+    if (!is_block_start(at)) {
       return Status::metadata_corrupted;
     }
+    const std::uint64_t at_header = load_header(at);
+    if (detail::header_prev_size(at_header) != owner_size || detail::header_left_free(at_header) != owner_free) {
+      return Status::metadata_corrupted;
+    }
+    if (owner_free || detail::header_used(at_header)) {
+      break;
+    }
+    if (!free_block_consistent(at, at_header)) {  // its size fits the region: the next step's read is in it
+      return Status::metadata_corrupted;
+    }
+    owner = at;
+    owner_size = detail::header_size(at_header);
   }
   if (candidate == 0) {
     if (prev_size != 0 || detail::header_left_free(header)) {
@@ -196,12 +205,14 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
     }
   } else if (detail::header_left_free(header)) {  // free() will merge with it: check it
     const Granule left = candidate - prev_size;
-    if (prev_size < min_block_granules || prev_size > candidate || !is_block_start(left)) {
+    // A prev_size below a block's is refused below: 0 names this used block,
+    // 1 a size free_block_consistent() refuses.
+    if (prev_size > candidate || !is_block_start(left)) {
       return Status::metadata_corrupted;
     }
     const std::uint64_t left_header = load_header(left);
     if (detail::header_used(left_header) || detail::header_size(left_header) != prev_size ||
-        !free_block_consistent(left, left_header)) {
+        !free_block_consistent(left, left_header)) {  // the block after it is candidate: checked above
       return Status::metadata_corrupted;
     }
   }
