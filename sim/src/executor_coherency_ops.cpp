@@ -293,32 +293,57 @@ void Executor::Impl::coherency_drop_lines(const CoherencyAccess& at, std::vector
   });
 }
 
-void Executor::Impl::coherency_receive_start(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+std::uint64_t Executor::Impl::clip_programmed_transfer(const CoherencyAccess& at) {
   // The device was programmed for [begin, begin + length); past the block's
-  // end, a frame that long would overrun it. What it would hit is known now,
-  // whatever the device later writes: DMA_OVERRUN at the start. The transfer
-  // goes on clipped to the block, as if a bus firewall stopped the rest, so
-  // that the heap stays intact and later ops report their own bugs.
+  // end, a receive that long would overrun it, and a transmit reads and sends
+  // whatever lies there. What it would touch is known now, whatever the device
+  // later does: DMA_OVERRUN at the op. The transfer goes on clipped to the
+  // block, as if a bus firewall stopped the rest, so that the heap stays intact
+  // and later ops report their own bugs.
   const std::uint64_t block_end = at.block.device_address + at.block.size_bytes;
-  if (at.begin + at.length > block_end) {
-    // Every owner past the buffer, in address order (its own padding first).
-    const std::uint64_t from = std::max(at.begin, block_end);
-    sink.report(Check::dma_overrun,
-                "dma_from_device_start on handle " + std::to_string(at.op.handle) + " programs the device for " +
-                    std::to_string(at.length) + " bytes from offset " + std::to_string(at.op.offset_bytes) +
-                    ", past the end of its " + std::to_string(at.block.size_bytes) + "-byte buffer: bytes [" +
-                    hex(from) + ", " + hex(at.begin + at.length) + ") would hit " +
-                    owners->unowned_bytes(at.block.region, from, at.begin + at.length) +
-                    " in '" + map.spec(at.block.region).name +
-                    "' (a possible outcome, as soon as the device receives that many bytes; program the transfer "
-                    "with the buffer's size)",
-                at.op.handle);
+  if (at.begin + at.length <= block_end) {
+    return at.length;
   }
-  const std::uint64_t length = std::min(at.length, block_end - at.begin);
+  const bool receive = at.op.kind == OpKind::dma_from_device_start;
+  // Every owner past the buffer, in address order (its own padding first).
+  const std::uint64_t from = std::max(at.begin, block_end);
+  const std::string owners_hit = owners->unowned_bytes(at.block.region, from, at.begin + at.length) + " in '" +
+                                 map.spec(at.block.region).name + "'";
+  sink.report(Check::dma_overrun,
+              std::string(to_string(at.op.kind)) + " on handle " + std::to_string(at.op.handle) +
+                  " programs the device for " + std::to_string(at.length) + " bytes from offset " +
+                  std::to_string(at.op.offset_bytes) + ", past the end of its " +
+                  std::to_string(at.block.size_bytes) + "-byte buffer: bytes [" + hex(from) + ", " +
+                  hex(at.begin + at.length) + ")" +
+                  (receive ? " would hit " + owners_hit +
+                                 " (a possible outcome, as soon as the device receives that many bytes; program the "
+                                 "transfer with the buffer's size)"
+                           : " of " + owners_hit +
+                                 " are read and sent with the buffer (program the transfer with the length of the "
+                                 "data the buffer holds)"),
+              at.op.handle);
+  return block_end - at.begin;
+}
+
+void Executor::Impl::coherency_receive_start(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+  const std::uint64_t length = clip_programmed_transfer(at);
   check_dma_buffer(at.op, at.block, at.begin, at.begin + length, at.own_end, true);
   at.memory.dma_from_device_start(at.region_offset, length, hazards);
   coherency->start_receive(at.op.handle,
                            CoherencyMachine::Receive{at.block.region, at.region_offset, length, sink.op_index()});
+}
+
+void Executor::Impl::coherency_transmit(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+  const std::uint64_t length = clip_programmed_transfer(at);
+  check_dma_buffer(at.op, at.block, at.begin, at.begin + length, at.own_end, false);
+  if (at.op.kind == OpKind::dma_to_device) {
+    at.memory.dma_to_device(at.region_offset, length, hazards);
+  } else {
+    at.memory.dma_to_device_start(at.region_offset, length, hazards);
+    coherency->start_transmit(at.op.handle,
+                              CoherencyMachine::Transmit{at.block.region, at.region_offset, length, sink.op_index()});
+  }
+  report_discarded_writes(at);
 }
 
 void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
@@ -474,19 +499,9 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
     case OpKind::cache_clean_invalidate:
     case OpKind::evict: coherency_drop_lines(at, &hazards); break;
     case OpKind::dma_to_device:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
-      memory.dma_to_device(region_offset, length, &hazards);
-      report_discarded_writes(at);
-      break;
+    case OpKind::dma_to_device_start: coherency_transmit(at, &hazards); break;
     case OpKind::dma_from_device_start: coherency_receive_start(at, &hazards); break;
     case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
-    case OpKind::dma_to_device_start:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
-      memory.dma_to_device_start(region_offset, length, &hazards);
-      report_discarded_writes(at);
-      coherency->start_transmit(op.handle,
-                                CoherencyMachine::Transmit{block.region, region_offset, length, sink.op_index()});
-      break;
     case OpKind::dma_to_device_complete: coherency->end_transmit(op.handle); break;
     case OpKind::dma_abort: stop_transfers(op.handle, block); break;
     case OpKind::speculative_fill: memory.fill_line_at(region_offset); break;

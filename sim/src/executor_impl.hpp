@@ -161,8 +161,13 @@ struct Executor::Impl {
   // invalidate, clean_invalidate and evict: they drop lines, and keep the
   // allocator's bytes (AllocatorBytesKeeper in executor_coherency_ops.cpp).
   void coherency_drop_lines(const CoherencyAccess& at, std::vector<Hazard>* hazards);
-  // A receive over the op's range; DMA_OVERRUN for the part past the block.
+  // The op's transfer length inside its block: a device programmed past the
+  // block's end is a DMA_OVERRUN (reported here), and goes on clipped.
+  std::uint64_t clip_programmed_transfer(const CoherencyAccess& at);
+  // A receive over the op's range, clipped to the block.
   void coherency_receive_start(const CoherencyAccess& at, std::vector<Hazard>* hazards);
+  // dma_to_device or dma_to_device_start over the op's range, clipped to the block.
+  void coherency_transmit(const CoherencyAccess& at, std::vector<Hazard>* hazards);
   void coherency_receive_complete(const CoherencyAccess& at);
   // Ends the block's transfers in flight (dma_abort, or a free once reported);
   // true when it aborted a receive (the block's contents are then undefined).

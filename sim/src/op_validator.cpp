@@ -19,11 +19,12 @@ bool is_receive(OpKind kind) {
 }
 
 // Ops whose range may run past their block's end (inside its region): cache
-// maintenance by address range, and a receive's start (a DMA_OVERRUN). A
-// receive's completion is checked against its start instead.
+// maintenance by address range, and a transfer the device is programmed for (a
+// DMA_OVERRUN). A receive's completion is checked against its start instead.
 bool may_run_past_block(OpKind kind) {
   return kind == OpKind::cache_clean || kind == OpKind::cache_invalidate || kind == OpKind::cache_clean_invalidate ||
-         kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
+         kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete ||
+         kind == OpKind::dma_to_device || kind == OpKind::dma_to_device_start;
 }
 
 }  // namespace

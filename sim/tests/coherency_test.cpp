@@ -524,6 +524,41 @@ TEST(Coherency, AReceiveProgrammedPastItsBufferIsADeterministicOverrun) {
   EXPECT_TRUE(checks_of(fixed).empty()) << list(checks_of(fixed));
 }
 
+// A transmit programmed for more bytes than its buffer holds reads and sends
+// what lies past it (another block's data, allocator metadata): a DMA_OVERRUN
+// at the op, naming what it reads, whether it lasts or not, cached or not. It
+// was refused as bad input before.
+TEST(Coherency, ATransmitProgrammedPastItsBufferIsADeterministicOverrun) {
+  for (const std::uint32_t attr : {normal, uncached}) {
+    for (const bool lasting : {false, true}) {
+      std::vector<Op> ops = {alloc(1, attr, 64, 32), alloc(2, attr, 64, 32), op(OpKind::cpu_write, 1),
+                             op(OpKind::cache_clean, 1),
+                             op(lasting ? OpKind::dma_to_device_start : OpKind::dma_to_device, 1, 16, 144)};
+      if (lasting) {
+        ops.push_back(op(OpKind::dma_to_device_complete, 1));
+      }
+      ops.push_back(op(OpKind::free, 1));
+      ops.push_back(op(OpKind::free, 2));
+      const RunResult result = run_ops(soc(), ops, 9);
+      ASSERT_TRUE(result.ok) << result.error;
+      ASSERT_EQ(result.findings.size(), 1u) << result.findings[1].message;
+      EXPECT_EQ(result.findings[0].check, Check::dma_overrun);
+      const std::string& message = result.findings[0].message;
+      const std::string base = attr == normal ? "0x200000" : "0x300000";
+      EXPECT_NE(message.find(std::string(lasting ? "dma_to_device_start" : "dma_to_device") +
+                             " on handle 1 programs the device for 144 bytes from offset 16, past the end of its "
+                             "64-byte buffer: bytes [" + base + "60, " + base + "c0) of allocator metadata"),
+                std::string::npos)
+          << message;
+      EXPECT_NE(message.find("and handle 2 in '"), std::string::npos) << message;
+      EXPECT_NE(message.find("are read and sent with the buffer"), std::string::npos) << message;
+      // Programmed with the length of the buffer's data, it is clean.
+      ops[4].length_bytes = 48;
+      EXPECT_TRUE(checks_of(ops).empty()) << list(checks_of(ops));
+    }
+  }
+}
+
 // Maintenance by address range: a driver invalidating a frame's length from its
 // first buffer, as if the frame's buffers were contiguous, throws away the lines
 // of whatever follows; the finding names every owner those lines hold.
