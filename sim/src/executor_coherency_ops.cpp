@@ -259,6 +259,7 @@ void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<H
   at.memory.cpu_read(at.region_offset, seen.data(), at.length, hazards);
   report_touch_without_cache(at);
   report_discarded_writes(at);
+  report_unreceived_reads(at);
   // CONTENT is an invariant check: a fast replay (checks off) writes no fill
   // patterns, so it has no contents to compare and must not report (its digest
   // is a checked run's when nothing fires).
@@ -329,8 +330,8 @@ void Executor::Impl::coherency_receive_start(const CoherencyAccess& at, std::vec
   const std::uint64_t length = clip_programmed_transfer(at);
   check_dma_buffer(at.op, at.block, at.begin, at.begin + length, at.own_end, true);
   at.memory.dma_from_device_start(at.region_offset, length, hazards);
-  coherency->start_receive(at.op.handle,
-                           CoherencyMachine::Receive{at.block.region, at.region_offset, length, sink.op_index()});
+  coherency->start_receive(at.op.handle, CoherencyMachine::Receive{at.block.region, at.region_offset, length,
+                                                                   sink.op_index(), at.length - length});
 }
 
 void Executor::Impl::coherency_transmit(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
@@ -348,25 +349,30 @@ void Executor::Impl::coherency_transmit(const CoherencyAccess& at, std::vector<H
 
 void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
   // The device delivers new contents: the block's next generation, over the
-  // range its receive started on. The content oracle knows a block's contents
-  // as a whole: after a receive into part of it, they are a mix, unknown until
-  // the CPU writes the block again (the worst-case model still reports a stale
-  // read of the received part).
+  // range its receive started on, or the start of it when the completion names
+  // fewer bytes (a short frame: the device wrote `written` bytes). The content
+  // oracle knows a block's contents as a whole: after a receive into part of
+  // it, they are a mix, unknown until the CPU writes the block again (the
+  // worst-case model still reports a stale read of the received part, and
+  // SHORT_RX_READ a read of the part the device did not write).
   const CoherencyMachine::Receive receive = *coherency->receive_of(at.op.handle);
+  const bool names_range = at.op.offset_bytes != 0 || at.op.length_bytes != 0;
+  const std::uint64_t written = names_range ? std::min(at.length, receive.size_bytes) : receive.size_bytes;
   const std::uint64_t begin = map.spec(receive.region).base + receive.region_offset;
   const std::uint64_t offset_in_block = begin - at.block.device_address;
   LiveBlock* live = shadow.find_mutable(at.op.handle);
   ++live->generation;
-  live->contents_known = receive.size_bytes == live->size_bytes;
+  live->contents_known = written == live->size_bytes;
   const std::vector<unsigned char> received = expected_contents(at.op.handle, *live);
-  if (const std::string outside =
-          owners->device_write_outside(at.op.handle, *live, begin, begin + receive.size_bytes);
+  if (const std::string outside = owners->device_write_outside(at.op.handle, *live, begin, begin + written);
       !outside.empty()) {
     sink.report(Check::dma_overrun, outside, at.op.handle);
   }
-  at.memory.dma_from_device_complete(receive.region_offset, received.data() + offset_in_block, receive.size_bytes);
-  // The device's bytes supersede the CPU's.
-  freshness.received(at.op.handle, offset_in_block, offset_in_block + receive.size_bytes);
+  at.memory.dma_from_device_complete(receive.region_offset, received.data() + offset_in_block, receive.size_bytes,
+                                     written);
+  // The device's bytes supersede the CPU's; those it did not write are unreceived.
+  freshness.received(at.op.handle, offset_in_block, offset_in_block + written,
+                     offset_in_block + receive.size_bytes, sink.op_index());
   coherency->complete_receive(at.op.handle, sink.op_index());
 }
 
@@ -420,9 +426,24 @@ void Executor::Impl::report_discarded_writes(const CoherencyAccess& at) {
     sink.report(read ? Check::discarded_write : Check::stale_tx,
                 std::string(to_string(at.op.kind)) + " on handle " + std::to_string(at.op.handle) + ": bytes [" +
                     hex(begin) + ", " + hex(end) + ") the CPU wrote were thrown away, dirty, by the invalidate at op " +
-                    std::to_string(run.invalidate_op) + ", so " + (read ? "this read returns" : "the device reads") +
+                    std::to_string(run.op_index) + ", so " + (read ? "this read returns" : "the device reads") +
                     " the older version RAM holds (clean the buffer, or clean+invalidate it, instead of "
                     "invalidating it after the CPU wrote it)",
+                at.op.handle);
+  }
+}
+
+void Executor::Impl::report_unreceived_reads(const CoherencyAccess& at) {
+  for (const PayloadFreshness::Unreceived& run :
+       freshness.unreceived_in(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length)) {
+    sink.report(Check::short_rx_read,
+                "cpu_read on handle " + std::to_string(at.op.handle) + ": bytes [" +
+                    hex(at.block.device_address + run.begin) + ", " + hex(at.block.device_address + run.end) +
+                    ") are in the range its receive was programmed for, but that receive completed short at op " +
+                    std::to_string(run.op_index) +
+                    " and the device never wrote them, so this read returns what they held before it (a previous "
+                    "frame, or what the allocator left there), not received data (read only the length the "
+                    "device reports)",
                 at.op.handle);
   }
 }

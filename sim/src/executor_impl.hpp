@@ -190,6 +190,9 @@ struct Executor::Impl {
   // A read or transmit of bytes whose newest CPU write an invalidate threw away
   // (PayloadFreshness): DISCARDED_WRITE for a cpu_read, STALE_TX for a transmit.
   void report_discarded_writes(const CoherencyAccess& at);
+  // SHORT_RX_READ: a cpu_read of bytes a receive was programmed for and that
+  // its short completion left unwritten (PayloadFreshness).
+  void report_unreceived_reads(const CoherencyAccess& at);
   // CPU_TOUCH_ACTIVE_DMA on a region without a cache (a cache model reports it
   // per line itself): a CPU write into the bytes the block's transmit in flight
   // reads, or a CPU access to the bytes its receive in flight writes.

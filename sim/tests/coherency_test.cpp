@@ -559,6 +559,62 @@ TEST(Coherency, ATransmitProgrammedPastItsBufferIsADeterministicOverrun) {
   }
 }
 
+// A short completion: the device was programmed for the whole buffer and wrote
+// 40 bytes (a short frame, a transfer ended by the peer). The bytes it did not
+// write keep what they held; reading them is not STALE_RX (no device wrote
+// them, whatever the cache did) but SHORT_RX_READ: the program takes a previous
+// frame's bytes, or the allocator's, for received data. A completion naming
+// fewer bytes was refused as bad input before.
+TEST(Coherency, ReadingBytesAShortReceiveDidNotWriteIsAShortRxRead) {
+  const std::vector<Op> cached = {alloc(1, normal, 128, 32), op(OpKind::cache_invalidate, 1),
+                                  op(OpKind::dma_from_device_start, 1), op(OpKind::dma_from_device_complete, 1, 0, 40),
+                                  op(OpKind::cache_invalidate, 1)};
+  std::vector<Op> fixed = cached;
+  fixed.push_back(op(OpKind::cpu_read, 1, 0, 40));
+  fixed.push_back(op(OpKind::cpu_write, 1, 40, 88));  // the CPU defines the rest: readable again
+  fixed.push_back(op(OpKind::cpu_read, 1));
+  EXPECT_TRUE(checks_of(fixed).empty()) << list(checks_of(fixed));
+  std::vector<Op> bug = cached;
+  bug.push_back(op(OpKind::cpu_read, 1));
+  const RunResult result = run_ops(soc(), bug, 9);
+  ASSERT_TRUE(result.ok) << result.error;
+  ASSERT_EQ(result.findings.size(), 1u) << result.findings[1].message;
+  EXPECT_EQ(result.findings[0].check, Check::short_rx_read);
+  EXPECT_NE(result.findings[0].message.find("bytes [0x20000048, 0x200000a0) are in the range its receive was "
+                                            "programmed for, but that receive completed short at op 3"),
+            std::string::npos)
+      << result.findings[0].message;
+  // Without the invalidate after the receive, the written bytes are a possible
+  // STALE_RX and the others a SHORT_RX_READ, each on its own bytes.
+  const std::vector<Op> no_invalidate_after = {
+      alloc(1, normal, 128, 32), op(OpKind::cache_invalidate, 1), op(OpKind::dma_from_device_start, 1),
+      op(OpKind::dma_from_device_complete, 1, 0, 64), op(OpKind::cpu_read, 1, 0, 64), op(OpKind::cpu_read, 1, 64, 64)};
+  EXPECT_EQ(checks_of(no_invalidate_after), (std::vector<std::string>{"STALE_RX", "SHORT_RX_READ"}))
+      << list(checks_of(no_invalidate_after));
+  // Non-cacheable memory: the same rule, and the next full frame makes every
+  // byte received again.
+  const std::vector<Op> uncached_bytes = {
+      alloc(1, uncached, 100), op(OpKind::dma_from_device_start, 1), op(OpKind::dma_from_device_complete, 1, 0, 10),
+      op(OpKind::cpu_read, 1, 0, 10), op(OpKind::cpu_read, 1, 8, 4), op(OpKind::dma_from_device_start, 1),
+      op(OpKind::dma_from_device_complete, 1), op(OpKind::cpu_read, 1)};
+  EXPECT_EQ(checks_of(uncached_bytes), std::vector<std::string>{"SHORT_RX_READ"}) << list(checks_of(uncached_bytes));
+  // A receive programmed past its buffer (reported at its start) may complete
+  // with up to the bytes it was programmed for, clipped to the buffer.
+  const std::vector<Op> overrun = {alloc(1, uncached, 64), alloc(2, uncached, 64),
+                                   op(OpKind::dma_from_device_start, 1, 0, 100),
+                                   op(OpKind::dma_from_device_complete, 1, 0, 100), op(OpKind::cpu_read, 1)};
+  EXPECT_EQ(checks_of(overrun), std::vector<std::string>{"DMA_OVERRUN"}) << list(checks_of(overrun));
+  std::string error;
+  auto executor = Executor::create(soc(), {}, 1, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  ASSERT_TRUE(executor->apply(alloc(1, normal, 128, 32), &error));
+  ASSERT_TRUE(executor->apply(op(OpKind::dma_from_device_start, 1, 32, 64), &error));
+  EXPECT_FALSE(executor->apply(op(OpKind::dma_from_device_complete, 1, 32, 65), &error));
+  EXPECT_EQ(error,
+            "op 2 (dma_from_device_complete handle 1): a receive completes where it started, over at most the bytes "
+            "it was programmed for: [32, 96) of the block");
+}
+
 // Maintenance by address range: a driver invalidating a frame's length from its
 // first buffer, as if the frame's buffers were contiguous, throws away the lines
 // of whatever follows; the finding names every owner those lines hold.

@@ -307,7 +307,7 @@ TEST(ScenarioParser, UnknownNames) {
       "ACCOUNTING, ALIGNMENT, ASSERTION_FAILED, ATTRIBUTE, ATTR_MISMATCH, COALESCING, COLLATERAL_INVALIDATE, "
       "CONTAINMENT, CONTENT, CPU_TOUCH_ACTIVE_DMA, DISCARDED_WRITE, DMA_LINE_SHARED, DMA_OVERRUN, "
       "FAULT_UNDETECTED, FREE_DURING_DMA, FREE_REFUSED, HEAP_VALIDATE, NON_OVERLAP, NO_FALSE_OOM, "
-      "REGION_OFFLINE_VIOLATED, STALE_RX, STALE_TX, UNALIGNED_INVALIDATE, USABLE_SIZE, WRITEBACK_CLOBBER";
+      "REGION_OFFLINE_VIOLATED, SHORT_RX_READ, STALE_RX, STALE_TX, UNALIGNED_INVALIDATE, USABLE_SIZE, WRITEBACK_CLOBBER";
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [],
       "expect": {"findings_required": ["stale_rx"]}})",
                "$.expect.findings_required[0]", R"(unknown check "stale_rx" (one of )" + valid_checks + ")",
