@@ -120,6 +120,9 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
         continue;
       }
     }
+    if (hazard.kind == HazardKind::discarded_dirty) {
+      note_discarded_bytes_of_others(op, begin, end);
+    }
     if (!runs.empty() && runs.back().kind == hazard.kind && runs.back().possible == hazard.possible &&
         runs.back().end == begin && runs.back().owner == owner) {
       runs.back().end = end;
@@ -134,6 +137,31 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
                     (run.possible ? possible_outcome(op, run.kind, block, run.begin, run.end) : std::string()) +
                     context,
                 op.handle);
+  }
+}
+
+// An invalidate whose lines (or range, by address) reach other live blocks
+// threw their dirty bytes away too: those the CPU wrote are lost for each of
+// them as for the invalidating block (COLLATERAL_INVALIDATE reports the discard
+// itself, DISCARDED_WRITE or STALE_TX each later read or transmit of them).
+void Executor::Impl::note_discarded_bytes_of_others(const Op& op, std::uint64_t begin, std::uint64_t end) {
+  std::uint64_t from = begin;
+  while (from < end) {
+    const std::optional<Handle> other = shadow.overlapping(from, end, op.handle);
+    if (!other) {
+      return;
+    }
+    const LiveBlock& block = shadow.at(*other);
+    const std::uint64_t payload_end = block.device_address + block.size_bytes;
+    const std::uint64_t first = std::max(from, block.device_address);
+    const std::uint64_t last = std::min(end, payload_end);
+    if (first < last) {
+      freshness.invalidated(*other, first - block.device_address, last - block.device_address, sink.op_index(),
+                            op.handle);
+    }
+    // Past the block's last granule (owners are named per granule).
+    const std::uint64_t granule_end = (payload_end + Heap::granule_bytes - 1) / Heap::granule_bytes * Heap::granule_bytes;
+    from = std::max(from + 1, granule_end);
   }
 }
 
@@ -258,7 +286,9 @@ void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<H
   std::vector<unsigned char> seen(static_cast<std::size_t>(at.length));
   at.memory.cpu_read(at.region_offset, seen.data(), at.length, hazards);
   report_touch_without_cache(at);
-  report_discarded_writes(at);
+  // The bytes an invalidate threw away are explained by DISCARDED_WRITE: no
+  // CONTENT finding on top of it.
+  const bool discarded = report_discarded_writes(at);
   report_unreceived_reads(at);
   // CONTENT is an invariant check: a fast replay (checks off) writes no fill
   // patterns, so it has no contents to compare and must not report (its digest
@@ -268,7 +298,7 @@ void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<H
   }
   const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
   const auto mismatch = std::mismatch(seen.begin(), seen.end(), expected.begin() + at.op.offset_bytes);
-  if (hazards->empty() && at.block.contents_known && mismatch.first != seen.end()) {
+  if (hazards->empty() && !discarded && at.block.contents_known && mismatch.first != seen.end()) {
     sink.report(Check::content, owners->describe(at.op.handle, at.block) + ": the CPU read a wrong byte at " +
                                hex(at.begin + static_cast<std::uint64_t>(mismatch.first - seen.begin())),
            at.op.handle);
@@ -417,20 +447,27 @@ void Executor::Impl::report_transfer_in_flight(const Op& op, const LiveBlock& bl
               op.handle);
 }
 
-void Executor::Impl::report_discarded_writes(const CoherencyAccess& at) {
+bool Executor::Impl::report_discarded_writes(const CoherencyAccess& at) {
   const bool read = at.op.kind == OpKind::cpu_read;
-  for (const PayloadFreshness::Discarded& run :
-       freshness.discarded_in(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length)) {
+  const std::vector<PayloadFreshness::Discarded> runs =
+      freshness.discarded_in(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length);
+  for (const PayloadFreshness::Discarded& run : runs) {
     const std::uint64_t begin = at.block.device_address + run.begin;
     const std::uint64_t end = at.block.device_address + run.end;
+    const bool own = run.op_handle == at.op.handle;
     sink.report(read ? Check::discarded_write : Check::stale_tx,
                 std::string(to_string(at.op.kind)) + " on handle " + std::to_string(at.op.handle) + ": bytes [" +
                     hex(begin) + ", " + hex(end) + ") the CPU wrote were thrown away, dirty, by the invalidate at op " +
-                    std::to_string(run.op_index) + ", so " + (read ? "this read returns" : "the device reads") +
-                    " the older version RAM holds (clean the buffer, or clean+invalidate it, instead of "
-                    "invalidating it after the CPU wrote it)",
+                    std::to_string(run.op_index) +
+                    (own ? std::string() : " on handle " + std::to_string(run.op_handle) + ", whose lines reach them") +
+                    ", so " + (read ? "this read returns" : "the device reads") + " the older version RAM holds (" +
+                    (own ? "clean the buffer, or clean+invalidate it, instead of invalidating it after the CPU wrote it"
+                         : "invalidate each buffer over its own lines only, and keep DMA buffers line-aligned and "
+                           "padded") +
+                    ")",
                 at.op.handle);
   }
+  return !runs.empty();
 }
 
 void Executor::Impl::report_unreceived_reads(const CoherencyAccess& at) {

@@ -188,8 +188,12 @@ struct Executor::Impl {
   void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
                         std::uint64_t own_end, bool device_writes);
   // A read or transmit of bytes whose newest CPU write an invalidate threw away
-  // (PayloadFreshness): DISCARDED_WRITE for a cpu_read, STALE_TX for a transmit.
-  void report_discarded_writes(const CoherencyAccess& at);
+  // (PayloadFreshness): DISCARDED_WRITE for a cpu_read, STALE_TX for a
+  // transmit. True when it reported any.
+  bool report_discarded_writes(const CoherencyAccess& at);
+  // Tells PayloadFreshness which bytes of live blocks other than op's an
+  // invalidate discarded, dirty, in device range [begin, end).
+  void note_discarded_bytes_of_others(const Op& op, std::uint64_t begin, std::uint64_t end);
   // SHORT_RX_READ: a cpu_read of bytes a receive was programmed for and that
   // its short completion left unwritten (PayloadFreshness).
   void report_unreceived_reads(const CoherencyAccess& at);

@@ -19,10 +19,14 @@ void cut(std::vector<Run>& runs, std::uint64_t begin, std::uint64_t end) {
       continue;
     }
     if (run.begin < begin) {
-      kept.push_back(Run{run.begin, begin, run.op_index});
+      Run before = run;
+      before.end = begin;
+      kept.push_back(before);
     }
     if (run.end > end) {
-      kept.push_back(Run{end, run.end, run.op_index});
+      Run after = run;
+      after.begin = end;
+      kept.push_back(after);
     }
   }
   runs = std::move(kept);
@@ -53,7 +57,10 @@ std::vector<Run> clip(const std::vector<Run>& runs, std::uint64_t begin, std::ui
     const std::uint64_t from = std::max(run.begin, begin);
     const std::uint64_t to = std::min(run.end, end);
     if (from < to) {
-      inside.push_back(Run{from, to, run.op_index});
+      Run part = run;
+      part.begin = from;
+      part.end = to;
+      inside.push_back(part);
     }
   }
   return inside;
@@ -73,7 +80,8 @@ void PayloadFreshness::cpu_wrote(Handle handle, std::uint64_t begin, std::uint64
   cut(block.unreceived, begin, end);  // and the bytes are the CPU's, not a previous frame's
 }
 
-void PayloadFreshness::invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index) {
+void PayloadFreshness::invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index,
+                                   Handle invalidated_by) {
   SMH_SIM_ASSERT(begin <= end);
   const auto found = blocks_.find(handle);
   if (found == blocks_.end()) {
@@ -83,6 +91,7 @@ void PayloadFreshness::invalidated(Handle handle, std::uint64_t begin, std::uint
   std::vector<Run> lost = clip(block.written, begin, end);
   for (Run& run : lost) {
     run.op_index = op_index;
+    run.op_handle = invalidated_by;
     cut(block.discarded, run.begin, run.end);  // the newest discard of those bytes is this one
   }
   add(block.discarded, lost);

@@ -30,11 +30,14 @@ class PayloadFreshness {
  public:
   // A run of bytes, [begin, end) in block offsets, and the op that made it: for
   // a discarded run, the invalidate that discarded them; for an unreceived run,
-  // the completion of the short receive that left them unwritten.
+  // the completion of the short receive that left them unwritten. op_handle:
+  // the handle that op named (for a discard, another block's when an
+  // invalidate by address range ran over this one; else this block's).
   struct Run {
     std::uint64_t begin = 0;
     std::uint64_t end = 0;
     std::uint64_t op_index = 0;
+    Handle op_handle = 0;
 
     friend bool operator==(const Run&, const Run&) = default;
   };
@@ -43,9 +46,14 @@ class PayloadFreshness {
 
   // The CPU wrote [begin, end): its newest version, no longer discarded.
   void cpu_wrote(Handle handle, std::uint64_t begin, std::uint64_t end);
-  // An invalidate at op `op_index` discarded the dirty bytes [begin, end) of the
+  // An invalidate at op `op_index` on `invalidated_by` (this block, or another
+  // whose range ran over it) discarded the dirty bytes [begin, end) of the
   // block: those of them the CPU wrote are now lost.
-  void invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index);
+  void invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index,
+                   Handle invalidated_by);
+  void invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index) {
+    invalidated(handle, begin, end, op_index, handle);
+  }
   // The block has new contents the CPU did not write (a receive completed, or
   // ended unknown), or is gone (freed, reallocated): nothing of it is tracked.
   void forget(Handle handle) { blocks_.erase(handle); }

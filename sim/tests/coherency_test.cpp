@@ -648,6 +648,61 @@ TEST(Coherency, MaintenanceByAddressRangeNamesEveryOwnerItTouches) {
   EXPECT_EQ(error, "op 1 (cache_clean handle 1): range [0, +65536) runs past the end of region 'sram'");
 }
 
+// The bytes another block's CPU wrote that a range invalidate threw away are
+// lost for it as its own are for the invalidating block: its later read is
+// DISCARDED_WRITE, naming the invalidate and its handle, and its transmit
+// STALE_TX (the read was an unexplained CONTENT finding before).
+TEST(Coherency, AnotherBlocksBytesARangeInvalidateThrewAwayAreADiscardedWriteAtItsRead) {
+  const std::vector<Op> base = {alloc(1, normal, 96, 32), alloc(2, normal, 64, 32), alloc(3, normal, 64, 32),
+                                op(OpKind::cpu_write, 2), op(OpKind::cache_invalidate, 1, 0, 256)};
+  std::vector<Op> read = base;
+  read.push_back(op(OpKind::cpu_read, 2));
+  const RunResult result = run_ops(soc(), read, 9);
+  ASSERT_TRUE(result.ok) << result.error;
+  std::vector<const Finding*> at_read;
+  for (const Finding& finding : result.findings) {
+    if (finding.op_index == 5) {
+      at_read.push_back(&finding);
+    }
+  }
+  ASSERT_EQ(at_read.size(), 1u);
+  EXPECT_EQ(at_read[0]->check, Check::discarded_write);
+  EXPECT_NE(at_read[0]->message.find("cpu_read on handle 2: bytes [0x200000a0, 0x200000e0) the CPU wrote were thrown "
+                                     "away, dirty, by the invalidate at op 4 on handle 1, whose lines reach them"),
+            std::string::npos)
+      << at_read[0]->message;
+  std::vector<Op> sent = base;
+  sent.push_back(op(OpKind::dma_to_device, 2));
+  EXPECT_TRUE(has(checks_of(sent), "STALE_TX")) << list(checks_of(sent));
+  // Written again, they are the CPU's newest version.
+  std::vector<Op> rewritten = base;
+  rewritten.push_back(op(OpKind::cpu_write, 2));
+  rewritten.push_back(op(OpKind::cpu_read, 2));
+  rewritten.push_back(op(OpKind::cache_clean, 2));
+  rewritten.push_back(op(OpKind::dma_to_device, 2));
+  for (const std::string& check : checks_of(rewritten)) {
+    EXPECT_TRUE(check == "COLLATERAL_INVALIDATE" || check == "CONTENT") << list(checks_of(rewritten));
+  }
+  EXPECT_FALSE(has(checks_of(rewritten), "DISCARDED_WRITE")) << list(checks_of(rewritten));
+  // A neighbour sharing an unaligned buffer's last line: the same at its read
+  // (the content oracle still finds the neighbour's lost bytes at the run's
+  // end: they are corrupt, unlike the invalidating buffer's own).
+  const std::vector<Op> shared_ops = {alloc(1, normal, 100), alloc(2, normal, 64), op(OpKind::cpu_write, 2),
+                                      op(OpKind::cache_invalidate, 1), op(OpKind::cpu_read, 2)};
+  const RunResult shared = run_ops(soc(), shared_ops, 9);
+  ASSERT_TRUE(shared.ok) << shared.error;
+  std::vector<std::string> at_shared_read;
+  bool collateral = false;
+  for (const Finding& finding : shared.findings) {
+    collateral = collateral || finding.check == Check::collateral_invalidate;
+    if (finding.op_index == 4) {
+      at_shared_read.push_back(to_string(finding.check));
+    }
+  }
+  EXPECT_TRUE(collateral);
+  EXPECT_EQ(at_shared_read, std::vector<std::string>{"DISCARDED_WRITE"}) << list(at_shared_read);
+}
+
 // Growing a buffer in place leaves its receive where it was: it completes there.
 TEST(Coherency, AReceiveCompletesInABufferGrownInPlace) {
   const std::vector<Op> ops = {alloc(1, normal, 64, 32), op(OpKind::cache_invalidate, 1),
