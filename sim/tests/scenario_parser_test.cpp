@@ -267,6 +267,24 @@ TEST(ScenarioParser, BadSizes) {
                R"(bad seed "12K": unexpected "K" after the number)", R"("12K")");
 }
 
+// An op's offset and length: sizes, named as themselves, at their op's path
+// (the op index), never wrapped or truncated.
+TEST(ScenarioParser, BadOffsetsAndLengths) {
+  const auto access = [](std::string_view key, std::string_view value) {
+    return with_ops(std::string(R"([{"op": "alloc", "handle": 1, "attr": 0, "size": 64}, )") +
+                    R"({"op": "dma_from_device_complete", "handle": 1, ")" + std::string(key) + R"(": )" +
+                    std::string(value) + "}]");
+  };
+  expect_error(access("offset", "-8"), "$.ops[1].offset", "offset must not be negative, got -8", "-8");
+  expect_error(access("length", R"("-1K")"), "$.ops[1].length", R"(bad length "-1K": must not be negative)",
+               R"("-1K")");
+  expect_error(access("length", "18446744073709551616"), "$.ops[1].length",
+               "length 18446744073709551616 does not fit in 64 bits", "1844");
+  expect_error(access("offset", R"("17179869184G")"), "$.ops[1].offset",
+               R"(bad offset "17179869184G": does not fit in 64 bits)", R"("1717)");
+  expect_error(access("offset", "8.5"), "$.ops[1].offset", "offset must be an integer, got 8.5", "8.5");
+}
+
 TEST(ScenarioParser, UnknownNames) {
   expect_error(with_ops(R"([{"op": "allocate", "handle": 1}])"), "$.ops[0].op",
                R"(unknown op "allocate" (expected one of: alloc, realloc, free, cpu_write, cpu_read, cache_clean, )"
