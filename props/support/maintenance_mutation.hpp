@@ -10,6 +10,7 @@
 //   invalidate after a receive one line short  STALE_RX            the CPU's read
 //   read past a short receive's bytes          SHORT_RX_READ       the CPU's read
 //   transmit programmed past its buffer        DMA_OVERRUN         the transmit
+//   CPU write before a lasting transmit's end  CPU_TOUCH_ACTIVE_DMA the write
 //
 // (A TX buffer neither line-aligned nor padded was a mutation, caught as
 // DMA_LINE_SHARED; issue 14 made that a false alarm: a device that only reads a
@@ -53,6 +54,10 @@
 //   non-cacheable buffers are candidates too.
 // * a transmit programmed one byte past its buffer (a length off by one): the
 //   device reads what lies after it, whatever the memory.
+// * the CPU's next write to a buffer under a lasting transmit, moved before
+//   the transmit's completion (the driver reuses the buffer on the start, not
+//   the completion): the device may send the new bytes or the old, whatever
+//   the memory.
 // Non-cacheable buffers need no maintenance: nothing to drop.
 //
 // The mutated run stops right after the op where the oracle must fire (and has no
@@ -82,6 +87,7 @@ enum class Mutation : std::uint8_t {
   invalidate_after_rx_one_line_short,
   read_past_short_receive,
   transmit_past_buffer,
+  write_during_lasting_transmit,
 };
 
 inline const char* to_string(Mutation mutation) {
@@ -94,6 +100,7 @@ inline const char* to_string(Mutation mutation) {
     case Mutation::invalidate_after_rx_one_line_short: return "invalidate after receive one line short";
     case Mutation::read_past_short_receive: return "read past a short receive";
     case Mutation::transmit_past_buffer: return "transmit programmed past its buffer";
+    case Mutation::write_during_lasting_transmit: return "CPU write during a lasting transmit";
   }
   return "?";
 }
@@ -151,6 +158,7 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
     switch (op.role) {
       case Role::tx_send:
         sites.push_back({Mutation::transmit_past_buffer, i, 0, 0, alloc.size_bytes});
+        if (op.lasting_tx) sites.push_back({Mutation::write_during_lasting_transmit, i});
         break;
       case Role::rx_read:
         if (op.rx_received_bytes != 0) {
@@ -280,6 +288,15 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       out.ops.push_back(misplaced);
       const bool read = site.mutation == Mutation::read_past_short_receive;
       out.expected = read ? sim::Check::short_rx_read : sim::Check::dma_overrun;
+      out.allowed = {out.expected};
+      break;
+    }
+    case Mutation::write_during_lasting_transmit: {
+      copy_range(0, site.index, false);
+      out.ops.push_back(target.op);  // the transmit's start
+      out.first_changed_op = out.ops.size();
+      out.ops.push_back(whole_block_op(sim::OpKind::cpu_write, buffer));
+      out.expected = sim::Check::cpu_touch_active_dma;
       out.allowed = {out.expected};
       break;
     }
