@@ -11,6 +11,8 @@
 //   read past a short receive's bytes          SHORT_RX_READ       the CPU's read
 //   transmit programmed past its buffer        DMA_OVERRUN         the transmit
 //   CPU write before a lasting transmit's end  CPU_TOUCH_ACTIVE_DMA the write
+//   receive programmed past its buffer         DMA_OVERRUN         the receive's start
+//   buffer freed with its transfer in flight   FREE_DURING_DMA     the free
 //
 // (A TX buffer neither line-aligned nor padded was a mutation, caught as
 // DMA_LINE_SHARED; issue 14 made that a false alarm: a device that only reads a
@@ -58,6 +60,10 @@
 //   the transmit's completion (the driver reuses the buffer on the start, not
 //   the completion): the device may send the new bytes or the old, whatever
 //   the memory.
+// * a receive whose window reaches its buffer's end programmed one byte past
+//   it, and a buffer freed right after its receive or lasting transmit
+//   started (a timeout path that forgets the transfer): reported where they
+//   happen, whatever the memory.
 // Non-cacheable buffers need no maintenance: nothing to drop.
 //
 // The mutated run stops right after the op where the oracle must fire (and has no
@@ -88,6 +94,8 @@ enum class Mutation : std::uint8_t {
   read_past_short_receive,
   transmit_past_buffer,
   write_during_lasting_transmit,
+  receive_past_buffer,
+  free_during_transfer,
 };
 
 inline const char* to_string(Mutation mutation) {
@@ -101,6 +109,8 @@ inline const char* to_string(Mutation mutation) {
     case Mutation::read_past_short_receive: return "read past a short receive";
     case Mutation::transmit_past_buffer: return "transmit programmed past its buffer";
     case Mutation::write_during_lasting_transmit: return "CPU write during a lasting transmit";
+    case Mutation::receive_past_buffer: return "receive programmed past its buffer";
+    case Mutation::free_during_transfer: return "buffer freed with its transfer in flight";
   }
   return "?";
 }
@@ -158,7 +168,19 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
     switch (op.role) {
       case Role::tx_send:
         sites.push_back({Mutation::transmit_past_buffer, i, 0, 0, alloc.size_bytes});
-        if (op.lasting_tx) sites.push_back({Mutation::write_during_lasting_transmit, i});
+        if (op.lasting_tx) {
+          sites.push_back({Mutation::write_during_lasting_transmit, i});
+          sites.push_back({Mutation::free_during_transfer, i});
+        }
+        break;
+      case Role::rx_start:
+        // Only a window that reaches the buffer's end runs past it by one byte
+        // (a shorter one would grow over lines its maintenance never covered).
+        if (op.op.length_bytes == 0 || op.op.offset_bytes + op.op.length_bytes == alloc.size_bytes) {
+          sites.push_back({Mutation::receive_past_buffer, i, 0, op.op.offset_bytes,
+                           alloc.size_bytes - op.op.offset_bytes});
+        }
+        sites.push_back({Mutation::free_during_transfer, i});
         break;
       case Role::rx_read:
         if (op.rx_received_bytes != 0) {
@@ -279,24 +301,27 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       break;
     }
     case Mutation::read_past_short_receive:
+    case Mutation::receive_past_buffer:
     case Mutation::transmit_past_buffer: {
       copy_range(0, site.index, false);
       out.first_changed_op = out.ops.size();
       sim::Op misplaced = target.op;
       misplaced.offset_bytes = site.window_offset_bytes;
-      misplaced.length_bytes = site.window_length_bytes + (site.mutation == Mutation::transmit_past_buffer ? 1 : 0);
+      misplaced.length_bytes = site.window_length_bytes + (site.mutation == Mutation::read_past_short_receive ? 0 : 1);
       out.ops.push_back(misplaced);
       const bool read = site.mutation == Mutation::read_past_short_receive;
       out.expected = read ? sim::Check::short_rx_read : sim::Check::dma_overrun;
       out.allowed = {out.expected};
       break;
     }
-    case Mutation::write_during_lasting_transmit: {
+    case Mutation::write_during_lasting_transmit:
+    case Mutation::free_during_transfer: {
       copy_range(0, site.index, false);
-      out.ops.push_back(target.op);  // the transmit's start
+      out.ops.push_back(target.op);  // the transfer's start
       out.first_changed_op = out.ops.size();
-      out.ops.push_back(whole_block_op(sim::OpKind::cpu_write, buffer));
-      out.expected = sim::Check::cpu_touch_active_dma;
+      const bool write = site.mutation == Mutation::write_during_lasting_transmit;
+      out.ops.push_back(whole_block_op(write ? sim::OpKind::cpu_write : sim::OpKind::free, buffer));
+      out.expected = write ? sim::Check::cpu_touch_active_dma : sim::Check::free_during_dma;
       out.allowed = {out.expected};
       break;
     }
