@@ -16,7 +16,12 @@
 //   have speculatively refilled the lines meanwhile). A receive covers the whole
 //   buffer or a window of it (issue 14: a short frame, a header slot), whole
 //   lines in cacheable memory; its maintenance and the CPU's read cover the same
-//   window.
+//   window. A receive may complete short (the device writes the window's first
+//   bytes only: a short frame): the invalidate after it and the CPU's read then
+//   cover only what the device wrote, as a driver reading the length the device
+//   reports does.
+// * a transmit may last (dma_to_device_start ... dma_to_device_complete): the
+//   CPU touches the buffer again only after the completion.
 // Every op carries its role, so the mutation side (maintenance_mutation.hpp) can
 // remove exactly one maintenance step and know which oracle must then fire.
 #pragma once
@@ -61,7 +66,8 @@ enum class Role : std::uint8_t {
   other,                 // allocations, frees, CPU-only objects
   tx_write,              // the CPU fills a buffer to transmit
   tx_clean,              // maintenance: write it back
-  tx_send,               // the device reads it
+  tx_send,               // the device reads it (a lasting transmit: starts reading it)
+  tx_complete,           // a lasting transmit completes: the buffer is the CPU's again
   rx_invalidate_before,  // maintenance: drop the lines before the device writes
   rx_start,
   rx_complete,
@@ -84,6 +90,8 @@ struct AnnotatedOp {
   // The buffer's receive window (length 0: the whole buffer).
   std::uint64_t rx_offset_bytes = 0;
   std::uint64_t rx_length_bytes = 0;
+  std::uint64_t rx_received_bytes = 0;  // a short completion's bytes (0: the whole window)
+  bool lasting_tx = false;              // transmits start and complete
 };
 
 struct DriverBuffer {
@@ -97,6 +105,10 @@ struct DriverBuffer {
   bool clean_invalidate_before_rx = false;  // the driver's choice of maintenance op
   std::uint64_t rx_offset_bytes = 0;        // the receive's window (length 0: all of it)
   std::uint64_t rx_length_bytes = 0;
+  // A short completion: the device writes the window's first rx_received_bytes
+  // (fewer than the window; 0: all of it).
+  std::uint64_t rx_received_bytes = 0;
+  bool lasting_tx = false;  // transmits start and later complete (dma_to_device_start/complete)
 };
 
 struct CpuObject {
@@ -135,6 +147,7 @@ inline std::vector<Role> transaction_roles(const DriverBuffer& buffer, bool cach
     roles.push_back(Role::tx_write);
     if (cacheable) roles.push_back(Role::tx_clean);
     roles.push_back(Role::tx_send);
+    if (buffer.lasting_tx) roles.push_back(Role::tx_complete);
   }
   if (buffer.kind != BufferKind::tx) {
     if (cacheable) roles.push_back(Role::rx_invalidate_before);
@@ -161,19 +174,32 @@ inline sim::Op window_op(sim::OpKind kind, const DriverBuffer& buffer) {
   return op;
 }
 
+// An op over what the device wrote: the window, or its first bytes when the
+// receive completes short.
+inline sim::Op received_op(sim::OpKind kind, const DriverBuffer& buffer) {
+  sim::Op op = window_op(kind, buffer);
+  if (buffer.rx_received_bytes != 0) op.length_bytes = buffer.rx_received_bytes;
+  return op;
+}
+
 inline sim::Op op_for_role(Role role, const DriverBuffer& buffer) {
   switch (role) {
     case Role::tx_write: return whole_block_op(sim::OpKind::cpu_write, buffer.handle);
     case Role::tx_clean: return whole_block_op(sim::OpKind::cache_clean, buffer.handle);
-    case Role::tx_send: return whole_block_op(sim::OpKind::dma_to_device, buffer.handle);
+    case Role::tx_send:
+      return whole_block_op(buffer.lasting_tx ? sim::OpKind::dma_to_device_start : sim::OpKind::dma_to_device,
+                            buffer.handle);
+    case Role::tx_complete: return whole_block_op(sim::OpKind::dma_to_device_complete, buffer.handle);
     case Role::rx_invalidate_before:
       return window_op(buffer.clean_invalidate_before_rx ? sim::OpKind::cache_clean_invalidate
                                                          : sim::OpKind::cache_invalidate,
                        buffer);
     case Role::rx_start: return window_op(sim::OpKind::dma_from_device_start, buffer);
-    case Role::rx_complete: return whole_block_op(sim::OpKind::dma_from_device_complete, buffer.handle);
-    case Role::rx_invalidate_after: return window_op(sim::OpKind::cache_invalidate, buffer);
-    case Role::rx_read: return window_op(sim::OpKind::cpu_read, buffer);
+    case Role::rx_complete:
+      return buffer.rx_received_bytes != 0 ? received_op(sim::OpKind::dma_from_device_complete, buffer)
+                                           : whole_block_op(sim::OpKind::dma_from_device_complete, buffer.handle);
+    case Role::rx_invalidate_after: return received_op(sim::OpKind::cache_invalidate, buffer);
+    case Role::rx_read: return received_op(sim::OpKind::cpu_read, buffer);
     case Role::other:
     case Role::cache_activity: break;
   }
@@ -239,7 +265,8 @@ class Step final : public DriverCommand {
     const std::uint32_t transaction = buffer.step == 0 ? buffer.transaction + 1 : buffer.transaction;
     sut.apply(AnnotatedOp{op_for_role(role, buffer), role, handle_, transaction, buffer.step, buffer.kind,
                           cacheable_region(*model.machine, buffer.region), buffer.clean_invalidate_before_rx,
-                          buffer.rx_offset_bytes, buffer.rx_length_bytes});
+                          buffer.rx_offset_bytes, buffer.rx_length_bytes, buffer.rx_received_bytes,
+                          buffer.lasting_tx});
   }
   void show(std::ostream& os) const override { os << "step h" << handle_; }
 
@@ -364,14 +391,21 @@ inline rc::Gen<DriverCommandPtr> gen_driver_command(const DriverModel& model) {
                                 ? (buffer.payload_bytes + line - 1) / line * line
                                 : buffer.payload_bytes;
         buffer.clean_invalidate_before_rx = *rc::gen::arbitrary<bool>();
+        // Windows and short completions: whole lines (cacheable), or any bytes (non-cacheable).
+        const std::uint64_t unit = cacheable_region(*model.machine, buffer.region) ? line : 1;
         if (buffer.kind != BufferKind::tx && *rc::gen::arbitrary<bool>()) {
-          // A window of whole lines (cacheable), or of any bytes (non-cacheable).
-          const std::uint64_t unit = cacheable_region(*model.machine, buffer.region) ? line : 1;
           const std::uint64_t units = buffer.size_bytes / unit;
           const std::uint64_t first = *rc::gen::inRange<std::uint64_t>(0, units);
           buffer.rx_offset_bytes = first * unit;
           buffer.rx_length_bytes = *rc::gen::inRange<std::uint64_t>(1, units - first + 1) * unit;
         }
+        const std::uint64_t window_units =
+            (buffer.rx_length_bytes != 0 ? buffer.rx_length_bytes : buffer.size_bytes - buffer.rx_offset_bytes) / unit;
+        if (buffer.kind != BufferKind::tx && window_units >= 2 && *rc::gen::arbitrary<bool>()) {
+          // A short completion: fewer than the window's units.
+          buffer.rx_received_bytes = *rc::gen::inRange<std::uint64_t>(1, window_units) * unit;
+        }
+        buffer.lasting_tx = buffer.kind != BufferKind::rx && *rc::gen::arbitrary<bool>();
         return std::make_shared<NewBuffer>(buffer);
       }
       case step:
@@ -430,11 +464,14 @@ inline std::vector<AnnotatedOp> closing_ops(const std::vector<AnnotatedOp>& ops,
     buffer.clean_invalidate_before_rx = last.clean_invalidate_before_rx;
     buffer.rx_offset_bytes = last.rx_offset_bytes;
     buffer.rx_length_bytes = last.rx_length_bytes;
+    buffer.rx_received_bytes = last.rx_received_bytes;
+    buffer.lasting_tx = last.lasting_tx;
     const std::vector<Role> roles = transaction_roles(buffer, last.cacheable);
     for (unsigned step = last.step + 1; step < roles.size(); ++step) {
       closing.push_back(AnnotatedOp{op_for_role(roles[step], buffer), roles[step], handle, last.transaction, step,
                                     last.kind, last.cacheable, last.clean_invalidate_before_rx,
-                                    last.rx_offset_bytes, last.rx_length_bytes});
+                                    last.rx_offset_bytes, last.rx_length_bytes, last.rx_received_bytes,
+                                    last.lasting_tx});
     }
   }
   return closing;

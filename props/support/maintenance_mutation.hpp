@@ -8,6 +8,11 @@
 //   clean before a transmit made an invalidate STALE_TX            the transmit
 //   invalidate after a receive moved into it   STALE_RX            the CPU's read
 //   invalidate after a receive one line short  STALE_RX            the CPU's read
+//   read past a short receive's bytes          SHORT_RX_READ       the CPU's read
+//   transmit programmed past its buffer        DMA_OVERRUN         the transmit
+//   CPU write before a lasting transmit's end  CPU_TOUCH_ACTIVE_DMA the write
+//   receive programmed past its buffer         DMA_OVERRUN         the receive's start
+//   buffer freed with its transfer in flight   FREE_DURING_DMA     the free
 //
 // (A TX buffer neither line-aligned nor padded was a mutation, caught as
 // DMA_LINE_SHARED; issue 14 made that a false alarm: a device that only reads a
@@ -45,6 +50,20 @@
 //   in space: a length computed for the payload, not the lines): the missed
 //   line may hold what it held before the device wrote; the worst-case model
 //   reports it at the read. Only windows of at least two lines are candidates.
+// * the CPU's read after a short completion over the whole window (misplaced:
+//   the driver ignores the length the device reported): the bytes past what
+//   the device wrote hold what they held before. Not a maintenance step, so
+//   non-cacheable buffers are candidates too.
+// * a transmit programmed one byte past its buffer (a length off by one): the
+//   device reads what lies after it, whatever the memory.
+// * the CPU's next write to a buffer under a lasting transmit, moved before
+//   the transmit's completion (the driver reuses the buffer on the start, not
+//   the completion): the device may send the new bytes or the old, whatever
+//   the memory.
+// * a receive whose window reaches its buffer's end programmed one byte past
+//   it, and a buffer freed right after its receive or lasting transmit
+//   started (a timeout path that forgets the transfer): reported where they
+//   happen, whatever the memory.
 // Non-cacheable buffers need no maintenance: nothing to drop.
 //
 // The mutated run stops right after the op where the oracle must fire (and has no
@@ -72,6 +91,11 @@ enum class Mutation : std::uint8_t {
   invalidate_instead_of_clean_before_tx,
   invalidate_during_rx_instead_of_after,
   invalidate_after_rx_one_line_short,
+  read_past_short_receive,
+  transmit_past_buffer,
+  write_during_lasting_transmit,
+  receive_past_buffer,
+  free_during_transfer,
 };
 
 inline const char* to_string(Mutation mutation) {
@@ -82,6 +106,11 @@ inline const char* to_string(Mutation mutation) {
     case Mutation::invalidate_instead_of_clean_before_tx: return "invalidate instead of clean before transmit";
     case Mutation::invalidate_during_rx_instead_of_after: return "invalidate during receive instead of after";
     case Mutation::invalidate_after_rx_one_line_short: return "invalidate after receive one line short";
+    case Mutation::read_past_short_receive: return "read past a short receive";
+    case Mutation::transmit_past_buffer: return "transmit programmed past its buffer";
+    case Mutation::write_during_lasting_transmit: return "CPU write during a lasting transmit";
+    case Mutation::receive_past_buffer: return "receive programmed past its buffer";
+    case Mutation::free_during_transfer: return "buffer freed with its transfer in flight";
   }
   return "?";
 }
@@ -92,6 +121,10 @@ struct MutationSite {
   Mutation mutation = Mutation::drop_clean_before_tx;
   std::size_t index = 0;
   std::uint64_t short_length_bytes = 0;  // invalidate_after_rx_one_line_short: its length
+  // read_past_short_receive: the receive's window; transmit_past_buffer: the
+  // buffer's size.
+  std::uint64_t window_offset_bytes = 0;
+  std::uint64_t window_length_bytes = 0;
 };
 
 struct MutatedWorkload {
@@ -133,6 +166,27 @@ inline std::vector<MutationSite> mutation_sites(const std::vector<AnnotatedOp>& 
     const sim::Op& alloc = *alloc_of[op.buffer];
     const sim::CachePolicy policy = detail::policy_of(machine, alloc.attr);
     switch (op.role) {
+      case Role::tx_send:
+        sites.push_back({Mutation::transmit_past_buffer, i, 0, 0, alloc.size_bytes});
+        if (op.lasting_tx) {
+          sites.push_back({Mutation::write_during_lasting_transmit, i});
+          sites.push_back({Mutation::free_during_transfer, i});
+        }
+        break;
+      case Role::rx_start:
+        // Only a window that reaches the buffer's end runs past it by one byte
+        // (a shorter one would grow over lines its maintenance never covered).
+        if (op.op.length_bytes == 0 || op.op.offset_bytes + op.op.length_bytes == alloc.size_bytes) {
+          sites.push_back({Mutation::receive_past_buffer, i, 0, op.op.offset_bytes,
+                           alloc.size_bytes - op.op.offset_bytes});
+        }
+        sites.push_back({Mutation::free_during_transfer, i});
+        break;
+      case Role::rx_read:
+        if (op.rx_received_bytes != 0) {
+          sites.push_back({Mutation::read_past_short_receive, i, 0, op.rx_offset_bytes, op.rx_length_bytes});
+        }
+        break;
       case Role::tx_clean:
         if (policy == sim::CachePolicy::write_back &&
             detail::find_step(ops, i + 1, Role::tx_send, op.buffer, op.transaction)) {
@@ -244,6 +298,31 @@ inline MutatedWorkload mutate(const std::vector<AnnotatedOp>& ops, const Mutatio
       // A fill during the transfer (kept from the workload) leaves a stale copy
       // in the CPU's view: the end-of-run content check sees it.
       out.allowed = {sim::Check::stale_rx, sim::Check::content};
+      break;
+    }
+    case Mutation::read_past_short_receive:
+    case Mutation::receive_past_buffer:
+    case Mutation::transmit_past_buffer: {
+      copy_range(0, site.index, false);
+      out.first_changed_op = out.ops.size();
+      sim::Op misplaced = target.op;
+      misplaced.offset_bytes = site.window_offset_bytes;
+      misplaced.length_bytes = site.window_length_bytes + (site.mutation == Mutation::read_past_short_receive ? 0 : 1);
+      out.ops.push_back(misplaced);
+      const bool read = site.mutation == Mutation::read_past_short_receive;
+      out.expected = read ? sim::Check::short_rx_read : sim::Check::dma_overrun;
+      out.allowed = {out.expected};
+      break;
+    }
+    case Mutation::write_during_lasting_transmit:
+    case Mutation::free_during_transfer: {
+      copy_range(0, site.index, false);
+      out.ops.push_back(target.op);  // the transfer's start
+      out.first_changed_op = out.ops.size();
+      const bool write = site.mutation == Mutation::write_during_lasting_transmit;
+      out.ops.push_back(whole_block_op(write ? sim::OpKind::cpu_write : sim::OpKind::free, buffer));
+      out.expected = write ? sim::Check::cpu_touch_active_dma : sim::Check::free_during_dma;
+      out.allowed = {out.expected};
       break;
     }
     case Mutation::drop_invalidate_before_rx: {

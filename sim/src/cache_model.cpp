@@ -430,21 +430,26 @@ void CacheModel::dma_from_device_start(std::uint64_t offset, std::uint64_t size,
   }
 }
 
-void CacheModel::dma_from_device_complete(std::uint64_t offset, const unsigned char* data,
-                                          std::uint64_t size) {
+void CacheModel::dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size,
+                                          std::uint64_t written_bytes) {
   const Span range = range_span(offset, size);
+  SMH_SIM_ASSERT(written_bytes <= size);
   if (size == 0) return;
-  SMH_SIM_ASSERT(data != nullptr);
+  SMH_SIM_ASSERT(data != nullptr || written_bytes == 0);
+  const std::uint64_t written_end = range.first + written_bytes;  // skewed, exclusive
   for (std::uint64_t line = line_of(offset), last = line_of(offset + size - 1); line <= last; ++line) {
     const auto found = dma_.find(line);
     SMH_SIM_ASSERT(found != dma_.end() && found->second.rx > 0);  // completes a started transfer
     const Span span = line_span(line);
     const Span part{std::max(span.first, range.first), std::min(span.end, range.end)};
+    const Span written{part.first, std::min(part.end, written_end)};
     absorb_cpu_writes(line);
-    if (worst_case_ && (flags_[line] & kValid) == 0) {
-      maybe_stale_[line] |= granules_of(line, part);  // a fill during the receive would hold the old bytes
+    if (written.first < written.end) {
+      if (worst_case_ && (flags_[line] & kValid) == 0) {
+        maybe_stale_[line] |= granules_of(line, written);  // a fill during the receive would hold the old bytes
+      }
+      device_write_line(line, written, data + (written.first - range.first));
     }
-    device_write_line(line, part, data + (part.first - range.first));
     DmaActivity& activity = found->second;
     // Transfers sharing a line are different blocks, hence different granules.
     activity.rx_granules &= ~granules_of(line, part);

@@ -17,9 +17,9 @@ constexpr std::array<const char*, check_count> names = {
     "CPU_TOUCH_ACTIVE_DMA", "COLLATERAL_INVALIDATE", "UNALIGNED_INVALIDATE",
     "DMA_LINE_SHARED",  "ATTR_MISMATCH",        "DMA_OVERRUN",
     "FAULT_UNDETECTED", "REGION_OFFLINE_VIOLATED", "FREE_DURING_DMA",
-    "DISCARDED_WRITE",
+    "DISCARDED_WRITE",  "SHORT_RX_READ",
 };
-static_assert(static_cast<unsigned>(Check::discarded_write) + 1 == check_count,
+static_assert(static_cast<unsigned>(Check::short_rx_read) + 1 == check_count,
               "a check added to the enum needs its name here");
 
 }  // namespace

@@ -37,6 +37,9 @@ class CoherencyMachine {
     std::uint64_t region_offset = 0;
     std::uint64_t size_bytes = 0;
     std::uint64_t start_op = 0;  // the dma_from_device_start's op index
+    // The bytes it was programmed for past the block (clipped off): a
+    // completion may name up to size_bytes + overrun_bytes.
+    std::uint64_t overrun_bytes = 0;
   };
   [[nodiscard]] bool receiving(Handle handle) const { return receiving_.contains(handle); }
   // The block's receive in flight, or nullptr.

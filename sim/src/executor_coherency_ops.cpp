@@ -120,6 +120,9 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
         continue;
       }
     }
+    if (hazard.kind == HazardKind::discarded_dirty) {
+      note_discarded_bytes_of_others(op, begin, end);
+    }
     if (!runs.empty() && runs.back().kind == hazard.kind && runs.back().possible == hazard.possible &&
         runs.back().end == begin && runs.back().owner == owner) {
       runs.back().end = end;
@@ -134,6 +137,31 @@ void Executor::Impl::report_hazards(const std::vector<Hazard>& hazards, const Op
                     (run.possible ? possible_outcome(op, run.kind, block, run.begin, run.end) : std::string()) +
                     context,
                 op.handle);
+  }
+}
+
+// An invalidate whose lines (or range, by address) reach other live blocks
+// threw their dirty bytes away too: those the CPU wrote are lost for each of
+// them as for the invalidating block (COLLATERAL_INVALIDATE reports the discard
+// itself, DISCARDED_WRITE or STALE_TX each later read or transmit of them).
+void Executor::Impl::note_discarded_bytes_of_others(const Op& op, std::uint64_t begin, std::uint64_t end) {
+  std::uint64_t from = begin;
+  while (from < end) {
+    const std::optional<Handle> other = shadow.overlapping(from, end, op.handle);
+    if (!other) {
+      return;
+    }
+    const LiveBlock& block = shadow.at(*other);
+    const std::uint64_t payload_end = block.device_address + block.size_bytes;
+    const std::uint64_t first = std::max(from, block.device_address);
+    const std::uint64_t last = std::min(end, payload_end);
+    if (first < last) {
+      freshness.invalidated(*other, first - block.device_address, last - block.device_address, sink.op_index(),
+                            op.handle);
+    }
+    // Past the block's last granule (owners are named per granule).
+    const std::uint64_t granule_end = (payload_end + Heap::granule_bytes - 1) / Heap::granule_bytes * Heap::granule_bytes;
+    from = std::max(from + 1, granule_end);
   }
 }
 
@@ -258,7 +286,10 @@ void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<H
   std::vector<unsigned char> seen(static_cast<std::size_t>(at.length));
   at.memory.cpu_read(at.region_offset, seen.data(), at.length, hazards);
   report_touch_without_cache(at);
-  report_discarded_writes(at);
+  // The bytes an invalidate threw away are explained by DISCARDED_WRITE: no
+  // CONTENT finding on top of it.
+  const bool discarded = report_discarded_writes(at);
+  report_unreceived_reads(at);
   // CONTENT is an invariant check: a fast replay (checks off) writes no fill
   // patterns, so it has no contents to compare and must not report (its digest
   // is a checked run's when nothing fires).
@@ -267,7 +298,7 @@ void Executor::Impl::coherency_cpu_read(const CoherencyAccess& at, std::vector<H
   }
   const std::vector<unsigned char> expected = expected_contents(at.op.handle, at.block);
   const auto mismatch = std::mismatch(seen.begin(), seen.end(), expected.begin() + at.op.offset_bytes);
-  if (hazards->empty() && at.block.contents_known && mismatch.first != seen.end()) {
+  if (hazards->empty() && !discarded && at.block.contents_known && mismatch.first != seen.end()) {
     sink.report(Check::content, owners->describe(at.op.handle, at.block) + ": the CPU read a wrong byte at " +
                                hex(at.begin + static_cast<std::uint64_t>(mismatch.first - seen.begin())),
            at.op.handle);
@@ -293,55 +324,85 @@ void Executor::Impl::coherency_drop_lines(const CoherencyAccess& at, std::vector
   });
 }
 
-void Executor::Impl::coherency_receive_start(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+std::uint64_t Executor::Impl::clip_programmed_transfer(const CoherencyAccess& at) {
   // The device was programmed for [begin, begin + length); past the block's
-  // end, a frame that long would overrun it. What it would hit is known now,
-  // whatever the device later writes: DMA_OVERRUN at the start. The transfer
-  // goes on clipped to the block, as if a bus firewall stopped the rest, so
-  // that the heap stays intact and later ops report their own bugs.
+  // end, a receive that long would overrun it, and a transmit reads and sends
+  // whatever lies there. What it would touch is known now, whatever the device
+  // later does: DMA_OVERRUN at the op. The transfer goes on clipped to the
+  // block, as if a bus firewall stopped the rest, so that the heap stays intact
+  // and later ops report their own bugs.
   const std::uint64_t block_end = at.block.device_address + at.block.size_bytes;
-  if (at.begin + at.length > block_end) {
-    // Every owner past the buffer, in address order (its own padding first).
-    const std::uint64_t from = std::max(at.begin, block_end);
-    sink.report(Check::dma_overrun,
-                "dma_from_device_start on handle " + std::to_string(at.op.handle) + " programs the device for " +
-                    std::to_string(at.length) + " bytes from offset " + std::to_string(at.op.offset_bytes) +
-                    ", past the end of its " + std::to_string(at.block.size_bytes) + "-byte buffer: bytes [" +
-                    hex(from) + ", " + hex(at.begin + at.length) + ") would hit " +
-                    owners->unowned_bytes(at.block.region, from, at.begin + at.length) +
-                    " in '" + map.spec(at.block.region).name +
-                    "' (a possible outcome, as soon as the device receives that many bytes; program the transfer "
-                    "with the buffer's size)",
-                at.op.handle);
+  if (at.begin + at.length <= block_end) {
+    return at.length;
   }
-  const std::uint64_t length = std::min(at.length, block_end - at.begin);
+  const bool receive = at.op.kind == OpKind::dma_from_device_start;
+  // Every owner past the buffer, in address order (its own padding first).
+  const std::uint64_t from = std::max(at.begin, block_end);
+  const std::string owners_hit = owners->unowned_bytes(at.block.region, from, at.begin + at.length) + " in '" +
+                                 map.spec(at.block.region).name + "'";
+  sink.report(Check::dma_overrun,
+              std::string(to_string(at.op.kind)) + " on handle " + std::to_string(at.op.handle) +
+                  " programs the device for " + std::to_string(at.length) + " bytes from offset " +
+                  std::to_string(at.op.offset_bytes) + ", past the end of its " +
+                  std::to_string(at.block.size_bytes) + "-byte buffer: bytes [" + hex(from) + ", " +
+                  hex(at.begin + at.length) + ")" +
+                  (receive ? " would hit " + owners_hit +
+                                 " (a possible outcome, as soon as the device receives that many bytes; program the "
+                                 "transfer with the buffer's size)"
+                           : " of " + owners_hit +
+                                 " are read and sent with the buffer (program the transfer with the length of the "
+                                 "data the buffer holds)"),
+              at.op.handle);
+  return block_end - at.begin;
+}
+
+void Executor::Impl::coherency_receive_start(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+  const std::uint64_t length = clip_programmed_transfer(at);
   check_dma_buffer(at.op, at.block, at.begin, at.begin + length, at.own_end, true);
   at.memory.dma_from_device_start(at.region_offset, length, hazards);
-  coherency->start_receive(at.op.handle,
-                           CoherencyMachine::Receive{at.block.region, at.region_offset, length, sink.op_index()});
+  coherency->start_receive(at.op.handle, CoherencyMachine::Receive{at.block.region, at.region_offset, length,
+                                                                   sink.op_index(), at.length - length});
+}
+
+void Executor::Impl::coherency_transmit(const CoherencyAccess& at, std::vector<Hazard>* hazards) {
+  const std::uint64_t length = clip_programmed_transfer(at);
+  check_dma_buffer(at.op, at.block, at.begin, at.begin + length, at.own_end, false);
+  if (at.op.kind == OpKind::dma_to_device) {
+    at.memory.dma_to_device(at.region_offset, length, hazards);
+  } else {
+    at.memory.dma_to_device_start(at.region_offset, length, hazards);
+    coherency->start_transmit(at.op.handle,
+                              CoherencyMachine::Transmit{at.block.region, at.region_offset, length, sink.op_index()});
+  }
+  report_discarded_writes(at);
 }
 
 void Executor::Impl::coherency_receive_complete(const CoherencyAccess& at) {
   // The device delivers new contents: the block's next generation, over the
-  // range its receive started on. The content oracle knows a block's contents
-  // as a whole: after a receive into part of it, they are a mix, unknown until
-  // the CPU writes the block again (the worst-case model still reports a stale
-  // read of the received part).
+  // range its receive started on, or the start of it when the completion names
+  // fewer bytes (a short frame: the device wrote `written` bytes). The content
+  // oracle knows a block's contents as a whole: after a receive into part of
+  // it, they are a mix, unknown until the CPU writes the block again (the
+  // worst-case model still reports a stale read of the received part, and
+  // SHORT_RX_READ a read of the part the device did not write).
   const CoherencyMachine::Receive receive = *coherency->receive_of(at.op.handle);
+  const bool names_range = at.op.offset_bytes != 0 || at.op.length_bytes != 0;
+  const std::uint64_t written = names_range ? std::min(at.length, receive.size_bytes) : receive.size_bytes;
   const std::uint64_t begin = map.spec(receive.region).base + receive.region_offset;
   const std::uint64_t offset_in_block = begin - at.block.device_address;
   LiveBlock* live = shadow.find_mutable(at.op.handle);
   ++live->generation;
-  live->contents_known = receive.size_bytes == live->size_bytes;
+  live->contents_known = written == live->size_bytes;
   const std::vector<unsigned char> received = expected_contents(at.op.handle, *live);
-  if (const std::string outside =
-          owners->device_write_outside(at.op.handle, *live, begin, begin + receive.size_bytes);
+  if (const std::string outside = owners->device_write_outside(at.op.handle, *live, begin, begin + written);
       !outside.empty()) {
     sink.report(Check::dma_overrun, outside, at.op.handle);
   }
-  at.memory.dma_from_device_complete(receive.region_offset, received.data() + offset_in_block, receive.size_bytes);
-  // The device's bytes supersede the CPU's.
-  freshness.received(at.op.handle, offset_in_block, offset_in_block + receive.size_bytes);
+  at.memory.dma_from_device_complete(receive.region_offset, received.data() + offset_in_block, receive.size_bytes,
+                                     written);
+  // The device's bytes supersede the CPU's; those it did not write are unreceived.
+  freshness.received(at.op.handle, offset_in_block, offset_in_block + written,
+                     offset_in_block + receive.size_bytes, sink.op_index());
   coherency->complete_receive(at.op.handle, sink.op_index());
 }
 
@@ -386,18 +447,40 @@ void Executor::Impl::report_transfer_in_flight(const Op& op, const LiveBlock& bl
               op.handle);
 }
 
-void Executor::Impl::report_discarded_writes(const CoherencyAccess& at) {
+bool Executor::Impl::report_discarded_writes(const CoherencyAccess& at) {
   const bool read = at.op.kind == OpKind::cpu_read;
-  for (const PayloadFreshness::Discarded& run :
-       freshness.discarded_in(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length)) {
+  const std::vector<PayloadFreshness::Discarded> runs =
+      freshness.discarded_in(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length);
+  for (const PayloadFreshness::Discarded& run : runs) {
     const std::uint64_t begin = at.block.device_address + run.begin;
     const std::uint64_t end = at.block.device_address + run.end;
+    const bool own = run.op_handle == at.op.handle;
     sink.report(read ? Check::discarded_write : Check::stale_tx,
                 std::string(to_string(at.op.kind)) + " on handle " + std::to_string(at.op.handle) + ": bytes [" +
                     hex(begin) + ", " + hex(end) + ") the CPU wrote were thrown away, dirty, by the invalidate at op " +
-                    std::to_string(run.invalidate_op) + ", so " + (read ? "this read returns" : "the device reads") +
-                    " the older version RAM holds (clean the buffer, or clean+invalidate it, instead of "
-                    "invalidating it after the CPU wrote it)",
+                    std::to_string(run.op_index) +
+                    (own ? std::string() : " on handle " + std::to_string(run.op_handle) + ", whose lines reach them") +
+                    ", so " + (read ? "this read returns" : "the device reads") + " the older version RAM holds (" +
+                    (own ? "clean the buffer, or clean+invalidate it, instead of invalidating it after the CPU wrote it"
+                         : "invalidate each buffer over its own lines only, and keep DMA buffers line-aligned and "
+                           "padded") +
+                    ")",
+                at.op.handle);
+  }
+  return !runs.empty();
+}
+
+void Executor::Impl::report_unreceived_reads(const CoherencyAccess& at) {
+  for (const PayloadFreshness::Unreceived& run :
+       freshness.unreceived_in(at.op.handle, at.op.offset_bytes, at.op.offset_bytes + at.length)) {
+    sink.report(Check::short_rx_read,
+                "cpu_read on handle " + std::to_string(at.op.handle) + ": bytes [" +
+                    hex(at.block.device_address + run.begin) + ", " + hex(at.block.device_address + run.end) +
+                    ") are in the range its receive was programmed for, but that receive completed short at op " +
+                    std::to_string(run.op_index) +
+                    " and the device never wrote them, so this read returns what they held before it (a previous "
+                    "frame, or what the allocator left there), not received data (read only the length the "
+                    "device reports)",
                 at.op.handle);
   }
 }
@@ -474,19 +557,9 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
     case OpKind::cache_clean_invalidate:
     case OpKind::evict: coherency_drop_lines(at, &hazards); break;
     case OpKind::dma_to_device:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
-      memory.dma_to_device(region_offset, length, &hazards);
-      report_discarded_writes(at);
-      break;
+    case OpKind::dma_to_device_start: coherency_transmit(at, &hazards); break;
     case OpKind::dma_from_device_start: coherency_receive_start(at, &hazards); break;
     case OpKind::dma_from_device_complete: coherency_receive_complete(at); break;
-    case OpKind::dma_to_device_start:
-      check_dma_buffer(op, block, begin, begin + length, at.own_end, false);
-      memory.dma_to_device_start(region_offset, length, &hazards);
-      report_discarded_writes(at);
-      coherency->start_transmit(op.handle,
-                                CoherencyMachine::Transmit{block.region, region_offset, length, sink.op_index()});
-      break;
     case OpKind::dma_to_device_complete: coherency->end_transmit(op.handle); break;
     case OpKind::dma_abort: stop_transfers(op.handle, block); break;
     case OpKind::speculative_fill: memory.fill_line_at(region_offset); break;

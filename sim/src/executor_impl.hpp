@@ -161,8 +161,13 @@ struct Executor::Impl {
   // invalidate, clean_invalidate and evict: they drop lines, and keep the
   // allocator's bytes (AllocatorBytesKeeper in executor_coherency_ops.cpp).
   void coherency_drop_lines(const CoherencyAccess& at, std::vector<Hazard>* hazards);
-  // A receive over the op's range; DMA_OVERRUN for the part past the block.
+  // The op's transfer length inside its block: a device programmed past the
+  // block's end is a DMA_OVERRUN (reported here), and goes on clipped.
+  std::uint64_t clip_programmed_transfer(const CoherencyAccess& at);
+  // A receive over the op's range, clipped to the block.
   void coherency_receive_start(const CoherencyAccess& at, std::vector<Hazard>* hazards);
+  // dma_to_device or dma_to_device_start over the op's range, clipped to the block.
+  void coherency_transmit(const CoherencyAccess& at, std::vector<Hazard>* hazards);
   void coherency_receive_complete(const CoherencyAccess& at);
   // Ends the block's transfers in flight (dma_abort, or a free once reported);
   // true when it aborted a receive (the block's contents are then undefined).
@@ -183,8 +188,15 @@ struct Executor::Impl {
   void check_dma_buffer(const Op& op, const LiveBlock& block, std::uint64_t begin, std::uint64_t end,
                         std::uint64_t own_end, bool device_writes);
   // A read or transmit of bytes whose newest CPU write an invalidate threw away
-  // (PayloadFreshness): DISCARDED_WRITE for a cpu_read, STALE_TX for a transmit.
-  void report_discarded_writes(const CoherencyAccess& at);
+  // (PayloadFreshness): DISCARDED_WRITE for a cpu_read, STALE_TX for a
+  // transmit. True when it reported any.
+  bool report_discarded_writes(const CoherencyAccess& at);
+  // Tells PayloadFreshness which bytes of live blocks other than op's an
+  // invalidate discarded, dirty, in device range [begin, end).
+  void note_discarded_bytes_of_others(const Op& op, std::uint64_t begin, std::uint64_t end);
+  // SHORT_RX_READ: a cpu_read of bytes a receive was programmed for and that
+  // its short completion left unwritten (PayloadFreshness).
+  void report_unreceived_reads(const CoherencyAccess& at);
   // CPU_TOUCH_ACTIVE_DMA on a region without a cache (a cache model reports it
   // per line itself): a CPU write into the bytes the block's transmit in flight
   // reads, or a CPU access to the bytes its receive in flight writes.

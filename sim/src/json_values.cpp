@@ -60,10 +60,11 @@ bool read_integer(const JsonText& text, const JsonSpan& span, std::string_view w
   return fail(span.begin, std::string(what) + " must be an integer, got " + excerpt(raw), error);
 }
 
-bool read_size(const JsonText& text, const JsonSpan& span, std::uint64_t max, std::uint64_t* out, TextError* error) {
+bool read_size(const JsonText& text, const JsonSpan& span, std::uint64_t max, std::uint64_t* out, TextError* error,
+               std::string_view what) {
   std::uint64_t result = 0;
   if (span.kind == JsonKind::integer || span.kind == JsonKind::number) {
-    if (!read_integer(text, span, "size", std::numeric_limits<std::uint64_t>::max(), &result, error)) {
+    if (!read_integer(text, span, what, std::numeric_limits<std::uint64_t>::max(), &result, error)) {
       return false;
     }
   } else if (span.kind == JsonKind::string) {
@@ -71,13 +72,14 @@ bool read_size(const JsonText& text, const JsonSpan& span, std::uint64_t max, st
     const std::string_view number = text.string_value(span, &scratch);
     const std::string why = parse_number_text(number, true, &result);
     if (!why.empty()) {
-      return fail(span.begin, "bad size " + json_quoted(number) + ": " + why, error);
+      return fail(span.begin, "bad " + std::string(what) + " " + json_quoted(number) + ": " + why, error);
     }
   } else {
     return type_error(text, span, "a size (an integer or a string such as \"4K\")", error);
   }
   if (result > max) {
-    return fail(span.begin, "size " + std::to_string(result) + " is out of range (at most " + std::to_string(max) + ")",
+    return fail(span.begin,
+                std::string(what) + " " + std::to_string(result) + " is out of range (at most " + std::to_string(max) + ")",
                 error);
   }
   *out = result;

@@ -23,7 +23,9 @@ bool read_integer(const JsonText& text, const JsonSpan& span, std::string_view w
                   std::uint64_t* out, TextError* error);
 
 // A size: an integer, or a string such as "4K", "64KiB", "0x1000", "1_000".
-bool read_size(const JsonText& text, const JsonSpan& span, std::uint64_t max, std::uint64_t* out, TextError* error);
+// `what` names it in messages ("size", or an op's "offset", "length").
+bool read_size(const JsonText& text, const JsonSpan& span, std::uint64_t max, std::uint64_t* out, TextError* error,
+               std::string_view what = "size");
 
 // An attribute: exact mode, an integer or cacheable|non_cacheable|external;
 // capability mode, an integer or an array of capability names (OR-ed).

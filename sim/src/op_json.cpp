@@ -228,7 +228,8 @@ class OpReader {
   }
   // An optional size stays 0 when absent.
   bool size(Key key, std::uint64_t max, std::uint64_t* out) {
-    return !m_.has(key) || with_path(read_size(text_, m_.value.of[key], max, out, error_), key);
+    // Named by its key: "offset -8" says which of an op's sizes is wrong.
+    return !m_.has(key) || with_path(read_size(text_, m_.value.of[key], max, out, error_, key_names[key]), key);
   }
 
   // "prefer": [attr, ...]: attr is the first, the rest are the fallbacks.

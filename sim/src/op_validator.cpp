@@ -19,11 +19,12 @@ bool is_receive(OpKind kind) {
 }
 
 // Ops whose range may run past their block's end (inside its region): cache
-// maintenance by address range, and a receive's start (a DMA_OVERRUN). A
-// receive's completion is checked against its start instead.
+// maintenance by address range, and a transfer the device is programmed for (a
+// DMA_OVERRUN). A receive's completion is checked against its start instead.
 bool may_run_past_block(OpKind kind) {
   return kind == OpKind::cache_clean || kind == OpKind::cache_invalidate || kind == OpKind::cache_clean_invalidate ||
-         kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete;
+         kind == OpKind::dma_from_device_start || kind == OpKind::dma_from_device_complete ||
+         kind == OpKind::dma_to_device || kind == OpKind::dma_to_device_start;
 }
 
 }  // namespace
@@ -173,15 +174,17 @@ std::optional<OpRefusal> OpValidator::receive_refusal(const Op& op, const LiveBl
     return OpRefusal{Reason::receive_moved,
                      "the block moved or shrank since its receive started (a realloc during the transfer)"};
   }
-  // A completion names no range (it ends the receive where it started) or the
-  // one its start was given, clipped to the block.
+  // A completion names no range (it ends the receive where it started, every
+  // byte written), or the bytes the device wrote: from where the receive
+  // started, at most what it was programmed for (fewer: a short completion;
+  // past the block: clipped, the overrun was reported at the start).
   const CoherencyMachine::Receive* receive = coherency_.receive_of(op.handle);
   const std::uint64_t started = receive->region_offset - (block.device_address - map_.spec(block.region).base);
-  if (!(op.offset_bytes == 0 && op.length_bytes == 0) &&
-      !(op.offset_bytes == started && length == receive->size_bytes)) {
+  const std::uint64_t programmed = receive->size_bytes + receive->overrun_bytes;
+  if (!(op.offset_bytes == 0 && op.length_bytes == 0) && !(op.offset_bytes == started && length <= programmed)) {
     return OpRefusal{Reason::complete_range_differs,
-                     "a receive completes where it started: [" + std::to_string(started) + ", " +
-                         std::to_string(started + receive->size_bytes) + ") of the block"};
+                     "a receive completes where it started, over at most the bytes it was programmed for: [" +
+                         std::to_string(started) + ", " + std::to_string(started + programmed) + ") of the block"};
   }
   return std::nullopt;
 }

@@ -31,7 +31,7 @@ struct OpRefusal {
     offset_past_last_byte,      // an eviction or fill names the line after the block
     range_past_block,
     range_past_region,          // a receive programmed past its region's end
-    complete_range_differs,     // a receive completed over another range than it started
+    complete_range_differs,     // a receive completed elsewhere than it started, or past what it was programmed for
     receive_in_flight,          // a second receive into the block started
     no_receive_started,         // a receive completed that never started
     receive_moved,              // the block moved or shrank from under its receive

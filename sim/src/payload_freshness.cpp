@@ -8,7 +8,7 @@
 namespace smh::sim {
 namespace {
 
-using Run = PayloadFreshness::Discarded;
+using Run = PayloadFreshness::Run;
 
 // Removes [begin, end) from disjoint runs, keeping what remains of each.
 void cut(std::vector<Run>& runs, std::uint64_t begin, std::uint64_t end) {
@@ -19,10 +19,14 @@ void cut(std::vector<Run>& runs, std::uint64_t begin, std::uint64_t end) {
       continue;
     }
     if (run.begin < begin) {
-      kept.push_back(Run{run.begin, begin, run.invalidate_op});
+      Run before = run;
+      before.end = begin;
+      kept.push_back(before);
     }
     if (run.end > end) {
-      kept.push_back(Run{end, run.end, run.invalidate_op});
+      Run after = run;
+      after.begin = end;
+      kept.push_back(after);
     }
   }
   runs = std::move(kept);
@@ -37,7 +41,7 @@ void add(std::vector<Run>& runs, const std::vector<Run>& added) {
   std::vector<Run> joined;
   for (const Run& run : runs) {
     SMH_SIM_ASSERT(joined.empty() || joined.back().end <= run.begin);  // disjoint
-    if (!joined.empty() && joined.back().end == run.begin && joined.back().invalidate_op == run.invalidate_op) {
+    if (!joined.empty() && joined.back().end == run.begin && joined.back().op_index == run.op_index) {
       joined.back().end = run.end;
     } else {
       joined.push_back(run);
@@ -53,7 +57,10 @@ std::vector<Run> clip(const std::vector<Run>& runs, std::uint64_t begin, std::ui
     const std::uint64_t from = std::max(run.begin, begin);
     const std::uint64_t to = std::min(run.end, end);
     if (from < to) {
-      inside.push_back(Run{from, to, run.invalidate_op});
+      Run part = run;
+      part.begin = from;
+      part.end = to;
+      inside.push_back(part);
     }
   }
   return inside;
@@ -70,9 +77,11 @@ void PayloadFreshness::cpu_wrote(Handle handle, std::uint64_t begin, std::uint64
   cut(block.written, begin, end);
   add(block.written, {Run{begin, end, 0}});
   cut(block.discarded, begin, end);  // the CPU's newest version is in its cache again
+  cut(block.unreceived, begin, end);  // and the bytes are the CPU's, not a previous frame's
 }
 
-void PayloadFreshness::invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index) {
+void PayloadFreshness::invalidated(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t op_index,
+                                   Handle invalidated_by) {
   SMH_SIM_ASSERT(begin <= end);
   const auto found = blocks_.find(handle);
   if (found == blocks_.end()) {
@@ -81,21 +90,39 @@ void PayloadFreshness::invalidated(Handle handle, std::uint64_t begin, std::uint
   Block& block = found->second;
   std::vector<Run> lost = clip(block.written, begin, end);
   for (Run& run : lost) {
-    run.invalidate_op = op_index;
+    run.op_index = op_index;
+    run.op_handle = invalidated_by;
     cut(block.discarded, run.begin, run.end);  // the newest discard of those bytes is this one
   }
   add(block.discarded, lost);
 }
 
-void PayloadFreshness::received(Handle handle, std::uint64_t begin, std::uint64_t end) {
-  SMH_SIM_ASSERT(begin <= end);
-  const auto found = blocks_.find(handle);
-  if (found == blocks_.end()) {
+void PayloadFreshness::received(Handle handle, std::uint64_t begin, std::uint64_t end, std::uint64_t programmed_end,
+                                std::uint64_t op_index) {
+  SMH_SIM_ASSERT(begin <= end && end <= programmed_end);
+  if (end == programmed_end) {
+    const auto found = blocks_.find(handle);
+    if (found == blocks_.end()) {
+      return;
+    }
+    for (std::vector<Run>* runs : {&found->second.written, &found->second.discarded, &found->second.unreceived}) {
+      cut(*runs, begin, end);
+    }
+    erase_if_empty(found);
     return;
   }
-  cut(found->second.written, begin, end);
-  cut(found->second.discarded, begin, end);
-  if (found->second.written.empty() && found->second.discarded.empty()) {
+  Block& block = blocks_[handle];
+  for (std::vector<Run>* runs : {&block.written, &block.discarded, &block.unreceived}) {
+    cut(*runs, begin, programmed_end);
+  }
+  // What the CPU wrote in the unwritten part stays in RAM and the cache, but a
+  // read there is the program taking a previous frame for this one.
+  add(block.unreceived, {Run{end, programmed_end, op_index}});
+}
+
+void PayloadFreshness::erase_if_empty(std::map<Handle, Block>::iterator found) {
+  const Block& block = found->second;
+  if (block.written.empty() && block.discarded.empty() && block.unreceived.empty()) {
     blocks_.erase(found);
   }
 }
@@ -104,6 +131,12 @@ std::vector<PayloadFreshness::Discarded> PayloadFreshness::discarded_in(Handle h
                                                                         std::uint64_t end) const {
   const auto found = blocks_.find(handle);
   return found == blocks_.end() ? std::vector<Discarded>{} : clip(found->second.discarded, begin, end);
+}
+
+std::vector<PayloadFreshness::Unreceived> PayloadFreshness::unreceived_in(Handle handle, std::uint64_t begin,
+                                                                          std::uint64_t end) const {
+  const auto found = blocks_.find(handle);
+  return found == blocks_.end() ? std::vector<Unreceived>{} : clip(found->second.unreceived, begin, end);
 }
 
 }  // namespace smh::sim

@@ -41,8 +41,9 @@ class CachedMemory final : public RegionMemory {
   void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) override {
     cache_.dma_from_device_start(offset, size_bytes, hazards);
   }
-  void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes) override {
-    cache_.dma_from_device_complete(offset, data, size_bytes);
+  void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes,
+                                std::uint64_t written_bytes) override {
+    cache_.dma_from_device_complete(offset, data, size_bytes, written_bytes);
   }
   void dma_from_device_abort(std::uint64_t offset, std::uint64_t size_bytes) override {
     cache_.dma_from_device_abort(offset, size_bytes);
@@ -101,8 +102,10 @@ class PassThroughMemory final : public RegionMemory {
   void clean_invalidate(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
   void dma_to_device(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
   void dma_from_device_start(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}
-  void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes) override {
-    std::memcpy(view_ + offset, data, static_cast<std::size_t>(size_bytes));
+  void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes,
+                                std::uint64_t written_bytes) override {
+    SMH_SIM_ASSERT(written_bytes <= size_bytes);
+    std::memcpy(view_ + offset, data, static_cast<std::size_t>(written_bytes));
   }
   void dma_from_device_abort(std::uint64_t, std::uint64_t) override {}
   void dma_to_device_start(std::uint64_t, std::uint64_t, std::vector<Hazard>*) override {}

@@ -38,8 +38,11 @@ class RegionMemory {
   virtual void clean_invalidate(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void dma_to_device(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void dma_from_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
-  virtual void dma_from_device_complete(std::uint64_t offset, const unsigned char* data,
-                                        std::uint64_t size_bytes) = 0;
+  // The receive started over [offset, offset + size_bytes) ends; the device
+  // wrote its first written_bytes (<= size_bytes: fewer on a short completion)
+  // from `data`.
+  virtual void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size_bytes,
+                                        std::uint64_t written_bytes) = 0;
   virtual void dma_from_device_abort(std::uint64_t offset, std::uint64_t size_bytes) = 0;
   virtual void dma_to_device_start(std::uint64_t offset, std::uint64_t size_bytes, std::vector<Hazard>* hazards) = 0;
   virtual void dma_to_device_complete(std::uint64_t offset, std::uint64_t size_bytes) = 0;

@@ -524,6 +524,97 @@ TEST(Coherency, AReceiveProgrammedPastItsBufferIsADeterministicOverrun) {
   EXPECT_TRUE(checks_of(fixed).empty()) << list(checks_of(fixed));
 }
 
+// A transmit programmed for more bytes than its buffer holds reads and sends
+// what lies past it (another block's data, allocator metadata): a DMA_OVERRUN
+// at the op, naming what it reads, whether it lasts or not, cached or not. It
+// was refused as bad input before.
+TEST(Coherency, ATransmitProgrammedPastItsBufferIsADeterministicOverrun) {
+  for (const std::uint32_t attr : {normal, uncached}) {
+    for (const bool lasting : {false, true}) {
+      std::vector<Op> ops = {alloc(1, attr, 64, 32), alloc(2, attr, 64, 32), op(OpKind::cpu_write, 1),
+                             op(OpKind::cache_clean, 1),
+                             op(lasting ? OpKind::dma_to_device_start : OpKind::dma_to_device, 1, 16, 144)};
+      if (lasting) {
+        ops.push_back(op(OpKind::dma_to_device_complete, 1));
+      }
+      ops.push_back(op(OpKind::free, 1));
+      ops.push_back(op(OpKind::free, 2));
+      const RunResult result = run_ops(soc(), ops, 9);
+      ASSERT_TRUE(result.ok) << result.error;
+      ASSERT_EQ(result.findings.size(), 1u) << result.findings[1].message;
+      EXPECT_EQ(result.findings[0].check, Check::dma_overrun);
+      const std::string& message = result.findings[0].message;
+      const std::string base = attr == normal ? "0x200000" : "0x300000";
+      EXPECT_NE(message.find(std::string(lasting ? "dma_to_device_start" : "dma_to_device") +
+                             " on handle 1 programs the device for 144 bytes from offset 16, past the end of its "
+                             "64-byte buffer: bytes [" + base + "60, " + base + "c0) of allocator metadata"),
+                std::string::npos)
+          << message;
+      EXPECT_NE(message.find("and handle 2 in '"), std::string::npos) << message;
+      EXPECT_NE(message.find("are read and sent with the buffer"), std::string::npos) << message;
+      // Programmed with the length of the buffer's data, it is clean.
+      ops[4].length_bytes = 48;
+      EXPECT_TRUE(checks_of(ops).empty()) << list(checks_of(ops));
+    }
+  }
+}
+
+// A short completion: the device was programmed for the whole buffer and wrote
+// 40 bytes (a short frame, a transfer ended by the peer). The bytes it did not
+// write keep what they held; reading them is not STALE_RX (no device wrote
+// them, whatever the cache did) but SHORT_RX_READ: the program takes a previous
+// frame's bytes, or the allocator's, for received data. A completion naming
+// fewer bytes was refused as bad input before.
+TEST(Coherency, ReadingBytesAShortReceiveDidNotWriteIsAShortRxRead) {
+  const std::vector<Op> cached = {alloc(1, normal, 128, 32), op(OpKind::cache_invalidate, 1),
+                                  op(OpKind::dma_from_device_start, 1), op(OpKind::dma_from_device_complete, 1, 0, 40),
+                                  op(OpKind::cache_invalidate, 1)};
+  std::vector<Op> fixed = cached;
+  fixed.push_back(op(OpKind::cpu_read, 1, 0, 40));
+  fixed.push_back(op(OpKind::cpu_write, 1, 40, 88));  // the CPU defines the rest: readable again
+  fixed.push_back(op(OpKind::cpu_read, 1));
+  EXPECT_TRUE(checks_of(fixed).empty()) << list(checks_of(fixed));
+  std::vector<Op> bug = cached;
+  bug.push_back(op(OpKind::cpu_read, 1));
+  const RunResult result = run_ops(soc(), bug, 9);
+  ASSERT_TRUE(result.ok) << result.error;
+  ASSERT_EQ(result.findings.size(), 1u) << result.findings[1].message;
+  EXPECT_EQ(result.findings[0].check, Check::short_rx_read);
+  EXPECT_NE(result.findings[0].message.find("bytes [0x20000048, 0x200000a0) are in the range its receive was "
+                                            "programmed for, but that receive completed short at op 3"),
+            std::string::npos)
+      << result.findings[0].message;
+  // Without the invalidate after the receive, the written bytes are a possible
+  // STALE_RX and the others a SHORT_RX_READ, each on its own bytes.
+  const std::vector<Op> no_invalidate_after = {
+      alloc(1, normal, 128, 32), op(OpKind::cache_invalidate, 1), op(OpKind::dma_from_device_start, 1),
+      op(OpKind::dma_from_device_complete, 1, 0, 64), op(OpKind::cpu_read, 1, 0, 64), op(OpKind::cpu_read, 1, 64, 64)};
+  EXPECT_EQ(checks_of(no_invalidate_after), (std::vector<std::string>{"STALE_RX", "SHORT_RX_READ"}))
+      << list(checks_of(no_invalidate_after));
+  // Non-cacheable memory: the same rule, and the next full frame makes every
+  // byte received again.
+  const std::vector<Op> uncached_bytes = {
+      alloc(1, uncached, 100), op(OpKind::dma_from_device_start, 1), op(OpKind::dma_from_device_complete, 1, 0, 10),
+      op(OpKind::cpu_read, 1, 0, 10), op(OpKind::cpu_read, 1, 8, 4), op(OpKind::dma_from_device_start, 1),
+      op(OpKind::dma_from_device_complete, 1), op(OpKind::cpu_read, 1)};
+  EXPECT_EQ(checks_of(uncached_bytes), std::vector<std::string>{"SHORT_RX_READ"}) << list(checks_of(uncached_bytes));
+  // A receive programmed past its buffer (reported at its start) may complete
+  // with up to the bytes it was programmed for, clipped to the buffer.
+  const std::vector<Op> overrun = {alloc(1, uncached, 64), alloc(2, uncached, 64),
+                                   op(OpKind::dma_from_device_start, 1, 0, 100),
+                                   op(OpKind::dma_from_device_complete, 1, 0, 100), op(OpKind::cpu_read, 1)};
+  EXPECT_EQ(checks_of(overrun), std::vector<std::string>{"DMA_OVERRUN"}) << list(checks_of(overrun));
+  std::string error;
+  auto executor = Executor::create(soc(), {}, 1, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  ASSERT_TRUE(executor->apply(alloc(1, normal, 128, 32), &error));
+  ASSERT_TRUE(executor->apply(op(OpKind::dma_from_device_start, 1, 32, 64), &error));
+  EXPECT_FALSE(executor->apply(op(OpKind::dma_from_device_complete, 1, 32, 65), &error));
+  EXPECT_EQ(error,
+            "op 2 (dma_from_device_complete handle 1): a receive completes where it started, over at most the bytes "
+            "it was programmed for: [32, 96) of the block");
+}
+
 // Maintenance by address range: a driver invalidating a frame's length from its
 // first buffer, as if the frame's buffers were contiguous, throws away the lines
 // of whatever follows; the finding names every owner those lines hold.
@@ -555,6 +646,61 @@ TEST(Coherency, MaintenanceByAddressRangeNamesEveryOwnerItTouches) {
   ASSERT_TRUE(executor->apply(alloc(1, normal, 64), &error));
   EXPECT_FALSE(executor->apply(op(OpKind::cache_clean, 1, 0, 64 << 10), &error));
   EXPECT_EQ(error, "op 1 (cache_clean handle 1): range [0, +65536) runs past the end of region 'sram'");
+}
+
+// The bytes another block's CPU wrote that a range invalidate threw away are
+// lost for it as its own are for the invalidating block: its later read is
+// DISCARDED_WRITE, naming the invalidate and its handle, and its transmit
+// STALE_TX (the read was an unexplained CONTENT finding before).
+TEST(Coherency, AnotherBlocksBytesARangeInvalidateThrewAwayAreADiscardedWriteAtItsRead) {
+  const std::vector<Op> base = {alloc(1, normal, 96, 32), alloc(2, normal, 64, 32), alloc(3, normal, 64, 32),
+                                op(OpKind::cpu_write, 2), op(OpKind::cache_invalidate, 1, 0, 256)};
+  std::vector<Op> read = base;
+  read.push_back(op(OpKind::cpu_read, 2));
+  const RunResult result = run_ops(soc(), read, 9);
+  ASSERT_TRUE(result.ok) << result.error;
+  std::vector<const Finding*> at_read;
+  for (const Finding& finding : result.findings) {
+    if (finding.op_index == 5) {
+      at_read.push_back(&finding);
+    }
+  }
+  ASSERT_EQ(at_read.size(), 1u);
+  EXPECT_EQ(at_read[0]->check, Check::discarded_write);
+  EXPECT_NE(at_read[0]->message.find("cpu_read on handle 2: bytes [0x200000a0, 0x200000e0) the CPU wrote were thrown "
+                                     "away, dirty, by the invalidate at op 4 on handle 1, whose lines reach them"),
+            std::string::npos)
+      << at_read[0]->message;
+  std::vector<Op> sent = base;
+  sent.push_back(op(OpKind::dma_to_device, 2));
+  EXPECT_TRUE(has(checks_of(sent), "STALE_TX")) << list(checks_of(sent));
+  // Written again, they are the CPU's newest version.
+  std::vector<Op> rewritten = base;
+  rewritten.push_back(op(OpKind::cpu_write, 2));
+  rewritten.push_back(op(OpKind::cpu_read, 2));
+  rewritten.push_back(op(OpKind::cache_clean, 2));
+  rewritten.push_back(op(OpKind::dma_to_device, 2));
+  for (const std::string& check : checks_of(rewritten)) {
+    EXPECT_TRUE(check == "COLLATERAL_INVALIDATE" || check == "CONTENT") << list(checks_of(rewritten));
+  }
+  EXPECT_FALSE(has(checks_of(rewritten), "DISCARDED_WRITE")) << list(checks_of(rewritten));
+  // A neighbour sharing an unaligned buffer's last line: the same at its read
+  // (the content oracle still finds the neighbour's lost bytes at the run's
+  // end: they are corrupt, unlike the invalidating buffer's own).
+  const std::vector<Op> shared_ops = {alloc(1, normal, 100), alloc(2, normal, 64), op(OpKind::cpu_write, 2),
+                                      op(OpKind::cache_invalidate, 1), op(OpKind::cpu_read, 2)};
+  const RunResult shared = run_ops(soc(), shared_ops, 9);
+  ASSERT_TRUE(shared.ok) << shared.error;
+  std::vector<std::string> at_shared_read;
+  bool collateral = false;
+  for (const Finding& finding : shared.findings) {
+    collateral = collateral || finding.check == Check::collateral_invalidate;
+    if (finding.op_index == 4) {
+      at_shared_read.push_back(to_string(finding.check));
+    }
+  }
+  EXPECT_TRUE(collateral);
+  EXPECT_EQ(at_shared_read, std::vector<std::string>{"DISCARDED_WRITE"}) << list(at_shared_read);
 }
 
 // Growing a buffer in place leaves its receive where it was: it completes there.

@@ -97,18 +97,23 @@ TEST_F(OpValidatorTest, AnAccessStaysInsideItsBlock) {
   EXPECT_EQ(wrapped->why, "range [8, 8 + 18446744073709551608) runs past the block's 100 bytes");
 }
 
-// A receive may cover part of its block, and may be programmed past its end (a
-// DMA_OVERRUN the Executor reports, not a refusal), but not past its region:
+// A receive or a transmit may cover part of its block, and may be programmed
+// past its end (a DMA_OVERRUN the Executor reports, not a refusal), but not past
+// its region:
 // there is nothing there the simulator could name.
-TEST_F(OpValidatorTest, AReceiveMayCoverPartOfItsBlockOrRunPastItButNotPastTheRegion) {
+TEST_F(OpValidatorTest, ATransferMayCoverPartOfItsBlockOrRunPastItButNotPastTheRegion) {
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7, 4), &block_), std::nullopt);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7, 8, 16), &block_), std::nullopt);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7, 0, 164), &block_), std::nullopt);  // an overrun
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7, 0, 4096 - 0x40), &block_), std::nullopt);  // to the end
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7, 0, 4096 - 0x40 + 1), &block_), Reason::range_past_region);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7, 101), &block_), Reason::offset_past_block);
-  // Transmits and the CPU stay inside the block.
-  EXPECT_EQ(reason(op(OpKind::dma_to_device, 7, 0, 164), &block_), Reason::range_past_block);
+  // So may a transmit (the device reads past the buffer: a DMA_OVERRUN too);
+  // the CPU stays inside the block.
+  EXPECT_EQ(reason(op(OpKind::dma_to_device, 7, 0, 164), &block_), std::nullopt);
+  EXPECT_EQ(reason(op(OpKind::dma_to_device, 7, 0, 4096 - 0x40 + 1), &block_), Reason::range_past_region);
+  EXPECT_EQ(reason(op(OpKind::dma_to_device, 7, 101, 1), &block_), Reason::offset_past_block);
+  EXPECT_EQ(reason(op(OpKind::cpu_read, 7, 0, 164), &block_), Reason::range_past_block);
 }
 
 TEST_F(OpValidatorTest, AReceiveCompletesWhereItStarted) {
@@ -121,8 +126,11 @@ TEST_F(OpValidatorTest, AReceiveCompletesWhereItStarted) {
   EXPECT_EQ(reason(op(OpKind::dma_from_device_start, 7), &block_), Reason::receive_in_flight);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7), &block_), std::nullopt);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7, 8, 32), &block_), std::nullopt);  // its own range
-  EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7, 8, 16), &block_), Reason::complete_range_differs);
+  // A short completion: the device wrote fewer bytes, from where it started.
+  EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7, 8, 16), &block_), std::nullopt);
+  EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7, 8, 33), &block_), Reason::complete_range_differs);
   EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7, 0, 100), &block_), Reason::complete_range_differs);
+  EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7, 9, 8), &block_), Reason::complete_range_differs);
   LiveBlock moved = block_;
   moved.device_address += 0x400;  // a realloc moved it meanwhile
   EXPECT_EQ(reason(op(OpKind::dma_from_device_complete, 7), &moved), Reason::receive_moved);
@@ -140,7 +148,8 @@ TEST_F(OpValidatorTest, ATransmitThatLastsAndAnAbortNeedTheirTransferInFlight) {
   EXPECT_EQ(reason(op(OpKind::dma_to_device_complete, 7), &block_), Reason::no_transmit_started);
   EXPECT_EQ(reason(op(OpKind::dma_abort, 7), &block_), Reason::no_transfer_in_flight);
   EXPECT_EQ(reason(op(OpKind::dma_to_device_start, 7, 8, 16), &block_), std::nullopt);  // part of a block
-  EXPECT_EQ(reason(op(OpKind::dma_to_device_start, 7, 90, 16), &block_), Reason::range_past_block);
+  EXPECT_EQ(reason(op(OpKind::dma_to_device_start, 7, 90, 16), &block_), std::nullopt);  // an over-read
+  EXPECT_EQ(reason(op(OpKind::dma_to_device_start, 7, 90, 4096), &block_), Reason::range_past_region);
   coherency_->start_transmit(7, CoherencyMachine::Transmit{0, block_.device_address - 0x2000'0000 + 8, 16});
   EXPECT_EQ(reason(op(OpKind::dma_to_device_start, 7), &block_), Reason::transmit_in_flight);
   EXPECT_EQ(reason(op(OpKind::dma_to_device_complete, 7), &block_), std::nullopt);

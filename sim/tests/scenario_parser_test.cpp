@@ -267,6 +267,24 @@ TEST(ScenarioParser, BadSizes) {
                R"(bad seed "12K": unexpected "K" after the number)", R"("12K")");
 }
 
+// An op's offset and length: sizes, named as themselves, at their op's path
+// (the op index), never wrapped or truncated.
+TEST(ScenarioParser, BadOffsetsAndLengths) {
+  const auto access = [](std::string_view key, std::string_view value) {
+    return with_ops(std::string(R"([{"op": "alloc", "handle": 1, "attr": 0, "size": 64}, )") +
+                    R"({"op": "dma_from_device_complete", "handle": 1, ")" + std::string(key) + R"(": )" +
+                    std::string(value) + "}]");
+  };
+  expect_error(access("offset", "-8"), "$.ops[1].offset", "offset must not be negative, got -8", "-8");
+  expect_error(access("length", R"("-1K")"), "$.ops[1].length", R"(bad length "-1K": must not be negative)",
+               R"("-1K")");
+  expect_error(access("length", "18446744073709551616"), "$.ops[1].length",
+               "length 18446744073709551616 does not fit in 64 bits", "1844");
+  expect_error(access("offset", R"("17179869184G")"), "$.ops[1].offset",
+               R"(bad offset "17179869184G": does not fit in 64 bits)", R"("1717)");
+  expect_error(access("offset", "8.5"), "$.ops[1].offset", "offset must be an integer, got 8.5", "8.5");
+}
+
 TEST(ScenarioParser, UnknownNames) {
   expect_error(with_ops(R"([{"op": "allocate", "handle": 1}])"), "$.ops[0].op",
                R"(unknown op "allocate" (expected one of: alloc, realloc, free, cpu_write, cpu_read, cache_clean, )"
@@ -307,7 +325,7 @@ TEST(ScenarioParser, UnknownNames) {
       "ACCOUNTING, ALIGNMENT, ASSERTION_FAILED, ATTRIBUTE, ATTR_MISMATCH, COALESCING, COLLATERAL_INVALIDATE, "
       "CONTAINMENT, CONTENT, CPU_TOUCH_ACTIVE_DMA, DISCARDED_WRITE, DMA_LINE_SHARED, DMA_OVERRUN, "
       "FAULT_UNDETECTED, FREE_DURING_DMA, FREE_REFUSED, HEAP_VALIDATE, NON_OVERLAP, NO_FALSE_OOM, "
-      "REGION_OFFLINE_VIOLATED, STALE_RX, STALE_TX, UNALIGNED_INVALIDATE, USABLE_SIZE, WRITEBACK_CLOBBER";
+      "REGION_OFFLINE_VIOLATED, SHORT_RX_READ, STALE_RX, STALE_TX, UNALIGNED_INVALIDATE, USABLE_SIZE, WRITEBACK_CLOBBER";
   expect_error(R"({"format_version": 1, "machine": {"regions": []}, "ops": [],
       "expect": {"findings_required": ["stale_rx"]}})",
                "$.expect.findings_required[0]", R"(unknown check "stale_rx" (one of )" + valid_checks + ")",

@@ -155,7 +155,12 @@ TEST(TraceErrors, BadSizesAndRanges) {
   expect_error(R"({"op":"alloc","handle":1,"attr":0,"size":64,"align":48})", 1, "48", 0, "$.align",
                "alignment 48 is not a power of two");
   expect_error(R"({"op":"cpu_write","handle":1,"length":"1x"})", 1, R"("1x")", 0, "$.length",
-               R"(bad size "1x": unknown unit "x" (units: K, KiB, M, MiB, G, GiB; powers of 1024))");
+               R"(bad length "1x": unknown unit "x" (units: K, KiB, M, MiB, G, GiB; powers of 1024))");
+  // An op's offset and length are named as themselves (they read "size" before).
+  expect_error(R"({"op":"cpu_write","handle":1,"offset":-8})", 1, "-8", 0, "$.offset",
+               "offset must not be negative, got -8");
+  expect_error(R"({"op":"dma_to_device","handle":1,"length":18446744073709551616})", 1, "18446744073709551616", 0,
+               "$.length", "length 18446744073709551616 does not fit in 64 bits");
 }
 
 TEST(TraceErrors, OpIndexCountsOpsNotLinesAndColumnsCountCharacters) {

@@ -160,7 +160,15 @@ class CacheModel {
   void dma_from_device_start(std::uint64_t offset, std::uint64_t size, std::vector<Hazard>* out = nullptr);
   // The device writes RAM (device_write) and the lines stop being RX-active.
   // The range must have been started (same lines).
-  void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size);
+  void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size) {
+    dma_from_device_complete(offset, data, size, size);
+  }
+  // A completion that may be short: the device wrote only the first
+  // written_bytes (<= size) of the started range, from `data`; the rest keeps
+  // what RAM and the cache held (and is not stale: no device wrote it). Every
+  // line of the range stops being RX-active.
+  void dma_from_device_complete(std::uint64_t offset, const unsigned char* data, std::uint64_t size,
+                                std::uint64_t written_bytes);
   // The driver aborts a started receive: the lines stop being RX-active and RAM
   // keeps what it holds (what the device wrote before the abort is unknown; the
   // Executor treats the buffer's contents as undefined). Same lines as started.

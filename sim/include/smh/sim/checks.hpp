@@ -47,8 +47,12 @@ enum class Check : std::uint8_t {
   // The CPU read bytes it wrote whose only copy, a dirty line, an invalidate
   // threw away (executor_coherency_ops.cpp, payload_freshness.hpp). Appended.
   discarded_write,
+  // The CPU read bytes of a receive's range that the device did not write: the
+  // receive completed short (fewer bytes than programmed), and those bytes hold
+  // what they held before it (executor_coherency_ops.cpp). Appended.
+  short_rx_read,
 };
-inline constexpr unsigned check_count = 25;
+inline constexpr unsigned check_count = 26;
 
 // The stable name: "NON_OVERLAP", "STALE_RX", ... (what scenarios, reports and
 // the digest use; never changes once shipped). "?" for an invalid value.

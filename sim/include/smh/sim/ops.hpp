@@ -83,10 +83,11 @@ struct Op {
   std::uint64_t size_bytes = 0;
   std::uint64_t align_bytes = 0;  // 0: the default alignment
   // CPU, cache and DMA ops: the range in the block, from its payload start.
-  // length 0 means "to the end of the requested size". A receive's start
-  // (dma_from_device_start) may run past the block's end: the device was
-  // programmed for more than the buffer holds (a DMA_OVERRUN); its completion
-  // ends it over the range it started on.
+  // length 0 means "to the end of the requested size". A transfer the device
+  // is programmed for (dma_from_device_start, dma_to_device,
+  // dma_to_device_start) may run past the block's end: the device was
+  // programmed for more than the buffer holds (a DMA_OVERRUN); a receive's
+  // completion ends it over the range it started on.
   std::uint64_t offset_bytes = 0;
   std::uint64_t length_bytes = 0;
   // An alloc's preference chain ("prefer" in scenarios and traces): attr is the
