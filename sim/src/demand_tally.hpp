@@ -25,6 +25,15 @@ class DemandTally {
   [[nodiscard]] bool holds_null(Handle handle) const { return nulls_.size() != 0 && nulls_.contains(handle); }
   // An alloc of `handle` failed: it holds null, and its request counts as demand.
   void failed(Handle handle, std::uint32_t attr, std::uint64_t size_bytes);
+  // A realloc of a live block of `old_attr`, `old_bytes` to `size_bytes` of
+  // `attr` failed: the handle keeps its block (as in C), but at that moment the
+  // program asked to hold the new size in its place, so the peaks see it.
+  void realloc_failed(std::uint32_t old_attr, std::uint64_t old_bytes, std::uint32_t attr, std::uint64_t size_bytes) {
+    remove(old_attr, old_bytes);
+    add(attr, size_bytes);
+    remove(attr, size_bytes);
+    add(old_attr, old_bytes);
+  }
   // `handle` holds null no longer (freed, or allocated again).
   void cleared(Handle handle);
   // A block of `attr` became live, or stopped being live.

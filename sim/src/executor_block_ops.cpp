@@ -163,6 +163,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
   if (ptr == nullptr) {
     requests.count_failure();
     count_request(op, -1);
+    demand.realloc_failed(old.attr, old.size_bytes, op.attr, op.size_bytes);
     sink.record(Event{sink.op_index(), EventKind::realloc_failed, op.handle, old.region, old.device_address, op.size_bytes, 0});
     if (options.check_invariants) {
       checks->check_contents(op.handle, old, old.size_bytes, "after a failed realloc");

@@ -15,6 +15,18 @@ namespace {
 
 constexpr std::uint64_t granule_bytes = Heap::granule_bytes;  // the heap places blocks on granules
 
+// Owner-table entries tested together by overlapping().
+constexpr std::uint64_t owner_chunk = 16;
+
+// Whether any of owner_chunk entries names a block other than `skip` (0: none).
+bool chunk_has_other(const std::uint32_t* owners, std::uint32_t skip) {
+  std::uint32_t other = 0;
+  for (std::uint64_t i = 0; i < owner_chunk; ++i) {
+    other |= static_cast<std::uint32_t>(owners[i] != 0) & static_cast<std::uint32_t>(owners[i] != skip);
+  }
+  return other != 0;
+}
+
 }  // namespace
 
 ShadowState::ShadowState(const MemoryMap& map, bool track_owners)
@@ -169,7 +181,13 @@ std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_
   const std::uint64_t stop = std::min(where->offset + (end - begin), region_end);
   const std::uint32_t* owners = owner_tables_[where->region].data();
   const std::uint32_t skip = except ? *except + 1 : 0;
-  for (std::uint64_t granule = where->offset / granule_bytes; granule * granule_bytes < stop; ++granule) {
+  const std::uint64_t last = (stop + granule_bytes - 1) / granule_bytes;
+  std::uint64_t granule = where->offset / granule_bytes;
+  // Whole chunks first, with no early exit inside one, so that the compiler
+  // vectorises the test (large blocks made this scan a tenth of a replay).
+  for (; granule + owner_chunk <= last && !chunk_has_other(owners + granule, skip); granule += owner_chunk) {
+  }
+  for (; granule < last; ++granule) {  // the chunk that has one, or the tail
     if (owners[granule] != 0 && owners[granule] != skip) {
       return owners[granule] - 1;
     }

@@ -146,6 +146,29 @@ TEST(Executor, PeakDemandCountsWhatFailedAllocationsAskedFor) {
   EXPECT_EQ(executor->peak_demand_bytes(0x4000u), 0u);  // never asked for
 }
 
+// A failed realloc asked to hold its new size in place of the old one (C keeps
+// the old block): that request is demand at that moment, in all and for the
+// attribute it asked for, though the handle keeps its old block afterwards.
+TEST(Executor, PeakDemandCountsWhatFailedReallocsAskedFor) {
+  const std::vector<Op> ops = {
+      alloc(1, attr::cacheable, 1000),
+      alloc(2, attr::non_cacheable, 500),
+      realloc_op(1, attr::cacheable, 1 << 20),  // fails: no region that large; handle 1 keeps 1000
+      free_op(1),
+      free_op(2),
+  };
+  std::string error;
+  auto executor = Executor::create(zephyr_machine(), ExecutorOptions{}, 3, &error);
+  ASSERT_NE(executor, nullptr) << error;
+  ASSERT_TRUE(executor->apply_all(ops, &error)) << error;
+  const RunSummary summary = executor->summary();
+  EXPECT_EQ(summary.failed_allocs, 1u);  // a failed realloc counts as one
+  EXPECT_EQ(summary.peak_live_bytes, 1000u + 500u);
+  EXPECT_EQ(summary.peak_demand_bytes, (1u << 20) + 500u);
+  EXPECT_EQ(executor->peak_demand_bytes(attr::cacheable), 1u << 20);
+  EXPECT_EQ(executor->peak_demand_bytes(attr::non_cacheable), 500u);
+}
+
 TEST(Executor, InvalidOpsAreRefusedWithTheirIndex) {
   std::string error;
   auto executor = Executor::create(zephyr_machine(), {}, 1, &error);

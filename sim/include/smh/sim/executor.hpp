@@ -120,7 +120,8 @@ struct RunSummary {
   std::uint64_t failed_allocs = 0;
   std::uint64_t peak_live_bytes = 0;  // requested, pool-wide
   // The peak of live requested bytes plus what outstanding failed allocations
-  // asked for (handles holding null): what the program wanted at once.
+  // asked for (handles holding null), and at a failed realloc its request in
+  // place of the block it kept: what the program wanted at once.
   std::uint64_t peak_demand_bytes = 0;
   std::uint64_t digest = 0;
   // CPU, cache and DMA ops skipped because their handle's allocation had failed
