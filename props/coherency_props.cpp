@@ -1,7 +1,8 @@
 // Suite 5: cache coherency. Generated driver workloads
 // (support/driver_workload.hpp: TX, RX and descriptor buffers in write-back,
 // write-through and non-cacheable memory, CPU-only objects beside them, explicit
-// evictions and speculative fills, and seeded background cache activity):
+// evictions and speculative fills, transfers aborted in flight, and seeded
+// background cache activity):
 //   * with correct maintenance, no oracle ever fires, op after op;
 //   * with exactly one maintenance step removed at a random point, the oracle
 //     for that removal fires
@@ -90,6 +91,9 @@ TEST(CoherencyProps, CorrectMaintenanceNeverTriggersAnOracle) {
           throw;
         }
         RC_CLASSIFY(options.cache_noise_ppm != 0, "background cache activity");
+        RC_CLASSIFY(std::any_of(sut.executor().ops().begin(), sut.executor().ops().end(),
+                                [](const sim::Op& op) { return op.kind == sim::OpKind::dma_abort; }),
+                    "a transfer aborted");
       },
       coherency_budget);
 }

@@ -22,6 +22,12 @@
 //   reports does.
 // * a transmit may last (dma_to_device_start ... dma_to_device_complete): the
 //   CPU touches the buffer again only after the completion.
+// * a transfer in flight (a receive, or a lasting transmit) may be aborted
+//   instead of completed (dma_abort: a timeout, a link down). The transaction
+//   ends there: the CPU does not read an aborted receive (its bytes are
+//   undefined); the buffer's next transaction begins with its usual
+//   maintenance (invalidate before the next receive, clean before the next
+//   transmit), so nothing the device or the cache left behind is relied on.
 // Every op carries its role, so the mutation side (maintenance_mutation.hpp) can
 // remove exactly one maintenance step and know which oracle must then fire.
 #pragma once
@@ -73,6 +79,7 @@ enum class Role : std::uint8_t {
   rx_complete,
   rx_invalidate_after,   // maintenance: drop lines refilled during the transfer
   rx_read,               // the CPU reads what arrived
+  abort,                 // the transfer in flight is aborted: the transaction ends
   cache_activity,        // an eviction or speculative fill the program did not ask for
 };
 
@@ -200,6 +207,7 @@ inline sim::Op op_for_role(Role role, const DriverBuffer& buffer) {
                                            : whole_block_op(sim::OpKind::dma_from_device_complete, buffer.handle);
     case Role::rx_invalidate_after: return received_op(sim::OpKind::cache_invalidate, buffer);
     case Role::rx_read: return received_op(sim::OpKind::cpu_read, buffer);
+    case Role::abort: return whole_block_op(sim::OpKind::dma_abort, buffer.handle);
     case Role::other:
     case Role::cache_activity: break;
   }
@@ -269,6 +277,32 @@ class Step final : public DriverCommand {
                           buffer.lasting_tx});
   }
   void show(std::ostream& os) const override { os << "step h" << handle_; }
+
+ private:
+  sim::Handle handle_;
+};
+
+// A transfer in flight aborted instead of completed: the op a completion would
+// be (a receive's, or a lasting transmit's) becomes dma_abort, and the
+// transaction ends there.
+class Abort final : public DriverCommand {
+ public:
+  explicit Abort(sim::Handle handle) : handle_(handle) {}
+  void checkPreconditions(const DriverModel& model) const override {
+    const DriverBuffer* buffer = model.buffer(handle_);
+    RC_PRE(buffer != nullptr && buffer->step != 0);
+    const Role next = transaction_roles(*buffer, cacheable_region(*model.machine, buffer->region))[buffer->step];
+    RC_PRE(next == Role::rx_complete || next == Role::tx_complete);
+  }
+  void apply(DriverModel& model) const override { model.buffer(handle_)->step = 0; }
+  void run(const DriverModel& model, DriverSut& sut) const override {
+    const DriverBuffer& buffer = *model.buffer(handle_);
+    sut.apply(AnnotatedOp{op_for_role(Role::abort, buffer), Role::abort, handle_, buffer.transaction, buffer.step,
+                          buffer.kind, cacheable_region(*model.machine, buffer.region),
+                          buffer.clean_invalidate_before_rx, buffer.rx_offset_bytes, buffer.rx_length_bytes,
+                          buffer.rx_received_bytes, buffer.lasting_tx});
+  }
+  void show(std::ostream& os) const override { os << "abort h" << handle_; }
 
  private:
   sim::Handle handle_;
@@ -361,16 +395,22 @@ inline rc::Gen<DriverCommandPtr> gen_driver_command(const DriverModel& model) {
   return rc::gen::exec([model]() -> DriverCommandPtr {
     std::vector<sim::Handle> buffers;
     std::vector<sim::Handle> idle;
+    std::vector<sim::Handle> in_flight;  // a completion is the next step
     for (const DriverBuffer& buffer : model.buffers) {
       buffers.push_back(buffer.handle);
       if (buffer.step == 0) idle.push_back(buffer.handle);
+      if (buffer.step != 0) {
+        const Role next = transaction_roles(buffer, cacheable_region(*model.machine, buffer.region))[buffer.step];
+        if (next == Role::rx_complete || next == Role::tx_complete) in_flight.push_back(buffer.handle);
+      }
     }
     std::vector<sim::Handle> objects;
     for (const CpuObject& object : model.objects) objects.push_back(object.handle);
-    enum Pick { new_buffer, step, free_buffer, activity, new_object, touch_object, free_object };
+    enum Pick { new_buffer, step, abort, free_buffer, activity, new_object, touch_object, free_object };
     const Pick pick = *rc::gen::weightedElement<Pick>({
         {buffers.size() < 12 ? 3u : 0u, new_buffer},
         {buffers.empty() ? 0u : 12u, step},
+        {in_flight.empty() ? 0u : 1u, abort},
         {idle.empty() ? 0u : 1u, free_buffer},
         {buffers.empty() && objects.empty() ? 0u : 3u, activity},
         {objects.size() < 16 ? 2u : 0u, new_object},
@@ -410,6 +450,8 @@ inline rc::Gen<DriverCommandPtr> gen_driver_command(const DriverModel& model) {
       }
       case step:
         return std::make_shared<Step>(*rc::gen::elementOf(buffers));
+      case abort:
+        return std::make_shared<Abort>(*rc::gen::elementOf(in_flight));
       case free_buffer:
         return std::make_shared<FreeBuffer>(*rc::gen::elementOf(idle));
       case activity: {
@@ -449,8 +491,8 @@ inline bool is_transaction_step(Role role) { return role != Role::other && role 
 inline std::vector<AnnotatedOp> closing_ops(const std::vector<AnnotatedOp>& ops, sim::Handle skip = 0) {
   std::map<sim::Handle, AnnotatedOp> last_step;
   for (const AnnotatedOp& op : ops) {
-    if (op.buffer != 0 && op.op.kind == sim::OpKind::free) {
-      last_step.erase(op.buffer);
+    if (op.buffer != 0 && (op.op.kind == sim::OpKind::free || op.role == Role::abort)) {
+      last_step.erase(op.buffer);  // freed, or its transaction aborted: nothing left to close
     } else if (is_transaction_step(op.role)) {
       last_step[op.buffer] = op;
     }
