@@ -8,7 +8,9 @@
 
 namespace smh {
 
-PoolEngine::PoolEngine(const Storage& storage, const Limits& limits) : storage_(storage), limits_(limits) {
+PoolEngine::PoolEngine(const Storage& storage, const Limits& limits, Placer placer)
+    : storage_(storage), limits_(limits), placer_(placer) {
+  SMH_ASSERT(placer != nullptr && limits.policies != 0 && (limits.policies & ~all_policies) == 0);
   SMH_ASSERT(storage.regions != nullptr && storage.by_address != nullptr);
   SMH_ASSERT(storage.sorted_begins != nullptr && storage.by_capacity != nullptr);
   SMH_ASSERT(storage.attribute_policies != nullptr && storage.attribute_failures != nullptr);
@@ -56,8 +58,8 @@ Status PoolEngine::init(const PoolConfig& config) {
     return Status::already_initialized;
   }
   if (static_cast<std::size_t>(config.mode) > static_cast<std::size_t>(MatchMode::capability) ||
-      static_cast<std::size_t>(config.policy) >= policy_count) {
-    return Status::invalid_argument;
+      !policy_available(config.policy)) {
+    return Status::invalid_argument;  // unknown, or not in this pool's policy set
   }
   config_ = config;
   for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
@@ -429,8 +431,8 @@ bool PoolEngine::walk(RegionBlockVisitor visitor, void* context) const {
 }
 
 Status PoolEngine::set_policy(Policy policy) {
-  if (static_cast<std::size_t>(policy) >= policy_count) {
-    return Status::invalid_argument;
+  if (!policy_available(policy)) {
+    return Status::invalid_argument;  // unknown, or not in this pool's policy set
   }
   config_.policy = policy;
   for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
@@ -441,8 +443,8 @@ Status PoolEngine::set_policy(Policy policy) {
 }
 
 Status PoolEngine::set_policy(std::uint32_t attr, Policy policy) {
-  if (static_cast<std::size_t>(policy) >= policy_count) {
-    return Status::invalid_argument;
+  if (!policy_available(policy)) {
+    return Status::invalid_argument;  // unknown, or not in this pool's policy set
   }
   if (config_.mode != MatchMode::exact || attr >= limits_.attribute_count) {
     return Status::unknown_attribute;

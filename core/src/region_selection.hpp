@@ -31,7 +31,9 @@ inline bool PoolEngine::matches(const Region& region, std::uint32_t attr) const 
 }
 
 // Whether `region` may serve an attribute request under `policy` (fit aside).
-inline bool PoolEngine::serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
+// Always inlined, as first_candidate, in every build: each placer then gets its
+// own copy with what it knows folded (place_first_fit's has no policy test).
+[[gnu::always_inline]] inline bool PoolEngine::serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
                         Policy policy) const {
   if (region.offline || region.config.reserved || !matches(region, attr)) {
     return false;
@@ -49,7 +51,7 @@ inline bool PoolEngine::serves(const Region& region, std::uint32_t attr, std::si
 // allocation, in one call), and the first that has room keeps the block. A heap
 // whose free blocks are all smaller than the request (Heap::might_fit: one
 // comparison) is passed over unsearched: full regions cost next to nothing.
-SMH_HOT PoolEngine::Placement PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request,
+[[gnu::always_inline]] inline PoolEngine::Placement PoolEngine::first_candidate(std::uint32_t attr, const Heap::Request& request,
                                                        Policy policy, const std::uint8_t* order, unsigned start) {
   Placement placement;
   for (unsigned step = 0; step < region_count_; ++step) {
@@ -153,19 +155,15 @@ SMH_HOT void* PoolEngine::place(std::uint32_t attr, const Heap::Request& request
     return nullptr;  // refused by the fault-injection hook: no region, nothing searched
   }
 #endif
-  const Placement placement = place_by_policy(attr, request);
+  const Placement placement = placer_(*this, attr, request);
   heap_searches_ += placement.searched;
   return placement.block;
 }
 
 // The first-candidate policies differ only in their order and where it starts,
 // so one first_candidate serves them all (one copy of the loop in any build).
-SMH_HOT PoolEngine::Placement PoolEngine::place_by_policy(std::uint32_t attr, const Heap::Request& request) {
-  const Policy policy = policy_for(attr);
-  SMH_ASSERT(static_cast<std::size_t>(policy) < policy_count);  // validated on the way in
-  if (policy == Policy::best_fit || policy == Policy::worst_fit) {
-    return keyed_candidate(attr, request, policy);
-  }
+SMH_HOT PoolEngine::Placement PoolEngine::in_order(std::uint32_t attr, const Heap::Request& request, Policy policy) {
+  SMH_ASSERT(policy_available(policy) && !policy_in(keyed_policies, policy));  // validated on the way in
   const bool round_robin = policy == Policy::round_robin;
   const Placement placement =
       first_candidate(attr, request, policy, policy == Policy::smallest_region_first ? storage_.by_capacity : nullptr,
@@ -174,6 +172,29 @@ SMH_HOT PoolEngine::Placement PoolEngine::place_by_policy(std::uint32_t attr, co
     round_robin_next_ = (static_cast<unsigned>(placement.region) + 1) % region_count_;
   }
   return placement;
+}
+
+// The placers (PoolEngine::placer_for). Not inline: place() reaches them only
+// through placer_, and each is kept by the linker only where a pool names it.
+// first_fit alone: insertion order from the first region, the policy a constant.
+PoolEngine::Placement PoolEngine::place_first_fit(PoolEngine& engine, std::uint32_t attr,
+                                                  const Heap::Request& request) {
+  SMH_ASSERT(engine.policy_for(attr) == Policy::first_fit);  // the only policy init() accepts
+  return engine.first_candidate(attr, request, Policy::first_fit, nullptr, 0);
+}
+
+PoolEngine::Placement PoolEngine::place_in_order(PoolEngine& engine, std::uint32_t attr,
+                                                 const Heap::Request& request) {
+  return engine.in_order(attr, request, engine.policy_for(attr));
+}
+
+PoolEngine::Placement PoolEngine::place_by_policy(PoolEngine& engine, std::uint32_t attr,
+                                                  const Heap::Request& request) {
+  const Policy policy = engine.policy_for(attr);
+  if (policy_in(keyed_policies, policy)) {
+    return engine.keyed_candidate(attr, request, policy);
+  }
+  return engine.in_order(attr, request, policy);
 }
 
 }  // namespace smh

@@ -48,8 +48,10 @@ static_assert(SMH_REG_ATTR_EXTERNAL == smh::attr::external);
 
 namespace {
 
+// first_fit only (Zephyr's one selection, and the only policy this API sets):
+// the image links no other policy's code.
 using ZephyrPool = smh::BasicPool<SMH_ZEPHYR_MAX_REGIONS, SMH_ZEPHYR_MAX_REGIONS_PER_ATTR,
-                                  MAX_SHARED_MULTI_HEAP_ATTR, smh::SpinLock>;
+                                  MAX_SHARED_MULTI_HEAP_ATTR, smh::SpinLock, smh::first_fit_only>;
 static_assert(std::is_trivially_destructible_v<ZephyrPool>,
               "the pool is never destroyed: it must not need a destructor");
 

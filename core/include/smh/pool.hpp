@@ -18,8 +18,11 @@
 
 namespace smh {
 
+// Policies (pool_types.hpp, PolicySet): the region-selection policies the pool
+// can run; by default all six. A smaller set links less code (the Zephyr C API
+// names first_fit_only) and refuses the others at init() and set_policy().
 template <unsigned MaxRegions, unsigned MaxRegionsPerAttribute = MaxRegions,
-          unsigned AttributeCount = 8, class Lock = NoLock>
+          unsigned AttributeCount = 8, class Lock = NoLock, PolicySet Policies = all_policies>
 class BasicPool {
   static_assert(MaxRegions >= 1 && MaxRegions <= 255, "the address index holds 8-bit indices");
   static_assert(MaxRegionsPerAttribute >= 1 && MaxRegionsPerAttribute <= MaxRegions);
@@ -30,11 +33,14 @@ class BasicPool {
   static constexpr unsigned max_regions = MaxRegions;
   static constexpr unsigned max_regions_per_attribute = MaxRegionsPerAttribute;
   static constexpr unsigned attribute_count = AttributeCount;
+  static constexpr PolicySet policies = Policies;
 
   BasicPool()
-      : engine_(PoolEngine::Storage{regions_, sorted_begins_, by_address_, by_capacity_, policies_,
-                                    failures_, listed_regions_, listed_counts_},
-                PoolEngine::Limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount}) {}
+      : engine_(PoolEngine::Storage{tables_.regions, tables_.sorted_begins, tables_.by_address, tables_.by_capacity,
+                                    tables_.policies, tables_.failures, tables_.listed_regions,
+                                    tables_.listed_counts},
+                PoolEngine::Limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount, Policies},
+                PoolEngine::placer_for<Policies>()) {}
   BasicPool(const BasicPool&) = delete;
   BasicPool& operator=(const BasicPool&) = delete;
 
@@ -163,6 +169,11 @@ class BasicPool {
     LockGuard<Lock> guard(lock_);
     return engine_.set_policy(attr, policy);
   }
+  // The policy that places attr's requests (exact mode: per attribute).
+  [[nodiscard]] Policy policy_for(std::uint32_t attr) const {
+    LockGuard<Lock> guard(lock_);
+    return engine_.policy_for(attr);
+  }
   Status set_region_offline(unsigned region, bool offline) {
     LockGuard<Lock> guard(lock_);
     return engine_.set_region_offline(region, offline);
@@ -177,14 +188,18 @@ class BasicPool {
   }
 
  private:
-  PoolEngine::Region regions_[MaxRegions];
-  std::uintptr_t sorted_begins_[std::bit_ceil(MaxRegions)] = {};  // padded for find_owner's search
-  std::uint8_t by_address_[std::bit_ceil(MaxRegions)] = {};
-  std::uint8_t by_capacity_[MaxRegions] = {};
-  Policy policies_[AttributeCount] = {};
-  std::uint64_t failures_[AttributeCount] = {};
-  std::uint8_t listed_regions_[AttributeCount * MaxRegionsPerAttribute] = {};
-  std::uint8_t listed_counts_[AttributeCount] = {};
+  // The engine's storage in one aggregate, value-initialised as a whole: the
+  // -Os constructor zero-fills it with one memset (one per array cost 68 B).
+  struct Tables {
+    PoolEngine::Region regions[MaxRegions];
+    std::uintptr_t sorted_begins[std::bit_ceil(MaxRegions)];  // padded for find_owner's search
+    std::uint8_t by_address[std::bit_ceil(MaxRegions)];
+    std::uint8_t by_capacity[MaxRegions];
+    Policy policies[AttributeCount];
+    std::uint64_t failures[AttributeCount];
+    std::uint8_t listed_regions[AttributeCount * MaxRegionsPerAttribute];
+    std::uint8_t listed_counts[AttributeCount];
+  } tables_{};
   PoolEngine engine_;
   mutable Lock lock_;
 };

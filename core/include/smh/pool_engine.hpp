@@ -20,6 +20,18 @@
 namespace smh {
 
 class PoolEngine {
+  // Where a request went: its block (nullptr: no serving region had room), the
+  // region, and the heaps searched on the way.
+  struct Placement {
+    void* block = nullptr;
+    int region = -1;
+    std::uint32_t searched = 0;
+  };
+  // Region selection for one request (region_selection.hpp). Chosen at compile
+  // time from the pool's policy set (placer_for) and called through this
+  // pointer, so an image links only the selection code its pool can run.
+  using Placer = Placement (*)(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+
  public:
   struct Region {
     // What a policy pass reads first, ahead of the heap's own hot fields.
@@ -34,6 +46,7 @@ class PoolEngine {
     unsigned max_regions;
     unsigned max_regions_per_attribute;  // regions sharing one attribute value
     unsigned attribute_count;            // exact mode: valid ids are [0, attribute_count)
+    PolicySet policies;                  // what init() and set_policy() accept
   };
   struct Storage {
     Region* regions;                   // [max_regions], insertion order
@@ -49,7 +62,24 @@ class PoolEngine {
   };
   using RegionBlockVisitor = void (*)(void* context, unsigned region, const BlockInfo& block);
 
-  PoolEngine(const Storage& storage, const Limits& limits);
+  // placer: placer_for<limits.policies>().
+  PoolEngine(const Storage& storage, const Limits& limits, Placer placer);
+  // The region selection a policy set needs, and no more: first_fit alone
+  // (Zephyr's) walks insertion order with no policy read; a set without the
+  // keyed policies runs the first-candidate pass; any other set, every policy.
+  // Each placer is its own function, so the ones a pool does not name are
+  // dropped by the linker's section garbage collection.
+  template <PolicySet Policies>
+  static constexpr Placer placer_for() {
+    static_assert(Policies != 0 && (Policies & ~all_policies) == 0, "a policy set names policies, at least one");
+    if constexpr (Policies == first_fit_only) {
+      return &place_first_fit;
+    } else if constexpr ((Policies & keyed_policies) == 0) {
+      return &place_in_order;
+    } else {
+      return &place_by_policy;
+    }
+  }
   PoolEngine(const PoolEngine&) = delete;
   PoolEngine& operator=(const PoolEngine&) = delete;
 
@@ -107,19 +137,18 @@ class PoolEngine {
   [[nodiscard]] bool matches(const Region& region, std::uint32_t attr) const;
   [[nodiscard]] bool serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
                             Policy policy) const;
-  // Where a request went: its block (nullptr: no serving region had room), the
-  // region, and the heaps searched on the way.
-  struct Placement {
-    void* block = nullptr;
-    int region = -1;
-    std::uint32_t searched = 0;
-  };
   // Allocates a request where its policy says (region_selection.hpp): each
   // candidate heap is searched once, and the block found in the chosen one is
   // the one taken, so no search runs twice. `request` is measured once per
   // call; its size is what Policy::size_threshold compares.
   void* place(std::uint32_t attr, const Heap::Request& request);
-  Placement place_by_policy(std::uint32_t attr, const Heap::Request& request);
+  // The placers (placer_for): first_fit alone; the first-candidate policies
+  // (first_fit, smallest_region_first, round_robin, size_threshold); all six.
+  static Placement place_first_fit(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static Placement place_in_order(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static Placement place_by_policy(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  Placement in_order(std::uint32_t attr, const Heap::Request& request, Policy policy);
+  [[nodiscard]] bool policy_available(Policy policy) const { return policy_in(limits_.policies, policy); }
   Placement first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy, const std::uint8_t* order,
                             unsigned start);
   Placement keyed_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy);
@@ -155,6 +184,7 @@ class PoolEngine {
 
   Storage storage_;
   Limits limits_;
+  Placer placer_;
   PoolConfig config_{};
   unsigned region_count_ = 0;
   unsigned search_span_ = 0;  // bit_ceil(region_count_): find_owner's halving steps start at half of it

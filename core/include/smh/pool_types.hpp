@@ -56,6 +56,24 @@ enum class Policy : std::uint8_t {
 };
 inline constexpr std::size_t policy_count = 6;
 
+// Which policies a pool can run, one bit per Policy (bit n: the policy whose
+// value is n), fixed at compile time by BasicPool's Policies parameter. A pool
+// links only the region selection its set needs (PoolEngine::placer_for): the
+// Zephyr C API, always first_fit, leaves out best_fit's and worst_fit's keyed
+// pass and the heap queries behind it. init() and set_policy() refuse a policy
+// outside the set with Status::invalid_argument.
+using PolicySet = std::uint8_t;
+constexpr PolicySet policy_bit(Policy policy) {
+  return static_cast<std::size_t>(policy) < policy_count ? static_cast<PolicySet>(1u << static_cast<unsigned>(policy))
+                                                         : PolicySet{0};
+}
+constexpr bool policy_in(PolicySet set, Policy policy) { return (set & policy_bit(policy)) != 0; }
+inline constexpr PolicySet all_policies = static_cast<PolicySet>((1u << policy_count) - 1);
+inline constexpr PolicySet first_fit_only = policy_bit(Policy::first_fit);
+// The policies that rank every candidate by a heap query before searching.
+inline constexpr PolicySet keyed_policies =
+    static_cast<PolicySet>(policy_bit(Policy::best_fit) | policy_bit(Policy::worst_fit));
+
 const char* to_string(Policy policy);
 // Parses a policy's to_string() name; false (and *out unchanged) if unknown.
 bool parse_policy(const char* name, Policy* out);
