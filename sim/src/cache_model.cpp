@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "power_of_two.hpp"
 #include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim {
@@ -53,7 +54,7 @@ CacheModel::CacheModel(unsigned char* cpu_view, unsigned char* ram_view, std::ui
       worst_case_(worst_case) {
   SMH_SIM_ASSERT(cpu_view != nullptr && ram_view != nullptr && cpu_view != ram_view);
   SMH_SIM_ASSERT(size_bytes > 0 && size_bytes <= std::numeric_limits<std::uint64_t>::max() / 2);
-  SMH_SIM_ASSERT(std::has_single_bit(line_bytes) && line_bytes >= min_line_bytes &&
+  SMH_SIM_ASSERT(detail::is_power_of_two(line_bytes) && line_bytes >= min_line_bytes &&
              line_bytes <= max_line_bytes);
   SMH_SIM_ASSERT(policy == CachePolicy::write_back || policy == CachePolicy::write_through);
   SMH_SIM_ASSERT(line_skew_bytes < line_bytes && line_skew_bytes % granule_bytes == 0);

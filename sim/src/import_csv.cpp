@@ -11,10 +11,10 @@
 // ignored; blank lines are skipped. Unlike captures, CSV is the caller's own
 // data, so an alloc of a live handle or a free of an unknown one is an error.
 #include <array>
-#include <bit>
 
 #include "import_format.hpp"
 #include "number_text.hpp"
+#include "power_of_two.hpp"
 #include "smh/sim/attribute_names.hpp"
 
 namespace smh::sim::detail {
@@ -178,7 +178,7 @@ class CsvParser final : public FormatParser {
       if (!number(fields[4], false, "the alignment", &request.align_bytes, &where)) {
         return malformed(where, problem);
       }
-      if (request.align_bytes != 0 && !std::has_single_bit(request.align_bytes)) {
+      if (request.align_bytes != 0 && !is_power_of_two(request.align_bytes)) {
         return malformed(LineProblem{fields[4].offset, "the alignment " + std::to_string(request.align_bytes) +
                                                            " is not a power of two"},
                          problem);

@@ -15,9 +15,9 @@
 //   E REGION STATUS ADDRESS                     the allocator refused a call (REGION "-": the pool)
 // ATTR "-": not known (a Zephyr heap). Text before the marker (a console's
 // timestamps or log prefix) and lines without it are ignored.
-#include <bit>
 
 #include "import_format.hpp"
+#include "power_of_two.hpp"
 
 namespace smh::sim::detail {
 
@@ -140,7 +140,7 @@ class DeviceParser final : public FormatParser {
     if (!field(text, pos, "the alignment", out, where)) {
       return false;
     }
-    if (*out != 0 && !std::has_single_bit(*out)) {
+    if (*out != 0 && !is_power_of_two(*out)) {
       return fail_at(start, "the alignment " + std::to_string(*out) + " is not a power of two", where);
     }
     return true;

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "host_backing.hpp"
+#include "power_of_two.hpp"
 #include "smh/sim/sim_assert.hpp"
 #include "smh/heap.hpp"
 
@@ -74,7 +75,7 @@ std::optional<Broken> check_region(const RegionSpec& spec) {
   }
   // The line size only means something behind a cache.
   if (is_cacheable(spec.cache_policy)) {
-    if (!std::has_single_bit(spec.line_bytes)) {
+    if (!detail::is_power_of_two(spec.line_bytes)) {
       return Broken{"line_bytes", who + " (" + to_string(spec.cache_policy) + "): cache line size " +
                                       std::to_string(spec.line_bytes) + " bytes is not a power of two"};
     }

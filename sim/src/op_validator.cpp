@@ -3,9 +3,9 @@
 // holds, then the range and the receive rules of a CPU, cache or DMA op.
 #include "op_validator.hpp"
 
-#include <bit>
 #include <limits>
 
+#include "power_of_two.hpp"
 #include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim {
@@ -33,7 +33,7 @@ std::optional<OpRefusal> OpValidator::refusal(const Op& op, const LiveBlock* liv
   if (op.handle > max_handle) {
     return OpRefusal{Reason::reserved_handle, "handle " + std::to_string(op.handle) + " is reserved"};
   }
-  if (op.align_bytes != 0 && !std::has_single_bit(op.align_bytes)) {
+  if (op.align_bytes != 0 && !detail::is_power_of_two(op.align_bytes)) {
     return OpRefusal{Reason::alignment_not_power_of_two,
                      "alignment " + std::to_string(op.align_bytes) + " is not a power of two"};
   }
