@@ -18,6 +18,7 @@
 
 #include "json_positions.hpp"
 #include "json_values.hpp"
+#include "power_of_two.hpp"
 
 namespace smh::sim::detail {
 
@@ -155,7 +156,7 @@ class OpReader {
       if (!attrs_ok || !size(key_size, max, &out->size_bytes) || !size(key_align, max, &out->align_bytes)) {
         return false;
       }
-      if (out->align_bytes != 0 && !std::has_single_bit(out->align_bytes)) {
+      if (out->align_bytes != 0 && !is_power_of_two(out->align_bytes)) {
         return fail(m_.value.of[key_align].begin, ".align",
                     "alignment " + std::to_string(out->align_bytes) + " is not a power of two");
       }
@@ -376,8 +377,9 @@ class CanonicalCursor {
   // at most 19 digits, so no overflow) up to `max`; false for anything else.
   bool integer(std::uint64_t max, std::uint64_t* out) {
     if constexpr (std::endian::native == std::endian::little) {
-      if (const unsigned digits = leading_digits(); digits < 8) {
-        return short_integer(digits, max, out);
+      const std::uint64_t word = next_word();  // read once, for both steps
+      if (const unsigned digits = leading_digits(word); digits < 8) {
+        return short_integer(word, digits, max, out);
       }
     }
     return long_integer(max, out);
@@ -390,18 +392,27 @@ class CanonicalCursor {
   static constexpr std::uint64_t every_byte(std::uint8_t value) { return 0x0101'0101'0101'0101ull * value; }
 
   // The next 8 bytes as a word, the first in its low byte (little-endian);
-  // past the line's end, zero bytes (no digit).
+  // past the line's end, zero bytes (no digit). Near the line's end (the last
+  // number of every line) the word is assembled in a register: a memcpy of
+  // fewer than 8 bytes into it stores bytes that the word's load then cannot
+  // take from the store buffer, a stall of ten cycles and more per number.
   [[nodiscard]] std::uint64_t next_word() const {
+    const auto left = static_cast<std::size_t>(end_ - at_);
     std::uint64_t word = 0;
-    std::memcpy(&word, at_, std::min<std::size_t>(8, static_cast<std::size_t>(end_ - at_)));
+    if (left >= 8) {
+      std::memcpy(&word, at_, 8);
+      return word;
+    }
+    for (std::size_t i = 0; i < left; ++i) {
+      word |= std::uint64_t{static_cast<unsigned char>(at_[i])} << (8 * i);
+    }
     return word;
   }
   // How many of the next 8 bytes are digits before the first that is not (8:
   // all of them), all at once: a byte is a digit when its high nibble is 3 and
   // its low nibble plus 6 stays below 16. A carry out of a byte that is no
   // digit only disturbs the bytes after it, which are not counted.
-  [[nodiscard]] unsigned leading_digits() const {
-    const std::uint64_t word = next_word();
+  [[nodiscard]] static unsigned leading_digits(std::uint64_t word) {
     const std::uint64_t high = every_byte(0xF0);
     const std::uint64_t not_digit =
         ((word & high) ^ every_byte(0x30)) | (((word + every_byte(0x06)) & high) ^ every_byte(0x30));
@@ -410,11 +421,11 @@ class CanonicalCursor {
   // `digits` (1..7) digits converted at once: moved to the top of the word (the
   // bytes below are then leading zeros), then pairs, quads and the halves
   // combined (each step multiplies the higher-placed part by its weight).
-  bool short_integer(unsigned digits, std::uint64_t max, std::uint64_t* out) {
+  bool short_integer(std::uint64_t word, unsigned digits, std::uint64_t max, std::uint64_t* out) {
     if (digits == 0 || (digits > 1 && *at_ == '0')) {
       return false;
     }
-    std::uint64_t word = (next_word() - every_byte(0x30)) << (8 * (8 - digits));
+    word = (word - every_byte(0x30)) << (8 * (8 - digits));
     word = (word * 10 + (word >> 8)) & 0x00FF'00FF'00FF'00FFull;
     word = (word * 100 + (word >> 16)) & 0x0000'FFFF'0000'FFFFull;
     word = (word * 10000 + (word >> 32)) & 0xFFFF'FFFFull;
@@ -474,7 +485,7 @@ bool parse_canonical_op(std::string_view text, Op* out) {
       return false;
     }
     op.attr = static_cast<std::uint32_t>(attr);
-    if (line.text(",\"align\":") && (!line.integer(max64, &op.align_bytes) || !std::has_single_bit(op.align_bytes))) {
+    if (line.text(",\"align\":") && (!line.integer(max64, &op.align_bytes) || !is_power_of_two(op.align_bytes))) {
       return false;  // parse_op says what is wrong with it
     }
   }
