@@ -59,7 +59,13 @@ class CoherencyMachine {
   };
   void complete_receive(Handle handle, std::uint64_t op_index);
   [[nodiscard]] std::optional<ReceiveWindow> last_receive(Handle handle) const;
-  void forget_receives(Handle handle) { last_receive_.erase(handle); }
+  // On every free: the empty test first spares a plain replay (no receive ever
+  // completed) the map lookup.
+  void forget_receives(Handle handle) {
+    if (!last_receive_.empty()) {
+      last_receive_.erase(handle);
+    }
+  }
 
   // Transmits in flight (dma_to_device_start), by handle, one at a time per
   // block, with where they started: they complete there even if a realloc has
@@ -80,6 +86,9 @@ class CoherencyMachine {
   // Ends the block's transmit in flight (complete, abort, or its block freed):
   // its lines stop being read by the device.
   void end_transmit(Handle handle);
+  // Whether any block has a receive or a transmit in flight: a free tests this
+  // before looking its own handle up in both maps.
+  [[nodiscard]] bool any_in_flight() const { return !receiving_.empty() || !transmitting_.empty(); }
 
   // Background cache activity before an op: with chance `ppm` (parts per
   // million), a line is to be evicted or speculatively filled, as real caches

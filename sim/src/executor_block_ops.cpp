@@ -112,11 +112,13 @@ void Executor::Impl::check_and_fill(const Op& op, const LiveBlock& block, void* 
 
 // Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
 void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc) {
-  report_transfer_in_flight(op, block);
-  // Reported once; the run goes on as if the driver had stopped the device
-  // first, so that later ops on those lines report their own bugs, not this one.
-  if (stop_transfers(op.handle, block)) {
-    block.contents_known = false;  // an aborted receive leaves the buffer undefined
+  if (coherency->any_in_flight()) {
+    report_transfer_in_flight(op, block);
+    // Reported once; the run goes on as if the driver had stopped the device
+    // first, so that later ops on those lines report their own bugs, not this one.
+    if (stop_transfers(op.handle, block)) {
+      block.contents_known = false;  // an aborted receive leaves the buffer undefined
+    }
   }
   if (options.check_invariants) {
     checks->check_contents(op.handle, block, block.size_bytes, "before free");
@@ -141,7 +143,9 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
   faults->remember_freed(host(block), block.device_address);
   coherency->forget_receives(op.handle);
   freshness.forget(op.handle);
-  dma_buffers.erase(op.handle);
+  if (!dma_buffers.empty()) {  // a replay without DMA ops skips the set lookup
+    dma_buffers.erase(op.handle);
+  }
   if (options.check_invariants) {
     checks->check_accounting(region);
     if (shadow.live_count() == 0) {

@@ -56,7 +56,13 @@ class PayloadFreshness {
   }
   // The block has new contents the CPU did not write (a receive completed, or
   // ended unknown), or is gone (freed, reallocated): nothing of it is tracked.
-  void forget(Handle handle) { blocks_.erase(handle); }
+  // Called on every free and realloc: the empty test first spares a replay
+  // without invalidates the map lookup.
+  void forget(Handle handle) {
+    if (!blocks_.empty()) {
+      blocks_.erase(handle);
+    }
+  }
   // A receive programmed for [begin, programmed_end) completed at op `op_index`
   // having written [begin, end) (end < programmed_end: a short completion):
   // [begin, end) are the device's now, [end, programmed_end) unreceived.
