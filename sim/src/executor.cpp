@@ -143,7 +143,7 @@ bool Executor::Impl::apply_op(const Op& op, std::string* error) {
     return false;
   }
   sink.note_op(op);  // what was asked, fallbacks included, as applied
-  if (options.cache_noise_ppm != 0 || options.faults.any()) {
+  if (machine_acts) {
     machine_activity(op);
     live = shadow.find(op.handle);  // neither changes which blocks are live
     SMH_SIM_ASSERT((live == nullptr) == (holds_null || op.kind == OpKind::alloc));

@@ -55,12 +55,17 @@ inline double external_fragmentation(const HeapStats& stats) {
 
 struct Executor::Impl {
   explicit Impl(const ExecutorOptions& run_options)
-      : options(run_options), sink(run_options.keep_events, run_options.max_findings_kept) {}
+      : options(run_options),
+        machine_acts(run_options.cache_noise_ppm != 0 || run_options.faults.any()),
+        sink(run_options.keep_events, run_options.max_findings_kept) {}
 
   // The machine and the allocator under test (Executor::create builds them).
   MemoryMap map;
   MachineConfig config;
   ExecutorOptions options;
+  // The machine acts on its own before ops (cache noise, faults): decided once,
+  // not asked of the options on every op.
+  bool machine_acts = false;
   std::uint64_t seed = 0;
   std::unique_ptr<SimPool> pool;
   // The harness's own picture of it. Handles whose last alloc failed hold a
