@@ -175,9 +175,9 @@ Status Heap::free(void* ptr) SMH_RESTRICT_THIS {
   if (ptr == nullptr) {
     return Status::ok;
   }
-  Granule block = 0;
-  const Status status = check_live_block(ptr, &block);
-  return status == Status::ok ? free_checked(ptr, block) : report_error(status, ptr);
+  LiveBlock live;
+  const Status status = check_live_block(ptr, &live);
+  return status == Status::ok ? free_checked(ptr, live) : report_error(status, ptr);
 }
 
 // ---------------------------------------------------------------- realloc
@@ -198,10 +198,11 @@ Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
     // Release the tail through the ordinary free path so it coalesces rightwards.
     const Granule tail = block + need;
     const Granule tail_size = size - need;
+    const std::uint64_t tail_header = make_header(tail_size, true, 0, need, false);
     mark_block_start(tail);
-    store_header(tail, make_header(tail_size, true, 0, need, false));
+    store_header(tail, tail_header);
     set_left_of_next(tail, tail_size, false);
-    release_block(tail, tail_size);
+    release_block(tail, tail_header);
     return need;
   }
   const Granule next = block + size;
@@ -226,13 +227,13 @@ Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
 // `check_arguments` only the pointer is checked (a caller that will not resize).
 Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
                           bool count_failure, bool check_arguments, ResizeRequest* request) {
-  Granule block = 0;
-  const Status status = check_live_block(ptr, &block);
+  LiveBlock live;
+  const Status status = check_live_block(ptr, &live);
   if (status != Status::ok) {
     return report_error(status, ptr);
   }
-  request->block = block;
-  request->header = load_header(block);
+  request->block = live.block;
+  request->header = live.header;
   if (!check_arguments) {
     return Status::ok;
   }
@@ -313,7 +314,7 @@ Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t siz
   return Status::ok;
 }
 
-ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS {
+SMH_FLATTEN ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t size_bytes) SMH_RESTRICT_THIS {
   if (ptr == nullptr) {
     void* fresh = alloc_granules(size_bytes, align_bytes);
     return {fresh, fresh != nullptr || size_bytes == 0 ? Status::ok : Status::out_of_memory};
@@ -333,12 +334,14 @@ ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t 
       report_alloc_failure(size_bytes, align_bytes);
       return {nullptr, Status::out_of_memory};
     }
-    new_block = carve(fit, request.need, size_bytes);
-    account_alloc(new_block, size_of(new_block), size_bytes);
+    const Carved carved = carve(fit, request.need, size_bytes);
+    new_block = carved.block;
+    account_alloc(new_block, carved.size, size_bytes);
     const std::size_t old_usable = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
     __builtin_memcpy(payload_of(new_block), ptr, old_usable < size_bytes ? old_usable : size_bytes);
     account_free(request.header);
-    release_block(request.block, detail::header_size(request.header));
+    // Read again: carving next to the old block may have rewritten its left fields.
+    release_block(request.block, load_header(request.block));
   }
   report_realloc(request, ptr, new_block, size_bytes, align_bytes);
   return {payload_of(new_block), Status::ok};
@@ -347,11 +350,11 @@ ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, std::size_t 
 // ---------------------------------------------------------------- queries
 
 std::size_t Heap::usable_size(const void* ptr) const {
-  Granule block = 0;
-  if (ptr == nullptr || check_live_block(ptr, &block) != Status::ok) {
+  LiveBlock live;
+  if (ptr == nullptr || check_live_block(ptr, &live) != Status::ok) {
     return 0;
   }
-  return std::size_t{size_of(block) - 1} * granule_bytes;
+  return std::size_t{detail::header_size(live.header) - 1} * granule_bytes;
 }
 
 bool Heap::can_alloc(const Request& request) const {
@@ -366,8 +369,8 @@ bool Heap::can_alloc(std::size_t align_bytes, std::size_t size_bytes) const {
 bool Heap::contains(const void* ptr) const { return base_ != nullptr && offset_of(ptr) < region_bytes_; }
 
 bool Heap::is_live_block(const void* ptr) const {
-  Granule block = 0;
-  return ptr != nullptr && check_live_block(ptr, &block) == Status::ok;
+  LiveBlock live;
+  return ptr != nullptr && check_live_block(ptr, &live) == Status::ok;
 }
 
 }  // namespace smh

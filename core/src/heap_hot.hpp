@@ -43,7 +43,8 @@ SMH_HOT Heap::Granule Heap::split_tail(Granule block, Granule available, Granule
 
 // Takes the chosen free block out of the index and builds the used block there:
 // the alignment gap (if any) stays free in front, then the block, then the tail.
-SMH_HOT Heap::Granule Heap::carve(const Fit& fit, Granule need, std::size_t size_bytes) {
+// Returns the block and its size (not read back from the header).
+SMH_HOT Heap::Carved Heap::carve(const Fit& fit, Granule need, std::size_t size_bytes) {
   SMH_ASSERT(fit.gap == 0 || fit.gap >= min_block_granules);
   SMH_ASSERT(fit.gap + need <= fit.size);
   const std::uint64_t old_header = load_header(fit.block);
@@ -61,7 +62,7 @@ SMH_HOT Heap::Granule Heap::carve(const Fit& fit, Granule need, std::size_t size
   }
   const Granule size = split_tail(block, fit.size - fit.gap, need);
   store_header(block, detail::make_header(size, true, slack_for(size, size_bytes), prev_size, fit.gap > 0));
-  return block;
+  return Carved{block, size};
 }
 
 SMH_HOT void Heap::account_alloc(Granule block, Granule size, std::size_t size_bytes) {
@@ -85,8 +86,7 @@ SMH_HOT void Heap::update_watermarks(Granule block_end) {
 
 // Builds the block where find_fit() chose, counts it and tells the hook.
 SMH_HOT void* Heap::take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes) {
-  const Granule block = carve(fit, need, size_bytes);
-  const Granule size = size_of(block);
+  const auto [block, size] = carve(fit, need, size_bytes);
   account_alloc(block, size, size_bytes);
   if (hooks_.on_alloc != nullptr) {
     hooks_.on_alloc(hooks_.context, AllocEvent{offset_of(payload_of(block)), size_bytes,
@@ -135,9 +135,9 @@ SMH_HOT bool Heap::free_block_consistent(Granule block, std::uint64_t header) co
 // Hardened builds (SMH_HARDENED, the default) also check that the header agrees
 // with the neighbours free() will touch, so a corrupted header or neighbour is
 // refused rather than acted on.
-SMH_HOT Status Heap::check_live_block(const void* ptr, Granule* block) const {
+SMH_HOT Status Heap::check_live_block(const void* ptr, LiveBlock* live) const {
   const Status status = check_in_region(ptr);
-  return status == Status::ok ? check_block_at(offset_of(ptr), block) : status;
+  return status == Status::ok ? check_block_at(offset_of(ptr), live) : status;
 }
 
 // Whether ptr lies in this initialised heap's region: what a pool's owner lookup
@@ -152,13 +152,15 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
 
 // check_live_block's block checks, for an offset inside the region. Always inlined:
 // on -Os check_live_block is its one caller (the pool calls Heap::free there).
-[[gnu::always_inline]] inline Status Heap::check_block_at(std::size_t offset, Granule* block) const {
+[[gnu::always_inline]] inline Status Heap::check_block_at(std::size_t offset, LiveBlock* live) const {
   SMH_ASSERT(offset < region_bytes_);
-  const std::size_t payload = offset / granule_bytes;
-  if (offset % granule_bytes != 0 || payload == 0 || payload > end_g_) {
-    return Status::pointer_not_block;  // unaligned, or in the bitmap at the end
+  // The block's granule: one before the payload's (wraps for an offset in the
+  // first granule, which no payload has).
+  const std::size_t block_at = offset / granule_bytes - 1;
+  if (offset % granule_bytes != 0 || block_at >= end_g_) {
+    return Status::pointer_not_block;  // unaligned, in the first granule, or in the bitmap at the end
   }
-  const Granule candidate = static_cast<Granule>(payload - 1);
+  const Granule candidate = static_cast<Granule>(block_at);
   if (!is_block_start(candidate)) {
     return Status::pointer_not_block;
   }
@@ -167,8 +169,10 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
     return Status::double_free;
   }
   const Granule size = detail::header_size(header);
-  if (size < min_block_granules || size > end_g_ - candidate ||
-      detail::header_slack(header) >= (size - 1) * granule_bytes) {
+  // size >= min_block_granules (2) and slack < usable bytes ((size - 1) granules)
+  // in one test: usable <= slack holds for size 0 and 1 too (slack >= 0).
+  if (std::size_t{size} * granule_bytes <= detail::header_slack(header) + std::size_t{granule_bytes} ||
+      size > end_g_ - candidate) {
     return Status::metadata_corrupted;
   }
 #if SMH_HARDENED
@@ -217,14 +221,15 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
     }
   }
 #endif
-  *block = candidate;
+  *live = LiveBlock{candidate, header};
   return Status::ok;
 }
 
 // Marks a (checked) used block free and coalesces it with free neighbours.
-SMH_HOT void Heap::release_block(Granule block, Granule size) {
-  const std::uint64_t header = load_header(block);
-  SMH_ASSERT(detail::header_size(header) == size);
+// `header` is the block's current header, which the caller has read or written.
+SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
+  SMH_ASSERT(detail::header_used(header));  // (not re-read here: the read bound counts every read)
+  const Granule size = detail::header_size(header);
   Granule start = block;
   Granule total = size;
   Granule prev_size = detail::header_prev_size(header);
@@ -274,11 +279,11 @@ SMH_HOT void Heap::account_free(std::uint64_t header) {
 
 
 // Frees a block the pointer checks accepted: counters, coalescing, the hook.
-SMH_HOT Status Heap::free_checked(void* ptr, Granule block) {
-  const std::uint64_t header = load_header(block);
+SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live) {
+  const std::uint64_t header = live.header;
   const Granule size = detail::header_size(header);
   account_free(header);
-  release_block(block, size);
+  release_block(live.block, header);
   if (hooks_.on_free != nullptr) {
     const std::size_t usable = std::size_t{size - 1} * granule_bytes;
     hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});
@@ -289,9 +294,9 @@ SMH_HOT Status Heap::free_checked(void* ptr, Granule block) {
 // free() of a pointer that lies in this initialised heap's region
 // (check_in_region passed): the block checks, then the release.
 SMH_HOT Status Heap::free_in_region(void* ptr) SMH_RESTRICT_THIS {
-  Granule block = 0;
-  const Status status = check_block_at(offset_of(ptr), &block);
-  return status == Status::ok ? free_checked(ptr, block) : report_error(status, ptr);
+  LiveBlock live;
+  const Status status = check_block_at(offset_of(ptr), &live);
+  return status == Status::ok ? free_checked(ptr, live) : report_error(status, ptr);
 }
 
 }  // namespace smh

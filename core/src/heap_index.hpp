@@ -107,6 +107,9 @@ SMH_HOT Heap::Slot Heap::trie_best(unsigned class_index, Granule need) const {
       break;  // every key bit spent: nothing deeper
     }
     const std::uint32_t children = load_field(at.anchor, detail::mask_offset) & detail::children_mask;
+    if (children == 0) {
+      break;  // a leaf, often the class's lone size
+    }
     const unsigned digit = (key >> (detail::trie_top_shift - detail::trie_digit_bits * level)) & 15u;
     const std::uint32_t above = children & (0xFFFEu << digit);
     if (above != 0) {
@@ -128,10 +131,10 @@ SMH_HOT Heap::Slot Heap::trie_best(unsigned class_index, Granule need) const {
 }
 
 // The anchor of the smallest free size >= need (no_block if none), with its slot:
-// best fit.
-SMH_COLD Heap::Slot Heap::best_anchor(Granule need) const SMH_RESTRICT_THIS {
+// best fit. `found` is first_class_from(class_of(need)), which the caller has.
+SMH_COLD Heap::Slot Heap::best_anchor(Granule need, unsigned found) const SMH_RESTRICT_THIS {
   const unsigned wanted = class_of(need);
-  unsigned found = first_class_from(wanted);
+  SMH_ASSERT(found == first_class_from(wanted));
   if (found == wanted && !is_exact_class(wanted)) {
     const Slot best = trie_best(wanted, need);
     if (best.anchor != no_block) {
@@ -168,12 +171,12 @@ SMH_HOT bool Heap::find_fit(Granule need, Granule align_granules, Fit* fit) cons
     if (wanted_size >= no_fit_granules_) {
       return false;  // no free block that large (nor past max_block_granules: the bound is at most one more)
     }
-    const unsigned exact = first_class_from(class_of(wanted_size));
+    const unsigned first = first_class_from(class_of(wanted_size));
     Slot found{no_block, no_block, 0};
-    if (exact < detail::exact_class_count) [[likely]] {
-      found.anchor = heads_[exact];  // an exact class: every block of it fits
+    if (first < detail::exact_class_count) [[likely]] {
+      found.anchor = heads_[first];  // an exact class: every block of it fits
     } else {
-      found = best_anchor(wanted_size);
+      found = best_anchor(wanted_size, first);
     }
     if (found.anchor == no_block) {
       no_fit_granules_ = wanted_size;  // no free block of wanted_size or more
@@ -200,13 +203,15 @@ SMH_HOT bool Heap::find_fit(Granule need, Granule align_granules, Fit* fit) cons
   }
 }
 
-// Where the anchor of `size` is kept. The index holds that size (the caller
-// knows a free block of it exists), so the walk ends on it within the trie depth.
-inline Heap::Slot Heap::find_slot(Granule size) const {
+// Where `anchor`, the anchor of `size`, is kept. The walk follows size's path,
+// on which the anchor lies, and stops at it by position: no header read (a class
+// holding one size, the common case, stops at its head). It ends within the trie
+// depth.
+inline Heap::Slot Heap::find_slot(Granule anchor, Granule size) const {
   const unsigned class_index = class_of(size);
   const std::uint32_t key = detail::trie_key(size);
   Slot slot{heads_[class_index], no_block, 0};
-  for (unsigned level = 0; size_of(slot.anchor) != size; ++level) {
+  for (unsigned level = 0; slot.anchor != anchor; ++level) {
     SMH_ASSERT(!is_exact_class(class_index) && level < detail::trie_max_levels);
     const unsigned digit = (key >> (detail::trie_top_shift - detail::trie_digit_bits * level)) & 15u;
     SMH_ASSERT(((load_field(slot.anchor, detail::mask_offset) >> digit) & 1u) != 0);
@@ -378,8 +383,7 @@ SMH_COLD void Heap::remove_trie(Granule block, Granule size, unsigned class_inde
     unlink_ring(block);  // a newer block of its size
     return;
   }
-  const Slot slot = find_slot(size);
-  SMH_ASSERT(slot.anchor == block);
+  const Slot slot = find_slot(block, size);
   const Granule oldest = load_field(block, detail::prev_offset);
   if (oldest == block) {
     detach_anchor(slot, class_index);

@@ -233,6 +233,11 @@ class Heap {
     unsigned digit;
   };
   struct ScanTotals;  // what a checked walk over all blocks measured
+  struct LiveBlock {  // a block the pointer checks accepted, with the header they read
+    Granule block = 0;
+    std::uint64_t header = 0;
+  };
+
   struct ResizeRequest {  // a checked realloc request
     Granule block;
     std::uint64_t header = 0;  // 0 until ptr passed the pointer check (a header never is 0)
@@ -268,14 +273,14 @@ class Heap {
   void clear_class(unsigned class_index);
   [[nodiscard]] unsigned first_class_from(unsigned class_index) const;
   [[nodiscard]] unsigned last_class() const;
-  [[nodiscard]] Slot best_anchor(Granule need) const SMH_RESTRICT_THIS;
+  [[nodiscard]] Slot best_anchor(Granule need, unsigned found) const SMH_RESTRICT_THIS;
   [[nodiscard]] Slot trie_best(unsigned class_index, Granule need) const;
   [[nodiscard]] Slot subtree_min(Slot root) const;
   [[nodiscard]] Granule subtree_max(Granule node) const;
   [[nodiscard]] bool find_fit(Granule need, Granule align_granules, Fit* fit) const;
   [[nodiscard]] Granule gap_for(Granule block, Granule align_granules) const;
   [[nodiscard]] Granule child_of(Granule node, unsigned digit) const;
-  [[nodiscard]] Slot find_slot(Granule size) const;
+  [[nodiscard]] Slot find_slot(Granule anchor, Granule size) const;
   void store_slot(const Slot& slot, unsigned class_index, Granule anchor);
   void ring_insert(Granule anchor, Granule block);
   void insert_free(Granule block, Granule size) SMH_RESTRICT_THIS;
@@ -289,7 +294,11 @@ class Heap {
 
   // Allocation.
   Granule split_tail(Granule block, Granule available, Granule need);
-  Granule carve(const Fit& fit, Granule need, std::size_t size_bytes);
+  struct Carved {  // a used block carve() built, with the size it gave it
+    Granule block;
+    Granule size;
+  };
+  Carved carve(const Fit& fit, Granule need, std::size_t size_bytes);
   void* alloc_granules(std::size_t size_bytes, std::size_t align_bytes);
   void* take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes);
   void account_alloc(Granule block, Granule size, std::size_t size_bytes);
@@ -298,7 +307,7 @@ class Heap {
   [[nodiscard]] bool alignment_ok(std::size_t align_bytes) const;
 
   // Freeing and resizing.
-  void release_block(Granule block, Granule size);  // mark free + coalesce
+  void release_block(Granule block, std::uint64_t header);  // mark free + coalesce
   void account_free(std::uint64_t header);
   Granule resize_block(Granule block, Granule size, Granule need);
   Status check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
@@ -308,9 +317,9 @@ class Heap {
                       std::size_t size_bytes, std::size_t align_bytes);
 
   // Pointer checks shared by free, realloc and usable_size (heap_hot.hpp).
-  [[nodiscard]] Status check_live_block(const void* ptr, Granule* block) const;
+  [[nodiscard]] Status check_live_block(const void* ptr, LiveBlock* live) const;
   [[nodiscard]] Status check_in_region(const void* ptr) const;
-  [[nodiscard]] Status check_block_at(std::size_t offset, Granule* block) const;
+  [[nodiscard]] Status check_block_at(std::size_t offset, LiveBlock* live) const;
 
   // The pool's fast paths (heap_hot.hpp): the public operations less the
   // checks its caller has made (initialised heap, pointer in the region,
@@ -318,7 +327,7 @@ class Heap {
   friend class PoolEngine;
   void* take_if_fits(const Request& request) SMH_RESTRICT_THIS;
   Status free_in_region(void* ptr) SMH_RESTRICT_THIS;
-  Status free_checked(void* ptr, Granule block);
+  Status free_checked(void* ptr, const LiveBlock& live);
 #if SMH_HARDENED
   [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
 #endif
