@@ -8,17 +8,20 @@
 
 namespace smh {
 
-PoolEngine::PoolEngine(const Storage& storage, const Limits& limits, Placer placer)
-    : storage_(storage), limits_(limits), placer_(placer) {
-  SMH_ASSERT(placer != nullptr && limits.policies != 0 && (limits.policies & ~all_policies) == 0);
-  SMH_ASSERT(storage.regions != nullptr && storage.by_address != nullptr);
-  SMH_ASSERT(storage.sorted_begins != nullptr && storage.by_capacity != nullptr);
-  SMH_ASSERT(storage.attribute_policies != nullptr && storage.attribute_failures != nullptr);
-  SMH_ASSERT(limits.max_regions >= 1 && limits.max_regions <= 255);
-  SMH_ASSERT(limits.max_regions_per_attribute >= 1 && limits.attribute_count >= 1);
-  SMH_ASSERT(storage.listed_regions != nullptr && storage.listed_counts != nullptr);
-  SMH_ASSERT(limits.max_regions_per_attribute < unlisted);
-  rebuild_listed();  // not initialised: every attribute takes the general path
+// Checks the storage BasicPool hands over (the constructor itself is inline in
+// pool_engine.hpp: an -Os image then stores the pointers straight into the engine).
+void PoolEngine::check_storage() const {
+  SMH_ASSERT(placer_ != nullptr && limits_.policies != 0 && (limits_.policies & ~all_policies) == 0);
+  SMH_ASSERT(storage_.regions != nullptr && storage_.by_address != nullptr);
+  SMH_ASSERT(storage_.sorted_begins != nullptr && storage_.by_capacity != nullptr);
+  SMH_ASSERT(storage_.attribute_policies != nullptr && storage_.attribute_failures != nullptr);
+  SMH_ASSERT(limits_.max_regions >= 1 && limits_.max_regions <= 255);
+  SMH_ASSERT(limits_.max_regions_per_attribute >= 1 && limits_.attribute_count >= 1);
+  SMH_ASSERT(storage_.listed_regions != nullptr && storage_.listed_counts != nullptr);
+  SMH_ASSERT(limits_.max_regions_per_attribute < unlisted);
+  for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
+    SMH_ASSERT(storage_.attribute_failures[attr] == 0);  // zeroed: init() counts from there
+  }
 }
 
 void PoolEngine::rebuild_listed() {
@@ -61,15 +64,12 @@ Status PoolEngine::init(const PoolConfig& config) {
       !policy_available(config.policy)) {
     return Status::invalid_argument;  // unknown, or not in this pool's policy set
   }
+  // init() runs once in an engine's life (a second call is refused above), so
+  // the counters and indexes are still as constructed: zero.
   config_ = config;
   for (unsigned attr = 0; attr < limits_.attribute_count; ++attr) {
     storage_.attribute_policies[attr] = config.policy;
-    storage_.attribute_failures[attr] = 0;
   }
-  region_count_ = 0;
-  search_span_ = 0;
-  round_robin_next_ = 0;
-  failed_allocs_ = 0;
   initialized_ = true;
   rebuild_listed();
   return Status::ok;
@@ -119,9 +119,7 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   slot.user_data = user_data;
   slot.offline = false;
 
-  // Insert into the address index, keeping it sorted (regions never overlap), and
-  // into the capacity order after every region of equal size (ties keep insertion
-  // order, as smallest_region_first promises).
+  // Insert into the address index, keeping it sorted (regions never overlap).
   const auto new_index = static_cast<std::uint8_t>(region_count_);
   unsigned position = region_count_;
   while (position > 0 && storage_.sorted_begins[position - 1] > region.address) {
@@ -131,13 +129,9 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   }
   storage_.sorted_begins[position] = region.address;
   storage_.by_address[position] = new_index;
-  position = region_count_;
-  while (position > 0 &&
-         storage_.regions[storage_.by_capacity[position - 1]].config.size_bytes > region.size_bytes) {
-    storage_.by_capacity[position] = storage_.by_capacity[position - 1];
-    --position;
+  if (orderer_ != nullptr) {
+    orderer_(*this, new_index);
   }
-  storage_.by_capacity[position] = new_index;
   ++region_count_;
   search_span_ = search_span_ == 0 ? 1 : search_span_;
   search_span_ = search_span_ < region_count_ ? 2 * search_span_ : search_span_;
@@ -149,6 +143,21 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   }
   rebuild_listed();
   return Status::ok;
+}
+
+// Inserts the region just added (new_index == region_count_, not yet counted)
+// into the capacity order after every region of equal size: ties keep insertion
+// order, as smallest_region_first promises.
+void PoolEngine::order_by_capacity(PoolEngine& engine, std::uint8_t new_index) {
+  std::uint8_t* order = engine.storage_.by_capacity;
+  const std::size_t size_bytes = engine.storage_.regions[new_index].config.size_bytes;
+  unsigned position = engine.region_count_;
+  SMH_ASSERT(position == new_index);
+  while (position > 0 && engine.storage_.regions[order[position - 1]].config.size_bytes > size_bytes) {
+    order[position] = order[position - 1];
+    --position;
+  }
+  order[position] = new_index;
 }
 
 void PoolEngine::count_failure(std::uint32_t attr) {
@@ -306,12 +315,10 @@ SMH_OFF_HOT_PATH Status PoolEngine::free_unowned(std::uintptr_t address) const {
 PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* ptr, std::size_t align_bytes,
                                                       std::size_t size_bytes) {
   const auto address = reinterpret_cast<std::uintptr_t>(ptr);
-  if (!initialized_) {
-    return {report(Status::not_initialized, address), 0};
-  }
+  // Before init() no region exists, so find_owner finds none: one test for both.
   const int region = find_owner(address);
   if (region < 0) {
-    return {report(Status::pointer_outside_region, address), 0};
+    return {report(initialized_ ? Status::pointer_outside_region : Status::not_initialized, address), 0};
   }
   Region& owner_region = storage_.regions[region];
   // A block stays put only where its region satisfies the request (offline and

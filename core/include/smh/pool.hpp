@@ -40,7 +40,7 @@ class BasicPool {
                                     tables_.policies, tables_.failures, tables_.listed_regions,
                                     tables_.listed_counts},
                 PoolEngine::Limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount, Policies},
-                PoolEngine::placer_for<Policies>()) {}
+                PoolEngine::placer_for<Policies>(), PoolEngine::orderer_for<Policies>()) {}
   BasicPool(const BasicPool&) = delete;
   BasicPool& operator=(const BasicPool&) = delete;
 

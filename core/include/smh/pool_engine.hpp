@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "smh/assert.hpp"
 #include "smh/heap.hpp"
 #include "smh/pool_types.hpp"
 
@@ -31,6 +32,10 @@ class PoolEngine {
   // time from the pool's policy set (placer_for) and called through this
   // pointer, so an image links only the selection code its pool can run.
   using Placer = Placement (*)(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  // What add() does beyond the address index for the pool's policy set: keep the
+  // capacity order (smallest_region_first), or nothing (nullptr), so a pool that
+  // cannot run smallest_region_first links no code for it (orderer_for).
+  using Orderer = void (*)(PoolEngine& engine, std::uint8_t new_index);
 
  public:
   struct Region {
@@ -52,7 +57,7 @@ class PoolEngine {
     Region* regions;                   // [max_regions], insertion order
     std::uintptr_t* sorted_begins;     // [bit_ceil(max_regions)], ascending: owner lookup; padded with ~0
     std::uint8_t* by_address;          // [bit_ceil(max_regions)], region index of sorted_begins[i]; 0 past the last
-    std::uint8_t* by_capacity;         // [max_regions], ascending capacity, stable
+    std::uint8_t* by_capacity;         // [max_regions], ascending capacity, stable (kept by order_by_capacity)
     Policy* attribute_policies;        // [attribute_count]
     std::uint64_t* attribute_failures; // [attribute_count]
     // The first_fit fast path (rebuild_listed()): for each attribute, the regions
@@ -62,8 +67,16 @@ class PoolEngine {
   };
   using RegionBlockVisitor = void (*)(void* context, unsigned region, const BlockInfo& block);
 
-  // placer: placer_for<limits.policies>().
-  PoolEngine(const Storage& storage, const Limits& limits, Placer placer);
+  // placer, orderer: placer_for and orderer_for<limits.policies>(). The storage arrays are zeroed (BasicPool
+  // value-initialises them). Inline, so that an -Os image stores the storage
+  // pointers straight into the engine instead of building and copying them.
+  PoolEngine(const Storage& storage, const Limits& limits, Placer placer, Orderer orderer)
+      : storage_(storage), limits_(limits), placer_(placer), orderer_(orderer) {
+#if SMH_ASSERTS
+    check_storage();
+#endif
+    rebuild_listed();  // not initialised: every attribute takes the general path
+  }
   // The region selection a policy set needs, and no more: first_fit alone
   // (Zephyr's) walks insertion order with no policy read; a set without the
   // keyed policies runs the first-candidate pass; any other set, every policy.
@@ -79,6 +92,10 @@ class PoolEngine {
     } else {
       return &place_by_policy;
     }
+  }
+  template <PolicySet Policies>
+  static constexpr Orderer orderer_for() {
+    return policy_in(Policies, Policy::smallest_region_first) ? &order_by_capacity : nullptr;
   }
   PoolEngine(const PoolEngine&) = delete;
   PoolEngine& operator=(const PoolEngine&) = delete;
@@ -133,6 +150,7 @@ class PoolEngine {
   Status set_region_hooks(unsigned region, const HeapHooks& hooks);
 
  private:
+  void check_storage() const;  // the constructor's assertions (none when SMH_ASSERTS is 0)
   [[nodiscard]] bool attribute_valid(std::uint32_t attr) const;
   [[nodiscard]] bool matches(const Region& region, std::uint32_t attr) const;
   [[nodiscard]] bool serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
@@ -147,6 +165,7 @@ class PoolEngine {
   static Placement place_first_fit(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
   static Placement place_in_order(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
   static Placement place_by_policy(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static void order_by_capacity(PoolEngine& engine, std::uint8_t new_index);
   Placement in_order(std::uint32_t attr, const Heap::Request& request, Policy policy);
   [[nodiscard]] bool policy_available(Policy policy) const { return policy_in(limits_.policies, policy); }
   Placement first_candidate(std::uint32_t attr, const Heap::Request& request, Policy policy, const std::uint8_t* order,
@@ -185,6 +204,7 @@ class PoolEngine {
   Storage storage_;
   Limits limits_;
   Placer placer_;
+  Orderer orderer_;
   PoolConfig config_{};
   unsigned region_count_ = 0;
   unsigned search_span_ = 0;  // bit_ceil(region_count_): find_owner's halving steps start at half of it
