@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <cstdint>
-#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -220,10 +220,10 @@ TEST(CoherencyRangeProps, EachBrokenRangeOrLineIsCaughtByItsCheck) {
                  << counterexample_json("coherency_range_broken", machine, builder.ops(), seed) << "\n";
         RC_ASSERT(result.ok);
         std::set<sim::Check> allowed;
-        for (const auto& [check, op_index] : run.expected) {
-          allowed.insert(check);
+        for (const std::pair<sim::Check, std::size_t>& expected : run.expected) {
+          allowed.insert(expected.first);
           RC_ASSERT(std::any_of(result.findings.begin(), result.findings.end(), [&](const sim::Finding& finding) {
-            return finding.check == check && finding.op_index == op_index;
+            return finding.check == expected.first && finding.op_index == expected.second;
           }));
         }
         for (const sim::Finding& finding : result.findings) {

@@ -35,7 +35,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "smh/sim/executor.hpp"
