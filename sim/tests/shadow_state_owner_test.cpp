@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,6 +70,27 @@ struct ReferenceOwners {
   }
 };
 
+// Random range queries, each with or without an excepted live block.
+void check_queries(const MemoryMap& map, const ShadowState& shadow, const ReferenceOwners& reference,
+                   const std::map<Handle, LiveBlock>& live, std::uint64_t* state, std::uint64_t seed,
+                   unsigned step) {
+  for (unsigned query = 0; query < 8; ++query) {
+    const std::uint64_t q = splitmix64(*state);
+    const unsigned region = static_cast<unsigned>(q % 2);
+    const std::uint64_t begin = map.spec(region).base + (q >> 8) % kSize;
+    const std::uint64_t end = begin + (q >> 24) % 300;
+    std::optional<Handle> except;
+    if (!live.empty() && (q >> 40) % 2 == 0) {
+      except = std::next(live.begin(), static_cast<long>((q >> 44) % live.size()))->first;
+    }
+    const std::uint64_t first_g = (begin - map.spec(region).base) / kGranule;
+    const std::uint64_t last_g = (begin - map.spec(region).base + (end - begin) + kGranule - 1) / kGranule;
+    const auto want = begin >= end ? std::nullopt : reference.overlapping(region, first_g, last_g, except);
+    ASSERT_EQ(shadow.overlapping(begin, end, except), want)
+        << "seed " << seed << " step " << step << " [" << begin << ", " << end << ")";
+  }
+}
+
 // One random run: mostly disjoint blocks in granule slots, an overlapping one
 // every `overlap_every` inserts (0: never); owner tracking from the start or
 // from op `track_at`.
@@ -126,21 +148,7 @@ void run(std::uint64_t seed, unsigned overlap_every, unsigned track_at) {
     if (!shadow.tracks_owners()) {
       continue;
     }
-    for (unsigned query = 0; query < 8; ++query) {
-      const std::uint64_t q = splitmix64(state);
-      const unsigned region = static_cast<unsigned>(q % 2);
-      const std::uint64_t begin = map.spec(region).base + (q >> 8) % kSize;
-      const std::uint64_t end = begin + (q >> 24) % 300;
-      std::optional<Handle> except;
-      if (!live.empty() && (q >> 40) % 2 == 0) {
-        except = std::next(live.begin(), static_cast<long>((q >> 44) % live.size()))->first;
-      }
-      const std::uint64_t first_g = (begin - map.spec(region).base) / kGranule;
-      const std::uint64_t last_g = (begin - map.spec(region).base + (end - begin) + kGranule - 1) / kGranule;
-      const auto want = begin >= end ? std::nullopt : reference.overlapping(region, first_g, last_g, except);
-      ASSERT_EQ(shadow.overlapping(begin, end, except), want)
-          << "seed " << seed << " step " << step << " [" << begin << ", " << end << ")";
-    }
+    check_queries(map, shadow, reference, live, &state, seed, step);
     shadow.verify();
   }
 }
