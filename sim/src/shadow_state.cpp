@@ -43,12 +43,13 @@ void ShadowState::track_owners() {
   for (unsigned region = 0; region < map_->region_count(); ++region) {
     const std::uint64_t granules = (map_->spec(region).size_bytes + granule_bytes - 1) / granule_bytes;
     owner_tables_.emplace_back(static_cast<std::size_t>(granules));
+    starts_.emplace_back(granules);
   }
   tracks_owners_ = true;
   // In handle order, not slot order: where blocks overlap (a pool bug) the
   // tables name the last one set, which must not depend on the table's layout.
   for (const Handle handle : handles_in_order()) {
-    set_owner(at(handle), handle);
+    add_owner(at(handle), handle);
   }
 }
 
@@ -108,10 +109,61 @@ void ShadowState::set_owner(const LiveBlock& block, Handle handle) {
   overlapped_ = overlapped_ || taken != last - first;
 }
 
+std::uint64_t ShadowState::first_granule(const LiveBlock& block) const {
+  return (block.device_address - map_->spec(block.region).base) / granule_bytes;
+}
+
+// While no two live blocks share a granule, a block's granules are the range
+// from its start to the next start, so the starts alone answer every question:
+// the only block that can reach into [first, first + span) is the one with the
+// greatest start below first + span.
+bool ShadowState::start_overlaps(const LiveBlock& block) const {
+  const std::uint64_t first = first_granule(block);
+  const std::uint64_t start = starts_[block.region].prev(first + granule_span(block) - 1);
+  if (start == GranuleSet::none || start >= first) {
+    return start != GranuleSet::none;
+  }
+  return start + granule_span(at(owner_tables_[block.region][start] - 1)) > first;
+}
+
+void ShadowState::add_owner(const LiveBlock& block, Handle handle) {
+  const std::uint64_t span = granule_span(block);
+  if (!overlapped_) {
+    if (span == 0) {
+      return;  // holds no granule
+    }
+    if (!start_overlaps(block)) {
+      starts_[block.region].insert(first_granule(block));
+      owner_tables_[block.region][first_granule(block)] = static_cast<std::uint32_t>(handle + 1);
+      owned_granules_ += span;
+      return;
+    }
+    expand_owner_tables();
+  }
+  set_owner(block, handle);
+  SMH_SIM_ASSERT(overlapped_);  // the starts said it overlaps: the full tables agree
+}
+
+// The first overlap (a pool bug): from here on the tables name the last block
+// set on each granule, which only a full table can say, so every start entry
+// is spread over its block's granules. The blocks are disjoint until now, so
+// the order does not matter.
+void ShadowState::expand_owner_tables() {
+  for (unsigned region = 0; region < starts_.size(); ++region) {
+    std::uint32_t* owners = owner_tables_[region].data();
+    for (std::uint64_t start = starts_[region].next(0); start != GranuleSet::none;
+         start = starts_[region].next(start + 1)) {
+      const std::uint32_t owner = owners[start];
+      const std::uint64_t last = start + granule_span(at(owner - 1));
+      std::fill(owners + start + 1, owners + last, owner);
+    }
+  }
+  starts_.clear();  // not kept from here on
+}
+
 void ShadowState::prefetch_owners(const LiveBlock& block) const {
   if (tracks_owners_) {
-    const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
-    __builtin_prefetch(owner_tables_[block.region].data() + offset / granule_bytes);
+    __builtin_prefetch(owner_tables_[block.region].data() + first_granule(block));
   }
 }
 
@@ -126,7 +178,7 @@ void ShadowState::insert(Handle handle, const LiveBlock& block) {
   ++region_counts_[block.region];
   region_bytes_[block.region] += block.size_bytes;
   if (tracks_owners_) {
-    set_owner(block, handle);
+    add_owner(block, handle);
   }
 }
 
@@ -154,12 +206,20 @@ void ShadowState::erase(Handle handle) {
   if (!tracks_owners_) {
     return;
   }
+  const std::uint64_t first = first_granule(block);
+  std::uint32_t* owners = owner_tables_[block.region].data();
+  if (!overlapped_) {
+    if (granule_span(block) != 0) {
+      SMH_SIM_ASSERT(owners[first] == handle + 1);
+      owners[first] = 0;
+      starts_[block.region].erase(first);
+      owned_granules_ -= granule_span(block);
+    }
+    return;
+  }
   // Only granules still naming this handle are cleared: after an overlap bug
   // another block may own some of them now.
-  const std::uint64_t offset = block.device_address - map_->spec(block.region).base;
-  std::uint32_t* owners = owner_tables_[block.region].data();
-  for (std::uint64_t granule = offset / granule_bytes, last = granule + granule_span(block); granule < last;
-       ++granule) {
+  for (std::uint64_t granule = first, last = granule + granule_span(block); granule < last; ++granule) {
     if (owners[granule] == handle + 1) {
       owners[granule] = 0;
       --owned_granules_;
@@ -183,6 +243,9 @@ std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_
   const std::uint32_t skip = except ? *except + 1 : 0;
   const std::uint64_t last = (stop + granule_bytes - 1) / granule_bytes;
   std::uint64_t granule = where->offset / granule_bytes;
+  if (!overlapped_) {
+    return overlapping_start(where->region, granule, last, skip);
+  }
   // Whole chunks first, with no early exit inside one, so that the compiler
   // vectorises the test (large blocks made this scan a tenth of a replay).
   for (; granule + owner_chunk <= last && !chunk_has_other(owners + granule, skip); granule += owner_chunk) {
@@ -190,6 +253,26 @@ std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_
   for (; granule < last; ++granule) {  // the chunk that has one, or the tail
     if (owners[granule] != 0 && owners[granule] != skip) {
       return owners[granule] - 1;
+    }
+  }
+  return std::nullopt;
+}
+
+// overlapping() while the blocks are disjoint: the block reaching into the
+// first granule if any, else the first start inside the range; `skip` (an
+// owner entry) is passed over. At most one block is skipped, so this makes at
+// most three set queries.
+std::optional<Handle> ShadowState::overlapping_start(unsigned region, std::uint64_t first, std::uint64_t last,
+                                                     std::uint32_t skip) const {
+  const GranuleSet& starts = starts_[region];
+  const std::uint32_t* owners = owner_tables_[region].data();
+  const std::uint64_t below = starts.prev(first);
+  if (below != GranuleSet::none && owners[below] != skip && below + granule_span(at(owners[below] - 1)) > first) {
+    return owners[below] - 1;
+  }
+  for (std::uint64_t start = starts.next(first + 1); start < last; start = starts.next(start + 1)) {
+    if (owners[start] != skip) {
+      return owners[start] - 1;
     }
   }
   return std::nullopt;
@@ -207,14 +290,25 @@ std::vector<Handle> ShadowState::handles_in_order() const {
   return handles;
 }
 
-// The handle table against its counters, and the owner tables against the
-// blocks. O(slots + live blocks): each block's owner entries are checked at its
-// first and last granule, and the count of owned granules against the blocks'
-// sum, which together catch a stale entry and a block the tables lost.
+std::size_t ShadowState::start_count() const {
+  std::size_t count = 0;
+  for (const GranuleSet& starts : starts_) {
+    for (std::uint64_t start = starts.next(0); start != GranuleSet::none; start = starts.next(start + 1)) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+// The handle table against its counters, and the starts against the blocks.
+// O(slots + live blocks): each block's start entry is checked, and the number
+// of starts against the blocks that hold a granule, which together catch a
+// stale start and a block the starts lost.
 void ShadowState::verify() const {
   std::size_t live = 0;
   std::uint64_t bytes = 0;
   std::uint64_t granules = 0;
+  std::size_t holding = 0;  // blocks holding a granule: one start each
   std::vector<std::size_t> counts(region_counts_.size(), 0);
   std::vector<std::uint64_t> region_bytes(region_bytes_.size(), 0);
   for (std::size_t index = 0; index < slots_.size(); ++index) {
@@ -235,17 +329,16 @@ void ShadowState::verify() const {
     ++counts[block.region];
     region_bytes[block.region] += block.size_bytes;
     granules += granule_span(block);
-    if (tracks_owners_ && !overlapped_ && block.size_bytes != 0) {
-      const std::uint64_t first = (block.device_address - spec.base) / granule_bytes;
-      const std::uint64_t last = first + granule_span(block) - 1;
-      SMH_SIM_ASSERT(owner_tables_[block.region][first] == slot.handle + 1);
-      SMH_SIM_ASSERT(owner_tables_[block.region][last] == slot.handle + 1);
+    if (tracks_owners_ && !overlapped_ && granule_span(block) != 0) {
+      const std::uint64_t first = first_granule(block);
+      SMH_SIM_ASSERT(owner_tables_[block.region][first] == slot.handle + 1 && starts_[block.region].test(first));
+      ++holding;
     }
   }
   SMH_SIM_ASSERT(live == live_count_ && bytes == live_bytes_);
   SMH_SIM_ASSERT(counts == region_counts_ && region_bytes == region_bytes_);
   if (tracks_owners_ && !overlapped_) {
-    SMH_SIM_ASSERT(owned_granules_ == granules);
+    SMH_SIM_ASSERT(owned_granules_ == granules && start_count() == holding);
   }
 }
 

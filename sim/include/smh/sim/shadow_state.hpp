@@ -1,11 +1,17 @@
 // The harness's own record of what is live:
 //  - every block by handle, in an open-addressing table (O(1), no node per block);
-//  - an owner table per region: one 32-bit entry per 8-byte granule naming the
-//    live block that holds it (0: none — the allocator's walk tells headers from
-//    free space when a finding needs to say which). It is
-//    backed lazily (MAP_NORESERVE), so it costs memory only where blocks have
-//    been. Overlap and ownership questions cost O(granules asked about), never
-//    O(live blocks): a new block's overlap check is as cheap as writing its fill.
+//  - per region, the set of block starts (a GranuleSet over 8-byte granules)
+//    and an owner table naming the block at each start (0: none — the
+//    allocator's walk tells headers from free space when a finding needs to
+//    say which). While no two live blocks share a granule (always, unless the
+//    pool has a NON_OVERLAP bug), a block's granules run from its start to the
+//    start plus its span, so an overlap or ownership question is one or two
+//    predecessor/successor queries, and an alloc or free writes one entry, not
+//    one per granule. The first overlap spreads every start entry over its
+//    block's granules and the tables go on as full tables from then on,
+//    naming the last block set on a shared granule (findings and digests
+//    depend on exactly that). Both are backed lazily (MAP_NORESERVE), so they
+//    cost memory only where blocks have been.
 //    The owner tables are only needed by the checks, the coherency oracles and
 //    fault detection: a fast replay starts without them and track_owners() builds
 //    them from the live blocks the first time one of those needs them.
@@ -16,6 +22,7 @@
 #include <optional>
 #include <vector>
 
+#include "smh/sim/granule_set.hpp"
 #include "smh/sim/lazy_zero_array.hpp"
 #include "smh/sim/memory_map.hpp"
 #include "smh/sim/ops.hpp"
@@ -114,6 +121,15 @@ class ShadowState {
   // Names the block's granules as `handle`'s in the owner tables, counting what
   // it takes over (owned_granules_) and whether it overlaps another (overlapped_).
   void set_owner(const LiveBlock& block, Handle handle);
+  // Records a new block in the starts, or in the full tables once blocks overlap.
+  void add_owner(const LiveBlock& block, Handle handle);
+  // Whether a live block holds one of the granules of `block` (starts only).
+  [[nodiscard]] bool start_overlaps(const LiveBlock& block) const;
+  void expand_owner_tables();  // the starts become full tables (first overlap)
+  [[nodiscard]] std::optional<Handle> overlapping_start(unsigned region, std::uint64_t first, std::uint64_t last,
+                                                        std::uint32_t skip) const;
+  [[nodiscard]] std::uint64_t first_granule(const LiveBlock& block) const;
+  [[nodiscard]] std::size_t start_count() const;  // members of starts_, for verify()
   // The granules a block's bytes touch (what the owner tables hold for it).
   [[nodiscard]] std::uint64_t granule_span(const LiveBlock& block) const;
 
@@ -123,11 +139,14 @@ class ShadowState {
   std::size_t live_count_ = 0;
   std::uint64_t live_bytes_ = 0;
   bool tracks_owners_ = false;
-  std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;  // by region, one entry per granule; once tracked
+  // By region, one entry per granule; once tracked. Only start entries are
+  // set until the first overlap (then every granule of a block).
+  std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;
+  std::vector<GranuleSet> starts_;  // by region, the first granule of each block; until the first overlap
   std::uint64_t owned_granules_ = 0;  // non-zero owner-table entries
   // A block was inserted over granules another live block held (a NON_OVERLAP
-  // bug the Executor reports): from then on the tables name the last one, and
-  // verify() no longer holds them to every block.
+  // bug the Executor reports): from then on the owner tables are full tables
+  // naming the last one, and verify() no longer holds them to every block.
   bool overlapped_ = false;
   std::vector<std::size_t> region_counts_;
   std::vector<std::uint64_t> region_bytes_;
