@@ -27,35 +27,22 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "alloc_targets.hpp"
 #include "mixed_workload.hpp"
 #include "smh/heap.hpp"
 #include "smh/pool.hpp"
 
 namespace {
 
-constexpr unsigned pool_regions = 8;
-constexpr std::uint32_t pool_attr = smh::attr::cacheable;
-using Pool8 = smh::BasicPool<pool_regions>;
+using smh::bench::HeapTarget;
+using smh::bench::Pool8;
+using smh::bench::PoolTarget;
 
 std::int64_t thread_cpu_ns() {
   timespec now{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
   return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
-
-struct HeapTarget {
-  smh::Heap* heap;
-  void* alloc(std::size_t size_bytes) const { return heap->alloc(size_bytes); }
-  void* realloc(void* ptr, std::size_t size_bytes) const { return heap->realloc(ptr, size_bytes); }
-  void free(void* ptr) const { heap->free(ptr); }
-};
-
-struct PoolTarget {
-  Pool8* pool;
-  void* alloc(std::size_t size_bytes) const { return pool->alloc(pool_attr, size_bytes); }
-  void* realloc(void* ptr, std::size_t size_bytes) const { return pool->realloc(pool_attr, ptr, size_bytes); }
-  void free(void* ptr) const { pool->free(ptr); }
-};
 
 // The replay's thread CPU time in ns; failed allocations and reallocs are added
 // to *failed. Every slot starts empty (the caller clears them).
@@ -84,28 +71,6 @@ std::int64_t timed_replay(const Target& target, const smh::bench::MixedWorkload&
   return elapsed_ns;
 }
 
-// A first_fit pool whose regions split the arena in eight; nullptr if set-up fails.
-std::unique_ptr<Pool8> make_pool8(unsigned char* arena, std::size_t arena_bytes) {
-  auto pool = std::make_unique<Pool8>();
-  smh::PoolConfig config;
-  config.mode = smh::MatchMode::exact;
-  config.policy = smh::Policy::first_fit;
-  if (pool->init(config) != smh::Status::ok) {
-    return nullptr;
-  }
-  const std::size_t region_bytes = arena_bytes / pool_regions / 8 * 8;
-  for (unsigned index = 0; index < pool_regions; ++index) {
-    smh::RegionConfig region;
-    region.address = reinterpret_cast<std::uintptr_t>(arena + index * region_bytes);
-    region.size_bytes = region_bytes;
-    region.attr = pool_attr;
-    if (pool->add(region) != smh::Status::ok) {
-      return nullptr;
-    }
-  }
-  return pool;
-}
-
 void BM_PoolOverHeapMix(benchmark::State& state) {
   const smh::bench::MixedWorkloadConfig config;
   const smh::bench::MixedWorkload workload = smh::bench::make_mixed_workload(config);
@@ -123,7 +88,8 @@ void BM_PoolOverHeapMix(benchmark::State& state) {
     std::fill(slots.begin(), slots.end(), nullptr);
     heap_ns += timed_replay(HeapTarget{&heap}, workload, slots, &failed);
 
-    const std::unique_ptr<Pool8> pool = make_pool8(arena.data(), config.region_bytes);
+    const std::unique_ptr<Pool8> pool =
+        smh::bench::make_first_fit_pool(smh::bench::pool_regions, arena.data(), config.region_bytes);
     if (pool == nullptr) {
       state.SkipWithError("pool set-up failed");
       return;

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "../bench_support.hpp"
+#include "../alloc_targets.hpp"
 #include "../mixed_workload.hpp"
 #include "../real_trace_events.hpp"
 #include "smh/heap.hpp"
@@ -48,8 +49,9 @@ namespace {
 using smh::bench::TraceEvent;
 using smh::bench::TraceEvents;
 
-constexpr unsigned pool_regions = 8;
-constexpr std::uint32_t pool_attr = smh::attr::cacheable;
+using smh::bench::HeapTarget;
+using smh::bench::pool_regions;
+using smh::bench::PoolTarget;
 
 TraceEvents mix_events(std::size_t* arena_bytes) {
   const smh::bench::MixedWorkloadConfig config;
@@ -65,22 +67,6 @@ TraceEvents mix_events(std::size_t* arena_bytes) {
   *arena_bytes = config.region_bytes;
   return trace;
 }
-
-struct HeapTarget {
-  smh::Heap* heap;
-  void* alloc(std::size_t size_bytes) const { return heap->alloc(size_bytes); }
-  void* realloc(void* ptr, std::size_t size_bytes) const { return heap->realloc(ptr, size_bytes); }
-  void free(void* ptr) const { heap->free(ptr); }
-};
-
-using Pool = smh::BasicPool<pool_regions>;
-
-struct PoolTarget {
-  Pool* pool;
-  void* alloc(std::size_t size_bytes) const { return pool->alloc(pool_attr, size_bytes); }
-  void* realloc(void* ptr, std::size_t size_bytes) const { return pool->realloc(pool_attr, ptr, size_bytes); }
-  void free(void* ptr) const { pool->free(ptr); }
-};
 
 template <class Target>
 std::uint64_t replay(const Target& target, const TraceEvents& trace, std::vector<void*>& slots) {
@@ -116,22 +102,9 @@ std::uint64_t replay(const Target& target, const TraceEvents& trace, std::vector
 
 int run_pool(unsigned region_count, unsigned char* arena, std::size_t arena_bytes, const TraceEvents& trace,
              std::vector<void*>& slots, std::uint64_t* failed) {
-  auto pool = std::make_unique<Pool>();
-  smh::PoolConfig config;
-  config.mode = smh::MatchMode::exact;
-  config.policy = smh::Policy::first_fit;
-  if (pool->init(config) != smh::Status::ok) {
+  const std::unique_ptr<smh::bench::Pool8> pool = smh::bench::make_first_fit_pool(region_count, arena, arena_bytes);
+  if (pool == nullptr) {
     return 1;
-  }
-  const std::size_t region_bytes = arena_bytes / region_count / 8 * 8;
-  for (unsigned index = 0; index < region_count; ++index) {
-    smh::RegionConfig region;
-    region.address = reinterpret_cast<std::uintptr_t>(arena + index * region_bytes);
-    region.size_bytes = region_bytes;
-    region.attr = pool_attr;
-    if (pool->add(region) != smh::Status::ok) {
-      return 1;
-    }
   }
   *failed = count_replay_pool(PoolTarget{pool.get()}, trace, slots);
   unsigned used = 0;
