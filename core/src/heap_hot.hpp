@@ -171,27 +171,37 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   const Granule size = detail::header_size(header);
   // size >= min_block_granules (2) and slack < usable bytes ((size - 1) granules)
   // in one test: usable <= slack holds for size 0 and 1 too (slack >= 0).
-  if (std::size_t{size} * granule_bytes <= detail::header_slack(header) + std::size_t{granule_bytes} ||
-      size > end_g_ - candidate) {
+  if (std::size_t{size} * granule_bytes <= detail::header_slack(header) + std::size_t{granule_bytes}) {
     return Status::metadata_corrupted;
   }
-#if SMH_HARDENED
+#if !SMH_HARDENED
+  if (size > end_g_ - candidate) {
+    return Status::metadata_corrupted;
+  }
+#else
   const Granule prev_size = detail::header_prev_size(header);
   // Boundary tags to the right: the next block names this one as a used left
   // neighbour; when that one is free (free() merges with it), the block after it
-  // names it as a free one. One loop of at most two steps serves both.
+  // names it as a free one. One loop of at most two steps serves both. The
+  // first step also bounds the block's size (it must end at or before end_g_:
+  // candidate < end_g_ < 2^29 and size < 2^29, so the sum does not wrap); the
+  // second step's owner passed free_block_consistent, which bounds its size.
   Granule owner = candidate;
   Granule owner_size = size;
   for (bool owner_free = false;; owner_free = true) {
     const Granule at = owner + owner_size;
     if (at >= end_g_) {
+      if (at != end_g_) {
+        return Status::metadata_corrupted;
+      }
       break;
     }
     if (!is_block_start(at)) {
       return Status::metadata_corrupted;
     }
     const std::uint64_t at_header = load_header(at);
-    if (detail::header_prev_size(at_header) != owner_size || detail::header_left_free(at_header) != owner_free) {
+    // Its left fields (prev size and left-free bit) in one comparison.
+    if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
       return Status::metadata_corrupted;
     }
     if (owner_free || detail::header_used(at_header)) {
@@ -234,10 +244,17 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
   Granule total = size;
   Granule prev_size = detail::header_prev_size(header);
 
+  // The block that will follow the freed one and its header, when that is
+  // `next` in use (read once here: its left fields are rewritten at the end).
+  Granule after = no_block;
+  std::uint64_t after_header = 0;
   const Granule next = block + size;
   if (next < end_g_) {
     const std::uint64_t next_header = load_header(next);
-    if (!detail::header_used(next_header)) {
+    if (detail::header_used(next_header)) {
+      after = next;
+      after_header = next_header;
+    } else {
       const Granule next_size = detail::header_size(next_header);
       remove_free(next, next_size);
       clear_block_start(next);
@@ -261,7 +278,12 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
     prev_size = detail::header_prev_size(prev_header);
   }
   store_header(start, detail::make_header(total, false, 0, prev_size, false));
-  set_left_of_next(start, total, true);
+  if (after != no_block) {
+    SMH_ASSERT(after == start + total);
+    store_header(after, detail::with_left(after_header, total, true));
+  } else {
+    set_left_of_next(start, total, true);
+  }
   if (total >= no_fit_granules_) {
     no_fit_granules_ = total + 1;  // a free block that large now exists (<= max_block_granules + 1)
   }

@@ -48,6 +48,17 @@ constexpr std::uint32_t header_prev_size(std::uint64_t header) {
 }
 constexpr bool header_left_free(std::uint64_t header) { return (header >> left_free_shift) != 0; }
 
+// A header's left neighbour description (prev size, then the left-free bit
+// above it) as one value, and the value that describes a given neighbour: one
+// comparison checks both fields (free()'s boundary-tag checks).
+constexpr std::uint64_t header_left_fields(std::uint64_t header) { return header >> prev_shift; }
+constexpr std::uint64_t left_fields(std::uint32_t prev_size_granules, bool left_free) {
+  return (std::uint64_t{prev_size_granules} & size_mask) |
+         (std::uint64_t{left_free} << (left_free_shift - prev_shift));
+}
+static_assert(left_free_shift - prev_shift == 29 && size_mask == (std::uint64_t{1} << 29) - 1,
+              "the left fields are prev_size's 29 bits with the left-free bit right above them");
+
 // The same header with a new description of the left neighbour.
 constexpr std::uint64_t with_left(std::uint64_t header, std::uint32_t prev_size_granules,
                                   bool left_free) {
@@ -62,5 +73,8 @@ static_assert(header_prev_size(make_header(2, false, 0, max_block_granules, true
 static_assert(header_left_free(make_header(2, false, 0, 0, true)) &&
               !header_left_free(make_header(max_block_granules, true, 15, max_block_granules, false)));
 static_assert(with_left(make_header(5, true, 3, 9, true), 4, false) == make_header(5, true, 3, 4, false));
+static_assert(header_left_fields(make_header(5, true, 3, 9, true)) == left_fields(9, true) &&
+              header_left_fields(make_header(max_block_granules, true, 15, max_block_granules, false)) ==
+                  left_fields(max_block_granules, false));
 
 }  // namespace smh::detail
