@@ -139,12 +139,19 @@ SMH_FLATTEN void* Heap::alloc_if_fits(const Request& request) SMH_RESTRICT_THIS 
 }
 
 SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {
-  if (base_ != nullptr && size_bytes - 1 < max_request_bytes && alignment_ok(align_bytes)) [[likely]] {
+  // base_ is tested on the failure paths only: an uninitialised heap has
+  // no_fit_granules_ == 0 (init sets both), so find_fit() refuses it at once.
+  static_assert(min_block_granules > 0);
+  if (size_bytes - 1 < max_request_bytes && alignment_ok(align_bytes)) [[likely]] {
     const Granule need = block_granules_for(size_bytes);
     const Granule align_granules = align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
     Fit fit;
     if (find_fit(need, align_granules, &fit)) [[likely]] {
+      SMH_ASSERT(base_ != nullptr);
       return take_fit(fit, need, size_bytes, align_bytes);
+    }
+    if (base_ == nullptr) {
+      return nullptr;
     }
   } else if (base_ == nullptr || size_bytes == 0) {
     return nullptr;

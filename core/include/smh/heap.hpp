@@ -364,7 +364,7 @@ class Heap {
   // size: only a miss lowers it, so the heap never refuses unsearched what its
   // region's headers have not been asked for (docs/ARCHITECTURE.md, "Ruling a
   // heap out"). Mutable: a const search that misses records what it proved.
-  // 0 (nothing fits) before init().
+  // 0 (nothing fits) before init(): alloc relies on it to refuse an uninitialised heap.
   mutable Granule no_fit_granules_ = 0;
 
   // Counters; the rest of HeapStats is derived from them. Granule and byte
