@@ -139,10 +139,12 @@ SMH_FLATTEN void* Heap::alloc_if_fits(const Request& request) SMH_RESTRICT_THIS 
 }
 
 SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {
-  // base_ is tested on the failure paths only: an uninitialised heap has
-  // no_fit_granules_ == 0 (init sets both), so find_fit() refuses it at once.
+  // Hosts test base_ on the failure paths only: an uninitialised heap has
+  // no_fit_granules_ == 0 (init sets both), so find_fit() refuses it at once
+  // (need >= min_block_granules > 0). -Os keeps the one test in front (fewer bytes).
   static_assert(min_block_granules > 0);
-  if (size_bytes - 1 < max_request_bytes && alignment_ok(align_bytes)) [[likely]] {
+  if ((smh_hot_paths_over_size || base_ != nullptr) && size_bytes - 1 < max_request_bytes &&
+      alignment_ok(align_bytes)) [[likely]] {
     const Granule need = block_granules_for(size_bytes);
     const Granule align_granules = align_bytes > granule_bytes ? static_cast<Granule>(align_bytes / granule_bytes) : 1u;
     Fit fit;
@@ -150,7 +152,7 @@ SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_byt
       SMH_ASSERT(base_ != nullptr);
       return take_fit(fit, need, size_bytes, align_bytes);
     }
-    if (base_ == nullptr) {
+    if (smh_hot_paths_over_size && base_ == nullptr) {
       return nullptr;
     }
   } else if (base_ == nullptr || size_bytes == 0) {

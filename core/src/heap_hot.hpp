@@ -278,7 +278,7 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
     prev_size = detail::header_prev_size(prev_header);
   }
   store_header(start, detail::make_header(total, false, 0, prev_size, false));
-  if (after != no_block) {
+  if (smh_hot_paths_over_size && after != no_block) {
     SMH_ASSERT(after == start + total);
     store_header(after, detail::with_left(after_header, total, true));
   } else {

@@ -34,3 +34,12 @@
 #else
 #define SMH_POOL_LISTS 1
 #endif
+
+// Whether a hot path may take more code for fewer instructions: on hosts, not
+// in an -Os build (the Cortex-M image, whose size budget CI enforces). For
+// `if constexpr`, so both versions compile everywhere.
+#if defined(__OPTIMIZE_SIZE__)
+inline constexpr bool smh_hot_paths_over_size = false;
+#else
+inline constexpr bool smh_hot_paths_over_size = true;
+#endif
