@@ -46,7 +46,7 @@ SMH_HOT void Heap::mark_class(unsigned class_index) { class_bits_[class_index / 
 SMH_HOT void Heap::clear_class(unsigned class_index) { class_bits_[class_index / 32] &= ~(1u << (class_index % 32)); }
 
 // Smallest non-empty class >= class_index, or class_count if there is none.
-SMH_HOT unsigned Heap::first_class_from(unsigned class_index) const {
+SMH_INLINE unsigned Heap::first_class_from(unsigned class_index) const {
   unsigned word = class_index / 32;
   if (word >= detail::class_word_count) {
     return class_count;
