@@ -108,7 +108,7 @@ Status Heap::init(void* memory, std::size_t size_bytes) {
 // ---------------------------------------------------------------- allocation
 
 // An alignment the heap can grant: 0 or a power of two no larger than the region.
-SMH_HOT bool Heap::alignment_ok(std::size_t align_bytes) const {
+SMH_INLINE bool Heap::alignment_ok(std::size_t align_bytes) const {
   return power_of_two_or_zero(align_bytes) && align_bytes <= region_bytes_;
 }
 

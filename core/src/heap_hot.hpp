@@ -65,7 +65,7 @@ SMH_HOT Heap::Carved Heap::carve(const Fit& fit, Granule need, std::size_t size_
   return Carved{block, size};
 }
 
-SMH_HOT void Heap::account_alloc(Granule block, Granule size, std::size_t size_bytes) {
+SMH_INLINE void Heap::account_alloc(Granule block, Granule size, std::size_t size_bytes) {
   ++alloc_count_;
   requested_bytes_ += static_cast<std::uint32_t>(size_bytes);
   update_watermarks(block + size);
@@ -85,7 +85,7 @@ SMH_HOT void Heap::update_watermarks(Granule block_end) {
 }
 
 // Builds the block where find_fit() chose, counts it and tells the hook.
-SMH_HOT void* Heap::take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes) {
+SMH_INLINE void* Heap::take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes) {
   const auto [block, size] = carve(fit, need, size_bytes);
   account_alloc(block, size, size_bytes);
   if (hooks_.on_alloc != nullptr) {

@@ -1,6 +1,7 @@
 // The heap's free index: which free blocks exist, by size (docs/ARCHITECTURE.md,
 // "Finding a block"). Private to core/src; included by heap.cpp alone, so the
-// hot paths inline what they use; the trie paths (SMH_COLD) stay out of line on -Os.
+// hot paths inline what they use; on -Os the trie walks with one caller are
+// inlined too (SMH_INLINE), and detach_anchor (SMH_COLD) stays out of line.
 //
 // * A class bitmap (one bit per size class, detail/size_class.hpp) says which
 //   classes hold a free block.
@@ -24,9 +25,10 @@
 #include "smh/detail/free_node.hpp"
 #include "smh/detail/size_class.hpp"
 
-// The trie paths, which only sizes above the exact classes take: out of line on
-// -Os (one copy each); inlined into their callers on hosts, where the call's
-// register saves cost more than the code (callgrind, see the commit).
+// A trie path with several callers, which only sizes above the exact classes
+// take: out of line on -Os (one copy); inlined into its callers on hosts, where
+// the call's register saves cost more than the code (callgrind, see the commit).
+// The trie paths with one caller are SMH_INLINE (hot.hpp): fewer bytes on -Os.
 #if defined(__OPTIMIZE_SIZE__)
 #define SMH_COLD [[gnu::noinline]] inline
 #else
@@ -44,7 +46,7 @@ SMH_HOT void Heap::mark_class(unsigned class_index) { class_bits_[class_index / 
 SMH_HOT void Heap::clear_class(unsigned class_index) { class_bits_[class_index / 32] &= ~(1u << (class_index % 32)); }
 
 // Smallest non-empty class >= class_index, or class_count if there is none.
-SMH_HOT unsigned Heap::first_class_from(unsigned class_index) const {
+SMH_INLINE unsigned Heap::first_class_from(unsigned class_index) const {
   unsigned word = class_index / 32;
   if (word >= detail::class_word_count) {
     return class_count;
@@ -88,7 +90,7 @@ SMH_HOT Heap::Slot Heap::subtree_min(Slot root) const {
 // and at each level the lowest child above need's digit roots a subtrie whose
 // keys all exceed need — the deepest such subtrie holds the smallest of them, so
 // its minimum is the only other candidate. At most 2 (levels + 1) anchors read.
-SMH_HOT Heap::Slot Heap::trie_best(unsigned class_index, Granule need) const {
+SMH_INLINE Heap::Slot Heap::trie_best(unsigned class_index, Granule need) const {
   const std::uint32_t key = detail::trie_key(need);
   Slot best{no_block, no_block, 0};
   Granule best_size = no_block;
@@ -132,7 +134,7 @@ SMH_HOT Heap::Slot Heap::trie_best(unsigned class_index, Granule need) const {
 
 // The anchor of the smallest free size >= need (no_block if none), with its slot:
 // best fit. `found` is first_class_from(class_of(need)), which the caller has.
-SMH_COLD Heap::Slot Heap::best_anchor(Granule need, unsigned found) const SMH_RESTRICT_THIS {
+SMH_INLINE Heap::Slot Heap::best_anchor(Granule need, unsigned found) const SMH_RESTRICT_THIS {
   const unsigned wanted = class_of(need);
   SMH_ASSERT(found == first_class_from(wanted));
   if (found == wanted && !is_exact_class(wanted)) {
@@ -283,7 +285,7 @@ SMH_COLD void Heap::detach_anchor(const Slot& slot, unsigned class_index) SMH_RE
 }
 
 // Puts `block` in the ring right after `anchor` (the newest of its size).
-SMH_HOT void Heap::ring_insert(Granule anchor, Granule block) {
+SMH_INLINE void Heap::ring_insert(Granule anchor, Granule block) {
   const Granule after = load_field(anchor, detail::next_offset);
   store_field(block, detail::next_offset, after);
   store_field(block, detail::prev_offset, anchor);
@@ -317,7 +319,7 @@ SMH_HOT void Heap::insert_free(Granule block, Granule size) SMH_RESTRICT_THIS {
 
 // insert_free() into a trie that is not empty: down `size`'s path to its anchor
 // (then into its ring) or to the empty child slot where it becomes one.
-SMH_COLD void Heap::insert_trie(Granule node, Granule block, Granule size) SMH_RESTRICT_THIS {
+SMH_INLINE void Heap::insert_trie(Granule node, Granule block, Granule size) SMH_RESTRICT_THIS {
   const std::uint32_t key = detail::trie_key(size);
   for (unsigned level = 0; size_of(node) != size; ++level) {
     SMH_ASSERT(level < detail::trie_max_levels);
@@ -378,7 +380,7 @@ SMH_HOT void Heap::remove_free(Granule block, Granule size) {
 }
 
 // remove_free() from a trie class.
-SMH_COLD void Heap::remove_trie(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS {
+SMH_INLINE void Heap::remove_trie(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS {
   if ((load_field(block, detail::mask_offset) & detail::anchor_flag) == 0) {
     unlink_ring(block);  // a newer block of its size
     return;
