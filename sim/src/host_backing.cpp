@@ -24,6 +24,9 @@ std::uintptr_t round_up(std::uintptr_t value, std::uintptr_t align) {
   return (value + align - 1) & ~(align - 1);
 }
 
+// From this region size on, the backing asks for transparent huge pages.
+constexpr std::uint64_t huge_page_worthwhile_bytes = std::uint64_t{2} << 20;
+
 MappingShape backing_shape(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint64_t residue) {
   return MappingShape{size_bytes, align_bytes, residue & (align_bytes - 1), false};
 }
@@ -80,6 +83,15 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
     [[maybe_unused]] const int rc = ::mprotect(reinterpret_cast<void*>(guard), page, PROT_NONE);
     SMH_SIM_ASSERT(rc == 0);
   }
+#ifdef MADV_HUGEPAGE
+  // A region of a huge page or more is written densely by a replay (fill
+  // patterns, headers): transparent huge pages make that one fault per 2 MiB
+  // instead of one per 4 KiB page (the kernel's faults were 11 % of a checked
+  // replay of a real trace). A hint: refused, it only costs speed.
+  if (size_bytes >= huge_page_worthwhile_bytes) {
+    (void)::madvise(reinterpret_cast<void*>(guard_before + page), guard_after - (guard_before + page), MADV_HUGEPAGE);
+  }
+#endif
   // Under ASan, everything mapped but the view is poisoned: an access to the
   // bytes between the view and its guard pages (which no page protection can
   // cover) is reported where it happens, and so is one on the guards.

@@ -272,16 +272,6 @@ void MemoryMap::release() noexcept {
   by_host_.clear();
 }
 
-const RegionSpec& MemoryMap::spec(unsigned region) const {
-  SMH_SIM_ASSERT(region < regions_.size());
-  return regions_[region].spec;
-}
-
-unsigned char* MemoryMap::cpu_view(unsigned region) const {
-  SMH_SIM_ASSERT(region < regions_.size());
-  return regions_[region].cpu;
-}
-
 unsigned char* MemoryMap::ram_view(unsigned region) const {
   SMH_SIM_ASSERT(region < regions_.size());
   return regions_[region].ram;

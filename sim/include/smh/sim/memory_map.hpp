@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "smh/pool_types.hpp"
+#include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim {
 
@@ -104,9 +105,16 @@ class MemoryMap {
   ~MemoryMap();  // unmaps every view
 
   std::size_t region_count() const { return regions_.size(); }
-  const RegionSpec& spec(unsigned region) const;
+  // Inline: every op with checks on asks for them several times.
+  const RegionSpec& spec(unsigned region) const {
+    SMH_SIM_ASSERT(region < regions_.size());
+    return regions_[region].spec;
+  }
   // The CPU view: the host memory the allocator manages for this region.
-  unsigned char* cpu_view(unsigned region) const;
+  unsigned char* cpu_view(unsigned region) const {
+    SMH_SIM_ASSERT(region < regions_.size());
+    return regions_[region].cpu;
+  }
   // The RAM view (what DMA sees): a separate buffer of the same size for
   // cacheable regions, the cpu_view pointer for non-cacheable ones.
   unsigned char* ram_view(unsigned region) const;
