@@ -24,6 +24,9 @@ std::uintptr_t round_up(std::uintptr_t value, std::uintptr_t align) {
   return (value + align - 1) & ~(align - 1);
 }
 
+// Below this a region's backing keeps 4 KiB pages (see map_backing).
+constexpr std::uint64_t huge_backing_min_bytes = std::uint64_t{4} << 20;
+
 MappingShape backing_shape(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint64_t residue) {
   return MappingShape{size_bytes, align_bytes, residue & (align_bytes - 1), false};
 }
@@ -80,6 +83,16 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
     [[maybe_unused]] const int rc = ::mprotect(reinterpret_cast<void*>(guard), page, PROT_NONE);
     SMH_SIM_ASSERT(rc == 0);
   }
+#ifdef MADV_HUGEPAGE
+  // A region of a few MiB or more: transparent huge pages, a hint. The allocator
+  // and the harness reach block headers all over a region at random and with 4 KiB
+  // pages nearly every one also misses the TLB: huge pages made a checks-off
+  // replay of 100k live blocks a quarter faster (BM_ExecutorReplay).
+  // A smaller region would only pay for a whole huge page it does not use.
+  if (size_bytes >= huge_backing_min_bytes) {
+    (void)::madvise(reinterpret_cast<void*>(guard_before + page), guard_after - guard_before - page, MADV_HUGEPAGE);
+  }
+#endif
   // Under ASan, everything mapped but the view is poisoned: an access to the
   // bytes between the view and its guard pages (which no page protection can
   // cover) is reported where it happens, and so is one on the guards.
