@@ -1,9 +1,11 @@
-// FindingSink (finding_sink.hpp): findings (events are recorded inline, in the header).
+// FindingSink (finding_sink.hpp): findings, and the events kept (record() is inline, in the header).
 #include "finding_sink.hpp"
 
 #include <utility>
 
 namespace smh::sim {
+
+void FindingSink::keep(const Event& event) { events_.push_back(event); }
 
 void FindingSink::report(Check check, std::string message, Handle handle) {
   // The digest takes the finding's identity (check, op, handle), not its prose:
