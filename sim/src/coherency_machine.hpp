@@ -11,12 +11,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "region_memory.hpp"
 #include "smh/sim/memory_map.hpp"
 #include "smh/sim/ops.hpp"
 #include "smh/sim/prng.hpp"
+#include "smh/sim/sim_assert.hpp"
 
 namespace smh::sim {
 
@@ -59,12 +61,24 @@ class CoherencyMachine {
   };
   void complete_receive(Handle handle, std::uint64_t op_index);
   [[nodiscard]] std::optional<ReceiveWindow> last_receive(Handle handle) const;
-  // On every free: the empty test first spares a plain replay (no receive ever
-  // completed) the map lookup.
-  void forget_receives(Handle handle) {
-    if (!last_receive_.empty()) {
-      last_receive_.erase(handle);
-    }
+
+  // Live blocks a DMA op has used since their alloc: background cache activity
+  // draws its lines among them and their neighbours (Executor::noise_targets()).
+  void note_dma_buffer(Handle handle) { dma_buffers_.insert(handle); }
+  [[nodiscard]] const std::set<Handle>& dma_buffers() const { return dma_buffers_; }
+
+  // Whether the machine keeps anything by handle (transfers in flight, receive
+  // windows, DMA buffers): a replay without DMA ops never does, and each free
+  // skips the in-flight test and forget() on this one answer.
+  [[nodiscard]] bool holds_handles() const {
+    return !receiving_.empty() || !transmitting_.empty() || !last_receive_.empty() || !dma_buffers_.empty();
+  }
+  // A freed block's handle (its transfers in flight already ended): its last
+  // receive window and its DMA-buffer mark go.
+  void forget(Handle handle) {
+    SMH_SIM_ASSERT(!receiving_.contains(handle) && !transmitting_.contains(handle));
+    last_receive_.erase(handle);
+    dma_buffers_.erase(handle);
   }
 
   // Transmits in flight (dma_to_device_start), by handle, one at a time per
@@ -124,6 +138,7 @@ class CoherencyMachine {
   std::map<Handle, Receive> receiving_;
   std::map<Handle, ReceiveWindow> last_receive_;
   std::map<Handle, Transmit> transmitting_;
+  std::set<Handle> dma_buffers_;
   Rng noise_rng_;
 };
 

@@ -11,10 +11,7 @@ void DemandTally::failed(Handle handle, std::uint32_t attr, std::uint64_t size_b
   add(attr, size_bytes);
 }
 
-void DemandTally::cleared(Handle handle) {
-  if (nulls_.size() == 0) {
-    return;
-  }
+void DemandTally::clear_null(Handle handle) {
   if (TrackedBlock* found = nulls_.find(handle)) {
     remove(found->attr, found->size_bytes);
     nulls_.erase(found);

@@ -34,8 +34,14 @@ class DemandTally {
     remove(attr, size_bytes);
     add(old_attr, old_bytes);
   }
-  // `handle` holds null no longer (freed, or allocated again).
-  void cleared(Handle handle);
+  // `handle` holds null no longer (freed, or allocated again). Every alloc asks:
+  // the empty test is inline, so that a run whose allocations never failed
+  // pays no call for it.
+  void cleared(Handle handle) {
+    if (nulls_.size() != 0) {
+      clear_null(handle);
+    }
+  }
   // A block of `attr` became live, or stopped being live.
   void live_added(std::uint32_t attr, std::uint64_t size_bytes) { add(attr, size_bytes); }
   void live_removed(std::uint32_t attr, std::uint64_t size_bytes) { remove(attr, size_bytes); }
@@ -56,6 +62,7 @@ class DemandTally {
     return last_ < per_attr_.size() && per_attr_[last_].attr == attr ? per_attr_[last_] : search(attr);
   }
   PerAttr& search(std::uint32_t attr);
+  void clear_null(Handle handle);  // cleared() once some handle holds null
   void add(std::uint32_t attr, std::uint64_t size_bytes) {
     PerAttr& one = of(attr);
     one.bytes += size_bytes;

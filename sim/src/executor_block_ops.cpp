@@ -44,7 +44,18 @@ void* Executor::Impl::allocate(const Op& op) {
   return pool->alloc_prefer(chain.data(), op.attr_count(), op.size_bytes, op.align_bytes);
 }
 
-int Executor::Impl::home_region(const Op& op) const {
+int Executor::Impl::home_region(const Op& op) {
+  if (op.attr_count() != 1 || options.faults.any()) {
+    return search_home_region(op);
+  }
+  const bool small = op.size_bytes < config.pool.size_threshold_bytes;  // as may_serve() tells the sides
+  if (!home_memo.valid || home_memo.attr != op.attr || home_memo.small != small) {
+    home_memo = HomeMemo{true, op.attr, small, search_home_region(op)};
+  }
+  return home_memo.region;
+}
+
+int Executor::Impl::search_home_region(const Op& op) const {
   for (unsigned i = 0; i < op.attr_count(); ++i) {
     for (unsigned region = 0; region < map.region_count(); ++region) {
       if (checks->may_serve(region, op.attr_at(i), op.size_bytes)) {
@@ -112,7 +123,9 @@ void Executor::Impl::check_and_fill(const Op& op, const LiveBlock& block, void* 
 
 // Frees through pool.free, or through realloc(ptr, 0) when `via_realloc`.
 void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc) {
-  if (coherency->any_in_flight()) {
+  // Nothing below can make the machine hold a handle: one test for both ends.
+  const bool machine_holds_handles = coherency->holds_handles();
+  if (machine_holds_handles && coherency->any_in_flight()) {
     report_transfer_in_flight(op, block);
     // Reported once; the run goes on as if the driver had stopped the device
     // first, so that later ops on those lines report their own bugs, not this one.
@@ -141,11 +154,10 @@ void Executor::Impl::apply_free(const Op& op, LiveBlock block, bool via_realloc)
     checks->note_gone(block);
   }
   faults->remember_freed(host(block), block.device_address);
-  coherency->forget_receives(op.handle);
-  freshness.forget(op.handle);
-  if (!dma_buffers.empty()) {  // a replay without DMA ops skips the set lookup
-    dma_buffers.erase(op.handle);
+  if (machine_holds_handles) {
+    coherency->forget(op.handle);
   }
+  freshness.forget(op.handle);
   if (options.check_invariants) {
     checks->check_accounting(region);
     if (shadow.live_count() == 0) {

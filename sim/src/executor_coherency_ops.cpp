@@ -225,7 +225,7 @@ void Executor::Impl::check_dma_buffer(const Op& op, const LiveBlock& block, std:
 
 std::vector<CoherencyMachine::NoiseTarget> Executor::Impl::noise_targets() const {
   std::vector<CoherencyMachine::NoiseTarget> targets;
-  for (const Handle handle : dma_buffers) {
+  for (const Handle handle : coherency->dma_buffers()) {
     const LiveBlock* block = shadow.find(handle);
     if (block == nullptr) {
       continue;  // a realloc that lost the block (a free takes the handle out)
@@ -546,7 +546,7 @@ void Executor::Impl::apply_coherency(const Op& op, const LiveBlock& block) {
   const CoherencyAccess at{op, block, memory, region_offset, length, begin, owners->own_bytes_end(block)};
   if (op.kind == OpKind::dma_to_device || op.kind == OpKind::dma_to_device_start ||
       op.kind == OpKind::dma_from_device_start) {
-    dma_buffers.insert(op.handle);
+    coherency->note_dma_buffer(op.handle);
   }
   std::vector<Hazard> hazards;
   switch (op.kind) {

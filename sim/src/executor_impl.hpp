@@ -20,10 +20,10 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,9 +78,6 @@ struct Executor::Impl {
   std::unique_ptr<OwnerNames> owners;
   std::unique_ptr<CoherencyMachine> coherency;
   PayloadFreshness freshness;  // the CPU's writes an invalidate threw away
-  // Live blocks a DMA op has used since their alloc: sampled cache noise draws
-  // its lines among them and their neighbours (noise_targets()).
-  std::set<Handle> dma_buffers;
   std::unique_ptr<FaultInjector> faults;
   std::unique_ptr<InvariantChecks> checks;
   std::unique_ptr<OpValidator> validator;
@@ -90,6 +87,23 @@ struct Executor::Impl {
   std::uint64_t peak_live_bytes = 0;
   // The run has stopped (Executor::halted()): nothing more is applied or checked.
   bool halted = false;
+  // Where each region's CPU view starts and its device base, read once from the
+  // map (whose accessors are out of line): host() runs two or three times per op.
+  struct RegionView {
+    unsigned char* cpu_view = nullptr;
+    std::uint64_t base = 0;
+  };
+  std::array<RegionView, max_regions> views{};
+  // home_region() of the last single-attribute request, by its attribute and its
+  // side of the size threshold: without faults nothing else decides it (no region
+  // goes offline), and a replay asks it on every alloc.
+  struct HomeMemo {
+    bool valid = false;
+    std::uint32_t attr = 0;
+    bool small = false;
+    int region = -1;
+  };
+  HomeMemo home_memo;
 
   // A finding after which nothing the allocator says can be trusted: reports it
   // and stops the run (executor.cpp).
@@ -115,7 +129,10 @@ struct Executor::Impl {
   // "op 12 (free handle 3): why".
   [[nodiscard]] std::string op_error(const Op& op, const std::string& why) const;
   // The CPU-view (host) pointer of a block's payload; never leaves the Executor.
-  [[nodiscard]] unsigned char* host(const LiveBlock& block) const { return host_of(map, block); }
+  [[nodiscard]] unsigned char* host(const LiveBlock& block) const {
+    const RegionView& view = views[block.region];
+    return view.cpu_view + (block.device_address - view.base);
+  }
   // A hint only: brings in the line just below the payload of `op`'s block, where
   // allocators keep their headers, and its owner-table entries, before the op
   // frees or resizes it.
@@ -136,7 +153,9 @@ struct Executor::Impl {
 
   // Block operations (executor_block_ops.cpp).
   // The request's home region (RegionRequests), or -1 when no region may serve it.
-  [[nodiscard]] int home_region(const Op& op) const;
+  [[nodiscard]] int home_region(const Op& op);
+  // The same, asked of InvariantChecks::may_serve region by region.
+  [[nodiscard]] int search_home_region(const Op& op) const;
   // Counts a request: served by `region`, or failed (-1).
   void count_request(const Op& op, int region);
   void apply_alloc(const Op& op);

@@ -26,8 +26,21 @@ class FindingSink {
   [[nodiscard]] std::uint64_t op_index() const { return op_index_; }
   void next_op() { ++op_index_; }
 
-  // An outcome event: kept (keep_events) and digested whole.
-  void record(const Event& event);
+  // An outcome event: kept (keep_events) and digested whole. Inline: every
+  // alloc and free records one, checks on or off (the digest covers every
+  // outcome); the call showed as 4 % of a checks-off replay's profile.
+  void record(const Event& event) {
+    if (keep_events_) {
+      keep(event);  // out of line: with it inline GCC no longer inlined record()
+    }
+    digest_.add_u64(event.op_index);
+    digest_.add_u64(static_cast<std::uint64_t>(event.kind));
+    digest_.add_u64(event.handle);
+    digest_.add_u64(event.region);
+    digest_.add_u64(event.device_address);
+    digest_.add_u64(event.size_bytes);
+    digest_.add_u64(event.usable_bytes);
+  }
   // A finding: digested by identity (check, op, handle), counted, kept in full
   // while fewer than max_findings_kept are.
   void report(Check check, std::string message, Handle handle = 0);
@@ -71,6 +84,7 @@ class FindingSink {
   }
 
  private:
+  void keep(const Event& event);  // record()'s keep_events part
   bool keep_events_;
   std::uint64_t max_findings_kept_;
   std::uint64_t op_index_ = 0;

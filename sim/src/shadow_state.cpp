@@ -168,11 +168,13 @@ void ShadowState::prefetch_owners(const LiveBlock& block) const {
 }
 
 void ShadowState::insert(Handle handle, const LiveBlock& block) {
-  SMH_SIM_ASSERT(handle <= max_handle && find(handle) == nullptr);  // in range and not live yet
+  SMH_SIM_ASSERT(handle <= max_handle);
   if ((live_count_ + 1) * 2 > slots_.size()) {
     grow();
   }
-  slots_[slot_of(handle)] = Slot{handle, 1, block};
+  Slot& slot = slots_[slot_of(handle)];  // one probe serves the check and the insert
+  SMH_SIM_ASSERT(!slot.used);            // not live yet
+  slot = Slot{handle, 1, block};
   ++live_count_;
   live_bytes_ += block.size_bytes;
   ++region_counts_[block.region];
