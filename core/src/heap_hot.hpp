@@ -150,6 +150,65 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   return offset_of(ptr) < region_bytes_ ? Status::ok : Status::pointer_outside_region;
 }
 
+#if SMH_HARDENED
+// check_block_at's boundary tags to the right of a used block at `candidate` of
+// `size` granules: the next block names it as a used left neighbour; when that one
+// is free (free() merges with it), the block after it names it as a free one. One
+// loop of at most two steps serves both. The first step also bounds the block's
+// size (it must end at or before end_g_: candidate < end_g_ < 2^29 and
+// size < 2^29, so the sum does not wrap); the second step's owner passed
+// free_block_consistent, which bounds its size.
+[[gnu::always_inline]] inline bool Heap::right_tags_consistent(Granule candidate, Granule size) const {
+  Granule owner = candidate;
+  Granule owner_size = size;
+  for (bool owner_free = false;; owner_free = true) {
+    const Granule at = owner + owner_size;
+    if (at >= end_g_) {
+      return at == end_g_;
+    }
+    if (!is_block_start(at)) {
+      return false;
+    }
+    const std::uint64_t at_header = load_header(at);
+    // Its left fields (prev size and left-free bit) in one comparison.
+    if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
+      return false;
+    }
+    if (owner_free || detail::header_used(at_header)) {
+      return true;
+    }
+    if (!free_block_consistent(at, at_header)) {  // its size fits the region: the next step's read is in it
+      return false;
+    }
+    owner = at;
+    owner_size = detail::header_size(at_header);
+  }
+}
+
+// check_block_at's left side of a used block at `candidate` with `header`: the
+// first block names no left neighbour; a block whose left-free bit is set names a
+// free block free() will merge with, which must be what it claims.
+[[gnu::always_inline]] inline bool Heap::left_neighbour_consistent(Granule candidate, std::uint64_t header) const {
+  const Granule prev_size = detail::header_prev_size(header);
+  if (candidate == 0) {
+    return prev_size == 0 && !detail::header_left_free(header);
+  }
+  if (!detail::header_left_free(header)) {
+    return true;
+  }
+  const Granule left = candidate - prev_size;
+  // A prev_size below a block's is refused below: 0 names this used block,
+  // 1 a size free_block_consistent() refuses.
+  if (prev_size > candidate || !is_block_start(left)) {
+    return false;
+  }
+  const std::uint64_t left_header = load_header(left);
+  // The block after it is candidate: checked by the caller.
+  return !detail::header_used(left_header) && detail::header_size(left_header) == prev_size &&
+         free_block_consistent(left, left_header);
+}
+#endif
+
 // check_live_block's block checks, for an offset inside the region. Always inlined:
 // on -Os check_live_block is its one caller (the pool calls Heap::free there).
 [[gnu::always_inline]] inline Status Heap::check_block_at(std::size_t offset, LiveBlock* live) const {
@@ -179,56 +238,8 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
     return Status::metadata_corrupted;
   }
 #else
-  const Granule prev_size = detail::header_prev_size(header);
-  // Boundary tags to the right: the next block names this one as a used left
-  // neighbour; when that one is free (free() merges with it), the block after it
-  // names it as a free one. One loop of at most two steps serves both. The
-  // first step also bounds the block's size (it must end at or before end_g_:
-  // candidate < end_g_ < 2^29 and size < 2^29, so the sum does not wrap); the
-  // second step's owner passed free_block_consistent, which bounds its size.
-  Granule owner = candidate;
-  Granule owner_size = size;
-  for (bool owner_free = false;; owner_free = true) {
-    const Granule at = owner + owner_size;
-    if (at >= end_g_) {
-      if (at != end_g_) {
-        return Status::metadata_corrupted;
-      }
-      break;
-    }
-    if (!is_block_start(at)) {
-      return Status::metadata_corrupted;
-    }
-    const std::uint64_t at_header = load_header(at);
-    // Its left fields (prev size and left-free bit) in one comparison.
-    if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
-      return Status::metadata_corrupted;
-    }
-    if (owner_free || detail::header_used(at_header)) {
-      break;
-    }
-    if (!free_block_consistent(at, at_header)) {  // its size fits the region: the next step's read is in it
-      return Status::metadata_corrupted;
-    }
-    owner = at;
-    owner_size = detail::header_size(at_header);
-  }
-  if (candidate == 0) {
-    if (prev_size != 0 || detail::header_left_free(header)) {
-      return Status::metadata_corrupted;
-    }
-  } else if (detail::header_left_free(header)) {  // free() will merge with it: check it
-    const Granule left = candidate - prev_size;
-    // A prev_size below a block's is refused below: 0 names this used block,
-    // 1 a size free_block_consistent() refuses.
-    if (prev_size > candidate || !is_block_start(left)) {
-      return Status::metadata_corrupted;
-    }
-    const std::uint64_t left_header = load_header(left);
-    if (detail::header_used(left_header) || detail::header_size(left_header) != prev_size ||
-        !free_block_consistent(left, left_header)) {  // the block after it is candidate: checked above
-      return Status::metadata_corrupted;
-    }
+  if (!right_tags_consistent(candidate, size) || !left_neighbour_consistent(candidate, header)) {
+    return Status::metadata_corrupted;
   }
 #endif
   *live = LiveBlock{candidate, header};
