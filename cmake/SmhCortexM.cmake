@@ -109,69 +109,90 @@ endfunction()
 #              aligned_alloc, realloc, free
 #   C API      core/tests/cortex_m_size/capi_probe.c: Zephyr's shared_multi_heap
 #              calls, i.e. heap + pool + C API
-# Every build prints both figures (target core_cortex_m_size); the ctest tests
-# core_cortex_m_heap_size_budget and core_cortex_m_capi_size_budget fail when
-# .text or .data+.bss of the core's own objects exceeds its budget.
+# in both modes of SMH_HARDENED (smh/heap.hpp): the default (hardened) and the
+# unhardened build option, each with its own budget. Every build prints the four
+# figures (target core_cortex_m_size); the ctest tests
+# core_cortex_m_{heap,capi}{,_unhardened}_size_budget fail when .text or
+# .data+.bss of the core's own objects exceeds its budget.
 #
 #   smh_add_cortex_m_size_budget(SOURCES <files...> INCLUDE_DIR <dir> PROBE_DIR <dir>
-#     HEAP_TEXT <bytes> HEAP_TEXT_GOAL <bytes> CAPI_TEXT <bytes> CAPI_TEXT_GOAL <bytes> CAPI_RAM <bytes>)
+#     HEAP_TEXT <bytes> HEAP_TEXT_GOAL <bytes> CAPI_TEXT <bytes> CAPI_TEXT_GOAL <bytes> CAPI_RAM <bytes>
+#     UNHARDENED_HEAP_TEXT <bytes> UNHARDENED_CAPI_TEXT <bytes>)
 function(smh_add_cortex_m_size_budget)
   cmake_parse_arguments(PARSE_ARGV 0 arg ""
-    "INCLUDE_DIR;PROBE_DIR;HEAP_TEXT;HEAP_TEXT_GOAL;CAPI_TEXT;CAPI_TEXT_GOAL;CAPI_RAM" "SOURCES")
+    "INCLUDE_DIR;PROBE_DIR;HEAP_TEXT;HEAP_TEXT_GOAL;CAPI_TEXT;CAPI_TEXT_GOAL;CAPI_RAM;UNHARDENED_HEAP_TEXT;UNHARDENED_CAPI_TEXT"
+    "SOURCES")
   smh_find_arm_tool(SMH_ARM_CXX arm-none-eabi-g++)
   smh_find_arm_tool(SMH_ARM_CC arm-none-eabi-gcc)
 
-  set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/cortex_m_ship)
-  set(ship_flags ${SMH_CORTEX_M_FLAGS} ${SMH_CORE_WARNINGS} -DSMH_ASSERTS=0 -ffunction-sections -fdata-sections)
-  set(archive_name libsmh_core_cortex_m_ship.a)
-  set(archive ${out_dir}/${archive_name})
-  smh_cortex_m_objects(objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CXX}
-    FLAGS ${ship_flags} -I${arg_INCLUDE_DIR} SOURCES ${arg_SOURCES})
-  smh_cortex_m_archive(${archive} ${objects})
-  set(SMH_CORTEX_M_SHIP_ARCHIVE ${archive} PARENT_SCOPE)  # for the on-target programs (SmhQemu.cmake)
-
   set(link_flags -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections)
-  set(maps)
-  foreach(probe heap_probe.cpp capi_probe.c)
-    get_filename_component(stem ${probe} NAME_WE)
-    set(probe_object ${out_dir}/${stem}.o)
-    if(probe MATCHES "\\.c$")
-      set(compile ${SMH_ARM_CC} -std=c11 -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections)
+  set(all_maps)
+  set(all_checks)
+  foreach(mode hardened unhardened)
+    if(mode STREQUAL "hardened")
+      set(suffix "")
+      set(mode_define -DSMH_HARDENED=1)
+      set(heap_budget ${arg_HEAP_TEXT})
+      set(capi_budget ${arg_CAPI_TEXT})
     else()
-      set(compile ${SMH_ARM_CXX} ${ship_flags})
+      set(suffix _unhardened)
+      set(mode_define -DSMH_HARDENED=0)
+      set(heap_budget ${arg_UNHARDENED_HEAP_TEXT})
+      set(capi_budget ${arg_UNHARDENED_CAPI_TEXT})
     endif()
-    add_custom_command(
-      OUTPUT ${probe_object}
-      COMMAND ${compile} -I${arg_INCLUDE_DIR} -MD -MF ${probe_object}.d -c ${arg_PROBE_DIR}/${probe} -o ${probe_object}
-      DEPENDS ${arg_PROBE_DIR}/${probe}
-      DEPFILE ${probe_object}.d
-      COMMENT "Cortex-M4: compiling the size probe ${probe}"
-      VERBATIM)
-    set(map ${out_dir}/${stem}.map)
-    add_custom_command(
-      OUTPUT ${out_dir}/${stem}.elf ${map}
-      COMMAND ${SMH_ARM_CXX} ${link_flags} -Wl,-Map=${map} ${probe_object} ${archive} -o ${out_dir}/${stem}.elf
-      DEPENDS ${probe_object} ${archive}
-      COMMENT "Cortex-M4: linking the size probe ${stem}"
-      VERBATIM)
-    list(APPEND maps ${map})
-  endforeach()
+    set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/cortex_m_ship${suffix})
+    set(ship_flags ${SMH_CORTEX_M_FLAGS} ${SMH_CORE_WARNINGS} -DSMH_ASSERTS=0 ${mode_define}
+        -ffunction-sections -fdata-sections)
+    set(archive_name libsmh_core_cortex_m_ship${suffix}.a)
+    set(archive ${out_dir}/${archive_name})
+    smh_cortex_m_objects(objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CXX}
+      FLAGS ${ship_flags} -I${arg_INCLUDE_DIR} SOURCES ${arg_SOURCES})
+    smh_cortex_m_archive(${archive} ${objects})
+    if(mode STREQUAL "hardened")
+      set(SMH_CORTEX_M_SHIP_ARCHIVE ${archive} PARENT_SCOPE)  # for the on-target programs (SmhQemu.cmake)
+    endif()
 
-  set(heap_check ${CMAKE_COMMAND} -DMAP=${out_dir}/heap_probe.map -DARCHIVE_NAME=${archive_name}
-      "-DWHAT=smh heap (init, alloc, aligned_alloc, realloc, free)"
-      -DTEXT_BUDGET=${arg_HEAP_TEXT} -DTEXT_TARGET=${arg_HEAP_TEXT_GOAL} -DBSS_BUDGET=0
-      -P ${PROJECT_SOURCE_DIR}/cmake/scripts/cortex_m_budget.cmake)
-  set(capi_check ${CMAKE_COMMAND} -DMAP=${out_dir}/capi_probe.map -DARCHIVE_NAME=${archive_name}
-      "-DWHAT=smh heap + pool + Zephyr C API"
-      -DTEXT_BUDGET=${arg_CAPI_TEXT} -DTEXT_TARGET=${arg_CAPI_TEXT_GOAL} -DBSS_BUDGET=${arg_CAPI_RAM}
-      -P ${PROJECT_SOURCE_DIR}/cmake/scripts/cortex_m_budget.cmake)
-  # Printed on every build (never failing it: the tests enforce the budgets).
+    foreach(probe heap_probe.cpp capi_probe.c)
+      get_filename_component(stem ${probe} NAME_WE)
+      set(probe_object ${out_dir}/${stem}.o)
+      if(probe MATCHES "\\.c$")
+        set(compile ${SMH_ARM_CC} -std=c11 -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections)
+      else()
+        set(compile ${SMH_ARM_CXX} ${ship_flags})
+      endif()
+      add_custom_command(
+        OUTPUT ${probe_object}
+        COMMAND ${compile} -I${arg_INCLUDE_DIR} -MD -MF ${probe_object}.d -c ${arg_PROBE_DIR}/${probe} -o ${probe_object}
+        DEPENDS ${arg_PROBE_DIR}/${probe}
+        DEPFILE ${probe_object}.d
+        COMMENT "Cortex-M4: compiling the size probe ${probe} (${mode})"
+        VERBATIM)
+      set(map ${out_dir}/${stem}.map)
+      add_custom_command(
+        OUTPUT ${out_dir}/${stem}.elf ${map}
+        COMMAND ${SMH_ARM_CXX} ${link_flags} -Wl,-Map=${map} ${probe_object} ${archive} -o ${out_dir}/${stem}.elf
+        DEPENDS ${probe_object} ${archive}
+        COMMENT "Cortex-M4: linking the size probe ${stem} (${mode})"
+        VERBATIM)
+      list(APPEND all_maps ${map})
+    endforeach()
+
+    set(heap_check ${CMAKE_COMMAND} -DMAP=${out_dir}/heap_probe.map -DARCHIVE_NAME=${archive_name}
+        "-DWHAT=smh heap (init, alloc, aligned_alloc, realloc, free), ${mode}"
+        -DTEXT_BUDGET=${heap_budget} -DTEXT_TARGET=${arg_HEAP_TEXT_GOAL} -DBSS_BUDGET=0
+        -P ${PROJECT_SOURCE_DIR}/cmake/scripts/cortex_m_budget.cmake)
+    set(capi_check ${CMAKE_COMMAND} -DMAP=${out_dir}/capi_probe.map -DARCHIVE_NAME=${archive_name}
+        "-DWHAT=smh heap + pool + Zephyr C API, ${mode}"
+        -DTEXT_BUDGET=${capi_budget} -DTEXT_TARGET=${arg_CAPI_TEXT_GOAL} -DBSS_BUDGET=${arg_CAPI_RAM}
+        -P ${PROJECT_SOURCE_DIR}/cmake/scripts/cortex_m_budget.cmake)
+    # Printed on every build (never failing it: the tests enforce the budgets).
+    list(APPEND all_checks COMMAND ${heap_check} || true COMMAND ${capi_check} || true)
+    add_test(NAME core_cortex_m_heap${suffix}_size_budget COMMAND ${heap_check})
+    add_test(NAME core_cortex_m_capi${suffix}_size_budget COMMAND ${capi_check})
+  endforeach()
   add_custom_target(core_cortex_m_size ALL
-    COMMAND ${heap_check} || true
-    COMMAND ${capi_check} || true
-    DEPENDS ${maps}
-    COMMENT "Cortex-M4: code size of the shipping core in the probe programs"
+    ${all_checks}
+    DEPENDS ${all_maps}
+    COMMENT "Cortex-M4: code size of the shipping core in the probe programs, both modes"
     VERBATIM)
-  add_test(NAME core_cortex_m_heap_size_budget COMMAND ${heap_check})
-  add_test(NAME core_cortex_m_capi_size_budget COMMAND ${capi_check})
 endfunction()

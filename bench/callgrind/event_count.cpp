@@ -3,6 +3,7 @@
 // loaded machine). Not a benchmark: Google Benchmark (smh_bench) gives times.
 //
 //   smh_event_count <heap|pool8|pool1> <mix|trace file>
+//   smh_event_count_unhardened ...   (the same over the SMH_HARDENED=0 build)
 //
 // mix is the heap benchmark's mixed workload (bench/mixed_workload.hpp: 4 MiB,
 // ~50 % fill, 16..4096 B, 5 % reallocs); a trace file is decoded ahead of time
@@ -149,6 +150,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "pool set-up failed\n");
     return 1;
   }
-  std::printf("events: %zu\nfailed: %llu\n", trace.events.size(), static_cast<unsigned long long>(failed));
+  std::printf("hardened: %d\nevents: %zu\nfailed: %llu\n", SMH_HARDENED, trace.events.size(),
+              static_cast<unsigned long long>(failed));
   return 0;
 }
