@@ -190,6 +190,11 @@ Status Heap::free(void* ptr) SMH_RESTRICT_THIS {
 }
 
 // ---------------------------------------------------------------- realloc
+// The steps of realloc (check_resize, resize_block_in_place, resize_block,
+// report_realloc) have two callers at most, try_realloc and resize_in_place, and
+// a shipped image reaches one of them (the heap API try_realloc, the pool
+// resize_in_place): SMH_INLINE, as a call there takes more bytes than one copy
+// (Cortex-M probes: heap 4,110 -> 3,968 B, C API 5,806 -> 5,636 B).
 
 void* Heap::realloc(void* ptr, std::size_t size_bytes) SMH_RESTRICT_THIS { return try_realloc(ptr, 0, size_bytes).ptr; }
 
@@ -199,7 +204,7 @@ void* Heap::aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size
 
 // Resizes a live block without moving it, if its neighbourhood allows. Returns the
 // new size in granules, or 0 when it cannot (nothing changed then).
-Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
+SMH_INLINE Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
   if (need <= size) {
     if (size - need < min_block_granules) {
       return size;  // too little to give back: keep the block as it is
@@ -234,7 +239,7 @@ Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
 // first attempt whose caller may move the block, so it never counts one). Once
 // the pointer passed, request->header is set whatever follows; without
 // `check_arguments` only the pointer is checked (a caller that will not resize).
-Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
+SMH_INLINE Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
                           bool count_failure, bool check_arguments, ResizeRequest* request) {
   LiveBlock live;
   const Status status = check_live_block(ptr, &live);
@@ -265,7 +270,7 @@ Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::size_t size_b
 
 // Resizes without moving when the block already has the alignment and its
 // neighbourhood allows; updates header and counters. False leaves all unchanged.
-bool Heap::resize_block_in_place(const ResizeRequest& request, std::size_t size_bytes) {
+SMH_INLINE bool Heap::resize_block_in_place(const ResizeRequest& request, std::size_t size_bytes) {
   const Granule block = request.block;
   const std::uint64_t header = request.header;
   if (((base_granule_ + block + 1) & (request.align_granules - 1)) != 0) {
@@ -284,7 +289,7 @@ bool Heap::resize_block_in_place(const ResizeRequest& request, std::size_t size_
   return true;
 }
 
-void Heap::report_realloc(const ResizeRequest& request, const void* old_ptr, Granule new_block,
+SMH_INLINE void Heap::report_realloc(const ResizeRequest& request, const void* old_ptr, Granule new_block,
                           std::size_t size_bytes, std::size_t align_bytes) {
   if (hooks_.on_realloc == nullptr) {
     return;
@@ -308,7 +313,7 @@ Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std::size_t siz
   if (ptr == nullptr || size_bytes == 0) {
     return report_error(Status::invalid_argument, ptr);
   }
-  ResizeRequest request;
+  ResizeRequest request{};
   const Status status = check_resize(ptr, align_bytes, size_bytes, false, may_stay, &request);
   if (request.header != 0) {  // ptr is a live block (a header is never 0: size >= 2)
     *old_usable_bytes = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
@@ -331,7 +336,7 @@ SMH_FLATTEN ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, 
   if (size_bytes == 0) {
     return {nullptr, free(ptr)};
   }
-  ResizeRequest request;
+  ResizeRequest request{};
   const Status status = check_resize(ptr, align_bytes, size_bytes, true, true, &request);
   if (status != Status::ok) {
     return {nullptr, status};
