@@ -41,9 +41,18 @@ void PoolEngine::rebuild_listed() {
         storage_.listed_counts[attr] == unlisted) {
       continue;
     }
+    // Listed by its place in the address index, which holds the region itself:
+    // the walk then reads a pointer instead of multiplying an index by
+    // sizeof(Region) (pool8 mix: 2.4 instructions per event fewer). A scan, as
+    // rebuilding is rare (set-up, policy, offline and hook changes).
+    unsigned position = 0;
+    while (storage_.by_address[position] != &region) {
+      ++position;
+      SMH_ASSERT(position < region_count_);  // add() indexes every region
+    }
     std::uint8_t& count = storage_.listed_counts[attr];
     SMH_ASSERT(count < per_attribute);  // add() keeps max_regions_per_attribute
-    storage_.listed_regions[attr * per_attribute + count] = static_cast<std::uint8_t>(index);
+    storage_.listed_regions[attr * per_attribute + count] = static_cast<std::uint8_t>(position);
     ++count;
   }
 }

@@ -61,7 +61,8 @@ class PoolEngine {
     Policy* attribute_policies;        // [attribute_count]
     std::uint64_t* attribute_failures; // [attribute_count]
     // The first_fit fast path (rebuild_listed()): for each attribute, the regions
-    // that may serve it, in insertion order, max_regions_per_attribute apiece.
+    // that may serve it, in insertion order, max_regions_per_attribute apiece,
+    // each named by its position in by_address.
     std::uint8_t* listed_regions;      // [attribute_count * max_regions_per_attribute]
     std::uint8_t* listed_counts;       // [attribute_count]; unlisted: take the general path
   };
