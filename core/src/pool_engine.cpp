@@ -41,9 +41,18 @@ void PoolEngine::rebuild_listed() {
         storage_.listed_counts[attr] == unlisted) {
       continue;
     }
+    // Listed by its place in the address index, which holds the region itself:
+    // the walk then reads a pointer instead of multiplying an index by
+    // sizeof(Region) (pool8 mix: 2.4 instructions per event fewer). A scan, as
+    // rebuilding is rare (set-up, policy, offline and hook changes).
+    unsigned position = 0;
+    while (storage_.by_address[position] != &region) {
+      ++position;
+      SMH_ASSERT(position < region_count_);  // add() indexes every region
+    }
     std::uint8_t& count = storage_.listed_counts[attr];
     SMH_ASSERT(count < per_attribute);  // add() keeps max_regions_per_attribute
-    storage_.listed_regions[attr * per_attribute + count] = static_cast<std::uint8_t>(index);
+    storage_.listed_regions[attr * per_attribute + count] = static_cast<std::uint8_t>(position);
     ++count;
   }
 }
@@ -128,7 +137,7 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
     --position;
   }
   storage_.sorted_begins[position] = region.address;
-  storage_.by_address[position] = new_index;
+  storage_.by_address[position] = &slot;
   if (orderer_ != nullptr) {
     orderer_(*this, new_index);
   }
@@ -137,9 +146,10 @@ Status PoolEngine::add(const RegionConfig& region, void* user_data) {
   search_span_ = search_span_ < region_count_ ? 2 * search_span_ : search_span_;
   // find_owner's search reads slots up to search_span_ - 1 (sorted_begins holds
   // bit_ceil(max_regions)): the ones past the last region start above every
-  // address a region holds (their by_address entries stay 0).
+  // address a region holds (their by_address entries name region 0).
   for (unsigned pad = region_count_; pad < search_span_; ++pad) {
     storage_.sorted_begins[pad] = ~std::uintptr_t{0};
+    storage_.by_address[pad] = storage_.regions;
   }
   rebuild_listed();
   return Status::ok;
@@ -271,37 +281,39 @@ void* PoolEngine::alloc_in(unsigned region, std::size_t align_bytes, std::size_t
   return block;
 }
 
-// The region whose [begin, end) holds address, or -1: the last region starting
+// The region whose [begin, end) holds address, or nullptr: the last region starting
 // at or below it in the address-sorted index, then one unsigned compare,
 // address - begin < size, checks both bounds (a pointer below every region or
 // past a region's end is foreign). Over the compact array of region starts,
 // padded to a power of two with starts above every address (their by_address
 // entries name region 0, which holds no such address; with no region yet, slot
-// 0 names region 0's empty slot), so the search is log2(span) halving steps of
-// one compare and a conditional add each, branch-free: a free() pays no
-// mispredicted branch for it (the pool's frees land in regions in no
-// predictable order).
-SMH_HOT int PoolEngine::find_owner(std::uintptr_t address) const {
+// 0 names region 0's empty slot, as the constructor sets it), so the search is
+// log2(span) halving steps of one compare and a conditional add each,
+// branch-free: a free() pays no mispredicted branch for it (the pool's frees
+// land in regions in no predictable order).
+SMH_HOT PoolEngine::Region* PoolEngine::find_owner(std::uintptr_t address) const {
   const std::uintptr_t* begins = storage_.sorted_begins;
   unsigned low = 0;
   for (unsigned step = search_span_ / 2; step > 0; step /= 2) {
     low = begins[low + step] <= address ? low + step : low;
   }
-  const unsigned index = storage_.by_address[low];
-  const Region& region = storage_.regions[index];
-  return address - region.begin < region.config.size_bytes ? static_cast<int>(index) : -1;
+  // The index holds the region itself, not its number: no multiply by
+  // sizeof(Region) on the way (mix under callgrind: pool1 and pool8 3.3 to 3.7
+  // instructions per event fewer; 3 more bytes per slot on 32-bit targets).
+  Region* region = storage_.by_address[low];
+  return address - region->begin < region->config.size_bytes ? region : nullptr;
 }
 
 // free(nullptr) and a pointer outside every region (or any pointer before
 // init()) end here, off the hot path: no region is named 0 (add() refuses it).
 Status PoolEngine::free(void* ptr) {
   const auto address = reinterpret_cast<std::uintptr_t>(ptr);
-  const int region = find_owner(address);
-  if (region < 0) [[unlikely]] {
+  Region* region = find_owner(address);
+  if (region == nullptr) [[unlikely]] {
     return free_unowned(address);
   }
   // Initialised and in the region (find_owner): the heap's checks that remain.
-  const Status status = free_into(storage_.regions[region].heap, ptr);
+  const Status status = free_into(region->heap, ptr);
   return status == Status::ok ? status : report(status, address);
 }
 
@@ -316,11 +328,11 @@ PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* 
                                                       std::size_t size_bytes) {
   const auto address = reinterpret_cast<std::uintptr_t>(ptr);
   // Before init() no region exists, so find_owner finds none: one test for both.
-  const int region = find_owner(address);
-  if (region < 0) {
+  Region* region = find_owner(address);
+  if (region == nullptr) {
     return {report(initialized_ ? Status::pointer_outside_region : Status::not_initialized, address), 0};
   }
-  Region& owner_region = storage_.regions[region];
+  Region& owner_region = *region;
   // A block stays put only where its region satisfies the request (offline and
   // reserved regions still resize their own blocks: nothing new is carved), and
   // only for an alignment its heap accepts: one larger than the region is refused
@@ -350,16 +362,16 @@ PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* 
 }
 
 std::size_t PoolEngine::usable_size(const void* ptr) const {
-  const int region = find_owner(reinterpret_cast<std::uintptr_t>(ptr));
-  return region < 0 ? 0 : storage_.regions[region].heap.usable_size(ptr);
+  const Region* region = find_owner(reinterpret_cast<std::uintptr_t>(ptr));
+  return region == nullptr ? 0 : region->heap.usable_size(ptr);
 }
 
 Owner PoolEngine::owner(const void* ptr) const {
-  const int region = find_owner(reinterpret_cast<std::uintptr_t>(ptr));
-  if (region < 0) {
+  const Region* region = find_owner(reinterpret_cast<std::uintptr_t>(ptr));
+  if (region == nullptr) {
     return {};
   }
-  return Owner{true, static_cast<unsigned>(region), storage_.regions[region].user_data};
+  return Owner{true, static_cast<unsigned>(region - storage_.regions), region->user_data};
 }
 
 PoolStats PoolEngine::stats(std::uint32_t attr, StatsDepth depth) const {

@@ -99,8 +99,9 @@ SMH_HOT Status PoolEngine::free_into(Heap& heap, void* ptr) {
 // search is counted straight into heap_searches_ (no tally to carry and add).
 SMH_HOT void* PoolEngine::listed_candidate(std::uint32_t attr, unsigned count, const Heap::Request& request) {
   const std::uint8_t* list = storage_.listed_regions + attr * limits_.max_regions_per_attribute;
+  Region* const* by_address = storage_.by_address;
   for (unsigned position = 0; position < count; ++position) {
-    Heap& heap = storage_.regions[list[position]].heap;
+    Heap& heap = by_address[list[position]]->heap;
     if (heap.might_fit(request)) {
       ++heap_searches_;
       void* block = take_from(heap, request);

@@ -193,7 +193,7 @@ class BasicPool {
   struct Tables {
     PoolEngine::Region regions[MaxRegions];
     std::uintptr_t sorted_begins[std::bit_ceil(MaxRegions)];  // padded for find_owner's search
-    std::uint8_t by_address[std::bit_ceil(MaxRegions)];
+    PoolEngine::Region* by_address[std::bit_ceil(MaxRegions)];
     std::uint8_t by_capacity[MaxRegions];
     Policy policies[AttributeCount];
     std::uint64_t failures[AttributeCount];

@@ -56,12 +56,13 @@ class PoolEngine {
   struct Storage {
     Region* regions;                   // [max_regions], insertion order
     std::uintptr_t* sorted_begins;     // [bit_ceil(max_regions)], ascending: owner lookup; padded with ~0
-    std::uint8_t* by_address;          // [bit_ceil(max_regions)], region index of sorted_begins[i]; 0 past the last
+    Region** by_address;               // [bit_ceil(max_regions)], the region of sorted_begins[i]; region 0 past the last
     std::uint8_t* by_capacity;         // [max_regions], ascending capacity, stable (kept by order_by_capacity)
     Policy* attribute_policies;        // [attribute_count]
     std::uint64_t* attribute_failures; // [attribute_count]
     // The first_fit fast path (rebuild_listed()): for each attribute, the regions
-    // that may serve it, in insertion order, max_regions_per_attribute apiece.
+    // that may serve it, in insertion order, max_regions_per_attribute apiece,
+    // each named by its position in by_address.
     std::uint8_t* listed_regions;      // [attribute_count * max_regions_per_attribute]
     std::uint8_t* listed_counts;       // [attribute_count]; unlisted: take the general path
   };
@@ -75,6 +76,7 @@ class PoolEngine {
 #if SMH_ASSERTS
     check_storage();
 #endif
+    storage_.by_address[0] = storage_.regions;  // find_owner before any add(): region 0's empty slot
     rebuild_listed();  // not initialised: every attribute takes the general path
   }
   // The region selection a policy set needs, and no more: first_fit alone
@@ -193,7 +195,7 @@ class PoolEngine {
   void* alloc_general(std::uint32_t attr, const Heap::Request& request);
   void* alloc_failed(std::uint32_t attr);
   Status free_unowned(std::uintptr_t address) const;
-  [[nodiscard]] int find_owner(std::uintptr_t address) const;
+  [[nodiscard]] Region* find_owner(std::uintptr_t address) const;
   // The heap calls of those fast paths (region_selection.hpp): the heap's hot
   // code inlined on hosts, its public entry points called on -Os.
   static void* take_from(Heap& heap, const Heap::Request& request);
