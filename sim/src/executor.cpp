@@ -45,7 +45,6 @@ std::unique_ptr<Executor> Executor::create(const MachineConfig& config, const Ex
   }
   for (unsigned region = 0; region < impl->map.region_count(); ++region) {
     const RegionSpec& spec = impl->map.spec(region);
-    impl->views[region] = Impl::RegionView{impl->map.cpu_view(region), spec.base};
     RegionConfig region_config;
     region_config.address = reinterpret_cast<std::uintptr_t>(impl->map.cpu_view(region));
     region_config.size_bytes = static_cast<std::size_t>(spec.size_bytes);

@@ -97,11 +97,11 @@ void Executor::Impl::apply_alloc(const Op& op) {
   if (op.size_bytes != 0) {
     count_request(op, block.region);
   }
-  check_and_fill(op, block, ptr);
+  const std::size_t usable_bytes = pool->usable_size(ptr);
+  check_and_fill(op, block, ptr, usable_bytes);
   demand.cleared(op.handle);
   shadow.insert(op.handle, block);
   demand.live_added(block.attr, block.size_bytes);
-  const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
     checks->note_live(block, usable_bytes);
     checks->check_accounting(block.region);
@@ -113,9 +113,9 @@ void Executor::Impl::apply_alloc(const Op& op) {
   sink.record(event);
 }
 
-void Executor::Impl::check_and_fill(const Op& op, const LiveBlock& block, void* ptr) {
+void Executor::Impl::check_and_fill(const Op& op, const LiveBlock& block, void* ptr, std::size_t usable_bytes) {
   if (options.check_invariants) {
-    checks->check_new_block(op, block);
+    checks->check_new_block(op, block, usable_bytes);
     write_fill(static_cast<unsigned char*>(ptr), static_cast<std::size_t>(op.size_bytes),
                fill_key(seed, op.handle, block.generation));
   }
@@ -204,11 +204,11 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     checks->check_contents(op.handle, kept, std::min<std::uint64_t>(old.size_bytes, op.size_bytes),
                    "after realloc (kept prefix)");
   }
-  check_and_fill(op, block, ptr);
+  const std::size_t usable_bytes = pool->usable_size(ptr);
+  check_and_fill(op, block, ptr, usable_bytes);
   freshness.forget(op.handle);  // new contents, the harness's fill
   shadow.insert(op.handle, block);
   demand.live_added(block.attr, block.size_bytes);
-  const std::size_t usable_bytes = pool->usable_size(ptr);
   if (options.check_invariants) {
     checks->note_gone(old);  // in place or moved, the old extent is gone
     checks->note_live(block, usable_bytes);

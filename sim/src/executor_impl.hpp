@@ -20,7 +20,6 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -87,13 +86,6 @@ struct Executor::Impl {
   std::uint64_t peak_live_bytes = 0;
   // The run has stopped (Executor::halted()): nothing more is applied or checked.
   bool halted = false;
-  // Where each region's CPU view starts and its device base, read once from the
-  // map (whose accessors are out of line): host() runs two or three times per op.
-  struct RegionView {
-    unsigned char* cpu_view = nullptr;
-    std::uint64_t base = 0;
-  };
-  std::array<RegionView, max_regions> views{};
   // home_region() of the last single-attribute request, by its attribute and its
   // side of the size threshold: without faults nothing else decides it (no region
   // goes offline), and a replay asks it on every alloc.
@@ -129,10 +121,7 @@ struct Executor::Impl {
   // "op 12 (free handle 3): why".
   [[nodiscard]] std::string op_error(const Op& op, const std::string& why) const;
   // The CPU-view (host) pointer of a block's payload; never leaves the Executor.
-  [[nodiscard]] unsigned char* host(const LiveBlock& block) const {
-    const RegionView& view = views[block.region];
-    return view.cpu_view + (block.device_address - view.base);
-  }
+  [[nodiscard]] unsigned char* host(const LiveBlock& block) const { return host_of(map, block); }
   // A hint only: brings in the line just below the payload of `op`'s block, where
   // allocators keep their headers, and its owner-table entries, before the op
   // frees or resizes it.
@@ -165,7 +154,8 @@ struct Executor::Impl {
   void apply_free(const Op& op, LiveBlock block, bool via_realloc);
   void apply_realloc(const Op& op, LiveBlock old);
   // A block the pool placed for `op` (alloc or realloc): the checks, its fill.
-  void check_and_fill(const Op& op, const LiveBlock& block, void* ptr);
+  // `usable_bytes`: the pool's usable_size(ptr), asked once per block.
+  void check_and_fill(const Op& op, const LiveBlock& block, void* ptr, std::size_t usable_bytes);
 
   // CPU, cache and DMA ops and their oracles (executor_coherency_ops.cpp).
   // A valid op (OpValidator) on its live block.

@@ -54,7 +54,8 @@ using detail::hex;
 
 FaultInjector::FaultInjector(const Machine& machine, const FaultPlan& plan, std::uint64_t seed)
     : machine_(machine), plan_(plan), rng_(Rng::stream(seed, "sim.faults")),
-      region_offline_(machine.map.region_count(), false) {
+      region_offline_(machine.map.region_count(), false),
+      remembers_freed_(plan.rate_ppm[static_cast<unsigned>(FaultKind::double_free)] != 0) {
   static_assert(SMH_FAULT_HOOKS, "allocation failures are injected through the pool's fault hook");
   PoolHooks hooks;
   hooks.context = this;
@@ -229,10 +230,8 @@ void FaultInjector::check_not_offline(Handle handle, const LiveBlock& block) {
   }
 }
 
-void FaultInjector::remember_freed(void* ptr, std::uint64_t device_address) {
-  if (plan_.rate_ppm[static_cast<unsigned>(FaultKind::double_free)] == 0) {
-    return;  // only a double free reads them, and none will strike: every free paid for this
-  }
+void FaultInjector::keep_freed(void* ptr, std::uint64_t device_address) {
+  SMH_SIM_ASSERT(remembers_freed_);
   constexpr std::size_t kept = 16;
   if (recently_freed_.size() == kept) {
     recently_freed_.erase(recently_freed_.begin());

@@ -64,8 +64,14 @@ class FaultInjector {
   [[nodiscard]] bool offline(unsigned region) const { return region_offline_[region]; }
   // REGION_OFFLINE_VIOLATED when `block`, just placed, lies in a region taken offline.
   void check_not_offline(Handle handle, const LiveBlock& block);
-  // A freed block, for a later double free.
-  void remember_freed(void* ptr, std::uint64_t device_address);
+  // A freed block, for a later double free. Inline, and a test of one flag
+  // decided at construction: every free calls it, and only a plan with double
+  // frees keeps anything.
+  void remember_freed(void* ptr, std::uint64_t device_address) {
+    if (remembers_freed_) {
+      keep_freed(ptr, device_address);
+    }
+  }
   // Resolves what is still open at the end of the run (regions offline).
   void finish();
 
@@ -82,6 +88,8 @@ class FaultInjector {
   void free_foreign(std::size_t index);
   void take_offline(std::size_t index);
   void open(FaultKind kind, std::string what);
+  // remember_freed()'s work, when double frees may strike.
+  void keep_freed(void* ptr, std::uint64_t device_address);
   // `by`: what caught it, or Detection::undetected (then FAULT_UNDETECTED).
   void resolve(std::size_t injection, Detection by, std::string detected_by);
 
@@ -95,6 +103,7 @@ class FaultInjector {
   std::optional<std::size_t> refusal_;  // the alloc_failure injection the next alloc serves
   bool refusing_ = false;               // what the pool's fault hook answers
   std::vector<std::pair<void*, std::uint64_t>> recently_freed_;  // pointer, device address
+  bool remembers_freed_ = false;  // the plan's double_free rate is not 0: only a double free reads them
 };
 
 }  // namespace smh::sim

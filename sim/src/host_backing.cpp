@@ -24,9 +24,6 @@ std::uintptr_t round_up(std::uintptr_t value, std::uintptr_t align) {
   return (value + align - 1) & ~(align - 1);
 }
 
-// From this region size on, the backing asks for transparent huge pages.
-constexpr std::uint64_t huge_page_worthwhile_bytes = std::uint64_t{2} << 20;
-
 MappingShape backing_shape(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint64_t residue) {
   return MappingShape{size_bytes, align_bytes, residue & (align_bytes - 1), false};
 }
@@ -90,7 +87,7 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
   // kernel's first-touch faults were 11 % of a checked replay of a real trace, and
   // nearly every header access also missed the TLB (huge pages made a checks-off
   // replay of 100k live blocks, BM_ExecutorReplay, about a quarter faster).
-  if (size_bytes >= huge_page_worthwhile_bytes) {
+  if (size_bytes >= huge_page_bytes) {
     (void)::madvise(reinterpret_cast<void*>(guard_before + page), guard_after - (guard_before + page), MADV_HUGEPAGE);
   }
 #endif

@@ -91,7 +91,7 @@ bool InvariantChecks::satisfies(unsigned region, std::uint32_t attr) const {
   return attribute_matches(config_.pool.mode, have, attr);
 }
 
-void InvariantChecks::check_new_block(const Op& op, const LiveBlock& block) {
+void InvariantChecks::check_new_block(const Op& op, const LiveBlock& block, std::size_t usable_bytes) {
   const Handle handle = op.handle;
   const std::uint64_t end = block.device_address + block.size_bytes;
   check_attribute(op, block);
@@ -99,9 +99,8 @@ void InvariantChecks::check_new_block(const Op& op, const LiveBlock& block) {
     sink_.report(Check::alignment, owners_.describe(handle, block) + " is not aligned to " + std::to_string(block.align_bytes()),
            handle);
   }
-  const std::size_t usable = pool_.usable_size(host_of(map_, block));
-  if (usable < block.size_bytes) {
-    sink_.report(Check::usable_size, owners_.describe(handle, block) + ": usable " + std::to_string(usable) + " < requested",
+  if (usable_bytes < block.size_bytes) {
+    sink_.report(Check::usable_size, owners_.describe(handle, block) + ": usable " + std::to_string(usable_bytes) + " < requested",
            handle);
   }
   if (const auto other = shadow_.overlapping(block.device_address, end, handle)) {

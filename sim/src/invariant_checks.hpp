@@ -53,8 +53,9 @@ class InvariantChecks {
   [[nodiscard]] bool may_serve(unsigned region, std::uint32_t attr, std::uint64_t size_bytes) const;
 
   // A block the pool placed for `op` (alloc or realloc): ATTRIBUTE, ALIGNMENT,
-  // USABLE_SIZE, NON_OVERLAP.
-  void check_new_block(const Op& op, const LiveBlock& block);
+  // USABLE_SIZE, NON_OVERLAP. `usable_bytes`: what the pool's usable_size()
+  // answered for it (the Executor asks once, for the event too).
+  void check_new_block(const Op& op, const LiveBlock& block, std::size_t usable_bytes);
   // CONTENT: the first `prefix_bytes` of the block still hold its fill pattern
   // (`when`: "before free", ...).
   void check_contents(Handle handle, const LiveBlock& block, std::uint64_t prefix_bytes, const char* when);

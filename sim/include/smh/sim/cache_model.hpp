@@ -38,7 +38,9 @@
 // side tables for lines that are ram_newer or under active DMA.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <unordered_map>
 #include <vector>
 
@@ -241,6 +243,16 @@ class CacheModel {
   bool has_flag(std::uint64_t line, std::uint8_t flag) const;
   std::uint32_t dirty_mask(std::uint64_t line) const;
   void set_dirty_mask(std::uint64_t line, std::uint32_t mask);
+  // Every write of a line's flags or dirty mask goes through these, so that
+  // verify() knows which lines may hold state.
+  std::uint8_t& line_flags(std::uint64_t line) {
+    note_touched(line);
+    return flags_[line];
+  }
+  void note_touched(std::uint64_t line) {
+    touched_begin_ = std::min(touched_begin_, line);
+    touched_end_ = std::max(touched_end_, line + 1);
+  }
 
   void absorb_cpu_writes(std::uint64_t line);
   void write_back(std::uint64_t line, std::vector<Hazard>* out);
@@ -266,6 +278,10 @@ class CacheModel {
   // Per-line tables, lazily backed: a 1 GiB region costs only the lines used.
   LazyZeroArray<std::uint8_t> flags_;                      // per line: valid, ram_newer, rx/tx active
   LazyZeroArray<std::uint8_t> dirty_mask_;                 // per line: mask_stride_ bytes, little-endian
+  // The lines whose flags or dirty mask were ever written (note_touched): all
+  // others are zero. Empty while begin > end.
+  std::uint64_t touched_begin_ = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t touched_end_ = 0;
   std::unordered_map<std::uint64_t, RamNewer> ram_newer_;  // lines with ram_newer set
   std::unordered_map<std::uint64_t, DmaActivity> dma_;     // lines under active DMA
   bool worst_case_ = false;

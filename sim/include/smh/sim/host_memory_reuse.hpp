@@ -22,6 +22,12 @@ namespace smh::sim {
 
 namespace detail {
 
+// A transparent huge page: from this size on, a mapping that the run touches
+// densely (a region's view, a table with an entry per granule of one) asks for
+// them (madvise, a hint), since a replay reaches it all over at random and with
+// 4 KiB pages pays a first-touch fault per page and a TLB miss per access.
+inline constexpr std::uint64_t huge_page_bytes = std::uint64_t{2} << 20;
+
 struct MappingShape {
   std::uint64_t bytes = 0;        // what the user of the mapping asked for
   std::uint64_t align_bytes = 0;  // host ≡ residue (mod align_bytes); 0: page-aligned (a side table)
