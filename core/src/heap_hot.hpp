@@ -151,40 +151,6 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
 }
 
 #if SMH_HARDENED
-// check_block_at's boundary tags to the right of a used block at `candidate` of
-// `size` granules: the next block names it as a used left neighbour; when that one
-// is free (free() merges with it), the block after it names it as a free one. One
-// loop of at most two steps serves both. The first step also bounds the block's
-// size (it must end at or before end_g_: candidate < end_g_ < 2^29 and
-// size < 2^29, so the sum does not wrap); the second step's owner passed
-// free_block_consistent, which bounds its size.
-[[gnu::always_inline]] inline bool Heap::right_tags_consistent(Granule candidate, Granule size) const {
-  Granule owner = candidate;
-  Granule owner_size = size;
-  for (bool owner_free = false;; owner_free = true) {
-    const Granule at = owner + owner_size;
-    if (at >= end_g_) {
-      return at == end_g_;
-    }
-    if (!is_block_start(at)) {
-      return false;
-    }
-    const std::uint64_t at_header = load_header(at);
-    // Its left fields (prev size and left-free bit) in one comparison.
-    if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
-      return false;
-    }
-    if (owner_free || detail::header_used(at_header)) {
-      return true;
-    }
-    if (!free_block_consistent(at, at_header)) {  // its size fits the region: the next step's read is in it
-      return false;
-    }
-    owner = at;
-    owner_size = detail::header_size(at_header);
-  }
-}
-
 // check_block_at's left side of a used block at `candidate` with `header`: the
 // first block names no left neighbour; a block whose left-free bit is set names a
 // free block free() will merge with, which must be what it claims.
@@ -238,7 +204,40 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
     return Status::metadata_corrupted;
   }
 #else
-  if (!right_tags_consistent(candidate, size) || !left_neighbour_consistent(candidate, header)) {
+  // Boundary tags to the right: the next block names this one as a used left
+  // neighbour; when that one is free (free() merges with it), the block after it
+  // names it as a free one. One loop of at most two steps serves both. The
+  // first step also bounds the block's size (it must end at or before end_g_:
+  // candidate < end_g_ < 2^29 and size < 2^29, so the sum does not wrap); the
+  // second step's owner passed free_block_consistent, which bounds its size.
+  Granule owner = candidate;
+  Granule owner_size = size;
+  for (bool owner_free = false;; owner_free = true) {
+    const Granule at = owner + owner_size;
+    if (at >= end_g_) {
+      if (at != end_g_) {
+        return Status::metadata_corrupted;
+      }
+      break;
+    }
+    if (!is_block_start(at)) {
+      return Status::metadata_corrupted;
+    }
+    const std::uint64_t at_header = load_header(at);
+    // Its left fields (prev size and left-free bit) in one comparison.
+    if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
+      return Status::metadata_corrupted;
+    }
+    if (owner_free || detail::header_used(at_header)) {
+      break;
+    }
+    if (!free_block_consistent(at, at_header)) {  // its size fits the region: the next step's read is in it
+      return Status::metadata_corrupted;
+    }
+    owner = at;
+    owner_size = detail::header_size(at_header);
+  }
+  if (!left_neighbour_consistent(candidate, header)) {
     return Status::metadata_corrupted;
   }
 #endif

@@ -330,7 +330,6 @@ class Heap {
   Status free_checked(void* ptr, const LiveBlock& live);
 #if SMH_HARDENED
   [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
-  [[nodiscard]] bool right_tags_consistent(Granule candidate, Granule size) const;
   [[nodiscard]] bool left_neighbour_consistent(Granule candidate, std::uint64_t header) const;
 #endif
   Status report_error(Status status, const void* ptr) const;
