@@ -245,6 +245,18 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   return Status::ok;
 }
 
+// release_block's merge with a free left neighbour of `prev_size` granules: takes
+// it out of the index and the block's start bit away; returns its header. Out of
+// line on hosts: its values need not stay live across the common path.
+SMH_OFF_HOT_PATH inline std::uint64_t Heap::take_left(Granule block, Granule prev_size) {
+  const Granule prev = block - prev_size;
+  const std::uint64_t prev_header = load_header(prev);
+  SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
+  remove_free(prev, prev_size);
+  clear_block_start(block);
+  return prev_header;
+}
+
 // Marks a (checked) used block free and coalesces it with free neighbours.
 // `header` is the block's current header, which the caller has read or written.
 SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
@@ -278,12 +290,8 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
     }
   }
   if (detail::header_left_free(header)) {
-    const Granule prev = block - prev_size;
-    const std::uint64_t prev_header = load_header(prev);
-    SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
-    remove_free(prev, prev_size);
-    clear_block_start(block);
-    start = prev;
+    const std::uint64_t prev_header = take_left(block, prev_size);
+    start = block - prev_size;
     total += prev_size;
     prev_size = detail::header_prev_size(prev_header);
   }

@@ -287,6 +287,7 @@ class Heap {
   void insert_trie(Granule node, Granule block, Granule size) SMH_RESTRICT_THIS;
   void remove_free(Granule block, Granule size);
   void remove_trie(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS;
+  void remove_anchor(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS;
   void take_free(const Fit& fit);
   void unlink_ring(Granule block);
   void detach_anchor(const Slot& slot, unsigned class_index) SMH_RESTRICT_THIS;
@@ -308,6 +309,7 @@ class Heap {
 
   // Freeing and resizing.
   void release_block(Granule block, std::uint64_t header);  // mark free + coalesce
+  std::uint64_t take_left(Granule block, Granule prev_size);
   void account_free(std::uint64_t header);
   Granule resize_block(Granule block, Granule size, Granule need);
   Status check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
