@@ -212,6 +212,7 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   // second step's owner passed free_block_consistent, which bounds its size.
   Granule owner = candidate;
   Granule owner_size = size;
+  std::uint64_t next_header = 0;  // the right neighbour's, for release_block (0: none)
   for (bool owner_free = false;; owner_free = true) {
     const Granule at = owner + owner_size;
     if (at >= end_g_) {
@@ -224,6 +225,9 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
       return Status::metadata_corrupted;
     }
     const std::uint64_t at_header = load_header(at);
+    if (!owner_free) {
+      next_header = at_header;
+    }
     // Its left fields (prev size and left-free bit) in one comparison.
     if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
       return Status::metadata_corrupted;
@@ -240,8 +244,10 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   if (!left_neighbour_consistent(candidate, header)) {
     return Status::metadata_corrupted;
   }
+  live->next_header = next_header;
 #endif
-  *live = LiveBlock{candidate, header};
+  live->block = candidate;
+  live->header = header;
   return Status::ok;
 }
 
@@ -257,9 +263,17 @@ SMH_OFF_HOT_PATH inline std::uint64_t Heap::take_left(Granule block, Granule pre
   return prev_header;
 }
 
+// The header of the block after `block` of `size` granules, or 0 (no header is:
+// size >= 2) when `block` is the last.
+SMH_HOT std::uint64_t Heap::header_after(Granule block, Granule size) const {
+  const Granule next = block + size;
+  return next < end_g_ ? load_header(next) : 0;
+}
+
 // Marks a (checked) used block free and coalesces it with free neighbours.
-// `header` is the block's current header, which the caller has read or written.
-SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
+// `header` is the block's current header and `next_header` its right
+// neighbour's (header_after), which the caller has read or written.
+SMH_HOT void Heap::release_block(Granule block, std::uint64_t header, std::uint64_t next_header) {
   SMH_ASSERT(detail::header_used(header));  // (not re-read here: the read bound counts every read)
   const Granule size = detail::header_size(header);
   Granule start = block;
@@ -271,8 +285,7 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
   Granule after = no_block;
   std::uint64_t after_header = 0;
   const Granule next = block + size;
-  if (next < end_g_) {
-    const std::uint64_t next_header = load_header(next);
+  if (next_header != 0) {
     if (detail::header_used(next_header)) {
       after = next;
       after_header = next_header;
@@ -323,7 +336,12 @@ SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live) {
   const std::uint64_t header = live.header;
   const Granule size = detail::header_size(header);
   account_free(header);
-  release_block(live.block, header);
+#if SMH_HARDENED
+  const std::uint64_t next_header = live.next_header;  // the pointer check read it
+#else
+  const std::uint64_t next_header = header_after(live.block, size);
+#endif
+  release_block(live.block, header, next_header);
   if (hooks_.on_free != nullptr) {
     const std::size_t usable = std::size_t{size - 1} * granule_bytes;
     hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});

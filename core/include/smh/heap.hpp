@@ -233,9 +233,10 @@ class Heap {
     unsigned digit;
   };
   struct ScanTotals;  // what a checked walk over all blocks measured
-  struct LiveBlock {  // a block the pointer checks accepted, with the header they read
+  struct LiveBlock {  // a block the pointer checks accepted, with the headers they read
     Granule block = 0;
     std::uint64_t header = 0;
+    std::uint64_t next_header = 0;  // hardened builds: the right neighbour's (0: none)
   };
 
   struct ResizeRequest {  // a checked realloc request
@@ -308,7 +309,8 @@ class Heap {
   [[nodiscard]] bool alignment_ok(std::size_t align_bytes) const;
 
   // Freeing and resizing.
-  void release_block(Granule block, std::uint64_t header);  // mark free + coalesce
+  void release_block(Granule block, std::uint64_t header, std::uint64_t next_header);  // mark free + coalesce
+  [[nodiscard]] std::uint64_t header_after(Granule block, Granule size) const;
   std::uint64_t take_left(Granule block, Granule prev_size);
   void account_free(std::uint64_t header);
   Granule resize_block(Granule block, Granule size, Granule need);
