@@ -211,7 +211,7 @@ Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
     mark_block_start(tail);
     store_header(tail, tail_header);
     set_left_of_next(tail, tail_size, false);
-    release_block(tail, tail_header, header_after(tail, tail_size));
+    release_block(tail, tail_header);
     return need;
   }
   const Granule next = block + size;
@@ -350,8 +350,7 @@ SMH_FLATTEN ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, 
     __builtin_memcpy(payload_of(new_block), ptr, old_usable < size_bytes ? old_usable : size_bytes);
     account_free(request.header);
     // Read again: carving next to the old block may have rewritten its left fields.
-    const std::uint64_t old_header = load_header(request.block);
-    release_block(request.block, old_header, header_after(request.block, detail::header_size(old_header)));
+    release_block(request.block, load_header(request.block));
   }
   report_realloc(request, ptr, new_block, size_bytes, align_bytes);
   return {payload_of(new_block), Status::ok};

@@ -206,10 +206,9 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
 #else
   // Boundary tags to the right: the next block names this one as a used left
   // neighbour; when that one is free (free() merges with it), the block after it
-  // names it as a free one. One loop of at most two steps serves both. The
-  // first step also bounds the block's size (it must end at or before end_g_:
-  // candidate < end_g_ < 2^29 and size < 2^29, so the sum does not wrap); the
-  // second step's owner passed free_block_consistent, which bounds its size.
+  // names it as a free one. One loop of at most two steps serves both. The first
+  // step also bounds the block's size (it ends at or before end_g_: candidate <
+  // end_g_ < 2^29, size < 2^29, no wrap); the second's owner passed free_block_consistent.
   Granule owner = candidate;
   Granule owner_size = size;
   std::uint64_t next_header = 0;  // the right neighbour's, for release_block (0: none)
@@ -225,9 +224,7 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
       return Status::metadata_corrupted;
     }
     const std::uint64_t at_header = load_header(at);
-    if (!owner_free) {
-      next_header = at_header;
-    }
+    next_header = owner_free ? next_header : at_header;  // dead on -Os (not handed on)
     // Its left fields (prev size and left-free bit) in one comparison.
     if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
       return Status::metadata_corrupted;
@@ -244,7 +241,9 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   if (!left_neighbour_consistent(candidate, header)) {
     return Status::metadata_corrupted;
   }
-  live->next_header = next_header;
+  if constexpr (smh_hot_paths_over_size) {
+    live->next_header = next_header;  // for free_checked (-Os: release_block reads it)
+  }
 #endif
   live->block = candidate;
   live->header = header;
@@ -254,7 +253,7 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
 // release_block's merge with a free left neighbour of `prev_size` granules: takes
 // it out of the index and the block's start bit away; returns its header. Out of
 // line on hosts: its values need not stay live across the common path.
-SMH_OFF_HOT_PATH inline std::uint64_t Heap::take_left(Granule block, Granule prev_size) {
+SMH_HOST_OUTLINED std::uint64_t Heap::take_left(Granule block, Granule prev_size) {
   const Granule prev = block - prev_size;
   const std::uint64_t prev_header = load_header(prev);
   SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
@@ -268,6 +267,11 @@ SMH_OFF_HOT_PATH inline std::uint64_t Heap::take_left(Granule block, Granule pre
 SMH_HOT std::uint64_t Heap::header_after(Granule block, Granule size) const {
   const Granule next = block + size;
   return next < end_g_ ? load_header(next) : 0;
+}
+
+// release_block() for a caller that has not read the right neighbour's header.
+SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
+  release_block(block, header, smh_hot_paths_over_size ? header_after(block, detail::header_size(header)) : 0);
 }
 
 // Marks a (checked) used block free and coalesces it with free neighbours.
@@ -285,7 +289,10 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header, std::uint6
   Granule after = no_block;
   std::uint64_t after_header = 0;
   const Granule next = block + size;
-  if (next_header != 0) {
+  if (smh_hot_paths_over_size ? next_header != 0 : next < end_g_) {
+    if constexpr (!smh_hot_paths_over_size) {
+      next_header = load_header(next);  // -Os: one copy of the read, here
+    }
     if (detail::header_used(next_header)) {
       after = next;
       after_header = next_header;
@@ -337,11 +344,14 @@ SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live) {
   const Granule size = detail::header_size(header);
   account_free(header);
 #if SMH_HARDENED
-  const std::uint64_t next_header = live.next_header;  // the pointer check read it
+  if constexpr (smh_hot_paths_over_size) {
+    release_block(live.block, header, live.next_header);  // the pointer check read it
+  } else {
+    release_block(live.block, header);  // -Os: one copy of release_block, which reads it
+  }
 #else
-  const std::uint64_t next_header = header_after(live.block, size);
+  release_block(live.block, header);
 #endif
-  release_block(live.block, header, next_header);
   if (hooks_.on_free != nullptr) {
     const std::size_t usable = std::size_t{size - 1} * granule_bytes;
     hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});

@@ -391,7 +391,7 @@ SMH_INLINE void Heap::remove_trie(Granule block, Granule size, unsigned class_in
 // remove_trie() of an anchor: where it hangs, then its ring's oldest other block
 // takes its place or the slot goes. Out of line on hosts: the walk's values need
 // not stay live across free()'s common path (callgrind: fewer saved registers).
-SMH_OFF_HOT_PATH inline void Heap::remove_anchor(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS {
+SMH_HOST_OUTLINED void Heap::remove_anchor(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS {
   const Slot slot = find_slot(block, size);
   const Granule oldest = load_field(block, detail::prev_offset);
   if (oldest == block) {

@@ -236,7 +236,7 @@ class Heap {
   struct LiveBlock {  // a block the pointer checks accepted, with the headers they read
     Granule block = 0;
     std::uint64_t header = 0;
-    std::uint64_t next_header = 0;  // hardened builds: the right neighbour's (0: none)
+    std::uint64_t next_header;  // hardened host builds: the right neighbour's (0: none); set by the check
   };
 
   struct ResizeRequest {  // a checked realloc request
@@ -310,6 +310,7 @@ class Heap {
 
   // Freeing and resizing.
   void release_block(Granule block, std::uint64_t header, std::uint64_t next_header);  // mark free + coalesce
+  void release_block(Granule block, std::uint64_t header);  // the same, reading next_header
   [[nodiscard]] std::uint64_t header_after(Granule block, Granule size) const;
   std::uint64_t take_left(Granule block, Granule prev_size);
   void account_free(std::uint64_t header);
