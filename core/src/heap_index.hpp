@@ -385,13 +385,6 @@ SMH_INLINE void Heap::remove_trie(Granule block, Granule size, unsigned class_in
     unlink_ring(block);  // a newer block of its size
     return;
   }
-  remove_anchor(block, size, class_index);
-}
-
-// remove_trie() of an anchor: where it hangs, then its ring's oldest other block
-// takes its place or the slot goes. Out of line on hosts: the walk's values need
-// not stay live across free()'s common path (callgrind: fewer saved registers).
-SMH_HOST_OUTLINED void Heap::remove_anchor(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS {
   const Slot slot = find_slot(block, size);
   const Granule oldest = load_field(block, detail::prev_offset);
   if (oldest == block) {

@@ -288,7 +288,6 @@ class Heap {
   void insert_trie(Granule node, Granule block, Granule size) SMH_RESTRICT_THIS;
   void remove_free(Granule block, Granule size);
   void remove_trie(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS;
-  void remove_anchor(Granule block, Granule size, unsigned class_index) SMH_RESTRICT_THIS;
   void take_free(const Fit& fit);
   void unlink_ring(Granule block);
   void detach_anchor(const Slot& slot, unsigned class_index) SMH_RESTRICT_THIS;
