@@ -151,40 +151,6 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
 }
 
 #if SMH_HARDENED
-// check_block_at's boundary tags to the right of a used block at `candidate` of
-// `size` granules: the next block names it as a used left neighbour; when that one
-// is free (free() merges with it), the block after it names it as a free one. One
-// loop of at most two steps serves both. The first step also bounds the block's
-// size (it must end at or before end_g_: candidate < end_g_ < 2^29 and
-// size < 2^29, so the sum does not wrap); the second step's owner passed
-// free_block_consistent, which bounds its size.
-[[gnu::always_inline]] inline bool Heap::right_tags_consistent(Granule candidate, Granule size) const {
-  Granule owner = candidate;
-  Granule owner_size = size;
-  for (bool owner_free = false;; owner_free = true) {
-    const Granule at = owner + owner_size;
-    if (at >= end_g_) {
-      return at == end_g_;
-    }
-    if (!is_block_start(at)) {
-      return false;
-    }
-    const std::uint64_t at_header = load_header(at);
-    // Its left fields (prev size and left-free bit) in one comparison.
-    if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
-      return false;
-    }
-    if (owner_free || detail::header_used(at_header)) {
-      return true;
-    }
-    if (!free_block_consistent(at, at_header)) {  // its size fits the region: the next step's read is in it
-      return false;
-    }
-    owner = at;
-    owner_size = detail::header_size(at_header);
-  }
-}
-
 // check_block_at's left side of a used block at `candidate` with `header`: the
 // first block names no left neighbour; a block whose left-free bit is set names a
 // free block free() will merge with, which must be what it claims.
@@ -238,17 +204,80 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
     return Status::metadata_corrupted;
   }
 #else
-  if (!right_tags_consistent(candidate, size) || !left_neighbour_consistent(candidate, header)) {
+  // Boundary tags to the right: the next block names this one as a used left
+  // neighbour; when that one is free (free() merges with it), the block after it
+  // names it as a free one. One loop of at most two steps serves both. The first
+  // step also bounds the block's size (it ends at or before end_g_: candidate <
+  // end_g_ < 2^29, size < 2^29, no wrap); the second's owner passed free_block_consistent.
+  Granule owner = candidate;
+  Granule owner_size = size;
+  std::uint64_t next_header = 0;  // the right neighbour's, for release_block (0: none)
+  for (bool owner_free = false;; owner_free = true) {
+    const Granule at = owner + owner_size;
+    if (at >= end_g_) {
+      if (at != end_g_) {
+        return Status::metadata_corrupted;
+      }
+      break;
+    }
+    if (!is_block_start(at)) {
+      return Status::metadata_corrupted;
+    }
+    const std::uint64_t at_header = load_header(at);
+    next_header = owner_free ? next_header : at_header;  // dead on -Os (not handed on)
+    // Its left fields (prev size and left-free bit) in one comparison.
+    if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
+      return Status::metadata_corrupted;
+    }
+    if (owner_free || detail::header_used(at_header)) {
+      break;
+    }
+    if (!free_block_consistent(at, at_header)) {  // its size fits the region: the next step's read is in it
+      return Status::metadata_corrupted;
+    }
+    owner = at;
+    owner_size = detail::header_size(at_header);
+  }
+  if (!left_neighbour_consistent(candidate, header)) {
     return Status::metadata_corrupted;
   }
+  if constexpr (smh_hot_paths_over_size) {
+    live->next_header = next_header;  // for free_checked (-Os: release_block reads it)
+  }
 #endif
-  *live = LiveBlock{candidate, header};
+  live->block = candidate;
+  live->header = header;
   return Status::ok;
 }
 
-// Marks a (checked) used block free and coalesces it with free neighbours.
-// `header` is the block's current header, which the caller has read or written.
+// release_block's merge with a free left neighbour of `prev_size` granules: takes
+// it out of the index and the block's start bit away; returns its header. Out of
+// line on hosts: its values need not stay live across the common path.
+SMH_HOST_OUTLINED std::uint64_t Heap::take_left(Granule block, Granule prev_size) {
+  const Granule prev = block - prev_size;
+  const std::uint64_t prev_header = load_header(prev);
+  SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
+  remove_free(prev, prev_size);
+  clear_block_start(block);
+  return prev_header;
+}
+
+// The header of the block after `block` of `size` granules, or 0 (no header is:
+// size >= 2) when `block` is the last.
+SMH_HOT std::uint64_t Heap::header_after(Granule block, Granule size) const {
+  const Granule next = block + size;
+  return next < end_g_ ? load_header(next) : 0;
+}
+
+// release_block() for a caller that has not read the right neighbour's header.
 SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
+  release_block(block, header, smh_hot_paths_over_size ? header_after(block, detail::header_size(header)) : 0);
+}
+
+// Marks a (checked) used block free and coalesces it with free neighbours.
+// `header` is the block's current header and `next_header` its right
+// neighbour's (header_after), which the caller has read or written.
+SMH_HOT void Heap::release_block(Granule block, std::uint64_t header, std::uint64_t next_header) {
   SMH_ASSERT(detail::header_used(header));  // (not re-read here: the read bound counts every read)
   const Granule size = detail::header_size(header);
   Granule start = block;
@@ -260,8 +289,10 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
   Granule after = no_block;
   std::uint64_t after_header = 0;
   const Granule next = block + size;
-  if (next < end_g_) {
-    const std::uint64_t next_header = load_header(next);
+  if (smh_hot_paths_over_size ? next_header != 0 : next < end_g_) {
+    if constexpr (!smh_hot_paths_over_size) {
+      next_header = load_header(next);  // -Os: one copy of the read, here
+    }
     if (detail::header_used(next_header)) {
       after = next;
       after_header = next_header;
@@ -279,12 +310,8 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
     }
   }
   if (detail::header_left_free(header)) {
-    const Granule prev = block - prev_size;
-    const std::uint64_t prev_header = load_header(prev);
-    SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
-    remove_free(prev, prev_size);
-    clear_block_start(block);
-    start = prev;
+    const std::uint64_t prev_header = take_left(block, prev_size);
+    start = block - prev_size;
     total += prev_size;
     prev_size = detail::header_prev_size(prev_header);
   }
@@ -316,7 +343,15 @@ SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live) {
   const std::uint64_t header = live.header;
   const Granule size = detail::header_size(header);
   account_free(header);
+#if SMH_HARDENED
+  if constexpr (smh_hot_paths_over_size) {
+    release_block(live.block, header, live.next_header);  // the pointer check read it
+  } else {
+    release_block(live.block, header);  // -Os: one copy of release_block, which reads it
+  }
+#else
   release_block(live.block, header);
+#endif
   if (hooks_.on_free != nullptr) {
     const std::size_t usable = std::size_t{size - 1} * granule_bytes;
     hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});

@@ -31,6 +31,16 @@
 #define SMH_OFF_HOT_PATH [[gnu::noinline]]
 #endif
 
+// SMH_HOST_OUTLINED: a rare branch split out of a hot function for hosts: out of
+// line there (its values need not stay live across the common path, which then
+// saves fewer registers); an -Os build inlines it back where it was, the same
+// code as before the split (an -Os call would take more bytes).
+#if defined(__OPTIMIZE_SIZE__)
+#define SMH_HOST_OUTLINED [[gnu::always_inline]] inline
+#else
+#define SMH_HOST_OUTLINED [[gnu::noinline]] inline
+#endif
+
 // SMH_POOL_LISTS: the pool's first_fit fast path (per-attribute lists of serving
 // regions, PoolEngine::rebuild_listed) on hosts; an -Os image takes the general
 // path for every request, which places them identically in fewer bytes.

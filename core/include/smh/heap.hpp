@@ -233,9 +233,10 @@ class Heap {
     unsigned digit;
   };
   struct ScanTotals;  // what a checked walk over all blocks measured
-  struct LiveBlock {  // a block the pointer checks accepted, with the header they read
+  struct LiveBlock {  // a block the pointer checks accepted, with the headers they read
     Granule block = 0;
     std::uint64_t header = 0;
+    std::uint64_t next_header;  // hardened host builds: the right neighbour's (0: none); set by the check
   };
 
   struct ResizeRequest {  // a checked realloc request
@@ -307,7 +308,10 @@ class Heap {
   [[nodiscard]] bool alignment_ok(std::size_t align_bytes) const;
 
   // Freeing and resizing.
-  void release_block(Granule block, std::uint64_t header);  // mark free + coalesce
+  void release_block(Granule block, std::uint64_t header, std::uint64_t next_header);  // mark free + coalesce
+  void release_block(Granule block, std::uint64_t header);  // the same, reading next_header
+  [[nodiscard]] std::uint64_t header_after(Granule block, Granule size) const;
+  std::uint64_t take_left(Granule block, Granule prev_size);
   void account_free(std::uint64_t header);
   Granule resize_block(Granule block, Granule size, Granule need);
   Status check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
@@ -330,7 +334,6 @@ class Heap {
   Status free_checked(void* ptr, const LiveBlock& live);
 #if SMH_HARDENED
   [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
-  [[nodiscard]] bool right_tags_consistent(Granule candidate, Granule size) const;
   [[nodiscard]] bool left_neighbour_consistent(Granule candidate, std::uint64_t header) const;
 #endif
   Status report_error(Status status, const void* ptr) const;
