@@ -148,9 +148,10 @@ function(smh_add_cortex_m_size_budget)
     smh_cortex_m_objects(objects OUT_DIR ${out_dir} COMPILER ${SMH_ARM_CXX}
       FLAGS ${ship_flags} -I${arg_INCLUDE_DIR} SOURCES ${arg_SOURCES})
     smh_cortex_m_archive(${archive} ${objects})
-    if(mode STREQUAL "hardened")
-      set(SMH_CORTEX_M_SHIP_ARCHIVE ${archive} PARENT_SCOPE)  # for the on-target programs (SmhQemu.cmake)
-    endif()
+    # For the on-target programs (SmhQemu.cmake): SMH_CORTEX_M_SHIP_ARCHIVE and
+    # SMH_CORTEX_M_SHIP_UNHARDENED_ARCHIVE.
+    string(TOUPPER "${suffix}" upper_suffix)
+    set(SMH_CORTEX_M_SHIP${upper_suffix}_ARCHIVE ${archive} PARENT_SCOPE)
 
     foreach(probe heap_probe.cpp capi_probe.c)
       get_filename_component(stem ${probe} NAME_WE)

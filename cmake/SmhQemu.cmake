@@ -3,10 +3,13 @@
 # first (the ARM tools, flags and the core's Cortex-M archive).
 #
 #   smh_add_qemu_program(<name> SOURCES <files...> [INCLUDE_DIRS <dirs...>]
-#                        [LIBRARIES <archives...>] [SHIPPING])
+#                        [LIBRARIES <archives...>] [SHIPPING] [UNHARDENED])
 #
 # SHIPPING compiles the program with SMH_ASSERTS=0 whatever the preset says, to
 # go with the shipping archive of the core (SMH_CORTEX_M_SHIP_ARCHIVE).
+# UNHARDENED (implies SHIPPING) adds SMH_HARDENED=0, to go with the unhardened
+# shipping archive (SMH_CORTEX_M_SHIP_UNHARDENED_ARCHIVE): the program and the
+# archive must agree on the mode, which changes the Heap's inline code.
 #
 # Compiles the sources (.c as C11, the rest as C++20) with the start-up code of
 # core/tests/on_target, links <name>.elf with newlib and its semihosting library
@@ -16,7 +19,7 @@
 # <name>_RUNNER.
 
 function(smh_add_qemu_program name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "SHIPPING" "" "SOURCES;INCLUDE_DIRS;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "SHIPPING;UNHARDENED" "" "SOURCES;INCLUDE_DIRS;LIBRARIES")
   smh_find_arm_tool(SMH_ARM_CC arm-none-eabi-gcc)
   smh_find_arm_tool(SMH_ARM_CXX arm-none-eabi-g++)
   smh_find_arm_tool(SMH_ARM_SIZE arm-none-eabi-size)
@@ -41,7 +44,9 @@ function(smh_add_qemu_program name)
       list(APPEND cxx_sources ${source})
     endif()
   endforeach()
-  if(arg_SHIPPING)
+  if(arg_UNHARDENED)
+    set(assert_define -DSMH_ASSERTS=0 -DSMH_HARDENED=0)
+  elseif(arg_SHIPPING)
     set(assert_define -DSMH_ASSERTS=0)
   else()
     smh_cortex_m_assert_define(assert_define)
