@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "asan_poison.hpp"
+#include "smh/sim/dense_mapping.hpp"
 #include "smh/sim/host_memory_reuse.hpp"
 #include "smh/sim/sim_assert.hpp"
 
@@ -80,17 +81,16 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
     [[maybe_unused]] const int rc = ::mprotect(reinterpret_cast<void*>(guard), page, PROT_NONE);
     SMH_SIM_ASSERT(rc == 0);
   }
-#ifdef MADV_HUGEPAGE
-  // A region of a huge page or more: transparent huge pages, a hint (refused, it
-  // only costs speed). A replay writes a region densely (fill patterns, headers)
-  // and reaches block headers all over it at random: with 4 KiB pages the
-  // kernel's first-touch faults were 11 % of a checked replay of a real trace, and
-  // nearly every header access also missed the TLB (huge pages made a checks-off
-  // replay of 100k live blocks, BM_ExecutorReplay, about a quarter faster).
+  // A region of a huge page or more: transparent huge pages, and its pieces they
+  // cannot cover faulted in up front (dense_mapping.hpp). A replay writes a region
+  // densely (fill patterns, headers) and reaches block headers all over it at
+  // random: with 4 KiB pages the kernel's first-touch faults were 11 % of a checked
+  // replay of a real trace, and nearly every header access also missed the TLB
+  // (huge pages made a checks-off replay of 100k live blocks, BM_ExecutorReplay,
+  // about a quarter faster). Smaller regions (the scenarios') stay lazy.
   if (size_bytes >= huge_page_bytes) {
-    (void)::madvise(reinterpret_cast<void*>(guard_before + page), guard_after - (guard_before + page), MADV_HUGEPAGE);
+    advise_dense(reinterpret_cast<void*>(guard_before + page), guard_after - (guard_before + page));
   }
-#endif
   // Under ASan, everything mapped but the view is poisoned: an access to the
   // bytes between the view and its guard pages (which no page protection can
   // cover) is reported where it happens, and so is one on the guards.

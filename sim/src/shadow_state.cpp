@@ -43,12 +43,13 @@ void ShadowState::track_owners() {
   }
   for (unsigned region = 0; region < map_->region_count(); ++region) {
     const std::uint64_t granules = (map_->spec(region).size_bytes + granule_bytes - 1) / granule_bytes;
-    // Huge pages for a table of one or more: it is as dense as its region (an
-    // entry per block start, 4 bytes per 8-byte granule), whose view takes huge
-    // pages from the same size on (host_backing.cpp); with 4 KiB pages a checked
-    // replay of a real trace faulted in its pages one by one (most of the
-    // run's ~2,700 faults on a 21 MB region) and missed the TLB on each start.
-    const bool huge_pages = granules * sizeof(std::uint32_t) >= detail::huge_page_bytes;
+    // Dense (huge pages, the rest faulted in up front) when its region's view is
+    // (host_backing.cpp): the table is as dense as the region (an entry per
+    // block start, 4 bytes per 8-byte granule). With 4 KiB pages a checked
+    // replay of a real trace faulted in its pages one by one (most of the run's
+    // ~2,700 faults on a 21 MB region) and missed the TLB on each start; a
+    // 1.8 MiB table of a 3.6 MiB region holds no whole huge page and took 460.
+    const bool huge_pages = map_->spec(region).size_bytes >= detail::huge_page_bytes;
     owner_tables_.emplace_back(static_cast<std::size_t>(granules), huge_pages);
     starts_.emplace_back(granules);
   }

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "smh/sim/dense_mapping.hpp"
 #include "smh/sim/host_memory_reuse.hpp"
 
 namespace smh::sim {
@@ -26,8 +27,9 @@ class LazyZeroArray {
  public:
   LazyZeroArray() = default;
   // `huge_pages`: for dense tables probed at random (a hash table), ask for
-  // transparent huge pages, so that each probe does not also miss the TLB. Not
-  // for sparse tables: a huge page makes one touched byte cost 2 MiB.
+  // transparent huge pages, so that each probe does not also miss the TLB, and
+  // fault in up front what they cannot cover (dense_mapping.hpp). Not for
+  // sparse tables: a huge page makes one touched byte cost 2 MiB.
   explicit LazyZeroArray(std::size_t count, bool huge_pages = false) : count_(count), huge_pages_(huge_pages) {
     if (count == 0) {
       return;
@@ -44,11 +46,9 @@ class LazyZeroArray {
       throw std::runtime_error("cannot reserve " + std::to_string(bytes()) + " bytes: " + std::strerror(errno));
     }
     data_ = static_cast<T*>(mapping);
-#ifdef MADV_HUGEPAGE
     if (huge_pages) {
-      (void)::madvise(mapping, bytes(), MADV_HUGEPAGE);  // a hint: refused, it only costs speed
+      detail::advise_dense(mapping, bytes());  // hints: refused, they only cost speed
     }
-#endif
   }
   LazyZeroArray(LazyZeroArray&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)),
