@@ -204,6 +204,11 @@ void Heap::free_validated(void* ptr) SMH_RESTRICT_THIS {
 // move is alloc_granules (the same search and placement as alloc) + a copy +
 // free_checked (free's release, without checking the old pointer again: it was
 // checked once, on entry).
+//
+// The steps (check_resize, resize_block_in_place, resize_block, report_realloc)
+// have two callers at most, try_realloc and resize_in_place, and a shipped image
+// reaches one of them (the heap API try_realloc, the pool resize_in_place):
+// SMH_INLINE, as a call there takes more bytes than one copy.
 
 void* Heap::realloc(void* ptr, std::size_t size_bytes) SMH_RESTRICT_THIS { return try_realloc(ptr, 0, size_bytes).ptr; }
 

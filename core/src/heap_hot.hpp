@@ -348,7 +348,11 @@ SMH_HOT Heap::LiveBlock Heap::checked_before(Granule block) const {
   LiveBlock live;
   live.block = block;
   live.header = load_header(block);
-  live.next_header = smh_hot_paths_over_size ? header_after(block, detail::header_size(live.header)) : 0;
+#if SMH_HARDENED
+  if constexpr (smh_hot_paths_over_size) {  // what free_checked hands release_block (-Os: it reads it)
+    live.next_header = header_after(block, detail::header_size(live.header));
+  }
+#endif
   return live;
 }
 
