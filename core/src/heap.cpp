@@ -138,7 +138,7 @@ SMH_FLATTEN void* Heap::alloc_if_fits(const Request& request) SMH_RESTRICT_THIS 
 #endif
 }
 
-SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes) {
+SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_bytes, bool tell_hook) {
   // Hosts test base_ on the failure paths only: an uninitialised heap has
   // no_fit_granules_ == 0 (init sets both), so find_fit() refuses it at once
   // (need >= min_block_granules > 0). -Os keeps the one test in front (fewer bytes).
@@ -150,7 +150,7 @@ SMH_HOT void* Heap::alloc_granules(std::size_t size_bytes, std::size_t align_byt
     Fit fit;
     if (find_fit(need, align_granules, &fit)) [[likely]] {
       SMH_ASSERT(base_ != nullptr);
-      return take_fit(fit, need, size_bytes, align_bytes);
+      return take_fit(fit, need, size_bytes, align_bytes, tell_hook);
     }
     if (smh_hot_paths_over_size && base_ == nullptr) {
       return nullptr;
@@ -189,12 +189,26 @@ Status Heap::free(void* ptr) SMH_RESTRICT_THIS {
   return status == Status::ok ? free_checked(ptr, live) : report_error(status, ptr);
 }
 
+// free() of a block at ptr whose pointer this operation checked already (the
+// pool's realloc that moved it, after the copy outside the pool's lock): the
+// release, the counters and the hook of free(), and no second check. Out of line
+// everywhere: the pool calls it once per moving realloc.
+void Heap::free_validated(void* ptr) SMH_RESTRICT_THIS {
+  free_checked(ptr, checked_before(static_cast<Granule>(offset_of(ptr) / granule_bytes - 1)));
+}
+
 // ---------------------------------------------------------------- realloc
-// The steps of realloc (check_resize, resize_block_in_place, resize_block,
-// report_realloc) have two callers at most, try_realloc and resize_in_place, and
-// a shipped image reaches one of them (the heap API try_realloc, the pool
-// resize_in_place): SMH_INLINE, as a call there takes more bytes than one copy
-// (Cortex-M probes: heap 4,110 -> 3,968 B, C API 5,806 -> 5,636 B).
+// Built from the pieces alloc and free already have: growing in place takes the
+// free right neighbour and splits the tail off (split_tail, as carve does);
+// shrinking splits the tail off and merges it with a free right neighbour; a
+// move is alloc_granules (the same search and placement as alloc) + a copy +
+// free_checked (free's release, without checking the old pointer again: it was
+// checked once, on entry).
+//
+// The steps (check_resize, resize_block_in_place, resize_block, report_realloc)
+// have two callers at most, try_realloc and resize_in_place, and a shipped image
+// reaches one of them (the heap API try_realloc, the pool resize_in_place):
+// SMH_INLINE, as a call there takes more bytes than one copy.
 
 void* Heap::realloc(void* ptr, std::size_t size_bytes) SMH_RESTRICT_THIS { return try_realloc(ptr, 0, size_bytes).ptr; }
 
@@ -203,34 +217,37 @@ void* Heap::aligned_realloc(void* ptr, std::size_t align_bytes, std::size_t size
 }
 
 // Resizes a live block without moving it, if its neighbourhood allows. Returns the
-// new size in granules, or 0 when it cannot (nothing changed then).
+// new size in granules, or 0 when it cannot (nothing changed then). Shrink and
+// grow are one path: take the free right neighbour (if any), then split the tail
+// beyond `need` off as one free block (split_tail: the same tail as a carve).
+// Shrinking by less than a block gives nothing back and leaves a free right
+// neighbour where it is (taking it and putting it back could move it in its ring).
 SMH_INLINE Heap::Granule Heap::resize_block(Granule block, Granule size, Granule need) {
-  if (need <= size) {
-    if (size - need < min_block_granules) {
-      return size;  // too little to give back: keep the block as it is
-    }
-    // Release the tail through the ordinary free path so it coalesces rightwards.
-    const Granule tail = block + need;
-    const Granule tail_size = size - need;
-    const std::uint64_t tail_header = make_header(tail_size, true, 0, need, false);
-    mark_block_start(tail);
-    store_header(tail, tail_header);
-    set_left_of_next(tail, tail_size, false);
-    release_block(tail, tail_header);
-    return need;
+  if (need <= size && size - need < min_block_granules) {
+    return size;  // too little to give back: keep the block as it is
   }
   const Granule next = block + size;
-  if (next >= end_g_) {
+  Granule next_size = 0;  // the free right neighbour's size (0: none)
+  if (next < end_g_) {
+    const std::uint64_t next_header = load_header(next);
+    next_size = detail::header_used(next_header) ? 0 : detail::header_size(next_header);
+  }
+  if (size + next_size < need) {
     return 0;
   }
-  const std::uint64_t next_header = load_header(next);
-  const Granule next_size = detail::header_size(next_header);
-  if (detail::header_used(next_header) || size + next_size < need) {
-    return 0;
+  if (next_size != 0) {
+    remove_free(next, next_size);
+    clear_block_start(next);
   }
-  remove_free(next, next_size);
-  clear_block_start(next);
-  return split_tail(block, size + next_size, need);
+  const Granule kept = split_tail(block, size + next_size, need);
+  // A shrink's tail (merged with the neighbour) may be larger than any free
+  // block was, as free() makes it (release_block); a grow's is smaller than the
+  // neighbour it was cut from.
+  const Granule freed = size + next_size - kept;
+  if (freed >= no_fit_granules_) {
+    no_fit_granules_ = freed + 1;
+  }
+  return kept;
 }
 
 // The checks realloc and resize_in_place share. On ok, `request` describes the
@@ -346,19 +363,16 @@ SMH_FLATTEN ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, 
   }
   Granule new_block = request.block;
   if (!resize_block_in_place(request, size_bytes)) {
-    Fit fit;
-    if (!find_fit(request.need, request.align_granules, &fit)) {
-      report_alloc_failure(size_bytes, align_bytes);
+    // Moves: alloc's search and placement (without its hook: on_realloc tells),
+    // which counts and reports a failure, then free's release of the old block.
+    void* moved = alloc_granules(size_bytes, align_bytes, false);
+    if (moved == nullptr) {
       return {nullptr, Status::out_of_memory};
     }
-    const Carved carved = carve(fit, request.need, size_bytes);
-    new_block = carved.block;
-    account_alloc(new_block, carved.size, size_bytes);
+    new_block = static_cast<Granule>(offset_of(moved) / granule_bytes - 1);
     const std::size_t old_usable = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
-    __builtin_memcpy(payload_of(new_block), ptr, old_usable < size_bytes ? old_usable : size_bytes);
-    account_free(request.header);
-    // Read again: carving next to the old block may have rewritten its left fields.
-    release_block(request.block, load_header(request.block));
+    __builtin_memcpy(moved, ptr, old_usable < size_bytes ? old_usable : size_bytes);
+    free_checked(ptr, checked_before(request.block), false);
   }
   report_realloc(request, ptr, new_block, size_bytes, align_bytes);
   return {payload_of(new_block), Status::ok};

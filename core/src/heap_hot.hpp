@@ -84,11 +84,13 @@ SMH_HOT void Heap::update_watermarks(Granule block_end) {
   }
 }
 
-// Builds the block where find_fit() chose, counts it and tells the hook.
-SMH_INLINE void* Heap::take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes) {
+// Builds the block where find_fit() chose, counts it and tells the hook (unless
+// a realloc moves the block: on_realloc tells then).
+SMH_INLINE void* Heap::take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes,
+                                bool tell_hook) {
   const auto [block, size] = carve(fit, need, size_bytes);
   account_alloc(block, size, size_bytes);
-  if (hooks_.on_alloc != nullptr) {
+  if (tell_hook && hooks_.on_alloc != nullptr) {
     hooks_.on_alloc(hooks_.context, AllocEvent{offset_of(payload_of(block)), size_bytes,
                                                std::size_t{size - 1} * granule_bytes, align_bytes});
   }
@@ -338,10 +340,26 @@ SMH_HOT void Heap::account_free(std::uint64_t header) {
 }
 
 
-// Frees a block the pointer checks accepted: counters, coalescing, the hook.
-SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live) {
+// The LiveBlock of a used block whose pointer this operation has checked
+// already (a realloc that moved it), for free_checked without a second check.
+// Its header is read again: an allocation next to it since the check (the
+// move's own carve) may have rewritten its left fields.
+SMH_HOT Heap::LiveBlock Heap::checked_before(Granule block) const {
+  LiveBlock live;
+  live.block = block;
+  live.header = load_header(block);
+#if SMH_HARDENED
+  if constexpr (smh_hot_paths_over_size) {  // what free_checked hands release_block (-Os: it reads it)
+    live.next_header = header_after(block, detail::header_size(live.header));
+  }
+#endif
+  return live;
+}
+
+// Frees a block the pointer checks accepted: counters, coalescing, the hook
+// (unless a realloc moved the block: on_realloc tells then).
+SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live, bool tell_hook) {
   const std::uint64_t header = live.header;
-  const Granule size = detail::header_size(header);
   account_free(header);
 #if SMH_HARDENED
   if constexpr (smh_hot_paths_over_size) {
@@ -352,8 +370,8 @@ SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live) {
 #else
   release_block(live.block, header);
 #endif
-  if (hooks_.on_free != nullptr) {
-    const std::size_t usable = std::size_t{size - 1} * granule_bytes;
+  if (tell_hook && hooks_.on_free != nullptr) {
+    const std::size_t usable = std::size_t{detail::header_size(header) - 1} * granule_bytes;
     hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});
   }
   return Status::ok;

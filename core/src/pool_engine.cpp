@@ -330,7 +330,7 @@ PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* 
   // Before init() no region exists, so find_owner finds none: one test for both.
   Region* region = find_owner(address);
   if (region == nullptr) {
-    return {report(initialized_ ? Status::pointer_outside_region : Status::not_initialized, address), 0};
+    return {report(initialized_ ? Status::pointer_outside_region : Status::not_initialized, address), 0, nullptr};
   }
   Region& owner_region = *region;
   // A block stays put only where its region satisfies the request (offline and
@@ -350,15 +350,20 @@ PoolEngine::ResizeOutcome PoolEngine::resize_in_place(std::uint32_t attr, void* 
   const Status status = owner_region.heap.resize_in_place(ptr, align_bytes, size_bytes, may_stay, &old_usable);
   if (old_usable == 0) {  // not a live block
     SMH_ASSERT(status != Status::ok);
-    return {report(status, address), 0};
+    return {report(status, address), 0, nullptr};
   }
   if (!known_attr) {
-    return {report(Status::unknown_attribute, address), old_usable};
+    return {report(Status::unknown_attribute, address), old_usable, &owner_region.heap};
   }
   if (status != Status::ok && status != Status::out_of_memory) {
-    return {report(status, address), old_usable};
+    return {report(status, address), old_usable, &owner_region.heap};
   }
-  return {status, old_usable};
+  return {status, old_usable, &owner_region.heap};
+}
+
+void PoolEngine::free_moved(const ResizeOutcome& outcome, void* ptr) {
+  SMH_ASSERT(outcome.status == Status::out_of_memory && outcome.heap != nullptr);
+  outcome.heap->free_validated(ptr);
 }
 
 std::size_t PoolEngine::usable_size(const void* ptr) const {

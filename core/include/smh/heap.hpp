@@ -300,8 +300,9 @@ class Heap {
     Granule size;
   };
   Carved carve(const Fit& fit, Granule need, std::size_t size_bytes);
-  void* alloc_granules(std::size_t size_bytes, std::size_t align_bytes);
-  void* take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes);
+  void* alloc_granules(std::size_t size_bytes, std::size_t align_bytes, bool tell_hook = true);
+  void* take_fit(const Fit& fit, Granule need, std::size_t size_bytes, std::size_t align_bytes,
+                 bool tell_hook = true);
   void account_alloc(Granule block, Granule size, std::size_t size_bytes);
   void update_watermarks(Granule block_end);
   void report_alloc_failure(std::size_t size_bytes, std::size_t align_bytes);
@@ -331,7 +332,9 @@ class Heap {
   friend class PoolEngine;
   void* take_if_fits(const Request& request) SMH_RESTRICT_THIS;
   Status free_in_region(void* ptr) SMH_RESTRICT_THIS;
-  Status free_checked(void* ptr, const LiveBlock& live);
+  Status free_checked(void* ptr, const LiveBlock& live, bool tell_hook = true);
+  [[nodiscard]] LiveBlock checked_before(Granule block) const;
+  void free_validated(void* ptr) SMH_RESTRICT_THIS;  // the pool's realloc after a move: ptr was checked
 #if SMH_HARDENED
   [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
   [[nodiscard]] bool left_neighbour_consistent(Granule candidate, std::uint64_t header) const;

@@ -104,7 +104,10 @@ class BasicPool {
     }
     const std::size_t copy_bytes = outcome.old_usable_bytes < size_bytes ? outcome.old_usable_bytes : size_bytes;
     __builtin_memcpy(moved, ptr, copy_bytes);  // outside the lock: both blocks are ours
-    free(ptr);
+    {
+      LockGuard<Lock> guard(lock_);
+      engine_.free_moved(outcome, ptr);  // checked once, in resize_in_place
+    }
     return moved;
   }
 

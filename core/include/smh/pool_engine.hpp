@@ -121,9 +121,13 @@ class PoolEngine {
   struct ResizeOutcome {
     Status status;
     std::size_t old_usable_bytes;
+    Heap* heap;  // the heap of the live block ptr (nullptr: not a live block)
   };
   ResizeOutcome resize_in_place(std::uint32_t attr, void* ptr, std::size_t align_bytes,
                                 std::size_t size_bytes);
+  // realloc's last step after a move: frees ptr, which resize_in_place checked
+  // (outcome.status out_of_memory), without checking it again.
+  void free_moved(const ResizeOutcome& outcome, void* ptr);
 
   [[nodiscard]] std::size_t usable_size(const void* ptr) const;
   [[nodiscard]] Owner owner(const void* ptr) const;
