@@ -239,15 +239,15 @@ SMH_INLINE Heap::Granule Heap::resize_block(Granule block, Granule size, Granule
     remove_free(next, next_size);
     clear_block_start(next);
   }
-  const Granule kept = split_tail(block, size + next_size, need);
   // A shrink's tail (merged with the neighbour) may be larger than any free
-  // block was, as free() makes it (release_block); a grow's is smaller than the
-  // neighbour it was cut from.
-  const Granule freed = size + next_size - kept;
-  if (freed >= no_fit_granules_) {
-    no_fit_granules_ = freed + 1;
+  // block was, as one free() makes (release_block): raise the bound before
+  // split_tail inserts it. A grow's tail is smaller than the neighbour it was
+  // cut from.
+  const Granule tail = size + next_size - need;
+  if (tail >= min_block_granules && tail >= no_fit_granules_) {
+    no_fit_granules_ = tail + 1;
   }
-  return kept;
+  return split_tail(block, size + next_size, need);
 }
 
 // The checks realloc and resize_in_place share. On ok, `request` describes the
