@@ -91,8 +91,8 @@ TEST(MemoryMapValidation, SizeTooSmall) {
 TEST(MemoryMapValidation, SizeTooLarge) {
   const std::uint64_t too_large = Heap::max_region_bytes + 8;
   EXPECT_EQ(rejection({region("huge", 0x1'0000'0000, too_large)}),
-            "region 'huge': size " + std::to_string(too_large) + " bytes (0x100000000) exceeds the " +
-                "maximum of " + std::to_string(Heap::max_region_bytes) + " bytes (0xfffffff8)");
+            "region 'huge': size " + std::to_string(too_large) + " bytes (0x40000000) exceeds the " +
+                "maximum of " + std::to_string(Heap::max_region_bytes) + " bytes (0x3ffffff8)");
 }
 
 TEST(MemoryMapValidation, BasePlusSizeOverflows) {
