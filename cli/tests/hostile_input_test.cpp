@@ -124,7 +124,10 @@ TEST_F(HostileInput, EveryInputEndsInAVerdictNeverACrashOrAHang) {
     return R"({"format_version": 1, "machine": {"regions": [)" + regions + R"(]}, "ops": [{"op": "alloc", "handle": 1, "attr": 0, "size": 64}]})";
   };
   inputs.push_back(file("region_huge.json", with_regions(R"({"name": "r", "base": 4096, "size": 18446744073709551615, "attr": 0, "cache": "non_cacheable"})"), ":1:83: $.machine.regions[0].size: region 'r': size 18446744073709551615 bytes (0xffffffffffffffff) exceeds the maximum"));
-  inputs.push_back(file("region_4g.json", with_regions(R"({"name": "r", "base": "0x1_0000_0000", "size": 4294967288, "attr": 0, "cache": "non_cacheable"})"), "more than the budget of"));
+  // 4 GiB - 8: past what a heap addresses (27-bit block sizes: 1 GiB - 8).
+  inputs.push_back(file("region_4g.json", with_regions(R"({"name": "r", "base": "0x1_0000_0000", "size": 4294967288, "attr": 0, "cache": "non_cacheable"})"), "$.machine.regions[0].size: region 'r': size 4294967288 bytes (0xfffffff8) exceeds the maximum of 1073741816 bytes (0x3ffffff8)"));
+  // Three of the largest regions: each one valid, together over the host memory budget.
+  inputs.push_back(file("regions_3g.json", with_regions(R"({"name": "a", "base": "0x1_0000_0000", "size": 1073741816, "attr": 0, "cache": "write_back"}, {"name": "b", "base": "0x2_0000_0000", "size": 1073741816, "attr": 0, "cache": "write_back"}, {"name": "c", "base": "0x3_0000_0000", "size": 1073741816, "attr": 0, "cache": "write_back"})"), "more than the budget of"));
   inputs.push_back(file("region_wraps.json", with_regions(R"({"name": "r", "base": "0xFFFF_FFFF_FFFF_F000", "size": "64K", "attr": 0, "cache": "non_cacheable"})"), "$.machine.regions[0].size: region 'r': base address 0xfffffffffffff000 + size 0x10000 overflows the 64-bit device address space"));
   inputs.push_back(file("regions_65.json", [&] {
     std::string regions;

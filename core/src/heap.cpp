@@ -229,8 +229,8 @@ SMH_INLINE Heap::Granule Heap::resize_block(Granule block, Granule size, Granule
   const Granule next = block + size;
   Granule next_size = 0;  // the free right neighbour's size (0: none)
   if (next < end_g_) {
-    const std::uint64_t next_header = load_header(next);
-    next_size = detail::header_used(next_header) ? 0 : detail::header_size(next_header);
+    const std::uint32_t next_self = load_self(next);
+    next_size = detail::self_used(next_self) ? 0 : detail::self_size(next_self);
   }
   if (size + next_size < need) {
     return 0;
@@ -289,18 +289,18 @@ SMH_INLINE Status Heap::check_resize(void* ptr, std::size_t align_bytes, std::si
 // neighbourhood allows; updates header and counters. False leaves all unchanged.
 SMH_INLINE bool Heap::resize_block_in_place(const ResizeRequest& request, std::size_t size_bytes) {
   const Granule block = request.block;
-  const std::uint64_t header = request.header;
+  const std::uint32_t self = request.header.self;
   if (((base_granule_ + block + 1) & (request.align_granules - 1)) != 0) {
     return false;
   }
-  const Granule new_size = resize_block(block, detail::header_size(header), request.need);
+  const Granule new_size = resize_block(block, detail::self_size(self), request.need);
   if (new_size == 0) {
     return false;
   }
   const std::size_t old_requested =
-      std::size_t{detail::header_size(header) - 1} * granule_bytes - detail::header_slack(header);
-  store_header(block, make_header(new_size, true, slack_for(new_size, size_bytes),
-                                  detail::header_prev_size(header), detail::header_left_free(header)));
+      std::size_t{detail::self_size(self) - 1} * granule_bytes - detail::self_slack(self);
+  // Only the self word: resizing in place leaves the left neighbour as it is.
+  store_self(block, detail::make_self_word(new_size, true, slack_for(new_size, size_bytes)));
   requested_bytes_ = static_cast<std::uint32_t>(requested_bytes_ - old_requested + size_bytes);
   update_watermarks(block + new_size);
   return true;
@@ -311,10 +311,10 @@ SMH_INLINE void Heap::report_realloc(const ResizeRequest& request, const void* o
   if (hooks_.on_realloc == nullptr) {
     return;
   }
-  const std::size_t old_usable = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
+  const std::size_t old_usable = std::size_t{detail::self_size(request.header.self) - 1} * granule_bytes;
   hooks_.on_realloc(hooks_.context,
                     ReallocEvent{offset_of(old_ptr), offset_of(payload_of(new_block)),
-                                 old_usable - detail::header_slack(request.header), size_bytes,
+                                 old_usable - detail::self_slack(request.header.self), size_bytes,
                                  std::size_t{size_of(new_block) - 1} * granule_bytes, align_bytes,
                                  new_block != request.block});
 }
@@ -335,8 +335,8 @@ SMH_FLATTEN Status Heap::resize_in_place(void* ptr, std::size_t align_bytes, std
   }
   ResizeRequest request{};
   const Status status = check_resize(ptr, align_bytes, size_bytes, false, may_stay, &request);
-  if (request.header != 0) {  // ptr is a live block (a header is never 0: size >= 2)
-    *old_usable_bytes = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
+  if (request.header.self != 0) {  // ptr is a live block (a self word is never 0: size >= 2)
+    *old_usable_bytes = std::size_t{detail::self_size(request.header.self) - 1} * granule_bytes;
   }
   if (status != Status::ok) {
     return status;
@@ -370,7 +370,7 @@ SMH_FLATTEN ReallocResult Heap::try_realloc(void* ptr, std::size_t align_bytes, 
       return {nullptr, Status::out_of_memory};
     }
     new_block = static_cast<Granule>(offset_of(moved) / granule_bytes - 1);
-    const std::size_t old_usable = std::size_t{detail::header_size(request.header) - 1} * granule_bytes;
+    const std::size_t old_usable = std::size_t{detail::self_size(request.header.self) - 1} * granule_bytes;
     __builtin_memcpy(moved, ptr, old_usable < size_bytes ? old_usable : size_bytes);
     free_checked(ptr, checked_before(request.block), false);
   }
@@ -385,7 +385,7 @@ std::size_t Heap::usable_size(const void* ptr) const {
   if (ptr == nullptr || check_live_block(ptr, &live) != Status::ok) {
     return 0;
   }
-  return std::size_t{detail::header_size(live.header) - 1} * granule_bytes;
+  return std::size_t{detail::self_size(live.header.self) - 1} * granule_bytes;
 }
 
 bool Heap::can_alloc(const Request& request) const {

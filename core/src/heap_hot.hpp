@@ -47,21 +47,21 @@ SMH_HOT Heap::Granule Heap::split_tail(Granule block, Granule available, Granule
 SMH_HOT Heap::Carved Heap::carve(const Fit& fit, Granule need, std::size_t size_bytes) {
   SMH_ASSERT(fit.gap == 0 || fit.gap >= min_block_granules);
   SMH_ASSERT(fit.gap + need <= fit.size);
-  const std::uint64_t old_header = load_header(fit.block);
-  SMH_ASSERT(!detail::header_used(old_header) && detail::header_size(old_header) == fit.size);
-  // A free block's left neighbour is in use (free blocks never touch).
-  SMH_ASSERT(!detail::header_left_free(old_header));
+  // The chosen block's header is not read: its size is fit.size, and its left
+  // word (a used left neighbour: free blocks never touch) stays right for
+  // whichever block starts at fit.block, the gap or the new block.
+  SMH_ASSERT(peek_header(fit.block).self == detail::make_self_word(fit.size, false, 0));
+  SMH_ASSERT(!detail::left_is_free(peek_header(fit.block).left));
   take_free(fit);
-  Granule prev_size = detail::header_prev_size(old_header);
   const Granule block = fit.block + fit.gap;
   if (fit.gap > 0) {
-    store_header(fit.block, detail::make_header(fit.gap, false, 0, prev_size, false));
+    store_self(fit.block, detail::make_self_word(fit.gap, false, 0));
     insert_free(fit.block, fit.gap);
     mark_block_start(block);
-    prev_size = fit.gap;
+    store_left(block, detail::make_left_word(fit.gap, true));
   }
   const Granule size = split_tail(block, fit.size - fit.gap, need);
-  store_header(block, detail::make_header(size, true, slack_for(size, size_bytes), prev_size, fit.gap > 0));
+  store_self(block, detail::make_self_word(size, true, slack_for(size, size_bytes)));
   return Carved{block, size};
 }
 
@@ -120,10 +120,11 @@ SMH_HOT void* Heap::take_if_fits(const Request& request) SMH_RESTRICT_THIS {
 // (check_block_at: for the left neighbour that is free()'s own block, already
 // checked, so its header is not read twice).
 #if SMH_HARDENED
-SMH_HOT bool Heap::free_block_consistent(Granule block, std::uint64_t header) const {
-  const Granule size = detail::header_size(header);
-  if (size < min_block_granules || size > end_g_ - block || detail::header_left_free(header) ||
-      detail::header_slack(header) != 0) {
+SMH_HOT bool Heap::free_block_consistent(Granule block, detail::BlockHeader header) const {
+  const Granule size = detail::self_size(header.self);
+  // header.left > size_mask: the left-free bit or a bit above it is set.
+  if (size < min_block_granules || size > end_g_ - block || header.left > detail::size_mask ||
+      detail::self_slack(header.self) != 0) {
     return false;
   }
   const Granule next = load_field(block, detail::next_offset);
@@ -153,15 +154,15 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
 }
 
 #if SMH_HARDENED
-// check_block_at's left side of a used block at `candidate` with `header`: the
+// check_block_at's left side of a used block at `candidate` with left word `left_word`: the
 // first block names no left neighbour; a block whose left-free bit is set names a
 // free block free() will merge with, which must be what it claims.
-[[gnu::always_inline]] inline bool Heap::left_neighbour_consistent(Granule candidate, std::uint64_t header) const {
-  const Granule prev_size = detail::header_prev_size(header);
+[[gnu::always_inline]] inline bool Heap::left_neighbour_consistent(Granule candidate, std::uint32_t left_word) const {
+  const Granule prev_size = detail::left_size(left_word);
   if (candidate == 0) {
-    return prev_size == 0 && !detail::header_left_free(header);
+    return left_word == detail::make_left_word(0, false);
   }
-  if (!detail::header_left_free(header)) {
+  if (!detail::left_is_free(left_word)) {
     return true;
   }
   const Granule left = candidate - prev_size;
@@ -170,9 +171,9 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   if (prev_size > candidate || !is_block_start(left)) {
     return false;
   }
-  const std::uint64_t left_header = load_header(left);
+  const detail::BlockHeader left_header = load_header(left);
   // The block after it is candidate: checked by the caller.
-  return !detail::header_used(left_header) && detail::header_size(left_header) == prev_size &&
+  return !detail::self_used(left_header.self) && detail::self_size(left_header.self) == prev_size &&
          free_block_consistent(left, left_header);
 }
 #endif
@@ -191,14 +192,14 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   if (!is_block_start(candidate)) {
     return Status::pointer_not_block;
   }
-  const std::uint64_t header = load_header(candidate);
-  if (!detail::header_used(header)) {
+  const detail::BlockHeader header = load_header(candidate);
+  if (!detail::self_used(header.self)) {
     return Status::double_free;
   }
-  const Granule size = detail::header_size(header);
+  const Granule size = detail::self_size(header.self);
   // size >= min_block_granules (2) and slack < usable bytes ((size - 1) granules)
   // in one test: usable <= slack holds for size 0 and 1 too (slack >= 0).
-  if (std::size_t{size} * granule_bytes <= detail::header_slack(header) + std::size_t{granule_bytes}) {
+  if (std::size_t{size} * granule_bytes <= detail::self_slack(header.self) + std::size_t{granule_bytes}) {
     return Status::metadata_corrupted;
   }
 #if !SMH_HARDENED
@@ -210,10 +211,10 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
   // neighbour; when that one is free (free() merges with it), the block after it
   // names it as a free one. One loop of at most two steps serves both. The first
   // step also bounds the block's size (it ends at or before end_g_: candidate <
-  // end_g_ < 2^29, size < 2^29, no wrap); the second's owner passed free_block_consistent.
+  // end_g_ < 2^27, size < 2^27, no wrap); the second's owner passed free_block_consistent.
   Granule owner = candidate;
   Granule owner_size = size;
-  std::uint64_t next_header = 0;  // the right neighbour's, for release_block (0: none)
+  std::uint32_t next_self = 0;  // the right neighbour's self word, for release_block (0: none)
   for (bool owner_free = false;; owner_free = true) {
     const Granule at = owner + owner_size;
     if (at >= end_g_) {
@@ -225,26 +226,26 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
     if (!is_block_start(at)) {
       return Status::metadata_corrupted;
     }
-    const std::uint64_t at_header = load_header(at);
-    next_header = owner_free ? next_header : at_header;  // dead on -Os (not handed on)
-    // Its left fields (prev size and left-free bit) in one comparison.
-    if (detail::header_left_fields(at_header) != detail::left_fields(owner_size, owner_free)) {
+    const detail::BlockHeader at_header = load_header(at);
+    next_self = owner_free ? next_self : at_header.self;  // dead on -Os (not handed on)
+    // Its left word (prev size, left-free bit, zero bits) in one comparison.
+    if (at_header.left != detail::make_left_word(owner_size, owner_free)) {
       return Status::metadata_corrupted;
     }
-    if (owner_free || detail::header_used(at_header)) {
+    if (owner_free || detail::self_used(at_header.self)) {
       break;
     }
     if (!free_block_consistent(at, at_header)) {  // its size fits the region: the next step's read is in it
       return Status::metadata_corrupted;
     }
     owner = at;
-    owner_size = detail::header_size(at_header);
+    owner_size = detail::self_size(at_header.self);
   }
-  if (!left_neighbour_consistent(candidate, header)) {
+  if (!left_neighbour_consistent(candidate, header.left)) {
     return Status::metadata_corrupted;
   }
   if constexpr (smh_hot_paths_over_size) {
-    live->next_header = next_header;  // for free_checked (-Os: release_block reads it)
+    live->next_self = next_self;  // for free_checked (-Os: release_block reads it)
   }
 #endif
   live->block = candidate;
@@ -253,53 +254,45 @@ SMH_HOT Status Heap::check_in_region(const void* ptr) const {
 }
 
 // release_block's merge with a free left neighbour of `prev_size` granules: takes
-// it out of the index and the block's start bit away; returns its header. Out of
-// line on hosts: its values need not stay live across the common path.
-SMH_HOST_OUTLINED std::uint64_t Heap::take_left(Granule block, Granule prev_size) {
+// it out of the index and the block's start bit away. Its header is not read: the
+// merged block keeps its left word. Out of line on hosts: its values need not
+// stay live across the common path.
+SMH_HOST_OUTLINED void Heap::take_left(Granule block, Granule prev_size) {
   const Granule prev = block - prev_size;
-  const std::uint64_t prev_header = load_header(prev);
-  SMH_ASSERT(!detail::header_used(prev_header) && !detail::header_left_free(prev_header));
+  SMH_ASSERT(peek_header(prev).self == detail::make_self_word(prev_size, false, 0) &&
+             !detail::left_is_free(peek_header(prev).left));
   remove_free(prev, prev_size);
   clear_block_start(block);
-  return prev_header;
 }
 
-// The header of the block after `block` of `size` granules, or 0 (no header is:
-// size >= 2) when `block` is the last.
-SMH_HOT std::uint64_t Heap::header_after(Granule block, Granule size) const {
+// The self word of the block after `block` of `size` granules, or 0 (no self
+// word is: size >= 2) when `block` is the last.
+SMH_HOT std::uint32_t Heap::self_after(Granule block, Granule size) const {
   const Granule next = block + size;
-  return next < end_g_ ? load_header(next) : 0;
+  return next < end_g_ ? load_self(next) : 0;
 }
 
 // release_block() for a caller that has not read the right neighbour's header.
-SMH_HOT void Heap::release_block(Granule block, std::uint64_t header) {
-  release_block(block, header, smh_hot_paths_over_size ? header_after(block, detail::header_size(header)) : 0);
+SMH_HOT void Heap::release_block(Granule block, detail::BlockHeader header) {
+  release_block(block, header, smh_hot_paths_over_size ? self_after(block, detail::self_size(header.self)) : 0);
 }
 
 // Marks a (checked) used block free and coalesces it with free neighbours.
-// `header` is the block's current header and `next_header` its right
-// neighbour's (header_after), which the caller has read or written.
-SMH_HOT void Heap::release_block(Granule block, std::uint64_t header, std::uint64_t next_header) {
-  SMH_ASSERT(detail::header_used(header));  // (not re-read here: the read bound counts every read)
-  const Granule size = detail::header_size(header);
+// `header` is the block's current header and `next_self` its right
+// neighbour's self word (self_after), which the caller has read or written.
+SMH_HOT void Heap::release_block(Granule block, detail::BlockHeader header, std::uint32_t next_self) {
+  SMH_ASSERT(detail::self_used(header.self));  // (not re-read here: the read bound counts every read)
+  const Granule size = detail::self_size(header.self);
   Granule start = block;
   Granule total = size;
-  Granule prev_size = detail::header_prev_size(header);
 
-  // The block that will follow the freed one and its header, when that is
-  // `next` in use (read once here: its left fields are rewritten at the end).
-  Granule after = no_block;
-  std::uint64_t after_header = 0;
   const Granule next = block + size;
-  if (smh_hot_paths_over_size ? next_header != 0 : next < end_g_) {
+  if (smh_hot_paths_over_size ? next_self != 0 : next < end_g_) {
     if constexpr (!smh_hot_paths_over_size) {
-      next_header = load_header(next);  // -Os: one copy of the read, here
+      next_self = load_self(next);  // -Os: one copy of the read, here
     }
-    if (detail::header_used(next_header)) {
-      after = next;
-      after_header = next_header;
-    } else {
-      const Granule next_size = detail::header_size(next_header);
+    if (!detail::self_used(next_self)) {
+      const Granule next_size = detail::self_size(next_self);
       remove_free(next, next_size);
       clear_block_start(next);
 #if SMH_PLANTED_DEFECT
@@ -311,19 +304,17 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header, std::uint6
 #endif
     }
   }
-  if (detail::header_left_free(header)) {
-    const std::uint64_t prev_header = take_left(block, prev_size);
+  if (detail::left_is_free(header.left)) {
+    const Granule prev_size = detail::left_size(header.left);
+    take_left(block, prev_size);
     start = block - prev_size;
     total += prev_size;
-    prev_size = detail::header_prev_size(prev_header);
   }
-  store_header(start, detail::make_header(total, false, 0, prev_size, false));
-  if (smh_hot_paths_over_size && after != no_block) {
-    SMH_ASSERT(after == start + total);
-    store_header(after, detail::with_left(after_header, total, true));
-  } else {
-    set_left_of_next(start, total, true);
-  }
+  // Only the self word: the left word of `start` (the block or its free left
+  // neighbour) already names start's used left neighbour.
+  SMH_ASSERT(!detail::left_is_free(peek_header(start).left));
+  store_self(start, detail::make_self_word(total, false, 0));
+  set_left_of_next(start, total, true);
   if (total >= no_fit_granules_) {
     no_fit_granules_ = total + 1;  // a free block that large now exists (<= max_block_granules + 1)
   }
@@ -331,9 +322,9 @@ SMH_HOT void Heap::release_block(Granule block, std::uint64_t header, std::uint6
 }
 
 // Forgets a used block in the counters; the caller then releases its granules.
-SMH_HOT void Heap::account_free(std::uint64_t header) {
-  const Granule size = detail::header_size(header);
-  const std::size_t requested = std::size_t{size - 1} * granule_bytes - detail::header_slack(header);
+SMH_HOT void Heap::account_free(std::uint32_t self) {
+  const Granule size = detail::self_size(self);
+  const std::size_t requested = std::size_t{size - 1} * granule_bytes - detail::self_slack(self);
   SMH_ASSERT(alloc_count_ > free_count_ && requested_bytes_ >= requested);
   ++free_count_;
   requested_bytes_ -= static_cast<std::uint32_t>(requested);
@@ -343,14 +334,14 @@ SMH_HOT void Heap::account_free(std::uint64_t header) {
 // The LiveBlock of a used block whose pointer this operation has checked
 // already (a realloc that moved it), for free_checked without a second check.
 // Its header is read again: an allocation next to it since the check (the
-// move's own carve) may have rewritten its left fields.
+// move's own carve) may have rewritten its left word.
 SMH_HOT Heap::LiveBlock Heap::checked_before(Granule block) const {
   LiveBlock live;
   live.block = block;
   live.header = load_header(block);
 #if SMH_HARDENED
   if constexpr (smh_hot_paths_over_size) {  // what free_checked hands release_block (-Os: it reads it)
-    live.next_header = header_after(block, detail::header_size(live.header));
+    live.next_self = self_after(block, detail::self_size(live.header.self));
   }
 #endif
   return live;
@@ -359,11 +350,12 @@ SMH_HOT Heap::LiveBlock Heap::checked_before(Granule block) const {
 // Frees a block the pointer checks accepted: counters, coalescing, the hook
 // (unless a realloc moved the block: on_realloc tells then).
 SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live, bool tell_hook) {
-  const std::uint64_t header = live.header;
-  account_free(header);
+  const detail::BlockHeader header = live.header;
+  const Granule size = detail::self_size(header.self);
+  account_free(header.self);
 #if SMH_HARDENED
   if constexpr (smh_hot_paths_over_size) {
-    release_block(live.block, header, live.next_header);  // the pointer check read it
+    release_block(live.block, header, live.next_self);  // the pointer check read it
   } else {
     release_block(live.block, header);  // -Os: one copy of release_block, which reads it
   }
@@ -371,8 +363,8 @@ SMH_HOT Status Heap::free_checked(void* ptr, const LiveBlock& live, bool tell_ho
   release_block(live.block, header);
 #endif
   if (tell_hook && hooks_.on_free != nullptr) {
-    const std::size_t usable = std::size_t{detail::header_size(header) - 1} * granule_bytes;
-    hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::header_slack(header), usable});
+    const std::size_t usable = std::size_t{size - 1} * granule_bytes;
+    hooks_.on_free(hooks_.context, FreeEvent{offset_of(ptr), usable - detail::self_slack(header.self), usable});
   }
   return Status::ok;
 }

@@ -120,26 +120,27 @@ ValidationReport Heap::scan_blocks(BlockVisitor visitor, void* context, ScanTota
     if (!is_block_start(block)) {
       return failure(ValidationCheck::block_start_bit_missing, block);
     }
-    const std::uint64_t header = load_header(block);
-    const Granule size = detail::header_size(header);
+    const detail::BlockHeader header = load_header(block);
+    const Granule size = detail::self_size(header.self);
     if (size < min_block_granules) {
       return failure(ValidationCheck::block_too_small, block);
     }
     if (size > end_g_ - block) {
       return failure(ValidationCheck::block_out_of_bounds, block);
     }
-    if (detail::header_prev_size(header) != prev_size) {
+    if (detail::left_size(header.left) != prev_size) {
       return failure(ValidationCheck::prev_size_mismatch, block);
     }
-    if (detail::header_left_free(header) != prev_free) {
+    // The left-free bit and the zero bits above it, in one test.
+    if ((header.left >> detail::left_free_shift) != std::uint32_t{prev_free}) {
       return failure(ValidationCheck::left_free_mismatch, block);
     }
     if (!start_bits_clear(block + 1, block + size)) {
       return failure(ValidationCheck::stray_block_start_bit, block);
     }
-    const bool used = detail::header_used(header);
+    const bool used = detail::self_used(header.self);
     const std::size_t usable = std::size_t{size - 1} * granule_bytes;
-    const std::size_t slack = detail::header_slack(header);
+    const std::size_t slack = detail::self_slack(header.self);
     if (used) {
       if (slack >= usable) {  // a live block always holds at least one requested byte
         return failure(ValidationCheck::accounting_mismatch, block);
@@ -181,11 +182,11 @@ ValidationReport Heap::check_ring(unsigned class_index, Granule anchor, std::siz
     if (!link_in_area(member) || !is_block_start(member)) {
       return failure(ValidationCheck::free_list_link_broken, anchor);
     }
-    const std::uint64_t header = load_header(member);
-    if (detail::header_used(header)) {
+    const std::uint32_t self = load_self(member);
+    if (detail::self_used(self)) {
       return failure(ValidationCheck::free_list_entry_not_free, member);
     }
-    if (detail::header_size(header) != size || detail::class_of(size) != class_index) {
+    if (detail::self_size(self) != size || detail::class_of(size) != class_index) {
       return failure(ValidationCheck::free_list_wrong_class, member);
     }
     const Granule next = load_field(member, detail::next_offset);

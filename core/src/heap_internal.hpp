@@ -34,22 +34,44 @@ inline constexpr std::uint32_t min_block_granules = Heap::min_block_bytes / Heap
 static_assert(min_block_granules == 2);
 static_assert(Heap::header_bytes == Heap::granule_bytes, "a header is exactly one granule");
 
-inline std::uint64_t Heap::load_header(Granule block) const {
+// Header words (detail/block_header.hpp). Each load counts as one header read,
+// whether it reads one word or both. Both words are two 32-bit loads into
+// scalars (not one memcpy into the struct, which GCC keeps in a stack slot on
+// Cortex-M).
+inline detail::BlockHeader Heap::peek_header(Granule block) const {
   SMH_ASSERT(block < end_g_);
+  const unsigned char* at = base_ + std::size_t{block} * granule_bytes;
+  std::uint32_t self;
+  std::uint32_t left;
+  __builtin_memcpy(&self, at + detail::self_word_offset, sizeof self);
+  __builtin_memcpy(&left, at + detail::left_word_offset, sizeof left);
+  return detail::BlockHeader{self, left};
+}
+
+inline detail::BlockHeader Heap::load_header(Granule block) const {
   count_read();
-  std::uint64_t header;
-  __builtin_memcpy(&header, base_ + std::size_t{block} * granule_bytes, sizeof header);
-  return header;
+  return peek_header(block);
 }
 
-inline void Heap::store_header(Granule block, std::uint64_t header) {
-  SMH_ASSERT(block < end_g_);
-  __builtin_memcpy(base_ + std::size_t{block} * granule_bytes, &header, sizeof header);
+// One word of the header: the same 32-bit access as a free node's fields.
+inline std::uint32_t Heap::load_self(Granule block) const { return load_field(block, detail::self_word_offset); }
+inline std::uint32_t Heap::load_left(Granule block) const { return load_field(block, detail::left_word_offset); }
+inline void Heap::store_self(Granule block, std::uint32_t self) { store_field(block, detail::self_word_offset, self); }
+inline void Heap::store_left(Granule block, std::uint32_t left) { store_field(block, detail::left_word_offset, left); }
+
+inline void Heap::store_header(Granule block, detail::BlockHeader header) {
+  store_self(block, header.self);
+  store_left(block, header.left);
 }
 
-inline Heap::Granule Heap::size_of(Granule block) const { return detail::header_size(load_header(block)); }
+// Out of line on -Os: called from the index's every size comparison, a call
+// takes fewer bytes than the load and the mask.
+#if defined(__OPTIMIZE_SIZE__)
+[[gnu::noinline]]
+#endif
+inline Heap::Granule Heap::size_of(Granule block) const { return detail::self_size(load_self(block)); }
 
-// A 32-bit field of a free block's node (detail/free_node.hpp).
+// A 32-bit field of a free block's node (detail/free_node.hpp) or of a header.
 inline std::uint32_t Heap::load_field(Granule block, unsigned byte_offset) const {
   SMH_ASSERT(std::size_t{block} * granule_bytes + byte_offset + 4 <= std::size_t{end_g_} * granule_bytes);
   count_read();
@@ -64,12 +86,12 @@ inline void Heap::store_field(Granule block, unsigned byte_offset, std::uint32_t
 }
 
 // Keeps the boundary tag of the block that follows `block` (if any) in step with
-// `block`'s new size and state.
+// `block`'s new size and state: a blind store of its left word.
 inline void Heap::set_left_of_next(Granule block, Granule size, bool free) {
   const Granule next = block + size;
   SMH_ASSERT(next <= end_g_);
   if (next < end_g_) {
-    store_header(next, detail::with_left(load_header(next), size, free));
+    store_left(next, detail::make_left_word(size, free));
   }
 }
 

@@ -2,10 +2,11 @@
 // exact_class_count granules, then one per power of two, each a contiguous range
 // whose lower bound class_min_granules names), the trie key inside a class (orders
 // like the size, digits name a path at most trie_levels deep) and the 8-byte block
-// header (every field round-trips and is independent of the others).
+// header (two 32-bit words; every field round-trips and is independent of the others).
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "smh/detail/block_header.hpp"
@@ -113,18 +114,18 @@ TEST(TrieKey, OrdersLikeSizesWithinAClassAndHasNoDigitsBelowTheClassDepth) {
 }
 
 TEST(BlockHeader, EveryFieldRoundTripsAtItsExtremes) {
-  const std::uint32_t sizes[] = {0, 1, 2, 3, 63, 64, 0x1000'0000u, max_block_granules - 1, max_block_granules};
+  const std::uint32_t sizes[] = {0, 1, 2, 3, 63, 64, 0x0400'0000u, max_block_granules - 1, max_block_granules};
   for (const std::uint32_t size : sizes) {
     for (const std::uint32_t prev : sizes) {
       for (std::uint32_t slack = 0; slack <= detail::max_slack_bytes; ++slack) {
         for (const bool used : {false, true}) {
           for (const bool left_free : {false, true}) {
-            const std::uint64_t h = detail::make_header(size, used, slack, prev, left_free);
-            ASSERT_EQ(detail::header_size(h), size);
-            ASSERT_EQ(detail::header_used(h), used);
-            ASSERT_EQ(detail::header_slack(h), slack);
-            ASSERT_EQ(detail::header_prev_size(h), prev);
-            ASSERT_EQ(detail::header_left_free(h), left_free);
+            const detail::BlockHeader h = detail::make_header(size, used, slack, prev, left_free);
+            ASSERT_EQ(detail::self_size(h.self), size);
+            ASSERT_EQ(detail::self_used(h.self), used);
+            ASSERT_EQ(detail::self_slack(h.self), slack);
+            ASSERT_EQ(detail::left_size(h.left), prev);
+            ASSERT_EQ(detail::left_is_free(h.left), left_free);
           }
         }
       }
@@ -132,35 +133,39 @@ TEST(BlockHeader, EveryFieldRoundTripsAtItsExtremes) {
   }
 }
 
-TEST(BlockHeader, FieldsOccupyDisjointBitsCoveringTheWord) {
-  const std::uint64_t size_bits = detail::make_header(max_block_granules, false, 0, 0, false);
-  const std::uint64_t used_bit = detail::make_header(0, true, 0, 0, false);
-  const std::uint64_t slack_bits = detail::make_header(0, false, detail::max_slack_bytes, 0, false);
-  const std::uint64_t prev_bits = detail::make_header(0, false, 0, max_block_granules, false);
-  const std::uint64_t left_bit = detail::make_header(0, false, 0, 0, true);
-  EXPECT_EQ(size_bits, 0x1FFF'FFFFull);
-  EXPECT_EQ(used_bit, 1ull << 29);
-  EXPECT_EQ(slack_bits, 0xFull << 30);
-  EXPECT_EQ(prev_bits, 0x1FFF'FFFFull << 34);
-  EXPECT_EQ(left_bit, 1ull << 63);
+TEST(BlockHeader, FieldsOccupyDisjointBitsOfTheirWord) {
+  const std::uint32_t size_bits = detail::make_self_word(max_block_granules, false, 0);
+  const std::uint32_t used_bit = detail::make_self_word(0, true, 0);
+  const std::uint32_t slack_bits = detail::make_self_word(0, false, detail::max_slack_bytes);
+  EXPECT_EQ(size_bits, 0x07FF'FFFFu);
+  EXPECT_EQ(used_bit, 1u << 27);
+  EXPECT_EQ(slack_bits, 0xFu << 28);
   EXPECT_EQ(size_bits & used_bit, 0u);
   EXPECT_EQ((size_bits | used_bit) & slack_bits, 0u);
-  EXPECT_EQ((size_bits | used_bit | slack_bits) & prev_bits, 0u);
-  EXPECT_EQ((size_bits | used_bit | slack_bits | prev_bits) & left_bit, 0u);
-  EXPECT_EQ(size_bits | used_bit | slack_bits | prev_bits | left_bit, ~std::uint64_t{0})
-      << "every header bit carries a field, so every single-bit flip changes a field";
+  EXPECT_EQ(size_bits | used_bit | slack_bits, 0xFFFF'FFFFu)
+      << "every self-word bit carries a field, so every single-bit flip changes a field";
+
+  const std::uint32_t prev_bits = detail::make_left_word(max_block_granules, false);
+  const std::uint32_t left_bit = detail::make_left_word(0, true);
+  EXPECT_EQ(prev_bits, 0x07FF'FFFFu);
+  EXPECT_EQ(left_bit, 1u << 27);
+  EXPECT_EQ(prev_bits & left_bit, 0u);
+  EXPECT_EQ(prev_bits | left_bit, 0x0FFF'FFFFu)
+      << "the left word's top 4 bits are always 0: a flip there breaks the boundary-tag comparison";
 }
 
 TEST(BlockHeader, OversizedArgumentsAreMaskedNotSpilledIntoOtherFields) {
-  const std::uint64_t h = detail::make_header(0xFFFF'FFFFu, false, 0xFFu, 0, false);
-  EXPECT_EQ(detail::header_size(h), max_block_granules);
-  EXPECT_FALSE(detail::header_used(h));
-  EXPECT_EQ(detail::header_slack(h), 0xFu);
-  EXPECT_EQ(detail::header_prev_size(h), 0u);
-  EXPECT_FALSE(detail::header_left_free(h));
+  const detail::BlockHeader h = detail::make_header(0xFFFF'FFFFu, false, 0xFFu, 0xFFFF'FFFFu, false);
+  EXPECT_EQ(detail::self_size(h.self), max_block_granules);
+  EXPECT_FALSE(detail::self_used(h.self));
+  EXPECT_EQ(detail::self_slack(h.self), 0xFu);
+  EXPECT_EQ(detail::left_size(h.left), max_block_granules);
+  EXPECT_FALSE(detail::left_is_free(h.left));
 }
 
-TEST(BlockHeader, WithLeftReplacesOnlyTheLeftNeighbourFields) {
+// The heap rewrites a neighbour's left description by storing the 4 bytes at
+// left_word_offset alone: that must leave the block's own fields as they were.
+TEST(BlockHeader, StoringTheLeftWordReplacesOnlyTheLeftNeighbourFields) {
   Prng rng(7);
   for (int i = 0; i < 100000; ++i) {
     const auto size = static_cast<std::uint32_t>(rng.between(0, max_block_granules));
@@ -170,8 +175,16 @@ TEST(BlockHeader, WithLeftReplacesOnlyTheLeftNeighbourFields) {
     const bool used = rng.chance(1, 2);
     const bool left = rng.chance(1, 2);
     const bool new_left = rng.chance(1, 2);
-    const std::uint64_t h = detail::make_header(size, used, slack, prev, left);
-    ASSERT_EQ(detail::with_left(h, new_prev, new_left), detail::make_header(size, used, slack, new_prev, new_left));
+    unsigned char bytes[sizeof(detail::BlockHeader)];
+    const detail::BlockHeader before = detail::make_header(size, used, slack, prev, left);
+    std::memcpy(bytes, &before, sizeof bytes);
+    const std::uint32_t new_left_word = detail::make_left_word(new_prev, new_left);
+    std::memcpy(bytes + detail::left_word_offset, &new_left_word, sizeof new_left_word);
+    detail::BlockHeader after{};
+    std::memcpy(&after, bytes, sizeof after);
+    const detail::BlockHeader expected = detail::make_header(size, used, slack, new_prev, new_left);
+    ASSERT_EQ(after.self, expected.self);
+    ASSERT_EQ(after.left, expected.left);
   }
 }
 

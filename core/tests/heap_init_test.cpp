@@ -76,7 +76,10 @@ TEST(HeapInit, MinimalRegionHoldsExactlyOneMinimalBlock) {
 }
 
 // Regions up to max_region_bytes are accepted, larger ones are region_too_large.
-// The 4 GiB reservation is lazily backed: init() touches only the start bitmap.
+// The 1 GiB reservation is lazily backed: init() touches only the start bitmap.
+// The limit is the header's: 27-bit block sizes (detail/block_header.hpp), so a
+// region of 1 GiB (2^27 granules) is one granule too large.
+static_assert(Heap::max_region_bytes == (std::size_t{1} << 30) - Heap::granule_bytes);
 TEST(HeapInit, RegionAboveMaximumIsTooLargeAndMaximumIsAccepted) {
   if (sizeof(void*) < 8) {
     GTEST_SKIP() << "needs a 64-bit address space";

@@ -133,7 +133,7 @@ TEST(HeapWalk, StopsAndReturnsFalseOnASizeFieldPastTheRegion) {
   unsigned char* header = static_cast<unsigned char*>(b) - Heap::header_bytes;
   unsigned char saved[8];
   std::memcpy(saved, header, 8);
-  header[3] = static_cast<unsigned char>(header[3] | 0x10);  // size bit 28: far past the end
+  header[3] = static_cast<unsigned char>(header[3] | 0x04);  // size bit 26 (the self word's top size bit): far past the end
   const Walk walk = walk_blocks(h.heap);
   EXPECT_FALSE(walk.complete);
   ASSERT_GE(walk.blocks.size(), 1u);

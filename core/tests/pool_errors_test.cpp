@@ -210,7 +210,7 @@ TEST(PoolErrors, ARegionWrappingTheAddressSpaceIsRefused) {
   EXPECT_EQ(pool.region_count(), 0u);
 }
 
-// Beyond what a heap's 29-bit granule counts address: the heap refuses it before
+// Beyond what a heap's 27-bit granule counts address: the heap refuses it before
 // touching memory, and the pool passes its status on.
 TEST(PoolErrors, ARegionTooLargeForAHeapIsRegionTooLarge) {
   if constexpr (sizeof(std::size_t) < 8) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "smh/heap.hpp"
 #include "smh/sim/workload.hpp"
 #include "support/process_memory.hpp"
 
@@ -269,9 +270,10 @@ TEST(Executor, APoolThatRefusesToFreeALiveBlockIsCaughtTwice) {
   ASSERT_NE(executor, nullptr) << error;
   ASSERT_TRUE(executor->apply(alloc(1, attr::cacheable, 64), &error));
   ASSERT_TRUE(executor->apply(alloc(2, attr::cacheable, 64), &error));
-  // Clear block 1's used bit (header bit 29): the pool now sees a free block.
+  // Clear block 1's used bit (bit 27 of the header's self word, in its byte 3):
+  // the pool now sees a free block.
   const std::uint64_t first = executor->events()[0].device_address;
-  executor->memory_map().cpu_view(0)[first - 0x2000'0000 - 8 + 3] ^= 0x20;
+  executor->memory_map().cpu_view(0)[first - 0x2000'0000 - 8 + 3] ^= 0x08;
   ASSERT_TRUE(executor->apply(free_op(1), &error));
   const std::vector<std::string> checks = finding_checks(executor->findings());
   ASSERT_EQ(checks.size(), 2u);
@@ -281,8 +283,9 @@ TEST(Executor, APoolThatRefusesToFreeALiveBlockIsCaughtTwice) {
       << executor->findings()[1].message;
 }
 
-// A 1 GiB write-back region: its views, owner table and cache tables are all
-// lazily backed, so building the machine and using a corner of it stays cheap.
+// A 1 GiB write-back region (the largest a heap takes, 1 GiB - 8): its views,
+// owner table and cache tables are all lazily backed, so building the machine
+// and using a corner of it stays cheap.
 TEST(Executor, AGibibyteCacheableRegionCostsOnlyWhatIsTouched) {
 #if defined(__SANITIZE_THREAD__)
   // TSan commits shadow memory for what the process maps and touches, so the
@@ -290,7 +293,7 @@ TEST(Executor, AGibibyteCacheableRegionCostsOnlyWhatIsTouched) {
   GTEST_SKIP() << "resident memory is not ours to measure under ThreadSanitizer";
 #endif
   MachineConfig config;
-  config.regions = {{"ddr", 0x8000'0000, std::uint64_t{1} << 30, 0, CachePolicy::write_back, 32, true, false}};
+  config.regions = {{"ddr", 0x8000'0000, smh::Heap::max_region_bytes, 0, CachePolicy::write_back, 32, true, false}};
   const std::uint64_t before = test::resident_bytes();
   std::string error;
   auto executor = Executor::create(config, {}, 1, &error);

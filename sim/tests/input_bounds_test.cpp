@@ -79,13 +79,15 @@ TEST(SimulatedMemoryBudget, AMachineBeyondItIsRefusedBeforeTheFirstOp) {
   const ScratchDir dir("memory_budget");
   const std::string path = dir.file("s.json");
   write_file(path, R"({"format_version": 1, "machine": {"regions": [
-      {"name": "huge", "base": "0x1_0000_0000", "size": 4294967288, "attr": 0,
-       "cache": "non_cacheable"}]},
-      "ops": [{"op": "alloc", "handle": 1, "attr": 0, "size": "3G"}, {"op": "cpu_write", "handle": 1}]})");
+      {"name": "huge0", "base": "0x1_0000_0000", "size": 1073741816, "attr": 0, "cache": "write_back"},
+      {"name": "huge1", "base": "0x2_0000_0000", "size": 1073741816, "attr": 0, "cache": "write_back"},
+      {"name": "huge2", "base": "0x3_0000_0000", "size": 1073741816, "attr": 0, "cache": "write_back"}]},
+      "ops": [{"op": "alloc", "handle": 1, "attr": 0, "size": "512M"}, {"op": "cpu_write", "handle": 1}]})");
   const ScenarioOutcome refused = run_scenario_file(path, RunnerOptions{});
   EXPECT_EQ(refused.verdict, Verdict::bad_input);
-  // 4 GiB - 8 of view, half that of owner table, and a block's copy as large.
-  EXPECT_EQ(refused.error, path + ":1:34: $.machine: the simulated machine could use up to 10737418220 bytes of host "
+  // Three of the largest regions (1 GiB - 8): two views and half that of owner
+  // table each, and a block's copy as large as one.
+  EXPECT_EQ(refused.error, path + ":1:34: $.machine: the simulated machine could use up to 9126805436 bytes of host "
                                   "memory (its regions' views, owner tables and a copy of the largest block), more "
                                   "than the budget of 8589934592 (raise it with --max-sim-memory-bytes)");
   EXPECT_EQ(refused.summary.ops, 0u);

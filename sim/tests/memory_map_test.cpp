@@ -91,8 +91,8 @@ TEST(MemoryMapValidation, SizeTooSmall) {
 TEST(MemoryMapValidation, SizeTooLarge) {
   const std::uint64_t too_large = Heap::max_region_bytes + 8;
   EXPECT_EQ(rejection({region("huge", 0x1'0000'0000, too_large)}),
-            "region 'huge': size " + std::to_string(too_large) + " bytes (0x100000000) exceeds the " +
-                "maximum of " + std::to_string(Heap::max_region_bytes) + " bytes (0xfffffff8)");
+            "region 'huge': size " + std::to_string(too_large) + " bytes (0x40000000) exceeds the " +
+                "maximum of " + std::to_string(Heap::max_region_bytes) + " bytes (0x3ffffff8)");
 }
 
 TEST(MemoryMapValidation, BasePlusSizeOverflows) {
@@ -514,21 +514,23 @@ TEST(MemoryMap, HeapAlignedAllocationsAreAlignedOnTheDevice) {
 // ---------------------------------------------------------------------------
 // Sparse backing
 
+// The largest regions a heap takes (1 GiB - 8: 27-bit block sizes).
 TEST(MemoryMap, OneGibibyteRegionCostsOnlyWhatIsTouched) {
   const std::uint64_t rss_before = test::resident_bytes();
   ASSERT_GT(rss_before, 0u) << "cannot read /proc/self/statm";
   const auto start = std::chrono::steady_clock::now();
-  MemoryMap map = built({region("ddr", 0x4000'0000, 1 * GiB, CachePolicy::write_back, 64),
-                         region("big", 0x1'0000'0000, 1 * GiB)});
+  static_assert(Heap::max_region_bytes == 1 * GiB - 8);
+  MemoryMap map = built({region("ddr", 0x4000'0000, Heap::max_region_bytes, CachePolicy::write_back, 64),
+                         region("big", 0x1'0000'0000, Heap::max_region_bytes)});
   const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_EQ(map.region_count(), 2u);
   EXPECT_LT(elapsed, std::chrono::seconds(2));
-  EXPECT_EQ(host(map.cpu_view(0)) % GiB, 0u);  // 0x40000000: A = 1 GiB
+  EXPECT_EQ(host(map.cpu_view(0)) % GiB, 0u);  // 0x40000000: A = bit_ceil(1 GiB - 8) = 1 GiB
   // Touch one page in the middle of each view, and the last byte.
   for (unsigned r = 0; r < map.region_count(); ++r) {
     map.cpu_view(r)[512 * MiB] = 1;
     map.ram_view(r)[512 * MiB + 4096] = 2;
-    map.cpu_view(r)[GiB - 1] = 3;
+    map.cpu_view(r)[Heap::max_region_bytes - 1] = 3;
   }
   const auto location = map.locate(0x4000'0000 + 512 * MiB);
   ASSERT_TRUE(location.has_value());

@@ -34,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "smh/detail/block_header.hpp"
 #include "smh/detail/size_class.hpp"
 #include "smh/heap_types.hpp"
 #include "smh/status.hpp"
@@ -75,7 +76,8 @@ class Heap {
   static constexpr std::size_t default_align_bytes = 8;
   // Smallest region init() accepts: one bitmap word and one minimal block.
   static constexpr std::size_t min_region_bytes = 8 + min_block_bytes;
-  // Block sizes are 29-bit granule counts in the header.
+  // Block sizes are 27-bit granule counts in the header (detail/block_header.hpp):
+  // a region is below 1 GiB (2^27 - 1 granules).
   static constexpr std::size_t max_region_bytes =
       static_cast<std::size_t>(detail::max_block_granules) * granule_bytes;
   // Largest request: a block of the largest size, less its header.
@@ -235,13 +237,13 @@ class Heap {
   struct ScanTotals;  // what a checked walk over all blocks measured
   struct LiveBlock {  // a block the pointer checks accepted, with the headers they read
     Granule block = 0;
-    std::uint64_t header = 0;
-    std::uint64_t next_header;  // hardened host builds: the right neighbour's (0: none); set by the check
+    detail::BlockHeader header{};
+    std::uint32_t next_self;  // hardened host builds: the right neighbour's self word (0: none); set by the check
   };
 
   struct ResizeRequest {  // a checked realloc request
     Granule block;
-    std::uint64_t header = 0;  // 0 until ptr passed the pointer check (a header never is 0)
+    detail::BlockHeader header{};  // self word 0 until ptr passed the pointer check (size >= 2)
     Granule align_granules;
     Granule need;
   };
@@ -249,8 +251,16 @@ class Heap {
   // Metadata access (memcpy-based: the region is untyped storage). With
   // SMH_COUNT_METADATA_READS, every read of a header, an index link or a bitmap
   // word is counted (metadata_reads()): the bounded-time test reads the count.
-  [[nodiscard]] std::uint64_t load_header(Granule block) const;
-  void store_header(Granule block, std::uint64_t header);
+  // A header is two 32-bit words (detail/block_header.hpp): load_header reads
+  // both (one counted read), load_self/load_left one, and stores write only the
+  // word they name. peek_header reads without counting: assertions only.
+  [[nodiscard]] detail::BlockHeader load_header(Granule block) const;
+  [[nodiscard]] std::uint32_t load_self(Granule block) const;
+  [[nodiscard]] std::uint32_t load_left(Granule block) const;
+  [[nodiscard]] detail::BlockHeader peek_header(Granule block) const;
+  void store_header(Granule block, detail::BlockHeader header);
+  void store_self(Granule block, std::uint32_t self);
+  void store_left(Granule block, std::uint32_t left);
   [[nodiscard]] Granule size_of(Granule block) const;
   [[nodiscard]] std::uint32_t load_field(Granule block, unsigned byte_offset) const;
   void store_field(Granule block, unsigned byte_offset, std::uint32_t value);
@@ -309,11 +319,11 @@ class Heap {
   [[nodiscard]] bool alignment_ok(std::size_t align_bytes) const;
 
   // Freeing and resizing.
-  void release_block(Granule block, std::uint64_t header, std::uint64_t next_header);  // mark free + coalesce
-  void release_block(Granule block, std::uint64_t header);  // the same, reading next_header
-  [[nodiscard]] std::uint64_t header_after(Granule block, Granule size) const;
-  std::uint64_t take_left(Granule block, Granule prev_size);
-  void account_free(std::uint64_t header);
+  void release_block(Granule block, detail::BlockHeader header, std::uint32_t next_self);  // mark free + coalesce
+  void release_block(Granule block, detail::BlockHeader header);  // the same, reading next_self
+  [[nodiscard]] std::uint32_t self_after(Granule block, Granule size) const;
+  void take_left(Granule block, Granule prev_size);
+  void account_free(std::uint32_t self);
   Granule resize_block(Granule block, Granule size, Granule need);
   Status check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
                       bool count_failure, bool check_arguments, ResizeRequest* request);
@@ -336,8 +346,8 @@ class Heap {
   [[nodiscard]] LiveBlock checked_before(Granule block) const;
   void free_validated(void* ptr) SMH_RESTRICT_THIS;  // the pool's realloc after a move: ptr was checked
 #if SMH_HARDENED
-  [[nodiscard]] bool free_block_consistent(Granule block, std::uint64_t header) const;
-  [[nodiscard]] bool left_neighbour_consistent(Granule candidate, std::uint64_t header) const;
+  [[nodiscard]] bool free_block_consistent(Granule block, detail::BlockHeader header) const;
+  [[nodiscard]] bool left_neighbour_consistent(Granule candidate, std::uint32_t left_word) const;
 #endif
   Status report_error(Status status, const void* ptr) const;
 

@@ -30,15 +30,15 @@ namespace {
 constexpr std::uint64_t L = detail::trie_max_levels;
 constexpr std::uint64_t find_unaligned = 10 * L + 6;
 constexpr std::uint64_t find_aligned = 2 * find_unaligned;
-constexpr std::uint64_t carve = 8 * L + 24;
+constexpr std::uint64_t carve = 8 * L + 22;
 constexpr std::uint64_t check_pointer = 16;
-constexpr std::uint64_t release = 9 * L + 44;
+constexpr std::uint64_t release = 9 * L + 42;
 constexpr std::uint64_t bound_alloc = find_unaligned + carve;
 constexpr std::uint64_t bound_aligned_alloc = find_aligned + carve;
 constexpr std::uint64_t bound_free = check_pointer + release;
-// A move reads the old block's header and the next one again after the carve.
+// A move reads the old block's left word and the next block's self word again after the carve.
 constexpr std::uint64_t bound_realloc = check_pointer + 1 + find_aligned + carve + 2 + release + 1;
-static_assert(bound_alloc == 156 && bound_aligned_alloc == 232 && bound_free == 123 && bound_realloc == 359);
+static_assert(bound_alloc == 154 && bound_aligned_alloc == 230 && bound_free == 121 && bound_realloc == 355);
 
 constexpr std::size_t kBlockCounts[] = {10, 1'000, 100'000};
 

@@ -33,13 +33,13 @@ inline constexpr std::uint64_t overstated_request_bytes =
 // Overstates the fresh free block whose header is at `header` (the region's
 // first byte in its CPU view). False if that is not the fresh free block.
 inline bool overstate_fresh_free_block(unsigned char* header) {
-  std::uint64_t value = 0;
-  std::memcpy(&value, header, sizeof value);
-  if (smh::detail::header_used(value) || smh::detail::header_size(value) != fresh_free_block_granules) {
+  std::uint32_t self = 0;  // the header's first word (detail/block_header.hpp)
+  std::memcpy(&self, header + smh::detail::self_word_offset, sizeof self);
+  if (smh::detail::self_used(self) || smh::detail::self_size(self) != fresh_free_block_granules) {
     return false;
   }
-  value += overstated_by_granules;  // the size is the header's low bits
-  std::memcpy(header, &value, sizeof value);
+  self += overstated_by_granules;  // the size is the self word's low bits
+  std::memcpy(header + smh::detail::self_word_offset, &self, sizeof self);
   return true;
 }
 

@@ -30,12 +30,13 @@ static_assert(exact_class_count == 16 || exact_class_count == 32 || exact_class_
               "SMH_EXACT_CLASSES must be 16, 32 or 64");
 inline constexpr unsigned exact_class_log2 = static_cast<unsigned>(std::countr_zero(exact_class_count));
 
-// Header size fields are 29 bits wide.
-inline constexpr std::uint32_t block_size_bits = 29;
+// Header size fields are 27 bits wide (detail/block_header.hpp: a 32-bit word
+// holds a size, the used bit and 4 bits of slack).
+inline constexpr std::uint32_t block_size_bits = 27;
 inline constexpr std::uint32_t max_block_granules = (1u << block_size_bits) - 1u;
 
 // Exact classes 0 .. exact_class_count - 1 (0 and 1 stay empty: a block has at
-// least 2 granules), then one class per power of two up to 2^28.
+// least 2 granules), then one class per power of two up to 2^26.
 inline constexpr unsigned class_count = exact_class_count + block_size_bits - exact_class_log2;
 inline constexpr unsigned class_word_count = (class_count + 31u) / 32u;
 
@@ -78,7 +79,7 @@ static_assert(class_of(exact_class_count - 1) == exact_class_count - 1);
 static_assert(class_of(exact_class_count) == exact_class_count);
 static_assert(class_of(max_block_granules) == class_count - 1);
 static_assert(class_min_granules(class_count - 1) == 1u << (block_size_bits - 1));
-static_assert(trie_max_levels == 7, "28 key bits below the leading one: 7 digits");
-static_assert(trie_key(1) == 0x8000'0000u && trie_key(max_block_granules) == 0xFFFF'FFF8u);
+static_assert(trie_max_levels == 7, "26 key bits below the leading one: 7 digits");
+static_assert(trie_key(1) == 0x8000'0000u && trie_key(max_block_granules) == 0xFFFF'FFE0u);
 
 }  // namespace smh::detail
