@@ -87,3 +87,37 @@ exec "@SMH_QEMU_SYSTEM_ARM@" -machine mps2-an386 -cpu cortex-m4 -nographic -moni
                                    WORLD_EXECUTE)
   set(${name}_RUNNER ${runner} PARENT_SCOPE)
 endfunction()
+
+# A target program whose output must equal its host counterpart's, in both modes
+# of the core:
+#
+#   smh_add_qemu_equals_host(<name> HOST <host target> SOURCES <files...> [INCLUDE_DIRS <dirs...>])
+#
+# builds <name> against the core's archive (the preset's assertions) and
+# <name>_unhardened against the unhardened shipping archive (SMH_HARDENED=0, a
+# build option firmware may choose), and adds the tests
+# on_target_<name>_equals_host and on_target_unhardened_<name>_equals_host: each
+# passes when the target's output is byte-identical to the host program's (the
+# host runs the default, hardened core, so the two modes must agree too).
+function(smh_add_qemu_equals_host name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "HOST" "SOURCES;INCLUDE_DIRS")
+  foreach(mode IN ITEMS hardened unhardened)
+    if(mode STREQUAL "hardened")
+      set(program ${name})
+      set(mode_option)
+      set(archive ${SMH_CORTEX_M_CORE_ARCHIVE})
+      set(test on_target_${name}_equals_host)
+    else()
+      set(program ${name}_unhardened)
+      set(mode_option UNHARDENED)
+      set(archive ${SMH_CORTEX_M_SHIP_UNHARDENED_ARCHIVE})
+      set(test on_target_unhardened_${name}_equals_host)
+    endif()
+    smh_add_qemu_program(${program} ${mode_option}
+      SOURCES ${arg_SOURCES} INCLUDE_DIRS ${arg_INCLUDE_DIRS} LIBRARIES ${archive})
+    add_test(NAME ${test}
+      COMMAND ${CMAKE_COMMAND} -DFIRST=$<TARGET_FILE:${arg_HOST}> -DSECOND=${${program}_RUNNER}
+              -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR} -P ${PROJECT_SOURCE_DIR}/cmake/scripts/compare_outputs.cmake)
+    set_tests_properties(${test} PROPERTIES LABELS on_target TIMEOUT 120)
+  endforeach()
+endfunction()
