@@ -336,7 +336,7 @@ SMH_HOT void Heap::account_free(std::uint32_t self) {
 // Its header is read again: an allocation next to it since the check (the
 // move's own carve) may have rewritten its left word.
 SMH_HOT Heap::LiveBlock Heap::checked_before(Granule block) const {
-  LiveBlock live;
+  LiveBlock live{};  // next_self 0 unless set below: the -O1 sanitizer build warns otherwise
   live.block = block;
   live.header = load_header(block);
 #if SMH_HARDENED
