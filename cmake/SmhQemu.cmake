@@ -88,35 +88,59 @@ exec "@SMH_QEMU_SYSTEM_ARM@" -machine mps2-an386 -cpu cortex-m4 -nographic -moni
   set(${name}_RUNNER ${runner} PARENT_SCOPE)
 endfunction()
 
+# The two modes of the core every on-target program is built in: hardened (the
+# default) and SMH_HARDENED=0 (a build option firmware may choose).
+set(SMH_QEMU_MODES hardened unhardened)
+
+#   smh_qemu_mode(<mode> <name> [SHIPPING])
+#
+# sets, in the caller's scope, what a program <name> built in <mode> is called and
+# built with: qemu_program (<name>, or <name>_unhardened), qemu_option (the
+# smh_add_qemu_program option: none, SHIPPING, or UNHARDENED), qemu_archive (the
+# core's archive compiled the same way: the preset's assertions, or the shipping
+# archives) and qemu_test_prefix (on_target_, or on_target_unhardened_). The
+# unhardened mode is always a shipping build (SMH_ASSERTS=0), as its archive is.
+function(smh_qemu_mode mode name)
+  cmake_parse_arguments(PARSE_ARGV 2 arg "SHIPPING" "" "")
+  if(mode STREQUAL "hardened")
+    set(qemu_program ${name} PARENT_SCOPE)
+    set(qemu_test_prefix on_target_ PARENT_SCOPE)
+    if(arg_SHIPPING)
+      set(qemu_option SHIPPING PARENT_SCOPE)
+      set(qemu_archive ${SMH_CORTEX_M_SHIP_ARCHIVE} PARENT_SCOPE)
+    else()
+      set(qemu_option "" PARENT_SCOPE)
+      set(qemu_archive ${SMH_CORTEX_M_CORE_ARCHIVE} PARENT_SCOPE)
+    endif()
+  elseif(mode STREQUAL "unhardened")
+    set(qemu_program ${name}_unhardened PARENT_SCOPE)
+    set(qemu_test_prefix on_target_unhardened_ PARENT_SCOPE)
+    set(qemu_option UNHARDENED PARENT_SCOPE)
+    set(qemu_archive ${SMH_CORTEX_M_SHIP_UNHARDENED_ARCHIVE} PARENT_SCOPE)
+  else()
+    message(FATAL_ERROR "smh_qemu_mode: unknown mode '${mode}' (expected one of: ${SMH_QEMU_MODES})")
+  endif()
+endfunction()
+
 # A target program whose output must equal its host counterpart's, in both modes
 # of the core:
 #
 #   smh_add_qemu_equals_host(<name> HOST <host target> SOURCES <files...> [INCLUDE_DIRS <dirs...>])
 #
 # builds <name> against the core's archive (the preset's assertions) and
-# <name>_unhardened against the unhardened shipping archive (SMH_HARDENED=0, a
-# build option firmware may choose), and adds the tests
+# <name>_unhardened against the unhardened shipping archive, and adds the tests
 # on_target_<name>_equals_host and on_target_unhardened_<name>_equals_host: each
 # passes when the target's output is byte-identical to the host program's (the
 # host runs the default, hardened core, so the two modes must agree too).
 function(smh_add_qemu_equals_host name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "HOST" "SOURCES;INCLUDE_DIRS")
-  foreach(mode IN ITEMS hardened unhardened)
-    if(mode STREQUAL "hardened")
-      set(program ${name})
-      set(mode_option)
-      set(archive ${SMH_CORTEX_M_CORE_ARCHIVE})
-      set(test on_target_${name}_equals_host)
-    else()
-      set(program ${name}_unhardened)
-      set(mode_option UNHARDENED)
-      set(archive ${SMH_CORTEX_M_SHIP_UNHARDENED_ARCHIVE})
-      set(test on_target_unhardened_${name}_equals_host)
-    endif()
-    smh_add_qemu_program(${program} ${mode_option}
-      SOURCES ${arg_SOURCES} INCLUDE_DIRS ${arg_INCLUDE_DIRS} LIBRARIES ${archive})
+  foreach(mode IN LISTS SMH_QEMU_MODES)
+    smh_qemu_mode(${mode} ${name})
+    smh_add_qemu_program(${qemu_program} ${qemu_option}
+      SOURCES ${arg_SOURCES} INCLUDE_DIRS ${arg_INCLUDE_DIRS} LIBRARIES ${qemu_archive})
+    set(test ${qemu_test_prefix}${name}_equals_host)
     add_test(NAME ${test}
-      COMMAND ${CMAKE_COMMAND} -DFIRST=$<TARGET_FILE:${arg_HOST}> -DSECOND=${${program}_RUNNER}
+      COMMAND ${CMAKE_COMMAND} -DFIRST=$<TARGET_FILE:${arg_HOST}> -DSECOND=${${qemu_program}_RUNNER}
               -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR} -P ${PROJECT_SOURCE_DIR}/cmake/scripts/compare_outputs.cmake)
     set_tests_properties(${test} PROPERTIES LABELS on_target TIMEOUT 120)
   endforeach()
