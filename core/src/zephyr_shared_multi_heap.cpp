@@ -107,9 +107,9 @@ bool attr_in_range(std::uint32_t attr) {
   return attr < static_cast<std::uint32_t>(MAX_SHARED_MULTI_HEAP_ATTR);
 }
 
-void* aligned_alloc_checked(std::uint32_t attr, std::size_t align, std::size_t bytes) {
+[[gnu::noinline]] void* aligned_alloc_checked(std::uint32_t attr, std::size_t align, std::size_t bytes) {
   ZephyrPool* pool = ready_pool();
-  if (pool == nullptr || !attr_in_range(attr) || bytes == 0) {
+  if (pool == nullptr) {
     return nullptr;
   }
   return pool->aligned_alloc(attr, align, bytes);
