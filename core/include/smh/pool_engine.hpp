@@ -21,17 +21,18 @@
 namespace smh {
 
 class PoolEngine {
-  // Where a request went: its block (nullptr: no serving region had room), the
-  // region, and the heaps searched on the way.
+  // Where a request went: its block (nullptr: no serving region had room) and
+  // the region. The heaps searched on the way are counted straight into
+  // heap_searches_ (no tally to return through memory and add).
   struct Placement {
     void* block = nullptr;
     int region = -1;
-    std::uint32_t searched = 0;
   };
-  // Region selection for one request (region_selection.hpp). Chosen at compile
-  // time from the pool's policy set (placer_for) and called through this
-  // pointer, so an image links only the selection code its pool can run.
-  using Placer = Placement (*)(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  // Region selection for one request (region_selection.hpp): the block, or
+  // nullptr. Chosen at compile time from the pool's policy set (placer_for) and
+  // called through this pointer, so an image links only the selection code its
+  // pool can run.
+  using Placer = void* (*)(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
   // What add() does beyond the address index for the pool's policy set: keep the
   // capacity order (smallest_region_first), or nothing (nullptr), so a pool that
   // cannot run smallest_region_first links no code for it (orderer_for).
@@ -168,9 +169,9 @@ class PoolEngine {
   void* place(std::uint32_t attr, const Heap::Request& request);
   // The placers (placer_for): first_fit alone; the first-candidate policies
   // (first_fit, smallest_region_first, round_robin, size_threshold); all six.
-  static Placement place_first_fit(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
-  static Placement place_in_order(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
-  static Placement place_by_policy(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static void* place_first_fit(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static void* place_in_order(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static void* place_by_policy(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
   static void order_by_capacity(PoolEngine& engine, std::uint8_t new_index);
   Placement in_order(std::uint32_t attr, const Heap::Request& request, Policy policy);
   [[nodiscard]] bool policy_available(Policy policy) const { return policy_in(limits_.policies, policy); }
