@@ -40,9 +40,8 @@ class PoolEngine {
 
  public:
   struct Region {
-    // What a policy pass reads first, ahead of the heap's own hot fields.
-    std::uintptr_t begin = 0;
-    std::uintptr_t end = 0;  // one past the last byte
+    // What a policy pass and find_owner read first (the address and size in
+    // config are the region's bounds), ahead of the heap's own hot fields.
     RegionConfig config{};
     void* user_data = nullptr;
     bool offline = false;  // serves no new allocations; its blocks keep working
