@@ -87,11 +87,11 @@ class BasicPool {
       free(ptr);
       return nullptr;
     }
-    PoolEngine::ResizeOutcome outcome;
-    {
+    // Built in place under the lock (a lambda, so that no copy follows it).
+    const PoolEngine::ResizeOutcome outcome = [&] {
       LockGuard<Lock> guard(lock_);
-      outcome = engine_.resize_in_place(attr, ptr, align_bytes, size_bytes);
-    }
+      return engine_.resize_in_place(attr, ptr, align_bytes, size_bytes);
+    }();
     if (outcome.status == Status::ok) {
       return ptr;
     }
