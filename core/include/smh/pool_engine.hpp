@@ -20,6 +20,10 @@
 
 namespace smh {
 
+template <unsigned MaxRegions, unsigned MaxRegionsPerAttribute, unsigned AttributeCount, class Lock,
+          PolicySet Policies>
+class BasicPool;
+
 class PoolEngine {
   // Where a request went: its block (nullptr: no serving region had room) and
   // the region. The heaps searched on the way are counted straight into
@@ -68,17 +72,7 @@ class PoolEngine {
   };
   using RegionBlockVisitor = void (*)(void* context, unsigned region, const BlockInfo& block);
 
-  // placer, orderer: placer_for and orderer_for<limits.policies>(). The storage arrays are zeroed (BasicPool
-  // value-initialises them). Inline, so that an -Os image stores the storage
-  // pointers straight into the engine instead of building and copying them.
-  PoolEngine(const Storage& storage, const Limits& limits, Placer placer, Orderer orderer)
-      : storage_(storage), limits_(limits), placer_(placer), orderer_(orderer) {
-#if SMH_ASSERTS
-    check_storage();
-#endif
-    storage_.by_address[0] = storage_.regions;  // find_owner before any add(): region 0's empty slot
-    rebuild_listed();  // not initialised: every attribute takes the general path
-  }
+
   // The region selection a policy set needs, and no more: first_fit alone
   // (Zephyr's) walks insertion order with no policy read; a set without the
   // keyed policies runs the first-candidate pass; any other set, every policy.
@@ -156,6 +150,28 @@ class PoolEngine {
   Status set_region_hooks(unsigned region, const HeapHooks& hooks);
 
  private:
+  // Only BasicPool makes engines: value-initialised together with their storage
+  // (one memset for both), then attach()ed to it.
+  template <unsigned MaxRegions, unsigned MaxRegionsPerAttribute, unsigned AttributeCount, class Lock,
+            PolicySet Policies>
+  friend class BasicPool;
+  PoolEngine() = default;
+  // placer, orderer: placer_for and orderer_for<limits.policies>(). The storage
+  // arrays and the engine's own fields are zero (BasicPool value-initialises
+  // them together). Inline, so that an -Os image stores the storage pointers
+  // straight into the engine instead of building and copying them.
+  void attach(const Storage& storage, const Limits& limits, Placer placer, Orderer orderer) {
+    storage_ = storage;
+    limits_ = limits;
+    placer_ = placer;
+    orderer_ = orderer;
+#if SMH_ASSERTS
+    check_storage();
+#endif
+    storage_.by_address[0] = storage_.regions;  // find_owner before any add(): region 0's empty slot
+    rebuild_listed();  // not initialised: every attribute takes the general path
+  }
+
   void check_storage() const;  // the constructor's assertions (none when SMH_ASSERTS is 0)
   [[nodiscard]] bool attribute_valid(std::uint32_t attr) const;
   [[nodiscard]] bool matches(const Region& region, std::uint32_t attr) const;
@@ -207,10 +223,10 @@ class PoolEngine {
   void count_failure(std::uint32_t attr);
   Status report(Status status, std::uintptr_t address) const;
 
-  Storage storage_;
-  Limits limits_;
-  Placer placer_;
-  Orderer orderer_;
+  Storage storage_{};
+  Limits limits_{};
+  Placer placer_ = nullptr;
+  Orderer orderer_ = nullptr;
   PoolConfig config_{};
   unsigned region_count_ = 0;
   unsigned search_span_ = 0;  // bit_ceil(region_count_): find_owner's halving steps start at half of it
