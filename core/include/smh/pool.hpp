@@ -49,31 +49,31 @@ class BasicPool {
   BasicPool& operator=(const BasicPool&) = delete;
 
   Status init(const PoolConfig& config = {}) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.init(config);
   }
   Status add(const RegionConfig& region, void* user_data = nullptr) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.add(region, user_data);
   }
 
   void* alloc(std::uint32_t attr, std::size_t size_bytes) { return aligned_alloc(attr, 0, size_bytes); }
   void* aligned_alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.alloc(attr, align_bytes, size_bytes);
   }
   void* alloc_prefer(std::initializer_list<std::uint32_t> attrs, std::size_t size_bytes,
                      std::size_t align_bytes = 0) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.alloc_prefer(attrs.begin(), attrs.size(), align_bytes, size_bytes);
   }
   void* alloc_prefer(const std::uint32_t* attrs, std::size_t attr_count, std::size_t size_bytes,
                      std::size_t align_bytes = 0) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.alloc_prefer(attrs, attr_count, align_bytes, size_bytes);
   }
   void* alloc_in(unsigned region, std::size_t size_bytes, std::size_t align_bytes = 0) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.alloc_in(region, align_bytes, size_bytes);
   }
 
@@ -93,7 +93,7 @@ class BasicPool {
     }
     // Built in place under the lock (a lambda, so that no copy follows it).
     const PoolEngine::ResizeOutcome outcome = [&] {
-      LockGuard<Lock> guard(lock_);
+      LockGuard<Lock> guard(state_.lock);
       return state_.engine.resize_in_place(attr, ptr, align_bytes, size_bytes);
     }();
     if (outcome.status == Status::ok) {
@@ -109,56 +109,56 @@ class BasicPool {
     const std::size_t copy_bytes = outcome.old_usable_bytes < size_bytes ? outcome.old_usable_bytes : size_bytes;
     __builtin_memcpy(moved, ptr, copy_bytes);  // outside the lock: both blocks are ours
     {
-      LockGuard<Lock> guard(lock_);
+      LockGuard<Lock> guard(state_.lock);
       state_.engine.free_moved(outcome, ptr);  // checked once, in resize_in_place
     }
     return moved;
   }
 
   Status free(void* ptr) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.free(ptr);
   }
 
   [[nodiscard]] std::size_t usable_size(const void* ptr) const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.usable_size(ptr);
   }
   [[nodiscard]] Owner owner(const void* ptr) const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.owner(ptr);
   }
   [[nodiscard]] PoolStats stats(std::uint32_t attr, StatsDepth depth = StatsDepth::full) const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.stats(attr, depth);
   }
   [[nodiscard]] HeapStats region_stats(unsigned region, StatsDepth depth = StatsDepth::full) const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.region_stats(region, depth);
   }
   [[nodiscard]] unsigned region_count() const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.region_count();
   }
   [[nodiscard]] const RegionConfig* region_config(unsigned region) const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.region_config(region);
   }
   [[nodiscard]] std::uint64_t failed_alloc_count() const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.failed_alloc_count();
   }
   [[nodiscard]] std::uint64_t heap_search_count() const {  // PoolEngine::heap_search_count
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.heap_search_count();
   }
   [[nodiscard]] PoolValidationReport validate() const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.validate();
   }
   // The visitor runs under the lock: it must not call back into the pool.
   bool walk(PoolEngine::RegionBlockVisitor visitor, void* context) const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.walk(visitor, context);
   }
   template <class Fn>
@@ -169,28 +169,28 @@ class BasicPool {
   }
 
   Status set_policy(Policy policy) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.set_policy(policy);
   }
   Status set_policy(std::uint32_t attr, Policy policy) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.set_policy(attr, policy);
   }
   // The policy that places attr's requests (exact mode: per attribute).
   [[nodiscard]] Policy policy_for(std::uint32_t attr) const {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.policy_for(attr);
   }
   Status set_region_offline(unsigned region, bool offline) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.set_region_offline(region, offline);
   }
   void set_hooks(const PoolHooks& hooks) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     state_.engine.set_hooks(hooks);
   }
   Status set_region_hooks(unsigned region, const HeapHooks& hooks) {
-    LockGuard<Lock> guard(lock_);
+    LockGuard<Lock> guard(state_.lock);
     return state_.engine.set_region_hooks(region, hooks);
   }
 
@@ -211,8 +211,8 @@ class BasicPool {
   struct State {
     Tables tables;
     PoolEngine engine;
+    mutable Lock lock;  // in the memset too
   } state_{};
-  mutable Lock lock_;
 };
 
 // A general-purpose configuration: 16 regions, 8 attributes, no lock.
