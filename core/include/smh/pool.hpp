@@ -38,11 +38,13 @@ class BasicPool {
   // The engine is pointed at the tables here, after the one memset that zeroes
   // both (state_'s value-initialisation): no field is stored twice.
   BasicPool() {
+    // static: copied into the engine straight from read-only data.
+    static constexpr PoolEngine::Limits limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount, Policies};
     Tables& tables = state_.tables;
     state_.engine.attach(PoolEngine::Storage{tables.regions, tables.sorted_begins, tables.by_address,
                                              tables.by_capacity, tables.policies, tables.failures,
                                              tables.listed_regions, tables.listed_counts},
-                         PoolEngine::Limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount, Policies},
+                         limits,
                          PoolEngine::placer_for<Policies>(), PoolEngine::orderer_for<Policies>());
   }
   BasicPool(const BasicPool&) = delete;
