@@ -62,7 +62,7 @@ inline bool PoolEngine::matches(const Region& region, std::uint32_t attr) const 
     }
     Region& region = storage_.regions[index];
     if (region.heap.might_fit(request) && serves(region, attr, request.size_bytes, policy)) {
-      ++placement.searched;
+      ++heap_searches_;
       placement.block = region.heap.alloc_if_fits(request);
       if (placement.block != nullptr) {
         placement.region = static_cast<int>(index);
@@ -133,7 +133,7 @@ inline PoolEngine::Placement PoolEngine::keyed_candidate(std::uint32_t attr, con
     if (placement.region >= 0 && (worst ? key <= chosen_key : key >= chosen_key)) {
       continue;  // search only a region that would win
     }
-    ++placement.searched;
+    ++heap_searches_;
     Heap::Fit fit;
     if (region.heap.find(request, &fit)) {
       placement.region = static_cast<int>(index);
@@ -156,9 +156,7 @@ SMH_HOT void* PoolEngine::place(std::uint32_t attr, const Heap::Request& request
     return nullptr;  // refused by the fault-injection hook: no region, nothing searched
   }
 #endif
-  const Placement placement = placer_(*this, attr, request);
-  heap_searches_ += placement.searched;
-  return placement.block;
+  return placer_(*this, attr, request);
 }
 
 // The first-candidate policies differ only in their order and where it starts,
@@ -178,24 +176,21 @@ SMH_HOT PoolEngine::Placement PoolEngine::in_order(std::uint32_t attr, const Hea
 // The placers (PoolEngine::placer_for). Not inline: place() reaches them only
 // through placer_, and each is kept by the linker only where a pool names it.
 // first_fit alone: insertion order from the first region, the policy a constant.
-PoolEngine::Placement PoolEngine::place_first_fit(PoolEngine& engine, std::uint32_t attr,
-                                                  const Heap::Request& request) {
+void* PoolEngine::place_first_fit(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request) {
   SMH_ASSERT(engine.policy_for(attr) == Policy::first_fit);  // the only policy init() accepts
-  return engine.first_candidate(attr, request, Policy::first_fit, nullptr, 0);
+  return engine.first_candidate(attr, request, Policy::first_fit, nullptr, 0).block;
 }
 
-PoolEngine::Placement PoolEngine::place_in_order(PoolEngine& engine, std::uint32_t attr,
-                                                 const Heap::Request& request) {
-  return engine.in_order(attr, request, engine.policy_for(attr));
+void* PoolEngine::place_in_order(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request) {
+  return engine.in_order(attr, request, engine.policy_for(attr)).block;
 }
 
-PoolEngine::Placement PoolEngine::place_by_policy(PoolEngine& engine, std::uint32_t attr,
-                                                  const Heap::Request& request) {
+void* PoolEngine::place_by_policy(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request) {
   const Policy policy = engine.policy_for(attr);
   if (policy_in(keyed_policies, policy)) {
-    return engine.keyed_candidate(attr, request, policy);
+    return engine.keyed_candidate(attr, request, policy).block;
   }
-  return engine.in_order(attr, request, policy);
+  return engine.in_order(attr, request, policy).block;
 }
 
 }  // namespace smh

@@ -35,42 +35,48 @@ class BasicPool {
   static constexpr unsigned attribute_count = AttributeCount;
   static constexpr PolicySet policies = Policies;
 
-  BasicPool()
-      : engine_(PoolEngine::Storage{tables_.regions, tables_.sorted_begins, tables_.by_address, tables_.by_capacity,
-                                    tables_.policies, tables_.failures, tables_.listed_regions,
-                                    tables_.listed_counts},
-                PoolEngine::Limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount, Policies},
-                PoolEngine::placer_for<Policies>(), PoolEngine::orderer_for<Policies>()) {}
+  // The engine is pointed at the tables here, after the one memset that zeroes
+  // both (state_'s value-initialisation): no field is stored twice.
+  BasicPool() {
+    // static: copied into the engine straight from read-only data.
+    static constexpr PoolEngine::Limits limits{MaxRegions, MaxRegionsPerAttribute, AttributeCount, Policies};
+    Tables& tables = state_.tables;
+    state_.engine.attach(PoolEngine::Storage{tables.regions, tables.sorted_begins, tables.by_address,
+                                             tables.by_capacity, tables.policies, tables.failures,
+                                             tables.listed_regions, tables.listed_counts},
+                         limits,
+                         PoolEngine::placer_for<Policies>(), PoolEngine::orderer_for<Policies>());
+  }
   BasicPool(const BasicPool&) = delete;
   BasicPool& operator=(const BasicPool&) = delete;
 
   Status init(const PoolConfig& config = {}) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.init(config);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.init(config);
   }
   Status add(const RegionConfig& region, void* user_data = nullptr) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.add(region, user_data);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.add(region, user_data);
   }
 
   void* alloc(std::uint32_t attr, std::size_t size_bytes) { return aligned_alloc(attr, 0, size_bytes); }
   void* aligned_alloc(std::uint32_t attr, std::size_t align_bytes, std::size_t size_bytes) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.alloc(attr, align_bytes, size_bytes);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.alloc(attr, align_bytes, size_bytes);
   }
   void* alloc_prefer(std::initializer_list<std::uint32_t> attrs, std::size_t size_bytes,
                      std::size_t align_bytes = 0) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.alloc_prefer(attrs.begin(), attrs.size(), align_bytes, size_bytes);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.alloc_prefer(attrs.begin(), attrs.size(), align_bytes, size_bytes);
   }
   void* alloc_prefer(const std::uint32_t* attrs, std::size_t attr_count, std::size_t size_bytes,
                      std::size_t align_bytes = 0) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.alloc_prefer(attrs, attr_count, align_bytes, size_bytes);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.alloc_prefer(attrs, attr_count, align_bytes, size_bytes);
   }
   void* alloc_in(unsigned region, std::size_t size_bytes, std::size_t align_bytes = 0) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.alloc_in(region, align_bytes, size_bytes);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.alloc_in(region, align_bytes, size_bytes);
   }
 
   void* realloc(std::uint32_t attr, void* ptr, std::size_t size_bytes) {
@@ -87,11 +93,11 @@ class BasicPool {
       free(ptr);
       return nullptr;
     }
-    PoolEngine::ResizeOutcome outcome;
-    {
-      LockGuard<Lock> guard(lock_);
-      outcome = engine_.resize_in_place(attr, ptr, align_bytes, size_bytes);
-    }
+    // Built in place under the lock (a lambda, so that no copy follows it).
+    const PoolEngine::ResizeOutcome outcome = [&] {
+      LockGuard<Lock> guard(state_.lock);
+      return state_.engine.resize_in_place(attr, ptr, align_bytes, size_bytes);
+    }();
     if (outcome.status == Status::ok) {
       return ptr;
     }
@@ -105,57 +111,57 @@ class BasicPool {
     const std::size_t copy_bytes = outcome.old_usable_bytes < size_bytes ? outcome.old_usable_bytes : size_bytes;
     __builtin_memcpy(moved, ptr, copy_bytes);  // outside the lock: both blocks are ours
     {
-      LockGuard<Lock> guard(lock_);
-      engine_.free_moved(outcome, ptr);  // checked once, in resize_in_place
+      LockGuard<Lock> guard(state_.lock);
+      state_.engine.free_moved(outcome, ptr);  // checked once, in resize_in_place
     }
     return moved;
   }
 
   Status free(void* ptr) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.free(ptr);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.free(ptr);
   }
 
   [[nodiscard]] std::size_t usable_size(const void* ptr) const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.usable_size(ptr);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.usable_size(ptr);
   }
   [[nodiscard]] Owner owner(const void* ptr) const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.owner(ptr);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.owner(ptr);
   }
   [[nodiscard]] PoolStats stats(std::uint32_t attr, StatsDepth depth = StatsDepth::full) const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.stats(attr, depth);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.stats(attr, depth);
   }
   [[nodiscard]] HeapStats region_stats(unsigned region, StatsDepth depth = StatsDepth::full) const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.region_stats(region, depth);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.region_stats(region, depth);
   }
   [[nodiscard]] unsigned region_count() const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.region_count();
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.region_count();
   }
   [[nodiscard]] const RegionConfig* region_config(unsigned region) const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.region_config(region);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.region_config(region);
   }
   [[nodiscard]] std::uint64_t failed_alloc_count() const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.failed_alloc_count();
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.failed_alloc_count();
   }
   [[nodiscard]] std::uint64_t heap_search_count() const {  // PoolEngine::heap_search_count
-    LockGuard<Lock> guard(lock_);
-    return engine_.heap_search_count();
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.heap_search_count();
   }
   [[nodiscard]] PoolValidationReport validate() const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.validate();
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.validate();
   }
   // The visitor runs under the lock: it must not call back into the pool.
   bool walk(PoolEngine::RegionBlockVisitor visitor, void* context) const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.walk(visitor, context);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.walk(visitor, context);
   }
   template <class Fn>
   bool walk(Fn&& fn) const {
@@ -165,34 +171,35 @@ class BasicPool {
   }
 
   Status set_policy(Policy policy) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.set_policy(policy);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.set_policy(policy);
   }
   Status set_policy(std::uint32_t attr, Policy policy) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.set_policy(attr, policy);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.set_policy(attr, policy);
   }
   // The policy that places attr's requests (exact mode: per attribute).
   [[nodiscard]] Policy policy_for(std::uint32_t attr) const {
-    LockGuard<Lock> guard(lock_);
-    return engine_.policy_for(attr);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.policy_for(attr);
   }
   Status set_region_offline(unsigned region, bool offline) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.set_region_offline(region, offline);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.set_region_offline(region, offline);
   }
   void set_hooks(const PoolHooks& hooks) {
-    LockGuard<Lock> guard(lock_);
-    engine_.set_hooks(hooks);
+    LockGuard<Lock> guard(state_.lock);
+    state_.engine.set_hooks(hooks);
   }
   Status set_region_hooks(unsigned region, const HeapHooks& hooks) {
-    LockGuard<Lock> guard(lock_);
-    return engine_.set_region_hooks(region, hooks);
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.set_region_hooks(region, hooks);
   }
 
  private:
-  // The engine's storage in one aggregate, value-initialised as a whole: the
-  // -Os constructor zero-fills it with one memset (one per array cost 68 B).
+  // The engine's storage in one aggregate, value-initialised as a whole with the
+  // engine (State): the -Os constructor zero-fills both with one memset (one per
+  // array cost 68 B; the engine's fields stored one by one after it, 44 B).
   struct Tables {
     PoolEngine::Region regions[MaxRegions];
     std::uintptr_t sorted_begins[std::bit_ceil(MaxRegions)];  // padded for find_owner's search
@@ -202,9 +209,12 @@ class BasicPool {
     std::uint64_t failures[AttributeCount];
     std::uint8_t listed_regions[AttributeCount * MaxRegionsPerAttribute];
     std::uint8_t listed_counts[AttributeCount];
-  } tables_{};
-  PoolEngine engine_;
-  mutable Lock lock_;
+  };
+  struct State {
+    Tables tables;
+    PoolEngine engine;
+    mutable Lock lock;  // in the memset too
+  } state_{};
 };
 
 // A general-purpose configuration: 16 regions, 8 attributes, no lock.

@@ -20,18 +20,23 @@
 
 namespace smh {
 
+template <unsigned MaxRegions, unsigned MaxRegionsPerAttribute, unsigned AttributeCount, class Lock,
+          PolicySet Policies>
+class BasicPool;
+
 class PoolEngine {
-  // Where a request went: its block (nullptr: no serving region had room), the
-  // region, and the heaps searched on the way.
+  // Where a request went: its block (nullptr: no serving region had room) and
+  // the region. The heaps searched on the way are counted straight into
+  // heap_searches_ (no tally to return through memory and add).
   struct Placement {
     void* block = nullptr;
     int region = -1;
-    std::uint32_t searched = 0;
   };
-  // Region selection for one request (region_selection.hpp). Chosen at compile
-  // time from the pool's policy set (placer_for) and called through this
-  // pointer, so an image links only the selection code its pool can run.
-  using Placer = Placement (*)(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  // Region selection for one request (region_selection.hpp): the block, or
+  // nullptr. Chosen at compile time from the pool's policy set (placer_for) and
+  // called through this pointer, so an image links only the selection code its
+  // pool can run.
+  using Placer = void* (*)(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
   // What add() does beyond the address index for the pool's policy set: keep the
   // capacity order (smallest_region_first), or nothing (nullptr), so a pool that
   // cannot run smallest_region_first links no code for it (orderer_for).
@@ -39,9 +44,8 @@ class PoolEngine {
 
  public:
   struct Region {
-    // What a policy pass reads first, ahead of the heap's own hot fields.
-    std::uintptr_t begin = 0;
-    std::uintptr_t end = 0;  // one past the last byte
+    // What a policy pass and find_owner read first (the address and size in
+    // config are the region's bounds), ahead of the heap's own hot fields.
     RegionConfig config{};
     void* user_data = nullptr;
     bool offline = false;  // serves no new allocations; its blocks keep working
@@ -68,17 +72,7 @@ class PoolEngine {
   };
   using RegionBlockVisitor = void (*)(void* context, unsigned region, const BlockInfo& block);
 
-  // placer, orderer: placer_for and orderer_for<limits.policies>(). The storage arrays are zeroed (BasicPool
-  // value-initialises them). Inline, so that an -Os image stores the storage
-  // pointers straight into the engine instead of building and copying them.
-  PoolEngine(const Storage& storage, const Limits& limits, Placer placer, Orderer orderer)
-      : storage_(storage), limits_(limits), placer_(placer), orderer_(orderer) {
-#if SMH_ASSERTS
-    check_storage();
-#endif
-    storage_.by_address[0] = storage_.regions;  // find_owner before any add(): region 0's empty slot
-    rebuild_listed();  // not initialised: every attribute takes the general path
-  }
+
   // The region selection a policy set needs, and no more: first_fit alone
   // (Zephyr's) walks insertion order with no policy read; a set without the
   // keyed policies runs the first-candidate pass; any other set, every policy.
@@ -156,6 +150,28 @@ class PoolEngine {
   Status set_region_hooks(unsigned region, const HeapHooks& hooks);
 
  private:
+  // Only BasicPool makes engines: value-initialised together with their storage
+  // (one memset for both), then attach()ed to it.
+  template <unsigned MaxRegions, unsigned MaxRegionsPerAttribute, unsigned AttributeCount, class Lock,
+            PolicySet Policies>
+  friend class BasicPool;
+  PoolEngine() = default;
+  // placer, orderer: placer_for and orderer_for<limits.policies>(). The storage
+  // arrays and the engine's own fields are zero (BasicPool value-initialises
+  // them together). Inline, so that an -Os image stores the storage pointers
+  // straight into the engine instead of building and copying them.
+  void attach(const Storage& storage, const Limits& limits, Placer placer, Orderer orderer) {
+    storage_ = storage;
+    limits_ = limits;
+    placer_ = placer;
+    orderer_ = orderer;
+#if SMH_ASSERTS
+    check_storage();
+#endif
+    storage_.by_address[0] = storage_.regions;  // find_owner before any add(): region 0's empty slot
+    rebuild_listed();  // not initialised: every attribute takes the general path
+  }
+
   void check_storage() const;  // the constructor's assertions (none when SMH_ASSERTS is 0)
   [[nodiscard]] bool attribute_valid(std::uint32_t attr) const;
   [[nodiscard]] bool matches(const Region& region, std::uint32_t attr) const;
@@ -168,9 +184,9 @@ class PoolEngine {
   void* place(std::uint32_t attr, const Heap::Request& request);
   // The placers (placer_for): first_fit alone; the first-candidate policies
   // (first_fit, smallest_region_first, round_robin, size_threshold); all six.
-  static Placement place_first_fit(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
-  static Placement place_in_order(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
-  static Placement place_by_policy(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static void* place_first_fit(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static void* place_in_order(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
+  static void* place_by_policy(PoolEngine& engine, std::uint32_t attr, const Heap::Request& request);
   static void order_by_capacity(PoolEngine& engine, std::uint8_t new_index);
   Placement in_order(std::uint32_t attr, const Heap::Request& request, Policy policy);
   [[nodiscard]] bool policy_available(Policy policy) const { return policy_in(limits_.policies, policy); }
@@ -207,10 +223,10 @@ class PoolEngine {
   void count_failure(std::uint32_t attr);
   Status report(Status status, std::uintptr_t address) const;
 
-  Storage storage_;
-  Limits limits_;
-  Placer placer_;
-  Orderer orderer_;
+  Storage storage_{};
+  Limits limits_{};
+  Placer placer_ = nullptr;
+  Orderer orderer_ = nullptr;
   PoolConfig config_{};
   unsigned region_count_ = 0;
   unsigned search_span_ = 0;  // bit_ceil(region_count_): find_owner's halving steps start at half of it
