@@ -244,8 +244,8 @@ SMH_INLINE Heap::Granule Heap::resize_block(Granule block, Granule size, Granule
   // split_tail inserts it. A grow's tail is smaller than the neighbour it was
   // cut from.
   const Granule tail = size + next_size - need;
-  if (tail >= min_block_granules && tail >= no_fit_granules_) {
-    no_fit_granules_ = tail + 1;
+  if (tail >= min_block_granules) {
+    note_free_size(tail);
   }
   return split_tail(block, size + next_size, need);
 }
