@@ -302,7 +302,12 @@ SMH_INLINE bool Heap::resize_block_in_place(const ResizeRequest& request, std::s
   // Only the self word: resizing in place leaves the left neighbour as it is.
   store_self(block, detail::make_self_word(new_size, true, slack_for(new_size, size_bytes)));
   requested_bytes_ = static_cast<std::uint32_t>(requested_bytes_ - old_requested + size_bytes);
-  update_watermarks(block + new_size);
+  // A shrink (no more bytes requested: the block does not grow, nothing
+  // free shrinks) moves no watermark.
+  SMH_ASSERT(size_bytes > old_requested || new_size <= detail::self_size(self));
+  if (size_bytes > old_requested) {
+    update_watermarks(block + new_size);
+  }
   return true;
 }
 
