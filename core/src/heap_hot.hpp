@@ -315,10 +315,17 @@ SMH_HOT void Heap::release_block(Granule block, detail::BlockHeader header, std:
   SMH_ASSERT(!detail::left_is_free(peek_header(start).left));
   store_self(start, detail::make_self_word(total, false, 0));
   set_left_of_next(start, total, true);
-  if (total >= no_fit_granules_) {
-    no_fit_granules_ = total + 1;  // a free block that large now exists (<= max_block_granules + 1)
-  }
+  note_free_size(total);
   insert_free(start, total);
+}
+
+// A free block of `size` granules now exists (a free() merge, a shrink's tail):
+// raises the bound every free block is below (no_fit_granules_), which a
+// split's tail or gap never needs (each is cut from a larger free block).
+SMH_HOT void Heap::note_free_size(Granule size) {
+  if (size >= no_fit_granules_) {
+    no_fit_granules_ = size + 1;  // <= max_block_granules + 1
+  }
 }
 
 // Forgets a used block in the counters; the caller then releases its granules.

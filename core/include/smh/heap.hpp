@@ -324,6 +324,7 @@ class Heap {
   [[nodiscard]] std::uint32_t self_after(Granule block, Granule size) const;
   void take_left(Granule block, Granule prev_size);
   void account_free(std::uint32_t self);
+  void note_free_size(Granule size);  // a free block this large now exists: raise no_fit_granules_
   Granule resize_block(Granule block, Granule size, Granule need);
   Status check_resize(void* ptr, std::size_t align_bytes, std::size_t size_bytes,
                       bool count_failure, bool check_arguments, ResizeRequest* request);
