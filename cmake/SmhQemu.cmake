@@ -134,6 +134,9 @@ endfunction()
 # host runs the default, hardened core, so the two modes must agree too).
 function(smh_add_qemu_equals_host name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "HOST" "SOURCES;INCLUDE_DIRS")
+  if(NOT SMH_QEMU_MODES)  # a directory that did not include(SmhQemu) would add no test at all
+    message(FATAL_ERROR "smh_add_qemu_equals_host(${name}): SMH_QEMU_MODES is empty: include(SmhQemu) first")
+  endif()
   foreach(mode IN LISTS SMH_QEMU_MODES)
     smh_qemu_mode(${mode} ${name})
     smh_add_qemu_program(${qemu_program} ${qemu_option}

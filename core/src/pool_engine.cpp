@@ -8,7 +8,7 @@
 
 namespace smh {
 
-// Checks the storage BasicPool hands over (the constructor itself is inline in
+// Checks the storage BasicPool hands over (attach() itself is inline in
 // pool_engine.hpp: an -Os image then stores the pointers straight into the engine).
 void PoolEngine::check_storage() const {
   SMH_ASSERT(placer_ != nullptr && limits_.policies != 0 && (limits_.policies & ~all_policies) == 0);
@@ -285,7 +285,7 @@ void* PoolEngine::alloc_in(unsigned region, std::size_t align_bytes, std::size_t
 // past a region's end is foreign). Over the compact array of region starts,
 // padded to a power of two with starts above every address (their by_address
 // entries name region 0, which holds no such address; with no region yet, slot
-// 0 names region 0's empty slot, as the constructor sets it), so the search is
+// 0 names region 0's empty slot, as attach() sets it), so the search is
 // log2(span) halving steps of one compare and a conditional add each,
 // branch-free: a free() pays no mispredicted branch for it (the pool's frees
 // land in regions in no predictable order).

@@ -33,7 +33,8 @@ struct DctxFreer {
   void operator()(ZSTD_DCtx* context) const { ZSTD_freeDCtx(context); }
 };
 
-// The decoder's window (512 KiB and up, malloc'd, so freshly mapped) is
+// The decoder's window (the frame's; 512 KiB and up for imported traces;
+// malloc'd, so at these sizes freshly mapped) is
 // touched a page at a time as text is decoded: about 175 first-touch faults,
 // ~10 µs each on the shared virtual machine, ~2 % of a short checks-off replay.
 // Large blocks are faulted in by one call up front instead: the same zeroed
@@ -43,7 +44,8 @@ void* zstd_alloc(void* /*opaque*/, std::size_t bytes) {
   void* block = std::malloc(bytes);
 #ifdef MADV_POPULATE_WRITE
   if (block != nullptr && bytes >= populated_block_bytes) {
-    constexpr std::uintptr_t page = 4096;  // the smallest page size; a larger one still rounds inside
+    // x86-64's page; on a larger-page kernel the start may be unaligned: EINVAL, harmless.
+    constexpr std::uintptr_t page = 4096;
     const auto first = (reinterpret_cast<std::uintptr_t>(block) + page - 1) & ~(page - 1);
     const auto end = (reinterpret_cast<std::uintptr_t>(block) + bytes) & ~(page - 1);
     if (first < end) {

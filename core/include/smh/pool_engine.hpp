@@ -172,7 +172,7 @@ class PoolEngine {
     rebuild_listed();  // not initialised: every attribute takes the general path
   }
 
-  void check_storage() const;  // the constructor's assertions (none when SMH_ASSERTS is 0)
+  void check_storage() const;  // attach()'s assertions (none when SMH_ASSERTS is 0)
   [[nodiscard]] bool attribute_valid(std::uint32_t attr) const;
   [[nodiscard]] bool matches(const Region& region, std::uint32_t attr) const;
   [[nodiscard]] bool serves(const Region& region, std::uint32_t attr, std::size_t size_bytes,
