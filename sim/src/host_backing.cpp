@@ -15,11 +15,6 @@
 namespace smh::sim::detail {
 namespace {
 
-std::uintptr_t page_bytes() {
-  static const std::uintptr_t bytes = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  return bytes;
-}
-
 std::uintptr_t round_down(std::uintptr_t value, std::uintptr_t align) { return value & ~(align - 1); }
 std::uintptr_t round_up(std::uintptr_t value, std::uintptr_t align) {
   return (value + align - 1) & ~(align - 1);
@@ -45,7 +40,7 @@ bool map_backing(std::uint64_t size_bytes, std::uint64_t align_bytes, std::uint6
     *out = HostBacking{kept.payload, kept.mapping, kept.mapping_bytes};
     return true;
   }
-  const std::uintptr_t page = page_bytes();
+  const std::uintptr_t page = host_page_bytes();
   // A guard page, then some start in the next align_bytes with the wanted
   // residue, size_bytes after it, the rest of its last page, and a guard page.
   const std::size_t reserve_bytes = static_cast<std::size_t>(page + align_bytes + size_bytes + 2 * page);
@@ -121,7 +116,7 @@ void release_backing(const HostBacking& backing, std::uint64_t size_bytes, std::
   // The pages between the guards: the view, and the rest of its first and last
   // pages, where only a stray write of the allocator under test could have
   // landed. Unpoisoned to be zeroed, then poisoned again around the view.
-  const std::uintptr_t page = page_bytes();
+  const std::uintptr_t page = host_page_bytes();
   auto* const span = static_cast<unsigned char*>(backing.mapping) + page;
   const std::size_t span_bytes = backing.mapping_bytes - 2 * page;
   unpoison_memory(span, span_bytes);

@@ -5,7 +5,6 @@
 // For ZSTD_createDCtx_advanced (its custom allocator): "experimental" in
 // zstd.h, exported by the shared libzstd since 1.3 and unchanged since.
 #define ZSTD_STATIC_LINKING_ONLY
-#include <sys/mman.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -17,6 +16,8 @@
 #include <filesystem>
 #include <system_error>
 #include <vector>
+
+#include "smh/sim/dense_mapping.hpp"
 
 namespace smh::sim::detail {
 
@@ -42,17 +43,9 @@ struct DctxFreer {
 constexpr std::size_t populated_block_bytes = std::size_t{64} << 10;
 void* zstd_alloc(void* /*opaque*/, std::size_t bytes) {
   void* block = std::malloc(bytes);
-#ifdef MADV_POPULATE_WRITE
   if (block != nullptr && bytes >= populated_block_bytes) {
-    // x86-64's page; on a larger-page kernel the start may be unaligned: EINVAL, harmless.
-    constexpr std::uintptr_t page = 4096;
-    const auto first = (reinterpret_cast<std::uintptr_t>(block) + page - 1) & ~(page - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(block) + bytes) & ~(page - 1);
-    if (first < end) {
-      (void)::madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE);
-    }
+    populate_pages(block, bytes);
   }
-#endif
   return block;
 }
 void zstd_free(void* /*opaque*/, void* block) { std::free(block); }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,29 @@
 #include "smh/sim/host_memory_reuse.hpp"
 
 namespace smh::sim::detail {
+
+// The host's page size (sysconf, asked once).
+inline std::uintptr_t host_page_bytes() {
+  static const auto bytes = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  return bytes;
+}
+
+// Faults in, by one call, the whole host pages inside [begin, begin + bytes)
+// (MADV_POPULATE_WRITE): for memory about to be written all over that is fresh
+// from the kernel. A hint: refused, it only costs speed.
+inline void populate_pages(void* begin, std::size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+  const std::uintptr_t page = host_page_bytes();
+  const auto first = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) & ~(page - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(begin) + bytes) & ~(page - 1);
+  if (first < end) {
+    (void)::madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE);
+  }
+#else
+  (void)begin;
+  (void)bytes;
+#endif
+}
 
 // [begin, begin + bytes): page-aligned, part of one fresh anonymous mapping.
 inline void advise_dense(void* begin, std::size_t bytes) {
@@ -33,18 +57,16 @@ inline void advise_dense(void* begin, std::size_t bytes) {
 #ifdef MADV_HUGEPAGE
   (void)::madvise(begin, bytes, MADV_HUGEPAGE);  // the whole range: one VMA, not three
 #endif
-#ifdef MADV_POPULATE_WRITE
   if (huge_begin >= huge_end) {  // no whole huge page inside: all of it
-    (void)::madvise(begin, bytes, MADV_POPULATE_WRITE);
+    populate_pages(begin, bytes);
     return;
   }
   if (first < huge_begin) {
-    (void)::madvise(begin, huge_begin - first, MADV_POPULATE_WRITE);
+    populate_pages(begin, huge_begin - first);
   }
   if (huge_end < end) {
-    (void)::madvise(reinterpret_cast<void*>(huge_end), end - huge_end, MADV_POPULATE_WRITE);
+    populate_pages(reinterpret_cast<void*>(huge_end), end - huge_end);
   }
-#endif
 }
 
 }  // namespace smh::sim::detail
