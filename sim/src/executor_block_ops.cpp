@@ -93,6 +93,7 @@ void Executor::Impl::apply_alloc(const Op& op) {
   if (!locate(ptr, op, &block)) {
     return;
   }
+  prefetch_new(block);
   faults->check_not_offline(op.handle, block);
   if (op.size_bytes != 0) {
     count_request(op, block.region);
@@ -193,6 +194,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     return;
   }
   block.generation = old.generation + 1;
+  prefetch_new(block);
   if (ptr != host(old)) {  // resizing in place is allowed in an offline region; moving into one is not
     faults->check_not_offline(op.handle, block);
     count_request(op, block.region);  // a move is a new request the policy placed

@@ -131,7 +131,20 @@ struct Executor::Impl {
     }
     if (const LiveBlock* block = shadow.find(op.handle)) {
       __builtin_prefetch(host(*block) - 1);
-      shadow.prefetch_owners(*block);
+      shadow.prefetch_entries(*block);
+      if (options.check_invariants) {
+        checks->prefetch(*block);
+      }
+    }
+  }
+
+  // A hint only: a block the pool just placed is about to be checked, filled
+  // and recorded; its entries in the harness's tables are fetched together
+  // instead of one miss after another.
+  void prefetch_new(const LiveBlock& block) const {
+    shadow.prefetch_entries(block);
+    if (options.check_invariants) {
+      checks->prefetch(block);
     }
   }
 

@@ -301,6 +301,14 @@ void InvariantChecks::note_live(const LiveBlock& block, std::size_t usable_bytes
   (void)free_space_.allocate(block.region, payload_granule - 1, payload_granule + usable_bytes / Heap::granule_bytes);
 }
 
+void InvariantChecks::prefetch(const LiveBlock& block) const {
+  const std::uint64_t payload_granule = (block.device_address - map_.spec(block.region).base) / Heap::granule_bytes;
+  free_space_.prefetch(block.region, payload_granule - 1, payload_granule + block.size_bytes / Heap::granule_bytes);
+  if (block.size_bytes != 0) {  // its last byte's line, which the header's prefetch often does not bring in
+    __builtin_prefetch(host_of(map_, block) + block.size_bytes - 1);
+  }
+}
+
 void InvariantChecks::note_gone(const LiveBlock& block) {
   const std::uint64_t payload_granule = (block.device_address - map_.spec(block.region).base) / Heap::granule_bytes;
   (void)free_space_.release(block.region, payload_granule - 1);  // false: note_live could not record it

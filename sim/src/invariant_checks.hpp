@@ -70,6 +70,9 @@ class InvariantChecks {
   // stopped being live.
   void note_live(const LiveBlock& block, std::size_t usable_bytes);
   void note_gone(const LiveBlock& block);
+  // Hints the cache that note_live() or note_gone() of `block` is coming (its
+  // index entries), and that its contents are about to be checked or filled.
+  void prefetch(const LiveBlock& block) const;
 
   // HEAP_VALIDATE: the pool's full validate(). "" when the heap is sound, else
   // what is wrong and where (the coordinator halts the run on it).

@@ -42,6 +42,17 @@ class FreeSpaceIndex {
   bool release(unsigned region, std::uint64_t begin);
 
   [[nodiscard]] std::uint64_t largest_gap(unsigned region) const;  // O(1)
+  // Hints the cache that allocate() or release() of an extent from `begin` to
+  // `end` (granules) is coming: the bitmap words its queries start from.
+  [[gnu::always_inline]] void prefetch(unsigned region, std::uint64_t begin, std::uint64_t end) const {
+    const Region& r = regions_[region];
+    r.starts.prefetch(begin);
+    r.lasts.prefetch(begin);
+    if (end / 64 != begin / 64) {  // another bitmap word
+      r.starts.prefetch(end);
+      r.lasts.prefetch(end);
+    }
+  }
   [[nodiscard]] std::uint64_t free_granules(unsigned region) const { return regions_[region].free_granules; }
   [[nodiscard]] std::uint64_t gap_count(unsigned region) const { return regions_[region].gap_count; }
   // The first gap by address of at least `granules` granules: [begin, end).

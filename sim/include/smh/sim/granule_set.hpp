@@ -28,6 +28,16 @@ class GranuleSet {
   [[nodiscard]] std::uint64_t next(std::uint64_t index) const { return next_in(0, index); }
   // The greatest member <= index, or none.
   [[nodiscard]] std::uint64_t prev(std::uint64_t index) const { return prev_in(0, index); }
+  // Hints the cache that a query or change near `index` is coming: the bitmap
+  // word holding it (the summary levels, 64 times smaller, stay cached). Over
+  // many live blocks each query's word is a miss of its own; issued together,
+  // before the work that needs them, they overlap (executor.cpp).
+  // always_inline: see ShadowState::prefetch.
+  [[gnu::always_inline]] void prefetch(std::uint64_t index) const {
+    if (index < size_) {
+      __builtin_prefetch(levels_[0].data() + index / 64);
+    }
+  }
 
  private:
   [[nodiscard]] std::uint64_t next_in(unsigned level, std::uint64_t index) const;

@@ -1,13 +1,16 @@
 // The harness's own record of what is live:
 //  - every block by handle, in an open-addressing table (O(1), no node per block);
-//  - per region, the set of block starts (a GranuleSet over 8-byte granules)
-//    and an owner table naming the block at each start (0: none — the
+//  - per region, the set of block starts and the set of block lasts (each a
+//    GranuleSet over 8-byte granules: a block's first and last granule) and an
+//    owner table naming the block at each start (0: none — the
 //    allocator's walk tells headers from free space when a finding needs to
 //    say which). While no two live blocks share a granule (always, unless the
-//    pool has a NON_OVERLAP bug), a block's granules run from its start to the
-//    start plus its span, so an overlap or ownership question is one or two
-//    predecessor/successor queries, and an alloc or free writes one entry, not
-//    one per granule. The first overlap spreads every start entry over its
+//    pool has a NON_OVERLAP bug), starts and lasts alternate by address, so
+//    whether a block reaches a granule is a predecessor query on the starts and
+//    a successor query on the lasts, near each other in memory and known before
+//    the query (prefetch_entries): never a lookup of the neighbour's handle,
+//    which over a million live blocks was a cache miss nothing could hide. An
+//    alloc or free writes one entry per table, not one per granule. The first overlap spreads every start entry over its
 //    block's granules and the tables go on as full tables from then on,
 //    naming the last block set on a shared granule (findings and digests
 //    depend on exactly that). Both are backed lazily (MAP_NORESERVE), so they
@@ -85,8 +88,9 @@ class ShadowState {
       __builtin_prefetch(&slots_[(home + slots_per_line) & mask]);
     }
   }
-  // The same for the owner-table entries of a live block about to be freed.
-  void prefetch_owners(const LiveBlock& block) const;
+  // The same for the entries of `block` (live and about to be freed, or just
+  // placed and about to be inserted): its owner-table entry and its start's word.
+  void prefetch_entries(const LiveBlock& block) const;
   // A live block (other than `except`) holding a granule of device range
   // [begin, end), if any; the lowest-addressed such granule wins. Needs the owner
   // tables (track_owners()).
@@ -137,7 +141,19 @@ class ShadowState {
   [[nodiscard]] std::optional<Handle> overlapping_start(unsigned region, std::uint64_t first, std::uint64_t last,
                                                         std::uint32_t skip) const;
   [[nodiscard]] std::uint64_t first_granule(const LiveBlock& block) const;
-  [[nodiscard]] std::size_t start_count() const;  // members of starts_, for verify()
+  // The owner tables' side of verify(): walks each region's starts and lasts in
+  // address order, asserting that they alternate (each start's last comes
+  // before the next start), and sums entry_hash() of each start, its last and
+  // its owner entry. `holding`: the number of starts.
+  [[nodiscard]] std::uint64_t starts_hash(std::size_t* holding) const;
+  // Whether the block starting at granule `start` of `region` reaches granule
+  // `granule` (>= start): its last is the first last from its start on.
+  [[nodiscard]] bool reaches(unsigned region, std::uint64_t start, std::uint64_t granule) const {
+    return lasts_[region].next(start) >= granule;
+  }
+  [[nodiscard]] std::uint64_t last_granule(const LiveBlock& block) const {
+    return first_granule(block) + granule_span(block) - 1;
+  }
   // The granules a block's bytes touch (what the owner tables hold for it).
   [[nodiscard]] std::uint64_t granule_span(const LiveBlock& block) const;
 
@@ -151,6 +167,7 @@ class ShadowState {
   // set until the first overlap (then every granule of a block).
   std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;
   std::vector<GranuleSet> starts_;  // by region, the first granule of each block; until the first overlap
+  std::vector<GranuleSet> lasts_;   // by region, the last granule of each block; until the first overlap
   std::uint64_t owned_granules_ = 0;  // non-zero owner-table entries
   // A block was inserted over granules another live block held (a NON_OVERLAP
   // bug the Executor reports): from then on the owner tables are full tables
