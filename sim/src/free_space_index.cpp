@@ -8,8 +8,7 @@ void FreeSpaceIndex::add_region(std::uint64_t area_granules) {
   SMH_SIM_ASSERT(area_granules > 0);
   Region& r = regions_.emplace_back();
   r.area_granules = area_granules;
-  r.starts = GranuleSet(area_granules);
-  r.lasts = GranuleSet(area_granules);
+  r.bounds = GranuleSet(area_granules, extent_lanes);
   add_gap(r, area_granules);
   r.free_granules = area_granules;
 }
@@ -19,17 +18,17 @@ std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::gap_around(const Region& r, s
   // The live extent starting last at or before `at` ends at the first last
   // granule after its start (extents never overlap); `at` is free when it ends
   // before `at`, and the gap then begins right after it.
-  const std::uint64_t start_before = r.starts.prev(at);
+  const std::uint64_t start_before = r.bounds.prev(at, extent_first_lane);
   std::uint64_t begin = 0;
   if (start_before != GranuleSet::none) {
-    const std::uint64_t last = r.lasts.next(start_before);
+    const std::uint64_t last = r.bounds.next(start_before, extent_last_lane);
     SMH_SIM_ASSERT(last != GranuleSet::none);  // every start has its last
     if (last >= at) {
       return std::nullopt;
     }
     begin = last + 1;
   }
-  const std::uint64_t next_start = r.starts.next(at);
+  const std::uint64_t next_start = r.bounds.next(at, extent_first_lane);
   return Gap{begin, next_start == GranuleSet::none ? r.area_granules : next_start};
 }
 
@@ -65,8 +64,8 @@ bool FreeSpaceIndex::allocate(unsigned region, std::uint64_t begin, std::uint64_
   remove_gap(r, gap->end - gap->begin);
   add_gap(r, begin - gap->begin);
   add_gap(r, gap->end - end);
-  r.starts.insert(begin);
-  r.lasts.insert(end - 1);
+  r.bounds.insert(begin, extent_first_lane);
+  r.bounds.insert(end - 1, extent_last_lane);
   r.free_granules -= end - begin;
   return true;
 }
@@ -74,16 +73,16 @@ bool FreeSpaceIndex::allocate(unsigned region, std::uint64_t begin, std::uint64_
 bool FreeSpaceIndex::release(unsigned region, std::uint64_t begin) {
   SMH_SIM_ASSERT(region < regions_.size());
   Region& r = regions_[region];
-  if (begin >= r.area_granules || !r.starts.test(begin)) {
+  if (begin >= r.area_granules || !r.bounds.test(begin, extent_first_lane)) {
     return false;
   }
-  const std::uint64_t end = r.lasts.next(begin) + 1;  // extents never overlap: its own last
-  r.starts.erase(begin);
-  r.lasts.erase(end - 1);
+  const std::uint64_t end = r.bounds.next(begin, extent_last_lane) + 1;  // extents never overlap: its own last
+  r.bounds.erase(begin, extent_first_lane);
+  r.bounds.erase(end - 1, extent_last_lane);
   // The gaps on either side (possibly empty) and the extent become one gap.
-  const std::uint64_t start_before = begin == 0 ? GranuleSet::none : r.starts.prev(begin - 1);
-  const std::uint64_t merged_begin = start_before == GranuleSet::none ? 0 : r.lasts.next(start_before) + 1;
-  const std::uint64_t start_after = r.starts.next(end);
+  const std::uint64_t start_before = begin == 0 ? GranuleSet::none : r.bounds.prev(begin - 1, extent_first_lane);
+  const std::uint64_t merged_begin = start_before == GranuleSet::none ? 0 : r.bounds.next(start_before, extent_last_lane) + 1;
+  const std::uint64_t start_after = r.bounds.next(end, extent_first_lane);
   const std::uint64_t merged_end = start_after == GranuleSet::none ? r.area_granules : start_after;
   SMH_SIM_ASSERT(merged_begin <= begin && end <= merged_end);
   remove_gap(r, begin - merged_begin);
@@ -108,7 +107,7 @@ std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::first_gap_at_least(unsigned r
   }
   std::uint64_t begin = 0;  // the gap starting here, possibly empty
   for (std::uint64_t guard = 0; guard <= r.area_granules; ++guard) {  // bounded: one pass over the extents
-    const std::uint64_t next_start = begin < r.area_granules ? r.starts.next(begin) : GranuleSet::none;
+    const std::uint64_t next_start = begin < r.area_granules ? r.bounds.next(begin, extent_first_lane) : GranuleSet::none;
     const std::uint64_t end = next_start == GranuleSet::none ? r.area_granules : next_start;
     if (end - begin >= granules && end > begin) {
       return Gap{begin, end};
@@ -116,7 +115,7 @@ std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::first_gap_at_least(unsigned r
     if (next_start == GranuleSet::none) {
       break;
     }
-    begin = r.lasts.next(next_start) + 1;
+    begin = r.bounds.next(next_start, extent_last_lane) + 1;
   }
   SMH_SIM_ASSERT(false);  // largest_gap() said a gap this large exists
   return std::nullopt;

@@ -304,8 +304,15 @@ void InvariantChecks::note_live(const LiveBlock& block, std::size_t usable_bytes
 void InvariantChecks::prefetch(const LiveBlock& block) const {
   const std::uint64_t payload_granule = (block.device_address - map_.spec(block.region).base) / Heap::granule_bytes;
   free_space_.prefetch(block.region, payload_granule - 1, payload_granule + block.size_bytes / Heap::granule_bytes);
-  if (block.size_bytes != 0) {  // its last byte's line, which the header's prefetch often does not bring in
-    __builtin_prefetch(host_of(map_, block) + block.size_bytes - 1);
+  // The lines of its contents after the header's (which the caller fetches),
+  // up to a few: the hardware's own stream prefetch takes over on longer blocks.
+  constexpr std::uintptr_t line_bytes = 64;
+  constexpr std::uintptr_t max_lines = 8;
+  const auto first = reinterpret_cast<std::uintptr_t>(host_of(map_, block)) / line_bytes + 1;
+  const std::uintptr_t end =
+      std::min(first + max_lines, (reinterpret_cast<std::uintptr_t>(host_of(map_, block)) + block.size_bytes + line_bytes - 1) / line_bytes);
+  for (std::uintptr_t line = first; line < end; ++line) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line * line_bytes));
   }
 }
 

@@ -61,8 +61,7 @@ void ShadowState::track_owners() {
     // 1.8 MiB table of a 3.6 MiB region holds no whole huge page and took 460.
     const bool huge_pages = map_->spec(region).size_bytes >= detail::huge_page_bytes;
     owner_tables_.emplace_back(static_cast<std::size_t>(granules), huge_pages);
-    starts_.emplace_back(granules);
-    lasts_.emplace_back(granules);
+    bounds_.emplace_back(granules, extent_lanes);
   }
   tracks_owners_ = true;
   // In handle order, not slot order: where blocks overlap (a pool bug) the
@@ -136,7 +135,7 @@ std::uint64_t ShadowState::first_granule(const LiveBlock& block) const {
 // [first, last] is the one with the greatest start at or below last.
 bool ShadowState::start_overlaps(const LiveBlock& block) const {
   const std::uint64_t first = first_granule(block);
-  const std::uint64_t start = starts_[block.region].prev(last_granule(block));
+  const std::uint64_t start = bounds_[block.region].prev(last_granule(block), extent_first_lane);
   if (start == GranuleSet::none || start >= first) {
     return start != GranuleSet::none;
   }
@@ -150,8 +149,8 @@ void ShadowState::add_owner(const LiveBlock& block, Handle handle) {
       return;  // holds no granule
     }
     if (!start_overlaps(block)) {
-      starts_[block.region].insert(first_granule(block));
-      lasts_[block.region].insert(last_granule(block));
+      bounds_[block.region].insert(first_granule(block), extent_first_lane);
+      bounds_[block.region].insert(last_granule(block), extent_last_lane);
       owner_tables_[block.region][first_granule(block)] = static_cast<std::uint32_t>(handle + 1);
       owned_granules_ += span;
       return;
@@ -167,17 +166,16 @@ void ShadowState::add_owner(const LiveBlock& block, Handle handle) {
 // is spread over its block's granules. The blocks are disjoint until now, so
 // the order does not matter.
 void ShadowState::expand_owner_tables() {
-  for (unsigned region = 0; region < starts_.size(); ++region) {
+  for (unsigned region = 0; region < bounds_.size(); ++region) {
     std::uint32_t* owners = owner_tables_[region].data();
-    for (std::uint64_t start = starts_[region].next(0); start != GranuleSet::none;
-         start = starts_[region].next(start + 1)) {
+    for (std::uint64_t start = bounds_[region].next(0, extent_first_lane); start != GranuleSet::none;
+         start = bounds_[region].next(start + 1, extent_first_lane)) {
       const std::uint32_t owner = owners[start];
       const std::uint64_t last = start + granule_span(at(owner - 1));
       std::fill(owners + start + 1, owners + last, owner);
     }
   }
-  starts_.clear();  // not kept from here on
-  lasts_.clear();
+  bounds_.clear();  // not kept from here on
 }
 
 void ShadowState::prefetch_entries(const LiveBlock& block) const {
@@ -185,8 +183,8 @@ void ShadowState::prefetch_entries(const LiveBlock& block) const {
     const std::uint64_t first = first_granule(block);
     __builtin_prefetch(owner_tables_[block.region].data() + first);
     if (!overlapped_) {
-      starts_[block.region].prefetch(first);
-      lasts_[block.region].prefetch(first + granule_span(block));
+      bounds_[block.region].prefetch(first);
+      bounds_[block.region].prefetch(first + granule_span(block));  // its last (often the same line)
     }
   }
 }
@@ -238,8 +236,8 @@ void ShadowState::erase(Handle handle) {
     if (granule_span(block) != 0) {
       SMH_SIM_ASSERT(owners[first] == handle + 1);
       owners[first] = 0;
-      starts_[block.region].erase(first);
-      lasts_[block.region].erase(last_granule(block));
+      bounds_[block.region].erase(first, extent_first_lane);
+      bounds_[block.region].erase(last_granule(block), extent_last_lane);
       owned_granules_ -= granule_span(block);
     }
     return;
@@ -291,13 +289,14 @@ std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_
 // most three set queries.
 std::optional<Handle> ShadowState::overlapping_start(unsigned region, std::uint64_t first, std::uint64_t last,
                                                      std::uint32_t skip) const {
-  const GranuleSet& starts = starts_[region];
+  const GranuleSet& bounds = bounds_[region];
   const std::uint32_t* owners = owner_tables_[region].data();
-  const std::uint64_t below = starts.prev(first);
+  const std::uint64_t below = bounds.prev(first, extent_first_lane);
   if (below != GranuleSet::none && reaches(region, below, first) && owners[below] != skip) {
     return owners[below] - 1;
   }
-  for (std::uint64_t start = starts.next(first + 1); start < last; start = starts.next(start + 1)) {
+  for (std::uint64_t start = bounds.next(first + 1, extent_first_lane); start < last;
+       start = bounds.next(start + 1, extent_first_lane)) {
     if (owners[start] != skip) {
       return owners[start] - 1;
     }
@@ -320,17 +319,16 @@ std::vector<Handle> ShadowState::handles_in_order() const {
 std::uint64_t ShadowState::starts_hash(std::size_t* holding) const {
   std::uint64_t sum = 0;
   *holding = 0;
-  for (unsigned region = 0; region < starts_.size(); ++region) {
-    const GranuleSet& starts = starts_[region];
-    const GranuleSet& lasts = lasts_[region];
-    std::uint64_t last = lasts.next(0);
-    for (std::uint64_t start = starts.next(0); start != GranuleSet::none;) {
-      const std::uint64_t next_start = start + 1 < starts.size() ? starts.next(start + 1) : GranuleSet::none;
+  for (unsigned region = 0; region < bounds_.size(); ++region) {
+    const GranuleSet& bounds = bounds_[region];
+    std::uint64_t last = bounds.next(0, extent_last_lane);
+    for (std::uint64_t start = bounds.next(0, extent_first_lane); start != GranuleSet::none;) {
+      const std::uint64_t next_start = bounds.next(start + 1, extent_first_lane);
       SMH_SIM_ASSERT(last != GranuleSet::none && last >= start &&
                      (next_start == GranuleSet::none || last < next_start));  // the block's own last
       sum += entry_hash(region, start, last, owner_tables_[region][start]);
       ++*holding;
-      last = last + 1 < lasts.size() ? lasts.next(last + 1) : GranuleSet::none;
+      last = bounds.next(last + 1, extent_last_lane);
       start = next_start;
     }
     SMH_SIM_ASSERT(last == GranuleSet::none);  // no last without its start

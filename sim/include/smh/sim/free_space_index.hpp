@@ -46,11 +46,9 @@ class FreeSpaceIndex {
   // `end` (granules) is coming: the bitmap words its queries start from.
   [[gnu::always_inline]] void prefetch(unsigned region, std::uint64_t begin, std::uint64_t end) const {
     const Region& r = regions_[region];
-    r.starts.prefetch(begin);
-    r.lasts.prefetch(begin);
+    r.bounds.prefetch(begin);
     if (end / 64 != begin / 64) {  // another bitmap word
-      r.starts.prefetch(end);
-      r.lasts.prefetch(end);
+      r.bounds.prefetch(end);
     }
   }
   [[nodiscard]] std::uint64_t free_granules(unsigned region) const { return regions_[region].free_granules; }
@@ -66,8 +64,7 @@ class FreeSpaceIndex {
  private:
   struct Region {
     std::uint64_t area_granules = 0;
-    GranuleSet starts;  // first granule of each live extent
-    GranuleSet lasts;   // last granule of each live extent
+    GranuleSet bounds;  // first and last granule of each live extent (extent_first_lane, extent_last_lane)
     std::map<std::uint64_t, std::uint64_t> gap_sizes;  // size in granules -> how many gaps
     std::uint64_t free_granules = 0;
     std::uint64_t gap_count = 0;

@@ -1,8 +1,8 @@
 // The harness's own record of what is live:
 //  - every block by handle, in an open-addressing table (O(1), no node per block);
-//  - per region, the set of block starts and the set of block lasts (each a
-//    GranuleSet over 8-byte granules: a block's first and last granule) and an
-//    owner table naming the block at each start (0: none — the
+//  - per region, the block starts and the block lasts (a GranuleSet over
+//    8-byte granules with a lane for each: a block's first and last granule,
+//    side by side in memory) and an owner table naming the block at each start (0: none — the
 //    allocator's walk tells headers from free space when a finding needs to
 //    say which). While no two live blocks share a granule (always, unless the
 //    pool has a NON_OVERLAP bug), starts and lasts alternate by address, so
@@ -149,7 +149,7 @@ class ShadowState {
   // Whether the block starting at granule `start` of `region` reaches granule
   // `granule` (>= start): its last is the first last from its start on.
   [[nodiscard]] bool reaches(unsigned region, std::uint64_t start, std::uint64_t granule) const {
-    return lasts_[region].next(start) >= granule;
+    return bounds_[region].next(start, extent_last_lane) >= granule;
   }
   [[nodiscard]] std::uint64_t last_granule(const LiveBlock& block) const {
     return first_granule(block) + granule_span(block) - 1;
@@ -166,8 +166,9 @@ class ShadowState {
   // By region, one entry per granule; once tracked. Only start entries are
   // set until the first overlap (then every granule of a block).
   std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;
-  std::vector<GranuleSet> starts_;  // by region, the first granule of each block; until the first overlap
-  std::vector<GranuleSet> lasts_;   // by region, the last granule of each block; until the first overlap
+  // By region, each block's first and last granule (extent_first_lane,
+  // extent_last_lane); until the first overlap.
+  std::vector<GranuleSet> bounds_;
   std::uint64_t owned_granules_ = 0;  // non-zero owner-table entries
   // A block was inserted over granules another live block held (a NON_OVERLAP
   // bug the Executor reports): from then on the owner tables are full tables
