@@ -14,6 +14,20 @@
 #include "smh/sim/shadow_state.hpp"
 
 namespace smh::sim {
+
+// Damages one table entry, as a bug in ShadowState would, for verify() to catch.
+struct ShadowStateTamper {
+  static void set_owner_entry(ShadowState& shadow, unsigned region, std::uint64_t granule, std::uint32_t entry) {
+    shadow.owner_tables_[region][granule] = entry;
+  }
+  static void erase_bound(ShadowState& shadow, unsigned region, std::uint64_t granule, unsigned lane) {
+    shadow.bounds_[region].erase(granule, lane);
+  }
+  static void insert_bound(ShadowState& shadow, unsigned region, std::uint64_t granule, unsigned lane) {
+    shadow.bounds_[region].insert(granule, lane);
+  }
+};
+
 namespace {
 
 constexpr std::uint64_t kBase = 0x2000'0000;
@@ -82,6 +96,56 @@ TEST(ShadowStateVerify, HoldsAfterAnOverlap) {
   shadow.verify();
   shadow.erase(1);
   shadow.verify();
+}
+
+// The owner tables against the blocks (a multiset sum on each side): a start
+// entry naming another handle, a last moved, a stale start and a lost one are
+// each caught. Blocks at granules 8 (size 40: granules 8..12) and 32 (size 8).
+ShadowState two_blocks(const MemoryMap& map) {
+  ShadowState shadow(map, true);
+  shadow.insert(1, block_at(64, 40));
+  shadow.insert(2, block_at(256, 8));
+  shadow.verify();
+  return shadow;
+}
+
+TEST(ShadowStateVerifyDeathTest, AbortsOnAnOwnerEntryNamingAnotherBlock) {
+  const MemoryMap map = one_region();
+  ShadowState shadow = two_blocks(map);
+  ShadowStateTamper::set_owner_entry(shadow, 0, 8, 3);  // handle 2's entry on handle 1's start
+  EXPECT_DEATH(shadow.verify(), "simulator assertion failed: .*starts_hash");
+}
+
+TEST(ShadowStateVerifyDeathTest, AbortsOnAMovedLast) {
+  const MemoryMap map = one_region();
+  ShadowState shadow = two_blocks(map);
+  ShadowStateTamper::erase_bound(shadow, 0, 12, extent_last_lane);
+  ShadowStateTamper::insert_bound(shadow, 0, 11, extent_last_lane);  // still alternating, one granule short
+  EXPECT_DEATH(shadow.verify(), "simulator assertion failed: .*starts_hash");
+}
+
+TEST(ShadowStateVerifyDeathTest, AbortsOnAStaleStart) {
+  const MemoryMap map = one_region();
+  ShadowState shadow = two_blocks(map);
+  ShadowStateTamper::insert_bound(shadow, 0, 20, extent_first_lane);  // a start no block has, with its last
+  ShadowStateTamper::insert_bound(shadow, 0, 20, extent_last_lane);
+  EXPECT_DEATH(shadow.verify(), "simulator assertion failed: .*starts_hash");
+}
+
+TEST(ShadowStateVerifyDeathTest, AbortsOnALostBlock) {
+  const MemoryMap map = one_region();
+  ShadowState shadow = two_blocks(map);
+  ShadowStateTamper::erase_bound(shadow, 0, 32, extent_first_lane);
+  ShadowStateTamper::erase_bound(shadow, 0, 32, extent_last_lane);
+  EXPECT_DEATH(shadow.verify(), "simulator assertion failed: .*starts_hash");
+}
+
+TEST(ShadowStateVerifyDeathTest, AbortsOnStartsAndLastsOutOfTurn) {
+  const MemoryMap map = one_region();
+  ShadowState shadow = two_blocks(map);
+  ShadowStateTamper::erase_bound(shadow, 0, 12, extent_last_lane);  // handle 1's last after handle 2's start
+  ShadowStateTamper::insert_bound(shadow, 0, 40, extent_last_lane);
+  EXPECT_DEATH(shadow.verify(), "simulator assertion failed: last != GranuleSet::none");
 }
 
 TEST(ShadowStateVerifyDeathTest, AbortsOnABlockOutsideItsRegion) {

@@ -110,6 +110,11 @@ class ShadowState {
   void verify() const;
 
  private:
+  // The unit tests' way to damage the tables behind verify()'s back
+  // (sim/tests/shadow_state_verify_test.cpp): nothing else may change them but
+  // the operations above.
+  friend struct ShadowStateTamper;
+
   struct Slot {
     Handle handle = 0;
     std::uint32_t used = 0;
