@@ -2,7 +2,8 @@
 // periodic heap validation (issue 13): it holds through any sequence of inserts
 // and erases, before and after the owner tables are built, and through an
 // overlap (a NON_OVERLAP bug the Executor reports, after which the tables name
-// the last block); and it aborts on a block it cannot account for.
+// the last block); and it aborts on a block it cannot account for, or on a
+// damaged table entry (a start, last or owner entry no block accounts for).
 #include <gtest/gtest.h>
 
 #include <cstdint>
