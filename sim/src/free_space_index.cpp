@@ -34,7 +34,13 @@ std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::gap_around(const Region& r, s
 
 void FreeSpaceIndex::add_gap(Region& r, std::uint64_t size) {
   if (size != 0) {
-    ++r.gap_sizes[size];
+    if (size < small_gap_limit) {
+      if (r.small_gaps[size]++ == 0) {
+        r.small_sizes.insert(size);
+      }
+    } else {
+      ++r.large_gaps[size];
+    }
     ++r.gap_count;
   }
 }
@@ -43,10 +49,17 @@ void FreeSpaceIndex::remove_gap(Region& r, std::uint64_t size) {
   if (size == 0) {
     return;
   }
-  const auto it = r.gap_sizes.find(size);
-  SMH_SIM_ASSERT(it != r.gap_sizes.end() && it->second > 0);  // only gaps the index holds
-  if (--it->second == 0) {
-    r.gap_sizes.erase(it);
+  if (size < small_gap_limit) {
+    SMH_SIM_ASSERT(r.small_gaps[size] > 0);  // only gaps the index holds
+    if (--r.small_gaps[size] == 0) {
+      r.small_sizes.erase(size);
+    }
+  } else {
+    const auto it = r.large_gaps.find(size);
+    SMH_SIM_ASSERT(it != r.large_gaps.end() && it->second > 0);  // only gaps the index holds
+    if (--it->second == 0) {
+      r.large_gaps.erase(it);
+    }
   }
   --r.gap_count;
 }
@@ -95,7 +108,11 @@ bool FreeSpaceIndex::release(unsigned region, std::uint64_t begin) {
 std::uint64_t FreeSpaceIndex::largest_gap(unsigned region) const {
   SMH_SIM_ASSERT(region < regions_.size());
   const Region& r = regions_[region];
-  return r.gap_sizes.empty() ? 0 : r.gap_sizes.rbegin()->first;
+  if (!r.large_gaps.empty()) {
+    return r.large_gaps.rbegin()->first;
+  }
+  const std::uint64_t small = r.small_sizes.prev(small_gap_limit - 1);
+  return small == GranuleSet::none ? 0 : small;
 }
 
 std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::first_gap_at_least(unsigned region,

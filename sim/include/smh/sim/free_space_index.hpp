@@ -62,10 +62,18 @@ class FreeSpaceIndex {
   [[nodiscard]] std::optional<Gap> first_gap_at_least(unsigned region, std::uint64_t granules) const;
 
  private:
+  static constexpr std::uint64_t small_gap_limit = 4096;
+
   struct Region {
     std::uint64_t area_granules = 0;
     GranuleSet bounds;  // first and last granule of each live extent (extent_first_lane, extent_last_lane)
-    std::map<std::uint64_t, std::uint64_t> gap_sizes;  // size in granules -> how many gaps
+    // How many gaps have each size (granules): the sizes below small_gap_limit
+    // in a table with a set of its non-empty sizes, the rest in an ordered map.
+    // In a churning heap almost every gap is small, and a map node per size
+    // was a cache miss or two on every alloc and free over many live blocks.
+    std::vector<std::uint64_t> small_gaps = std::vector<std::uint64_t>(small_gap_limit, 0);
+    GranuleSet small_sizes = GranuleSet(small_gap_limit);
+    std::map<std::uint64_t, std::uint64_t> large_gaps;
     std::uint64_t free_granules = 0;
     std::uint64_t gap_count = 0;
   };
