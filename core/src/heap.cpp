@@ -394,6 +394,12 @@ std::size_t Heap::usable_size(const void* ptr) const {
   return std::size_t{detail::self_size(live.header.self) - 1} * granule_bytes;
 }
 
+std::size_t Heap::usable_size_unchecked(const void* ptr) const {
+  SMH_ASSERT(is_live_block(ptr));  // the caller's promise (heap.hpp)
+  const auto block = static_cast<Granule>(offset_of(ptr) / granule_bytes - 1);
+  return std::size_t{size_of(block) - 1} * granule_bytes;
+}
+
 bool Heap::can_alloc(const Request& request) const {
   Fit fit;
   return find(request, &fit);

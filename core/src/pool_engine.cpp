@@ -369,6 +369,12 @@ std::size_t PoolEngine::usable_size(const void* ptr) const {
   return region == nullptr ? 0 : region->heap.usable_size(ptr);
 }
 
+std::size_t PoolEngine::usable_size_unchecked(const void* ptr) const {
+  const Region* region = find_owner(reinterpret_cast<std::uintptr_t>(ptr));
+  SMH_ASSERT(region != nullptr);  // the caller's promise: a block this pool returned
+  return region->heap.usable_size_unchecked(ptr);
+}
+
 Owner PoolEngine::owner(const void* ptr) const {
   const Region* region = find_owner(reinterpret_cast<std::uintptr_t>(ptr));
   if (region == nullptr) {

@@ -98,7 +98,7 @@ void Executor::Impl::apply_alloc(const Op& op) {
   if (op.size_bytes != 0) {
     count_request(op, block.region);
   }
-  const std::size_t usable_bytes = pool->usable_size(ptr);
+  const std::size_t usable_bytes = fresh_usable_size(*pool, ptr, options.check_invariants);
   check_and_fill(op, block, ptr, usable_bytes);
   demand.cleared(op.handle);
   shadow.insert(op.handle, block);
@@ -206,7 +206,7 @@ void Executor::Impl::apply_realloc(const Op& op, LiveBlock old) {
     checks->check_contents(op.handle, kept, std::min<std::uint64_t>(old.size_bytes, op.size_bytes),
                    "after realloc (kept prefix)");
   }
-  const std::size_t usable_bytes = pool->usable_size(ptr);
+  const std::size_t usable_bytes = fresh_usable_size(*pool, ptr, options.check_invariants);
   check_and_fill(op, block, ptr, usable_bytes);
   freshness.forget(op.handle);  // new contents, the harness's fill
   shadow.insert(op.handle, block);

@@ -16,4 +16,14 @@ inline unsigned char* host_of(const MemoryMap& map, const LiveBlock& block) {
   return map.cpu_view(block.region) + (block.device_address - map.spec(block.region).base);
 }
 
+// The usable size of a block `pool` has just returned (alloc or realloc). A run
+// that checks asks the validating usable_size, whose answer the USABLE_SIZE check
+// judges; a run without checks reads the header the pool just wrote (the same
+// value: core/tests/heap_usable_size_unchecked_test.cpp), which saves the
+// pointer validation on every allocation (4-5 % of a tool replay with
+// --no-checks).
+inline std::size_t fresh_usable_size(const SimPool& pool, const void* ptr, bool checked) {
+  return checked ? pool.usable_size(ptr) : pool.usable_size_unchecked(ptr);
+}
+
 }  // namespace smh::sim

@@ -193,6 +193,12 @@ class Heap {
 
   // Usable bytes of a live block; 0 for anything else (no error hook).
   [[nodiscard]] std::size_t usable_size(const void* ptr) const;
+  // usable_size of a block this heap has just returned (alloc or realloc) and no
+  // one has freed since: read from its header without the pointer checks, which
+  // a pointer the heap itself handed out has no need of (only SMH_ASSERT makes
+  // them). For a caller that asks about every block it gets (the simulator with
+  // its checks off); a pointer from anywhere else goes through usable_size.
+  [[nodiscard]] std::size_t usable_size_unchecked(const void* ptr) const;
   // Whether ptr lies in this heap's region (any byte of it).
   [[nodiscard]] bool contains(const void* ptr) const;
   // Whether ptr is the payload start of a live block (exact, O(1)).

@@ -126,6 +126,12 @@ class BasicPool {
     LockGuard<Lock> guard(state_.lock);
     return state_.engine.usable_size(ptr);
   }
+  // usable_size of a block this pool has just returned and no one has freed
+  // since, without the pointer checks (PoolEngine::usable_size_unchecked).
+  [[nodiscard]] std::size_t usable_size_unchecked(const void* ptr) const {
+    LockGuard<Lock> guard(state_.lock);
+    return state_.engine.usable_size_unchecked(ptr);
+  }
   [[nodiscard]] Owner owner(const void* ptr) const {
     LockGuard<Lock> guard(state_.lock);
     return state_.engine.owner(ptr);

@@ -124,6 +124,9 @@ class PoolEngine {
   void free_moved(const ResizeOutcome& outcome, void* ptr);
 
   [[nodiscard]] std::size_t usable_size(const void* ptr) const;
+  // Only for a block this pool has just returned and no one has freed since
+  // (Heap::usable_size_unchecked): no pointer checks beyond SMH_ASSERT.
+  [[nodiscard]] std::size_t usable_size_unchecked(const void* ptr) const;
   [[nodiscard]] Owner owner(const void* ptr) const;
   [[nodiscard]] PoolStats stats(std::uint32_t attr, StatsDepth depth = StatsDepth::full) const;
   [[nodiscard]] HeapStats region_stats(unsigned region, StatsDepth depth = StatsDepth::full) const;
