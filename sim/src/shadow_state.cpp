@@ -286,7 +286,7 @@ std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_
 // overlapping() while the blocks are disjoint: the block reaching into the
 // first granule if any, else the first start inside the range; `skip` (an
 // owner entry) is passed over. At most one block is skipped, so this makes at
-// most three set queries.
+// most four set queries (the block below's reach is one, on its last).
 std::optional<Handle> ShadowState::overlapping_start(unsigned region, std::uint64_t first, std::uint64_t last,
                                                      std::uint32_t skip) const {
   const GranuleSet& bounds = bounds_[region];
