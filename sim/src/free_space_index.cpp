@@ -8,7 +8,7 @@ void FreeSpaceIndex::add_region(std::uint64_t area_granules) {
   SMH_SIM_ASSERT(area_granules > 0);
   Region& r = regions_.emplace_back();
   r.area_granules = area_granules;
-  r.bounds = GranuleSet(area_granules, extent_lanes);
+  r.bounds = ExtentBounds(area_granules);
   add_gap(r, area_granules);
   r.free_granules = area_granules;
 }
@@ -18,18 +18,17 @@ std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::gap_around(const Region& r, s
   // The live extent starting last at or before `at` ends at the first last
   // granule after its start (extents never overlap); `at` is free when it ends
   // before `at`, and the gap then begins right after it.
-  const std::uint64_t start_before = r.bounds.prev(at, extent_first_lane);
+  const std::uint64_t start_before = r.bounds.first_at_or_before(at);
   std::uint64_t begin = 0;
-  if (start_before != GranuleSet::none) {
-    const std::uint64_t last = r.bounds.next(start_before, extent_last_lane);
-    SMH_SIM_ASSERT(last != GranuleSet::none);  // every start has its last
+  if (start_before != ExtentBounds::none) {
+    const std::uint64_t last = r.bounds.last_of(start_before);
     if (last >= at) {
       return std::nullopt;
     }
     begin = last + 1;
   }
-  const std::uint64_t next_start = r.bounds.next(at, extent_first_lane);
-  return Gap{begin, next_start == GranuleSet::none ? r.area_granules : next_start};
+  const std::uint64_t next_start = r.bounds.first_at_or_after(at);
+  return Gap{begin, next_start == ExtentBounds::none ? r.area_granules : next_start};
 }
 
 void FreeSpaceIndex::add_gap(Region& r, std::uint64_t size) {
@@ -77,8 +76,7 @@ bool FreeSpaceIndex::allocate(unsigned region, std::uint64_t begin, std::uint64_
   remove_gap(r, gap->end - gap->begin);
   add_gap(r, begin - gap->begin);
   add_gap(r, gap->end - end);
-  r.bounds.insert(begin, extent_first_lane);
-  r.bounds.insert(end - 1, extent_last_lane);
+  r.bounds.add(begin, end - 1);
   r.free_granules -= end - begin;
   return true;
 }
@@ -86,17 +84,16 @@ bool FreeSpaceIndex::allocate(unsigned region, std::uint64_t begin, std::uint64_
 bool FreeSpaceIndex::release(unsigned region, std::uint64_t begin) {
   SMH_SIM_ASSERT(region < regions_.size());
   Region& r = regions_[region];
-  if (begin >= r.area_granules || !r.bounds.test(begin, extent_first_lane)) {
+  if (begin >= r.area_granules || !r.bounds.starts_at(begin)) {
     return false;
   }
-  const std::uint64_t end = r.bounds.next(begin, extent_last_lane) + 1;  // extents never overlap: its own last
-  r.bounds.erase(begin, extent_first_lane);
-  r.bounds.erase(end - 1, extent_last_lane);
+  const std::uint64_t end = r.bounds.last_of(begin) + 1;
+  r.bounds.remove(begin, end - 1);
   // The gaps on either side (possibly empty) and the extent become one gap.
-  const std::uint64_t start_before = begin == 0 ? GranuleSet::none : r.bounds.prev(begin - 1, extent_first_lane);
-  const std::uint64_t merged_begin = start_before == GranuleSet::none ? 0 : r.bounds.next(start_before, extent_last_lane) + 1;
-  const std::uint64_t start_after = r.bounds.next(end, extent_first_lane);
-  const std::uint64_t merged_end = start_after == GranuleSet::none ? r.area_granules : start_after;
+  const std::uint64_t start_before = begin == 0 ? ExtentBounds::none : r.bounds.first_at_or_before(begin - 1);
+  const std::uint64_t merged_begin = start_before == ExtentBounds::none ? 0 : r.bounds.last_of(start_before) + 1;
+  const std::uint64_t start_after = r.bounds.first_at_or_after(end);
+  const std::uint64_t merged_end = start_after == ExtentBounds::none ? r.area_granules : start_after;
   SMH_SIM_ASSERT(merged_begin <= begin && end <= merged_end);
   remove_gap(r, begin - merged_begin);
   remove_gap(r, merged_end - end);
@@ -124,15 +121,15 @@ std::optional<FreeSpaceIndex::Gap> FreeSpaceIndex::first_gap_at_least(unsigned r
   }
   std::uint64_t begin = 0;  // the gap starting here, possibly empty
   for (std::uint64_t guard = 0; guard <= r.area_granules; ++guard) {  // bounded: one pass over the extents
-    const std::uint64_t next_start = begin < r.area_granules ? r.bounds.next(begin, extent_first_lane) : GranuleSet::none;
-    const std::uint64_t end = next_start == GranuleSet::none ? r.area_granules : next_start;
+    const std::uint64_t next_start = begin < r.area_granules ? r.bounds.first_at_or_after(begin) : ExtentBounds::none;
+    const std::uint64_t end = next_start == ExtentBounds::none ? r.area_granules : next_start;
     if (end - begin >= granules && end > begin) {
       return Gap{begin, end};
     }
-    if (next_start == GranuleSet::none) {
+    if (next_start == ExtentBounds::none) {
       break;
     }
-    begin = r.bounds.next(next_start, extent_last_lane) + 1;
+    begin = r.bounds.last_of(next_start) + 1;
   }
   SMH_SIM_ASSERT(false);  // largest_gap() said a gap this large exists
   return std::nullopt;

@@ -11,11 +11,12 @@ GranuleSet::GranuleSet(std::uint64_t size, unsigned lanes) : size_(size), lanes_
   SMH_SIM_ASSERT(lanes >= 1 && lanes <= max_lanes);
   std::uint64_t bits = size == 0 ? 1 : size;
   std::uint64_t words = (bits + 63) / 64;
-  // A bitmap of at least a huge page's worth (a region of 128 MiB and up) is
-  // backed densely, in huge pages, like the owner tables: queries land on it at
-  // random, and over a million live blocks a 4 KiB page per query missed the
-  // TLB as well as the cache. Smaller ones stay sparse (their pages are in the
-  // TLB's reach anyway). The summary levels are 64 times smaller.
+  // A bitmap of at least a huge page's worth (a region of 64 MiB and up with
+  // two lanes, 128 MiB with one) is backed densely, in huge pages, like the
+  // owner tables: queries land on it at random, and over a million live blocks
+  // a 4 KiB page per query missed the TLB as well as the cache. Smaller ones
+  // stay sparse (their pages are in the TLB's reach anyway). The summary
+  // levels are 64 times smaller.
   const bool dense = words * lanes * sizeof(std::uint64_t) >= detail::huge_page_bytes;
   bits_ = LazyZeroArray<std::uint64_t>(static_cast<std::size_t>(words * lanes), dense);
   level_bits_.push_back(bits);

@@ -61,7 +61,7 @@ void ShadowState::track_owners() {
     // 1.8 MiB table of a 3.6 MiB region holds no whole huge page and took 460.
     const bool huge_pages = map_->spec(region).size_bytes >= detail::huge_page_bytes;
     owner_tables_.emplace_back(static_cast<std::size_t>(granules), huge_pages);
-    bounds_.emplace_back(granules, extent_lanes);
+    bounds_.emplace_back(granules);
   }
   tracks_owners_ = true;
   // In handle order, not slot order: where blocks overlap (a pool bug) the
@@ -135,11 +135,11 @@ std::uint64_t ShadowState::first_granule(const LiveBlock& block) const {
 // [first, last] is the one with the greatest start at or below last.
 bool ShadowState::start_overlaps(const LiveBlock& block) const {
   const std::uint64_t first = first_granule(block);
-  const std::uint64_t start = bounds_[block.region].prev(last_granule(block), extent_first_lane);
-  if (start == GranuleSet::none || start >= first) {
-    return start != GranuleSet::none;
+  const std::uint64_t start = bounds_[block.region].first_at_or_before(last_granule(block));
+  if (start == ExtentBounds::none || start >= first) {
+    return start != ExtentBounds::none;
   }
-  return reaches(block.region, start, first);
+  return bounds_[block.region].last_of(start) >= first;
 }
 
 void ShadowState::add_owner(const LiveBlock& block, Handle handle) {
@@ -149,8 +149,7 @@ void ShadowState::add_owner(const LiveBlock& block, Handle handle) {
       return;  // holds no granule
     }
     if (!start_overlaps(block)) {
-      bounds_[block.region].insert(first_granule(block), extent_first_lane);
-      bounds_[block.region].insert(last_granule(block), extent_last_lane);
+      bounds_[block.region].add(first_granule(block), last_granule(block));
       owner_tables_[block.region][first_granule(block)] = static_cast<std::uint32_t>(handle + 1);
       owned_granules_ += span;
       return;
@@ -168,8 +167,8 @@ void ShadowState::add_owner(const LiveBlock& block, Handle handle) {
 void ShadowState::expand_owner_tables() {
   for (unsigned region = 0; region < bounds_.size(); ++region) {
     std::uint32_t* owners = owner_tables_[region].data();
-    for (std::uint64_t start = bounds_[region].next(0, extent_first_lane); start != GranuleSet::none;
-         start = bounds_[region].next(start + 1, extent_first_lane)) {
+    for (std::uint64_t start = bounds_[region].first_at_or_after(0); start != ExtentBounds::none;
+         start = bounds_[region].first_at_or_after(start + 1)) {
       const std::uint32_t owner = owners[start];
       const std::uint64_t last = start + granule_span(at(owner - 1));
       std::fill(owners + start + 1, owners + last, owner);
@@ -184,7 +183,9 @@ void ShadowState::prefetch_entries(const LiveBlock& block) const {
     __builtin_prefetch(owner_tables_[block.region].data() + first);
     if (!overlapped_) {
       bounds_[block.region].prefetch(first);
-      bounds_[block.region].prefetch(first + granule_span(block));  // its last (often the same line)
+      if (granule_span(block) != 0) {
+        bounds_[block.region].prefetch(last_granule(block));  // often the same word
+      }
     }
   }
 }
@@ -236,8 +237,7 @@ void ShadowState::erase(Handle handle) {
     if (granule_span(block) != 0) {
       SMH_SIM_ASSERT(owners[first] == handle + 1);
       owners[first] = 0;
-      bounds_[block.region].erase(first, extent_first_lane);
-      bounds_[block.region].erase(last_granule(block), extent_last_lane);
+      bounds_[block.region].remove(first, last_granule(block));
       owned_granules_ -= granule_span(block);
     }
     return;
@@ -289,14 +289,14 @@ std::optional<Handle> ShadowState::overlapping(std::uint64_t begin, std::uint64_
 // most four set queries (the block below's reach is one, on its last).
 std::optional<Handle> ShadowState::overlapping_start(unsigned region, std::uint64_t first, std::uint64_t last,
                                                      std::uint32_t skip) const {
-  const GranuleSet& bounds = bounds_[region];
+  const ExtentBounds& bounds = bounds_[region];
   const std::uint32_t* owners = owner_tables_[region].data();
-  const std::uint64_t below = bounds.prev(first, extent_first_lane);
-  if (below != GranuleSet::none && reaches(region, below, first) && owners[below] != skip) {
+  const std::uint64_t below = bounds.first_at_or_before(first);
+  if (below != ExtentBounds::none && bounds.last_of(below) >= first && owners[below] != skip) {
     return owners[below] - 1;
   }
-  for (std::uint64_t start = bounds.next(first + 1, extent_first_lane); start < last;
-       start = bounds.next(start + 1, extent_first_lane)) {
+  for (std::uint64_t start = bounds.first_at_or_after(first + 1); start < last;
+       start = bounds.first_at_or_after(start + 1)) {
     if (owners[start] != skip) {
       return owners[start] - 1;
     }
@@ -320,18 +320,18 @@ std::uint64_t ShadowState::starts_hash(std::size_t* holding) const {
   std::uint64_t sum = 0;
   *holding = 0;
   for (unsigned region = 0; region < bounds_.size(); ++region) {
-    const GranuleSet& bounds = bounds_[region];
-    std::uint64_t last = bounds.next(0, extent_last_lane);
-    for (std::uint64_t start = bounds.next(0, extent_first_lane); start != GranuleSet::none;) {
-      const std::uint64_t next_start = bounds.next(start + 1, extent_first_lane);
-      SMH_SIM_ASSERT(last != GranuleSet::none && last >= start &&
-                     (next_start == GranuleSet::none || last < next_start));  // the block's own last
+    const ExtentBounds& bounds = bounds_[region];
+    std::uint64_t last = bounds.last_at_or_after(0);
+    for (std::uint64_t start = bounds.first_at_or_after(0); start != ExtentBounds::none;) {
+      const std::uint64_t next_start = bounds.first_at_or_after(start + 1);
+      SMH_SIM_ASSERT(last != ExtentBounds::none && last >= start &&
+                     (next_start == ExtentBounds::none || last < next_start));  // the block's own last
       sum += entry_hash(region, start, last, owner_tables_[region][start]);
       ++*holding;
-      last = bounds.next(last + 1, extent_last_lane);
+      last = bounds.last_at_or_after(last + 1);
       start = next_start;
     }
-    SMH_SIM_ASSERT(last == GranuleSet::none);  // no last without its start
+    SMH_SIM_ASSERT(last == ExtentBounds::none);  // no last without its start
   }
   return sum;
 }

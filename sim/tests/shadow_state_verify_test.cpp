@@ -21,11 +21,11 @@ struct ShadowStateTamper {
   static void set_owner_entry(ShadowState& shadow, unsigned region, std::uint64_t granule, std::uint32_t entry) {
     shadow.owner_tables_[region][granule] = entry;
   }
-  static void erase_bound(ShadowState& shadow, unsigned region, std::uint64_t granule, unsigned lane) {
-    shadow.bounds_[region].erase(granule, lane);
+  static void remove_bounds(ShadowState& shadow, unsigned region, std::uint64_t first, std::uint64_t last) {
+    shadow.bounds_[region].remove(first, last);
   }
-  static void insert_bound(ShadowState& shadow, unsigned region, std::uint64_t granule, unsigned lane) {
-    shadow.bounds_[region].insert(granule, lane);
+  static void add_bounds(ShadowState& shadow, unsigned region, std::uint64_t first, std::uint64_t last) {
+    shadow.bounds_[region].add(first, last);
   }
 };
 
@@ -120,33 +120,31 @@ TEST(ShadowStateVerifyDeathTest, AbortsOnAnOwnerEntryNamingAnotherBlock) {
 TEST(ShadowStateVerifyDeathTest, AbortsOnAMovedLast) {
   const MemoryMap map = one_region();
   ShadowState shadow = two_blocks(map);
-  ShadowStateTamper::erase_bound(shadow, 0, 12, extent_last_lane);
-  ShadowStateTamper::insert_bound(shadow, 0, 11, extent_last_lane);  // still alternating, one granule short
+  ShadowStateTamper::remove_bounds(shadow, 0, 8, 12);
+  ShadowStateTamper::add_bounds(shadow, 0, 8, 11);  // still alternating, one granule short
   EXPECT_DEATH(shadow.verify(), "simulator assertion failed: .*starts_hash");
 }
 
 TEST(ShadowStateVerifyDeathTest, AbortsOnAStaleStart) {
   const MemoryMap map = one_region();
   ShadowState shadow = two_blocks(map);
-  ShadowStateTamper::insert_bound(shadow, 0, 20, extent_first_lane);  // a start no block has, with its last
-  ShadowStateTamper::insert_bound(shadow, 0, 20, extent_last_lane);
+  ShadowStateTamper::add_bounds(shadow, 0, 20, 20);  // a start no block has, with its last
   EXPECT_DEATH(shadow.verify(), "simulator assertion failed: .*starts_hash");
 }
 
 TEST(ShadowStateVerifyDeathTest, AbortsOnALostBlock) {
   const MemoryMap map = one_region();
   ShadowState shadow = two_blocks(map);
-  ShadowStateTamper::erase_bound(shadow, 0, 32, extent_first_lane);
-  ShadowStateTamper::erase_bound(shadow, 0, 32, extent_last_lane);
+  ShadowStateTamper::remove_bounds(shadow, 0, 32, 32);
   EXPECT_DEATH(shadow.verify(), "simulator assertion failed: .*starts_hash");
 }
 
 TEST(ShadowStateVerifyDeathTest, AbortsOnStartsAndLastsOutOfTurn) {
   const MemoryMap map = one_region();
   ShadowState shadow = two_blocks(map);
-  ShadowStateTamper::erase_bound(shadow, 0, 12, extent_last_lane);  // handle 1's last after handle 2's start
-  ShadowStateTamper::insert_bound(shadow, 0, 40, extent_last_lane);
-  EXPECT_DEATH(shadow.verify(), "simulator assertion failed: last != GranuleSet::none");
+  ShadowStateTamper::remove_bounds(shadow, 0, 8, 12);
+  ShadowStateTamper::add_bounds(shadow, 0, 8, 40);  // handle 1's last after handle 2's start
+  EXPECT_DEATH(shadow.verify(), "simulator assertion failed: last != ExtentBounds::none");
 }
 
 TEST(ShadowStateVerifyDeathTest, AbortsOnABlockOutsideItsRegion) {

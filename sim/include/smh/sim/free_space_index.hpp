@@ -19,6 +19,7 @@
 #include <optional>
 #include <vector>
 
+#include "smh/sim/extent_bounds.hpp"
 #include "smh/sim/granule_set.hpp"
 
 namespace smh::sim {
@@ -47,7 +48,7 @@ class FreeSpaceIndex {
   [[gnu::always_inline]] void prefetch(unsigned region, std::uint64_t begin, std::uint64_t end) const {
     const Region& r = regions_[region];
     r.bounds.prefetch(begin);
-    if (end / 64 != begin / 64) {  // another bitmap word
+    if (end / 64 != begin / 64) {  // another bitmap word (release's query after the extent reads `end`)
       r.bounds.prefetch(end);
     }
   }
@@ -66,7 +67,7 @@ class FreeSpaceIndex {
 
   struct Region {
     std::uint64_t area_granules = 0;
-    GranuleSet bounds;  // first and last granule of each live extent (extent_first_lane, extent_last_lane)
+    ExtentBounds bounds;  // first and last granule of each live extent
     // How many gaps have each size (granules): the sizes below small_gap_limit
     // in a table with a set of its non-empty sizes, the rest in an ordered map.
     // In a churning heap almost every gap is small, and a map node per size

@@ -1,8 +1,10 @@
 // A set of granule indices in [0, size) with successor and predecessor queries
 // in O(log64 size): a bitmap (one bit per granule) under summary levels, where
 // bit i of a level is set when word i of the level below is not zero, up to one
-// word. Sparse and cheap to create: every level is a LazyZeroArray, so a set over
-// a 4 GiB region costs the pages its members touch, not 64 MiB.
+// word. Every level is a LazyZeroArray: a bitmap under 2 MiB is sparse (it
+// costs the 4 KiB pages its members touch); one of 2 MiB or more is backed in
+// huge pages (granule_set.cpp), so a touched stretch costs 2 MiB. The summary
+// levels stay sparse.
 //
 // With `lanes` > 1 it is that many sets over the same granules, their bitmap
 // words interleaved (word w of every lane side by side), so that what the lanes
@@ -14,18 +16,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "smh/sim/lazy_zero_array.hpp"
 
 namespace smh::sim {
-
-// The lanes of a GranuleSet that holds the bounds of disjoint extents
-// (ShadowState's blocks, FreeSpaceIndex's extents): each extent's first and
-// last granule. The extents alternate by address, first then last.
-inline constexpr unsigned extent_first_lane = 0;
-inline constexpr unsigned extent_last_lane = 1;
-inline constexpr unsigned extent_lanes = 2;
 
 class GranuleSet {
  public:
@@ -45,7 +41,7 @@ class GranuleSet {
   // The greatest member of `lane` <= index, or none.
   [[nodiscard]] std::uint64_t prev(std::uint64_t index, unsigned lane = 0) const { return prev_in(0, lane, index); }
   // Hints the cache that a query or change near `index` is coming: the bitmap
-  // words holding it, every lane's. Over many live blocks each query's word is
+  // words holding it, every lane's (one cache line with 1, 2 or 4 lanes). Over many live blocks each query's word is
   // a miss of its own; issued together, before the work that needs them, they
   // overlap (executor.cpp).
   // always_inline: see ShadowState::prefetch.
@@ -63,7 +59,7 @@ class GranuleSet {
     return level == 0 ? bits_[index * lanes_ + lane] : summaries_[(level - 1) * lanes_ + lane][index];
   }
   [[nodiscard]] std::uint64_t& word(unsigned level, unsigned lane, std::uint64_t index) {
-    return level == 0 ? bits_[index * lanes_ + lane] : summaries_[(level - 1) * lanes_ + lane][index];
+    return const_cast<std::uint64_t&>(std::as_const(*this).word(level, lane, index));
   }
   [[nodiscard]] unsigned level_count() const { return static_cast<unsigned>(level_bits_.size()); }
 

@@ -1,20 +1,22 @@
 // The harness's own record of what is live:
 //  - every block by handle, in an open-addressing table (O(1), no node per block);
-//  - per region, the block starts and the block lasts (a GranuleSet over
-//    8-byte granules with a lane for each: a block's first and last granule,
-//    side by side in memory) and an owner table naming the block at each start (0: none — the
-//    allocator's walk tells headers from free space when a finding needs to
-//    say which). While no two live blocks share a granule (always, unless the
-//    pool has a NON_OVERLAP bug), starts and lasts alternate by address, so
-//    whether a block reaches a granule is a predecessor query on the starts and
-//    a successor query on the lasts, near each other in memory and known before
-//    the query (prefetch_entries): never a lookup of the neighbour's handle,
-//    which over a million live blocks was a cache miss nothing could hide. An
-//    alloc or free writes one entry per table, not one per granule. The first overlap spreads every start entry over its
-//    block's granules and the tables go on as full tables from then on,
-//    naming the last block set on a shared granule (findings and digests
-//    depend on exactly that). Both are backed lazily (MAP_NORESERVE), so they
-//    cost memory only where blocks have been.
+//  - per region, each block's first and last granule (ExtentBounds over
+//    8-byte granules: the two side by side in memory) and an owner table
+//    naming the block at each start (0: none — the allocator's walk tells
+//    headers from free space when a finding needs to say which). While no two
+//    live blocks share a granule (always, unless the pool has a NON_OVERLAP
+//    bug), starts and lasts alternate by address, so whether a block reaches a
+//    granule is a predecessor query on the starts and a successor query on the
+//    lasts, near each other in memory and known before the query
+//    (prefetch_entries): never a lookup of the neighbour's handle, which over a
+//    million live blocks was a cache miss nothing could hide. An alloc or free
+//    writes one owner entry and two bits (its first and last), not one per
+//    granule. The first overlap spreads every start entry over its block's
+//    granules and the tables go on as full tables from then on, naming the
+//    last block set on a shared granule (findings and digests depend on
+//    exactly that). Both are backed lazily (MAP_NORESERVE); those of a large
+//    region are dense, in huge pages (an owner table from a 2 MiB region, the
+//    bounds from 64 MiB), as they are touched as densely.
 //    The owner tables are only needed by the checks, the coherency oracles and
 //    fault detection: a fast replay starts without them and track_owners() builds
 //    them from the live blocks the first time one of those needs them.
@@ -25,7 +27,7 @@
 #include <optional>
 #include <vector>
 
-#include "smh/sim/granule_set.hpp"
+#include "smh/sim/extent_bounds.hpp"
 #include "smh/sim/lazy_zero_array.hpp"
 #include "smh/sim/memory_map.hpp"
 #include "smh/sim/ops.hpp"
@@ -89,7 +91,8 @@ class ShadowState {
     }
   }
   // The same for the entries of `block` (live and about to be freed, or just
-  // placed and about to be inserted): its owner-table entry and its start's word.
+  // placed and about to be inserted): its owner-table entry and, while the
+  // blocks are disjoint, the bounds words of its first and last granule.
   void prefetch_entries(const LiveBlock& block) const;
   // A live block (other than `except`) holding a granule of device range
   // [begin, end), if any; the lowest-addressed such granule wins. Needs the owner
@@ -106,7 +109,8 @@ class ShadowState {
   [[nodiscard]] std::vector<Handle> handles_in_order() const;
   // The full self-check, in every build (SMH_SIM_ASSERT: a failure is a bug in
   // the harness): the handle table against its counters, each block inside its
-  // region, and the owner tables against the blocks. O(slots + live blocks).
+  // region, and the owner tables against the blocks. O(slots + live blocks +
+  // set words), every table read in address order.
   void verify() const;
 
  private:
@@ -151,11 +155,6 @@ class ShadowState {
   // before the next start), and sums entry_hash() of each start, its last and
   // its owner entry. `holding`: the number of starts.
   [[nodiscard]] std::uint64_t starts_hash(std::size_t* holding) const;
-  // Whether the block starting at granule `start` of `region` reaches granule
-  // `granule` (>= start): its last is the first last from its start on.
-  [[nodiscard]] bool reaches(unsigned region, std::uint64_t start, std::uint64_t granule) const {
-    return bounds_[region].next(start, extent_last_lane) >= granule;
-  }
   [[nodiscard]] std::uint64_t last_granule(const LiveBlock& block) const {
     return first_granule(block) + granule_span(block) - 1;
   }
@@ -171,9 +170,8 @@ class ShadowState {
   // By region, one entry per granule; once tracked. Only start entries are
   // set until the first overlap (then every granule of a block).
   std::vector<LazyZeroArray<std::uint32_t>> owner_tables_;
-  // By region, each block's first and last granule (extent_first_lane,
-  // extent_last_lane); until the first overlap.
-  std::vector<GranuleSet> bounds_;
+  // By region, each block's first and last granule; until the first overlap.
+  std::vector<ExtentBounds> bounds_;
   std::uint64_t owned_granules_ = 0;  // non-zero owner-table entries
   // A block was inserted over granules another live block held (a NON_OVERLAP
   // bug the Executor reports): from then on the owner tables are full tables
