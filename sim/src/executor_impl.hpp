@@ -122,9 +122,10 @@ struct Executor::Impl {
   [[nodiscard]] std::string op_error(const Op& op, const std::string& why) const;
   // The CPU-view (host) pointer of a block's payload; never leaves the Executor.
   [[nodiscard]] unsigned char* host(const LiveBlock& block) const { return host_of(map, block); }
-  // A hint only: brings in the line just below the payload of `op`'s block, where
-  // allocators keep their headers, and its owner-table entries, before the op
-  // frees or resizes it.
+  // A hint only: brings in the line just below the payload of `op`'s block,
+  // where allocators keep their headers, its shadow entries
+  // (ShadowState::prefetch_entries) and, checks on, its free-space index words
+  // and first content lines, before the op frees or resizes it.
   void prefetch_block(const Op& op) const {
     if (op.kind == OpKind::alloc) {
       return;
@@ -167,7 +168,7 @@ struct Executor::Impl {
   void apply_free(const Op& op, LiveBlock block, bool via_realloc);
   void apply_realloc(const Op& op, LiveBlock old);
   // A block the pool placed for `op` (alloc or realloc): the checks, its fill.
-  // `usable_bytes`: the pool's usable_size(ptr), asked once per block.
+  // `usable_bytes`: fresh_usable_size(ptr) (sim_pool.hpp), asked once per block.
   void check_and_fill(const Op& op, const LiveBlock& block, void* ptr, std::size_t usable_bytes);
 
   // CPU, cache and DMA ops and their oracles (executor_coherency_ops.cpp).

@@ -294,31 +294,37 @@ std::string InvariantChecks::end_of_run() {
 // from the header granule before the payload to the end of its usable bytes
 // (docs/ARCHITECTURE.md, layout rule 2: a block is its header plus its usable
 // size, and blocks start at offset 0 of the region).
+std::uint64_t InvariantChecks::payload_granule(const LiveBlock& block) const {
+  const std::uint64_t granule = (block.device_address - map_.spec(block.region).base) / Heap::granule_bytes;
+  SMH_SIM_ASSERT(granule >= 1);  // locate() put the payload inside the region, after a header
+  return granule;
+}
+
 void InvariantChecks::note_live(const LiveBlock& block, std::size_t usable_bytes) {
-  const std::uint64_t payload_granule = (block.device_address - map_.spec(block.region).base) / Heap::granule_bytes;
-  SMH_SIM_ASSERT(payload_granule >= 1);  // locate() put the payload inside the region, after a header
+  const std::uint64_t payload = payload_granule(block);
   // false: the block overlaps one the harness holds live, which NON_OVERLAP reports.
-  (void)free_space_.allocate(block.region, payload_granule - 1, payload_granule + usable_bytes / Heap::granule_bytes);
+  (void)free_space_.allocate(block.region, payload - 1, payload + usable_bytes / Heap::granule_bytes);
 }
 
 void InvariantChecks::prefetch(const LiveBlock& block) const {
-  const std::uint64_t payload_granule = (block.device_address - map_.spec(block.region).base) / Heap::granule_bytes;
-  free_space_.prefetch(block.region, payload_granule - 1, payload_granule + block.size_bytes / Heap::granule_bytes);
-  // The lines of its contents after the header's (which the caller fetches),
-  // up to a few: the hardware's own stream prefetch takes over on longer blocks.
+  const std::uint64_t payload = payload_granule(block);
+  free_space_.prefetch(block.region, payload - 1, payload + block.size_bytes / Heap::granule_bytes);
+  // The lines of its contents after the header's (which the caller fetches: the
+  // line of the byte before the payload), up to a few: the hardware's own
+  // stream prefetch takes over on longer blocks.
   constexpr std::uintptr_t line_bytes = 64;
   constexpr std::uintptr_t max_lines = 8;
-  const auto first = reinterpret_cast<std::uintptr_t>(host_of(map_, block)) / line_bytes + 1;
-  const std::uintptr_t end =
-      std::min(first + max_lines, (reinterpret_cast<std::uintptr_t>(host_of(map_, block)) + block.size_bytes + line_bytes - 1) / line_bytes);
+  const auto payload_begin = reinterpret_cast<std::uintptr_t>(host_of(map_, block));
+  const std::uintptr_t first = (payload_begin - 1) / line_bytes + 1;
+  const std::uintptr_t past_payload = (payload_begin + block.size_bytes + line_bytes - 1) / line_bytes;
+  const std::uintptr_t end = std::min(first + max_lines, past_payload);
   for (std::uintptr_t line = first; line < end; ++line) {
     __builtin_prefetch(reinterpret_cast<const void*>(line * line_bytes));
   }
 }
 
 void InvariantChecks::note_gone(const LiveBlock& block) {
-  const std::uint64_t payload_granule = (block.device_address - map_.spec(block.region).base) / Heap::granule_bytes;
-  (void)free_space_.release(block.region, payload_granule - 1);  // false: note_live could not record it
+  (void)free_space_.release(block.region, payload_granule(block) - 1);  // false: note_live could not record it
 }
 
 }  // namespace smh::sim

@@ -103,6 +103,8 @@ class InvariantChecks {
 
  private:
   void check_attribute(const Op& op, const LiveBlock& block);
+  // The granule of `block`'s payload in its region (>= 1: a header precedes it).
+  [[nodiscard]] std::uint64_t payload_granule(const LiveBlock& block) const;
   // A free block (region, device address) that could hold the request in a
   // region the pool may use for `attr`: the independent answer to "could the
   // pool have served this?", on the free-space index, O(regions).

@@ -20,8 +20,12 @@ inline unsigned char* host_of(const MemoryMap& map, const LiveBlock& block) {
 // that checks asks the validating usable_size, whose answer the USABLE_SIZE check
 // judges; a run without checks reads the header the pool just wrote (the same
 // value: core/tests/heap_usable_size_unchecked_test.cpp), which saves the
-// pointer validation on every allocation (4-5 % of a tool replay with
-// --no-checks).
+// pointer validation on every allocation in a build without SMH_ASSERT (the
+// release preset: 4-5 % of a tool replay with --no-checks). With SMH_ASSERT the
+// unchecked read still validates, so a pool that returned a block that is not
+// live (a planted bug) halts a checks-off run with ASSERTION_FAILED there, and
+// in a release build records its header's size where usable_size said 0: only
+// a checked run judges such a pool.
 inline std::size_t fresh_usable_size(const SimPool& pool, const void* ptr, bool checked) {
   return checked ? pool.usable_size(ptr) : pool.usable_size_unchecked(ptr);
 }
