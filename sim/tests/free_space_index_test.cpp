@@ -84,6 +84,25 @@ TEST(GranuleSet, LanesAreIndependentSets) {
   }
 }
 
+// Gap sizes are counted in a table below 4096 granules and in a map from 4096
+// up: the largest gap is right on either side of that line and across it.
+TEST(FreeSpaceIndex, LargestGapAcrossTheSmallAndLargeCounts) {
+  FreeSpaceIndex index;
+  index.add_region(8193);
+  EXPECT_EQ(index.largest_gap(0), 8193u);
+  ASSERT_TRUE(index.allocate(0, 4095, 4097));  // gaps of 4095 (table) and 4096 (map)
+  EXPECT_EQ(index.largest_gap(0), 4096u);
+  ASSERT_TRUE(index.allocate(0, 4097, 8193));  // only the 4095 is left
+  EXPECT_EQ(index.largest_gap(0), 4095u);
+  EXPECT_EQ(index.gap_count(0), 1u);
+  ASSERT_TRUE(index.release(0, 4097));  // 4096 again, beside the 4095
+  EXPECT_EQ(index.largest_gap(0), 4096u);
+  EXPECT_EQ(index.gap_count(0), 2u);
+  ASSERT_TRUE(index.release(0, 4095));  // one gap over the whole area
+  EXPECT_EQ(index.largest_gap(0), 8193u);
+  EXPECT_EQ(index.gap_count(0), 1u);
+}
+
 // The model: which granules are live, and the gaps read off it.
 struct Model {
   std::vector<bool> live;
